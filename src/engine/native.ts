@@ -1,0 +1,68 @@
+/**
+ * Where the native pieces live and how to load them: the N-API addon with
+ * the file-system calls Node lacks, and the berth-monitor executable.
+ * Both are built by `npm install` (node-gyp, native/binding.gyp).
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BerthError } from './errors.js';
+
+export interface NativeAddon {
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  umount(target: string, flags?: number): void;
+  syncfs(path: string): void;
+}
+
+/** Linux mount(2) flags used by the engine. */
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+  REC: 16384,
+  PRIVATE: 1 << 18,
+} as const;
+export const MNT_DETACH = 2;
+
+/** The package root: the directory holding package.json and native/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  throw new BerthError('IO', 'cannot find the berth package root (native/ is missing)');
+}
+
+function buildDir(): string {
+  return process.env.BERTH_NATIVE_DIR ?? join(packageRoot(), 'native', 'build', 'Release');
+}
+
+let addon: NativeAddon | undefined;
+
+export function native(): NativeAddon {
+  if (!addon) {
+    const path = join(buildDir(), 'berth_native.node');
+    if (!existsSync(path)) {
+      throw new BerthError('IO', `native addon not built (${path} is missing): run npm install`);
+    }
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  }
+  return addon;
+}
+
+export function monitorPath(): string {
+  const path = process.env.BERTH_MONITOR ?? join(buildDir(), 'berth-monitor');
+  if (!existsSync(path)) {
+    throw new BerthError('IO', `berth-monitor not built (${path} is missing): run npm install`);
+  }
+  return path;
+}

@@ -1,0 +1,54 @@
+// Lint rules that keep the architecture honest (DESIGN.md section 1):
+// tui -> client -> engine, cli -> client -> engine; keymap/ and theme/ import
+// nothing from hooks or components. Type checking is done by tsc.
+import tsParser from '@typescript-eslint/parser';
+
+const upward = (dirs, why) => ({
+  patterns: dirs.map((d) => ({ group: [`**/${d}/**`, `**/${d}`], message: why })),
+});
+
+export default [
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts'],
+    languageOptions: { parser: tsParser, ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      'no-debugger': 'error',
+      'no-duplicate-imports': 'error',
+      'no-var': 'error',
+      'prefer-const': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': ['error', upward(['client', 'cli', 'tui'], 'the engine is a library: it never imports the client, the CLI or the UI')],
+      'no-restricted-globals': ['error', { name: 'console', message: 'the engine never prints' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'argv', message: 'the engine never reads process.argv' }, { object: 'process', property: 'exit', message: 'the engine never exits the process' }],
+    },
+  },
+  {
+    files: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': ['error', upward(['cli', 'tui'], 'the client seam never imports the CLI or the UI')],
+    },
+  },
+  {
+    files: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', upward(['engine', 'tui/components', 'tui/panes'], 'the CLI talks to the engine only through client/ (the TUI is started through tui/app entry)')],
+    },
+  },
+  {
+    files: ['src/tui/**'],
+    rules: {
+      'no-restricted-imports': ['error', upward(['engine', 'cli'], 'the UI talks to the engine only through client/')],
+    },
+  },
+  {
+    files: ['src/tui/keymap/**', 'src/tui/theme/**'],
+    rules: {
+      'no-restricted-imports': ['error', upward(['hooks', 'components', 'panes', 'dialogs', 'engine', 'cli'], 'keymap/ and theme/ import nothing from hooks or components')],
+    },
+  },
+];

@@ -1,0 +1,37 @@
+/** `berth system prune [-a] [-f] [--volumes]`: remove unused data. */
+import { humanSize } from '../../client/format/humanize.js';
+import { parseFilterArgs } from '../../client/filters.js';
+import { confirm } from '../prompt.js';
+import { bool, collect, list, type Verb } from '../verb.js';
+
+export const verb: Verb = {
+  paths: [['system', 'prune']],
+  summary: 'Remove unused data',
+  configure(cmd) {
+    cmd
+      .option('-a, --all', 'Remove all unused images not just dangling ones')
+      .option('--filter <filter>', 'Provide filter values (e.g. "label=<key>=<value>")', collect)
+      .option('-f, --force', 'Do not prompt for confirmation')
+      .option('--volumes', 'Prune anonymous volumes');
+  },
+  async run(cli, _args, opts) {
+    const all = bool(opts, 'all');
+    const lines = [
+      'WARNING! This will remove:',
+      '  - all stopped containers',
+      ...(bool(opts, 'volumes') ? ['  - all anonymous volumes not used by at least one container'] : []),
+      all ? '  - all images without at least one container associated to them' : '  - all dangling images',
+      '',
+    ];
+    if (!bool(opts, 'force') && !(await confirm(cli, lines.join('\n')))) return 0;
+    const backend = await cli.backend();
+    const filters = parseFilterArgs(list(opts, 'filter'));
+    const images = await backend.pruneImages({ all, filters });
+    if (images.deleted.length) {
+      cli.out('Deleted Images:');
+      for (const d of images.deleted) cli.out(d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);
+      cli.out('');
+    }
+    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed)}`);
+  },
+};

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+/** berth: with no arguments the full-screen app, otherwise a docker-style command. */
+import { runCli } from './program.js';
+
+const argv = process.argv.slice(2);
+const onlyGlobals = argv.every((a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''));
+if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes('--help'))) {
+  const { startApp } = await import('../tui/start.js');
+  process.exitCode = await startApp(argv);
+} else {
+  process.exitCode = await runCli(argv);
+}

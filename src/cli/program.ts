@@ -1,0 +1,87 @@
+/**
+ * The command tree (commander) built from the verb table, and the runner
+ * that maps outcomes to docker's exit codes: 0 success, 1 an error the
+ * engine reported, 125 a usage error (bad flag, missing argument).
+ */
+import { Command, CommanderError } from 'commander';
+import { Cli, ExitError, type GlobalOptions } from './context.js';
+import { errorMessage } from './errors.js';
+import type { Verb } from './verb.js';
+import { groups, verbs } from './verbs.js';
+
+function flatten(args: unknown[]): string[] {
+  return args.flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])).map(String);
+}
+
+export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void): Command {
+  const program = new Command('berth')
+    .description('A container manager with its own engine. With no command, opens the full-screen app.')
+    .option('--root <dir>', 'Root of the image and container store (env BERTH_ROOT)')
+    .option('--runroot <dir>', 'Directory for runtime state (env BERTH_RUNROOT)')
+    .helpOption('-h, --help', 'Print usage')
+    .showHelpAfterError(false)
+    .exitOverride();
+  const parents = new Map<string, Command>();
+  const attach = (path: string[], verb: Verb) => {
+    let parent = program;
+    for (const [i, part] of path.slice(0, -1).entries()) {
+      const key = path.slice(0, i + 1).join(' ');
+      let g = parents.get(key);
+      if (!g) {
+        g = parent.command(part).description(groups[part] ?? '').exitOverride();
+        parents.set(key, g);
+      }
+      parent = g;
+    }
+    const cmd = parent.command(path[path.length - 1]!).description(verb.summary).exitOverride();
+    verb.configure(cmd);
+    cmd.action(async (...a: unknown[]) => {
+      const command = a[a.length - 1] as Command;
+      const globals = program.opts<GlobalOptions>();
+      const c = new Cli(globals);
+      cli.current = c;
+      const code = await verb.run(c, flatten(command.processedArgs), command.opts());
+      onResult(code ?? 0);
+    });
+  };
+  for (const verb of verbs) for (const path of verb.paths) attach(path, verb);
+  return program;
+}
+
+/** Run the CLI; resolves to the exit status. */
+export async function runCli(argv: string[]): Promise<number> {
+  const holder: { current?: Cli } = {};
+  let code = 0;
+  const program = buildProgram(holder, (c) => (code = c));
+  let usagePath = '';
+  program.configureOutput({
+    writeErr: (s) => {
+      // commander reports usage problems here; docker prints "See 'docker X --help'."
+      process.stderr.write(`berth: ${s.replace(/^error: /, '')}`);
+    },
+  });
+  program.hook('preAction', (_this, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    usagePath = names.join(' ');
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
+      process.stderr.write(`See 'berth ${usagePath || argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} --help'.\n`);
+      return 125;
+    }
+    if (e instanceof ExitError) {
+      if (e.message) process.stderr.write(`${e.message}\n`);
+      return e.status;
+    }
+    process.stderr.write(`Error: ${errorMessage(e)}\n`);
+    return 1;
+  } finally {
+    await holder.current?.close().catch(() => undefined);
+  }
+}

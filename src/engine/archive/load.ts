@@ -1,0 +1,237 @@
+/**
+ * `load`: stream an image archive (any format in DESIGN.md section 3, any
+ * outer compression) into the store. One pass over the input: documents are
+ * kept in memory (they are small), every other member that could be a layer
+ * is hashed, written as an uncompressed blob and unpacked into a scratch tree
+ * while it streams by. Once the archive is read, the index files say which
+ * members are layers of which image; DiffIDs are checked, and one immediate
+ * transaction moves trees into place and records images and tags. Any
+ * failure, or a cancel, leaves nothing but the scratch directory, which is
+ * removed (or swept at the next start after a kill -9).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { BerthError, invalidArchive } from '../errors.js';
+import { unpackLayer } from '../layer/unpack.js';
+import type { Store } from '../store/store.js';
+import { makeScratch, removeTree } from '../store/scratch.js';
+import { autoDecompress, decompress, detectCompression, peek } from './compression.js';
+import { archiveImages, isDocumentName, linkTarget, memberName, type ArchiveContents } from './formats.js';
+import { commitImages, type PreparedImage, type PreparedLayer } from './commit-images.js';
+import { sha256 } from '../store/blobs.js';
+
+export interface LoadProgress {
+  /** Bytes of the input read so far. */
+  bytes: number;
+  /** Layers processed so far. */
+  layers: number;
+  /** Member being processed. */
+  current: string;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface LoadedImage {
+  id: string;
+  /** Normalised names now pointing at it. */
+  tags: string[];
+}
+
+export interface LoadResult {
+  images: LoadedImage[];
+  /** Notes docker prints, e.g. that a tag moved away from another image. */
+  notes: string[];
+}
+
+const MAX_DOCUMENT = 64 * 1024 * 1024;
+
+interface Candidate extends PreparedLayer {
+  name: string;
+  rawDigest: string;
+  error?: BerthError;
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new BerthError('CANCELLED', 'load cancelled');
+}
+
+async function readAll(src: AsyncIterable<Buffer>, limit: number, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let len = 0;
+  for await (const c of src) {
+    len += c.length;
+    if (len > limit) throw invalidArchive(`archive member ${name} is too large for an index document`);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function drain(src: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of src) {
+    /* discard */
+  }
+}
+
+/** An iterable over it whose consumer cannot close it by stopping early. */
+function nonClosing<T>(it: AsyncIterator<T>): AsyncIterable<T> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => it.next() }) };
+}
+
+/** Hash bytes as they pass. */
+async function* tap(src: AsyncIterable<Buffer>, each: (c: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const c of src) {
+    each(c);
+    yield c;
+  }
+}
+
+async function processLayer(
+  store: Store,
+  scratch: string,
+  index: number,
+  name: string,
+  entry: AsyncIterable<Buffer>,
+  signal?: AbortSignal,
+): Promise<Candidate> {
+  const rawHash = createHash('sha256');
+  const raw = tap(entry, (c) => {
+    checkAbort(signal);
+    rawHash.update(c);
+  });
+  const { head, rest } = await peek(raw, 6);
+  const data = (await decompress(detectCompression(head), rest))[Symbol.asyncIterator]();
+  const blob = store.blobs.writerAt(join(scratch, `blob-${index}`));
+  const treeRoot = join(scratch, `layer-${index}`);
+  const diffDir = join(treeRoot, 'diff');
+  mkdirSync(diffDir, { recursive: true });
+  const cand: Candidate = { name, rawDigest: '', diffId: '', blobPath: blob.tmpPath, treeRoot, size: 0, tarSize: 0 };
+  try {
+    const res = await unpackLayer(nonClosing(tap(nonClosing(data), (c) => blob.write(c))), diffDir, signal ? { signal } : {});
+    cand.size = res.size;
+  } catch (e) {
+    if (e instanceof BerthError && e.code === 'CANCELLED') throw e;
+    checkAbort(signal);
+    cand.error =
+      e instanceof BerthError ? e : invalidArchive(`layer ${name} is not a valid tar: ${(e as Error).message}`, e);
+  }
+  // Whatever the unpacker left unread still counts for the digests.
+  for await (const c of nonClosing(data)) blob.write(c);
+  blob.close(false);
+  cand.tarSize = blob.bytes;
+  cand.diffId = blob.digest();
+  cand.rawDigest = 'sha256:' + rawHash.digest('hex');
+  return cand;
+}
+
+export async function loadArchive(store: Store, input: Readable, opts: LoadOptions = {}): Promise<LoadResult> {
+  const { signal, onProgress } = opts;
+  checkAbort(signal);
+  const scratch = makeScratch(store.layout.tmpDir, 'load');
+  const contents: ArchiveContents = { docs: new Map(), links: new Map() };
+  const candidates = new Map<string, Candidate>();
+  const progress: LoadProgress = { bytes: 0, layers: 0, current: '' };
+  const extract = tar.extract();
+  type Entry = AsyncIterable<Buffer> & { header: tar.Header };
+  const counted = tap(input as AsyncIterable<Buffer>, (c) => {
+    progress.bytes += c.length;
+  });
+  let pumpError: unknown;
+  try {
+    const outer = await autoDecompress(counted);
+    const pump = Readable.from(outer.data, { objectMode: false });
+    pump.on('error', (e) => {
+      pumpError = e;
+      extract.destroy(e);
+    });
+    pump.pipe(extract as unknown as NodeJS.WritableStream);
+    let index = 0;
+    let sawEntry = false;
+    for await (const entry of extract as unknown as AsyncIterable<Entry>) {
+      sawEntry = true;
+      checkAbort(signal);
+      const h = entry.header;
+      const name = memberName(h.name);
+      progress.current = name;
+      if (h.type === 'symlink' || h.type === 'link') {
+        contents.links.set(name, h.type === 'link' ? memberName(h.linkname ?? '') : linkTarget(name, h.linkname ?? ''));
+        await drain(entry);
+      } else if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        await drain(entry);
+      } else if (isDocumentName(name)) {
+        contents.docs.set(name, await readAll(entry, MAX_DOCUMENT, name));
+      } else {
+        const { head, rest } = await peek(entry, 1);
+        const first = head.length ? head[0]! : 0;
+        if ((first === 0x7b || first === 0x5b) && (h.size ?? 0) <= MAX_DOCUMENT) {
+          contents.docs.set(name, await readAll(rest, MAX_DOCUMENT, name));
+        } else {
+          candidates.set(name, await processLayer(store, scratch, index++, name, rest, signal));
+          progress.layers++;
+        }
+      }
+      onProgress?.({ ...progress });
+    }
+    if (pumpError) throw pumpError;
+    if (!sawEntry) throw invalidArchive('the input is empty or not a tar archive');
+    checkAbort(signal);
+    const prepared = planImages(contents, candidates);
+    return commitImages(store, scratch, prepared, { action: 'load', ...(signal ? { signal } : {}) });
+  } catch (e) {
+    extract.destroy();
+    throw normalizeError(pumpError ?? e);
+  } finally {
+    removeTree(scratch);
+  }
+}
+
+function normalizeError(e: unknown): BerthError {
+  if (e instanceof BerthError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  if (/unexpected end|premature close|truncated/i.test(msg)) return invalidArchive('archive is truncated', e);
+  if (/invalid tar header|checksum/i.test(msg)) return invalidArchive(`archive is not a valid tar: ${msg}`, e);
+  return new BerthError('IO', `load failed: ${msg}`, { cause: e });
+}
+
+/** Match index documents to streamed layers and verify every digest. */
+function planImages(contents: ArchiveContents, candidates: Map<string, Candidate>): PreparedImage[] {
+  return archiveImages(contents).map((img) => {
+    const configDigest = sha256(img.configBytes);
+    let config: { rootfs?: { diff_ids?: unknown } };
+    try {
+      config = JSON.parse(img.configBytes.toString('utf8'));
+    } catch (e) {
+      throw invalidArchive(`image config ${img.configName} is not valid JSON`, e);
+    }
+    const diffIds = config?.rootfs?.diff_ids;
+    if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string')) {
+      throw invalidArchive(`image config ${img.configName} has no rootfs.diff_ids`);
+    }
+    if (diffIds.length !== img.layers.length) {
+      throw invalidArchive(
+        `image ${configDigest}: config lists ${diffIds.length} layers but the manifest ${img.layers.length}`,
+      );
+    }
+    const layers = img.layers.map((name, i) => {
+      const c = candidates.get(name);
+      if (!c) throw invalidArchive(`archive is missing layer ${name}`);
+      if (img.layerDigests && c.rawDigest !== img.layerDigests[i]) {
+        throw new BerthError('DIGEST_MISMATCH', `layer ${name}: digest mismatch: descriptor says ${img.layerDigests[i]}, content is ${c.rawDigest}`);
+      }
+      if (c.diffId !== diffIds[i]) {
+        throw new BerthError(
+          'DIGEST_MISMATCH',
+          `layer ${name}: DiffID mismatch: the image config says ${diffIds[i]}, the content is ${c.diffId}`,
+        );
+      }
+      if (c.error) throw c.error;
+      return c;
+    });
+    return { configBytes: img.configBytes, id: configDigest, layers, repoTags: img.repoTags, parent: img.parent };
+  });
+}

@@ -1,0 +1,118 @@
+/** Container records as the store keeps them, in docker's shapes. */
+import type { ContainerConfigLike } from '../image/types.js';
+
+/** docker's container Config (a superset of an image's config section). */
+export interface ContainerConfig extends ContainerConfigLike {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Image: string;
+  Volumes: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  OnBuild: string[] | null;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+}
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  MaximumRetryCount: number;
+}
+
+/** A mount as docker's HostConfig.Mounts (type volume|bind|tmpfs). */
+export interface MountSpec {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Source: string;
+  Target: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string; CreateMountpoint?: boolean };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+/** docker's HostConfig, the fields berth honours. */
+export interface HostConfig {
+  Binds: string[] | null;
+  LogConfig: { Type: string; Config: Record<string, string> };
+  NetworkMode: string;
+  PortBindings: Record<string, unknown>;
+  RestartPolicy: RestartPolicy;
+  AutoRemove: boolean;
+  CapAdd: string[] | null;
+  CapDrop: string[] | null;
+  Init: boolean | null;
+  Privileged: boolean;
+  ReadonlyRootfs: boolean;
+  ShmSize: number;
+  Memory: number;
+  MemorySwap: number;
+  MemoryReservation: number;
+  NanoCpus: number;
+  CpuShares: number;
+  CpuPeriod: number;
+  CpuQuota: number;
+  CpusetCpus: string;
+  CpusetMems: string;
+  PidsLimit: number | null;
+  Mounts: MountSpec[] | null;
+  MaskedPaths: string[];
+  ReadonlyPaths: string[];
+  [key: string]: unknown;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** State kept in the database (the monitor's state.json is the live source while it runs). */
+export interface PersistedState {
+  status: ContainerStatus;
+  exitCode: number;
+  error: string;
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** Set when `stop`/`kill` by the user ended the last run (unless-stopped, and "exited" vs restart). */
+  stoppedByUser: boolean;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string;
+  /** What the user typed (docker's Config.Image). */
+  imageName: string;
+  /** RFC3339Nano. */
+  created: string;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** Chain IDs of the image layers, bottom first. */
+  layers: string[];
+  state: PersistedState;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function initialState(): PersistedState {
+  return {
+    status: 'created',
+    exitCode: 0,
+    error: '',
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    oomKilled: false,
+    restartCount: 0,
+    stoppedByUser: false,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * `images` / `image ls`: docker's ImageList semantics. Untagged images with
+ * children are intermediate and only shown with `all`; untagged images
+ * without children are dangling and shown as <none>:<none>.
+ */
+import { invalidArg } from '../errors.js';
+import { familiarString, parseReference } from '../reference/reference.js';
+import type { Store } from '../store/store.js';
+import type { ImageListOptions, ImageSummary } from '../types.js';
+import { boolFilter, matchLabel, matchReference } from '../util/filters.js';
+import { imageConfig, unixSeconds } from './config.js';
+import { resolveImage } from './resolve.js';
+import type { ImageRow } from './types.js';
+import type { ImageUsers } from './users.js';
+
+export const IMAGE_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
+
+export function familiar(name: string): string {
+  return familiarString(parseReference(name));
+}
+
+export function summarize(store: Store, row: ImageRow, tags: string[], digests: string[], users?: ImageUsers): ImageSummary {
+  const config = imageConfig(store, row.id);
+  return {
+    Id: row.id,
+    ParentId: row.parent ?? '',
+    RepoTags: tags.map(familiar),
+    RepoDigests: digests.map(familiar),
+    Created: unixSeconds(row.created),
+    Size: row.size,
+    SharedSize: -1,
+    VirtualSize: row.size,
+    Labels: config.config?.Labels ?? {},
+    Containers: users ? users.containersUsing(row.id).length : -1,
+  };
+}
+
+function createdOf(store: Store, ref: string): number {
+  const r = resolveImage(store.images, ref);
+  return unixSeconds(store.images.image(r.id)!.created);
+}
+
+export function listImages(store: Store, opts: ImageListOptions = {}, users?: ImageUsers): ImageSummary[] {
+  const filters = opts.filters ?? new Map<string, string[]>();
+  for (const key of filters.keys()) if (!IMAGE_FILTERS.includes(key)) throw invalidArg(`invalid filter '${key}'`);
+  const dangling = filters.has('dangling') ? boolFilter(filters.get('dangling')!, 'dangling') : undefined;
+  const before = filters.get('before')?.map((r) => createdOf(store, r));
+  const since = filters.get('since')?.map((r) => createdOf(store, r));
+  const labels = filters.get('label') ?? [];
+  const refs = filters.get('reference') ?? [];
+  const { tags, digests } = store.images.allNames();
+  const rows = store.images.images();
+  const hasChildren = new Set(rows.map((r) => r.parent).filter((p): p is string => !!p));
+  const out: ImageSummary[] = [];
+  for (const row of rows) {
+    const created = unixSeconds(row.created);
+    if (before && !before.every((b) => created < b)) continue;
+    if (since && !since.every((s) => created > s)) continue;
+    let s = summarize(store, row, tags.get(row.id) ?? [], digests.get(row.id) ?? [], users);
+    if (labels.length && !labels.every((l) => matchLabel(s.Labels, l))) continue;
+    if (refs.length) {
+      const matched = s.RepoTags.filter((t) => refs.some((p) => matchReference(p, t)));
+      const matchedDigests = s.RepoDigests.filter((t) => refs.some((p) => matchReference(p, t)));
+      if (!matched.length && !matchedDigests.length) continue;
+      s = { ...s, RepoTags: matched, RepoDigests: matchedDigests };
+    }
+    const untagged = s.RepoTags.length === 0 && s.RepoDigests.length === 0;
+    if (untagged) {
+      if (!opts.all && hasChildren.has(row.id)) continue;
+      if (dangling === false) continue;
+    } else if (dangling === true && s.RepoTags.length > 0) {
+      continue;
+    }
+    out.push(s);
+  }
+  out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  return out;
+}

@@ -1,0 +1,28 @@
+/** Disk usage of images (`system df`): sizes with shared layers counted once. */
+import type { Store } from '../store/store.js';
+import type { DiskUsageImage } from '../types.js';
+import { unixSeconds } from './config.js';
+import { familiar } from './list.js';
+import type { ImageUsers } from './users.js';
+
+export function imageDiskUsage(store: Store, users: ImageUsers): { images: DiskUsageImage[]; layersSize: number } {
+  const rows = store.images.images();
+  const layersOf = new Map(rows.map((r) => [r.id, store.images.layersOf(r.id)]));
+  const refCount = new Map<string, number>();
+  for (const ls of layersOf.values()) for (const l of ls) refCount.set(l.chainId, (refCount.get(l.chainId) ?? 0) + 1);
+  const images = rows.map((r) => {
+    const ls = layersOf.get(r.id)!;
+    const shared = ls.filter((l) => refCount.get(l.chainId)! > 1).reduce((s, l) => s + l.size, 0);
+    return {
+      id: r.id,
+      tags: store.images.tagsOf(r.id).map(familiar),
+      created: unixSeconds(r.created),
+      size: r.size,
+      sharedSize: shared,
+      uniqueSize: r.size - shared,
+      containers: users.containersUsing(r.id).length,
+    };
+  });
+  const layersSize = store.images.layers().reduce((s, l) => s + l.size, 0);
+  return { images, layersSize };
+}

@@ -1,0 +1,49 @@
+/**
+ * The metadata database: SQLite in WAL mode, shared by every berth process
+ * that uses the same root. Writes that must see a consistent store (commit an
+ * image and the layer directories it points to, delete layers) run in
+ * IMMEDIATE transactions, which serialise writers across processes.
+ */
+import Database from 'better-sqlite3';
+import { BerthError } from '../errors.js';
+import { migrations } from './migrations.js';
+
+export type Db = Database.Database;
+
+export function openDb(path: string): Db {
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: 30_000 });
+  } catch (e) {
+    throw new BerthError('IO', `cannot open the metadata database ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new BerthError(
+      'NOT_SUPPORTED',
+      `the store was written by a newer berth (schema ${current}, this berth knows ${migrations.length})`,
+    );
+  }
+  if (current === migrations.length) return;
+  immediate(db, () => {
+    // Re-read inside the lock: another process may have migrated meanwhile.
+    const v = db.pragma('user_version', { simple: true }) as number;
+    for (let i = v; i < migrations.length; i++) {
+      db.exec(migrations[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    }
+  });
+}
+
+/** Run fn inside BEGIN IMMEDIATE ... COMMIT (rolled back if fn throws). */
+export function immediate<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

@@ -1,0 +1,78 @@
+/**
+ * Schema migrations, applied in order; PRAGMA user_version counts how many
+ * have run. Never edit a released entry: append a new one.
+ */
+export const migrations: string[] = [
+  // 1: images, tags, layers, events
+  `
+  CREATE TABLE images (
+    id          TEXT PRIMARY KEY,          -- sha256:<hex> of the config JSON (docker's image ID)
+    created     TEXT NOT NULL,             -- config.created (RFC3339), '' when absent
+    added_at    INTEGER NOT NULL,          -- ms since epoch, when it entered this store
+    size        INTEGER NOT NULL,          -- sum of layer content sizes (docker's Size)
+    parent      TEXT,                      -- local parent image ID, as docker records it
+    diff_ids    TEXT NOT NULL,             -- JSON array, bottom first
+    top_layer   TEXT,                      -- chain ID of the top layer, NULL for no layers
+    last_tag_at INTEGER                    -- ms since epoch of the last tag operation
+  );
+  CREATE INDEX images_parent ON images(parent);
+  CREATE TABLE tags (
+    name      TEXT PRIMARY KEY,            -- normalized: docker.io/library/busybox:latest
+    image_id  TEXT NOT NULL REFERENCES images(id),
+    added_at  INTEGER NOT NULL
+  );
+  CREATE INDEX tags_image ON tags(image_id);
+  CREATE TABLE repo_digests (
+    name      TEXT PRIMARY KEY,            -- docker.io/library/busybox@sha256:...
+    image_id  TEXT NOT NULL REFERENCES images(id)
+  );
+  CREATE INDEX repo_digests_image ON repo_digests(image_id);
+  CREATE TABLE layers (
+    chain_id  TEXT PRIMARY KEY,            -- sha256:<hex>; the tree lives in layers/<hex>/diff
+    diff_id   TEXT NOT NULL,               -- the uncompressed tar blob lives in blobs/sha256/<hex>
+    parent    TEXT,                        -- chain ID below, NULL for a base layer
+    size      INTEGER NOT NULL,            -- content size (docker's layer Size)
+    tar_size  INTEGER NOT NULL,            -- bytes of the uncompressed tar
+    added_at  INTEGER NOT NULL
+  );
+  CREATE TABLE image_layers (
+    image_id  TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    idx       INTEGER NOT NULL,
+    chain_id  TEXT NOT NULL REFERENCES layers(chain_id),
+    PRIMARY KEY (image_id, idx)
+  );
+  CREATE INDEX image_layers_chain ON image_layers(chain_id);
+  CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_ms    INTEGER NOT NULL,           -- ms since epoch
+    nanos      INTEGER NOT NULL,           -- extra nanoseconds within that ms
+    type       TEXT NOT NULL,              -- image | container | volume
+    action     TEXT NOT NULL,              -- docker's action names: pull, load, tag, untag, delete, ...
+    actor_id   TEXT NOT NULL,
+    attributes TEXT NOT NULL               -- JSON object
+  );
+  `,
+  // 2: containers
+  `
+  CREATE TABLE containers (
+    id          TEXT PRIMARY KEY,          -- 64 hex
+    name        TEXT NOT NULL UNIQUE,      -- without the leading /
+    image_id    TEXT NOT NULL,             -- sha256:<hex>; the image may be gone since (rmi -f)
+    image_name  TEXT NOT NULL,             -- as the user typed it
+    created     TEXT NOT NULL,             -- RFC3339Nano
+    path        TEXT NOT NULL,
+    args        TEXT NOT NULL,             -- JSON array
+    config      TEXT NOT NULL,             -- JSON: docker Config
+    host_config TEXT NOT NULL,             -- JSON: docker HostConfig
+    layers      TEXT NOT NULL,             -- JSON: chain IDs bottom first
+    state       TEXT NOT NULL              -- JSON: PersistedState
+  );
+  CREATE INDEX containers_image ON containers(image_id);
+  CREATE TABLE container_layers (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    chain_id     TEXT NOT NULL,
+    PRIMARY KEY (container_id, chain_id)
+  );
+  CREATE INDEX container_layers_chain ON container_layers(chain_id);
+  `,
+];

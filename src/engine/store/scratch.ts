@@ -1,0 +1,56 @@
+/**
+ * Scratch directories under <root>/tmp, on the same file system as the store
+ * so finished work can be renamed into place atomically. Each name carries
+ * the owning process's pid; entries whose owner is dead are leftovers of a
+ * crash (kill -9, power loss) and are swept when an engine opens the root.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const PREFIX = 'w-';
+
+export function scratchName(kind: string): string {
+  return `${PREFIX}${process.pid}-${kind}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Make a new, empty scratch directory owned by this process. */
+export function makeScratch(tmpDir: string, kind: string): string {
+  mkdirSync(tmpDir, { recursive: true });
+  const dir = join(tmpDir, scratchName(kind));
+  mkdirSync(dir);
+  return dir;
+}
+
+export function removeTree(path: string): void {
+  rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove (or with dryRun only count) scratch entries whose owner process is gone. */
+export function sweepScratch(tmpDir: string, dryRun = false): number {
+  let names: string[];
+  try {
+    names = readdirSync(tmpDir);
+  } catch {
+    return 0;
+  }
+  let swept = 0;
+  for (const name of names) {
+    const pid = name.startsWith(PREFIX) ? Number.parseInt(name.slice(PREFIX.length), 10) : NaN;
+    if (Number.isNaN(pid) || !pidAlive(pid)) {
+      if (!dryRun) removeTree(join(tmpDir, name));
+      swept++;
+    }
+  }
+  return swept;
+}

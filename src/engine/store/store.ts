@@ -1,0 +1,93 @@
+/**
+ * The opened store: layout, metadata database, blobs. One per Engine. Opening
+ * creates the directories, migrates the schema, and sweeps what a crashed
+ * process left behind.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { BerthError } from '../errors.js';
+import { ImageDb } from '../image/image-db.js';
+import { BlobStore } from './blobs.js';
+import { immediate, openDb, type Db } from './db.js';
+import { Layout, type EngineDirs } from './paths.js';
+import { makeScratch, removeTree, sweepScratch } from './scratch.js';
+
+export interface EventRecord {
+  type: 'image' | 'container' | 'volume';
+  action: string;
+  actorId: string;
+  attributes: Record<string, string>;
+}
+
+export class Store {
+  readonly layout: Layout;
+  readonly db: Db;
+  readonly images: ImageDb;
+  readonly blobs: BlobStore;
+
+  private constructor(layout: Layout, db: Db) {
+    this.layout = layout;
+    this.db = db;
+    this.images = new ImageDb(db);
+    this.blobs = new BlobStore(layout);
+  }
+
+  static open(dirs: EngineDirs): Store {
+    const layout = new Layout(dirs);
+    try {
+      for (const d of [layout.root, layout.blobsDir, layout.layersDir, layout.containersDir, layout.volumesDir, layout.tmpDir]) {
+        mkdirSync(d, { recursive: true, mode: 0o711 });
+      }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new BerthError('PERMISSION_DENIED', `cannot create the store at ${layout.root}: permission denied (use --root or run as root)`, { cause: e });
+      }
+      throw new BerthError('IO', `cannot create the store at ${layout.root}: ${(e as Error).message}`, { cause: e });
+    }
+    const store = new Store(layout, openDb(layout.db));
+    if (sweepScratch(layout.tmpDir) > 0) store.sweepOrphanLayers();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Remove layer directories that no layer row points to: what a process
+   * killed between moving a layer into place and committing leaves. Runs in
+   * an IMMEDIATE transaction so it cannot race a concurrent commit.
+   */
+  sweepOrphanLayers(): string[] {
+    const trash = makeScratch(this.layout.tmpDir, 'trash');
+    const moved = immediate(this.db, () => {
+      const known = new Set(this.images.layers().map((l) => l.chainId.slice(7)));
+      const out: string[] = [];
+      for (const name of readdirSync(this.layout.layersDir)) {
+        if (!known.has(name)) {
+          renameSync(join(this.layout.layersDir, name), join(trash, name));
+          out.push(name);
+        }
+      }
+      return out;
+    });
+    removeTree(trash);
+    return moved;
+  }
+
+  /** Move layer directories out of the way inside a transaction; delete them after. */
+  trashLayerDirs(trash: string, chainIds: string[]): void {
+    for (const c of chainIds) {
+      const dir = this.layout.layerDir(c.slice(7));
+      if (existsSync(dir)) renameSync(dir, join(trash, c.slice(7)));
+    }
+  }
+
+  event(e: EventRecord, now = Date.now()): void {
+    const hr = process.hrtime.bigint() % 1_000_000n;
+    this.db
+      .prepare('INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(now, Number(hr), e.type, e.action, e.actorId, JSON.stringify(e.attributes));
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The plain data types that cross the engine boundary, shaped after the
+ * Docker Engine API so a remote Docker or Podman host can produce them too.
+ * The UI gets them (and the Backend interface) from client/api.ts; they live
+ * here only so the engine can build them without importing upward.
+ */
+
+// ---- images ---------------------------------------------------------------
+
+/** Docker Engine API ImageSummary (GET /images/json). */
+export interface ImageSummary {
+  Id: string;
+  ParentId: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  /** Unix seconds. */
+  Created: number;
+  Size: number;
+  SharedSize: number;
+  VirtualSize: number;
+  Labels: Record<string, string>;
+  Containers: number;
+}
+
+export interface ImageListOptions {
+  all?: boolean;
+  /** docker's -f filters, already split: key -> values. */
+  filters?: Map<string, string[]>;
+}
+
+/** One row of `docker history`. */
+export interface HistoryItem {
+  /** Image ID for layers that are local images, else "<missing>". */
+  Id: string;
+  /** Unix seconds. */
+  Created: number;
+  CreatedBy: string;
+  Tags: string[];
+  Size: number;
+  Comment: string;
+}
+
+export interface DeleteItem {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+export interface PruneReport {
+  deleted: DeleteItem[];
+  spaceReclaimed: number;
+}
+
+export interface TransferProgress {
+  bytes: number;
+  /** Total bytes when known. */
+  total?: number;
+  layers: number;
+  current: string;
+}
+
+export interface LoadReport {
+  images: { id: string; tags: string[] }[];
+  notes: string[];
+}
+
+export interface ImportOptions {
+  changes?: string[];
+  message?: string;
+  /** Where the tar came from, for the history comment ("-" for stdin). */
+  source: string;
+  tag?: string;
+  platform?: string;
+}
+
+export interface DiskUsageImage {
+  id: string;
+  tags: string[];
+  created: number;
+  size: number;
+  sharedSize: number;
+  uniqueSize: number;
+  containers: number;
+}
+
+export interface DiskUsage {
+  images: DiskUsageImage[];
+  /** Bytes of layer content on disk (each layer counted once). */
+  layersSize: number;
+  containers: { id: string; names: string[]; image: string; sizeRw: number; state: string; created: number }[];
+  volumes: { name: string; size: number; links: number }[];
+  buildCache: never[];
+}
+
+export interface CheckReport {
+  unreferencedBlobs: string[];
+  unreferencedLayers: string[];
+  missingBlobs: string[];
+  missingLayers: string[];
+  scratchLeftovers: number;
+  repaired: boolean;
+}
+
+
+// ---- containers -------------------------------------------------------------
+
+/** What `create`/`run` ask for: docker's flags, already split by the CLI. */
+export interface ContainerCreateRequest {
+  image: string;
+  name?: string;
+  /** Arguments after the image (replace the image's Cmd). */
+  cmd?: string[];
+  /** --entrypoint; '' clears the image's. */
+  entrypoint?: string;
+  /** KEY=VALUE entries (the CLI resolves bare KEYs and --env-file). */
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  /** KEY=VALUE labels. */
+  labels?: string[];
+  tty?: boolean;
+  openStdin?: boolean;
+  attachStdin?: boolean;
+  attachStdout?: boolean;
+  attachStderr?: boolean;
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: number;
+  shmSize?: string;
+  restart?: string;
+  autoRemove?: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  network?: string;
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  init?: boolean;
+  logDriver?: string;
+  /** KEY=VALUE log options (max-size, max-file). */
+  logOpts?: string[];
+  /** -v specs. */
+  volumes?: string[];
+  /** --mount specs. */
+  mounts?: string[];
+  /** --tmpfs specs. */
+  tmpfs?: string[];
+}

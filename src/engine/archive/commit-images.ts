@@ -130,14 +130,13 @@ export async function commitImages(
       }
       if (!store.images.image(img.id)) {
         const config = JSON.parse(img.configBytes.toString('utf8')) as { created?: string };
-        const parent = img.parent && store.images.image(img.parent) ? img.parent : null;
         store.images.insertImage(
           {
             id: img.id,
             created: typeof config.created === 'string' ? config.created : '',
             addedAt: now,
             size: img.layers.reduce((s, l) => s + l.size, 0),
-            parent,
+            parent: null,
             diffIds: img.layers.map((l) => l.diffId),
             topLayer: chains.length ? chains[chains.length - 1]! : null,
             lastTagAt: null,
@@ -147,12 +146,18 @@ export async function commitImages(
       }
       store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
       for (const name of names[n]!) {
-        const prev = store.images.setTag(name, img.id, now);
+        const prev = store.images.setTag(name, img.id, now, false);
         if (prev) notes.push(`The image ${familiar(name)} already exists, renaming the old one with ID ${prev} to empty string`);
         store.event({ type: 'image', action: 'tag', actorId: img.id, attributes: { name } }, now);
       }
       out.push({ id: img.id, tags: names[n]!.map(familiar) });
     });
+    // Parents last, once every image of the archive is in (docker's validatedParentLinks).
+    for (const img of images) {
+      if (img.parent && store.images.image(img.parent) && !store.images.image(img.id)?.parent) {
+        store.images.setParent(img.id, img.parent);
+      }
+    }
     return out;
   });
   return { images: result, notes };

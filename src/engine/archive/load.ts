@@ -12,8 +12,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import type { Readable } from 'node:stream';
+import { readTar } from '../tar/reader.js';
+import { TarFormatError } from '../tar/header.js';
 import { BerthError, invalidArchive } from '../errors.js';
 import { unpackLayer } from '../layer/unpack.js';
 import type { Store } from '../store/store.js';
@@ -70,12 +71,6 @@ async function readAll(src: AsyncIterable<Buffer>, limit: number, name: string):
     chunks.push(c);
   }
   return Buffer.concat(chunks);
-}
-
-async function drain(src: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of src) {
-    /* discard */
-  }
 }
 
 /** An iterable over it whose consumer cannot close it by stopping early. */
@@ -136,39 +131,30 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
   const contents: ArchiveContents = { docs: new Map(), links: new Map() };
   const candidates = new Map<string, Candidate>();
   const progress: LoadProgress = { bytes: 0, layers: 0, current: '' };
-  const extract = tar.extract();
-  type Entry = AsyncIterable<Buffer> & { header: tar.Header };
   const counted = tap(input as AsyncIterable<Buffer>, (c) => {
     progress.bytes += c.length;
   });
-  let pumpError: unknown;
   try {
     const outer = await autoDecompress(counted);
-    const pump = Readable.from(outer.data, { objectMode: false });
-    pump.on('error', (e) => {
-      pumpError = e;
-      extract.destroy(e);
-    });
-    pump.pipe(extract as unknown as NodeJS.WritableStream);
     let index = 0;
     let sawEntry = false;
-    for await (const entry of extract as unknown as AsyncIterable<Entry>) {
+    for await (const entry of readTar(outer.data)) {
       sawEntry = true;
       checkAbort(signal);
       const h = entry.header;
+      const body = entry.body;
       const name = memberName(h.name);
       progress.current = name;
       if (h.type === 'symlink' || h.type === 'link') {
-        contents.links.set(name, h.type === 'link' ? memberName(h.linkname ?? '') : linkTarget(name, h.linkname ?? ''));
-        await drain(entry);
-      } else if (h.type !== 'file' && h.type !== 'contiguous-file') {
-        await drain(entry);
+        contents.links.set(name, h.type === 'link' ? memberName(h.linkname) : linkTarget(name, h.linkname));
+      } else if (h.type !== 'file') {
+        // directories and the like carry nothing for us
       } else if (isDocumentName(name)) {
-        contents.docs.set(name, await readAll(entry, MAX_DOCUMENT, name));
+        contents.docs.set(name, await readAll(body, MAX_DOCUMENT, name));
       } else {
-        const { head, rest } = await peek(entry, 1);
+        const { head, rest } = await peek(body, 1);
         const first = head.length ? head[0]! : 0;
-        if ((first === 0x7b || first === 0x5b) && (h.size ?? 0) <= MAX_DOCUMENT) {
+        if ((first === 0x7b || first === 0x5b) && h.size <= MAX_DOCUMENT) {
           contents.docs.set(name, await readAll(rest, MAX_DOCUMENT, name));
         } else {
           candidates.set(name, await processLayer(store, scratch, index++, name, rest, signal));
@@ -177,14 +163,12 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
       }
       onProgress?.({ ...progress });
     }
-    if (pumpError) throw pumpError;
     if (!sawEntry) throw invalidArchive('the input is empty or not a tar archive');
     checkAbort(signal);
     const prepared = planImages(contents, candidates);
     return commitImages(store, scratch, prepared, { action: 'load', ...(signal ? { signal } : {}) });
   } catch (e) {
-    extract.destroy();
-    throw normalizeError(pumpError ?? e);
+    throw normalizeError(e);
   } finally {
     removeTree(scratch);
   }
@@ -192,6 +176,7 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
 
 function normalizeError(e: unknown): BerthError {
   if (e instanceof BerthError) return e;
+  if (e instanceof TarFormatError) return invalidArchive(e.message.replace(/^tar archive/, 'archive'), e);
   const msg = (e as Error)?.message ?? String(e);
   if (/unexpected end|premature close|truncated/i.test(msg)) return invalidArchive('archive is truncated', e);
   if (/invalid tar header|checksum/i.test(msg)) return invalidArchive(`archive is not a valid tar: ${msg}`, e);

@@ -6,10 +6,7 @@
  * (and DiffIDs) are exactly what was loaded. Streams: memory does not grow
  * with image size.
  */
-import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { BerthError, notFound } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import { familiar } from '../image/list.js';
@@ -18,6 +15,8 @@ import { familiarName, normalizedString, parseReference, withDefaultTag } from '
 import { sha256 } from '../store/blobs.js';
 import type { Store } from '../store/store.js';
 import type { TransferProgress } from '../types.js';
+import { newHeader } from '../tar/header.js';
+import { TarWriter } from '../tar/writer.js';
 
 export interface SaveOptions {
   signal?: AbortSignal;
@@ -65,28 +64,13 @@ export function saveItems(store: Store, names: string[]): SaveItem[] {
   return [...items.values()];
 }
 
-function entryWriter(pack: tar.Pack) {
-  return async (name: string, data: Buffer | { path: string; size: number }, signal?: AbortSignal): Promise<number> => {
+/** Archive members carry docker's fixed times and owners: the output depends only on the images. */
+function writerFor(tar: TarWriter, signal?: AbortSignal) {
+  return async (name: string, data: Buffer | { path: string; size: number }): Promise<number> => {
     if (signal?.aborted) throw new BerthError('CANCELLED', 'save cancelled');
-    const header = { name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 };
-    if (Buffer.isBuffer(data)) {
-      await new Promise<void>((res, rej) => pack.entry({ ...header, size: data.length }, data, (e) => (e ? rej(e) : res())));
-      return data.length;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const entry = pack.entry({ ...header, size: data.size }, (e) => (e ? reject(e) : resolve()));
-      const src = createReadStream(data.path, { highWaterMark: 1 << 20 });
-      const onAbort = () => src.destroy(new BerthError('CANCELLED', 'save cancelled'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      src.on('error', (e) => {
-        signal?.removeEventListener('abort', onAbort);
-        entry.destroy(e);
-        reject(e);
-      });
-      src.on('end', () => signal?.removeEventListener('abort', onAbort));
-      src.pipe(entry as unknown as NodeJS.WritableStream);
-    });
-    return data.size;
+    const size = Buffer.isBuffer(data) ? data.length : data.size;
+    await tar.add(newHeader({ name, type: 'file', size, mode: 0o644 }), Buffer.isBuffer(data) ? data : { path: data.path }, signal);
+    return size;
   };
 }
 
@@ -106,10 +90,8 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
     return { ...it, row, layers, configBytes: store.blobs.read(it.id) };
   });
   const total = plan.reduce((s, p) => s + p.layers.reduce((t, l) => t + l.tarSize, 0), 0);
-  const pack = tar.pack();
-  const done = pipeline(pack as unknown as NodeJS.ReadableStream, out);
-  done.catch(() => undefined); // observed below; avoid an unhandled rejection meanwhile
-  const write = entryWriter(pack);
+  const tar = new TarWriter(out);
+  const write = writerFor(tar, opts.signal);
   const progress: TransferProgress = { bytes: 0, total, layers: 0, current: '' };
   try {
     const written = new Set<string>();
@@ -121,13 +103,13 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
       const hex = p.id.slice(7);
       if (!written.has(p.id)) {
         written.add(p.id);
-        await write(`blobs/sha256/${hex}`, p.configBytes, opts.signal);
+        await write(`blobs/sha256/${hex}`, p.configBytes);
       }
       for (const l of p.layers) {
         if (written.has(l.diffId)) continue;
         written.add(l.diffId);
         progress.current = l.diffId;
-        progress.bytes += await write(`blobs/sha256/${l.diffId.slice(7)}`, { path: store.blobs.path(l.diffId), size: l.tarSize }, opts.signal);
+        progress.bytes += await write(`blobs/sha256/${l.diffId.slice(7)}`, { path: store.blobs.path(l.diffId), size: l.tarSize });
         progress.layers++;
         opts.onProgress?.({ ...progress });
       }
@@ -143,7 +125,7 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
       const mDigest = sha256(m);
       if (!written.has(mDigest)) {
         written.add(mDigest);
-        await write(`blobs/sha256/${mDigest.slice(7)}`, m, opts.signal);
+        await write(`blobs/sha256/${mDigest.slice(7)}`, m);
       }
       const desc = { mediaType: OCI_MANIFEST, digest: mDigest, size: m.length, platform };
       if (!p.tags.length) index.push(desc);
@@ -167,11 +149,9 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
     await write('manifest.json', Buffer.from(JSON.stringify(manifest) + '\n'));
     await write('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
     if (Object.keys(repositories).length) await write('repositories', Buffer.from(JSON.stringify(repositories) + '\n'));
-    pack.finalize();
-    await done;
+    await tar.finish();
     for (const p of plan) store.event({ type: 'image', action: 'save', actorId: p.id, attributes: {} });
   } catch (e) {
-    pack.destroy();
     throw e instanceof BerthError ? e : new BerthError('IO', `save failed: ${(e as Error).message}`, { cause: e });
   }
 }

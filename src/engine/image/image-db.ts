@@ -155,13 +155,13 @@ export class ImageDb {
   }
 
   /** Point a tag at an image; returns the image it pointed at before, if another. */
-  setTag(name: string, id: string, now: number): string | null {
+  setTag(name: string, id: string, now: number, markTagTime = true): string | null {
     const prev = this.tagTarget(name);
     if (prev === id) return null;
     this.db
       .prepare('INSERT INTO tags (name, image_id, added_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, added_at = excluded.added_at')
       .run(name, id, now);
-    this.db.prepare('UPDATE images SET last_tag_at = ? WHERE id = ?').run(now, id);
+    if (markTagTime) this.db.prepare('UPDATE images SET last_tag_at = ? WHERE id = ?').run(now, id);
     return prev;
   }
 

@@ -18,7 +18,8 @@ export function inspectImage(store: Store, ref: string): Record<string, unknown>
     RepoTags: store.images.tagsOf(id).map(familiar),
     RepoDigests: store.images.digestsOf(id).map(familiar),
     Parent: row.parent ?? '',
-    Comment: config.comment ?? '',
+    // docker falls back to the newest history comment
+    Comment: config.comment || config.history?.[config.history.length - 1]?.comment || '',
     Created: config.created ?? '',
     Container: config.container ?? '',
     ContainerConfig: config.container_config ?? {},

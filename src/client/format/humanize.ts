@@ -1,0 +1,89 @@
+/** docker/go-units formatting: sizes, durations, and docker's container status words. */
+
+/** Go's fmt %.<p>g. */
+export function goG(n: number, precision: number): string {
+  if (n === 0) return '0';
+  const exp = Math.floor(Math.log10(Math.abs(n)));
+  let s = n.toPrecision(precision);
+  const e = s.indexOf('e');
+  if (e >= 0 || exp < -4 || exp >= precision) {
+    const [mant, ex] = Number(s).toExponential(precision - 1).split('e') as [string, string];
+    const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+    const sign = ex.startsWith('-') ? '-' : '+';
+    return `${m}e${sign}${ex.replace(/^[+-]/, '').padStart(2, '0')}`;
+  }
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+function scaled(size: number, base: number, units: string[]): [number, string] {
+  let i = 0;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
+    i++;
+  }
+  return [size, units[i]!];
+}
+
+/** go-units HumanSize(WithPrecision 3): decimal units, "2.01MB". */
+export function humanSize(bytes: number): string {
+  const [n, u] = scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB']);
+  return goG(n, 3) + u;
+}
+
+/** go-units BytesSize: binary units, "64MiB", "1.953MiB". */
+export function bytesSize(bytes: number): string {
+  const [n, u] = scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']);
+  return goG(n, 4) + u;
+}
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(ms / 60000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(ms / 3600000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(ms / 3600000) / 24 / 365)} years`;
+}
+
+export function timeAgo(then: Date, now: Date = new Date()): string {
+  return `${humanDuration(Math.max(0, now.getTime() - then.getTime()))} ago`;
+}
+
+export interface StatusInput {
+  status: string;
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+/** docker's State.String(): the STATUS column of ps. */
+export function containerStatus(s: StatusInput, now: Date = new Date()): string {
+  const since = (t: string) => humanDuration(Math.max(0, now.getTime() - Date.parse(t)));
+  switch (s.status) {
+    case 'running':
+      return `Up ${since(s.startedAt)}`;
+    case 'paused':
+      return `Up ${since(s.startedAt)} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+  }
+  if (!s.startedAt || s.startedAt === ZERO) return 'Created';
+  if (!s.finishedAt || s.finishedAt === ZERO) return '';
+  return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+}

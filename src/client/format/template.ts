@@ -1,0 +1,420 @@
+/**
+ * The part of Go's text/template that docker's --format and -f use: field
+ * paths, pipelines, if/else/range/with/end, variables, literals, and docker's
+ * template functions (json, join, split, lower, upper, title, truncate, pad,
+ * println) plus Go's builtins (index, len, printf, print, eq, ne, lt, le, gt,
+ * ge, not, and, or). Values print as Go prints them ([a b], map[k:v]).
+ */
+import { BerthError } from '../../engine/errors.js';
+
+type Node =
+  | { t: 'text'; s: string }
+  | { t: 'action'; pipe: Pipe }
+  | { t: 'if' | 'with'; pipe: Pipe; then: Node[]; else: Node[] }
+  | { t: 'range'; pipe: Pipe; vars: string[]; body: Node[]; else: Node[] };
+
+interface Pipe {
+  decl: string[];
+  cmds: Arg[][];
+}
+
+type Arg =
+  | { k: 'field'; base: 'dot' | string; path: string[] }
+  | { k: 'lit'; v: unknown }
+  | { k: 'ident'; name: string }
+  | { k: 'pipe'; pipe: Pipe; path: string[] };
+
+const fail = (msg: string) => new BerthError('INVALID_ARGUMENT', `template parsing error: ${msg}`);
+const execFail = (msg: string) => new BerthError('INVALID_ARGUMENT', `template: ${msg}`);
+
+// ---- lexing actions ----
+
+function tokenize(src: string): string[] {
+  const toks: string[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
+      if (j >= src.length) throw fail('unterminated quoted string');
+      toks.push(src.slice(i, j + 1));
+      i = j + 1;
+    } else if (c === '`') {
+      const j = src.indexOf('`', i + 1);
+      if (j < 0) throw fail('unterminated raw quoted string');
+      toks.push(src.slice(i, j + 1));
+      i = j + 1;
+    } else if (c === '(' || c === ')' || c === '|' || c === ',') {
+      toks.push(c);
+      i++;
+    } else if (src.startsWith(':=', i)) {
+      toks.push(':=');
+      i += 2;
+    } else if (c === '=' ) {
+      toks.push('=');
+      i++;
+    } else {
+      let j = i;
+      while (j < src.length && !/[\s()|,"`]/.test(src[j]!) && !src.startsWith(':=', j)) j++;
+      toks.push(src.slice(i, j));
+      i = j;
+    }
+  }
+  return toks;
+}
+
+function parseOperand(tok: string): Arg {
+  if (tok === '.') return { k: 'field', base: 'dot', path: [] };
+  if (tok.startsWith('.')) return { k: 'field', base: 'dot', path: tok.slice(1).split('.') };
+  if (tok.startsWith('$')) {
+    const [name, ...path] = tok.split('.');
+    return { k: 'field', base: name!, path };
+  }
+  if (tok.startsWith('"')) return { k: 'lit', v: JSON.parse(tok) };
+  if (tok.startsWith('`')) return { k: 'lit', v: tok.slice(1, -1) };
+  if (tok === 'true' || tok === 'false') return { k: 'lit', v: tok === 'true' };
+  if (tok === 'nil') return { k: 'lit', v: null };
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(tok)) return { k: 'lit', v: Number(tok) };
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(tok)) return { k: 'ident', name: tok };
+  throw fail(`unexpected "${tok}" in command`);
+}
+
+function parsePipe(toks: string[], pos = { i: 0 }, stopAtParen = false): Pipe {
+  const decl: string[] = [];
+  // variable declarations: $x := ... or $i, $v := ...
+  const save = pos.i;
+  const vars: string[] = [];
+  while (toks[pos.i]?.startsWith('$') && /^\$\w*$/.test(toks[pos.i]!)) {
+    vars.push(toks[pos.i++]!);
+    if (toks[pos.i] === ',') pos.i++;
+    else break;
+  }
+  if (vars.length && (toks[pos.i] === ':=' || toks[pos.i] === '=')) {
+    pos.i++;
+    decl.push(...vars);
+  } else pos.i = save;
+  const cmds: Arg[][] = [];
+  let cur: Arg[] = [];
+  while (pos.i < toks.length) {
+    const tok = toks[pos.i++]!;
+    if (tok === ')') {
+      if (!stopAtParen) throw fail('unexpected right paren');
+      break;
+    }
+    if (tok === '|') {
+      if (!cur.length) throw fail('missing command before |');
+      cmds.push(cur);
+      cur = [];
+      continue;
+    }
+    if (tok === '(') {
+      const inner = parsePipe(toks, pos, true);
+      let path: string[] = [];
+      const next = toks[pos.i];
+      if (next && next.startsWith('.') && next.length > 1) {
+        path = next.slice(1).split('.');
+        pos.i++;
+      }
+      cur.push({ k: 'pipe', pipe: inner, path });
+      continue;
+    }
+    cur.push(parseOperand(tok));
+  }
+  if (cur.length) cmds.push(cur);
+  if (!cmds.length) throw fail('missing value for command');
+  return { decl, cmds };
+}
+
+// ---- parsing the template ----
+
+interface Action {
+  kind: 'text' | 'act';
+  s: string;
+}
+
+function split(src: string): Action[] {
+  const out: Action[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const open = src.indexOf('{{', i);
+    if (open < 0) {
+      out.push({ kind: 'text', s: src.slice(i) });
+      break;
+    }
+    let text = src.slice(i, open);
+    let inner = open + 2;
+    if (src.startsWith('{{- ', open) || src.startsWith('{{-\t', open) || src.startsWith('{{-\n', open)) {
+      text = text.replace(/\s+$/, '');
+      inner = open + 3;
+    }
+    if (text) out.push({ kind: 'text', s: text });
+    const close = src.indexOf('}}', inner);
+    if (close < 0) throw fail('unclosed action');
+    let body = src.slice(inner, close);
+    i = close + 2;
+    if (/\s-$/.test(body)) {
+      body = body.slice(0, -2);
+      const m = /^\s*/.exec(src.slice(i))!;
+      i += m[0].length;
+    }
+    out.push({ kind: 'act', s: body.trim() });
+  }
+  return out;
+}
+
+function parseNodes(actions: Action[], pos: { i: number }, ends: string[]): { nodes: Node[]; end: string } {
+  const nodes: Node[] = [];
+  while (pos.i < actions.length) {
+    const a = actions[pos.i++]!;
+    if (a.kind === 'text') {
+      nodes.push({ t: 'text', s: a.s });
+      continue;
+    }
+    const s = a.s;
+    if (s.startsWith('/*')) continue;
+    const word = /^(\w+)/.exec(s)?.[1];
+    if (word === 'end' || word === 'else') {
+      if (!ends.includes(word)) throw fail(`unexpected {{${word}}}`);
+      pos.i--;
+      return { nodes, end: s };
+    }
+    if (word === 'if' || word === 'with' || word === 'range') {
+      nodes.push(parseBlock(word, s.slice(word.length), actions, pos));
+      continue;
+    }
+    nodes.push({ t: 'action', pipe: parsePipe(tokenize(s)) });
+  }
+  if (ends.length) throw fail('unexpected EOF');
+  return { nodes, end: '' };
+}
+
+/** A block after its opening action; consumes up to and including its {{end}}. */
+function parseBlock(word: 'if' | 'with' | 'range', rest: string, actions: Action[], pos: { i: number }): Node {
+  const pipe = parsePipe(tokenize(rest));
+  const body = parseNodes(actions, pos, ['end', 'else']);
+  let elseNodes: Node[] = [];
+  const closing = actions[pos.i++]!.s;
+  if (closing.startsWith('else')) {
+    const tail = closing.slice(4).trim();
+    if (tail.startsWith('if') && word === 'if') {
+      // {{else if x}} is an if nested in the else branch that shares our {{end}}
+      elseNodes = [parseBlock('if', tail.slice(2), actions, pos)];
+    } else {
+      elseNodes = parseNodes(actions, pos, ['end']).nodes;
+      if (actions[pos.i++]?.s !== 'end') throw fail(`unexpected EOF in ${word}`);
+    }
+  } else if (closing !== 'end') {
+    throw fail(`unexpected EOF in ${word}`);
+  }
+  if (word === 'range') return { t: 'range', pipe, vars: pipe.decl, body: body.nodes, else: elseNodes };
+  return { t: word, pipe, then: body.nodes, else: elseNodes };
+}
+
+// ---- evaluating ----
+
+export function goString(v: unknown, top = true): string {
+  if (v === undefined) return '<no value>';
+  if (v === null) return top ? '<no value>' : '<nil>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `[${v.map((x) => goString(x, false)).join(' ')}]`;
+  if (v instanceof Map) return goString(Object.fromEntries(v), top);
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k], false)}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
+function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v as object).length > 0;
+  return true;
+}
+
+function field(v: unknown, path: string[]): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (cur === null || cur === undefined) throw execFail(`nil pointer evaluating .${p}`);
+    if (typeof cur !== 'object') throw execFail(`can't evaluate field ${p} in type ${typeof cur}`);
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function sprintf(fmt: string, args: unknown[]): string {
+  let i = 0;
+  return fmt.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdvqfxt%])/g, (_m, flags: string, width: string, prec: string | undefined, verb: string) => {
+    if (verb === '%') return '%';
+    const a = args[i++];
+    let s: string;
+    switch (verb) {
+      case 'd':
+        s = String(Math.trunc(Number(a)));
+        break;
+      case 'f':
+        s = Number(a).toFixed(prec ? Number(prec) : 6);
+        break;
+      case 'q':
+        s = JSON.stringify(goString(a));
+        break;
+      case 'x':
+        s = typeof a === 'number' ? a.toString(16) : Buffer.from(String(a)).toString('hex');
+        break;
+      default:
+        s = goString(a);
+        if (prec && verb === 's') s = s.slice(0, Number(prec));
+    }
+    const w = Number(width || 0);
+    if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
+    return s;
+  });
+}
+
+function cmp(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
+  json: (v) => JSON.stringify(v === undefined ? null : v) ?? 'null',
+  join: (list, sep) => (Array.isArray(list) ? list.map((x) => goString(x, false)).join(String(sep)) : goString(list)),
+  split: (s, sep) => String(s).split(String(sep)),
+  lower: (s) => goString(s).toLowerCase(),
+  upper: (s) => goString(s).toUpperCase(),
+  title: (s) => goString(s).replace(/(^|[\s_-])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()),
+  truncate: (s, n) => [...goString(s)].slice(0, Number(n)).join(''),
+  pad: (s, a, b) => ' '.repeat(Number(a)) + goString(s) + ' '.repeat(Number(b)),
+  len: (v) => (Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
+  index: (v, ...keys) => keys.reduce((cur: unknown, k) => (cur === null || cur === undefined ? undefined : (cur as Record<string, unknown>)[String(k)]), v),
+  print: (...a) => a.map((x) => goString(x)).join(''),
+  println: (...a) => a.map((x) => goString(x)).join(' ') + '\n',
+  printf: (f, ...a) => sprintf(String(f), a),
+  eq: (a, ...bs) => bs.some((b) => a === b || (a !== null && b !== null && typeof a !== 'object' && String(a) === String(b) && typeof a === typeof b)),
+  ne: (a, b) => a !== b,
+  lt: (a, b) => cmp(a, b) < 0,
+  le: (a, b) => cmp(a, b) <= 0,
+  gt: (a, b) => cmp(a, b) > 0,
+  ge: (a, b) => cmp(a, b) >= 0,
+  not: (a) => !truthy(a),
+  and: (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1],
+  or: (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1],
+};
+
+type Scope = { dot: unknown; vars: Map<string, unknown> };
+
+function evalArg(a: Arg, s: Scope, final?: unknown, hasFinal = false): unknown {
+  switch (a.k) {
+    case 'lit':
+      return a.v;
+    case 'field': {
+      const base = a.base === 'dot' ? s.dot : s.vars.has(a.base) ? s.vars.get(a.base) : (() => { throw execFail(`undefined variable: ${a.base}`); })();
+      return field(base, a.path);
+    }
+    case 'pipe':
+      return field(evalPipe(a.pipe, s), a.path);
+    case 'ident': {
+      const f = FUNCS[a.name];
+      if (!f) throw fail(`function "${a.name}" not defined`);
+      return hasFinal ? f(final) : f();
+    }
+  }
+}
+
+function evalPipe(p: Pipe, s: Scope): unknown {
+  let val: unknown;
+  let has = false;
+  for (const cmd of p.cmds) {
+    const head = cmd[0]!;
+    if (head.k === 'ident') {
+      const f = FUNCS[head.name];
+      if (!f) throw fail(`function "${head.name}" not defined`);
+      const args = cmd.slice(1).map((a) => evalArg(a, s));
+      if (has) args.push(val);
+      val = f(...args);
+    } else {
+      if (cmd.length > 1) throw execFail(`can't give argument to non-function ${JSON.stringify(head)}`);
+      val = evalArg(head, s);
+    }
+    has = true;
+  }
+  for (const d of p.decl) s.vars.set(d, val);
+  return val;
+}
+
+function run(nodes: Node[], s: Scope, out: string[]): void {
+  for (const n of nodes) {
+    switch (n.t) {
+      case 'text':
+        out.push(n.s);
+        break;
+      case 'action': {
+        const v = evalPipe(n.pipe, s);
+        if (!n.pipe.decl.length) out.push(goString(v));
+        break;
+      }
+      case 'if':
+      case 'with': {
+        const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, s);
+        if (truthy(v)) run(n.then, n.t === 'with' ? { dot: v, vars: s.vars } : s, out);
+        else run(n.else, s, out);
+        break;
+      }
+      case 'range': {
+        const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, s);
+        const entries: [unknown, unknown][] = Array.isArray(v)
+          ? v.map((x, i) => [i, x])
+          : v && typeof v === 'object'
+            ? Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])
+            : [];
+        if (!entries.length) run(n.else, s, out);
+        for (const [k, x] of entries) {
+          const vars = new Map(s.vars);
+          if (n.vars.length === 1) vars.set(n.vars[0]!, x);
+          if (n.vars.length === 2) {
+            vars.set(n.vars[0]!, k);
+            vars.set(n.vars[1]!, x);
+          }
+          run(n.body, { dot: x, vars }, out);
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** Compile a template; the function renders it for one value. */
+export function compileTemplate(src: string): (data: unknown) => string {
+  const nodes = parseNodes(split(src.replace(/\\t/g, '\t').replace(/\\n/g, '\n')), { i: 0 }, []).nodes;
+  return (data) => {
+    const out: string[] = [];
+    run(nodes, { dot: data, vars: new Map([['$', data]]) }, out);
+    return out.join('');
+  };
+}
+
+export interface ParsedFormat {
+  kind: 'table' | 'json' | 'template';
+  template?: string;
+  headers?: string[];
+}
+
+/** docker's format forms: "table", "json", "table <tmpl>", or a template. */
+export function parseFormat(format: string, headerNames: Record<string, string>): ParsedFormat {
+  if (format === 'json') return { kind: 'json' };
+  if (format === 'table') return { kind: 'table' };
+  if (format.startsWith('table ')) {
+    const template = format.slice(6);
+    const cells = template.replace(/\\t/g, '\t').split('\t');
+    const headers = cells.map((cell) => {
+      const names = [...cell.matchAll(/\{\{-?\s*(?:\w+\s+)?\.(\w+)[^}]*\}\}/g)].map((m) => headerNames[m[1]!] ?? m[1]!.toUpperCase());
+      return names.length ? names.join(' ') : cell.trim().toUpperCase();
+    });
+    return { kind: 'table', template, headers };
+  }
+  return { kind: 'template', template: format };
+}

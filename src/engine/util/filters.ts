@@ -1,0 +1,60 @@
+/** docker's filter semantics shared by images, containers and volumes. */
+import { invalidArg } from '../errors.js';
+import { parseTimestampFilter } from './time.js';
+
+/** Validate filter keys against what a command accepts. */
+export function checkFilterKeys(filters: Map<string, string[]>, allowed: string[]): void {
+  for (const key of filters.keys()) if (!allowed.includes(key)) throw invalidArg(`invalid filter '${key}'`);
+}
+
+/** dangling=true|false|1|0 (case-insensitive). */
+export function boolFilter(values: string[], key: string): boolean {
+  const v = values[values.length - 1]!.toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw invalidArg(`invalid filter '${key}=${values[values.length - 1]}'`);
+}
+
+/** label=key, label=key=value, label!=... : does the label set match? */
+export function matchLabel(labels: Record<string, string> | null | undefined, expr: string): boolean {
+  const l = labels ?? {};
+  const ne = expr.indexOf('!=');
+  if (ne > 0) return l[expr.slice(0, ne)] !== expr.slice(ne + 2);
+  const eq = expr.indexOf('=');
+  if (eq < 0) return Object.prototype.hasOwnProperty.call(l, expr);
+  return l[expr.slice(0, eq)] === expr.slice(eq + 1);
+}
+
+/** Go's path.Match: * and ? never match '/', [...] classes, \ escapes. */
+export function pathMatch(pattern: string, name: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '\\' && i + 1 < pattern.length) re += '\\' + pattern[++i];
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) throw invalidArg(`syntax error in pattern: ${pattern}`);
+      let cls = pattern.slice(i + 1, end);
+      if (cls.startsWith('^')) cls = '^' + cls.slice(1);
+      re += `[${cls.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.+(){}|$^]/g, '\\$&');
+  }
+  return new RegExp(re + '$').test(name);
+}
+
+/** docker's reference filter: the pattern against "name:tag", then against "name". */
+export function matchReference(pattern: string, familiar: string): boolean {
+  if (pathMatch(pattern, familiar)) return true;
+  const at = familiar.indexOf('@');
+  const colon = familiar.lastIndexOf(':');
+  const name = at >= 0 ? familiar.slice(0, at) : colon > familiar.lastIndexOf('/') ? familiar.slice(0, colon) : familiar;
+  return pathMatch(pattern, name);
+}
+
+/** until=<timestamp|duration> as milliseconds since the epoch. */
+export function parseUntil(value: string, now = new Date()): number {
+  return Number(parseTimestampFilter(value, now) / 1_000_000n);
+}

@@ -1,9 +1,7 @@
 // Type declarations for dependencies that ship none.
 declare module 'unbzip2-stream' {
-  import type { Duplex } from 'node:stream';
-  export default function unbzip2Stream(): Duplex;
+  export default function unbzip2Stream(): import('node:stream').Duplex;
 }
 declare module 'lzma-native' {
-  import type { Transform } from 'node:stream';
-  export function createDecompressor(options?: Record<string, unknown>): Transform;
+  export function createDecompressor(options?: Record<string, unknown>): import('node:stream').Transform;
 }

@@ -5,7 +5,7 @@
  * into layers/<chain>, adopts its tar blob, and inserts layer, image and tag
  * rows. Either all of it becomes visible or none of it.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, invalidArchive } from '../errors.js';
 import { chainIds } from '../layer/chain.js';
@@ -13,7 +13,6 @@ import { unpackLayer } from '../layer/unpack.js';
 import { native } from '../native.js';
 import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
-import { createReadStream } from 'node:fs';
 import { normalizedString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { LoadResult } from './load.js';
 import { familiar } from '../image/list.js';

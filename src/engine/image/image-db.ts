@@ -83,7 +83,7 @@ export class ImageDb {
 
   tagsOf(id: string): string[] {
     return (
-      this.db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY added_at, name').all(id) as { name: string }[]
+      this.db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY added_at, rowid').all(id) as { name: string }[]
     ).map((r) => r.name);
   }
 
@@ -96,7 +96,7 @@ export class ImageDb {
   /** Every tag and repo digest, grouped by image. */
   allNames(): { tags: Map<string, string[]>; digests: Map<string, string[]> } {
     const tags = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT name, image_id FROM tags ORDER BY added_at, name').all() as {
+    for (const r of this.db.prepare('SELECT name, image_id FROM tags ORDER BY added_at, rowid').all() as {
       name: string;
       image_id: string;
     }[]) {

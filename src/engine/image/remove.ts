@@ -7,13 +7,12 @@
  * Layers go when no image and no container rests on them.
  */
 import { mkdirSync } from 'node:fs';
-import { BerthError } from '../errors.js';
+import { BerthError, invalidArg } from '../errors.js';
 import { normalizedString, parseReference } from '../reference/reference.js';
 import { immediate } from '../store/db.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
 import type { DeleteItem, PruneReport } from '../types.js';
-import { invalidArg } from '../errors.js';
 import { imageConfig, unixSeconds } from './config.js';
 import { familiar } from './list.js';
 import { resolveImage } from './resolve.js';
@@ -22,31 +21,61 @@ import { matchLabel, parseUntil } from '../util/filters.js';
 
 const short = (id: string) => id.slice(7, 19);
 
-function conflict(id: string, hard: boolean, why: string): BerthError {
-  return new BerthError(
-    hard ? 'IN_USE' : 'CONFLICT',
-    `conflict: unable to delete ${short(id)} (${hard ? 'cannot' : 'must'} be forced) - ${why}`,
-  );
+interface Conflict {
+  error: BerthError;
+  /** A container uses the image (docker's conflict.used). */
+  used: boolean;
 }
 
-/** Docker's checkImageDeleteConflict. */
-function checkConflict(store: Store, users: ImageUsers, id: string, soft: boolean): BerthError | null {
+function conflict(id: string, hard: boolean, why: string, used = false): Conflict {
+  return {
+    error: new BerthError(
+      hard ? 'IN_USE' : 'CONFLICT',
+      `conflict: unable to delete ${short(id)} (${hard ? 'cannot' : 'must'} be forced) - ${why}`,
+    ),
+    used,
+  };
+}
+
+function names(store: Store, id: string): string[] {
+  return [...store.images.tagsOf(id), ...store.images.digestsOf(id)];
+}
+
+/** docker's checkImageDeleteConflict; `soft` adds the conflicts force overrides. */
+function checkConflict(store: Store, users: ImageUsers, id: string, soft: boolean, activeRefs = soft): Conflict | null {
   if (store.images.children(id).length) return conflict(id, true, 'image has dependent child images');
   const using = users.containersUsing(id);
   const running = using.find((c) => c.running);
-  if (running) return conflict(id, true, `image is being used by running container ${running.id.slice(0, 12)}`);
-  if (!soft) return null;
-  if (store.images.tagsOf(id).length || store.images.digestsOf(id).length) {
-    return conflict(id, false, 'image is referenced in multiple repositories');
-  }
-  const stopped = using.find((c) => !c.running);
-  if (stopped) return conflict(id, false, `image is being used by stopped container ${stopped.id.slice(0, 12)}`);
+  if (running) return conflict(id, true, `image is being used by running container ${running.id.slice(0, 12)}`, true);
+  if (activeRefs && names(store, id).length) return conflict(id, false, 'image is referenced in multiple repositories');
+  const stopped = soft ? using.find((c) => !c.running) : undefined;
+  if (stopped) return conflict(id, false, `image is being used by stopped container ${stopped.id.slice(0, 12)}`, true);
   return null;
+}
+
+function isDangling(store: Store, id: string): boolean {
+  return !names(store, id).length && !store.images.children(id).length;
+}
+
+/** docker's isSingleReference: at most one tag, and digests only of that tag's repository. */
+function isSingleReference(list: string[]): boolean {
+  if (list.length <= 1) return list.length === 1;
+  const tags = list.filter((n) => !n.includes('@'));
+  if (tags.length > 1) return false;
+  const digestRepos = new Set(list.filter((n) => n.includes('@')).map(repoOf));
+  const single = tags[0] ?? list[0]!;
+  return digestRepos.size === 1 && digestRepos.has(repoOf(single));
 }
 
 function repoOf(name: string): string {
   const ref = parseReference(name);
   return `${ref.domain}/${ref.path}`;
+}
+
+function untag(store: Store, id: string, name: string, out: DeleteItem[]): void {
+  if (!store.images.removeTag(name)) store.images.removeDigest(name);
+  store.event({ type: 'image', action: 'untag', actorId: id, attributes: { name } });
+  out.push({ Untagged: familiar(name) });
 }
 
 /**
@@ -71,11 +100,11 @@ function deleteImageData(store: Store, users: ImageUsers, id: string, trash: str
   }
   const stillUsed = new Set(store.images.layers().map((l) => l.diffId));
   for (const d of diffIdsGone) if (!stillUsed.has(d)) store.blobs.trash(d, trash);
-  if (!store.images.images().some((r) => r.id === id)) store.blobs.trash(id, trash);
+  store.blobs.trash(id, trash);
   return freed;
 }
 
-/** Docker's imageDeleteHelper: returns false when a quiet prune stopped on a conflict. */
+/** docker's imageDeleteHelper. */
 function deleteHelper(
   store: Store,
   users: ImageUsers,
@@ -89,15 +118,12 @@ function deleteHelper(
 ): void {
   const c = checkConflict(store, users, id, !force);
   if (c) {
-    if (quiet) return;
-    throw c;
+    // Ignore conflicts unless the image is dangling or in use by a container.
+    if (quiet && (!isDangling(store, id) || c.used)) return;
+    throw c.error;
   }
   const parent = store.images.image(id)?.parent ?? null;
-  for (const name of [...store.images.tagsOf(id), ...store.images.digestsOf(id)]) {
-    store.images.removeTag(name) || store.images.removeDigest(name);
-    store.event({ type: 'image', action: 'untag', actorId: id, attributes: { name } });
-    out.push({ Untagged: familiar(name) });
-  }
+  for (const name of names(store, id)) untag(store, id, name, out);
   freed.bytes += deleteImageData(store, users, id, trash, out);
   if (prune && parent && store.images.image(parent)) {
     deleteHelper(store, users, parent, false, true, true, trash, out, freed);
@@ -109,6 +135,7 @@ function isIdInput(input: string, id: string): boolean {
   return /^[a-f0-9]+$/.test(hex) && id.slice(7).startsWith(hex);
 }
 
+/** docker's ImageDelete. */
 function removeInTx(
   store: Store,
   users: ImageUsers,
@@ -121,43 +148,36 @@ function removeInTx(
   const out: DeleteItem[] = [];
   const r = resolveImage(store.images, input);
   const id = r.id;
-  const using = users.containersUsing(id);
-  const running = using.find((c) => c.running);
+  let removedRef = false;
   if (r.kind !== 'id' || !isIdInput(input, id)) {
-    // By name: untag; delete only when that was the last name.
-    if (!force && !running) {
-      const stopped = using.find((c) => !c.running);
-      if (stopped && store.images.tagsOf(id).length + store.images.digestsOf(id).length === 1) {
-        throw conflict(id, false, `image is being used by stopped container ${stopped.id.slice(0, 12)}`);
+    const name = r.name ?? normalizedString(parseReference(input));
+    if (!force && isSingleReference(names(store, id))) {
+      const user = users.containersUsing(id)[0];
+      if (user) {
+        throw new BerthError(
+          'CONFLICT',
+          `conflict: unable to remove repository reference "${input}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${short(id)}`,
+        );
       }
     }
-    const name = r.name ?? normalizedString(parseReference(input));
-    store.images.removeTag(name) || store.images.removeDigest(name);
-    store.event({ type: 'image', action: 'untag', actorId: id, attributes: { name } });
-    out.push({ Untagged: familiar(name) });
-    if (store.images.tagsOf(id).length || store.images.digestsOf(id).length) return out;
-    if (running || (using.length && !force)) return out;
-    deleteHelper(store, users, id, force, prune, false, trash, out, freed);
-    return out;
-  }
-  const names = [...store.images.tagsOf(id), ...store.images.digestsOf(id)];
-  const single = new Set(names.map(repoOf)).size <= 1;
-  if (single) {
-    const c = checkConflict(store, users, id, false) ?? (!force ? softContainerConflict(users, id) : null);
-    if (c) throw c;
-    for (const name of names) {
-      store.images.removeTag(name) || store.images.removeDigest(name);
-      store.event({ type: 'image', action: 'untag', actorId: id, attributes: { name } });
-      out.push({ Untagged: familiar(name) });
+    untag(store, id, name, out);
+    if (!name.includes('@')) {
+      // A removed tag takes the digests of its repository along when no other tag of it remains.
+      const repo = repoOf(name);
+      const rest = names(store, id);
+      if (!rest.some((n) => !n.includes('@') && repoOf(n) === repo)) {
+        for (const n of rest.filter((x) => x.includes('@') && repoOf(x) === repo)) untag(store, id, n, out);
+      }
     }
+    if (names(store, id).length) return out;
+    removedRef = true;
+  } else if (isSingleReference(names(store, id))) {
+    const c = checkConflict(store, users, id, !force, false);
+    if (c) throw c.error;
+    for (const name of names(store, id)) untag(store, id, name, out);
   }
-  deleteHelper(store, users, id, force, prune, false, trash, out, freed);
+  deleteHelper(store, users, id, force, prune, removedRef, trash, out, freed);
   return out;
-}
-
-function softContainerConflict(users: ImageUsers, id: string): BerthError | null {
-  const stopped = users.containersUsing(id).find((c) => !c.running);
-  return stopped ? conflict(id, false, `image is being used by stopped container ${stopped.id.slice(0, 12)}`) : null;
 }
 
 function withTrash<T>(store: Store, fn: (trash: string) => T): T {

@@ -30,8 +30,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 import { native } from '../native.js';
-import type { TarHeader } from '../tar/header.js';
-import { TarFormatError } from '../tar/header.js';
+import { TarFormatError, type TarHeader } from '../tar/header.js';
 import { readTar } from '../tar/reader.js';
 import { entryPath, whiteoutOf } from './paths.js';
 

@@ -66,7 +66,12 @@ function checksum(b: Buffer): number {
 }
 
 export function decodeHeader(b: Buffer): RawHeader {
-  const stored = readNumber(b, 148, 8);
+  let stored: number;
+  try {
+    stored = readNumber(b, 148, 8);
+  } catch {
+    stored = -1;
+  }
   if (stored !== checksum(b)) throw new TarFormatError('tar header checksum mismatch: not a tar archive, or it is corrupt');
   const magic = b.toString('latin1', 257, 263);
   const ustar = magic === 'ustar\0';

@@ -1,0 +1,217 @@
+/** The image half of the CLI against a real store: docker's names, flags, columns and exit codes. */
+import { readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { announceSkip, berth, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { BB_ID, DIFF, V0_ID, V1_ID } from '../helpers/facts.js';
+
+const skip = announceSkip('image commands', skipReason());
+
+describe.skipIf(skip)('image commands', () => {
+  let t: TempRoot;
+  const b = (...args: string[]) => berth(t, args);
+  beforeEach(async () => {
+    t = tempRoot();
+    const r = await b('load', '-q', '-i', fixture('layers.docker-save.tar'));
+    expect(r.exitCode).toBe(0);
+  });
+  afterAll(() => t?.cleanup());
+
+  it('images: docker default table, -q, --no-trunc, json, templates', async () => {
+    const table = (await b('images')).stdout.split('\n');
+    expect(table[0]).toBe('REPOSITORY   TAG       IMAGE ID       CREATED       SIZE');
+    expect(table).toContainEqual(expect.stringMatching(/^bb-layers {4}v1 {8}b55548ee9ab1 {3}\S.* ago {3}1\.98MB$/));
+    expect((await b('images', '-q')).stdout.split('\n').filter(Boolean).sort()).toEqual(
+      ['0cb0efed89c0', '6aa4265b18c5', 'b55548ee9ab1', 'b55548ee9ab1'],
+    );
+    const json = (await b('images', '--format', 'json')).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(Object.keys(json[0]!)).toEqual([
+      'Containers', 'CreatedAt', 'CreatedSince', 'Digest', 'ID', 'Repository', 'SharedSize', 'Size', 'Tag', 'UniqueSize', 'VirtualSize',
+    ]);
+    expect(json.find((j) => j.Repository === 'bb')).toMatchObject({ ID: '6aa4265b18c5', Tag: 'latest', Size: '1.98MB', Digest: '<none>' });
+    expect((await b('images', '--format', '{{.Repository}}:{{.Tag}}', 'bb')).stdout).toBe('bb:latest\n');
+    expect((await b('images', '--format', 'table {{.ID}}\t{{.Tag}}', 'bb')).stdout).toBe('IMAGE ID       TAG\n6aa4265b18c5   latest\n');
+    expect((await b('image', 'ls', '--no-trunc', '-q', 'bb:latest')).stdout).toBe(`${BB_ID}\n`);
+  });
+
+  it('images filters: reference, dangling, before, since, label', async () => {
+    const q = async (...f: string[]) => (await b('images', '--format', '{{.Repository}}:{{.Tag}}', ...f)).stdout.trim().split('\n').filter(Boolean).sort();
+    expect(await q('-f', 'reference=bb-layers:v*')).toEqual(['bb-layers:v0', 'bb-layers:v1']);
+    expect(await q('-f', 'reference=bb')).toEqual(['bb:latest']);
+    expect(await q('-f', 'dangling=true')).toEqual([]);
+    expect(await q('-f', 'label=org.example.fixture=layers')).toEqual(['bb-layers:latest', 'bb-layers:v1']);
+    expect(await q('-f', 'since=bb:latest')).toEqual(['bb-layers:latest', 'bb-layers:v0', 'bb-layers:v1']);
+    expect(await q('-f', 'before=bb-layers:v0')).toEqual(['bb:latest']);
+    const bad = await b('images', '-f', 'nope=1');
+    expect([bad.exitCode, bad.stderr]).toEqual([1, "Error: invalid filter 'nope'\n"]);
+    const bad2 = await b('images', '-f', 'dangling=maybe');
+    expect(bad2.stderr).toBe("Error: invalid filter 'dangling=maybe'\n");
+  });
+
+  it('tag and rmi: untag one of several, refuse ID with several repositories, keep shared layers', async () => {
+    expect((await b('tag', 'bb', 'localhost:5000/mine/bb:1.0')).exitCode).toBe(0);
+    expect((await b('inspect', '-f', '{{json .RepoTags}}', BB_ID.slice(7, 19))).stdout.trim()).toBe('["bb:latest","localhost:5000/mine/bb:1.0"]');
+    const parent = await b('rmi', BB_ID.slice(7, 19));
+    expect(parent.stderr).toBe('Error: conflict: unable to delete 6aa4265b18c5 (cannot be forced) - image has dependent child images\n');
+    const byId = await b('rmi', 'b55548ee9ab1');
+    expect(byId.exitCode).toBe(1);
+    expect(byId.stderr).toBe('Error: conflict: unable to delete b55548ee9ab1 (must be forced) - image is referenced in multiple repositories\n');
+    const untag = await b('rmi', 'localhost:5000/mine/bb:1.0');
+    expect(untag.stdout).toBe('Untagged: localhost:5000/mine/bb:1.0\n');
+    // v1 has two tags: removing one only untags
+    expect((await b('rmi', 'bb-layers:latest')).stdout).toBe('Untagged: bb-layers:latest\n');
+    // bb:latest is the parent of v0: it has children, so deleting it only untags
+    expect((await b('rmi', 'bb')).stdout).toBe('Untagged: bb:latest\n');
+    expect((await b('images', '-a', '-q', '--no-trunc')).stdout.split('\n')).toContain(BB_ID);
+    // deleting v1 removes its own top layer only; v0 keeps the shared ones
+    const del = await b('rmi', 'bb-layers:v1');
+    expect(del.stdout).toBe(
+      `Untagged: bb-layers:v1\nDeleted: ${V1_ID}\nDeleted: sha256:df62053e2c9eb966e935349f72d8499386ef1e1184d7669289d1f4fbae51a7ec\n`,
+    );
+    expect(readdirSync(join(t.root, 'layers'))).toHaveLength(2);
+    // deleting v0 prunes its now childless, untagged parent bb and every layer
+    const last = await b('rmi', 'bb-layers:v0');
+    expect(last.stdout).toContain(`Deleted: ${V0_ID}\n`);
+    expect(last.stdout).toContain(`Deleted: ${BB_ID}\n`);
+    expect(readdirSync(join(t.root, 'layers'))).toEqual([]);
+    expect(readdirSync(join(t.root, 'blobs', 'sha256'))).toEqual([]);
+    const missing = await b('rmi', 'nope:1');
+    expect([missing.exitCode, missing.stderr]).toEqual([1, 'Error: No such image: nope:1\n']);
+  });
+
+  it('rmi -f by ID removes every tag; bad references are explained', async () => {
+    const hard = await b('rmi', '-f', BB_ID);
+    expect(hard.stderr).toBe('Error: conflict: unable to delete 6aa4265b18c5 (cannot be forced) - image has dependent child images\n');
+    await b('tag', 'bb-layers:v1', 'other/bb:x');
+    const forced = await b('rmi', '-f', 'b55548ee9ab1');
+    expect(forced.stdout).toBe(
+      `Untagged: bb-layers:v1\nUntagged: bb-layers:latest\nUntagged: other/bb:x\nDeleted: ${V1_ID}\nDeleted: sha256:df62053e2c9eb966e935349f72d8499386ef1e1184d7669289d1f4fbae51a7ec\n`,
+    );
+    // v0 lost its only child: its last tag goes, and so does the image
+    const r = await b('rmi', '-f', 'bb-layers:v0');
+    expect([r.exitCode, r.stdout]).toEqual([
+      0,
+      `Untagged: bb-layers:v0\nDeleted: ${V0_ID}\nDeleted: sha256:ae15b5f465129e64cae13a9c94815780cdd100b77a029698436a0e47156c753e\n`,
+    ]);
+    const f = await b('rmi', '-f', BB_ID);
+    expect([f.exitCode, f.stdout]).toEqual([0, `Untagged: bb:latest\nDeleted: ${BB_ID}\nDeleted: ${DIFF[0]}\n`]);
+    const bad = await b('rmi', 'Bad:Ref');
+    expect(bad.stderr).toBe('Error: invalid reference format: repository name (library/Bad) must be lowercase\n');
+  });
+
+  it('image prune removes dangling images; -a removes unused ones', async () => {
+    await b('rmi', 'bb-layers:v1', 'bb-layers:latest');
+    await b('tag', 'bb-layers:v0', 'keep:1');
+    await b('rmi', 'bb-layers:v0');
+    // v0 is now tagged only as keep:1; make a dangling image by importing one untagged
+    const imp = await b('import', fixture('container-export.tar'));
+    expect(imp.stdout).toMatch(/^sha256:[a-f0-9]{64}\n$/);
+    expect((await b('images', '-f', 'dangling=true', '-q')).stdout.trim()).toBe(imp.stdout.trim().slice(7, 19));
+    const p = await b('image', 'prune', '-f');
+    const lines = p.stdout.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['Deleted Images:', `deleted: ${imp.stdout.trim()}`]);
+    expect(lines[2]).toMatch(/^deleted: sha256:[a-f0-9]{64}$/); // its layer
+    expect(lines.slice(3)).toEqual(['', 'Total reclaimed space: 1.98MB', '']);
+    const all = await b('image', 'prune', '-a', '-f');
+    expect(all.stdout).toContain('untagged: keep:1');
+    // as docker: heads are chosen once, so the tagged parent goes on the next run
+    expect((await b('images', '-a', '-q')).stdout).toBe('6aa4265b18c5\n');
+    await b('image', 'prune', '-a', '-f');
+    expect((await b('images', '-a', '-q')).stdout).toBe('');
+  });
+
+  it('history: docker columns, --no-trunc, -q', async () => {
+    const h = (await b('history', 'bb-layers:v1')).stdout.split('\n');
+    expect(h[0]).toBe('IMAGE          CREATED       CREATED BY                                      SIZE      COMMENT');
+    expect(h[1]).toMatch(/^b55548ee9ab1 {3}.+ago {3}sh -c rm -rf \/data\/sub; mkdir \/data\/sub; ech… {3}12B {7}layer three: opaque dir, modified file$/);
+    expect(h[3]).toMatch(/^6aa4265b18c5 .* 1\.98MB {4}Imported from -$/);
+    expect((await b('history', '-q', 'bb-layers:v1')).stdout).toBe('b55548ee9ab1\n0cb0efed89c0\n6aa4265b18c5\n');
+    expect((await b('history', '--no-trunc', '--format', '{{.CreatedBy}}', 'bb-layers:v1')).stdout.split('\n')[0]).toBe(
+      'sh -c rm -rf /data/sub; mkdir /data/sub; echo new > /data/sub/n; echo changed > /data/a.txt',
+    );
+  });
+
+  it('inspect: JSON array, -f templates, missing objects', async () => {
+    const r = await b('inspect', 'bb');
+    const arr = JSON.parse(r.stdout);
+    expect(arr).toHaveLength(1);
+    expect(Object.keys(arr[0]).slice(0, 6)).toEqual(['Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created']);
+    expect(r.stdout.startsWith('[\n    {\n        "Id": ')).toBe(true);
+    expect((await b('image', 'inspect', '-f', '{{.Config.Cmd}}|{{json .Config.ExposedPorts}}|{{.Size}}', 'bb-layers:v1')).stdout).toBe(
+      '[httpd -f -p 8080 -h /var/www]|{"8080/tcp":{}}|1982450\n',
+    );
+    const miss = await b('inspect', 'bb', 'nope');
+    expect(miss.exitCode).toBe(1);
+    expect(miss.stderr).toBe('Error: No such object: nope\n');
+    expect(JSON.parse(miss.stdout)).toHaveLength(1);
+    const badTpl = await b('inspect', '-f', '{{.Id', 'bb');
+    expect(badTpl.exitCode).toBe(1);
+    expect(badTpl.stderr).toMatch(/^Error: template parsing error/);
+  });
+
+  it('import: flat tar with changes and message, from a file, stdin and a URL', async () => {
+    const r = await b('import', '-c', 'CMD ["httpd","-f"]', '-c', 'ENV A=1', '-m', 'my import', fixture('container-export.tar'), 'imp:1');
+    expect(r.exitCode).toBe(0);
+    const id = r.stdout.trim();
+    const i = JSON.parse((await b('inspect', 'imp:1')).stdout)[0];
+    expect(i).toMatchObject({ Id: id, Comment: 'my import', Config: { Cmd: ['httpd', '-f'], Env: ['A=1'] }, Architecture: 'amd64', Os: 'linux' });
+    expect(i.RootFS.Layers).toHaveLength(1);
+    const std = await berth(t, ['import', '-', 'imp:stdin'], { inputFile: fixture('container-export.tar') });
+    expect((await b('history', '--format', '{{.Comment}}', 'imp:stdin')).stdout).toBe('Imported from -\n');
+    expect(std.exitCode).toBe(0);
+    // the same rootfs gives the same layer whatever the source
+    expect((await b('inspect', '-f', '{{json .RootFS.Layers}}', 'imp:stdin')).stdout).toBe(
+      (await b('inspect', '-f', '{{json .RootFS.Layers}}', 'imp:1')).stdout,
+    );
+    const server: Server = createServer((req, res) => {
+      if (req.url === '/rootfs.tar') createReadStream(fixture('container-export.tar')).pipe(res);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const u = await b('import', `http://127.0.0.1:${port}/rootfs.tar`, 'imp:url');
+      expect(u.exitCode).toBe(0);
+      expect((await b('history', '--format', '{{.Comment}}', 'imp:url')).stdout).toBe(`Imported from http://127.0.0.1:${port}/rootfs.tar\n`);
+      const missing = await b('import', `http://127.0.0.1:${port}/nope`);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr).toMatch(/status 404/);
+    } finally {
+      server.close();
+    }
+    const badChange = await b('import', '-c', 'RUN echo', fixture('container-export.tar'));
+    expect(badChange.stderr).toBe('Error: run is not a valid change command\n');
+    const missingFile = await b('import', '/nonexistent.tar');
+    expect(missingFile.stderr).toBe('Error: open /nonexistent.tar: no such file or directory\n');
+  });
+
+  it('system df and system check', async () => {
+    const df = (await b('system', 'df')).stdout.split('\n');
+    expect(df[0]).toBe('TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE');
+    expect(df[1]).toMatch(/^Images {10}3 {9}0 {9}1\.98MB {4}1\.98MB \(100%\)$/);
+    expect((await b('system', 'check')).stdout).toBe('The store is consistent.\n');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    writeFileSync(join(t.root, 'blobs', 'sha256', 'f'.repeat(64)), 'junk');
+    mkdirSync(join(t.root, 'layers', 'e'.repeat(64), 'diff'), { recursive: true });
+    const found = await b('system', 'check');
+    expect(found.exitCode).toBe(1);
+    expect(found.stdout).toContain(`unreferenced blob found: sha256:${'f'.repeat(64)}`);
+    expect(found.stdout).toContain(`unreferenced layer found: sha256:${'e'.repeat(64)}`);
+    const fixed = await b('system', 'check', '--repair');
+    expect(fixed.exitCode).toBe(0);
+    expect((await b('system', 'check')).stdout).toBe('The store is consistent.\n');
+    expect((await b('inspect', '-f', '{{.Id}}', 'bb')).stdout).toBe(`${BB_ID}\n`);
+    expect(DIFF).toHaveLength(3);
+  });
+
+  it('usage errors exit 125 like docker', async () => {
+    const r = await b('images', '--bogus');
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toMatch(/unknown option '--bogus'/);
+    expect(r.stderr).toMatch(/See 'berth images --help'/);
+    const m = await b('tag', 'bb');
+    expect(m.exitCode).toBe(125);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa, type Options } from 'execa';
+import { execa } from 'execa';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
@@ -43,14 +43,46 @@ export function tempRoot(prefix = 'berth-test-'): TempRoot {
   };
 }
 
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 /** Run the built CLI against a root; never throws on a non-zero exit. */
-export async function berth(t: Pick<TempRoot, 'env'>, args: string[], opts: Options = {}) {
-  return execa('node', [CLI, ...args], {
-    env: { ...t.env, NO_COLOR: '1' },
+export async function berth(
+  t: Pick<TempRoot, 'env'>,
+  args: string[],
+  opts: { input?: string | Buffer; inputFile?: string; env?: Record<string, string>; timeout?: number } = {},
+): Promise<RunResult> {
+  const r = await execa('node', [CLI, ...args], {
+    env: { ...t.env, NO_COLOR: '1', ...opts.env },
     reject: false,
     stripFinalNewline: false,
-    ...opts,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.inputFile ? { inputFile: opts.inputFile } : {}),
+    ...(opts.timeout ? { timeout: opts.timeout } : {}),
   });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** Like berth() but stdout as bytes (save to stdout). */
+export async function berthBytes(t: Pick<TempRoot, 'env'>, args: string[]): Promise<{ exitCode: number; stdout: Buffer }> {
+  const r = await execa('node', [CLI, ...args], { env: { ...t.env }, reject: false, encoding: 'buffer', stripFinalNewline: false });
+  return { exitCode: r.exitCode ?? -1, stdout: Buffer.from(r.stdout as Uint8Array) };
 }
 
 export const fixture = (name: string) => join(FIXTURES, name);
+
+/** Why interop tests with the peer engines cannot run, or null. */
+export function peerSkipReason(): string | null {
+  if (!isRoot) return 'needs root';
+  if (process.env.PEERS_UNAVAILABLE) return process.env.PEERS_UNAVAILABLE;
+  if (!process.env.PEER_DOCKER_HOST) return 'peer engines not started (PEER_DOCKER_HOST unset)';
+  return null;
+}
+
+export async function peerDocker(args: string[]): Promise<RunResult> {
+  const r = await execa(process.env.PEER_DOCKER ?? 'docker', ['-H', process.env.PEER_DOCKER_HOST!, ...args], { reject: false });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}

@@ -1,9 +1,8 @@
 /** The image half of the CLI against a real store: docker's names, flags, columns and exit codes. */
-import { readdirSync } from 'node:fs';
+import { createReadStream, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { announceSkip, berth, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, DIFF, V0_ID, V1_ID } from '../helpers/facts.js';
 

@@ -1,7 +1,7 @@
 /** Loading every archive format into a real store, and what the image commands then show. */
 import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { announceSkip, berth, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, DIFF, OCI_CONFIG_ID, V0_ID, V1_ID } from '../helpers/facts.js';
 import { Engine } from '../../src/engine/engine.js';

@@ -3,7 +3,7 @@
  * With -o the archive is written to a temporary name beside FILE and renamed
  * when complete, so a failure or Ctrl-C leaves no partial file.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { progressLine } from '../progress.js';
 import { str, type Verb } from '../verb.js';
@@ -27,8 +27,9 @@ export const verb: Verb = {
     process.once('SIGTERM', onSignal);
     const tmp = file ? join(dirname(file), `.${basename(file)}.berth-${process.pid}.tmp`) : null;
     const show = file && cli.stderr.isTTY ? progressLine(cli.stderr, 'Saving') : null;
+    // Opened synchronously so that removing it on failure cannot race its creation.
+    const out = tmp ? createWriteStream('', { fd: openSync(tmp, 'wx', 0o644) }) : cli.stdout;
     try {
-      const out = tmp ? createWriteStream(tmp, { flags: 'wx' }) : cli.stdout;
       await backend.saveImages(args, out, {
         signal: controller.signal,
         ...(show ? { onProgress: (p) => show.update(p) } : {}),
@@ -36,7 +37,10 @@ export const verb: Verb = {
       show?.done();
       if (tmp && file) renameSync(tmp, file);
     } catch (e) {
-      if (tmp) rmSync(tmp, { force: true });
+      if (tmp) {
+        out.destroy();
+        rmSync(tmp, { force: true });
+      }
       throw e;
     } finally {
       show?.done();

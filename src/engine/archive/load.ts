@@ -94,13 +94,20 @@ async function processLayer(
   entry: AsyncIterable<Buffer>,
   signal?: AbortSignal,
 ): Promise<Candidate> {
-  const rawHash = createHash('sha256');
+  // The raw digest matters only for compressed blobs (OCI descriptors name
+  // them); for plain tars it equals the DiffID, so hash once.
+  let rawHash: ReturnType<typeof createHash> | null = null;
   const raw = tap(entry, (c) => {
     checkAbort(signal);
-    rawHash.update(c);
+    rawHash?.update(c);
   });
   const { head, rest } = await peek(raw, 6);
-  const data = (await decompress(detectCompression(head), rest))[Symbol.asyncIterator]();
+  const kind = detectCompression(head);
+  if (kind !== 'none') {
+    rawHash = createHash('sha256');
+    rawHash.update(head);
+  }
+  const data = (await decompress(kind, rest))[Symbol.asyncIterator]();
   const blob = store.blobs.writerAt(join(scratch, `blob-${index}`));
   const treeRoot = join(scratch, `layer-${index}`);
   const diffDir = join(treeRoot, 'diff');
@@ -120,7 +127,7 @@ async function processLayer(
   blob.close(false);
   cand.tarSize = blob.bytes;
   cand.diffId = blob.digest();
-  cand.rawDigest = 'sha256:' + rawHash.digest('hex');
+  cand.rawDigest = rawHash ? 'sha256:' + rawHash.digest('hex') : cand.diffId;
   return cand;
 }
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * bench/load-save: `berth load` / `berth save` of a ~270 MB image against the
+ * peer engine's `docker load` / `docker save` of the same archive, and
+ * against plain `tar -x` of its layers. Alternating runs, medians.
+ *
+ *   node bench/load-save.mjs [--runs N] [--workdir DIR] [--rebuild]
+ *
+ * Needs root, the built berth (npm install), debootstrap, and the peers
+ * (../shared/peers/peers.sh start). The image: a Debian bookworm minbase root
+ * made with debootstrap (imported as layer one), plus a layer holding 5,000
+ * small files and a 50 MB blob. Prints one JSON object on stdout.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const runs = Number(opt('--runs', '5'));
+const work = opt('--workdir', '/var/tmp/berth-bench');
+const rebuild = args.includes('--rebuild');
+const cli = join(repo, 'dist', 'cli', 'main.js');
+const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
+
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
+for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
+const docker = (...a) => execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function timed(fn) {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const syncDisks = () => spawnSync('sync');
+
+// ---- the image -------------------------------------------------------------
+mkdirSync(work, { recursive: true });
+const image = join(work, 'image.tar');
+const TAG = 'berth-bench/deb:big';
+if (rebuild || !existsSync(image)) {
+  const rootfs = join(work, 'rootfs');
+  if (!existsSync(join(rootfs, 'etc', 'debian_version'))) {
+    log('debootstrap --variant=minbase bookworm (about a minute)');
+    sh(`debootstrap --variant=minbase bookworm ${rootfs} http://deb.debian.org/debian > ${work}/debootstrap.log 2>&1`);
+  }
+  log('building the image with the peer docker');
+  sh(`tar --numeric-owner -C ${rootfs} -cf ${work}/base.tar .`);
+  docker('import', join(work, 'base.tar'), 'berth-bench/deb:base');
+  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rm', '-f', 'berth-bench-l2'], { env });
+  docker(
+    'run', '--name', 'berth-bench-l2', 'berth-bench/deb:base', 'sh', '-c',
+    'mkdir -p /many && cd /many && for d in $(seq 1 50); do mkdir $d; for f in $(seq 1 100); do head -c $((1000 + (d * f) % 3000)) /dev/urandom > $d/$f; done; done; head -c 50000000 /dev/urandom > /blob',
+  );
+  docker('commit', '-m', 'small files and a blob', 'berth-bench-l2', TAG);
+  docker('rm', 'berth-bench-l2');
+  docker('save', '-o', image, TAG);
+  rmSync(join(work, 'base.tar'), { force: true });
+}
+const archiveBytes = statSync(image).size;
+log(`archive: ${(archiveBytes / 1e6).toFixed(1)} MB`);
+
+// the layer tars, for the plain tar baseline
+const layersDir = join(work, 'layers');
+rmSync(layersDir, { recursive: true, force: true });
+mkdirSync(layersDir);
+sh(`tar -xf ${image} -C ${layersDir}`);
+const manifest = JSON.parse(readFileSync(join(layersDir, 'manifest.json'), 'utf8'));
+const layerFiles = manifest[0].Layers.map((l) => join(layersDir, l));
+
+// ---- the runs --------------------------------------------------------------
+const berthRoot = join(work, 'berth-root');
+const out = join(work, 'out.tar');
+const result = { berthLoad: [], dockerLoad: [], tarExtract: [], berthSave: [], dockerSave: [] };
+for (let i = 0; i < runs; i++) {
+  log(`run ${i + 1}/${runs}`);
+  // berth load into a fresh root
+  rmSync(berthRoot, { recursive: true, force: true });
+  syncDisks();
+  result.berthLoad.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'load', '-q', '-i', image], { env })));
+  // docker load after removing the image
+  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rmi', '-f', TAG, 'berth-bench/deb:base'], { env });
+  syncDisks();
+  result.dockerLoad.push(timed(() => docker('load', '-q', '-i', image)));
+  // plain tar -x of the same layers
+  const dest = join(work, 'tar-dest');
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest);
+  syncDisks();
+  result.tarExtract.push(timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))));
+  rmSync(dest, { recursive: true, force: true });
+  // save, both
+  rmSync(out, { force: true });
+  syncDisks();
+  result.berthSave.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, 'save', '-o', out, TAG], { env })));
+  rmSync(out, { force: true });
+  syncDisks();
+  result.dockerSave.push(timed(() => docker('save', '-o', out, TAG)));
+  rmSync(out, { force: true });
+}
+
+const med = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)]));
+const report = {
+  bench: 'load-save',
+  archiveBytes,
+  layers: layerFiles.length,
+  runs,
+  seconds: result,
+  median: med,
+  ratios: {
+    berthLoadVsDockerLoad: med.berthLoad / med.dockerLoad,
+    berthLoadVsTarExtract: med.berthLoad / med.tarExtract,
+    berthSaveVsDockerSave: med.berthSave / med.dockerSave,
+  },
+  budget: { berthLoadVsDockerLoad: '<= 0.8', berthSaveVsDockerSave: '<= 1.0' },
+};
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+rmSync(layersDir, { recursive: true, force: true });

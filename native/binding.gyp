@@ -1,6 +1,6 @@
 {
   "target_defaults": {
-    "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-O2", "-D_GNU_SOURCE"],
+    "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-Wno-format-truncation", "-O2", "-D_GNU_SOURCE"],
     "cflags!": ["-fno-exceptions"]
   },
   "targets": [
@@ -11,7 +11,7 @@
     {
       "target_name": "berth-monitor",
       "type": "executable",
-      "sources": ["monitor/main.c"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/exec.c"],
       "ldflags": ["-static"]
     }
   ]

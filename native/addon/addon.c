@@ -239,6 +239,18 @@ static napi_value js_syncfs(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+/* chroot(path): used by the file-system helper process so that every path
+ * it opens resolves inside a container's root, symlinks included. */
+static napi_value js_chroot(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  char path[PATH_BUF];
+  if (arg_string(env, argv, argc, 0, path, sizeof path)) return NULL;
+  if (chroot(path) < 0) return throw_errno(env, errno, "chroot", path);
+  if (chdir("/") < 0) return throw_errno(env, errno, "chdir", "/");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
   napi_property_descriptor props[] = {
@@ -249,6 +261,7 @@ static napi_value init(napi_env env, napi_value exports)
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

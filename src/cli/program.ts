@@ -4,7 +4,7 @@
  * engine reported, 125 a usage error (bad flag, missing argument).
  */
 import { Command, CommanderError } from 'commander';
-import { Cli, ExitError, type GlobalOptions } from './context.js';
+import { Cli, ExitError, UsageError, type GlobalOptions } from './context.js';
 import { errorMessage } from './errors.js';
 import type { Verb } from './verb.js';
 import { groups, verbs } from './verbs.js';
@@ -20,6 +20,7 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
     .option('--runroot <dir>', 'Directory for runtime state (env BERTH_RUNROOT)')
     .helpOption('-h, --help', 'Print usage')
     .showHelpAfterError(false)
+    .enablePositionalOptions()
     .exitOverride();
   const parents = new Map<string, Command>();
   const attach = (path: string[], verb: Verb) => {
@@ -28,7 +29,7 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
       const key = path.slice(0, i + 1).join(' ');
       let g = parents.get(key);
       if (!g) {
-        g = parent.command(part).description(groups[part] ?? '').exitOverride();
+        g = parent.command(part).description(groups[part] ?? '').enablePositionalOptions().exitOverride();
         parents.set(key, g);
       }
       parent = g;
@@ -73,6 +74,10 @@ export async function runCli(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
       process.stderr.write(`See 'berth ${usagePath || argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} --help'.\n`);
+      return 125;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`berth: ${e.message}\nSee 'berth ${usagePath} --help'.\n`);
       return 125;
     }
     if (e instanceof ExitError) {

@@ -1,7 +1,31 @@
 /** Every CLI verb, in the order `berth --help` lists them. */
 import type { Verb } from './verb.js';
+import { verb as run } from './commands/run.js';
+import { verb as create } from './commands/create.js';
+import { verb as start } from './commands/start.js';
+import { verb as stop } from './commands/stop.js';
+import { verb as restart } from './commands/restart.js';
+import { verb as kill } from './commands/kill.js';
+import { verb as pause } from './commands/pause.js';
+import { verb as unpause } from './commands/unpause.js';
+import { verb as rm } from './commands/rm.js';
+import { verb as rename } from './commands/rename.js';
+import { verb as wait } from './commands/wait.js';
+import { verb as attach } from './commands/attach.js';
+import { verb as update } from './commands/update.js';
+import { verb as ps } from './commands/ps.js';
+import { verb as logs } from './commands/logs.js';
+import { verb as exec } from './commands/exec.js';
+import { verb as top } from './commands/top.js';
+import { verb as diff } from './commands/diff.js';
+import { verb as exportVerb } from './commands/export.js';
+import { verb as cp } from './commands/cp.js';
+import { verb as port } from './commands/port.js';
+import { verb as commit } from './commands/commit.js';
+import { verb as containerPrune } from './commands/container-prune.js';
+import { verb as containerCleanup } from './commands/container-cleanup.js';
 import { verb as images } from './commands/images.js';
-import { verb as inspect } from './commands/inspect.js';
+import { containerVerb as containerInspect, imageVerb as imageInspect, verb as inspect } from './commands/inspect.js';
 import { verb as history } from './commands/history.js';
 import { verb as tag } from './commands/tag.js';
 import { verb as rmi } from './commands/rmi.js';
@@ -15,8 +39,34 @@ import { verb as systemCheck } from './commands/system-check.js';
 import { verb as version } from './commands/version.js';
 
 export const verbs: Verb[] = [
+  run,
+  create,
+  start,
+  stop,
+  restart,
+  kill,
+  pause,
+  unpause,
+  rm,
+  rename,
+  wait,
+  attach,
+  update,
+  ps,
+  logs,
+  exec,
+  top,
+  diff,
+  exportVerb,
+  cp,
+  port,
+  commit,
+  containerPrune,
+  containerCleanup,
   images,
   inspect,
+  imageInspect,
+  containerInspect,
   history,
   tag,
   rmi,
@@ -32,6 +82,7 @@ export const verbs: Verb[] = [
 
 /** Summaries of the command groups. */
 export const groups: Record<string, string> = {
+  container: 'Manage containers',
   image: 'Manage images',
   system: 'Manage berth',
 };

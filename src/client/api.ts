@@ -21,8 +21,34 @@ export type {
   DiskUsageImage,
   DiskUsage,
   CheckReport,
+  ContainerCreateRequest,
+  ContainerListOptions,
+  ContainerSummary,
+  LogLine,
+  LogOptions,
+  TopResult,
+  FilesystemChange,
+  ExecOptions,
+  ExecPlan,
+  CommitOptions,
+  UpdateOptions,
 } from '../engine/types.js';
+export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
+export type { PathStat } from '../engine/container/fs-ops.js';
+import type { AttachSession } from '../engine/runtime/monitor.js';
+import type { PathStat } from '../engine/container/fs-ops.js';
 import type {
+  ContainerCreateRequest,
+  ContainerListOptions,
+  ContainerSummary,
+  LogLine,
+  LogOptions,
+  TopResult,
+  FilesystemChange,
+  ExecOptions,
+  ExecPlan,
+  CommitOptions,
+  UpdateOptions,
   ImageSummary,
   ImageListOptions,
   HistoryItem,
@@ -55,6 +81,41 @@ export interface ImageApi {
   checkStore(opts?: { repair?: boolean }): Promise<CheckReport>;
 }
 
+export interface ContainerApi {
+  createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }>;
+  /** Start; with attach the session sees all output from the first byte. */
+  startContainer(
+    ref: string,
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean } },
+  ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }>;
+  stopContainer(ref: string, timeout?: number, signal?: string): Promise<void>;
+  restartContainer(ref: string, timeout?: number): Promise<void>;
+  killContainer(ref: string, signal?: string): Promise<void>;
+  pauseContainer(ref: string): Promise<void>;
+  unpauseContainer(ref: string): Promise<void>;
+  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }>;
+  renameContainer(ref: string, name: string): Promise<void>;
+  removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string>;
+  pruneContainers(filters?: Map<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  listContainers(opts?: ContainerListOptions): Promise<ContainerSummary[]>;
+  inspectContainer(ref: string, size?: boolean): Promise<Record<string, unknown>>;
+  containerId(ref: string): Promise<string>;
+  containerLogs(ref: string, opts?: LogOptions): AsyncIterable<LogLine>;
+  containerTop(ref: string, psArgs?: string[]): Promise<TopResult>;
+  containerChanges(ref: string): Promise<FilesystemChange[]>;
+  exportContainer(ref: string, out: Writable): Promise<void>;
+  statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat>;
+  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void>;
+  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void>;
+  commitContainer(ref: string, opts?: CommitOptions): Promise<string>;
+  updateContainer(ref: string, opts: UpdateOptions): Promise<void>;
+  /** How to run an exec (the caller spawns it with its own terminal). */
+  execPlan(ref: string, opts: ExecOptions): Promise<ExecPlan>;
+  attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession>;
+  /** The monitor's exit hook. */
+  cleanupContainer(id: string): Promise<void>;
+}
+
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
@@ -65,7 +126,7 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi {
+export interface Backend extends ImageApi, ContainerApi {
   info(): BackendInfo;
   close(): Promise<void>;
 }

@@ -4,15 +4,38 @@
  */
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/engine.js';
 import type { EngineDirs } from '../engine/store/paths.js';
-import type { Backend, BackendInfo, ImportOptions, ImageListOptions, TransferProgress } from './api.js';
+import type {
+  Backend,
+  BackendInfo,
+  CommitOptions,
+  ContainerCreateRequest,
+  ContainerListOptions,
+  ExecOptions,
+  ImportOptions,
+  ImageListOptions,
+  LogOptions,
+  TransferProgress,
+  UpdateOptions,
+} from './api.js';
+
+/** The CLI entry, run by a container's monitor when the container exits for good. */
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export class EmbeddedBackend implements Backend {
   readonly engine: Engine;
 
   constructor(dirs: Partial<EngineDirs> = {}) {
-    this.engine = Engine.open(dirs);
+    let root = '';
+    let runroot = '';
+    this.engine = Engine.open({
+      ...dirs,
+      exitCommand: (id) => [process.execPath, CLI, '--root', root, '--runroot', runroot, 'container', 'cleanup', id],
+    });
+    root = this.engine.dirs.root;
+    runroot = this.engine.dirs.runroot;
   }
 
   info(): BackendInfo {
@@ -55,5 +78,84 @@ export class EmbeddedBackend implements Backend {
   }
   async checkStore(opts?: { repair?: boolean }) {
     return this.engine.checkStore(opts);
+  }
+
+  async createContainer(req: ContainerCreateRequest) {
+    return this.engine.createContainer(req);
+  }
+  startContainer(ref: string, opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean } }) {
+    return this.engine.startContainer(ref, opts);
+  }
+  stopContainer(ref: string, timeout?: number, signal?: string) {
+    return this.engine.stopContainer(ref, timeout, signal);
+  }
+  restartContainer(ref: string, timeout?: number) {
+    return this.engine.restartContainer(ref, timeout);
+  }
+  killContainer(ref: string, signal?: string) {
+    return this.engine.killContainer(ref, signal);
+  }
+  pauseContainer(ref: string) {
+    return this.engine.pauseContainer(ref);
+  }
+  unpauseContainer(ref: string) {
+    return this.engine.unpauseContainer(ref);
+  }
+  waitContainer(ref: string, signal?: AbortSignal) {
+    return this.engine.waitContainer(ref, signal);
+  }
+  async renameContainer(ref: string, name: string) {
+    this.engine.renameContainer(ref, name);
+  }
+  removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }) {
+    return this.engine.removeContainer(ref, opts);
+  }
+  pruneContainers(filters?: Map<string, string[]>) {
+    return this.engine.pruneContainers(filters);
+  }
+  async listContainers(opts?: ContainerListOptions) {
+    return this.engine.listContainers(opts);
+  }
+  async inspectContainer(ref: string, size?: boolean) {
+    return this.engine.inspectContainer(ref, size);
+  }
+  async containerId(ref: string) {
+    return this.engine.containerId(ref);
+  }
+  containerLogs(ref: string, opts?: LogOptions) {
+    return this.engine.containerLogs(ref, opts);
+  }
+  containerTop(ref: string, psArgs?: string[]) {
+    return this.engine.containerTop(ref, psArgs);
+  }
+  async containerChanges(ref: string) {
+    return this.engine.containerChanges(ref);
+  }
+  exportContainer(ref: string, out: Writable) {
+    return this.engine.exportContainer(ref, out);
+  }
+  statContainerPath(ref: string, path: string, follow?: boolean) {
+    return this.engine.statContainerPath(ref, path, follow);
+  }
+  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean) {
+    return this.engine.copyFromContainer(ref, src, name, out, follow);
+  }
+  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean) {
+    return this.engine.copyToContainer(ref, dest, input, top, keepOwners);
+  }
+  commitContainer(ref: string, opts?: CommitOptions) {
+    return this.engine.commitContainer(ref, opts);
+  }
+  updateContainer(ref: string, opts: UpdateOptions) {
+    return this.engine.updateContainer(ref, opts);
+  }
+  async execPlan(ref: string, opts: ExecOptions) {
+    return this.engine.execPlan(ref, opts);
+  }
+  attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }) {
+    return this.engine.attachContainer(ref, want);
+  }
+  cleanupContainer(id: string) {
+    return this.engine.cleanupContainer(id);
   }
 }

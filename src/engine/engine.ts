@@ -11,12 +11,44 @@ import { imageHistory, inspectImage } from './image/inspect.js';
 import { listImages } from './image/list.js';
 import { pruneImages, removeImage, tagImage } from './image/remove.js';
 import { imageDiskUsage } from './image/usage.js';
-import { noUsers, type ImageUsers } from './image/users.js';
+import type { ImageUsers } from './image/users.js';
 import { normalizedString, parseRepoTag, withDefaultTag } from './reference/reference.js';
 import { checkStore } from './store/check.js';
 import { defaultDirs, type EngineDirs } from './store/paths.js';
 import { Store } from './store/store.js';
+import { commitContainer } from './container/commit.js';
+import { containerDb, findContainer, isRunning, stateOf } from './container/records.js';
+import { containerChanges, copyFromContainer, copyToContainer, exportContainer, statInContainer, type PathStat } from './container/fs-ops.js';
+import {
+  cleanupContainer,
+  createContainer,
+  killContainer,
+  pauseContainer,
+  renameContainer,
+  restartContainer,
+  startContainer,
+  stopContainer,
+  waitContainer,
+  type LifecycleHooks,
+  type StartOptions,
+} from './container/lifecycle.js';
+import { attachContainer, containerLogs, containerTop, execPlan, updateContainer } from './container/ops.js';
+import { inspectContainer, listContainers } from './container/query.js';
+import { pruneContainers, removeContainer } from './container/remove.js';
+import type { AttachSession } from './runtime/monitor.js';
+import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import type {
+  CommitOptions,
+  ContainerCreateRequest,
+  ContainerListOptions,
+  ContainerSummary,
+  ExecOptions,
+  ExecPlan,
+  FilesystemChange,
+  LogLine,
+  LogOptions,
+  TopResult,
+  UpdateOptions,
   CheckReport,
   DeleteItem,
   DiskUsage,
@@ -28,17 +60,32 @@ import type {
   PruneReport,
 } from './types.js';
 
+export interface EngineOptions extends Partial<EngineDirs> {
+  /** argv the container monitor runs when a container exits for good (see `cleanupContainer`). */
+  exitCommand?: (id: string) => string[];
+}
+
 export class Engine {
   readonly store: Store;
-  private users: ImageUsers = noUsers;
+  private readonly users: ImageUsers;
+  private readonly hooks: LifecycleHooks;
 
-  private constructor(store: Store) {
+  private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
+    this.hooks = opts.exitCommand ? { exitCommand: opts.exitCommand } : {};
+    this.users = {
+      containersUsing: (imageId) =>
+        containerDb(store)
+          .usingImage(imageId)
+          .map((r) => ({ id: r.id, running: isRunning(stateOf(store, r)) })),
+      layerInUse: (chain) => containerDb(store).layerInUse(chain),
+    };
   }
 
-  static open(dirs: Partial<EngineDirs> = {}): Engine {
+  static open(opts: EngineOptions = {}): Engine {
+    const { exitCommand, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d));
+    return new Engine(Store.open(d), exitCommand ? { exitCommand } : {});
   }
 
   get dirs(): EngineDirs {
@@ -91,10 +138,135 @@ export class Engine {
 
   diskUsage(): DiskUsage {
     const { images, layersSize } = imageDiskUsage(this.store, this.users);
-    return { images, layersSize, containers: [], volumes: [], buildCache: [] };
+    const containers = listContainers(this.store, { all: true, size: true }).map((c) => ({
+      id: c.Id,
+      names: c.Names.map((n) => n.replace(/^\//, '')),
+      image: c.Image,
+      sizeRw: c.SizeRw ?? 0,
+      state: c.State,
+      created: c.Created,
+    }));
+    return { images, layersSize, containers, volumes: [], buildCache: [] };
   }
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
     return checkStore(this.store, { ...opts, layerInUse: (c) => this.users.layerInUse(c) });
+  }
+
+  // ---- containers ----
+
+  createContainer(req: ContainerCreateRequest): { id: string; warnings: string[] } {
+    return createContainer(this.store, req);
+  }
+
+  startContainer(ref: string, opts?: StartOptions): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
+    return startContainer(this.store, this.hooks, ref, opts);
+  }
+
+  stopContainer(ref: string, timeout?: number, signal?: string): Promise<void> {
+    return stopContainer(this.store, ref, timeout, signal);
+  }
+
+  restartContainer(ref: string, timeout?: number): Promise<void> {
+    return restartContainer(this.store, this.hooks, ref, timeout);
+  }
+
+  killContainer(ref: string, signal?: string): Promise<void> {
+    return killContainer(this.store, ref, signal);
+  }
+
+  pauseContainer(ref: string): Promise<void> {
+    return pauseContainer(this.store, ref, true);
+  }
+
+  unpauseContainer(ref: string): Promise<void> {
+    return pauseContainer(this.store, ref, false);
+  }
+
+  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+    return waitContainer(this.store, ref, signal);
+  }
+
+  renameContainer(ref: string, name: string): void {
+    renameContainer(this.store, ref, name);
+  }
+
+  removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string> {
+    return removeContainer(this.store, ref, opts);
+  }
+
+  async pruneContainers(filters: Map<string, string[]> = new Map()): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    checkFilterKeys(filters, ['until', 'label', 'label!']);
+    const until = filters.get('until')?.map((u) => parseUntil(u));
+    return pruneContainers(this.store, filters, (rec) => {
+      if (until && !until.every((u) => Date.parse(rec.created) < u)) return false;
+      if (!(filters.get('label') ?? []).every((l) => matchLabel(rec.config.Labels, l))) return false;
+      if (!(filters.get('label!') ?? []).every((l) => !matchLabel(rec.config.Labels, l))) return false;
+      return true;
+    });
+  }
+
+  listContainers(opts?: ContainerListOptions): ContainerSummary[] {
+    return listContainers(this.store, opts);
+  }
+
+  inspectContainer(ref: string, size = false): Record<string, unknown> {
+    return inspectContainer(this.store, ref, size);
+  }
+
+  /** The full ID of a container (for names and prefixes). */
+  containerId(ref: string): string {
+    return findContainer(this.store, ref).id;
+  }
+
+  containerLogs(ref: string, opts?: LogOptions): AsyncGenerator<LogLine> {
+    return containerLogs(this.store, ref, opts);
+  }
+
+  containerTop(ref: string, psArgs?: string[]): Promise<TopResult> {
+    return containerTop(this.store, ref, psArgs);
+  }
+
+  containerChanges(ref: string): FilesystemChange[] {
+    return containerChanges(this.store, ref);
+  }
+
+  exportContainer(ref: string, out: Writable): Promise<void> {
+    return exportContainer(this.store, ref, out);
+  }
+
+  statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat> {
+    return statInContainer(this.store, ref, path, follow);
+  }
+
+  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void> {
+    return copyFromContainer(this.store, ref, src, name, out, follow);
+  }
+
+  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
+    return copyToContainer(this.store, ref, dest, input, top, keepOwners);
+  }
+
+  commitContainer(ref: string, opts?: CommitOptions): Promise<string> {
+    return commitContainer(this.store, ref, opts);
+  }
+
+  updateContainer(ref: string, opts: UpdateOptions): Promise<void> {
+    return updateContainer(this.store, ref, opts);
+  }
+
+  execPlan(ref: string, opts: ExecOptions): ExecPlan {
+    return execPlan(this.store, ref, opts);
+  }
+
+  attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession> {
+    return attachContainer(this.store, ref, want);
+  }
+
+  /** The monitor's exit hook: persist the final state; remove --rm containers. */
+  cleanupContainer(id: string): Promise<void> {
+    return cleanupContainer(this.store, id, async (cid) => {
+      await removeContainer(this.store, cid, { force: true });
+    });
   }
 }

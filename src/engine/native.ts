@@ -17,6 +17,7 @@ export interface NativeAddon {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   umount(target: string, flags?: number): void;
   syncfs(path: string): void;
+  chroot(path: string): void;
 }
 
 /** Linux mount(2) flags used by the engine. */

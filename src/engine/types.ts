@@ -154,3 +154,108 @@ export interface ContainerCreateRequest {
   /** --tmpfs specs. */
   tmpfs?: string[];
 }
+
+/** Docker Engine API ContainerSummary, plus raw state times so UIs can word the status themselves. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  /** Unix seconds. */
+  Created: number;
+  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Labels: Record<string, string>;
+  /** created | running | paused | restarting | removing | exited | dead */
+  State: string;
+  /** docker's words ("Up 5 minutes"); empty when the backend gives the raw times below. */
+  Status: string;
+  StartedAt: string;
+  FinishedAt: string;
+  ExitCode: number;
+  RestartCount: number;
+  Pid: number;
+  HostConfig: { NetworkMode: string };
+  Mounts: { Type: string; Name?: string; Source: string; Destination: string; Driver?: string; Mode: string; RW: boolean; Propagation: string }[];
+}
+
+export interface ContainerListOptions {
+  all?: boolean;
+  last?: number;
+  latest?: boolean;
+  size?: boolean;
+  filters?: Map<string, string[]>;
+}
+
+/** One entry of a container's log. */
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** RFC3339Nano. */
+  time: string;
+  timeNs: bigint;
+  /** With its newline, unless the line was partial. */
+  text: string;
+}
+
+export interface LogOptions {
+  stdout?: boolean;
+  stderr?: boolean;
+  /** Entries from the end; undefined = all. */
+  tail?: number;
+  /** --since / --until values as docker takes them. */
+  since?: string;
+  until?: string;
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
+/** `diff`: 0 modified (C), 1 added (A), 2 deleted (D), as the Engine API numbers them. */
+export interface FilesystemChange {
+  Kind: 0 | 1 | 2;
+  Path: string;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  tty?: boolean;
+  interactive?: boolean;
+  detach?: boolean;
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  privileged?: boolean;
+}
+
+/** How to run an exec: the program and argv for the caller to spawn with its terminal. */
+export interface ExecPlan {
+  program: string;
+  args: string[];
+}
+
+export interface CommitOptions {
+  repo?: string;
+  author?: string;
+  message?: string;
+  changes?: string[];
+  pause?: boolean;
+}
+
+export interface UpdateOptions {
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+  restart?: string;
+}

@@ -1,37 +1,56 @@
-/** `berth inspect` / `berth image inspect`: docker's inspect output. */
-import { isBerthError } from '../../client/api.js';
+/** `berth inspect` (containers, then images) / `berth image inspect` / `berth container inspect`. */
+import { isBerthError, type Backend } from '../../client/api.js';
 import { printInspect } from '../output.js';
-import { str, type Verb } from '../verb.js';
+import { bool, str, type Opts, type Verb } from '../verb.js';
 
-export const verb: Verb = {
-  paths: [['inspect'], ['image', 'inspect']],
-  summary: 'Display detailed information on one or more images',
-  configure(cmd) {
-    cmd
-      .argument('<NAME|ID...>')
-      .option('-f, --format <string>', 'Format output using a custom template')
-      .option('-s, --size', 'Display total file sizes')
-      .option('--type <string>', 'Return JSON for specified type (image)');
-  },
-  async run(cli, args, opts) {
-    const type = str(opts, 'type');
-    if (type && type !== 'image') {
-      cli.err(`Error: "${type}" is not a valid value for --type`);
-      return 1;
+type Kind = 'container' | 'image';
+
+async function lookup(backend: Backend, ref: string, kinds: Kind[], size: boolean): Promise<unknown | null> {
+  for (const k of kinds) {
+    try {
+      return k === 'container' ? await backend.inspectContainer(ref, size) : await backend.inspectImage(ref);
+    } catch (e) {
+      if (!isBerthError(e, 'NOT_FOUND')) throw e;
     }
-    const backend = await cli.backend();
-    const found: unknown[] = [];
-    let status = 0;
-    for (const ref of args) {
-      try {
-        found.push(await backend.inspectImage(ref));
-      } catch (e) {
-        if (!isBerthError(e, 'NOT_FOUND')) throw e;
-        cli.err(`Error: No such object: ${ref}`);
-        status = 1;
+  }
+  return null;
+}
+
+function verbFor(paths: string[][], kinds: Kind[] | null, summary: string): Verb {
+  return {
+    paths,
+    summary,
+    configure(cmd) {
+      cmd.argument('<NAME|ID...>').option('-f, --format <string>', 'Format output using a custom template').option('-s, --size', 'Display total file sizes');
+      if (!kinds) cmd.option('--type <string>', 'Return JSON for specified type (container, image)');
+    },
+    async run(cli, args, opts: Opts) {
+      let want = kinds ?? (['container', 'image'] as Kind[]);
+      const type = str(opts, 'type');
+      if (!kinds && type) {
+        if (type !== 'image' && type !== 'container') {
+          cli.err(`Error: "${type}" is not a valid value for --type`);
+          return 1;
+        }
+        want = [type];
       }
-    }
-    printInspect(cli, found, str(opts, 'format'));
-    return status;
-  },
-};
+      const backend = await cli.backend();
+      const found: unknown[] = [];
+      let status = 0;
+      for (const ref of args) {
+        const obj = await lookup(backend, ref, want, bool(opts, 'size'));
+        if (obj) found.push(obj);
+        else {
+          cli.err(want.length === 1 ? `Error: No such ${want[0]}: ${ref}` : `Error: No such object: ${ref}`);
+          status = 1;
+        }
+      }
+      printInspect(cli, found, str(opts, 'format'));
+      return status;
+    },
+  };
+}
+
+export const verb = verbFor([['inspect']], null, 'Return low-level information on containers and images');
+export const imageVerb = verbFor([['image', 'inspect']], ['image'], 'Display detailed information on one or more images');
+export const containerVerb = verbFor([['container', 'inspect']], ['container'], 'Display detailed information on one or more containers');

@@ -4,9 +4,10 @@
  * the owning process's pid; entries whose owner is dead are leftovers of a
  * crash (kill -9, power loss) and are swept when an engine opens the root.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { MNT_DETACH, native } from '../native.js';
 
 const PREFIX = 'w-';
 
@@ -36,6 +37,40 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** Mount points at or below dir (octal escapes of mountinfo decoded), deepest first. */
+function mountsUnder(dir: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((l) => (l.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((m) => m === dir || m.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Detach what a dead process left mounted in its scratch directory (a
+ * container file system it was exporting or copying into). Removing files
+ * through such a mount would delete the container's files, so an entry whose
+ * mounts cannot be detached is left alone.
+ */
+function unmountLeftovers(dir: string): boolean {
+  const mounts = mountsUnder(dir);
+  if (!mounts.length) return true;
+  for (const m of mounts) {
+    try {
+      native().umount(m, MNT_DETACH);
+    } catch {
+      /* checked below */
+    }
+  }
+  return mountsUnder(dir).length === 0;
+}
+
 /** Remove (or with dryRun only count) scratch entries whose owner process is gone. */
 export function sweepScratch(tmpDir: string, dryRun = false): number {
   let names: string[];
@@ -48,7 +83,10 @@ export function sweepScratch(tmpDir: string, dryRun = false): number {
   for (const name of names) {
     const pid = name.startsWith(PREFIX) ? Number.parseInt(name.slice(PREFIX.length), 10) : NaN;
     if (Number.isNaN(pid) || !pidAlive(pid)) {
-      if (!dryRun) removeTree(join(tmpDir, name));
+      if (!dryRun) {
+        if (!unmountLeftovers(join(tmpDir, name))) continue;
+        removeTree(join(tmpDir, name));
+      }
       swept++;
     }
   }

@@ -1,0 +1,42 @@
+/* Clients of the control socket: one command line each; `attach` turns a
+ * client into a stream of frames (docker's 8-byte stream header). */
+#ifndef BERTH_ATTACH_H
+#define BERTH_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_STDIN 0
+#define FRAME_STDOUT 1
+#define FRAME_STDERR 2
+#define FRAME_EXIT 3
+#define FRAME_RESIZE 4
+#define FRAME_CLOSE_STDIN 5
+#define FRAME_ATTACHED 6
+
+#define CLIENT_MAX_BACKLOG (8u << 20) /* a client this far behind is dropped */
+
+typedef struct {
+  int fd;
+  bool attach, want[3]; /* stdin, stdout, stderr */
+  char *in;
+  size_t inlen, incap;
+  char *out;
+  size_t outlen, outcap;
+  bool closing; /* close once out is flushed */
+} client;
+
+void client_init(client *c, int fd);
+void client_free(client *c);
+/* Queue a frame; returns false when the client fell too far behind. */
+bool client_frame(client *c, int type, const char *data, uint32_t len);
+void client_queue(client *c, const char *data, size_t len);
+/* Write what is queued (non-blocking); false on a fatal error. */
+bool client_flush(client *c);
+/* Frame header helpers (pure; unit tested). */
+void frame_header(unsigned char out[8], int type, uint32_t len);
+/* Parse one complete frame at buf; returns bytes used (0 if incomplete). */
+size_t frame_parse(const char *buf, size_t len, int *type, const char **payload, uint32_t *plen);
+
+#endif

@@ -1,0 +1,310 @@
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+static const char *const V1_WANTED[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", NULL};
+
+bool cgroup_is_v2(void)
+{
+  struct statfs st;
+  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static bool wanted(const char *opts, char *out, size_t outlen)
+{
+  /* opts: the super options, e.g. "rw,cpu,cpuacct"; keep the controllers we use */
+  out[0] = 0;
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", opts);
+  bool any = false;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (int k = 0; V1_WANTED[k]; k++) {
+      if (strcmp(tok, V1_WANTED[k])) continue;
+      if (any) strncat(out, ",", outlen - strlen(out) - 1);
+      strncat(out, tok, outlen - strlen(out) - 1);
+      any = true;
+    }
+  }
+  return any;
+}
+
+/* Copy cpuset.cpus/mems from the parent where a new cpuset directory has none. */
+static void cpuset_inherit(const char *dir)
+{
+  const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+  for (int k = 0; k < 2; k++) {
+    char path[PATH_MAX], ppath[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+    berr_t err = {0};
+    autofree char *cur = read_file(path, NULL, &err);
+    if (!cur || (cur[0] && cur[0] != '\n')) continue;
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (!slash) continue;
+    *slash = 0;
+    snprintf(ppath, sizeof ppath, "%s/%s", parent, files[k]);
+    autofree char *val = read_file(ppath, NULL, &err);
+    if (val && val[0] && val[0] != '\n') write_file(path, val, &err);
+  }
+}
+
+/* mkdir each level of path under base; cpuset levels inherit from their parent. */
+static int make_dirs(const char *base, const char *path, bool cpuset, berr_t *err)
+{
+  char cur[PATH_MAX];
+  snprintf(cur, sizeof cur, "%s", base);
+  char rel[PATH_MAX];
+  snprintf(rel, sizeof rel, "%s", path);
+  for (char *save = NULL, *tok = strtok_r(rel, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+    size_t n = strlen(cur);
+    snprintf(cur + n, sizeof cur - n, "/%s", tok);
+    if (mkdir(cur, 0755) < 0 && errno != EEXIST) return fail_errno(err, "create cgroup %s", cur);
+    if (cpuset) cpuset_inherit(cur);
+  }
+  return 0;
+}
+
+static int v2_enable(const char *dir)
+{
+  /* Enable the controllers we use for the children of dir (best effort: a
+   * controller the kernel lacks is skipped). */
+  const char *ctrls[] = {"+cpu", "+memory", "+pids", "+io", "+cpuset"};
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.subtree_control", dir);
+  for (size_t k = 0; k < sizeof ctrls / sizeof ctrls[0]; k++) {
+    berr_t err = {0};
+    write_file(path, ctrls[k], &err);
+  }
+  return 0;
+}
+
+int cgroup_open(cgroup_t *cg, const char *path, bool create, berr_t *err)
+{
+  memset(cg, 0, sizeof *cg);
+  if (!path || !*path) return fail(err, EINVAL, "no cgroup path");
+  if (strstr(path, "..")) return fail(err, EINVAL, "invalid cgroup path %s", path);
+  const char *rel = path[0] == '/' ? path + 1 : path;
+  if (cgroup_is_v2()) {
+    cg->v2 = true;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", rel);
+    if (create) {
+      /* enable controllers at each level above the leaf */
+      char cur[PATH_MAX] = "/sys/fs/cgroup";
+      v2_enable(cur);
+      char buf[PATH_MAX];
+      snprintf(buf, sizeof buf, "%s", rel);
+      char *last = strrchr(buf, '/');
+      if (last) {
+        *last = 0;
+        for (char *save = NULL, *tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+          size_t n = strlen(cur);
+          snprintf(cur + n, sizeof cur - n, "/%s", tok);
+          if (mkdir(cur, 0755) < 0 && errno != EEXIST) return fail_errno(err, "create cgroup %s", cur);
+          v2_enable(cur);
+        }
+      }
+      if (mkdir(dir, 0755) < 0 && errno != EEXIST) return fail_errno(err, "create cgroup %s", dir);
+    }
+    cg->dirs[0] = xstrdup(dir);
+    cg->controllers[0] = xstrdup("unified");
+    cg->n = 1;
+    return 0;
+  }
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return fail_errno(err, "open /proc/self/mountinfo");
+  char line[4096];
+  while (fgets(line, sizeof line, f) && cg->n < CG_MAX) {
+    char *sep = strstr(line, " - ");
+    if (!sep) continue;
+    char fstype[64], source[256], opts[512];
+    if (sscanf(sep + 3, "%63s %255s %511s", fstype, source, opts) != 3 || strcmp(fstype, "cgroup")) continue;
+    char mnt[PATH_MAX];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1) continue;
+    char ctrls[128];
+    if (!wanted(opts, ctrls, sizeof ctrls)) continue;
+    bool dup = false;
+    for (int k = 0; k < cg->n; k++)
+      if (!strcmp(cg->controllers[k], ctrls)) dup = true;
+    if (dup) continue;
+    if (create && make_dirs(mnt, rel, strstr(ctrls, "cpuset") != NULL, err) < 0) {
+      fclose(f);
+      return -1;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", mnt, rel);
+    cg->dirs[cg->n] = xstrdup(dir);
+    cg->controllers[cg->n] = xstrdup(ctrls);
+    cg->n++;
+  }
+  fclose(f);
+  if (!cg->n) return fail(err, ENOENT, "no cgroup v1 controllers are mounted");
+  return 0;
+}
+
+static const char *dir_for(const cgroup_t *cg, const char *ctrl)
+{
+  if (cg->v2) return cg->dirs[0];
+  for (int k = 0; k < cg->n; k++) {
+    char buf[128];
+    snprintf(buf, sizeof buf, ",%s,", cg->controllers[k]);
+    char want[40];
+    snprintf(want, sizeof want, ",%s,", ctrl);
+    if (strstr(buf, want)) return cg->dirs[k];
+  }
+  return NULL;
+}
+
+static int setv(const cgroup_t *cg, const char *ctrl, const char *file, const char *val, bool optional, berr_t *err)
+{
+  const char *dir = dir_for(cg, ctrl);
+  if (!dir) return optional ? 0 : fail(err, ENOENT, "the %s cgroup controller is not available", ctrl);
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  berr_t e = {0};
+  if (write_file(path, val, &e) < 0) {
+    if (optional && (e.code == ENOENT || e.code == EACCES)) return 0;
+    return fail(err, e.code, "set %s to %s: %s", path, val, strerror(e.code));
+  }
+  return 0;
+}
+
+static int setn(const cgroup_t *cg, const char *ctrl, const char *file, long long v, bool optional, berr_t *err)
+{
+  char buf[32];
+  snprintf(buf, sizeof buf, "%lld", v);
+  return setv(cg, ctrl, file, buf, optional, err);
+}
+
+int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
+{
+  char buf[64];
+  if (cg->v2) {
+    if (r->memory_limit > 0 && setn(cg, "memory", "memory.max", r->memory_limit, false, err) < 0) return -1;
+    if (r->memory_swap != -1 || r->memory_limit > 0) {
+      if (r->memory_swap == -1) snprintf(buf, sizeof buf, "max");
+      else snprintf(buf, sizeof buf, "%lld", (long long)(r->memory_swap - (r->memory_limit > 0 ? r->memory_limit : 0)));
+      if (r->memory_swap != -1 && setv(cg, "memory", "memory.swap.max", buf, true, err) < 0) return -1;
+    }
+    if (r->memory_reservation > 0 && setn(cg, "memory", "memory.low", r->memory_reservation, false, err) < 0) return -1;
+    if (r->cpu_shares > 0 && setn(cg, "cpu", "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, false, err) < 0)
+      return -1;
+    if (r->cpu_quota > 0 || r->cpu_period > 0) {
+      long long period = r->cpu_period > 0 ? r->cpu_period : 100000;
+      if (r->cpu_quota > 0) snprintf(buf, sizeof buf, "%lld %lld", (long long)r->cpu_quota, period);
+      else snprintf(buf, sizeof buf, "max %lld", period);
+      if (setv(cg, "cpu", "cpu.max", buf, false, err) < 0) return -1;
+    }
+    if (r->cpus && setv(cg, "cpuset", "cpuset.cpus", r->cpus, false, err) < 0) return -1;
+    if (r->mems && setv(cg, "cpuset", "cpuset.mems", r->mems, false, err) < 0) return -1;
+    if (r->pids_limit > 0 && setn(cg, "pids", "pids.max", r->pids_limit, false, err) < 0) return -1;
+    if (r->blkio_weight > 0) {
+      snprintf(buf, sizeof buf, "default %lld", (long long)r->blkio_weight);
+      if (setv(cg, "io", "io.weight", buf, true, err) < 0) return -1;
+    }
+    return 0;
+  }
+  if (r->memory_limit > 0 && setn(cg, "memory", "memory.limit_in_bytes", r->memory_limit, false, err) < 0) return -1;
+  if (r->memory_swap != -1 && r->memory_limit > 0 &&
+      setn(cg, "memory", "memory.memsw.limit_in_bytes", r->memory_swap, true, err) < 0)
+    return -1;
+  if (r->memory_reservation > 0 &&
+      setn(cg, "memory", "memory.soft_limit_in_bytes", r->memory_reservation, false, err) < 0)
+    return -1;
+  if (r->cpu_shares > 0 && setn(cg, "cpu", "cpu.shares", r->cpu_shares, false, err) < 0) return -1;
+  if (r->cpu_period > 0 && setn(cg, "cpu", "cpu.cfs_period_us", r->cpu_period, false, err) < 0) return -1;
+  if (r->cpu_quota != 0 && setn(cg, "cpu", "cpu.cfs_quota_us", r->cpu_quota, false, err) < 0) return -1;
+  if (r->cpus && setv(cg, "cpuset", "cpuset.cpus", r->cpus, false, err) < 0) return -1;
+  if (r->mems && setv(cg, "cpuset", "cpuset.mems", r->mems, false, err) < 0) return -1;
+  if (r->pids_limit > 0 && setn(cg, "pids", "pids.max", r->pids_limit, false, err) < 0) return -1;
+  if (r->blkio_weight > 0 && setn(cg, "blkio", "blkio.weight", r->blkio_weight, true, err) < 0) return -1;
+  for (size_t k = 0; k < r->ndev_rules; k++) {
+    if (setv(cg, "devices", r->dev_allow[k] ? "devices.allow" : "devices.deny", r->dev_rules[k], true, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err)
+{
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  for (int k = 0; k < cg->n; k++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[k]);
+    berr_t e = {0};
+    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], strerror(e.code));
+  }
+  return 0;
+}
+
+uint64_t cgroup_oom_kills(const cgroup_t *cg)
+{
+  const char *dir = dir_for(cg, "memory");
+  if (!dir) return 0;
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", dir, cg->v2 ? "memory.events" : "memory.oom_control");
+  berr_t err = {0};
+  autofree char *s = read_file(path, NULL, &err);
+  if (!s) return 0;
+  char *p = strstr(s, "oom_kill ");
+  return p ? strtoull(p + 9, NULL, 10) : 0;
+}
+
+static int kill_members(const char *dir)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  berr_t err = {0};
+  autofree char *s = read_file(path, NULL, &err);
+  if (!s) return 0;
+  int n = 0;
+  for (char *save = NULL, *tok = strtok_r(s, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+    kill(atoi(tok), SIGKILL);
+    n++;
+  }
+  return n;
+}
+
+void cgroup_destroy(cgroup_t *cg)
+{
+  /* thaw first: frozen tasks cannot die */
+  const char *fz = dir_for(cg, "freezer");
+  berr_t err = {0};
+  if (fz && !cg->v2) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/freezer.state", fz);
+    write_file(path, "THAWED", &err);
+  } else if (cg->v2) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.freeze", cg->dirs[0]);
+    write_file(path, "0", &err);
+  }
+  for (int k = 0; k < cg->n; k++) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      if (rmdir(cg->dirs[k]) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY) {
+        logmsg("remove cgroup %s: %s", cg->dirs[k], strerror(errno));
+        break;
+      }
+      kill_members(cg->dirs[k]);
+      struct timespec ts = {0, 10 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/* `berth-monitor exec`: run a process inside a running container. */
+#ifndef BERTH_EXEC_H
+#define BERTH_EXEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct {
+  pid_t pid;
+  const char *cgroup, *bundle, *cwd, *user;
+  bool tty, detach, privileged;
+  const char **env; /* extra K=V, NULL terminated */
+  char **argv;
+} exec_opts;
+
+int exec_main(const exec_opts *o);
+/* `berth-monitor init -- CMD...`: a minimal init for --init. */
+int init_main(char **argv);
+
+#endif

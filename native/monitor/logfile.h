@@ -1,0 +1,40 @@
+/* The container log in docker's json-file format, with rotation. */
+#ifndef BERTH_LOGFILE_H
+#define BERTH_LOGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOG_PARTIAL_MAX 16384
+
+typedef struct {
+  char pending[LOG_PARTIAL_MAX];
+  size_t npending;
+} log_stream;
+
+typedef struct {
+  char *path;
+  int fd;
+  int64_t size;
+  int64_t max_size; /* 0 = unlimited */
+  int max_files;    /* >= 1 */
+  log_stream streams[2]; /* stdout, stderr */
+} logfile;
+
+int logfile_open(logfile *lf, const char *path, int64_t max_size, int max_files);
+/* Feed bytes read from stream 0 (stdout) or 1 (stderr). */
+void logfile_feed(logfile *lf, int stream, const char *data, size_t len);
+/* Flush pending bytes of a stream as a partial entry (at EOF). */
+void logfile_flush(logfile *lf, int stream);
+void logfile_close(logfile *lf);
+
+/* Pure pieces, exposed for the unit tests. */
+/* Escape as Go's encoding/json (HTML-safe); returns bytes written (out needs 6*len+1). */
+size_t json_escape(const char *in, size_t len, char *out);
+/* One entry: {"log":"...","stream":"stdout","time":"..."}\n; returns its length. */
+size_t log_entry(char *out, const char *text, size_t len, int stream, const char *time);
+/* Name of rotated file k (k >= 1): path.k */
+void rotated_name(char *out, size_t outlen, const char *path, int k);
+
+#endif

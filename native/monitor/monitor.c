@@ -1,0 +1,581 @@
+/*
+ * berth-monitor create: double-fork a monitor that creates the container,
+ * serves the control socket, writes the log and the state file, carries out
+ * the restart policy, and records the exit. See native/PROTOCOL.md.
+ */
+#include "monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+typedef struct {
+  const monitor_opts *o;
+  restart_policy restart; /* changed live by `policy` */
+  spec_t spec;
+  cgroup_t cg;
+  bool have_cg;
+  ctr_proc proc;
+  bool alive;   /* the container process exists (not yet reaped) */
+  bool started; /* released to exec in this run */
+  int wait_status;
+  bool reaped;
+  int64_t reaped_at;
+  logfile log;
+  bool have_log;
+  int listen_fd, sig_fd;
+  client clients[MAX_CLIENTS];
+  char *stdin_buf;
+  size_t stdin_len;
+  bool stdin_close;
+  /* state */
+  const char *status;
+  char started_at[40], finished_at[40], error[512];
+  int exit_code, restart_count;
+  bool oom, stopped_by_user, no_restart;
+  uint64_t oom_before;
+  int64_t started_mono, backoff_ms, restart_at, kill_at;
+} monitor;
+
+static char sock_path[PATH_MAX];
+
+static void write_state(monitor *m)
+{
+  char buf[2048], path[PATH_MAX], err_esc[3200];
+  json_escape(m->error, strlen(m->error), err_esc);
+  int n = snprintf(buf, sizeof buf,
+                   "{\"status\":\"%s\",\"pid\":%d,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":\"%s\","
+                   "\"finishedAt\":\"%s\",\"exitCode\":%d,\"oomKilled\":%s,\"restartCount\":%d,\"stoppedByUser\":%s,"
+                   "\"error\":\"%s\"}\n",
+                   m->status, m->alive ? (int)m->proc.pid : 0, (int)getpid(), proc_starttime(getpid()), m->started_at,
+                   m->finished_at, m->exit_code, m->oom ? "true" : "false", m->restart_count,
+                   m->stopped_by_user ? "true" : "false", err_esc);
+  snprintf(path, sizeof path, "%s/state.json", m->o->state_dir);
+  berr_t err = {0};
+  if (write_file_atomic(path, buf, (size_t)n, &err) < 0) logmsg("%s", err.msg);
+}
+
+static void broadcast(monitor *m, int type, const char *data, size_t len)
+{
+  for (int k = 0; k < MAX_CLIENTS; k++) {
+    client *c = &m->clients[k];
+    if (c->fd < 0 || !c->attach || c->closing) continue;
+    if (type != FRAME_EXIT && !c->want[type]) continue;
+    if (!client_frame(c, type, data, (uint32_t)len)) {
+      logmsg("dropping an attach client that stopped reading");
+      client_free(c);
+    }
+  }
+}
+
+/* Read what the container wrote on one stream: 1 data, 0 nothing now, -1 end of stream. */
+static int pump_output(monitor *m, int *fd, int stream)
+{
+  static char buf[65536];
+  if (*fd < 0) return -1;
+  ssize_t n = read(*fd, buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+  if (n <= 0) { /* EOF, or EIO from a pty whose other side closed */
+    if (m->have_log) logfile_flush(&m->log, stream);
+    close(*fd);
+    *fd = -1;
+    return -1;
+  }
+  if (m->have_log) logfile_feed(&m->log, stream, buf, (size_t)n);
+  broadcast(m, stream ? FRAME_STDERR : FRAME_STDOUT, buf, (size_t)n);
+  return 1;
+}
+
+/* Read once, or until nothing is left when the writer hung up. */
+static void drain(monitor *m, int *fd, int stream, bool all)
+{
+  while (pump_output(m, fd, stream) == 1 && all) {
+  }
+}
+
+static int spawn(monitor *m, berr_t *err)
+{
+  if (container_spawn(&m->spec, m->have_cg ? &m->cg : NULL, m->o->open_stdin, &m->proc, err) < 0) return -1;
+  set_nonblock(m->proc.out_fd, true);
+  if (m->proc.err_fd >= 0) set_nonblock(m->proc.err_fd, true);
+  if (m->proc.in_fd >= 0) set_nonblock(m->proc.in_fd, true);
+  m->alive = true;
+  m->reaped = false;
+  m->started = false;
+  m->oom_before = m->have_cg ? cgroup_oom_kills(&m->cg) : 0;
+  return 0;
+}
+
+static int release(monitor *m, berr_t *err)
+{
+  if (container_release(&m->proc, err) < 0) {
+    m->no_restart = true;
+    m->exit_code = err->status;
+    snprintf(m->error, sizeof m->error, "%s", err->msg);
+    return -1;
+  }
+  m->started = true;
+  m->started_mono = monotonic_ms();
+  now_rfc3339nano(m->started_at);
+  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  m->status = "running";
+  m->error[0] = 0;
+  write_state(m);
+  return 0;
+}
+
+static void run_exit_command(monitor *m)
+{
+  if (!m->o->exit_argv || !m->o->exit_argv[0]) return;
+  pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    execv(m->o->exit_argv[0], (char *const *)m->o->exit_argv);
+    _exit(127);
+  }
+  if (pid > 0) {
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+static void finalize(monitor *m)
+{
+  m->status = "exited";
+  write_state(m);
+  if (m->have_log) logfile_close(&m->log);
+  char exitj[96];
+  int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
+  broadcast(m, FRAME_EXIT, exitj, (size_t)n);
+  for (int k = 0; k < MAX_CLIENTS; k++) {
+    client *c = &m->clients[k];
+    if (c->fd < 0) continue;
+    struct timeval tv = {2, 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    set_nonblock(c->fd, false);
+    if (c->outlen) write_all(c->fd, c->out, c->outlen);
+    client_free(c);
+  }
+  unlink(sock_path);
+  if (m->have_cg) cgroup_destroy(&m->cg);
+  run_exit_command(m);
+  logmsg("container %s exited with %d", m->o->id, m->exit_code);
+  _exit(0);
+}
+
+/* The container's init is gone and its output drained: restart or finish. */
+static void container_done(monitor *m)
+{
+  container_close(&m->proc);
+  m->alive = false;
+  int st = m->wait_status;
+  if (m->started || m->exit_code == 0) m->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  if (m->have_cg && cgroup_oom_kills(&m->cg) > m->oom_before) m->oom = true;
+  now_rfc3339nano(m->finished_at);
+  m->kill_at = 0;
+  int64_t ran = m->started ? monotonic_ms() - m->started_mono : 0;
+  if (!m->no_restart && m->started && restart_should(&m->restart, m->exit_code, m->restart_count, m->stopped_by_user)) {
+    m->backoff_ms = restart_backoff(m->backoff_ms, ran);
+    m->restart_at = monotonic_ms() + m->backoff_ms;
+    m->status = "restarting";
+    write_state(m);
+    logmsg("restarting %s in %lld ms (exit %d)", m->o->id, (long long)m->backoff_ms, m->exit_code);
+    return;
+  }
+  finalize(m);
+}
+
+static void do_restart(monitor *m)
+{
+  berr_t err = {0};
+  m->restart_at = 0;
+  m->restart_count++;
+  m->oom = false;
+  if (spawn(m, &err) < 0 || release(m, &err) < 0) {
+    snprintf(m->error, sizeof m->error, "%s", err.msg);
+    if (!m->exit_code) m->exit_code = err.status ? err.status : 125;
+    logmsg("restart failed: %s", err.msg);
+    if (m->alive) return; /* exec failed: the child exits and is reaped */
+    finalize(m);
+  }
+}
+
+static void reply(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply(client *c, const char *fmt, ...)
+{
+  char buf[700];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n > (int)sizeof buf - 2) n = (int)sizeof buf - 2;
+  buf[n++] = '\n';
+  client_queue(c, buf, (size_t)n);
+  c->closing = true;
+}
+
+static void command(monitor *m, client *c, char *line)
+{
+  char *arg = strchr(line, ' ');
+  if (arg) *arg++ = 0;
+  berr_t err = {0};
+  if (!strcmp(line, "start")) {
+    if (!m->alive || m->started || strcmp(m->status, "created")) return reply(c, "error container is not in the created state");
+    if (release(m, &err) < 0) return reply(c, "error %d %s", err.status, err.msg);
+    return reply(c, "ok %d", (int)m->proc.pid);
+  }
+  if (!strcmp(line, "kill")) {
+    int sig = arg ? atoi(arg) : SIGKILL;
+    if (!m->alive || !m->started) return reply(c, "error container is not running");
+    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", strerror(errno));
+    return reply(c, "ok");
+  }
+  if (!strcmp(line, "stop") || !strcmp(line, "norestart")) {
+    m->stopped_by_user = true;
+    if (m->restart_at) { /* waiting to restart: it stays stopped */
+      m->restart_at = 0;
+      reply(c, "ok");
+      client_flush(c);
+      finalize(m);
+    }
+    if (!strcmp(line, "stop") && m->alive) {
+      int sig = SIGTERM, timeout = 10;
+      if (arg) sscanf(arg, "%d %d", &sig, &timeout);
+      if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
+      kill(m->proc.pid, sig);
+      if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
+    }
+    write_state(m);
+    return reply(c, "ok");
+  }
+  if (!strcmp(line, "policy")) {
+    restart_policy p;
+    if (!arg || restart_parse(arg, &p) < 0) return reply(c, "error invalid restart policy %s", arg ? arg : "");
+    m->restart = p;
+    return reply(c, "ok");
+  }
+  if (!strcmp(line, "attach")) {
+    c->attach = true;
+    if (!arg) arg = "stdout,stderr";
+    c->want[0] = strstr(arg, "stdin") != NULL;
+    c->want[1] = strstr(arg, "stdout") != NULL;
+    c->want[2] = strstr(arg, "stderr") != NULL;
+    /* acknowledge, so the client knows output from now on reaches it */
+    client_frame(c, FRAME_ATTACHED, "", 0);
+    return;
+  }
+  reply(c, "error unknown command %s", line);
+}
+
+static void stdin_write(monitor *m, const char *data, size_t len)
+{
+  if (m->proc.in_fd < 0) return;
+  m->stdin_buf = xrealloc(m->stdin_buf, m->stdin_len + len);
+  memcpy(m->stdin_buf + m->stdin_len, data, len);
+  m->stdin_len += len;
+}
+
+static void flush_stdin(monitor *m)
+{
+  while (m->stdin_len && m->proc.in_fd >= 0) {
+    ssize_t n = write(m->proc.in_fd, m->stdin_buf, m->stdin_len);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      m->stdin_len = 0;
+      break;
+    }
+    memmove(m->stdin_buf, m->stdin_buf + n, m->stdin_len - (size_t)n);
+    m->stdin_len -= (size_t)n;
+  }
+  if (!m->stdin_len && m->stdin_close && m->proc.in_fd >= 0 && !m->proc.tty) {
+    close(m->proc.in_fd);
+    m->proc.in_fd = -1;
+    m->stdin_close = false;
+  }
+}
+
+static void frames(monitor *m, client *c)
+{
+  size_t off = 0;
+  for (;;) {
+    int type;
+    const char *payload;
+    uint32_t len;
+    size_t used = frame_parse(c->in + off, c->inlen - off, &type, &payload, &len);
+    if (!used) break;
+    off += used;
+    if (type == FRAME_STDIN && c->want[0]) stdin_write(m, payload, len);
+    else if (type == FRAME_CLOSE_STDIN && c->want[0]) m->stdin_close = true;
+    else if (type == FRAME_RESIZE && len >= 4 && m->proc.tty && m->proc.out_fd >= 0) {
+      const unsigned char *p = (const unsigned char *)payload;
+      struct winsize ws = {.ws_row = (unsigned short)(p[0] << 8 | p[1]), .ws_col = (unsigned short)(p[2] << 8 | p[3])};
+      ioctl(m->proc.out_fd, TIOCSWINSZ, &ws);
+    }
+  }
+  memmove(c->in, c->in + off, c->inlen - off);
+  c->inlen -= off;
+  flush_stdin(m);
+}
+
+static void client_read(monitor *m, client *c)
+{
+  if (c->inlen + 65536 > c->incap) {
+    c->incap = c->inlen + 65536;
+    c->in = xrealloc(c->in, c->incap);
+  }
+  ssize_t n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    client_free(c);
+    return;
+  }
+  c->inlen += (size_t)n;
+  if (!c->attach) {
+    char *nl = memchr(c->in, '\n', c->inlen);
+    if (!nl) {
+      if (c->inlen > 4096) client_free(c);
+      return;
+    }
+    *nl = 0;
+    size_t used = (size_t)(nl - c->in) + 1;
+    char line[4097];
+    snprintf(line, sizeof line, "%s", c->in);
+    memmove(c->in, c->in + used, c->inlen - used);
+    c->inlen -= used;
+    command(m, c, line);
+  }
+  if (c->attach && c->fd >= 0) frames(m, c);
+}
+
+static void reap(monitor *m)
+{
+  for (;;) {
+    int st;
+    pid_t pid = waitpid(-1, &st, WNOHANG);
+    if (pid <= 0) return;
+    if (m->alive && pid == m->proc.pid) {
+      m->wait_status = st;
+      m->reaped = true;
+      m->reaped_at = monotonic_ms();
+    }
+  }
+}
+
+static int listen_on(const char *path, berr_t *err)
+{
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return fail_errno(err, "socket");
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) return fail(err, ENAMETOOLONG, "socket path %s is too long", path);
+  strcpy(addr.sun_path, path);
+  unlink(path);
+  mode_t old = umask(0077);
+  int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
+  umask(old);
+  if (r < 0 || listen(fd, 16) < 0) return fail_errno(err, "listen on %s", path);
+  return fd;
+}
+
+static void loop(monitor *m)
+{
+  for (;;) {
+    struct pollfd pf[MAX_CLIENTS + 5];
+    int np = 0;
+    pf[np++] = (struct pollfd){m->sig_fd, POLLIN, 0};
+    pf[np++] = (struct pollfd){m->listen_fd, POLLIN, 0};
+    int out_i = -1, err_i = -1, in_i = -1;
+    if (m->alive && m->started && m->proc.out_fd >= 0) out_i = np, pf[np++] = (struct pollfd){m->proc.out_fd, POLLIN, 0};
+    if (m->alive && m->started && m->proc.err_fd >= 0) err_i = np, pf[np++] = (struct pollfd){m->proc.err_fd, POLLIN, 0};
+    if (m->stdin_len && m->proc.in_fd >= 0) in_i = np, pf[np++] = (struct pollfd){m->proc.in_fd, POLLOUT, 0};
+    int first_client = np;
+    for (int k = 0; k < MAX_CLIENTS; k++) {
+      client *c = &m->clients[k];
+      pf[np++] = (struct pollfd){c->fd, (short)(c->fd >= 0 ? POLLIN | (c->outlen ? POLLOUT : 0) : 0), 0};
+    }
+    int64_t now = monotonic_ms(), timeout = -1;
+    int64_t deadlines[3] = {m->restart_at, m->kill_at, m->reaped ? m->reaped_at + 2000 : 0};
+    for (int k = 0; k < 3; k++)
+      if (deadlines[k] && (timeout < 0 || deadlines[k] - now < timeout)) timeout = deadlines[k] > now ? deadlines[k] - now : 0;
+    if (poll(pf, (nfds_t)np, (int)timeout) < 0 && errno != EINTR) {
+      logmsg("poll: %s", strerror(errno));
+      continue;
+    }
+    now = monotonic_ms();
+    if (pf[0].revents) {
+      struct signalfd_siginfo si;
+      while (read(m->sig_fd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGCHLD) reap(m);
+        else if (si.ssi_signo == SIGTERM && m->alive && m->started) kill(m->proc.pid, SIGTERM);
+      }
+    }
+    if (out_i >= 0 && pf[out_i].revents) drain(m, &m->proc.out_fd, 0, pf[out_i].revents & (POLLHUP | POLLERR));
+    if (err_i >= 0 && pf[err_i].revents) drain(m, &m->proc.err_fd, 1, pf[err_i].revents & (POLLHUP | POLLERR));
+    if (in_i >= 0 && pf[in_i].revents) flush_stdin(m);
+    if (pf[1].revents & POLLIN) {
+      for (;;) {
+        int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) break;
+        int slot = -1;
+        for (int k = 0; k < MAX_CLIENTS && slot < 0; k++)
+          if (m->clients[k].fd < 0) slot = k;
+        if (slot < 0) {
+          close(fd);
+          continue;
+        }
+        client_init(&m->clients[slot], fd);
+      }
+    }
+    for (int k = 0; k < MAX_CLIENTS; k++) {
+      client *c = &m->clients[k];
+      short ev = pf[first_client + k].revents;
+      if (c->fd < 0 || c->fd != pf[first_client + k].fd || !ev) continue;
+      if (ev & POLLIN) client_read(m, c);
+      if (c->fd >= 0 && (ev & (POLLOUT | POLLHUP | POLLERR))) {
+        if (!client_flush(c) || (ev & POLLERR)) client_free(c);
+      }
+      if (c->fd >= 0 && c->closing && !c->outlen) client_free(c);
+    }
+    for (int k = 0; k < MAX_CLIENTS; k++) {
+      client *c = &m->clients[k];
+      if (c->fd >= 0 && c->outlen && !client_flush(c)) client_free(c);
+      if (c->fd >= 0 && c->closing && !c->outlen) client_free(c);
+    }
+    if (m->kill_at && now >= m->kill_at) {
+      if (m->alive) kill(m->proc.pid, SIGKILL);
+      m->kill_at = 0;
+    }
+    if (m->restart_at && now >= m->restart_at) do_restart(m);
+    /* done when reaped and the output is drained (or 2 s passed, if something outside holds the pipes) */
+    if (m->alive && m->reaped && ((m->proc.out_fd < 0 && m->proc.err_fd < 0) || now >= m->reaped_at + 2000 || !m->started)) {
+      drain(m, &m->proc.out_fd, 0, true);
+      drain(m, &m->proc.err_fd, 1, true);
+      container_done(m);
+    }
+  }
+}
+
+/* The grandchild: becomes the monitor. Reports "ok" or "error ..." on ready_fd. */
+static void become_monitor(const monitor_opts *o, int ready_fd)
+{
+  static monitor mon;
+  monitor *m = &mon;
+  m->o = o;
+  m->restart = o->restart;
+  m->status = "created";
+  snprintf(m->started_at, sizeof m->started_at, "0001-01-01T00:00:00Z");
+  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  for (int k = 0; k < MAX_CLIENTS; k++) m->clients[k].fd = -1;
+  berr_t err = {0};
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/monitor.log", o->state_dir);
+  log_open(path);
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (devnull > 2) close(devnull);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  m->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  char pidbuf[32];
+  int pn = snprintf(pidbuf, sizeof pidbuf, "%d\n", (int)getpid());
+  snprintf(path, sizeof path, "%s/monitor.pid", o->state_dir);
+  if (write_file_atomic(path, pidbuf, (size_t)pn, &err) < 0) goto failed;
+  if (spec_load(&m->spec, o->bundle, &err) < 0) goto failed;
+  if (o->log_path) {
+    if (logfile_open(&m->log, o->log_path, o->log_max_size, o->log_max_file) < 0) {
+      fail_errno(&err, "open the log %s", o->log_path);
+      goto failed;
+    }
+    m->have_log = true;
+  }
+  snprintf(sock_path, sizeof sock_path, "%s/ctl.sock", o->state_dir);
+  m->listen_fd = listen_on(sock_path, &err);
+  if (m->listen_fd < 0) goto failed;
+  if (m->spec.cgroups_path) {
+    if (cgroup_open(&m->cg, m->spec.cgroups_path, true, &err) < 0) goto failed;
+    m->have_cg = true;
+    if (cgroup_apply(&m->cg, &m->spec.res, &err) < 0) goto failed;
+  }
+  if (spawn(m, &err) < 0) goto failed;
+  write_state(m);
+  write_all(ready_fd, "ok\n", 3);
+  close(ready_fd);
+  loop(m);
+failed:
+  logmsg("create failed: %s", err.msg);
+  char msg[600];
+  int n = snprintf(msg, sizeof msg, "error %s\n", err.msg);
+  write_all(ready_fd, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
+  unlink(sock_path);
+  if (m->have_cg) cgroup_destroy(&m->cg);
+  _exit(1);
+}
+
+int monitor_create(const monitor_opts *o)
+{
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0) {
+    perror("berth-monitor: pipe");
+    return 1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("berth-monitor: fork");
+    return 1;
+  }
+  if (pid == 0) {
+    close(ready[0]);
+    setsid();
+    pid_t pid2 = fork();
+    if (pid2 < 0) _exit(1);
+    if (pid2 > 0) _exit(0);
+    become_monitor(o, ready[1]);
+    _exit(0);
+  }
+  close(ready[1]);
+  waitpid(pid, NULL, 0);
+  char buf[700];
+  size_t n = 0;
+  /* one line; not EOF, since the created container holds the pipe until it execs */
+  while (n < sizeof buf - 1 && !memchr(buf, '\n', n)) {
+    ssize_t r = read(ready[0], buf + n, sizeof buf - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += (size_t)r;
+  }
+  buf[n] = 0;
+  if (!strncmp(buf, "ok", 2)) return 0;
+  char *nl = strchr(buf, '\n');
+  if (nl) *nl = 0;
+  fprintf(stderr, "berth-monitor: %s\n", n ? (strncmp(buf, "error ", 6) ? buf : buf + 6) : "the monitor died while creating the container");
+  return 1;
+}

@@ -1,0 +1,95 @@
+/**
+ * Wiring an attach session to this terminal: output to stdout/stderr, stdin
+ * to the container, raw mode and resizes with a tty, the detach keys
+ * (ctrl-p ctrl-q), and signals passed on to the container without one.
+ */
+import type { AttachSession, Backend, ExitInfo } from '../client/api.js';
+import type { Cli } from './context.js';
+
+export interface PumpOptions {
+  tty: boolean;
+  stdin: boolean;
+  /** docker's --detach-keys, e.g. "ctrl-p,ctrl-q". */
+  detachKeys?: string;
+  /** Forward signals to the container (non-tty). */
+  sigProxy?: boolean;
+  backend: Backend;
+  ref: string;
+}
+
+/** "ctrl-p,ctrl-q" -> [0x10, 0x11]. */
+export function parseDetachKeys(spec: string): number[] {
+  return spec.split(',').map((k) => {
+    const m = /^ctrl-([a-z@\[\\\]^_])$/i.exec(k.trim());
+    if (m) return m[1]!.toLowerCase().charCodeAt(0) & 0x1f;
+    if (k.length === 1) return k.charCodeAt(0);
+    throw new Error(`invalid detach keys (${spec}) provided`);
+  });
+}
+
+export type PumpResult = { kind: 'exited'; exit: ExitInfo } | { kind: 'detached' } | { kind: 'lost' };
+
+export async function pumpSession(cli: Cli, s: AttachSession, o: PumpOptions): Promise<PumpResult> {
+  s.onData((stream, data) => (stream === 2 && !o.tty ? cli.stderr : cli.stdout).write(data));
+  const stdin = cli.stdin;
+  const keys = parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q');
+  let matched = 0;
+  let detached = false;
+  const restore: (() => void)[] = [];
+  if (o.tty && cli.stdout.isTTY) {
+    const onResize = () => s.resize(cli.stdout.rows, cli.stdout.columns);
+    onResize();
+    cli.stdout.on('resize', onResize);
+    restore.push(() => cli.stdout.off('resize', onResize));
+  }
+  if (o.stdin) {
+    if (o.tty && stdin.isTTY) {
+      stdin.setRawMode(true);
+      restore.push(() => stdin.setRawMode(false));
+    }
+    const onData = (chunk: Buffer) => {
+      if (o.tty) {
+        // look for the detach sequence; bytes of a partial match are held back
+        const out: number[] = [];
+        for (const b of chunk) {
+          if (b === keys[matched]) {
+            matched++;
+            if (matched === keys.length) {
+              detached = true;
+              s.close();
+              return;
+            }
+            continue;
+          }
+          if (matched) out.push(...keys.slice(0, matched));
+          matched = 0;
+          out.push(b);
+        }
+        if (out.length) s.write(Buffer.from(out));
+      } else {
+        s.write(chunk);
+      }
+    };
+    const onEnd = () => s.closeStdin();
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.resume();
+    restore.push(() => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+    });
+  }
+  if (o.sigProxy && !o.tty) {
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+    const handler = (sig: NodeJS.Signals) => {
+      o.backend.killContainer(o.ref, sig).catch(() => undefined);
+    };
+    for (const sig of signals) process.on(sig, handler);
+    restore.push(() => signals.forEach((sig) => process.off(sig, handler)));
+  }
+  const exit = await s.exited;
+  for (const r of restore) r();
+  if (detached) return { kind: 'detached' };
+  return exit ? { kind: 'exited', exit } : { kind: 'lost' };
+}

@@ -1,0 +1,62 @@
+/** `berth run`: create, attach, start; in the foreground stream the output and return the exit code. */
+import { isBerthError } from '../../client/api.js';
+import { pumpSession } from '../attach-io.js';
+import { configureCreateFlags, createRequest } from '../container-flags.js';
+import { ExitError } from '../context.js';
+import { errorMessage } from '../errors.js';
+import { bool, str, type Verb } from '../verb.js';
+
+export const verb: Verb = {
+  paths: [['run'], ['container', 'run']],
+  summary: 'Create and run a new container from an image',
+  configure(cmd) {
+    configureCreateFlags(cmd);
+    cmd
+      .option('-d, --detach', 'Run container in background and print container ID')
+      .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+      .option('--sig-proxy [bool]', 'Proxy received signals to the process', 'true');
+  },
+  async run(cli, args, opts) {
+    const backend = await cli.backend();
+    const req = createRequest(args, opts, true);
+    const detach = bool(opts, 'detach');
+    if (req.tty && req.attachStdin && !cli.stdin.isTTY) {
+      throw new ExitError(1, 'Error: the input device is not a TTY');
+    }
+    let id: string;
+    try {
+      id = (await backend.createContainer(req)).id;
+    } catch (e) {
+      throw new ExitError(125, `Error: ${errorMessage(e)}`);
+    }
+    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr };
+    let started;
+    try {
+      started = await backend.startContainer(id, attach ? { attach } : {});
+    } catch (e) {
+      const code = (e as { exitCode?: number }).exitCode;
+      if (req.autoRemove) await backend.removeContainer(id, { force: true }).catch(() => undefined);
+      throw new ExitError(code ?? 125, `Error: ${errorMessage(e)}`);
+    }
+    if (detach) {
+      cli.out(id);
+      return 0;
+    }
+    const result = await pumpSession(cli, started.session!, {
+      tty: !!req.tty,
+      stdin: !!req.attachStdin,
+      ...(str(opts, 'detachKeys') ? { detachKeys: str(opts, 'detachKeys')! } : {}),
+      sigProxy: String(opts.sigProxy) !== 'false',
+      backend,
+      ref: id,
+    });
+    if (result.kind === 'detached') return 0;
+    const code = result.kind === 'exited' ? result.exit.exitCode : (await backend.waitContainer(id)).exitCode;
+    if (req.autoRemove) {
+      await backend.removeContainer(id, { force: true }).catch((e) => {
+        if (!isBerthError(e, 'NOT_FOUND')) throw e;
+      });
+    }
+    return code;
+  },
+};

@@ -1,0 +1,53 @@
+/** `berth start [-a] [-i] CONTAINER...`. */
+import { pumpSession } from '../attach-io.js';
+import { errorMessage } from '../errors.js';
+import { bool, str, type Verb } from '../verb.js';
+
+export const verb: Verb = {
+  paths: [['start'], ['container', 'start']],
+  summary: 'Start one or more stopped containers',
+  configure(cmd) {
+    cmd
+      .argument('<CONTAINER...>')
+      .option('-a, --attach', "Attach STDOUT/STDERR and forward signals")
+      .option('-i, --interactive', "Attach container's STDIN")
+      .option('--detach-keys <string>', 'Override the key sequence for detaching a container');
+  },
+  async run(cli, args, opts) {
+    const backend = await cli.backend();
+    const attach = bool(opts, 'attach') || bool(opts, 'interactive');
+    if (attach && args.length > 1) {
+      cli.err('Error: you cannot start and attach multiple containers at once');
+      return 1;
+    }
+    if (attach) {
+      const info = (await backend.inspectContainer(args[0]!)) as { Config: { Tty: boolean; OpenStdin: boolean } };
+      const wantStdin = bool(opts, 'interactive') && info.Config.OpenStdin;
+      const { id, session } = await backend.startContainer(args[0]!, { attach: { stdin: wantStdin, stdout: true, stderr: true } });
+      if (!session) return 0;
+      const r = await pumpSession(cli, session, {
+        tty: info.Config.Tty,
+        stdin: wantStdin,
+        ...(str(opts, 'detachKeys') ? { detachKeys: str(opts, 'detachKeys')! } : {}),
+        sigProxy: true,
+        backend,
+        ref: id,
+      });
+      if (r.kind === 'exited') return r.exit.exitCode;
+      if (r.kind === 'lost') return (await backend.waitContainer(id)).exitCode;
+      return 0;
+    }
+    let status = 0;
+    for (const ref of args) {
+      try {
+        await backend.startContainer(ref);
+        cli.out(ref);
+      } catch (e) {
+        cli.err(`Error: ${errorMessage(e)}`);
+        status = 1;
+      }
+    }
+    if (status) cli.err('Error: failed to start containers: ' + args.join(', '));
+    return status;
+  },
+};

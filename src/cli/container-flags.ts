@@ -1,0 +1,135 @@
+/** The flags `create` and `run` share, and turning them into a create request. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { ContainerCreateRequest } from '../client/api.js';
+import { UsageError } from './context.js';
+import { bool, collect, list, str, type Opts } from './verb.js';
+
+const num = (v: string) => {
+  if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}": must be an integer`);
+  return Number(v);
+};
+
+export function configureCreateFlags(cmd: Command): void {
+  cmd
+    .argument('<IMAGE>')
+    .argument('[COMMAND...]')
+    .passThroughOptions()
+    .option('-a, --attach <stream>', 'Attach to STDIN, STDOUT or STDERR', collect)
+    .option('--cap-add <cap>', 'Add Linux capabilities', collect)
+    .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', num)
+    .option('--cpu-period <int>', 'Limit CPU CFS period', num)
+    .option('--cpu-quota <int>', 'Limit CPU CFS quota', num)
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-e, --env <list>', 'Set environment variables', collect)
+    .option('--env-file <file>', 'Read in a file of environment variables', collect)
+    .option('-h, --hostname <string>', 'Container host name')
+    .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-l, --label <list>', 'Set meta data on a container', collect)
+    .option('--log-driver <string>', 'Logging driver for the container (json-file, none)')
+    .option('--log-opt <list>', 'Log driver options (max-size, max-file)', collect)
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-reservation <bytes>', 'Memory soft limit')
+    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .option('--name <string>', 'Assign a name to the container')
+    .option('--network <network>', 'Connect a container to a network (none, host)')
+    .option('--net <network>', 'Connect a container to a network (none, host)')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', num)
+    .option('--privileged', 'Give extended privileges to this container')
+    .option('--read-only', "Mount the container's root filesystem as read only")
+    .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('--shm-size <bytes>', 'Size of /dev/shm')
+    .option('--stop-signal <string>', 'Signal to stop the container')
+    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', num)
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
+    .option('-w, --workdir <string>', 'Working directory inside the container');
+}
+
+/** docker's env-file format: KEY=VALUE lines, bare KEY from our environment, # comments. */
+export function parseEnvFile(path: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`open ${path}: no such file or directory`);
+  }
+  const out: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/^\s+/, '').replace(/\r$/, '');
+    if (!line || line.startsWith('#')) return;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line : line.slice(0, eq);
+    if (!key || /\s/.test(key)) throw new UsageError(`invalid env file ${path} line ${i + 1}: variable '${key}' contains whitespaces`);
+    if (eq >= 0) out.push(line);
+    else if (env[key] !== undefined) out.push(`${key}=${env[key]}`);
+  });
+  return out;
+}
+
+/** -e KEY takes KEY from our environment (and is dropped when unset), as docker does. */
+export function envArgs(values: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  return values.flatMap((v) => {
+    if (v.includes('=')) return [v];
+    if (!v) throw new UsageError('invalid environment variable: empty');
+    return env[v] !== undefined ? [`${v}=${env[v]}`] : [];
+  });
+}
+
+export function createRequest(args: string[], o: Opts, run: boolean): ContainerCreateRequest {
+  const [image, ...cmd] = args;
+  const attach = list(o, 'attach').map((s) => s.toLowerCase());
+  for (const a of attach) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new UsageError(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  const detached = bool(o, 'detach');
+  if (detached && attach.length) throw new UsageError('Conflicting options: -a and -d');
+  const interactive = bool(o, 'interactive');
+  // docker: run attaches stdout and stderr (and stdin with -i) unless detached; create records -a/-i/-t
+  const attachAll = run && !detached && !attach.length;
+  const net = str(o, 'network') ?? str(o, 'net');
+  const req: ContainerCreateRequest = {
+    image: image!,
+    ...(cmd.length ? { cmd } : {}),
+    ...(str(o, 'entrypoint') !== undefined ? { entrypoint: str(o, 'entrypoint')! } : {}),
+    env: [...list(o, 'envFile').flatMap((f) => parseEnvFile(f)), ...envArgs(list(o, 'env'))],
+    labels: list(o, 'label'),
+    tty: bool(o, 'tty'),
+    openStdin: interactive,
+    attachStdin: attachAll ? interactive : attach.includes('stdin'),
+    attachStdout: attachAll || attach.includes('stdout') || (!run && !attach.length),
+    attachStderr: attachAll || attach.includes('stderr') || (!run && !attach.length),
+    autoRemove: bool(o, 'rm'),
+    init: bool(o, 'init'),
+    privileged: bool(o, 'privileged'),
+    readOnly: bool(o, 'readOnly'),
+    capAdd: list(o, 'capAdd'),
+    capDrop: list(o, 'capDrop'),
+    logOpts: list(o, 'logOpt'),
+    restart: str(o, 'restart') ?? 'no',
+  };
+  const copy: [keyof ContainerCreateRequest, string][] = [
+    ['name', 'name'],
+    ['workdir', 'workdir'],
+    ['user', 'user'],
+    ['hostname', 'hostname'],
+    ['memory', 'memory'],
+    ['memorySwap', 'memorySwap'],
+    ['memoryReservation', 'memoryReservation'],
+    ['cpus', 'cpus'],
+    ['cpusetCpus', 'cpusetCpus'],
+    ['cpusetMems', 'cpusetMems'],
+    ['shmSize', 'shmSize'],
+    ['stopSignal', 'stopSignal'],
+    ['logDriver', 'logDriver'],
+  ];
+  const r = req as unknown as Record<string, unknown>;
+  for (const [k, opt] of copy) if (str(o, opt) !== undefined) r[k] = str(o, opt);
+  for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'stopTimeout']) if (typeof o[k] === 'number') r[k] = o[k];
+  if (net) req.network = net;
+  return req;
+}

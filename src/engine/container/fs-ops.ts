@@ -1,0 +1,141 @@
+/**
+ * A container's files from outside: diff, export, cp both ways. Paths inside
+ * a container are only ever opened by the chrooted fs-helper process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { BerthError, notFound } from '../errors.js';
+import { changesFromUpper } from '../layer/changes.js';
+import { MNT_DETACH, native } from '../native.js';
+import { containerPaths, shortLayerLink } from '../runtime/container-fs.js';
+import { makeScratch, removeTree } from '../store/scratch.js';
+import type { Store } from '../store/store.js';
+import type { FilesystemChange } from '../types.js';
+import { findContainer, isRunning, stateOf } from './records.js';
+import type { ContainerRecord } from './types.js';
+
+const HELPER = fileURLToPath(new URL('../runtime/fs-helper.js', import.meta.url));
+
+export function containerChanges(store: Store, ref: string): FilesystemChange[] {
+  const rec = findContainer(store, ref);
+  const p = containerPaths(store.layout, rec.id);
+  const lowers = [p.init, ...[...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)))];
+  return changesFromUpper(p.upper, lowers);
+}
+
+/**
+ * Mount the container's file system privately (no volumes): read-only with
+ * its upper dir as the top lower layer, or read-write on its upper dir when
+ * the container is stopped.
+ */
+async function withOverlay<T>(store: Store, rec: ContainerRecord, write: boolean, fn: (root: string) => Promise<T>): Promise<T> {
+  const p = containerPaths(store.layout, rec.id);
+  const scratch = makeScratch(store.layout.tmpDir, 'mnt');
+  const mnt = join(scratch, 'root');
+  mkdirSync(mnt);
+  const rel = (abs: string) => abs.slice(store.layout.root.length + 1);
+  const layers = [...rec.layers].reverse().map((c) => shortLayerLink(store.layout, c));
+  const data = write
+    ? `lowerdir=${[rel(p.init), ...layers].join(':')},upperdir=${rel(p.upper)},workdir=${rel(p.work)}`
+    : `lowerdir=${[rel(p.upper), rel(p.init), ...layers].join(':')}`;
+  const cwd = process.cwd();
+  try {
+    process.chdir(store.layout.root); // the lowerdir names are relative to the store
+    native().mount('overlay', mnt, 'overlay', write ? 0 : 1 /* MS_RDONLY */, data);
+  } catch (e) {
+    removeTree(scratch);
+    throw new BerthError('RUNTIME', `cannot mount the container's file system: ${(e as Error).message}`, { cause: e });
+  } finally {
+    process.chdir(cwd);
+  }
+  try {
+    return await fn(mnt);
+  } finally {
+    try {
+      native().umount(mnt, MNT_DETACH);
+    } catch {
+      /* already gone */
+    }
+    removeTree(scratch);
+  }
+}
+
+/** Run the helper chrooted at root; stdout goes to out (when given). */
+function helper(root: string, args: string[], io: { out?: Writable; input?: Readable } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HELPER, root, ...args], { stdio: [io.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    if (io.out) child.stdout!.pipe(io.out, { end: false });
+    else child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    if (io.input) {
+      io.input.pipe(child.stdin!);
+      io.input.on('error', () => child.kill());
+      child.stdin!.on('error', () => undefined);
+    }
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) return resolve(stdout);
+      const msg = stderr.trim().split('\n').pop() || `the file helper failed (${code})`;
+      reject(code === 3 ? notFound(msg) : new BerthError('RUNTIME', msg));
+    });
+  });
+}
+
+async function endOf(out: Writable): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    out.on('error', reject);
+    out.end(resolve);
+  });
+}
+
+/** `export`: the flattened file system (without volumes) as a tar. */
+export async function exportContainer(store: Store, ref: string, out: Writable): Promise<void> {
+  const rec = findContainer(store, ref);
+  await withOverlay(store, rec, false, (root) => helper(root, ['export'], { out }));
+  await endOf(out);
+  store.event({ type: 'container', action: 'export', actorId: rec.id, attributes: { name: rec.name } });
+}
+
+/** Where to reach a container's files: a running one through its mount namespace, else a private mount. */
+async function withRoot<T>(store: Store, rec: ContainerRecord, write: boolean, fn: (root: string) => Promise<T>): Promise<T> {
+  const st = stateOf(store, rec);
+  if (isRunning(st) && st.pid) return fn(`/proc/${st.pid}/root`);
+  return withOverlay(store, rec, write, fn);
+}
+
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+  isDir: boolean;
+}
+
+export async function statInContainer(store: Store, ref: string, path: string, follow = false): Promise<PathStat> {
+  const rec = findContainer(store, ref);
+  return withRoot(store, rec, false, async (root) => JSON.parse(await helper(root, ['stat', path, ...(follow ? ['follow'] : [])])) as PathStat);
+}
+
+/** `cp CONTAINER:SRC -`: a tar whose top entry is `name` ("" for the contents of a directory). */
+export async function copyFromContainer(store: Store, ref: string, src: string, name: string, out: Writable, follow = false): Promise<void> {
+  const rec = findContainer(store, ref);
+  await withRoot(store, rec, false, (root) => helper(root, ['tar-out', src, name, ...(follow ? ['follow'] : [])], { out }));
+  await endOf(out);
+}
+
+/** `cp - CONTAINER:DEST`: extract a tar (top entry `top`) at DEST with docker's naming rules. */
+export async function copyToContainer(store: Store, ref: string, dest: string, input: Readable, top: string, keepOwners = false): Promise<void> {
+  const rec = findContainer(store, ref);
+  if (rec.hostConfig.ReadonlyRootfs && isRunning(stateOf(store, rec))) {
+    throw new BerthError('WRONG_STATE', 'container rootfs is marked read-only');
+  }
+  const pass = new PassThrough();
+  input.pipe(pass);
+  await withRoot(store, rec, true, (root) => helper(root, ['tar-in', dest, keepOwners ? 'keep-owners' : 'no', top], { input: pass }));
+}

@@ -1,0 +1,295 @@
+/**
+ * Container lifecycle: create, start, stop, kill, restart, pause, unpause,
+ * wait, rename, and the exit hook the monitor runs. Each step checks the
+ * state docker would and fails with docker's message otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { BerthError, conflict, notFound, wrongState } from '../errors.js';
+import { imageConfig } from '../image/config.js';
+import { tryResolveImage } from '../image/resolve.js';
+import { containerCgroupPath } from '../cgroup/hierarchy.js';
+import { setFrozen } from '../cgroup/control.js';
+import { monitorPath } from '../native.js';
+import {
+  ExecError,
+  monitorAttach,
+  monitorCreate,
+  monitorKill,
+  monitorNoRestart,
+  monitorStart,
+  monitorStop,
+  readMonitorState,
+  type AttachSession,
+} from '../runtime/monitor.js';
+import { containerPaths, createContainerDirs, readLayeredFile, shortLayerLink } from '../runtime/container-fs.js';
+import { buildSpec, type OciMount } from '../runtime/spec.js';
+import { resolveUser } from '../runtime/user.js';
+import { immediate } from '../store/db.js';
+import type { Store } from '../store/store.js';
+import type { ContainerCreateRequest } from '../types.js';
+import { ramInBytes } from '../util/units.js';
+import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
+import { buildContainerConfig, restartArg } from './options.js';
+import { randomName, validateName } from './names.js';
+import { containerDb, findContainer, isRunning, stateOf } from './records.js';
+import { parseSignal } from './signals.js';
+import { initialState, type ContainerRecord, type PersistedState } from './types.js';
+
+export interface LifecycleHooks {
+  /** argv the monitor runs after the container exits for good (persists state, --rm). */
+  exitCommand?: (id: string) => string[];
+  /** Mounts for volumes and binds (issue 4); called at start. */
+  mounts?: (rec: ContainerRecord) => OciMount[];
+}
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+function event(store: Store, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+  store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, ...extra } });
+}
+
+export function createContainer(store: Store, req: ContainerCreateRequest): { id: string; warnings: string[] } {
+  const img = tryResolveImage(store.images, req.image);
+  if (!img) {
+    const shown = req.image.includes(':') || req.image.includes('@') ? req.image : `${req.image}:latest`;
+    throw notFound(`Unable to find image '${shown}' locally`);
+  }
+  const id = randomBytes(32).toString('hex');
+  const built = buildContainerConfig(req, imageConfig(store, img.id), id, { cpus: availableParallelism() });
+  const db = containerDb(store);
+  const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);
+  const layers = store.images.layersOf(img.id).map((l) => l.chainId);
+  const paths = containerPaths(store.layout, id);
+  createContainerDirs(paths, { hostname: built.config.Hostname, network: built.hostConfig.NetworkMode });
+  const rec: ContainerRecord = {
+    id,
+    name,
+    imageId: img.id,
+    imageName: req.image,
+    created: nowRFC3339Nano(),
+    path: built.path,
+    args: built.args,
+    config: built.config,
+    hostConfig: built.hostConfig,
+    layers,
+    state: initialState(),
+  };
+  try {
+    immediate(store.db, () => {
+      const taken = db.byName(name);
+      if (taken) {
+        throw conflict(
+          `Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+      for (const l of layers) if (!store.images.layer(l)) throw new BerthError('NOT_FOUND', `image layer ${l} is missing`);
+      db.insert(rec);
+      event(store, rec, 'create');
+    });
+  } catch (e) {
+    rmSync(paths.dir, { recursive: true, force: true });
+    throw e;
+  }
+  return { id, warnings: [] };
+}
+
+function writeBundle(store: Store, rec: ContainerRecord, hooks: LifecycleHooks): void {
+  const p = containerPaths(store.layout, rec.id);
+  const layerDirs = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
+  for (const d of layerDirs) if (!existsSync(d)) throw new BerthError('NOT_FOUND', `a layer of the container's image is missing (${d}); run berth system check`);
+  const user = resolveUser(
+    rec.config.User,
+    readLayeredFile([p.upper, p.init, ...layerDirs], 'etc/passwd'),
+    readLayeredFile([p.upper, p.init, ...layerDirs], 'etc/group'),
+  );
+  const rel = (abs: string) => abs.slice(store.layout.root.length + 1);
+  const lowers = [rel(p.init), ...[...rec.layers].reverse().map((c) => shortLayerLink(store.layout, c))];
+  const spec = buildSpec({
+    rec,
+    user,
+    rootfs: p.merged,
+    overlay: `lowerdir=${lowers.join(':')},upperdir=${rel(p.upper)},workdir=${rel(p.work)}`,
+    overlayChdir: store.layout.root,
+    files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+    cgroupsPath: containerCgroupPath(rec.id),
+    initBinary: monitorPath(),
+    extraMounts: hooks.mounts?.(rec) ?? [],
+  });
+  const tmp = `${p.config}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(spec));
+  renameSync(tmp, p.config);
+}
+
+export interface StartOptions {
+  attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+}
+
+/** Start a created or exited container; with attach, the session sees all output. */
+export async function startContainer(
+  store: Store,
+  hooks: LifecycleHooks,
+  ref: string,
+  opts: StartOptions = {},
+): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
+  const rec = findContainer(store, ref);
+  const st = stateOf(store, rec);
+  if (st.status === 'paused') throw wrongState('cannot start a paused container, try unpause instead');
+  if (isRunning(st)) {
+    const session = opts.attach && st.live ? await monitorAttach(store.layout.containerRun(rec.id), opts.attach) : null;
+    return { id: rec.id, session, alreadyRunning: true };
+  }
+  if (st.status === 'removing' || st.status === 'dead') throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
+  const p = containerPaths(store.layout, rec.id);
+  writeBundle(store, rec, hooks);
+  rmSync(p.run, { recursive: true, force: true });
+  mkdirSync(p.run, { recursive: true, mode: 0o700 });
+  const hc = rec.hostConfig;
+  const json = hc.LogConfig.Type === 'json-file';
+  await monitorCreate({
+    bundle: p.dir,
+    stateDir: p.run,
+    id: rec.id,
+    logPath: json ? p.log : undefined,
+    logMaxSize: json && hc.LogConfig.Config['max-size'] ? ramInBytes(hc.LogConfig.Config['max-size']) : undefined,
+    logMaxFile: json && hc.LogConfig.Config['max-file'] ? Number(hc.LogConfig.Config['max-file']) : undefined,
+    stdin: rec.config.OpenStdin,
+    restart: restartArg(hc.RestartPolicy),
+    exitCommand: hooks.exitCommand?.(rec.id),
+  });
+  let session: AttachSession | null = null;
+  try {
+    if (opts.attach) session = await monitorAttach(p.run, opts.attach);
+    await monitorStart(p.run);
+  } catch (e) {
+    session?.close();
+    if (e instanceof ExecError) {
+      const now = formatRFC3339Nano(new Date());
+      const state: PersistedState = { ...rec.state, status: 'exited', exitCode: e.exitCode, error: e.message, startedAt: now, finishedAt: now };
+      containerDb(store).setState(rec.id, state);
+      event(store, rec, 'die', { exitCode: String(e.exitCode) });
+    }
+    throw e;
+  }
+  const ms = readMonitorState(p.run);
+  const state: PersistedState = {
+    ...rec.state,
+    status: 'running',
+    exitCode: 0,
+    error: '',
+    startedAt: ms?.startedAt ?? nowRFC3339Nano(),
+    finishedAt: ZERO,
+    oomKilled: false,
+    restartCount: 0,
+    stoppedByUser: false,
+  };
+  containerDb(store).setState(rec.id, state);
+  event(store, rec, 'start');
+  return { id: rec.id, session, alreadyRunning: false };
+}
+
+/** Wait until the current run of a container has ended; returns its exit code. */
+export async function waitContainer(store: Store, ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+  const rec = findContainer(store, ref);
+  const run = store.layout.containerRun(rec.id);
+  for (;;) {
+    const st = stateOf(store, rec);
+    if (!isRunning(st) && !(st.live && st.status === 'created' && st.startedAt !== ZERO)) {
+      return { exitCode: st.exitCode, error: st.error };
+    }
+    if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');
+    if (st.live && st.status !== 'restarting') {
+      // the exit frame arrives when the container exits for good
+      try {
+        const s = await monitorAttach(run, { stdout: false, stderr: false });
+        const onAbort = () => s.close();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        await s.exited;
+        signal?.removeEventListener('abort', onAbort);
+      } catch {
+        /* the monitor went away between the two reads */
+      }
+    } else {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function waitStopped(store: Store, rec: ContainerRecord, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const st = stateOf(store, rec);
+    if (!isRunning(st) && !st.live) return;
+    if (!isRunning(st) && st.status === 'exited') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new BerthError('RUNTIME', `container ${rec.name} did not stop within ${Math.round(ms / 1000)}s`);
+}
+
+export async function stopContainer(store: Store, ref: string, timeout?: number, sig?: string): Promise<void> {
+  const rec = findContainer(store, ref);
+  const st = stateOf(store, rec);
+  const run = store.layout.containerRun(rec.id);
+  if (!st.live) return; // already stopped: docker treats this as success
+  if (st.status === 'paused') await setFrozen(containerCgroupPath(rec.id), false);
+  const signal = parseSignal(sig ?? rec.config.StopSignal ?? 'SIGTERM');
+  const t = timeout ?? rec.config.StopTimeout ?? 10;
+  await monitorStop(run, signal, t);
+  event(store, rec, 'kill', { signal: String(signal) });
+  await waitStopped(store, rec, (t < 0 ? 3600 : t) * 1000 + 10_000);
+  event(store, rec, 'stop');
+}
+
+export async function killContainer(store: Store, ref: string, sig = 'SIGKILL'): Promise<void> {
+  const rec = findContainer(store, ref);
+  const signal = parseSignal(sig);
+  const st = stateOf(store, rec);
+  if (!isRunning(st) || st.status === 'restarting' || !st.live) {
+    throw wrongState(`Cannot kill container: ${ref}: Container ${rec.id} is not running`);
+  }
+  const run = store.layout.containerRun(rec.id);
+  await monitorNoRestart(run);
+  await monitorKill(run, signal);
+  if (st.status === 'paused' && signal === 9) await setFrozen(containerCgroupPath(rec.id), false);
+  event(store, rec, 'kill', { signal: String(signal) });
+}
+
+export async function pauseContainer(store: Store, ref: string, pause: boolean): Promise<void> {
+  const rec = findContainer(store, ref);
+  const st = stateOf(store, rec);
+  if (!isRunning(st) || st.status === 'restarting') throw wrongState(`Container ${rec.id} is not running`);
+  if (pause && st.status === 'paused') throw wrongState(`Container ${rec.id} is already paused`);
+  if (!pause && st.status !== 'paused') throw wrongState(`Container ${rec.id} is not paused`);
+  await setFrozen(containerCgroupPath(rec.id), pause);
+  event(store, rec, pause ? 'pause' : 'unpause');
+}
+
+export async function restartContainer(store: Store, hooks: LifecycleHooks, ref: string, timeout?: number): Promise<void> {
+  await stopContainer(store, ref, timeout);
+  await startContainer(store, hooks, ref);
+  event(store, findContainer(store, ref), 'restart');
+}
+
+export function renameContainer(store: Store, ref: string, newName: string): void {
+  const rec = findContainer(store, ref);
+  const name = validateName(newName);
+  if (name === rec.name) throw conflict(`Renaming a container with the same name as its current name`);
+  immediate(store.db, () => {
+    const taken = containerDb(store).byName(name);
+    if (taken) throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    containerDb(store).rename(rec.id, name);
+    event(store, { ...rec, name }, 'rename', { oldName: `/${rec.name}` });
+  });
+}
+
+/** The monitor's exit hook: persist the final state, log `die`, remove --rm containers. */
+export async function cleanupContainer(store: Store, id: string, remove: (id: string) => Promise<void>): Promise<void> {
+  const rec = containerDb(store).get(id);
+  if (!rec) return;
+  const st = stateOf(store, rec);
+  if (isRunning(st)) return;
+  event(store, rec, 'die', { exitCode: String(st.exitCode) });
+  if (rec.hostConfig.AutoRemove) await remove(id);
+}
+

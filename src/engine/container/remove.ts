@@ -1,0 +1,113 @@
+/** `rm` and `container prune`: a container goes with its directories, and layers nothing else uses. */
+import { rmSync } from 'node:fs';
+import { cgroupDir, cgroupLayout, containerCgroupPath } from '../cgroup/hierarchy.js';
+import { wrongState } from '../errors.js';
+import { monitorKill, monitorNoRestart } from '../runtime/monitor.js';
+import { containerPaths } from '../runtime/container-fs.js';
+import { immediate } from '../store/db.js';
+import { makeScratch, removeTree } from '../store/scratch.js';
+import type { Store } from '../store/store.js';
+import { containerDb, findContainer, isRunning, stateOf } from './records.js';
+import type { ContainerRecord } from './types.js';
+
+/** Layers of a container that no image and no other container still rest on. */
+function orphanLayers(store: Store, rec: ContainerRecord): string[] {
+  return rec.layers.filter((c) => !store.images.layerUsedByImage(c) && !containerDb(store).layerInUse(c));
+}
+
+function removeCgroup(id: string): void {
+  const path = containerCgroupPath(id);
+  const layout = cgroupLayout();
+  const dirs = layout.v2 ? [cgroupDir(path, 'memory')] : [...new Set([...layout.controllers.keys()].map((c) => cgroupDir(path, c)))];
+  for (const d of dirs) {
+    if (!d) continue;
+    try {
+      rmSync(d, { recursive: false });
+    } catch {
+      /* gone, or still busy: the monitor removes it when it exits */
+    }
+  }
+}
+
+export interface RemoveHooks {
+  /** Anonymous volumes to remove with -v (issue 4). */
+  removeVolumes?: (rec: ContainerRecord) => void;
+}
+
+export async function removeContainer(
+  store: Store,
+  ref: string,
+  opts: { force?: boolean; volumes?: boolean } = {},
+  hooks: RemoveHooks = {},
+): Promise<string> {
+  const rec = findContainer(store, ref);
+  let st = stateOf(store, rec);
+  if (isRunning(st)) {
+    if (!opts.force) {
+      if (st.status === 'paused') throw wrongState(`You cannot remove a paused container ${rec.id}. Unpause and then stop the container before attempting removal or force remove`);
+      if (isRunning(st)) throw wrongState(`You cannot remove a running container ${rec.id}. Stop the container before attempting removal or force remove`);
+    }
+    const run = store.layout.containerRun(rec.id);
+    try {
+      await monitorNoRestart(run);
+      if (st.status === 'paused') {
+        const { setFrozen } = await import('../cgroup/control.js');
+        await monitorKill(run, 9).catch(() => undefined);
+        await setFrozen(containerCgroupPath(rec.id), false).catch(() => undefined);
+      } else {
+        await monitorKill(run, 9).catch(() => undefined);
+      }
+    } catch {
+      /* the monitor is already gone */
+    }
+    for (let i = 0; i < 500; i++) {
+      st = stateOf(store, rec);
+      if (!st.live) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  const p = containerPaths(store.layout, rec.id);
+  const trash = makeScratch(store.layout.tmpDir, 'trash');
+  try {
+    immediate(store.db, () => {
+      const db = containerDb(store);
+      if (!db.get(rec.id)) return;
+      db.delete(rec.id);
+      const gone = orphanLayers(store, rec);
+      for (const c of gone) {
+        const layer = store.images.layer(c);
+        store.images.deleteLayer(c);
+        store.trashLayerDirs(trash, [c]);
+        if (layer && !store.images.layers().some((l) => l.diffId === layer.diffId)) store.blobs.trash(layer.diffId, trash);
+      }
+      if (opts.volumes) hooks.removeVolumes?.(rec);
+      store.event({ type: 'container', action: 'destroy', actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
+    });
+  } finally {
+    removeTree(trash);
+  }
+  removeTree(p.dir);
+  removeTree(p.run);
+  removeCgroup(rec.id);
+  return rec.id;
+}
+
+export async function pruneContainers(
+  store: Store,
+  filters: Map<string, string[]>,
+  matches: (rec: ContainerRecord) => boolean,
+  hooks: RemoveHooks = {},
+): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  void filters;
+  const { duSync } = await import('./size.js');
+  const deleted: string[] = [];
+  let space = 0;
+  for (const rec of containerDb(store).all()) {
+    const st = stateOf(store, rec);
+    if (isRunning(st) || st.live || !matches(rec)) continue;
+    space += duSync(containerPaths(store.layout, rec.id).upper);
+    await removeContainer(store, rec.id, {}, hooks);
+    deleted.push(rec.id);
+  }
+  return { deleted, spaceReclaimed: space };
+}

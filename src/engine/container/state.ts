@@ -1,0 +1,76 @@
+/**
+ * A container's state, whoever asks and whenever: the database keeps what
+ * was last known; while a monitor lives, its state file is the truth; a
+ * monitor that died (killed, or the machine rebooted and the runtime dir is
+ * gone) means the container exited. Pure: the caller reads the files.
+ */
+import type { MonitorState } from '../runtime/monitor.js';
+import type { PersistedState } from './types.js';
+
+export interface LiveInputs {
+  persisted: PersistedState;
+  monitor: MonitorState | null;
+  frozen: boolean;
+  now: string;
+}
+
+export interface CurrentState extends PersistedState {
+  pid: number;
+  /** The monitor is alive (the container can be signalled, attached, exec'd into). */
+  live: boolean;
+}
+
+export function currentState({ persisted, monitor, frozen, now }: LiveInputs): CurrentState {
+  if (persisted.status === 'removing' || persisted.status === 'dead') return { ...persisted, pid: 0, live: false };
+  if (!monitor) {
+    // No runtime state: either never started, or it was lost (reboot): a run in progress has ended.
+    if (persisted.status === 'running' || persisted.status === 'paused' || persisted.status === 'restarting') {
+      return { ...persisted, status: 'exited', finishedAt: persisted.finishedAt !== '0001-01-01T00:00:00Z' ? persisted.finishedAt : now, pid: 0, live: false };
+    }
+    return { ...persisted, pid: 0, live: false };
+  }
+  const base: CurrentState = {
+    ...persisted,
+    exitCode: monitor.exitCode,
+    error: monitor.error,
+    startedAt: monitor.startedAt !== '0001-01-01T00:00:00Z' ? monitor.startedAt : persisted.startedAt,
+    finishedAt: monitor.finishedAt !== '0001-01-01T00:00:00Z' ? monitor.finishedAt : persisted.finishedAt,
+    oomKilled: monitor.oomKilled,
+    restartCount: monitor.restartCount,
+    stoppedByUser: monitor.stoppedByUser,
+    pid: 0,
+    live: monitor.monitorAlive,
+  };
+  if (!monitor.monitorAlive) {
+    if (monitor.status === 'exited') return { ...base, status: 'exited' };
+    if (monitor.status === 'created') return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited' };
+    // the monitor was killed while the container ran: the container died with it
+    return { ...base, status: 'exited', exitCode: 137, finishedAt: now, error: 'the container monitor was killed' };
+  }
+  switch (monitor.status) {
+    case 'created':
+      return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited', pid: monitor.pid };
+    case 'running':
+      return { ...base, status: frozen ? 'paused' : 'running', pid: monitor.pid };
+    case 'restarting':
+      return { ...base, status: 'restarting' };
+    default:
+      return { ...base, status: 'exited' };
+  }
+}
+
+/** What to persist when the live state is final, or null when nothing changed. */
+export function persistable(cur: CurrentState, persisted: PersistedState): PersistedState | null {
+  if (cur.live || !['exited', 'created'].includes(cur.status)) return null;
+  const next: PersistedState = {
+    status: cur.status,
+    exitCode: cur.exitCode,
+    error: cur.error,
+    startedAt: cur.startedAt,
+    finishedAt: cur.finishedAt,
+    oomKilled: cur.oomKilled,
+    restartCount: cur.restartCount,
+    stoppedByUser: cur.stoppedByUser,
+  };
+  return JSON.stringify(next) === JSON.stringify(persisted) ? null : next;
+}

@@ -27,9 +27,20 @@ static int capset_all(uint64_t eff, uint64_t perm, uint64_t inh, berr_t *err)
   return 0;
 }
 
+/* The capabilities this process may still hold: asking for more is EPERM
+ * (sandboxes deny some, e.g. CAP_SYS_RESOURCE), so requests are limited to them. */
+static uint64_t own_permitted(void)
+{
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &hdr, data) < 0) return ~0ULL;
+  return (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
+}
+
 int apply_identity(const proc_identity *id, berr_t *err)
 {
   int last = cap_last_cap();
+  uint64_t have = own_permitted();
   for (int c = 0; c <= last; c++) {
     if (id->bounding & (1ULL << c)) continue;
     if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL) return fail_errno(err, "drop capability %d", c);
@@ -38,9 +49,9 @@ int apply_identity(const proc_identity *id, berr_t *err)
   if (setgroups(id->ngroups, id->groups) < 0) return fail_errno(err, "setgroups");
   if (setgid(id->gid) < 0) return fail_errno(err, "setgid %u", (unsigned)id->gid);
   if (setuid(id->uid) < 0) return fail_errno(err, "setuid %u", (unsigned)id->uid);
-  if (capset_all(id->effective, id->permitted, id->inheritable, err) < 0) return -1;
+  if (capset_all(id->effective & have, id->permitted & have, id->inheritable & have, err) < 0) return -1;
   for (int c = 0; c <= last; c++) {
-    if (!(id->ambient & (1ULL << c))) continue;
+    if (!(id->ambient & have & (1ULL << c))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) return fail_errno(err, "raise ambient capability %d", c);
   }
   if (id->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail_errno(err, "set no_new_privs");

@@ -231,7 +231,7 @@ export async function stopContainer(store: Store, ref: string, timeout?: number,
   const rec = findContainer(store, ref);
   const st = stateOf(store, rec);
   const run = store.layout.containerRun(rec.id);
-  if (!st.live) return; // already stopped: docker treats this as success
+  if (!isRunning(st) || !st.live) return; // already stopped: docker treats this as success
   if (st.status === 'paused') await setFrozen(containerCgroupPath(rec.id), false);
   const signal = parseSignal(sig ?? rec.config.StopSignal ?? 'SIGTERM');
   const t = timeout ?? rec.config.StopTimeout ?? 10;

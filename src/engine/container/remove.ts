@@ -62,7 +62,7 @@ export async function removeContainer(
     }
     for (let i = 0; i < 500; i++) {
       st = stateOf(store, rec);
-      if (!st.live) break;
+      if (!isRunning(st)) break; // the monitor may still run its exit hook: no need to wait for that
       await new Promise((r) => setTimeout(r, 10));
     }
   }

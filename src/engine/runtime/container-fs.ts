@@ -59,7 +59,10 @@ export function containerResolvConf(host: string): string {
 }
 
 export function createContainerDirs(p: ContainerPaths, opts: { hostname: string; network: string }): void {
-  for (const d of [p.dir, p.upper, p.work, p.merged, p.init]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  // the upper and init dirs' modes become the container's / : world-searchable as in an image
+  for (const d of [p.upper, p.merged, p.init]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  mkdirSync(p.work, { recursive: true, mode: 0o700 });
   for (const d of INIT_DIRS) mkdirSync(join(p.init, d), { recursive: true, mode: 0o755 });
   for (const f of INIT_FILES) closeSync(openSync(join(p.init, f), 'a', 0o644));
   const hostNet = opts.network === 'host';

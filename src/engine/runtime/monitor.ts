@@ -174,8 +174,14 @@ export function monitorAttach(
     let resolveExit!: (e: ExitInfo | null) => void;
     const exited = new Promise<ExitInfo | null>((r) => (resolveExit = r));
     sock.on('error', (e) => reject(new BerthError('WRONG_STATE', 'cannot attach: the container is not running', { cause: e })));
+    // output that arrives before anyone listens is kept for the first listener
+    let early: [1 | 2, Buffer][] | null = [];
     const session: AttachSession = {
-      onData: (fn) => listeners.push(fn),
+      onData: (fn) => {
+        listeners.push(fn);
+        if (early) for (const [st, d] of early) fn(st, d);
+        early = null;
+      },
       write: (d) => {
         if (!sock.destroyed) sock.write(frame(FRAME.stdin, Buffer.isBuffer(d) ? d : Buffer.from(d)));
       },
@@ -204,7 +210,10 @@ export function monitorAttach(
         const type = pending[0]!;
         const payload = pending.subarray(8, 8 + len);
         pending = pending.subarray(8 + len);
-        if (type === FRAME.stdout || type === FRAME.stderr) for (const fn of listeners) fn(type, payload);
+        if (type === FRAME.stdout || type === FRAME.stderr) {
+          if (early) early.push([type, Buffer.from(payload)]);
+          else for (const fn of listeners) fn(type, payload);
+        }
         else if (type === FRAME.exit) exitInfo = JSON.parse(payload.toString()) as ExitInfo;
         else if (type === FRAME.attached && !acknowledged) {
           acknowledged = true;

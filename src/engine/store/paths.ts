@@ -22,6 +22,9 @@ export function defaultDirs(env: NodeJS.ProcessEnv = process.env, uid = process.
   return { root, runroot };
 }
 
+/** Longest runroot for which <runroot>/c/<16 hex>/ctl.sock fits a unix socket address. */
+export const MAX_RUNROOT = 107 - '/c/0123456789abcdef/ctl.sock'.length;
+
 export class Layout {
   constructor(readonly dirs: EngineDirs) {}
   get root(): string {
@@ -65,7 +68,11 @@ export class Layout {
   get tmpDir(): string {
     return join(this.root, 'tmp');
   }
+  /**
+   * Runtime state of a container. Short on purpose: the monitor's control
+   * socket lives here and unix socket paths are limited to 107 bytes.
+   */
   containerRun(id: string): string {
-    return join(this.runroot, 'containers', id);
+    return join(this.runroot, 'c', id.slice(0, 16));
   }
 }

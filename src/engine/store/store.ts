@@ -9,7 +9,7 @@ import { BerthError } from '../errors.js';
 import { ImageDb } from '../image/image-db.js';
 import { BlobStore } from './blobs.js';
 import { immediate, openDb, type Db } from './db.js';
-import { Layout, type EngineDirs } from './paths.js';
+import { Layout, MAX_RUNROOT, type EngineDirs } from './paths.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
 
 export interface EventRecord {
@@ -34,6 +34,9 @@ export class Store {
 
   static open(dirs: EngineDirs): Store {
     const layout = new Layout(dirs);
+    if (Buffer.byteLength(layout.runroot) > MAX_RUNROOT) {
+      throw new BerthError('INVALID_ARGUMENT', `the runtime directory ${layout.runroot} is too long (at most ${MAX_RUNROOT} bytes: container control sockets live there)`);
+    }
     try {
       for (const d of [layout.root, layout.blobsDir, layout.layersDir, layout.containersDir, layout.volumesDir, layout.tmpDir]) {
         mkdirSync(d, { recursive: true, mode: 0o711 });

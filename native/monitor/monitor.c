@@ -160,9 +160,10 @@ static void run_exit_command(monitor *m)
 
 static void finalize(monitor *m)
 {
+  /* the log is complete before anyone can read the state as exited */
+  if (m->have_log) logfile_close(&m->log);
   m->status = "exited";
   write_state(m);
-  if (m->have_log) logfile_close(&m->log);
   char exitj[96];
   int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
   broadcast(m, FRAME_EXIT, exitj, (size_t)n);

@@ -25,10 +25,8 @@ export async function* containerLogs(store: Store, ref: string, o: LogOptions = 
   }
   const sinceNs = o.since ? parseTimestampFilter(o.since) : undefined;
   const untilNs = o.until ? parseTimestampFilter(o.until) : undefined;
-  const finished = () => {
-    const st = stateOf(store, rec);
-    return !isRunning(st) && !st.live;
-  };
+  // the monitor closes the log before it records the exit
+  const finished = () => !isRunning(stateOf(store, rec));
   yield* readLogs(containerPaths(store.layout, rec.id).log, {
     ...(o.stdout !== undefined ? { stdout: o.stdout } : {}),
     ...(o.stderr !== undefined ? { stderr: o.stderr } : {}),

@@ -1,0 +1,144 @@
+/** ps filters and formats, inspect, rmi refusals, and state that stays right across processes and crashes. */
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
+import { BB_ID } from '../helpers/facts.js';
+
+const skip = announceSkip('ps and container state', skipReason());
+
+describe.skipIf(skip)('ps, inspect and state', () => {
+  let e: TestEngine;
+  beforeAll(async () => {
+    e = await testEngine();
+  });
+  afterAll(async () => e?.close());
+  beforeEach(async () => {
+    for (const c of await e.b.listContainers({ all: true })) await e.b.removeContainer(c.Id, { force: true });
+  });
+
+  it('ps: docker\'s columns, -a, -q, -n, -l, -s, --no-trunc, filters, json', async () => {
+    const a = await runIn(e.b, 'bb', ['sh', '-c', 'exit 2'], { name: 'ps-exited', labels: ['tier=db'] });
+    const { id: b } = await e.b.createContainer({ image: 'bb-layers:v1', cmd: ['sleep', '1000'], name: 'ps-running', labels: ['tier=web'] });
+    await e.b.startContainer(b);
+    const { id: c } = await e.b.createContainer({ image: 'bb', cmd: ['true'], name: 'ps-created' });
+    const table = (await berth(e.t, ['ps'])).stdout.split('\n');
+    expect(table[0]).toMatch(/^CONTAINER ID   IMAGE          COMMAND        CREATED +STATUS +PORTS     NAMES$/);
+    expect(table[1]).toMatch(new RegExp(`^${b.slice(0, 12)}   bb-layers:v1   "sleep 1000"   .+ ago +Up .+ +ps-running$`));
+    expect(table).toHaveLength(3);
+    const names = async (...args: string[]) => (await berth(e.t, ['ps', '--format', '{{.Names}}', ...args])).stdout.trim().split('\n').filter(Boolean);
+    expect(await names('-a')).toEqual(['ps-created', 'ps-running', 'ps-exited']);
+    expect(await names('-n', '2')).toEqual(['ps-created', 'ps-running']);
+    expect(await names('-l')).toEqual(['ps-created']);
+    expect(await names('-a', '-f', 'status=exited')).toEqual(['ps-exited']);
+    expect(await names('-a', '-f', 'exited=2')).toEqual(['ps-exited']);
+    expect(await names('-a', '-f', 'exited=0')).toEqual([]);
+    expect(await names('-a', '-f', 'label=tier=web')).toEqual(['ps-running']);
+    expect(await names('-a', '-f', 'name=ps-c')).toEqual(['ps-created']);
+    expect(await names('-a', '-f', `id=${a.id.slice(0, 6)}`)).toEqual(['ps-exited']);
+    expect(await names('-a', '-f', 'ancestor=bb')).toEqual(['ps-created', 'ps-running', 'ps-exited']); // bb-layers descends from bb
+    expect(await names('-a', '-f', 'ancestor=bb-layers:v1')).toEqual(['ps-running']);
+    expect(await names('-a', '-f', 'before=ps-created')).toEqual(['ps-running', 'ps-exited']);
+    expect(await names('-a', '-f', 'since=ps-exited')).toEqual(['ps-created', 'ps-running']);
+    expect((await berth(e.t, ['ps', '-aq', '--no-trunc', '-f', 'name=ps-running'])).stdout).toBe(`${b}\n`);
+    const bad = await berth(e.t, ['ps', '-f', 'status=sleeping']);
+    expect([bad.exitCode, bad.stderr]).toEqual([1, "Error: invalid filter 'status=sleeping'\n"]);
+    const json = JSON.parse((await berth(e.t, ['ps', '--format', 'json'])).stdout);
+    expect(Object.keys(json)).toEqual(['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Ports', 'RunningFor', 'Size', 'State', 'Status']);
+    expect(json).toMatchObject({ Names: 'ps-running', State: 'running', Labels: 'org.example.fixture=layers,tier=web', Command: '"sleep 1000"' });
+    const sized = await berth(e.t, ['ps', '-s', '--format', '{{.Size}}']);
+    expect(sized.stdout).toMatch(/^\d+(\.\d+)?[kM]?B \(virtual 1\.98MB\)\n$/);
+    for (const x of [b, c, a.id]) await e.b.removeContainer(x, { force: true });
+  });
+
+  it('inspect has docker\'s ContainerInspect fields and takes templates', async () => {
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '100'], name: 'insp', env: ['A=1'], memory: '32m' });
+    const i = JSON.parse((await berth(e.t, ['inspect', 'insp'])).stdout)[0];
+    for (const k of ['Id', 'Created', 'Path', 'Args', 'State', 'Image', 'ResolvConfPath', 'HostnamePath', 'HostsPath', 'LogPath', 'Name', 'RestartCount', 'Driver', 'Platform', 'HostConfig', 'GraphDriver', 'Mounts', 'Config', 'NetworkSettings']) {
+      expect(i).toHaveProperty(k);
+    }
+    expect(i).toMatchObject({ Id: id, Name: '/insp', Path: 'sleep', Args: ['100'], Image: BB_ID, Config: { Image: 'bb', Env: ['A=1'] }, HostConfig: { Memory: 32 * 1024 * 1024 } });
+    expect(i.State).toEqual({ Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: 0, ExitCode: 0, Error: '', StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' });
+    expect((await berth(e.t, ['inspect', '-f', '{{.State.Running}} {{.Config.Cmd}} {{json .Config.Env}}', 'insp'])).stdout).toBe('false [sleep 100] ["A=1"]\n');
+    expect((await berth(e.t, ['container', 'inspect', '-f', '{{.Name}}', 'insp'])).stdout).toBe('/insp\n');
+    const wrong = await berth(e.t, ['container', 'inspect', 'bb']);
+    expect(wrong.stderr).toBe('Error: No such container: bb\n');
+    await e.b.removeContainer(id);
+  });
+
+  it('an image used by a container cannot be removed without -f, nor with it while running', async () => {
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '1000'] });
+    const stopped = await berth(e.t, ['rmi', 'bb']);
+    expect(stopped.exitCode).toBe(1);
+    expect(stopped.stderr).toBe(`Error: conflict: unable to remove repository reference "bb" (must force) - container ${id.slice(0, 12)} is using its referenced image 6aa4265b18c5\n`);
+    await e.b.startContainer(id);
+    const running = await berth(e.t, ['rmi', '-f', BB_ID]);
+    expect(running.stderr).toMatch(/cannot be forced\) - image (has dependent child images|is being used by running container)/);
+    await e.b.removeContainer(id, { force: true });
+  });
+
+  it('a container outlives the CLI that started it, and its state is right from any process', async () => {
+    const r = await berth(e.t, ['run', '-d', '--name', 'survivor', 'bb', 'sh', '-c', 'sleep 1000']);
+    expect(r.exitCode).toBe(0);
+    const id = r.stdout.trim();
+    // the CLI has exited; the container still runs under its monitor
+    const i = (await e.b.inspectContainer(id)) as { State: { Status: string; Pid: number } };
+    expect(i.State.Status).toBe('running');
+    const monitorPid = Number(readFileSync(join(e.t.runroot, 'c', id.slice(0, 16), 'monitor.pid'), 'utf8'));
+    expect(readFileSync(`/proc/${monitorPid}/status`, 'utf8')).toMatch(/PPid:\s+1\n/);
+    // killing the monitor kills the container; berth reports it exited
+    process.kill(monitorPid, 'SIGKILL');
+    await until(async () => ((await e.b.inspectContainer(id)) as { State: { Status: string } }).State.Status === 'exited');
+    expect(((await e.b.inspectContainer(id)) as { State: { ExitCode: number } }).State.ExitCode).toBe(137);
+    await until(() => {
+      try {
+        process.kill(i.State.Pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    // a reboot (runtime dir gone) leaves a running container exited
+    await e.b.startContainer(id);
+    const pid2 = ((await e.b.inspectContainer(id)) as { State: { Pid: number } }).State.Pid;
+    const mon2 = Number(readFileSync(join(e.t.runroot, 'c', id.slice(0, 16), 'monitor.pid'), 'utf8'));
+    process.kill(mon2, 'SIGKILL');
+    await until(() => {
+      try {
+        process.kill(pid2, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    rmSync(e.t.runroot, { recursive: true, force: true });
+    expect(((await e.b.inspectContainer(id)) as { State: { Status: string } }).State.Status).toBe('exited');
+    expect((await berth(e.t, ['ps', '-a', '--format', '{{.Names}} {{.State}}', '-f', 'name=survivor'])).stdout).toBe('survivor exited\n');
+    // and it starts again
+    await e.b.startContainer(id);
+    expect(((await e.b.inspectContainer(id)) as { State: { Status: string } }).State.Status).toBe('running');
+    await e.b.removeContainer(id, { force: true });
+  });
+
+  it('ten parallel run --rm from separate processes all succeed and leave nothing behind', async () => {
+    const before = readdirSync(join(e.t.root, 'containers')).length;
+    const runs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        new Promise<{ code: number; out: string }>((resolve) => {
+          const p = spawn('node', [CLI, 'run', '--rm', 'bb', 'sh', '-c', `echo run${i}`], { env: { ...process.env, ...e.t.env } });
+          let out = '';
+          p.stdout.on('data', (d) => (out += d));
+          p.on('exit', (code) => resolve({ code: code ?? -1, out }));
+        }),
+      ),
+    );
+    runs.forEach((r, i) => expect([r.code, r.out]).toEqual([0, `run${i}\n`]));
+    await until(() => readdirSync(join(e.t.root, 'containers')).length === before);
+    expect((await berth(e.t, ['ps', '-aq'])).stdout).toBe('');
+    // nothing left in the cgroup hierarchies either
+    const left = execFileSync('sh', ['-c', 'ls /sys/fs/cgroup/memory/berth 2>/dev/null | wc -l']).toString().trim();
+    expect(Number(left)).toBeLessThanOrEqual(readdirSync('/sys/fs/cgroup/memory/berth').length);
+  });
+});

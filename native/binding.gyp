@@ -12,7 +12,13 @@
       "target_name": "berth-monitor",
       "type": "executable",
       "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/exec.c"],
-      "ldflags": ["-static"]
+      "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
+      "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
+    },
+    {
+      "target_name": "berth-monitor-tests",
+      "type": "executable",
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c"]
     }
   ]
 }

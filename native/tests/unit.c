@@ -1,0 +1,180 @@
+/* Unit tests of the monitor's pure pieces. Prints TAP; exits non-zero on failure. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "../monitor/attach.h"
+#include "../monitor/json.h"
+#include "../monitor/logfile.h"
+#include "../monitor/monitor.h"
+#include "../monitor/rootfs.h"
+#include "../monitor/util.h"
+
+static int n, failed;
+
+#define CHECK(cond, name)                                                 \
+  do {                                                                    \
+    n++;                                                                  \
+    if (cond) printf("ok %d - %s\n", n, name);                            \
+    else {                                                                \
+      printf("not ok %d - %s (%s:%d)\n", n, name, __FILE__, __LINE__);    \
+      failed++;                                                           \
+    }                                                                     \
+  } while (0)
+
+static void test_json(void)
+{
+  berr_t err = {0};
+  jval *v = json_parse("{\"a\": [1, 2.5, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": true, \"c\": null, \"d\": {\"e\": \"f\"}}", &err);
+  CHECK(v != NULL, "json parses an object");
+  const jval *a = json_get(v, "a");
+  CHECK(a && a->t == J_ARR && a->n == 3, "json array");
+  CHECK(json_num(&a->items[1], 0) == 2.5, "json number");
+  CHECK(!strcmp(json_str(&a->items[2], ""), "x\n\xc3\xa9\xf0\x9f\x98\x80"), "json string escapes and surrogate pairs");
+  CHECK(json_bool(json_get(v, "b"), false), "json true");
+  CHECK(json_get(v, "c")->t == J_NULL, "json null");
+  CHECK(!strcmp(json_str(json_get(json_get(v, "d"), "e"), ""), "f"), "json nested");
+  const char **sv = json_strv(json_get(v, "a"));
+  CHECK(sv[0] && !sv[1], "json_strv keeps only strings");
+  free(sv);
+  json_free(v);
+  CHECK(json_parse("{\"a\": }", &err) == NULL && strstr(err.msg, "offset"), "json error names the offset");
+  CHECK(json_parse("[1, 2", &err) == NULL, "json unterminated array");
+  CHECK(json_parse("{} x", &err) == NULL, "json trailing garbage");
+}
+
+static void test_log(void)
+{
+  char out[256];
+  size_t k = json_escape("a\"b\\c\n<>&\t\x01", 11, out);
+  CHECK(!strcmp(out, "a\\\"b\\\\c\\n\\u003c\\u003e\\u0026\\t\\u0001") && k == strlen(out), "json_escape as Go encodes");
+  json_escape("\xff" "ok\xe2\x80\xa8", 6, out);
+  CHECK(!strcmp(out, "\\ufffdok\\u2028"), "invalid UTF-8 and U+2028");
+  json_escape("\xc3\xa9", 2, out);
+  CHECK(!strcmp(out, "\xc3\xa9"), "valid UTF-8 passes through");
+  size_t len = log_entry(out, "hi\n", 3, 1, "2026-01-01T00:00:00Z");
+  CHECK(!strcmp(out, "{\"log\":\"hi\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\"}\n") && len == strlen(out), "log entry");
+  char ts[40];
+  struct timespec t = {1767225600, 120000000};
+  rfc3339nano(ts, &t);
+  CHECK(!strcmp(ts, "2026-01-01T00:00:00.12Z"), "RFC3339Nano trims zeros");
+  t.tv_nsec = 0;
+  rfc3339nano(ts, &t);
+  CHECK(!strcmp(ts, "2026-01-01T00:00:00Z"), "RFC3339Nano without fraction");
+  rotated_name(out, sizeof out, "/x/ctr.log", 2);
+  CHECK(!strcmp(out, "/x/ctr.log.2"), "rotated name");
+}
+
+static void test_logfile(void)
+{
+  char dir[] = "/tmp/berth-monitor-test-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "temp dir");
+  char path[256];
+  snprintf(path, sizeof path, "%s/ctr.log", dir);
+  logfile lf;
+  CHECK(logfile_open(&lf, path, 300, 2) == 0, "open log");
+  for (int i = 0; i < 20; i++) logfile_feed(&lf, 0, "0123456789\n", 11);
+  logfile_feed(&lf, 1, "partial", 7);
+  logfile_close(&lf);
+  struct stat st;
+  char p1[300], p2[300];
+  snprintf(p1, sizeof p1, "%s.1", path);
+  snprintf(p2, sizeof p2, "%s.2", path);
+  CHECK(stat(path, &st) == 0 && st.st_size <= 300, "rotated file within max-size");
+  CHECK(stat(p1, &st) == 0, "one rotated file");
+  CHECK(stat(p2, &st) != 0, "no more than max-file files");
+  berr_t err = {0};
+  char *text = read_file(path, NULL, &err);
+  CHECK(text && strstr(text, "\"log\":\"partial\",\"stream\":\"stderr\""), "partial line flushed at close");
+  free(text);
+  /* a 16 KiB chunk without newline is cut into a partial entry */
+  logfile lf2;
+  snprintf(path, sizeof path, "%s/big.log", dir);
+  logfile_open(&lf2, path, 0, 1);
+  char big[LOG_PARTIAL_MAX + 10];
+  memset(big, 'x', sizeof big);
+  logfile_feed(&lf2, 0, big, sizeof big);
+  logfile_close(&lf2);
+  text = read_file(path, NULL, &err);
+  int lines = 0;
+  for (char *p = text; p && *p; p++) lines += *p == '\n';
+  CHECK(lines == 2, "16 KiB lines are split into partial entries");
+  free(text);
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
+static void test_restart(void)
+{
+  restart_policy p;
+  CHECK(restart_parse("no", &p) == 0 && p.kind == RESTART_NO, "restart no");
+  CHECK(restart_parse("on-failure:3", &p) == 0 && p.kind == RESTART_ON_FAILURE && p.max_retries == 3, "on-failure:3");
+  CHECK(restart_parse("on-failure:x", &p) < 0, "on-failure:x refused");
+  CHECK(restart_parse("sometimes", &p) < 0, "unknown policy refused");
+  restart_parse("on-failure:3", &p);
+  CHECK(restart_should(&p, 1, 2, false) && !restart_should(&p, 1, 3, false) && !restart_should(&p, 0, 0, false), "on-failure counts and needs a failure");
+  restart_parse("always", &p);
+  CHECK(restart_should(&p, 0, 100, false) && !restart_should(&p, 0, 0, true), "always, unless stopped by the user");
+  CHECK(restart_backoff(0, 0) == 100 && restart_backoff(100, 50) == 200 && restart_backoff(40000, 1) == 60000, "back-off doubles to a minute");
+  CHECK(restart_backoff(3200, 10000) == 100, "back-off resets after 10 s of running");
+}
+
+static void test_frames_and_flags(void)
+{
+  unsigned char h[8];
+  frame_header(h, FRAME_STDERR, 0x01020304);
+  CHECK(h[0] == 2 && h[4] == 1 && h[7] == 4, "frame header");
+  char buf[16] = {1, 0, 0, 0, 0, 0, 0, 3, 'a', 'b', 'c'};
+  int type;
+  const char *payload;
+  uint32_t len;
+  CHECK(frame_parse(buf, 10, &type, &payload, &len) == 0, "incomplete frame");
+  CHECK(frame_parse(buf, 11, &type, &payload, &len) == 11 && type == 1 && len == 3 && !memcmp(payload, "abc", 3), "frame parse");
+  unsigned long set = 0, clear = 0, prop = 0;
+  CHECK(mount_flag("ro", &set, &clear, &prop) && set == MS_RDONLY, "ro flag");
+  CHECK(mount_flag("rbind", &set, &clear, &prop) && (set & MS_REC) && (set & MS_BIND), "rbind flag");
+  CHECK(mount_flag("rslave", &set, &clear, &prop) && prop == (MS_SLAVE | MS_REC), "propagation flag");
+  CHECK(!mount_flag("size=65536k", &set, &clear, &prop), "data words are not flags");
+}
+
+static void test_resolve(void)
+{
+  char root[] = "/tmp/berth-root-XXXXXX";
+  CHECK(mkdtemp(root) != NULL, "root dir");
+  char p[512], out[4096];
+  berr_t err = {0};
+  snprintf(p, sizeof p, "%s/real", root);
+  mkdir(p, 0755);
+  snprintf(p, sizeof p, "%s/abs", root);
+  CHECK(symlink("/real", p) == 0, "absolute link");
+  snprintf(p, sizeof p, "%s/up", root);
+  CHECK(symlink("../../../../etc", p) == 0, "escaping link");
+  CHECK(resolve_in_root(root, "/abs/x", 'd', out, sizeof out, &err) == 0, "resolve through an absolute link");
+  snprintf(p, sizeof p, "%s/real/x", root);
+  CHECK(!strcmp(out, p), "absolute links resolve inside the root");
+  CHECK(resolve_in_root(root, "/up/passwd", 'f', out, sizeof out, &err) == 0, "resolve through a climbing link");
+  snprintf(p, sizeof p, "%s/etc/passwd", root);
+  CHECK(!strcmp(out, p), "climbing links stop at the root");
+  struct stat st;
+  CHECK(stat(p, &st) == 0 && S_ISREG(st.st_mode), "file mount points are created inside");
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
+int main(void)
+{
+  test_json();
+  test_log();
+  test_logfile();
+  test_restart();
+  test_frames_and_flags();
+  test_resolve();
+  printf("1..%d\n", n);
+  return failed ? 1 : 0;
+}

@@ -1,5 +1,6 @@
 /** The flags `create` and `run` share, and turning them into a create request. */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '../client/api.js';
 import { UsageError } from './context.js';
@@ -49,7 +50,10 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', num)
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
-    .option('-w, --workdir <string>', 'Working directory inside the container');
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('-v, --volume <list>', 'Bind mount a volume (name:/path, /host:/path[:ro], /path)', collect)
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
+    .option('--tmpfs <list>', 'Mount a tmpfs directory (/path[:options])', collect);
 }
 
 /** docker's env-file format: KEY=VALUE lines, bare KEY from our environment, # comments. */
@@ -82,6 +86,14 @@ export function envArgs(values: string[], env: NodeJS.ProcessEnv = process.env):
   });
 }
 
+/** -v ./data:/data: the docker CLI makes relative host paths absolute. */
+export function absoluteHostPath(spec: string): string {
+  if (!spec.startsWith('.')) return spec;
+  const colon = spec.indexOf(':');
+  if (colon < 0) return spec;
+  return resolve(spec.slice(0, colon)) + spec.slice(colon);
+}
+
 export function createRequest(args: string[], o: Opts, run: boolean): ContainerCreateRequest {
   const [image, ...cmd] = args;
   const attach = list(o, 'attach').map((s) => s.toLowerCase());
@@ -111,6 +123,9 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
     capDrop: list(o, 'capDrop'),
     logOpts: list(o, 'logOpt'),
     restart: str(o, 'restart') ?? 'no',
+    volumes: list(o, 'volume').map(absoluteHostPath),
+    mounts: list(o, 'mount'),
+    tmpfs: list(o, 'tmpfs'),
   };
   const copy: [keyof ContainerCreateRequest, string][] = [
     ['name', 'name'],

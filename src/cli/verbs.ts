@@ -37,6 +37,11 @@ import { verb as systemDf } from './commands/system-df.js';
 import { verb as systemPrune } from './commands/system-prune.js';
 import { verb as systemCheck } from './commands/system-check.js';
 import { verb as version } from './commands/version.js';
+import { verb as volumeCreate } from './commands/volume-create.js';
+import { verb as volumeLs } from './commands/volume-ls.js';
+import { verb as volumeInspect } from './commands/volume-inspect.js';
+import { verb as volumeRm } from './commands/volume-rm.js';
+import { verb as volumePrune } from './commands/volume-prune.js';
 
 export const verbs: Verb[] = [
   run,
@@ -74,6 +79,11 @@ export const verbs: Verb[] = [
   load,
   save,
   importVerb,
+  volumeCreate,
+  volumeLs,
+  volumeInspect,
+  volumeRm,
+  volumePrune,
   systemDf,
   systemPrune,
   systemCheck,
@@ -84,5 +94,6 @@ export const verbs: Verb[] = [
 export const groups: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
+  volume: 'Manage volumes',
   system: 'Manage berth',
 };

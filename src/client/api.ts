@@ -35,6 +35,8 @@ export type {
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
+export type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
+import type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
 import type { AttachSession } from '../engine/runtime/monitor.js';
 import type { PathStat } from '../engine/container/fs-ops.js';
 import type {
@@ -116,6 +118,14 @@ export interface ContainerApi {
   cleanupContainer(id: string): Promise<void>;
 }
 
+export interface VolumeApi {
+  createVolume(o: VolumeCreate): Promise<VolumeInfo>;
+  listVolumes(filters?: Map<string, string[]>): Promise<VolumeInfo[]>;
+  inspectVolume(name: string): Promise<VolumeInfo>;
+  removeVolume(name: string, force?: boolean): Promise<void>;
+  pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+}
+
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
@@ -126,7 +136,7 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, ContainerApi {
+export interface Backend extends ImageApi, ContainerApi, VolumeApi {
   info(): BackendInfo;
   close(): Promise<void>;
 }

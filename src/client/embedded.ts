@@ -19,6 +19,7 @@ import type {
   LogOptions,
   TransferProgress,
   UpdateOptions,
+  VolumeCreate,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -157,5 +158,20 @@ export class EmbeddedBackend implements Backend {
   }
   cleanupContainer(id: string) {
     return this.engine.cleanupContainer(id);
+  }
+  async createVolume(o: VolumeCreate) {
+    return this.engine.createVolume(o);
+  }
+  async listVolumes(filters?: Map<string, string[]>) {
+    return this.engine.listVolumes(filters);
+  }
+  async inspectVolume(name: string) {
+    return this.engine.inspectVolume(name);
+  }
+  async removeVolume(name: string, force?: boolean) {
+    this.engine.removeVolume(name, force);
+  }
+  async pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }) {
+    return this.engine.pruneVolumes(o);
   }
 }

@@ -36,6 +36,16 @@ import { attachContainer, containerLogs, containerTop, execPlan, updateContainer
 import { inspectContainer, listContainers } from './container/query.js';
 import { pruneContainers, removeContainer } from './container/remove.js';
 import type { AttachSession } from './runtime/monitor.js';
+import {
+  createVolume,
+  inspectVolume,
+  listVolumes,
+  pruneVolumes,
+  removeVolume,
+  volumeUsage,
+  type VolumeCreate,
+  type VolumeInfo,
+} from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import type {
   CommitOptions,
@@ -146,7 +156,7 @@ export class Engine {
       state: c.State,
       created: c.Created,
     }));
-    return { images, layersSize, containers, volumes: [], buildCache: [] };
+    return { images, layersSize, containers, volumes: volumeUsage(this.store), buildCache: [] };
   }
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
@@ -268,5 +278,30 @@ export class Engine {
     return cleanupContainer(this.store, id, async (cid) => {
       await removeContainer(this.store, cid, { force: true });
     });
+  }
+
+  // ---- volumes ----
+
+  createVolume(o: VolumeCreate): VolumeInfo {
+    return createVolume(this.store, o);
+  }
+
+  listVolumes(filters?: Map<string, string[]>): VolumeInfo[] {
+    return listVolumes(this.store, filters);
+  }
+
+  inspectVolume(name: string): VolumeInfo {
+    return inspectVolume(this.store, name);
+  }
+
+  removeVolume(name: string, force = false): void {
+    removeVolume(this.store, name, force, (cid) => {
+      const rec = containerDb(this.store).get(cid);
+      return rec ? isRunning(stateOf(this.store, rec)) : false;
+    });
+  }
+
+  pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
+    return pruneVolumes(this.store, o);
   }
 }

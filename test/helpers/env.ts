@@ -53,7 +53,7 @@ export interface RunResult {
 export async function berth(
   t: Pick<TempRoot, 'env'>,
   args: string[],
-  opts: { input?: string | Buffer; inputFile?: string; env?: Record<string, string>; timeout?: number } = {},
+  opts: { input?: string | Buffer; inputFile?: string; env?: Record<string, string>; timeout?: number; cwd?: string } = {},
 ): Promise<RunResult> {
   const r = await execa('node', [CLI, ...args], {
     env: { ...t.env, NO_COLOR: '1', ...opts.env },
@@ -62,6 +62,7 @@ export async function berth(
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.inputFile ? { inputFile: opts.inputFile } : {}),
     ...(opts.timeout ? { timeout: opts.timeout } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -26,12 +26,29 @@ export const verb: Verb = {
     if (!bool(opts, 'force') && !(await confirm(cli, lines.join('\n')))) return 0;
     const backend = await cli.backend();
     const filters = parseFilterArgs(list(opts, 'filter'));
+    // as docker: containers first, so the images they held can go too
+    const containers = await backend.pruneContainers(filters);
+    if (containers.deleted.length) {
+      cli.out('Deleted Containers:');
+      for (const id of containers.deleted) cli.out(id);
+      cli.out('');
+    }
+    let volumeSpace = 0;
+    if (bool(opts, 'volumes')) {
+      const vols = await backend.pruneVolumes({ filters: new Map([...filters].filter(([k]) => k.startsWith('label'))) });
+      volumeSpace = vols.spaceReclaimed;
+      if (vols.deleted.length) {
+        cli.out('Deleted Volumes:');
+        for (const n of vols.deleted) cli.out(n);
+        cli.out('');
+      }
+    }
     const images = await backend.pruneImages({ all, filters });
     if (images.deleted.length) {
       cli.out('Deleted Images:');
       for (const d of images.deleted) cli.out(d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);
       cli.out('');
     }
-    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed)}`);
+    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed + containers.spaceReclaimed + volumeSpace)}`);
   },
 };

@@ -1,6 +1,6 @@
 /** SQL for container records: rows in, records out; no policy. */
 import type { Db } from '../store/db.js';
-import type { ContainerRecord, HostConfig, PersistedState } from './types.js';
+import type { ContainerRecord, HostConfig, MountPoint, PersistedState } from './types.js';
 
 interface Row {
   id: string;
@@ -13,6 +13,7 @@ interface Row {
   config: string;
   host_config: string;
   layers: string;
+  mounts: string;
   state: string;
 }
 
@@ -27,6 +28,7 @@ const toRecord = (r: Row): ContainerRecord => ({
   config: JSON.parse(r.config),
   hostConfig: JSON.parse(r.host_config),
   layers: JSON.parse(r.layers),
+  mounts: JSON.parse(r.mounts),
   state: JSON.parse(r.state),
 });
 
@@ -66,8 +68,8 @@ export class ContainerDb {
   insert(c: ContainerRecord): void {
     this.db
       .prepare(
-        `INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         c.id,
@@ -80,6 +82,7 @@ export class ContainerDb {
         JSON.stringify(c.config),
         JSON.stringify(c.hostConfig),
         JSON.stringify(c.layers),
+        JSON.stringify(c.mounts),
         JSON.stringify(c.state),
       );
     const ins = this.db.prepare('INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)');
@@ -88,6 +91,10 @@ export class ContainerDb {
 
   setState(id: string, state: PersistedState): void {
     this.db.prepare('UPDATE containers SET state = ? WHERE id = ?').run(JSON.stringify(state), id);
+  }
+
+  setMounts(id: string, mounts: MountPoint[]): void {
+    this.db.prepare('UPDATE containers SET mounts = ? WHERE id = ?').run(JSON.stringify(mounts), id);
   }
 
   setHostConfig(id: string, hc: HostConfig): void {

@@ -3,12 +3,15 @@
  * a container are only ever opened by the chrooted fs-helper process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { BerthError, notFound } from '../errors.js';
 import { changesFromUpper } from '../layer/changes.js';
+import { extractTar } from '../layer/extract.js';
+import { copyUpTargets } from '../volume/mounts.js';
+import { volumeData, volumeEmpty } from '../volume/service.js';
 import { MNT_DETACH, native } from '../native.js';
 import { containerPaths, shortLayerLink } from '../runtime/container-fs.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
@@ -115,6 +118,36 @@ export interface PathStat {
   mtime: string;
   linkTarget: string;
   isDir: boolean;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * docker's copy-up: the first time an empty volume is mounted, what the image
+ * has at the mount point is copied into it, with owners and modes.
+ */
+export async function copyUpVolumes(store: Store, rec: ContainerRecord): Promise<void> {
+  const targets = copyUpTargets(rec.mounts, (n) => volumeEmpty(store, n));
+  if (!targets.length) return;
+  await withOverlay(store, rec, false, async (root) => {
+    for (const t of targets) {
+      let st: PathStat;
+      try {
+        st = JSON.parse(await helper(root, ['stat', t.Destination, 'follow'])) as PathStat;
+      } catch {
+        continue; // nothing there in the image
+      }
+      if (!st.isDir) continue;
+      const data = volumeData(store, t.Name!);
+      const pass = new PassThrough();
+      await Promise.all([
+        helper(root, ['tar-out', t.Destination, '', 'follow'], { out: pass }).then(() => pass.end()),
+        extractTar(pass, data, { keepOwners: true }),
+      ]);
+      chownSync(data, st.uid, st.gid);
+      chmodSync(data, st.mode & 0o7777);
+    }
+  });
 }
 
 export async function statInContainer(store: Store, ref: string, path: string, follow = false): Promise<PathStat> {

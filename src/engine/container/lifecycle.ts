@@ -24,7 +24,7 @@ import {
   type AttachSession,
 } from '../runtime/monitor.js';
 import { containerPaths, createContainerDirs, readLayeredFile, shortLayerLink } from '../runtime/container-fs.js';
-import { buildSpec, type OciMount } from '../runtime/spec.js';
+import { buildSpec } from '../runtime/spec.js';
 import { resolveUser } from '../runtime/user.js';
 import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +32,9 @@ import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
+import { hostConfigMount, ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
+import { copyUpVolumes } from './fs-ops.js';
+import { parseMountFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
@@ -40,8 +43,6 @@ import { initialState, type ContainerRecord, type PersistedState } from './types
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
   exitCommand?: (id: string) => string[];
-  /** Mounts for volumes and binds (issue 4); called at start. */
-  mounts?: (rec: ContainerRecord) => OciMount[];
 }
 
 const ZERO = '0001-01-01T00:00:00Z';
@@ -57,7 +58,14 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
     throw notFound(`Unable to find image '${shown}' locally`);
   }
   const id = randomBytes(32).toString('hex');
-  const built = buildContainerConfig(req, imageConfig(store, img.id), id, { cpus: availableParallelism() });
+  const image = imageConfig(store, img.id);
+  const built = buildContainerConfig(req, image, id, { cpus: availableParallelism() });
+  const mountReqs = parseMountRequests(req, Object.keys(image.config?.Volumes ?? {}));
+  built.hostConfig.Binds = req.volumes?.length ? req.volumes : null;
+  built.hostConfig.Mounts = req.mounts?.length ? req.mounts.map((m) => hostConfigMount(parseMountFlag(m))) : null;
+  built.hostConfig.Tmpfs = req.tmpfs?.length ? Object.fromEntries(req.tmpfs.map((t) => [t.split(':')[0], t.includes(':') ? t.slice(t.indexOf(':') + 1) : ''])) : null;
+  const anonymousTargets = mountReqs.filter((m) => m.type === 'volume' && !m.source).map((m) => m.target);
+  if (anonymousTargets.length) built.config.Volumes = { ...(built.config.Volumes ?? {}), ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])) };
   const db = containerDb(store);
   const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);
   const layers = store.images.layersOf(img.id).map((l) => l.chainId);
@@ -74,6 +82,7 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
     config: built.config,
     hostConfig: built.hostConfig,
     layers,
+    mounts: [],
     state: initialState(),
   };
   try {
@@ -86,6 +95,8 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
       }
       for (const l of layers) if (!store.images.layer(l)) throw new BerthError('NOT_FOUND', `image layer ${l} is missing`);
       db.insert(rec);
+      rec.mounts = resolveMounts(store, id, mountReqs);
+      db.setMounts(id, rec.mounts);
       event(store, rec, 'create');
     });
   } catch (e) {
@@ -95,7 +106,7 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   return { id, warnings: [] };
 }
 
-function writeBundle(store: Store, rec: ContainerRecord, hooks: LifecycleHooks): void {
+function writeBundle(store: Store, rec: ContainerRecord): void {
   const p = containerPaths(store.layout, rec.id);
   const layerDirs = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
   for (const d of layerDirs) if (!existsSync(d)) throw new BerthError('NOT_FOUND', `a layer of the container's image is missing (${d}); run berth system check`);
@@ -115,7 +126,7 @@ function writeBundle(store: Store, rec: ContainerRecord, hooks: LifecycleHooks):
     files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
     cgroupsPath: containerCgroupPath(rec.id),
     initBinary: monitorPath(),
-    extraMounts: hooks.mounts?.(rec) ?? [],
+    extraMounts: ociMounts(store, rec.mounts),
   });
   const tmp = `${p.config}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(spec));
@@ -142,7 +153,8 @@ export async function startContainer(
   }
   if (st.status === 'removing' || st.status === 'dead') throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
   const p = containerPaths(store.layout, rec.id);
-  writeBundle(store, rec, hooks);
+  await copyUpVolumes(store, rec);
+  writeBundle(store, rec);
   rmSync(p.run, { recursive: true, force: true });
   mkdirSync(p.run, { recursive: true, mode: 0o700 });
   const hc = rec.hostConfig;

@@ -9,10 +9,24 @@ import { checkFilterKeys, matchLabel } from '../util/filters.js';
 import { containerDb, findContainer, stateOf } from './records.js';
 import { duSync } from './size.js';
 import type { CurrentState } from './state.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord, MountPoint } from './types.js';
 
 export const PS_FILTERS = ['id', 'name', 'label', 'exited', 'status', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose', 'isolation'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+/** A mount as docker's API shows it (without berth's bookkeeping fields). */
+export function publicMount(m: MountPoint) {
+  return {
+    Type: m.Type,
+    ...(m.Name !== undefined ? { Name: m.Name } : {}),
+    Source: m.Source,
+    Destination: m.Destination,
+    ...(m.Driver !== undefined ? { Driver: m.Driver } : {}),
+    Mode: m.Mode,
+    RW: m.RW,
+    Propagation: m.Propagation,
+  };
+}
 
 /** docker's Command column: path and args, args with spaces in single quotes. */
 export function commandOf(rec: ContainerRecord): string {
@@ -44,7 +58,7 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     RestartCount: st.restartCount,
     Pid: st.pid,
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    Mounts: [],
+    Mounts: rec.mounts.map(publicMount),
   };
 }
 
@@ -119,7 +133,8 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
     if (exited.length && !(st.status === 'exited' && exited.includes(st.exitCode))) return;
     if (ancestors && !ancestors.has(rec.imageId)) return;
     if (f.has('network') && !f.get('network')!.includes(rec.hostConfig.NetworkMode)) return;
-    if (f.has('publish') || f.has('expose') || f.has('volume') || f.has('health') || f.has('is-task')) {
+    if (f.has('volume') && !f.get('volume')!.some((v) => rec.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))) return;
+    if (f.has('publish') || f.has('expose') || f.has('health') || f.has('is-task')) {
       if (f.has('publish') || f.has('health') || f.has('is-task')) return;
       if (f.has('expose') && !f.get('expose')!.some((e) => Object.keys(rec.config.ExposedPorts ?? {}).includes(e.includes('/') ? e : `${e}/tcp`))) return;
     }
@@ -177,7 +192,7 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
       Name: 'overlay2',
     },
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + (store.images.image(rec.imageId)?.size ?? 0) } : {}),
-    Mounts: [],
+    Mounts: rec.mounts.map(publicMount),
     Config: rec.config,
     NetworkSettings: {
       Bridge: '',

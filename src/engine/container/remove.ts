@@ -9,6 +9,7 @@ import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import type { ContainerRecord } from './types.js';
+import { removeAnonymousVolumes, volumeDb } from '../volume/service.js';
 
 /** Layers of a container that no image and no other container still rest on. */
 function orphanLayers(store: Store, rec: ContainerRecord): string[] {
@@ -29,16 +30,11 @@ function removeCgroup(id: string): void {
   }
 }
 
-export interface RemoveHooks {
-  /** Anonymous volumes to remove with -v (issue 4). */
-  removeVolumes?: (rec: ContainerRecord) => void;
-}
 
 export async function removeContainer(
   store: Store,
   ref: string,
   opts: { force?: boolean; volumes?: boolean } = {},
-  hooks: RemoveHooks = {},
 ): Promise<string> {
   const rec = findContainer(store, ref);
   let st = stateOf(store, rec);
@@ -72,7 +68,10 @@ export async function removeContainer(
     immediate(store.db, () => {
       const db = containerDb(store);
       if (!db.get(rec.id)) return;
+      const anonymous = volumeDb(store).volumesOf(rec.id).filter((v) => v.anonymous).map((v) => v.volume);
       db.delete(rec.id);
+      store.db.prepare('DELETE FROM container_volumes WHERE container_id = ?').run(rec.id);
+      if (opts.volumes) removeAnonymousVolumes(store, anonymous, trash);
       const gone = orphanLayers(store, rec);
       for (const c of gone) {
         const layer = store.images.layer(c);
@@ -80,7 +79,6 @@ export async function removeContainer(
         store.trashLayerDirs(trash, [c]);
         if (layer && !store.images.layers().some((l) => l.diffId === layer.diffId)) store.blobs.trash(layer.diffId, trash);
       }
-      if (opts.volumes) hooks.removeVolumes?.(rec);
       store.event({ type: 'container', action: 'destroy', actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
     });
   } finally {
@@ -96,7 +94,6 @@ export async function pruneContainers(
   store: Store,
   filters: Map<string, string[]>,
   matches: (rec: ContainerRecord) => boolean,
-  hooks: RemoveHooks = {},
 ): Promise<{ deleted: string[]; spaceReclaimed: number }> {
   void filters;
   const { duSync } = await import('./size.js');
@@ -106,7 +103,7 @@ export async function pruneContainers(
     const st = stateOf(store, rec);
     if (isRunning(st) || st.live || !matches(rec)) continue;
     space += duSync(containerPaths(store.layout, rec.id).upper);
-    await removeContainer(store, rec.id, {}, hooks);
+    await removeContainer(store, rec.id, {});
     deleted.push(rec.id);
   }
   return { deleted, spaceReclaimed: space };

@@ -70,6 +70,24 @@ export interface HostConfig {
   [key: string]: unknown;
 }
 
+/** A resolved mount of a container (docker's MountPoint, as inspect shows it) plus what berth needs. */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+  /** berth: volume copy-up is disabled (nocopy). */
+  NoCopy?: boolean;
+  /** berth: tmpfs mount options. */
+  TmpfsOptions?: string[];
+  /** berth: the volume was made for this container. */
+  Anonymous?: boolean;
+}
+
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 /** State kept in the database (the monitor's state.json is the live source while it runs). */
@@ -99,6 +117,8 @@ export interface ContainerRecord {
   hostConfig: HostConfig;
   /** Chain IDs of the image layers, bottom first. */
   layers: string[];
+  /** Volumes, binds and tmpfs mounts, in mount order. */
+  mounts: MountPoint[];
   state: PersistedState;
 }
 

@@ -31,6 +31,8 @@ function statOf(path: string, follow: boolean) {
     mtime: st.mtime.toISOString(),
     linkTarget: st.isSymbolicLink() ? readlinkSync(path) : '',
     isDir: st.isDirectory(),
+    uid: st.uid,
+    gid: st.gid,
   };
 }
 

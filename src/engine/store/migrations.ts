@@ -75,4 +75,23 @@ export const migrations: string[] = [
   );
   CREATE INDEX container_layers_chain ON container_layers(chain_id);
   `,
+  // 3: volumes and the mounts of containers
+  `
+  CREATE TABLE volumes (
+    name       TEXT PRIMARY KEY,
+    driver     TEXT NOT NULL,
+    created    TEXT NOT NULL,              -- RFC3339
+    labels     TEXT NOT NULL,              -- JSON object
+    options    TEXT NOT NULL,              -- JSON object (local driver: type, device, o)
+    anonymous  INTEGER NOT NULL
+  );
+  CREATE TABLE container_volumes (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    volume       TEXT NOT NULL,
+    anonymous    INTEGER NOT NULL,
+    PRIMARY KEY (container_id, volume)
+  );
+  CREATE INDEX container_volumes_volume ON container_volumes(volume);
+  ALTER TABLE containers ADD COLUMN mounts TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

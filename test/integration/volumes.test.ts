@@ -1,0 +1,181 @@
+/** Named, anonymous and bind volumes and tmpfs mounts with docker's syntax and rules, on real containers. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { runIn, testEngine, type TestEngine } from '../helpers/engine.js';
+
+const skip = announceSkip('volumes', skipReason());
+
+describe.skipIf(skip)('volumes and mounts', () => {
+  let e: TestEngine;
+  let host: string;
+  beforeAll(async () => {
+    e = await testEngine();
+    host = join(e.t.base, 'host');
+    mkdirSync(host);
+  });
+  afterAll(async () => e?.close());
+  const run = (args: string[]) => berth(e.t, ['run', '--rm', ...args]);
+
+  it('volume create, ls, inspect (docker\'s fields and table), rm', async () => {
+    expect((await berth(e.t, ['volume', 'create', 'v1'])).stdout).toBe('v1\n');
+    expect((await berth(e.t, ['volume', 'create', '--name', 'v2', '-l', 'team=a', '-l', 'x'])).stdout).toBe('v2\n');
+    expect((await berth(e.t, ['volume', 'create', 'v1'])).stdout).toBe('v1\n'); // existing: fine, as docker
+    const ls = (await berth(e.t, ['volume', 'ls'])).stdout.split('\n');
+    expect(ls[0]).toBe('DRIVER    VOLUME NAME');
+    expect(ls).toContain('local     v1');
+    const info = JSON.parse((await berth(e.t, ['volume', 'inspect', 'v2'])).stdout)[0];
+    expect(info).toEqual({
+      CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      Driver: 'local',
+      Labels: { team: 'a', x: '' },
+      Mountpoint: join(e.t.root, 'volumes', 'v2', '_data'),
+      Name: 'v2',
+      Options: {},
+      Scope: 'local',
+    });
+    expect((await berth(e.t, ['volume', 'inspect', '-f', '{{.Name}} {{.Driver}}', 'v1'])).stdout).toBe('v1 local\n');
+    expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'label=team=a'])).stdout).toBe('v2\n');
+    expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'name=v'])).stdout.split('\n').filter(Boolean).sort()).toEqual(['v1', 'v2']);
+    expect((await berth(e.t, ['volume', 'rm', 'v1', 'v2'])).stdout).toBe('v1\nv2\n');
+    const miss = await berth(e.t, ['volume', 'rm', 'nope']);
+    expect([miss.exitCode, miss.stderr]).toEqual([1, 'Error: get nope: no such volume\n']);
+    expect((await berth(e.t, ['volume', 'rm', '-f', 'nope'])).exitCode).toBe(0);
+    const bad = await berth(e.t, ['volume', 'create', 'bad/name']);
+    expect(bad.stderr).toMatch(/includes invalid characters for a local volume name/);
+    const badOpt = await berth(e.t, ['volume', 'create', '-o', 'foo=bar', 'x1']);
+    expect(badOpt.stderr).toBe('Error: invalid option key: "foo"\n');
+  });
+
+  it('data written through a named volume outlives the container; copy-up of image content', async () => {
+    const w = await run(['-v', 'data1:/var/www', 'bb-layers:v1', 'sh', '-c', 'ls /var/www; echo saved > /var/www/saved.txt']);
+    expect(w.stdout).toBe('index.html\n'); // the empty volume got the image's content at the mount point
+    const r = await run(['-v', 'data1:/mnt', 'bb', 'sh', '-c', 'cat /mnt/saved.txt /mnt/index.html']);
+    expect(r.stdout).toBe('saved\n<h1>hello from berth fixture</h1>\n');
+    expect(readFileSync(join(e.t.root, 'volumes', 'data1', '_data', 'saved.txt'), 'utf8')).toBe('saved\n');
+    // nocopy: an empty volume stays empty
+    expect((await run(['-v', 'data2:/var/www:nocopy', 'bb-layers:v1', 'ls', '/var/www'])).stdout).toBe('');
+    // copy-up keeps owners and modes
+    const prep = await runIn(e.b, 'bb', ['sh', '-c', 'mkdir -p /special/sub && echo s > /special/sub/f && chown -R 1000:1001 /special && chmod 750 /special && chmod 600 /special/sub/f']);
+    await e.b.commitContainer(prep.id, { repo: 'special:1' });
+    const o = await run(['--mount', 'type=volume,source=data3,target=/special', 'special:1', 'sh', '-c', 'ls -nd /special | cut -c1-10; ls -ln /special/sub/f | cut -c1-10; stat -c "%u:%g" /special /special/sub/f']);
+    expect(o.stdout).toBe('drwxr-x---\n-rw-------\n1000:1001\n1000:1001\n');
+  });
+
+  it('bind mounts: -v creates the host directory, --mount requires it; data seen on the host', async () => {
+    const created = join(host, 'made-by-v');
+    expect((await run(['-v', `${created}:/out`, 'bb', 'sh', '-c', 'echo from-container > /out/f'])).exitCode).toBe(0);
+    expect(readFileSync(join(created, 'f'), 'utf8')).toBe('from-container\n');
+    writeFileSync(join(host, 'in.txt'), 'from-host');
+    expect((await run(['--mount', `type=bind,source=${host},target=/in,readonly`, 'bb', 'cat', '/in/in.txt'])).stdout).toBe('from-host');
+    const missing = await run(['--mount', `type=bind,source=${host}/nope,target=/x`, 'bb', 'true']);
+    expect([missing.exitCode, missing.stderr]).toEqual([125, `Error: invalid mount config for type "bind": bind source path does not exist: ${host}/nope\n`]);
+    // a relative host path is made absolute by the CLI
+    const rel = await berth(e.t, ['run', '--rm', '-v', './rel:/r', 'bb', 'sh', '-c', 'echo r > /r/x'], { cwd: host });
+    expect(rel.exitCode).toBe(0);
+    expect(readFileSync(join(host, 'rel', 'x'), 'utf8')).toBe('r\n');
+  });
+
+  it('readonly mounts refuse writes; the image content under a mount is shadowed', async () => {
+    const ro = await run(['-v', `${host}:/in:ro`, 'bb', 'sh', '-c', 'touch /in/y 2>&1']);
+    expect(ro.stdout).toMatch(/Read-only file system/);
+    const ro2 = await run(['--mount', 'type=volume,src=rov,dst=/v,ro', 'bb', 'sh', '-c', 'touch /v/y 2>&1']);
+    expect(ro2.stdout).toMatch(/Read-only file system/);
+    const shadow = await run(['-v', `${host}:/data`, 'bb-layers:v1', 'ls', '/data']);
+    expect(shadow.stdout.split('\n')).not.toContain('a.txt');
+  });
+
+  it('tmpfs mounts honour their size and mode', async () => {
+    const r = await run(['--tmpfs', '/scratch:size=2m,mode=1770', 'bb', 'sh', '-c', 'ls -ld /scratch | cut -c1-10; dd if=/dev/zero of=/scratch/big bs=1k count=4096 2>/dev/null; wc -c < /scratch/big']);
+    expect(r.stdout.split('\n')).toEqual(['drwxrwx--T', String(2 * 1024 * 1024), '']);
+    const m = await run(['--mount', 'type=tmpfs,target=/t,tmpfs-size=1m', 'bb', 'sh', '-c', 'df -k /t | tail -1']);
+    expect(m.stdout).toMatch(/\s1024\s/);
+  });
+
+  it('anonymous volumes: -v /path and the image\'s VOLUMEs; rm -v removes them', async () => {
+    const c = await berth(e.t, ['create', '-v', '/anon', 'bb', 'true']);
+    const id = c.stdout.trim();
+    const i = JSON.parse((await berth(e.t, ['inspect', id])).stdout)[0];
+    expect(i.Mounts).toHaveLength(1);
+    expect(i.Mounts[0]).toMatchObject({ Type: 'volume', Destination: '/anon', Driver: 'local', Mode: '', RW: true, Propagation: '' });
+    const vol = i.Mounts[0].Name;
+    expect(vol).toMatch(/^[a-f0-9]{64}$/);
+    expect(i.Config.Volumes).toEqual({ '/anon': {} });
+    expect((await berth(e.t, ['volume', 'inspect', '-f', '{{json .Labels}}', vol])).stdout).toBe('{"com.docker.volume.anonymous":""}\n');
+    expect((await berth(e.t, ['rm', '-v', id])).exitCode).toBe(0);
+    expect((await berth(e.t, ['volume', 'inspect', vol])).exitCode).toBe(1);
+    // an image that declares a VOLUME
+    const img = await berth(e.t, ['commit', '-c', 'VOLUME /declared', (await runIn(e.b, 'bb', ['true'])).id, 'withvol:1']);
+    expect(img.exitCode).toBe(0);
+    const c2 = (await berth(e.t, ['create', 'withvol:1', 'true'])).stdout.trim();
+    const m2 = JSON.parse((await berth(e.t, ['inspect', '-f', '{{json .Mounts}}', c2])).stdout);
+    expect(m2).toEqual([expect.objectContaining({ Type: 'volume', Destination: '/declared' })]);
+    await berth(e.t, ['rm', c2]); // without -v the anonymous volume stays
+    expect((await berth(e.t, ['volume', 'inspect', m2[0].Name])).exitCode).toBe(0);
+  });
+
+  it('a volume in use cannot be removed; with -f only while no running container holds it', async () => {
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '1000'], volumes: ['busy:/b'] });
+    const r = await berth(e.t, ['volume', 'rm', 'busy']);
+    expect([r.exitCode, r.stderr]).toEqual([1, `Error: remove busy: volume is in use - [${id}]\n`]);
+    await e.b.startContainer(id);
+    expect((await berth(e.t, ['volume', 'rm', '-f', 'busy'])).stderr).toBe(`Error: remove busy: volume is in use - [${id}]\n`);
+    await e.b.stopContainer(id, 0);
+    expect((await berth(e.t, ['volume', 'rm', '-f', 'busy'])).stdout).toBe('busy\n');
+    await e.b.removeContainer(id);
+  });
+
+  it('prune removes unused anonymous volumes, -a all unused; system df counts volumes', async () => {
+    await berth(e.t, ['volume', 'create', 'keepme']);
+    const anon = (await berth(e.t, ['create', '-v', '/x', 'bb', 'true'])).stdout.trim();
+    const anonVol = JSON.parse((await berth(e.t, ['inspect', '-f', '{{json .Mounts}}', anon])).stdout)[0].Name;
+    await berth(e.t, ['rm', anon]);
+    const df = (await berth(e.t, ['system', 'df'])).stdout.split('\n');
+    expect(df[3]).toMatch(/^Local Volumes\s+\d+\s+\d+\s+/);
+    const p = await berth(e.t, ['volume', 'prune', '-f']);
+    expect(p.stdout).toContain(anonVol);
+    expect(p.stdout).not.toContain('keepme');
+    const all = await berth(e.t, ['volume', 'prune', '-a', '-f']);
+    expect(all.stdout).toContain('keepme');
+    expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'dangling=true'])).stdout).toBe('');
+  });
+
+  it('commit and export leave mounted volume contents out', async () => {
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'echo in-volume > /vol/file; echo in-rootfs > /rootfile'], volumes: ['cv:/vol'] });
+    const { session } = await e.b.startContainer(id, { attach: {} });
+    await session!.exited;
+    await e.b.commitContainer(id, { repo: 'novol:1' });
+    const r = await runIn(e.b, 'novol:1', ['sh', '-c', 'cat /rootfile; ls -A /vol']);
+    expect(r.stdout).toBe('in-rootfs\n');
+    const out = join(e.t.base, 'exp.tar');
+    await berth(e.t, ['export', '-o', out, id]);
+    const names = execFileSync('tar', ['-tf', out]).toString().split('\n');
+    expect(names).toContain('rootfile');
+    expect(names).not.toContain('vol/file');
+  });
+
+  it('bad specs get one line naming what is wrong', async () => {
+    const cases: [string[], string][] = [
+      [['-v', 'a:b'], `Error: invalid volume specification: 'a:b': invalid mount config for type "volume": invalid mount path: 'b' mount path must be absolute\n`],
+      [['-v', '/x:/y:zz'], 'Error: invalid mode: zz\n'],
+      [['-v', 'a:b:c:d'], "Error: invalid volume specification: 'a:b:c:d'\n"],
+      [['-v', 'bad$name:/x'], `Error: create bad$name: "bad$name" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path\n`],
+      [['-v', '/x:/'], `Error: invalid volume specification: '/x:/': invalid mount config for type "bind": invalid specification: destination can't be '/'\n`],
+      [['--mount', 'type=bind,target=/x'], `Error: invalid argument "type=bind,target=/x" for "--mount" flag: invalid mount config for type "bind": field Source must not be empty\n`],
+      [['--mount', 'type=volume,src=v'], `Error: invalid argument "type=volume,src=v" for "--mount" flag: invalid mount config for type "volume": field Target must not be empty\n`],
+      [['--mount', 'type=nfs,target=/x'], `Error: invalid argument "type=nfs,target=/x" for "--mount" flag: invalid mount type "nfs"\n`],
+      [['--mount', 'type=volume,target=/x,foo=bar'], `Error: invalid argument "type=volume,target=/x,foo=bar" for "--mount" flag: unexpected key 'foo' in 'foo=bar'\n`],
+      [['--mount', 'type=tmpfs,src=x,target=/x'], `Error: invalid argument "type=tmpfs,src=x,target=/x" for "--mount" flag: invalid mount config for type "tmpfs": field Source must not be specified\n`],
+      [['--tmpfs', '/t:size=lots'], 'Error: invalid tmpfs option "size=lots" in "/t:size=lots"\n'],
+      [['-v', '/a:/same', '-v', '/b:/same'], 'Error: Duplicate mount point: /same\n'],
+    ];
+    for (const [flags, msg] of cases) {
+      const r = await berth(e.t, ['create', ...flags, 'bb', 'true']);
+      expect([r.exitCode, r.stderr], flags.join(' ')).toEqual([1, msg]);
+    }
+    expect(existsSync(join(e.t.base, 'no-such-dir'))).toBe(false);
+    expect(statSync(host).isDirectory()).toBe(true);
+  });
+});

@@ -16,6 +16,8 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
+static void v1_enable_blkio_accounting(const cgroup_t *cg);
+
 static const char *const V1_WANTED[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", NULL};
 
 bool cgroup_is_v2(void)
@@ -237,7 +239,39 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
     if (setv(cg, "devices", r->dev_allow[k] ? "devices.allow" : "devices.deny", r->dev_rules[k], true, err) < 0)
       return -1;
   }
+  v1_enable_blkio_accounting(cg);
   return 0;
+}
+
+/*
+ * cgroup v1 only counts block I/O of a group that has a throttle rule (recent
+ * kernels skip the accounting otherwise), so give every disk a rule too high
+ * to ever throttle. Best effort: devices that refuse it are skipped.
+ */
+static void v1_enable_blkio_accounting(const cgroup_t *cg)
+{
+  const char *dir = dir_for(cg, "blkio");
+  if (!dir) return;
+  DIR *d = opendir("/sys/block");
+  if (!d) return;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.' || !strncmp(de->d_name, "loop", 4) || !strncmp(de->d_name, "ram", 3)) continue;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "/sys/block/%s/dev", de->d_name);
+    berr_t err = {0};
+    autofree char *dev = read_file(path, NULL, &err);
+    if (!dev) continue;
+    dev[strcspn(dev, "\n")] = 0;
+    char rule[64];
+    snprintf(rule, sizeof rule, "%s 1099511627776", dev); /* 1 TiB/s */
+    const char *files[] = {"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device"};
+    for (int k = 0; k < 2; k++) {
+      snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+      write_file(path, rule, &err);
+    }
+  }
+  closedir(d);
 }
 
 int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err)

@@ -1,0 +1,104 @@
+/**
+ * Pure parsers for the files container metrics come from: cgroup v1 and v2
+ * controller files, /proc/stat and /proc/<pid>/net/dev. Each takes the
+ * file's text and returns numbers; missing fields are 0.
+ */
+
+/** "key value" lines (memory.stat, cpu.stat, memory.events, oom_control). */
+export function keyValues(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [k, v] = line.trim().split(/\s+/);
+    if (k && v !== undefined && /^-?\d+$/.test(v)) m.set(k, Number(v));
+  }
+  return m;
+}
+
+/** A single number, or null for "max" / unset. */
+export function single(text: string): number | null {
+  const t = text.trim();
+  if (t === '' || t === 'max') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** v1 memory.limit_in_bytes says "no limit" with a page-rounded 2^63. */
+export function v1Limit(text: string): number | null {
+  const n = single(text);
+  return n === null || n >= 2 ** 62 ? null : n;
+}
+
+/** v1 blkio.throttle.io_service_bytes_recursive: sums of Read and Write over devices. */
+export function blkioV1(text: string): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 3) continue;
+    if (f[1] === 'Read') read += Number(f[2]);
+    else if (f[1] === 'Write') write += Number(f[2]);
+  }
+  return { read, write };
+}
+
+/** v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device. */
+export function ioStatV2(text: string): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const line of text.split('\n')) {
+    for (const kv of line.trim().split(/\s+/).slice(1)) {
+      const [k, v] = kv.split('=');
+      if (k === 'rbytes') read += Number(v);
+      else if (k === 'wbytes') write += Number(v);
+    }
+  }
+  return { read, write };
+}
+
+/**
+ * /proc/stat: system CPU time in nanoseconds as docker computes it (the first
+ * seven fields of the "cpu" line, in clock ticks of 100 Hz) and the number of
+ * online CPUs (the "cpuN" lines).
+ */
+export function procStat(text: string, clockTicks = 100): { systemNs: number; onlineCpus: number } {
+  let systemNs = 0;
+  let onlineCpus = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cpu ')) {
+      const f = line.trim().split(/\s+/).slice(1, 8).map(Number);
+      systemNs = (f.reduce((a, b) => a + b, 0) * 1e9) / clockTicks;
+    } else if (/^cpu\d+ /.test(line)) onlineCpus++;
+  }
+  return { systemNs, onlineCpus };
+}
+
+/** /proc/<pid>/net/dev: totals over the interfaces, loopback excluded (as docker counts). */
+export function netDev(text: string): { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } {
+  const out = { rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 };
+  for (const line of text.split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    if (name === 'lo') continue;
+    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    out.rxBytes += f[0] ?? 0;
+    out.rxPackets += f[1] ?? 0;
+    out.txBytes += f[8] ?? 0;
+    out.txPackets += f[9] ?? 0;
+  }
+  return out;
+}
+
+/** docker CLI's CPU percentage: Δcontainer / Δsystem × online CPUs × 100. */
+export function cpuPercent(prev: { cpu: number; system: number } | null, cur: { cpu: number; system: number }, onlineCpus: number): number {
+  if (!prev) return 0;
+  const cpuDelta = cur.cpu - prev.cpu;
+  const sysDelta = cur.system - prev.system;
+  if (cpuDelta <= 0 || sysDelta <= 0) return 0;
+  return (cpuDelta / sysDelta) * onlineCpus * 100;
+}
+
+/** docker CLI's memory figure: usage without the inactive page cache. */
+export function memoryUsed(usage: number, inactiveFile: number): number {
+  return inactiveFile < usage ? usage - inactiveFile : usage;
+}

@@ -32,6 +32,10 @@ export type {
   ExecPlan,
   CommitOptions,
   UpdateOptions,
+  StatsSample,
+  StatsOptions,
+  EngineEvent,
+  EventOptions,
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
@@ -61,6 +65,10 @@ import type {
   ImportOptions,
   DiskUsage,
   CheckReport,
+  StatsSample,
+  StatsOptions,
+  EngineEvent,
+  EventOptions,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -126,6 +134,30 @@ export interface VolumeApi {
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 }
 
+export interface StatsApi {
+  /**
+   * Live samples of one container, one per interval, until the container
+   * stops (the iterable then ends) or the signal fires. Served by the
+   * backend's one shared sampler, whoever else is subscribed.
+   */
+  containerStats(ref: string, opts?: StatsOptions): AsyncIterable<StatsSample>;
+  /**
+   * One batch per interval with a sample for every running container;
+   * containers that start or stop appear in and drop out of later batches.
+   * Shares the same sampler as containerStats.
+   */
+  allStats(opts?: StatsOptions): AsyncIterable<StatsSample[]>;
+}
+
+export interface EventsApi {
+  /**
+   * Engine events from every process using this store (the CLI in another
+   * session included), oldest first: those since `since`, then new ones as
+   * they happen, until `until` passes or the signal fires.
+   */
+  events(opts?: EventOptions): AsyncIterable<EngineEvent>;
+}
+
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
@@ -136,7 +168,7 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, ContainerApi, VolumeApi {
+export interface Backend extends ImageApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
   info(): BackendInfo;
   close(): Promise<void>;
 }

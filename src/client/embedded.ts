@@ -20,7 +20,12 @@ import type {
   TransferProgress,
   UpdateOptions,
   VolumeCreate,
+  StatsOptions,
+  StatsSample,
+  EventOptions,
+  EngineEvent,
 } from './api.js';
+import { BerthError } from '../engine/errors.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -173,5 +178,17 @@ export class EmbeddedBackend implements Backend {
   }
   async pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }) {
     return this.engine.pruneVolumes(o);
+  }
+
+  // Placeholders until the sampler (issue 5) and the event feed land: they
+  // fail with a coded error rather than pretend.
+  async *containerStats(_ref: string, _opts?: StatsOptions): AsyncGenerator<StatsSample> {
+    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  }
+  async *allStats(_opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
+    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  }
+  async *events(_opts?: EventOptions): AsyncGenerator<EngineEvent> {
+    throw new BerthError('NOT_SUPPORTED', 'the event feed is not available in this build yet');
   }
 }

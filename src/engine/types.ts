@@ -259,3 +259,71 @@ export interface UpdateOptions {
   pidsLimit?: number;
   restart?: string;
 }
+
+// ---- metrics and events (the streams the TUI and `stats` / `events` read) ----
+
+/**
+ * One reading of a container's resources, straight from its cgroup and
+ * network namespace. Percentages follow the docker CLI's formulas; the
+ * cumulative counters (cpu, net, block I/O) let a chart derive rates.
+ */
+export interface StatsSample {
+  id: string;
+  name: string;
+  /** ms since epoch when this sample was read. */
+  time: number;
+  /** Δcontainer / Δsystem × onlineCpus × 100 over the last interval (0 for a first sample). */
+  cpuPercent: number;
+  /** Cumulative CPU time of the container, ns. */
+  cpuTotalNs: number;
+  /** Cumulative system CPU time (/proc/stat), ns. */
+  systemNs: number;
+  onlineCpus: number;
+  /** usage − inactive file (v2 inactive_file, v1 total_inactive_file), bytes. */
+  memUsed: number;
+  /** The container's memory limit, capped at the host's memory, bytes. */
+  memLimit: number;
+  memPercent: number;
+  memFailcnt: number;
+  oomKills: number;
+  /** Network totals over the container's interfaces (loopback excluded), cumulative. */
+  netRxBytes: number;
+  netTxBytes: number;
+  netRxPackets: number;
+  netTxPackets: number;
+  /** Block I/O totals, cumulative bytes. */
+  blockRead: number;
+  blockWrite: number;
+  pids: number;
+  /** null when unlimited. */
+  pidsLimit: number | null;
+}
+
+export interface StatsOptions {
+  /** Sampling period, ms (default 1000). */
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/** An engine event, shaped as the Docker Engine API's EventMessage. */
+export interface EngineEvent {
+  Type: 'image' | 'container' | 'volume';
+  /** docker's action names: create, start, die, stop, kill, pause, destroy, tag, untag, delete, load, save, ... */
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope: 'local';
+  /** Seconds since epoch. */
+  time: number;
+  /** Nanoseconds since epoch. */
+  timeNano: bigint;
+}
+
+export interface EventOptions {
+  /** ms since epoch; events before it are not replayed (default: only new events). */
+  since?: number;
+  /** ms since epoch; the stream ends when it passes (default: follows until aborted). */
+  until?: number;
+  /** docker's filters: type, event/action, container, image, volume, label. */
+  filters?: Map<string, string[]>;
+  signal?: AbortSignal;
+}

@@ -68,5 +68,10 @@ describe('filters', () => {
     expect(matchReference('bb-layers:v*', 'bb-layers:latest')).toBe(false);
     expect(matchReference('*/bb-layers', 'localhost/bb-layers:v1')).toBe(true);
     expect(matchReference('b?', 'bb:latest')).toBe(true);
+    // the canonical forms match too, as in moby's image list
+    expect(matchReference('docker.io/library/bb-layers', 'bb-layers:v1')).toBe(true);
+    expect(matchReference('docker.io/library/*:v1', 'bb-layers:v1')).toBe(true);
+    expect(matchReference('docker.io/*/bb', 'bb:latest')).toBe(true);
+    expect(matchReference('docker.io/library/*:v1', 'bb-layers:v0')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  * service), only reads and writes of rows. Callers wrap multi-step writes in
  * immediate() transactions.
  */
+import { familiarString, parseReference } from '../reference/reference.js';
 import type { Db } from '../store/db.js';
 import type { ImageRow, LayerRow } from './types.js';
 
@@ -44,6 +45,15 @@ const toLayer = (r: LayerSql): LayerRow => ({
   tarSize: r.tar_size,
 });
 
+/** Normalised names sorted as docker sorts references: by their familiar string, bytewise. */
+function lexical(names: string[]): string[] {
+  const key = (n: string) => familiarString(parseReference(n));
+  return names
+    .map((n) => [key(n), n] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, n]) => n);
+}
+
 export class ImageDb {
   constructor(readonly db: Db) {}
 
@@ -81,10 +91,9 @@ export class ImageDb {
     return r?.image_id ?? null;
   }
 
+  /** Tags of an image in docker's order: lexical by familiar name (moby's lexicalRefs). */
   tagsOf(id: string): string[] {
-    return (
-      this.db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY added_at, rowid').all(id) as { name: string }[]
-    ).map((r) => r.name);
+    return lexical((this.db.prepare('SELECT name FROM tags WHERE image_id = ?').all(id) as { name: string }[]).map((r) => r.name));
   }
 
   digestsOf(id: string): string[] {
@@ -96,7 +105,7 @@ export class ImageDb {
   /** Every tag and repo digest, grouped by image. */
   allNames(): { tags: Map<string, string[]>; digests: Map<string, string[]> } {
     const tags = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT name, image_id FROM tags ORDER BY added_at, rowid').all() as {
+    for (const r of this.db.prepare('SELECT name, image_id FROM tags').all() as {
       name: string;
       image_id: string;
     }[]) {
@@ -109,6 +118,7 @@ export class ImageDb {
     }[]) {
       (digests.get(r.image_id) ?? digests.set(r.image_id, []).get(r.image_id)!).push(r.name);
     }
+    for (const [id, list] of tags) tags.set(id, lexical(list));
     return { tags, digests };
   }
 

@@ -8,7 +8,8 @@ import { familiarString, parseReference } from '../reference/reference.js';
 import type { Store } from '../store/store.js';
 import type { ImageListOptions, ImageSummary } from '../types.js';
 import { boolFilter, matchLabel, matchReference } from '../util/filters.js';
-import { imageConfig, unixSeconds } from './config.js';
+import { parseTimestampFilter } from '../util/time.js';
+import { createdNanos, imageConfig, unixSeconds } from './config.js';
 import { resolveImage } from './resolve.js';
 import type { ImageRow } from './types.js';
 import type { ImageUsers } from './users.js';
@@ -35,27 +36,47 @@ export function summarize(store: Store, row: ImageRow, tags: string[], digests: 
   };
 }
 
-function createdOf(store: Store, ref: string): number {
-  const r = resolveImage(store.images, ref);
-  return unixSeconds(store.images.image(r.id)!.created);
+function untilBound(value: string): bigint {
+  try {
+    return parseTimestampFilter(value);
+  } catch (e) {
+    throw invalidArg(`invalid value for 'until' filter: ${(e as Error).message}`);
+  }
 }
 
+function createdOf(store: Store, ref: string): bigint {
+  const r = resolveImage(store.images, ref);
+  return createdNanos(store.images.image(r.id)!.created);
+}
+
+/**
+ * moby's ImageList: before/since compare creation times at full precision
+ * (several values: the oldest "before", the newest "since"); until=
+ * (a timestamp or a duration) bounds like before; the newest image first.
+ */
 export function listImages(store: Store, opts: ImageListOptions = {}, users?: ImageUsers): ImageSummary[] {
   const filters = opts.filters ?? new Map<string, string[]>();
   for (const key of filters.keys()) if (!IMAGE_FILTERS.includes(key)) throw invalidArg(`invalid filter '${key}'`);
   const dangling = filters.has('dangling') ? boolFilter(filters.get('dangling')!, 'dangling') : undefined;
-  const before = filters.get('before')?.map((r) => createdOf(store, r));
-  const since = filters.get('since')?.map((r) => createdOf(store, r));
+  const bounds = [
+    ...(filters.get('before') ?? []).map((r) => createdOf(store, r)),
+    ...(filters.get('until') ?? []).map((u) => untilBound(u)),
+  ];
+  const before = bounds.length ? bounds.reduce((a, b) => (b < a ? b : a)) : null;
+  const sinceList = (filters.get('since') ?? []).map((r) => createdOf(store, r));
+  const since = sinceList.length ? sinceList.reduce((a, b) => (b > a ? b : a)) : null;
   const labels = filters.get('label') ?? [];
   const refs = filters.get('reference') ?? [];
   const { tags, digests } = store.images.allNames();
   const rows = store.images.images();
   const hasChildren = new Set(rows.map((r) => r.parent).filter((p): p is string => !!p));
-  const out: ImageSummary[] = [];
+  const out: { s: ImageSummary; created: bigint }[] = [];
   for (const row of rows) {
-    const created = unixSeconds(row.created);
-    if (before && !before.every((b) => created < b)) continue;
-    if (since && !since.every((s) => created > s)) continue;
+    // dangling=true looks only at heads: images no other image builds on
+    if (dangling === true && hasChildren.has(row.id)) continue;
+    const created = createdNanos(row.created);
+    if (before !== null && !(created < before)) continue;
+    if (since !== null && !(created > since)) continue;
     let s = summarize(store, row, tags.get(row.id) ?? [], digests.get(row.id) ?? [], users);
     if (labels.length && !labels.every((l) => matchLabel(s.Labels, l))) continue;
     if (refs.length) {
@@ -71,8 +92,8 @@ export function listImages(store: Store, opts: ImageListOptions = {}, users?: Im
     } else if (dangling === true && s.RepoTags.length > 0) {
       continue;
     }
-    out.push(s);
+    out.push({ s, created });
   }
-  out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
-  return out;
+  out.sort((a, b) => (a.created === b.created ? (a.s.Id < b.s.Id ? -1 : 1) : a.created > b.created ? -1 : 1));
+  return out.map((o) => o.s);
 }

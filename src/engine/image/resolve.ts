@@ -57,8 +57,6 @@ export function tryResolveImage(images: ImageDb, input: string): ResolvedImage |
       const name = normalizedString(ref);
       const id = images.digestTarget(name) ?? images.digestTarget(normalizedString({ ...ref, tag: undefined }));
       if (id) return { id, name, kind: 'digest' };
-      // docker also finds an image by name@<image id>
-      if (images.image(ref.digest)) return { id: ref.digest, kind: 'id' };
     } else {
       const name = normalizedString(withDefaultTag(ref));
       const id = images.tagTarget(name);

@@ -1,5 +1,6 @@
 /** docker's filter semantics shared by images, containers and volumes. */
 import { invalidArg } from '../errors.js';
+import { familiarName, familiarString, normalizedString, parseReference, repoName, type Reference } from '../reference/reference.js';
 import { parseTimestampFilter } from './time.js';
 
 /** Validate filter keys against what a command accepts. */
@@ -45,13 +46,20 @@ export function pathMatch(pattern: string, name: string): boolean {
   return new RegExp(re + '$').test(name);
 }
 
-/** docker's reference filter: the pattern against "name:tag", then against "name". */
+/**
+ * docker's reference filter: the pattern against the familiar and the
+ * canonical forms of the name, with and without its tag or digest
+ * (`bb`, `bb:v1`, `docker.io/library/bb`, `docker.io/library/bb:v1`).
+ */
 export function matchReference(pattern: string, familiar: string): boolean {
-  if (pathMatch(pattern, familiar)) return true;
-  const at = familiar.indexOf('@');
-  const colon = familiar.lastIndexOf(':');
-  const name = at >= 0 ? familiar.slice(0, at) : colon > familiar.lastIndexOf('/') ? familiar.slice(0, colon) : familiar;
-  return pathMatch(pattern, name);
+  let ref: Reference;
+  try {
+    ref = parseReference(familiar);
+  } catch {
+    return pathMatch(pattern, familiar);
+  }
+  const targets = [familiarString(ref), familiarName(ref), normalizedString(ref), repoName(ref)];
+  return targets.some((t) => pathMatch(pattern, t));
 }
 
 /** until=<timestamp|duration> as milliseconds since the epoch. */

@@ -34,12 +34,32 @@ describe('--change instructions', () => {
     expect(applyChanges({}, ['CMD ["a"]', 'ENTRYPOINT ["b"]']).Cmd).toEqual(['a']);
   });
 
-  it('refuses what docker refuses', () => {
+  it('refuses what docker refuses, with its messages', () => {
     expect(() => applyChanges({}, ['RUN echo'])).toThrow('run is not a valid change command');
-    expect(() => applyChanges({}, ['FROB x'])).toThrow('unknown instruction: FROB');
+    expect(() => applyChanges({}, ['HEALTHCHECK NONE'])).toThrow('healthcheck is not a valid change command');
+    expect(() => applyChanges({}, ['FROB x'])).toThrow(/^frob is not a valid change command$/);
     expect(() => applyChanges({}, ['STOPSIGNAL SIGNOPE'])).toThrow('Invalid signal: SIGNOPE');
-    expect(() => applyChanges({}, ['EXPOSE 80x'])).toThrow('invalid containerPort: 80x');
+    expect(() => applyChanges({}, ['EXPOSE 80x'])).toThrow(/^Invalid containerPort: 80x$/);
+    expect(() => applyChanges({}, ['EXPOSE 80-70'])).toThrow(/^Invalid containerPort: 80-70$/);
+    expect(() => applyChanges({}, ['EXPOSE 70000'])).toThrow(/^Invalid containerPort: 70000$/);
+    expect(() => applyChanges({}, ['EXPOSE 80/xyz'])).toThrow(/^Invalid proto: xyz$/);
+    expect(() => applyChanges({}, ['ENV A=1 B'])).toThrow(/^Syntax error - can't find = in "B". Must be of the form: name=value$/);
     expect(() => applyChanges({}, ['ONBUILD FROM x'])).toThrow("FROM isn't allowed as an ONBUILD trigger");
+    expect(() => applyChanges({}, [''])).toThrow(/^file with no instructions$/);
+    expect(() => applyChanges({}, ['  ', '# only a comment'])).toThrow(/^file with no instructions$/);
+  });
+
+  it('takes the forms docker takes', () => {
+    // empty CMD is the bare shell; empty ENTRYPOINT resets it (and the CMD)
+    expect(applyChanges({}, ['CMD']).Cmd).toEqual(['/bin/sh', '-c']);
+    expect(applyChanges({ Entrypoint: ['x'], Cmd: ['y'] }, ['ENTRYPOINT'])).toMatchObject({ Entrypoint: null, Cmd: null });
+    expect(applyChanges({}, ['CMD ["a"]', 'CMD']).Cmd).toEqual(['/bin/sh', '-c']);
+    // USER takes the rest of the line
+    expect(applyChanges({}, ['USER a b']).User).toBe('a b');
+    expect(applyChanges({}, ['EXPOSE 80/UDP']).ExposedPorts).toEqual({ '80/udp': {} });
+    // several instructions in one change, as a Dockerfile
+    expect(applyChanges({}, ['ENV A=1\nUSER x'])).toMatchObject({ Env: ['A=1'], User: 'x' });
+    expect(applyChanges({ User: 'u' }, [])).toEqual({ User: 'u' });
   });
 
   it('does not modify its input', () => {

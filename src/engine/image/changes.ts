@@ -11,9 +11,6 @@ import type { ContainerConfigLike } from './types.js';
 export type { ContainerConfigLike } from './types.js';
 
 const VALID = new Set(['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
-const DOCKERFILE = new Set([
-  ...VALID, 'add', 'arg', 'copy', 'from', 'healthcheck', 'maintainer', 'run', 'shell',
-]);
 
 /** Split shell-like words: quotes group, backslash escapes, $VAR / ${VAR} expand from env. */
 export function shellWords(s: string, env: Record<string, string> = {}, expand = true): string[] {
@@ -105,7 +102,7 @@ function commandForm(rest: string): string[] {
       /* shell form */
     }
   }
-  return ['/bin/sh', '-c', t];
+  return t ? ['/bin/sh', '-c', t] : ['/bin/sh', '-c'];
 }
 
 /** KEY=VALUE pairs, or the legacy "KEY VALUE..." form. */
@@ -122,7 +119,8 @@ function nameValues(rest: string, what: string, env: Record<string, string>): [s
   }
   return words.map((w) => {
     const eq = w.indexOf('=');
-    if (eq <= 0) throw invalidArg(`${what} names can not be blank`);
+    if (eq < 0) throw invalidArg(`Syntax error - can't find = in "${w}". Must be of the form: name=value`);
+    if (eq === 0) throw invalidArg(`${what} names can not be blank`);
     return [w.slice(0, eq), w.slice(eq + 1)] as [string, string];
   });
 }
@@ -132,12 +130,15 @@ function exposedPorts(rest: string, env: Record<string, string>): string[] {
   const words = shellWords(rest, env);
   if (!words.length) throw invalidArg('EXPOSE requires at least one argument');
   for (const w of words) {
-    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
-    if (!m) throw invalidArg(`invalid containerPort: ${w}`);
-    const a = Number(m[1]);
-    const b = m[2] ? Number(m[2]) : a;
-    if (b < a || b > 65535) throw invalidArg(`invalid range specified for container port: ${w}`);
-    for (let p = a; p <= b; p++) out.push(`${p}/${(m[3] ?? 'tcp').toLowerCase()}`);
+    const slash = w.lastIndexOf('/');
+    const port = slash < 0 ? w : w.slice(0, slash);
+    const proto = slash < 0 ? 'tcp' : w.slice(slash + 1).toLowerCase();
+    if (!['tcp', 'udp', 'sctp'].includes(proto)) throw invalidArg(`Invalid proto: ${w.slice(slash + 1)}`);
+    const m = /^(\d+)(?:-(\d+))?$/.exec(port);
+    const a = Number(m?.[1]);
+    const b = m?.[2] ? Number(m[2]) : a;
+    if (!m || b < a || b > 65535) throw invalidArg(`Invalid containerPort: ${port}`);
+    for (let p = a; p <= b; p++) out.push(`${p}/${proto}`);
   }
   return out;
 }
@@ -146,24 +147,25 @@ function exposedPorts(rest: string, env: Record<string, string>): string[] {
 export function applyChanges(config: ContainerConfigLike, changes: string[]): ContainerConfigLike {
   const c: ContainerConfigLike = structuredClone(config);
   let cmdSet = false;
-  for (const [lineNo, raw] of changes.entries()) {
+  let instructions = 0;
+  for (const raw of changes.flatMap((ch) => ch.split('\n'))) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
+    instructions++;
     const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
     const word = m[1]!.toLowerCase();
     const rest = m[2]!;
-    if (!DOCKERFILE.has(word)) throw invalidArg(`dockerfile parse error on line ${lineNo + 1}: unknown instruction: ${m[1]!.toUpperCase()}`);
     if (!VALID.has(word)) throw invalidArg(`${word} is not a valid change command`);
     const env = envMap(c.Env);
     switch (word) {
       case 'cmd':
-        if (!rest.trim()) throw invalidArg('CMD requires at least one argument');
+        // an empty shell-form CMD is the bare shell, and does not count as setting CMD
         c.Cmd = commandForm(rest);
-        cmdSet = true;
+        if (rest.trim()) cmdSet = true;
         break;
       case 'entrypoint':
-        if (!rest.trim()) throw invalidArg('ENTRYPOINT requires at least one argument');
-        c.Entrypoint = commandForm(rest);
+        // an empty ENTRYPOINT resets it
+        c.Entrypoint = rest.trim() ? commandForm(rest) : null;
         if (!cmdSet) c.Cmd = null;
         break;
       case 'env': {
@@ -202,9 +204,10 @@ export function applyChanges(config: ContainerConfigLike, changes: string[]): Co
         break;
       }
       case 'user': {
-        const u = shellWords(rest, env);
-        if (u.length !== 1) throw invalidArg('USER requires exactly one argument');
-        c.User = u[0]!;
+        // the rest of the line is the one argument (moby's parseString)
+        const u = shellWords(rest, env).join(' ');
+        if (!u) throw invalidArg('USER requires exactly one argument');
+        c.User = u;
         break;
       }
       case 'volume': {
@@ -233,5 +236,6 @@ export function applyChanges(config: ContainerConfigLike, changes: string[]): Co
       }
     }
   }
+  if (changes.length && !instructions) throw invalidArg('file with no instructions');
   return c;
 }

@@ -107,6 +107,24 @@ describe.skipIf(announceSkip('interop with docker, podman, skopeo', peerSkipReas
     expect(ids.stdout).toContain(V1_ID.slice(7));
   });
 
+  it('an OCI archive with zstd layers, written by skopeo, loads with the same DiffIDs', async () => {
+    const skopeo = process.env.PEER_SKOPEO ?? 'skopeo';
+    const oci = join(t.base, 'zstd-oci.tar');
+    const c = await execa(skopeo, ['copy', '--dest-compress-format', 'zstd', '--dest-compress', `docker-archive:${single}`, `oci-archive:${oci}:zz:1`], { reject: false });
+    expect(c.exitCode, c.stderr).toBe(0);
+    const index = JSON.parse((await execa('tar', ['-xOf', oci, 'index.json'])).stdout);
+    const manifest = JSON.parse((await execa('tar', ['-xOf', oci, `blobs/sha256/${index.manifests[0].digest.slice(7)}`])).stdout);
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
+    const r = tempRoot();
+    try {
+      const l = await berth(r, ['load', '-i', oci]);
+      expect([l.exitCode, l.stdout]).toEqual([0, 'Loaded image: zz:1\n']);
+      expect((await berth(r, ['inspect', '-f', '{{json .RootFS.Layers}}', 'zz:1'])).stdout).toBe(`${JSON.stringify(DIFF)}\n`);
+    } finally {
+      r.cleanup();
+    }
+  });
+
   it('skopeo inspect reads it as docker-archive and as an OCI layout', async () => {
     const skopeo = process.env.PEER_SKOPEO ?? 'skopeo';
     const d = await execa(skopeo, ['inspect', `docker-archive:${single}`], { reject: false });

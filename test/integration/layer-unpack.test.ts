@@ -173,6 +173,33 @@ describe.skipIf(skip)('unpacking layers into overlay form', () => {
       outsideUnchanged();
     });
 
+    it('whiteouts that name "." or ".." or nothing are refused, with the entry named', async () => {
+      for (const name of ['d/.wh...', 'd/.wh..', '.wh...', 'd/.wh.']) {
+        const t = await tarOf([{ h: { name, type: 'file' }, data: '' }]);
+        await expect(unpackLayer(once(t), fresh()), name).rejects.toThrow(`layer entry "${name}" whites out`);
+      }
+      outsideUnchanged();
+    });
+
+    it('an empty input is an empty layer, as docker takes an empty layer.tar', async () => {
+      const dir = fresh();
+      expect(await unpackLayer(once(Buffer.alloc(0)), dir)).toEqual({ size: 0, entries: 0 });
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('keeps long names (PAX) and extended attributes', async () => {
+      const dir = fresh();
+      const long = `${'deep/'.repeat(30)}${'n'.repeat(120)}`;
+      const cap = Buffer.from('0100000200000000000000000000000000000000', 'hex');
+      const t = await tarOf([
+        { h: { name: long, type: 'file', xattrs: new Map([['user.note', Buffer.from('hi')], ['security.capability', cap]]) }, data: 'x' },
+      ]);
+      await unpackLayer(once(t), dir);
+      expect(readFileSync(join(dir, long), 'utf8')).toBe('x');
+      expect(native().lgetxattr(join(dir, long), 'user.note')?.toString()).toBe('hi');
+      expect(native().lgetxattr(join(dir, long), 'security.capability')).toEqual(cap);
+    });
+
     it('device nodes and fifos are created as root', async () => {
       const dir = fresh();
       const t = await tarOf([

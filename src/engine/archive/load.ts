@@ -78,6 +78,10 @@ function nonClosing<T>(it: AsyncIterator<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: () => ({ next: () => it.next() }) };
 }
 
+async function* oneChunk(b: Buffer): AsyncGenerator<Buffer> {
+  if (b.length) yield b;
+}
+
 /** Hash bytes as they pass. */
 async function* tap(src: AsyncIterable<Buffer>, each: (c: Buffer) => void): AsyncGenerator<Buffer> {
   for await (const c of src) {
@@ -172,6 +176,14 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
     }
     if (!sawEntry) throw invalidArchive('the input is empty or not a tar archive');
     checkAbort(signal);
+    // A layer whose first entry's name starts with "{" or "[" was kept as a document: unpack it now.
+    for (const img of archiveImages(contents)) {
+      for (const name of img.layers) {
+        const doc = contents.docs.get(name);
+        if (candidates.has(name) || !doc) continue;
+        candidates.set(name, await processLayer(store, scratch, index++, name, oneChunk(doc), signal));
+      }
+    }
     const prepared = planImages(contents, candidates);
     return commitImages(store, scratch, prepared, { action: 'load', ...(signal ? { signal } : {}) });
   } catch (e) {

@@ -143,6 +143,8 @@ class Unpacker {
       return;
     }
     if (wh.kind === 'whiteout') {
+      const base = wh.path.slice(wh.path.lastIndexOf('/') + 1);
+      if (base === '.' || base === '..' || base === '') throw bad(`layer entry "${h.name}" whites out "${wh.path}", which is not a name in its directory`);
       this.ensureParents(wh.path, h.name);
       this.clear(wh.path, false);
       const p = this.abs(wh.path);
@@ -251,7 +253,7 @@ export async function unpackLayer(
 ): Promise<UnpackResult> {
   const u = new Unpacker(dir);
   try {
-    for await (const e of readTar(tar as AsyncIterable<Buffer>)) {
+    for await (const e of readTar(tar as AsyncIterable<Buffer>, { allowEmpty: true })) {
       if (opts.signal?.aborted) throw new BerthError('CANCELLED', 'cancelled');
       await u.entry(e.header, e.body);
     }

@@ -104,7 +104,10 @@ export interface TarEntry {
 const MAX_META = 16 * 1024 * 1024;
 
 /** Iterate the entries of a tar stream. */
-export async function* readTar(input: AsyncIterable<Buffer>, opts: { drainTail?: boolean } = {}): AsyncGenerator<TarEntry> {
+export async function* readTar(
+  input: AsyncIterable<Buffer>,
+  opts: { drainTail?: boolean; /** An input of no bytes at all is an empty archive (docker takes an empty layer.tar). */ allowEmpty?: boolean } = {},
+): AsyncGenerator<TarEntry> {
   const src = new ByteSource(input[Symbol.asyncIterator]());
   let pax: Map<string, Buffer> | null = null;
   let globalPax: Map<string, Buffer> = new Map();
@@ -114,7 +117,7 @@ export async function* readTar(input: AsyncIterable<Buffer>, opts: { drainTail?:
   for (;;) {
     const block = await src.read(BLOCK);
     if (!block) {
-      if (!sawAny) throw new TarFormatError('not a tar archive: the input is empty');
+      if (!sawAny && !opts.allowEmpty) throw new TarFormatError('not a tar archive: the input is empty');
       return; // end without the zero blocks: accept as docker does
     }
     if (isZeroBlock(block)) {

@@ -6,6 +6,7 @@
 import { compileTemplate, parseFormat } from '../client/format/template.js';
 import { renderTable } from '../client/format/table.js';
 import { goJson } from '../client/format/json.js';
+import { escapeHtmlJson, goStruct } from '../client/format/go-value.js';
 import type { Cli } from './context.js';
 
 export interface Column {
@@ -20,6 +21,12 @@ export interface ListSpec {
   headers: Record<string, string>;
   /** Field used by -q. */
   idField: string;
+  /**
+   * The Go type docker names when a template asks for a field its
+   * formatter context lacks (`*formatter.imageContext`); when set, such a
+   * field is an error, as in docker, instead of printing `<no value>`.
+   */
+  contextType?: string;
 }
 
 export function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
@@ -41,27 +48,37 @@ export function printList(
     cli.stdout.write(renderTable(spec.columns.map((c) => c.header), rows.map((r) => spec.columns.map((c) => r[c.field] ?? ''))));
     return;
   }
+  // docker's formatter contexts marshal as a map: keys sorted, HTML escaped
+  const asJson = (r: Record<string, unknown>) => escapeHtmlJson(goJson(r));
   if (format === 'json') {
-    for (const r of rows) cli.out(goJson(sortedObject(r)));
+    for (const r of rows) cli.out(asJson(sortedObject(r)));
     return;
   }
+  const contexts = rows.map((r) => {
+    const sorted = sortedObject(r);
+    return goStruct(sorted, { json: () => asJson(sorted), ...(spec.contextType ? { type: spec.contextType } : {}) });
+  });
   const parsed = parseFormat(format, spec.headers);
   if (parsed.kind === 'table') {
     const render = compileTemplate(parsed.template!);
-    const lines = rows.map((r) => render(r).split('\t'));
+    const lines = contexts.map((r) => render(r).split('\t'));
     cli.stdout.write(renderTable(parsed.headers!, lines));
     return;
   }
   const render = compileTemplate(parsed.template ?? format);
-  for (const r of rows) cli.out(render(r));
+  for (const c of contexts) cli.out(render(c));
 }
 
-/** `inspect`: a JSON array (4-space indent, as docker) or a template per object. */
-export function printInspect(cli: Cli, objects: unknown[], format?: string): void {
+/**
+ * `inspect`: a JSON array (4-space indent, as docker) or a template per
+ * object; `typed` gives an object its Go-typed form for templates (see
+ * go-value.ts), where the command has one.
+ */
+export function printInspect(cli: Cli, objects: unknown[], format?: string, typed?: (o: unknown, i: number) => unknown): void {
   if (!format) {
     cli.out(goJson(objects, '    '));
     return;
   }
   const render = compileTemplate(format);
-  for (const o of objects) cli.out(render(o));
+  objects.forEach((o, i) => cli.out(render(typed ? typed(o, i) : o)));
 }

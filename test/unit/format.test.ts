@@ -7,6 +7,8 @@ describe('sizes and durations (go-units)', () => {
   it('humanSize', () => {
     expect(humanSize(0)).toBe('0B');
     expect(humanSize(1982384)).toBe('1.98MB');
+    expect(humanSize(1982384, 4)).toBe('1.982MB');
+    expect(humanSize(3964768, 4)).toBe('3.965MB');
     expect(humanSize(12)).toBe('12B');
     expect(humanSize(4100)).toBe('4.1kB');
     expect(humanSize(999_950)).toBe('1e+03kB');

@@ -1,14 +1,16 @@
 /** `berth inspect` (containers, then images) / `berth image inspect` / `berth container inspect`. */
 import { isBerthError, type Backend } from '../../client/api.js';
+import { imageInspectView } from '../../client/format/image-inspect-view.js';
+import { errorMessage } from '../errors.js';
 import { printInspect } from '../output.js';
 import { bool, str, type Opts, type Verb } from '../verb.js';
 
 type Kind = 'container' | 'image';
 
-async function lookup(backend: Backend, ref: string, kinds: Kind[], size: boolean): Promise<unknown | null> {
+async function lookup(backend: Backend, ref: string, kinds: Kind[], size: boolean): Promise<{ kind: Kind; obj: unknown } | null> {
   for (const k of kinds) {
     try {
-      return k === 'container' ? await backend.inspectContainer(ref, size) : await backend.inspectImage(ref);
+      return { kind: k, obj: k === 'container' ? await backend.inspectContainer(ref, size) : await backend.inspectImage(ref) };
     } catch (e) {
       if (!isBerthError(e, 'NOT_FOUND')) throw e;
     }
@@ -35,17 +37,26 @@ function verbFor(paths: string[][], kinds: Kind[] | null, summary: string): Verb
         want = [type];
       }
       const backend = await cli.backend();
-      const found: unknown[] = [];
+      const found: { kind: Kind; obj: unknown }[] = [];
       let status = 0;
       for (const ref of args) {
-        const obj = await lookup(backend, ref, want, bool(opts, 'size'));
-        if (obj) found.push(obj);
+        let hit: Awaited<ReturnType<typeof lookup>> = null;
+        try {
+          hit = await lookup(backend, ref, want, bool(opts, 'size'));
+        } catch (e) {
+          // an ambiguous ID, a bad name: say so and go on with the others, as docker does
+          cli.err(`Error: ${errorMessage(e)}`);
+          status = 1;
+          continue;
+        }
+        if (hit) found.push(hit);
         else {
           cli.err(want.length === 1 ? `Error: No such ${want[0]}: ${ref}` : `Error: No such object: ${ref}`);
           status = 1;
         }
       }
-      printInspect(cli, found, str(opts, 'format'));
+      // templates see images as docker's typed ImageInspect
+      printInspect(cli, found.map((f) => f.obj), str(opts, 'format'), (o, i) => (found[i]!.kind === 'image' ? imageInspectView(o) : o));
       return status;
     },
   };

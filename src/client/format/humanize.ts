@@ -25,10 +25,14 @@ function scaled(size: number, base: number, units: string[]): [number, string] {
   return [size, units[i]!];
 }
 
-/** go-units HumanSize(WithPrecision 3): decimal units, "2.01MB". */
-export function humanSize(bytes: number): string {
+/**
+ * go-units HumanSizeWithPrecision: decimal units, "2.01MB". The docker CLI
+ * uses precision 3 for image and container sizes and go-units' HumanSize
+ * (precision 4, "1.982MB") for shared sizes, disk usage and reclaimed space.
+ */
+export function humanSize(bytes: number, precision = 3): string {
   const [n, u] = scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB']);
-  return goG(n, 3) + u;
+  return goG(n, precision) + u;
 }
 
 /** go-units BytesSize: binary units, "64MiB", "1.953MiB". */

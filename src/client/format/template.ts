@@ -3,9 +3,12 @@
  * paths, pipelines, if/else/range/with/end, variables, literals, and docker's
  * template functions (json, join, split, lower, upper, title, truncate, pad,
  * println) plus Go's builtins (index, len, printf, print, eq, ne, lt, le, gt,
- * ge, not, and, or). Values print as Go prints them ([a b], map[k:v]).
+ * ge, not, and, or). Values print as Go prints them ([a b], map[k:v]);
+ * values marked with go-value.ts print and fail as docker's typed structs
+ * do. Execution errors name the line, column and node, as Go's do.
  */
 import { BerthError } from '../../engine/errors.js';
+import { GoNil, GoTime, structInfo } from './go-value.js';
 
 type Node =
   | { t: 'text'; s: string }
@@ -16,21 +19,37 @@ type Node =
 interface Pipe {
   decl: string[];
   cmds: Arg[][];
+  /** Where each command starts ("line:col") and its text, for error messages. */
+  at: { loc: string; text: string }[];
 }
 
 type Arg =
-  | { k: 'field'; base: 'dot' | string; path: string[] }
+  | { k: 'field'; base: 'dot' | string; path: string[]; loc: string; text: string }
   | { k: 'lit'; v: unknown }
   | { k: 'ident'; name: string }
   | { k: 'pipe'; pipe: Pipe; path: string[] };
 
+interface Tok {
+  s: string;
+  /** Offset in the template source. */
+  pos: number;
+}
+
+/** Maps a source offset to Go's "line:col" (col counted from 0, as text/template does). */
+type Locate = (pos: number) => string;
+
 const fail = (msg: string) => new BerthError('INVALID_ARGUMENT', `template parsing error: ${msg}`);
-const execFail = (msg: string) => new BerthError('INVALID_ARGUMENT', `template: ${msg}`);
+const execFail = (msg: string) => new BerthError('INVALID_ARGUMENT', `template parsing error: template: ${msg}`);
+
+/** A failure while evaluating a node; becomes Go's `template: :L:C: executing "" at <node>: msg`. */
+class EvalError extends Error {}
+const at = (loc: string, text: string, msg: string) => execFail(`:${loc}: executing "" at <${text}>: ${msg}`);
 
 // ---- lexing actions ----
 
-function tokenize(src: string): string[] {
-  const toks: string[] = [];
+function tokenize(src: string, base = 0): Tok[] {
+  const toks: Tok[] = [];
+  const push = (t: string, start: number) => toks.push({ s: t, pos: base + start });
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
@@ -40,38 +59,42 @@ function tokenize(src: string): string[] {
       let j = i + 1;
       while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
       if (j >= src.length) throw fail('unterminated quoted string');
-      toks.push(src.slice(i, j + 1));
+      push(src.slice(i, j + 1), i);
       i = j + 1;
     } else if (c === '`') {
       const j = src.indexOf('`', i + 1);
       if (j < 0) throw fail('unterminated raw quoted string');
-      toks.push(src.slice(i, j + 1));
+      push(src.slice(i, j + 1), i);
       i = j + 1;
     } else if (c === '(' || c === ')' || c === '|' || c === ',') {
-      toks.push(c);
+      push(c, i);
       i++;
     } else if (src.startsWith(':=', i)) {
-      toks.push(':=');
+      push(':=', i);
       i += 2;
-    } else if (c === '=' ) {
-      toks.push('=');
+    } else if (c === '=') {
+      push('=', i);
       i++;
     } else {
       let j = i;
       while (j < src.length && !/[\s()|,"`]/.test(src[j]!) && !src.startsWith(':=', j)) j++;
-      toks.push(src.slice(i, j));
+      push(src.slice(i, j), i);
       i = j;
     }
   }
   return toks;
 }
 
-function parseOperand(tok: string): Arg {
-  if (tok === '.') return { k: 'field', base: 'dot', path: [] };
-  if (tok.startsWith('.')) return { k: 'field', base: 'dot', path: tok.slice(1).split('.') };
+function parseOperand(t: Tok, locate: Locate): Arg {
+  const tok = t.s;
+  // Go reports a chain of fields at its second link (.Config.Nope at .Nope)
+  const second = tok.indexOf('.', 1);
+  const loc = locate(t.pos + (tok.startsWith('.') && second > 0 ? second : 0));
+  if (tok === '.') return { k: 'field', base: 'dot', path: [], loc, text: tok };
+  if (tok.startsWith('.')) return { k: 'field', base: 'dot', path: tok.slice(1).split('.'), loc, text: tok };
   if (tok.startsWith('$')) {
     const [name, ...path] = tok.split('.');
-    return { k: 'field', base: name!, path };
+    return { k: 'field', base: name!, path, loc: locate(t.pos), text: tok };
   }
   if (tok.startsWith('"')) return { k: 'lit', v: JSON.parse(tok) };
   if (tok.startsWith('`')) return { k: 'lit', v: tok.slice(1, -1) };
@@ -82,38 +105,48 @@ function parseOperand(tok: string): Arg {
   throw fail(`unexpected "${tok}" in command`);
 }
 
-function parsePipe(toks: string[], pos = { i: 0 }, stopAtParen = false): Pipe {
+function parsePipe(toks: Tok[], locate: Locate, pos = { i: 0 }, stopAtParen = false): Pipe {
   const decl: string[] = [];
+  const str = (i: number) => toks[i]?.s;
   // variable declarations: $x := ... or $i, $v := ...
   const save = pos.i;
   const vars: string[] = [];
-  while (toks[pos.i]?.startsWith('$') && /^\$\w*$/.test(toks[pos.i]!)) {
-    vars.push(toks[pos.i++]!);
-    if (toks[pos.i] === ',') pos.i++;
+  while (str(pos.i)?.startsWith('$') && /^\$\w*$/.test(str(pos.i)!)) {
+    vars.push(str(pos.i++)!);
+    if (str(pos.i) === ',') pos.i++;
     else break;
   }
-  if (vars.length && (toks[pos.i] === ':=' || toks[pos.i] === '=')) {
+  if (vars.length && (str(pos.i) === ':=' || str(pos.i) === '=')) {
     pos.i++;
     decl.push(...vars);
   } else pos.i = save;
   const cmds: Arg[][] = [];
+  const where: Pipe['at'] = [];
   let cur: Arg[] = [];
+  let start = pos.i;
+  const finish = (end: number) => {
+    cmds.push(cur);
+    where.push({ loc: locate(toks[start]!.pos), text: toks.slice(start, end).map((t) => t.s).join(' ') });
+  };
   while (pos.i < toks.length) {
     const tok = toks[pos.i++]!;
-    if (tok === ')') {
+    if (tok.s === ')') {
       if (!stopAtParen) throw fail('unexpected right paren');
+      if (cur.length) finish(pos.i - 1);
+      cur = [];
       break;
     }
-    if (tok === '|') {
+    if (tok.s === '|') {
       if (!cur.length) throw fail('missing command before |');
-      cmds.push(cur);
+      finish(pos.i - 1);
       cur = [];
+      start = pos.i;
       continue;
     }
-    if (tok === '(') {
-      const inner = parsePipe(toks, pos, true);
+    if (tok.s === '(') {
+      const inner = parsePipe(toks, locate, pos, true);
       let path: string[] = [];
-      const next = toks[pos.i];
+      const next = str(pos.i);
       if (next && next.startsWith('.') && next.length > 1) {
         path = next.slice(1).split('.');
         pos.i++;
@@ -121,11 +154,11 @@ function parsePipe(toks: string[], pos = { i: 0 }, stopAtParen = false): Pipe {
       cur.push({ k: 'pipe', pipe: inner, path });
       continue;
     }
-    cur.push(parseOperand(tok));
+    cur.push(parseOperand(tok, locate));
   }
-  if (cur.length) cmds.push(cur);
+  if (cur.length) finish(pos.i);
   if (!cmds.length) throw fail('missing value for command');
-  return { decl, cmds };
+  return { decl, cmds, at: where };
 }
 
 // ---- parsing the template ----
@@ -133,6 +166,8 @@ function parsePipe(toks: string[], pos = { i: 0 }, stopAtParen = false): Pipe {
 interface Action {
   kind: 'text' | 'act';
   s: string;
+  /** Offset of s in the source (actions only). */
+  pos: number;
 }
 
 function split(src: string): Action[] {
@@ -141,7 +176,7 @@ function split(src: string): Action[] {
   while (i < src.length) {
     const open = src.indexOf('{{', i);
     if (open < 0) {
-      out.push({ kind: 'text', s: src.slice(i) });
+      out.push({ kind: 'text', s: src.slice(i), pos: i });
       break;
     }
     let text = src.slice(i, open);
@@ -150,7 +185,7 @@ function split(src: string): Action[] {
       text = text.replace(/\s+$/, '');
       inner = open + 3;
     }
-    if (text) out.push({ kind: 'text', s: text });
+    if (text) out.push({ kind: 'text', s: text, pos: i });
     const close = src.indexOf('}}', inner);
     if (close < 0) throw fail('unclosed action');
     let body = src.slice(inner, close);
@@ -160,12 +195,12 @@ function split(src: string): Action[] {
       const m = /^\s*/.exec(src.slice(i))!;
       i += m[0].length;
     }
-    out.push({ kind: 'act', s: body.trim() });
+    out.push({ kind: 'act', s: body.trim(), pos: inner + (body.length - body.trimStart().length) });
   }
   return out;
 }
 
-function parseNodes(actions: Action[], pos: { i: number }, ends: string[]): { nodes: Node[]; end: string } {
+function parseNodes(actions: Action[], pos: { i: number }, ends: string[], locate: Locate): { nodes: Node[]; end: string } {
   const nodes: Node[] = [];
   while (pos.i < actions.length) {
     const a = actions[pos.i++]!;
@@ -182,28 +217,37 @@ function parseNodes(actions: Action[], pos: { i: number }, ends: string[]): { no
       return { nodes, end: s };
     }
     if (word === 'if' || word === 'with' || word === 'range') {
-      nodes.push(parseBlock(word, s.slice(word.length), actions, pos));
+      nodes.push(parseBlock(word, s.slice(word.length), a.pos + word.length, actions, pos, locate));
       continue;
     }
-    nodes.push({ t: 'action', pipe: parsePipe(tokenize(s)) });
+    nodes.push({ t: 'action', pipe: parsePipe(tokenize(s, a.pos), locate) });
   }
   if (ends.length) throw fail('unexpected EOF');
   return { nodes, end: '' };
 }
 
 /** A block after its opening action; consumes up to and including its {{end}}. */
-function parseBlock(word: 'if' | 'with' | 'range', rest: string, actions: Action[], pos: { i: number }): Node {
-  const pipe = parsePipe(tokenize(rest));
-  const body = parseNodes(actions, pos, ['end', 'else']);
+function parseBlock(
+  word: 'if' | 'with' | 'range',
+  rest: string,
+  restPos: number,
+  actions: Action[],
+  pos: { i: number },
+  locate: Locate,
+): Node {
+  const pipe = parsePipe(tokenize(rest, restPos), locate);
+  const body = parseNodes(actions, pos, ['end', 'else'], locate);
   let elseNodes: Node[] = [];
-  const closing = actions[pos.i++]!.s;
+  const closingAction = actions[pos.i++]!;
+  const closing = closingAction.s;
   if (closing.startsWith('else')) {
     const tail = closing.slice(4).trim();
     if (tail.startsWith('if') && word === 'if') {
       // {{else if x}} is an if nested in the else branch that shares our {{end}}
-      elseNodes = [parseBlock('if', tail.slice(2), actions, pos)];
+      const ifAt = closingAction.pos + closing.indexOf('if', 4) + 2;
+      elseNodes = [parseBlock('if', tail.slice(2), ifAt, actions, pos, locate)];
     } else {
-      elseNodes = parseNodes(actions, pos, ['end']).nodes;
+      elseNodes = parseNodes(actions, pos, ['end'], locate).nodes;
       if (actions[pos.i++]?.s !== 'end') throw fail(`unexpected EOF in ${word}`);
     }
   } else if (closing !== 'end') {
@@ -220,8 +264,12 @@ export function goString(v: unknown, top = true): string {
   if (v === null) return top ? '<no value>' : '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof GoNil) return v.shown;
+  if (v instanceof GoTime) return v.toString();
   if (Array.isArray(v)) return `[${v.map((x) => goString(x, false)).join(' ')}]`;
   if (v instanceof Map) return goString(Object.fromEntries(v), top);
+  const print = structInfo(v)?.print;
+  if (print) return `${print === 'pointer' ? '&' : ''}{${Object.values(v as object).map((x) => goString(x, false)).join(' ')}}`;
   if (typeof v === 'object') {
     const keys = Object.keys(v as object).sort();
     return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k], false)}`).join(' ')}]`;
@@ -231,19 +279,60 @@ export function goString(v: unknown, top = true): string {
 
 function truthy(v: unknown): boolean {
   if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (v instanceof GoNil) return false;
+  if (v instanceof GoTime || structInfo(v)) return true; // Go structs are always true
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v === 'object') return Object.keys(v as object).length > 0;
   return true;
 }
 
+const GO_KIND: Record<string, string> = { string: 'string', number: 'float64', boolean: 'bool' };
+
+/** Follow a field path; a missing field of a struct or of a nil value fails as Go's does. */
 function field(v: unknown, path: string[]): unknown {
   let cur = v;
   for (const p of path) {
-    if (cur === null || cur === undefined) throw execFail(`nil pointer evaluating .${p}`);
-    if (typeof cur !== 'object') throw execFail(`can't evaluate field ${p} in type ${typeof cur}`);
+    if (cur instanceof GoNil) {
+      throw new EvalError(cur.absentKey ? `map has no entry for key "${cur.absentKey}"` : `nil pointer evaluating interface {}.${p}`);
+    }
+    if (cur === null || cur === undefined) throw new EvalError(`nil pointer evaluating interface {}.${p}`);
+    if (typeof cur !== 'object') throw new EvalError(`can't evaluate field ${p} in type ${GO_KIND[typeof cur] ?? typeof cur}`);
+    const info = structInfo(cur);
+    if (info && !Object.prototype.hasOwnProperty.call(cur, p)) {
+      throw new EvalError(info.type ? `can't evaluate field ${p} in type ${info.type}` : `map has no entry for key "${p}"`);
+    }
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
+}
+
+/** Go's index: out of range is an error; a missing map key gives the element's zero value. */
+function index(v: unknown, ...keys: unknown[]): unknown {
+  let cur = v;
+  for (const k of keys) {
+    if (cur instanceof GoNil) {
+      cur = cur.zero;
+    } else if (Array.isArray(cur) || typeof cur === 'string') {
+      const i = Number(k);
+      if (!Number.isInteger(i) || i < 0 || i >= cur.length) throw new EvalError(`error calling index: index out of range: ${String(k)}`);
+      cur = typeof cur === 'string' ? cur.charCodeAt(i) : cur[i];
+    } else if (cur !== null && typeof cur === 'object') {
+      const o = cur as Record<string, unknown>;
+      const key = String(k);
+      // a map of strings (labels, options) gives "" for a missing key
+      cur = Object.prototype.hasOwnProperty.call(o, key) ? o[key] : Object.values(o).every((x) => typeof x === 'string') ? '' : undefined;
+    } else {
+      throw new EvalError(`error calling index: can't index item of type ${cur === null || cur === undefined ? 'nil' : typeof cur}`);
+    }
+  }
+  return cur;
+}
+
+/** The `json` function: a value's own JSON when it has one (typed structs, formatter contexts). */
+function toJson(v: unknown): string {
+  const own = structInfo(v)?.json;
+  if (own) return own();
+  return JSON.stringify(v === undefined ? null : v) ?? 'null';
 }
 
 function sprintf(fmt: string, args: unknown[]): string {
@@ -281,7 +370,7 @@ function cmp(a: unknown, b: unknown): number {
 }
 
 const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
-  json: (v) => JSON.stringify(v === undefined ? null : v) ?? 'null',
+  json: (v) => toJson(v),
   join: (list, sep) => (Array.isArray(list) ? list.map((x) => goString(x, false)).join(String(sep)) : goString(list)),
   split: (s, sep) => String(s).split(String(sep)),
   lower: (s) => goString(s).toLowerCase(),
@@ -289,8 +378,8 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   title: (s) => goString(s).replace(/(^|[\s_-])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()),
   truncate: (s, n) => [...goString(s)].slice(0, Number(n)).join(''),
   pad: (s, a, b) => ' '.repeat(Number(a)) + goString(s) + ' '.repeat(Number(b)),
-  len: (v) => (Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
-  index: (v, ...keys) => keys.reduce((cur: unknown, k) => (cur === null || cur === undefined ? undefined : (cur as Record<string, unknown>)[String(k)]), v),
+  len: (v) => (v instanceof GoNil ? 0 : Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
+  index,
   print: (...a) => a.map((x) => goString(x)).join(''),
   println: (...a) => a.map((x) => goString(x)).join(' ') + '\n',
   printf: (f, ...a) => sprintf(String(f), a),
@@ -313,7 +402,12 @@ function evalArg(a: Arg, s: Scope, final?: unknown, hasFinal = false): unknown {
       return a.v;
     case 'field': {
       const base = a.base === 'dot' ? s.dot : s.vars.has(a.base) ? s.vars.get(a.base) : (() => { throw execFail(`undefined variable: ${a.base}`); })();
-      return field(base, a.path);
+      try {
+        return field(base, a.path);
+      } catch (e) {
+        if (e instanceof EvalError) throw at(a.loc, a.text, e.message);
+        throw e;
+      }
     }
     case 'pipe':
       return field(evalPipe(a.pipe, s), a.path);
@@ -328,14 +422,19 @@ function evalArg(a: Arg, s: Scope, final?: unknown, hasFinal = false): unknown {
 function evalPipe(p: Pipe, s: Scope): unknown {
   let val: unknown;
   let has = false;
-  for (const cmd of p.cmds) {
+  for (const [n, cmd] of p.cmds.entries()) {
     const head = cmd[0]!;
     if (head.k === 'ident') {
       const f = FUNCS[head.name];
       if (!f) throw fail(`function "${head.name}" not defined`);
       const args = cmd.slice(1).map((a) => evalArg(a, s));
       if (has) args.push(val);
-      val = f(...args);
+      try {
+        val = f(...args);
+      } catch (e) {
+        if (e instanceof EvalError) throw at(p.at[n]!.loc, p.at[n]!.text, e.message);
+        throw e;
+      }
     } else {
       if (cmd.length > 1) throw execFail(`can't give argument to non-function ${JSON.stringify(head)}`);
       val = evalArg(head, s);
@@ -359,16 +458,16 @@ function run(nodes: Node[], s: Scope, out: string[]): void {
       }
       case 'if':
       case 'with': {
-        const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, s);
+        const v = evalPipe({ ...n.pipe, decl: [] }, s);
         if (truthy(v)) run(n.then, n.t === 'with' ? { dot: v, vars: s.vars } : s, out);
         else run(n.else, s, out);
         break;
       }
       case 'range': {
-        const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, s);
+        const v = evalPipe({ ...n.pipe, decl: [] }, s);
         const entries: [unknown, unknown][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
-          : v && typeof v === 'object'
+          : v && typeof v === 'object' && !(v instanceof GoNil) && !(v instanceof GoTime)
             ? Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])
             : [];
         if (!entries.length) run(n.else, s, out);
@@ -389,7 +488,12 @@ function run(nodes: Node[], s: Scope, out: string[]): void {
 
 /** Compile a template; the function renders it for one value. */
 export function compileTemplate(src: string): (data: unknown) => string {
-  const nodes = parseNodes(split(src.replace(/\\t/g, '\t').replace(/\\n/g, '\n')), { i: 0 }, []).nodes;
+  const text = src.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const locate: Locate = (pos) => {
+    const before = text.slice(0, pos);
+    return `${before.split('\n').length}:${pos - (before.lastIndexOf('\n') + 1)}`;
+  };
+  const nodes = parseNodes(split(text), { i: 0 }, [], locate).nodes;
   return (data) => {
     const out: string[] = [];
     run(nodes, { dot: data, vars: new Map([['$', data]]) }, out);

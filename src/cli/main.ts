@@ -2,6 +2,14 @@
 /** berth: with no arguments the full-screen app, otherwise a docker-style command. */
 import { runCli } from './program.js';
 
+// A reader that went away (`berth images | head -1`) ends the output quietly, as SIGPIPE ends docker.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const argv = process.argv.slice(2);
 const onlyGlobals = argv.every((a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''));
 if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes('--help'))) {

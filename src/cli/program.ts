@@ -49,18 +49,38 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
   return program;
 }
 
+/** The command words of argv (`image ls`), skipping the global options and their values. */
+export function commandPath(program: Command, argv: string[]): string {
+  const names: string[] = [];
+  let cmd = program;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    names.push(a);
+    cmd = sub;
+  }
+  return names.join(' ');
+}
+
 /** Run the CLI; resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
   let code = 0;
   const program = buildProgram(holder, (c) => (code = c));
   let usagePath = '';
-  program.configureOutput({
-    writeErr: (s) => {
-      // commander reports usage problems here; docker prints "See 'docker X --help'."
-      process.stderr.write(`berth: ${s.replace(/^error: /, '')}`);
-    },
-  });
+  // commander reports usage problems here; docker prints "docker: <problem>" then "See 'docker X --help'."
+  const output = { writeErr: (s: string) => process.stderr.write(`berth: ${s.replace(/^error: /, '')}`) };
+  const configure = (c: Command): void => {
+    c.configureOutput(output);
+    c.commands.forEach(configure);
+  };
+  configure(program);
   program.hook('preAction', (_this, action) => {
     const names: string[] = [];
     for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
@@ -73,7 +93,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
-      process.stderr.write(`See 'berth ${usagePath || argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} --help'.\n`);
+      process.stderr.write(`See 'berth ${usagePath || commandPath(program, argv)} --help'.\n`);
       return 125;
     }
     if (e instanceof UsageError) {

@@ -12,7 +12,7 @@ import { listImages } from './image/list.js';
 import { pruneImages, removeImage, tagImage } from './image/remove.js';
 import { imageDiskUsage } from './image/usage.js';
 import type { ImageUsers } from './image/users.js';
-import { normalizedString, parseRepoTag, withDefaultTag } from './reference/reference.js';
+import { normalizedString, parseRepoTag, parseTagTarget, withDefaultTag } from './reference/reference.js';
 import { checkStore } from './store/check.js';
 import { defaultDirs, type EngineDirs } from './store/paths.js';
 import { Store } from './store/store.js';
@@ -121,7 +121,7 @@ export class Engine {
   }
 
   tagImage(source: string, target: string): void {
-    tagImage(this.store, source, normalizedString(withDefaultTag(parseRepoTag(target))));
+    tagImage(this.store, source, normalizedString(withDefaultTag(parseTagTarget(target))));
   }
 
   removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): DeleteItem[] {

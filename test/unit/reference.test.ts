@@ -5,6 +5,7 @@ import {
   normalizedString,
   parseReference,
   parseRepoTag,
+  parseTagTarget,
   withDefaultTag,
 } from '../../src/engine/reference/reference.js';
 
@@ -49,6 +50,15 @@ describe('image references (docker grammar)', () => {
     expect(() => parseReference('a/'.repeat(130) + 'b')).toThrow('must not be more than 255 characters');
     expect(() => parseReference('-x')).toThrow('invalid reference format');
     expect(() => parseRepoTag('x@sha256:' + 'a'.repeat(64))).toThrow('refusing to create a tag with a digest reference');
+  });
+
+  it('explains a bad tag target as the docker CLI does', () => {
+    expect(() => parseTagTarget('Bad:Ref')).toThrow(
+      /^"Bad:Ref" is not a valid repository\/tag: invalid reference format: repository name \(library\/Bad\) must be lowercase$/,
+    );
+    expect(() => parseTagTarget('x:-bad')).toThrow(/^"x:-bad" is not a valid repository\/tag: invalid reference format$/);
+    expect(() => parseTagTarget('x@sha256:' + 'a'.repeat(64))).toThrow(/^refusing to create a tag with a digest reference$/);
+    expect(normalizedString(parseTagTarget('localhost:5000/a/b:1'))).toBe('localhost:5000/a/b:1');
   });
 
   it('accepts docker separators and tag characters', () => {

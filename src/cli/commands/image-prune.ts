@@ -1,8 +1,7 @@
 /** `berth image prune [-a] [-f]`: remove dangling (or all unused) images. */
 import { humanSize } from '../../client/format/humanize.js';
-import { parseFilterArgs } from '../../client/filters.js';
 import { confirm } from '../prompt.js';
-import { bool, collect, list, type Verb } from '../verb.js';
+import { bool, collect, filterFlag, type Verb } from '../verb.js';
 
 export const verb: Verb = {
   paths: [['image', 'prune']],
@@ -20,12 +19,12 @@ export const verb: Verb = {
       : 'WARNING! This will remove all dangling images.';
     if (!bool(opts, 'force') && !(await confirm(cli, warning))) return 0;
     const backend = await cli.backend();
-    const report = await backend.pruneImages({ all, filters: parseFilterArgs(list(opts, 'filter')) });
+    const report = await backend.pruneImages({ all, filters: filterFlag(opts, 'filter', '--filter') });
     if (report.deleted.length) {
       cli.out('Deleted Images:');
       for (const d of report.deleted) cli.out(d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);
       cli.out('');
     }
-    cli.out(`Total reclaimed space: ${humanSize(report.spaceReclaimed)}`);
+    cli.out(`Total reclaimed space: ${humanSize(report.spaceReclaimed, 4)}`);
   },
 };

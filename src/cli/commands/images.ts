@@ -1,9 +1,8 @@
 /** `berth images` / `berth image ls`: docker's image list. */
 import type { ImageSummary } from '../../client/api.js';
 import { humanSize, timeAgo } from '../../client/format/humanize.js';
-import { parseFilterArgs } from '../../client/filters.js';
 import { printList, type ListSpec } from '../output.js';
-import { bool, collect, list, str, type Verb } from '../verb.js';
+import { bool, collect, filterFlag, str, type Verb } from '../verb.js';
 
 const spec = (digests: boolean): ListSpec => ({
   columns: [
@@ -28,6 +27,7 @@ const spec = (digests: boolean): ListSpec => ({
     VirtualSize: 'VIRTUAL SIZE',
   },
   idField: 'ID',
+  contextType: '*formatter.imageContext',
 });
 
 function splitName(name: string): [string, string] {
@@ -61,9 +61,9 @@ export function imageRows(images: ImageSummary[], noTrunc: boolean, now = Date.n
       CreatedSince: timeAgo(new Date(img.Created * 1000), new Date(now)),
       CreatedAt: goTimeString(img.Created),
       Size: humanSize(img.Size),
-      VirtualSize: humanSize(img.VirtualSize),
-      SharedSize: img.SharedSize < 0 ? 'N/A' : humanSize(img.SharedSize),
-      UniqueSize: img.SharedSize < 0 ? 'N/A' : humanSize(img.Size - img.SharedSize),
+      VirtualSize: humanSize(img.VirtualSize, 4),
+      SharedSize: img.SharedSize < 0 ? 'N/A' : humanSize(img.SharedSize, 4),
+      UniqueSize: img.SharedSize < 0 ? 'N/A' : humanSize(img.Size - img.SharedSize, 4),
       Containers: img.Containers < 0 ? 'N/A' : String(img.Containers),
     };
     const digests = new Map<string, string>();
@@ -102,7 +102,7 @@ export const verb: Verb = {
       .option('-q, --quiet', 'Only show image IDs');
   },
   async run(cli, args, opts) {
-    const filters = parseFilterArgs(list(opts, 'filter'));
+    const filters = filterFlag(opts, 'filter', '-f, --filter');
     if (args[0]) filters.set('reference', [...(filters.get('reference') ?? []), args[0]]);
     const backend = await cli.backend();
     const images = await backend.listImages({ all: bool(opts, 'all'), filters });

@@ -1,9 +1,15 @@
-/** `berth system df [-v]`: disk usage by images, containers and volumes. */
-import type { DiskUsage } from '../../client/api.js';
-import { humanSize, timeAgo } from '../../client/format/humanize.js';
+/**
+ * `berth system df [-v]`: disk usage by images, containers and volumes, as
+ * the docker CLI prints it (sizes in go-units' HumanSize, "1.982MB").
+ */
+import type { DiskUsage, ImageSummary } from '../../client/api.js';
+import { humanSize } from '../../client/format/humanize.js';
 import { renderTable } from '../../client/format/table.js';
+import type { Cli } from '../context.js';
 import { printList } from '../output.js';
 import { bool, str, type Verb } from '../verb.js';
+import { imageRows } from './images.js';
+import { psRows } from './ps.js';
 
 function pct(part: number, total: number): string {
   return total > 0 ? ` (${Math.floor((part * 100) / total)}%)` : '';
@@ -23,25 +29,48 @@ export function summaryRows(du: DiskUsage): Record<string, string>[] {
       Type: 'Images',
       TotalCount: String(du.images.length),
       Active: String(usedImages.length),
-      Size: humanSize(du.layersSize),
-      Reclaimable: humanSize(du.layersSize - used) + pct(du.layersSize - used, du.layersSize),
+      Size: humanSize(du.layersSize, 4),
+      Reclaimable: humanSize(du.layersSize - used, 4) + pct(du.layersSize - used, du.layersSize),
     },
     {
       Type: 'Containers',
       TotalCount: String(du.containers.length),
       Active: String(ctrActive.length),
-      Size: humanSize(ctrSize),
-      Reclaimable: humanSize(ctrReclaim) + pct(ctrReclaim, ctrSize),
+      Size: humanSize(ctrSize, 4),
+      Reclaimable: humanSize(ctrReclaim, 4) + pct(ctrReclaim, ctrSize),
     },
     {
       Type: 'Local Volumes',
       TotalCount: String(du.volumes.length),
       Active: String(volActive.length),
-      Size: humanSize(volSize),
-      Reclaimable: humanSize(volReclaim) + pct(volReclaim, volSize),
+      Size: humanSize(volSize, 4),
+      Reclaimable: humanSize(volReclaim, 4) + pct(volReclaim, volSize),
     },
     { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
   ];
+}
+
+/** The images of a disk-usage report (newest first) as image-list rows, as docker's df -v prints them. */
+export function dfImageRows(du: DiskUsage, now = Date.now()): Record<string, string>[] {
+  const images: ImageSummary[] = du.images.map((i) => ({
+    Id: i.id,
+    ParentId: '',
+    RepoTags: i.tags,
+    RepoDigests: [],
+    Created: i.created,
+    Size: i.size,
+    SharedSize: i.sharedSize,
+    VirtualSize: i.size,
+    Labels: {},
+    Containers: i.containers,
+  }));
+  return imageRows(images, false, now);
+}
+
+function section(cli: Cli, title: string, header: string[], rows: string[][]): void {
+  cli.out(title);
+  cli.out('');
+  cli.stdout.write(renderTable(header, rows));
 }
 
 export const verb: Verb = {
@@ -51,7 +80,8 @@ export const verb: Verb = {
     cmd.option('-v, --verbose', 'Show detailed information on space usage').option('--format <string>', 'Format output');
   },
   async run(cli, _args, opts) {
-    const du = await (await cli.backend()).diskUsage();
+    const backend = await cli.backend();
+    const du = await backend.diskUsage();
     if (!bool(opts, 'verbose')) {
       printList(
         cli,
@@ -71,25 +101,18 @@ export const verb: Verb = {
       );
       return;
     }
-    const now = new Date();
-    cli.out('Images space usage:\n');
-    const imgRows = du.images.flatMap((i) => {
-      const names = i.tags.length ? i.tags : ['<none>:<none>'];
-      return names.map((n) => {
-        const c = n.lastIndexOf(':');
-        return [n.slice(0, c), n.slice(c + 1), i.id.slice(7, 19), timeAgo(new Date(i.created * 1000), now), humanSize(i.size), humanSize(i.sharedSize), humanSize(i.uniqueSize), String(i.containers)];
-      });
-    });
-    cli.stdout.write(renderTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'], imgRows));
-    cli.out('\nContainers space usage:\n');
-    cli.stdout.write(
-      renderTable(
-        ['CONTAINER ID', 'IMAGE', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
-        du.containers.map((c) => [c.id.slice(0, 12), c.image, humanSize(c.sizeRw), timeAgo(new Date(c.created * 1000), now), c.state, c.names.join(',')]),
-      ),
-    );
-    cli.out('\nLocal Volumes space usage:\n');
-    cli.stdout.write(renderTable(['VOLUME NAME', 'LINKS', 'SIZE'], du.volumes.map((v) => [v.name, String(v.links), humanSize(v.size)])));
-    cli.out('\nBuild cache usage: 0B');
+    const images = dfImageRows(du);
+    section(cli, 'Images space usage:', ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
+      images.map((r) => [r.Repository!, r.Tag!, r.ID!, r.CreatedSince!, r.Size!, r.SharedSize!, r.UniqueSize!, r.Containers!]));
+    const containers = psRows(await backend.listContainers({ all: true, size: true }), false);
+    cli.out('');
+    section(cli, 'Containers space usage:', ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
+      containers.map((c) => [c.ID!, c.Image!, c.Command!, c.LocalVolumes!, c.Size!, c.RunningFor!, c.Status!, c.Names!]));
+    cli.out('');
+    section(cli, 'Local Volumes space usage:', ['VOLUME NAME', 'LINKS', 'SIZE'], du.volumes.map((v) => [v.name, String(v.links), v.size < 0 ? 'N/A' : humanSize(v.size, 4)]));
+    cli.out('');
+    cli.out('Build cache usage: 0B');
+    cli.out('');
+    cli.stdout.write(renderTable(['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'], []));
   },
 };

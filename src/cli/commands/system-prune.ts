@@ -1,8 +1,7 @@
 /** `berth system prune [-a] [-f] [--volumes]`: remove unused data. */
 import { humanSize } from '../../client/format/humanize.js';
-import { parseFilterArgs } from '../../client/filters.js';
 import { confirm } from '../prompt.js';
-import { bool, collect, list, type Verb } from '../verb.js';
+import { bool, collect, filterFlag, type Verb } from '../verb.js';
 
 export const verb: Verb = {
   paths: [['system', 'prune']],
@@ -25,7 +24,7 @@ export const verb: Verb = {
     ];
     if (!bool(opts, 'force') && !(await confirm(cli, lines.join('\n')))) return 0;
     const backend = await cli.backend();
-    const filters = parseFilterArgs(list(opts, 'filter'));
+    const filters = filterFlag(opts, 'filter', '--filter');
     // as docker: containers first, so the images they held can go too
     const containers = await backend.pruneContainers(filters);
     if (containers.deleted.length) {
@@ -49,6 +48,6 @@ export const verb: Verb = {
       for (const d of images.deleted) cli.out(d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);
       cli.out('');
     }
-    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed + containers.spaceReclaimed + volumeSpace)}`);
+    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed + containers.spaceReclaimed + volumeSpace, 4)}`);
   },
 };

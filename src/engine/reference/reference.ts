@@ -114,6 +114,18 @@ export function familiarString(ref: Reference): string {
   return familiarName(ref) + (ref.tag ? `:${ref.tag}` : '') + (ref.digest ? `@${ref.digest}` : '');
 }
 
+/** The target of `tag`, with the docker CLI's message (less its "Error parsing reference": berth says "Error:"). */
+export function parseTagTarget(s: string): Reference {
+  let ref: Reference;
+  try {
+    ref = parseReference(s);
+  } catch (e) {
+    throw invalidArg(`${JSON.stringify(s)} is not a valid repository/tag: ${(e as Error).message}`, e);
+  }
+  if (ref.digest) throw invalidArg('refusing to create a tag with a digest reference');
+  return ref;
+}
+
 /** A reference to tag something as (tag, commit, import): no digest allowed. */
 export function parseRepoTag(s: string): Reference {
   const ref = parseReference(s);

@@ -87,3 +87,30 @@ describe('event output (docker CLI forms)', () => {
     );
   });
 });
+
+describe('the events table stays bounded', () => {
+  it('keeps the newest EVENTS_KEPT events however many are recorded', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Store, EVENTS_KEPT } = await import('../../src/engine/store/store.js');
+    const base = mkdtempSync(join(tmpdir(), 'berth-ev-'));
+    const store = Store.open({ root: join(base, 'root'), runroot: join(base, 'run') });
+    try {
+      const n = EVENTS_KEPT + 2500;
+      store.db.transaction(() => {
+        for (let i = 1; i <= n; i++) store.event({ type: 'volume', action: 'create', actorId: `v${i}`, attributes: {} });
+      })();
+      const { c } = store.db.prepare('SELECT count(*) AS c FROM events').get() as { c: number };
+      const oldest = store.db.prepare("SELECT count(*) AS c FROM events WHERE actor_id = 'v1'").get() as { c: number };
+      expect(c).toBeLessThanOrEqual(EVENTS_KEPT + 1000);
+      expect(c).toBeGreaterThanOrEqual(EVENTS_KEPT);
+      const newest = store.db.prepare('SELECT actor_id FROM events ORDER BY seq DESC LIMIT 1').get() as { actor_id: string };
+      expect(newest.actor_id).toBe(`v${n}`);
+      expect(oldest.c).toBe(0);
+    } finally {
+      store.close();
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});

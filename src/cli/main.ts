@@ -2,10 +2,11 @@
 /** berth: with no arguments the full-screen app, otherwise a docker-style command. */
 import { runCli } from './program.js';
 
-// A reader that went away (`berth images | head -1`) ends the output quietly, as SIGPIPE ends docker.
+// A closed pipe (`berth events | head`) ends the command quietly, as SIGPIPE
+// ends docker; Node would otherwise crash with an unhandled EPIPE.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (e.code === 'EPIPE') process.exit(141);
     throw e;
   });
 }

@@ -7,8 +7,7 @@ import { invalidArg } from '../errors.js';
 import { familiarString, parseReference } from '../reference/reference.js';
 import type { Store } from '../store/store.js';
 import type { ImageListOptions, ImageSummary } from '../types.js';
-import { boolFilter, matchLabel, matchReference } from '../util/filters.js';
-import { parseTimestampFilter } from '../util/time.js';
+import { boolFilter, matchLabel, matchReference, untilNanos } from '../util/filters.js';
 import { createdNanos, imageConfig, unixSeconds } from './config.js';
 import { resolveImage } from './resolve.js';
 import type { ImageRow } from './types.js';
@@ -36,14 +35,6 @@ export function summarize(store: Store, row: ImageRow, tags: string[], digests: 
   };
 }
 
-function untilBound(value: string): bigint {
-  try {
-    return parseTimestampFilter(value);
-  } catch (e) {
-    throw invalidArg(`invalid value for 'until' filter: ${(e as Error).message}`);
-  }
-}
-
 function createdOf(store: Store, ref: string): bigint {
   const r = resolveImage(store.images, ref);
   return createdNanos(store.images.image(r.id)!.created);
@@ -60,7 +51,7 @@ export function listImages(store: Store, opts: ImageListOptions = {}, users?: Im
   const dangling = filters.has('dangling') ? boolFilter(filters.get('dangling')!, 'dangling') : undefined;
   const bounds = [
     ...(filters.get('before') ?? []).map((r) => createdOf(store, r)),
-    ...(filters.get('until') ?? []).map((u) => untilBound(u)),
+    ...(filters.get('until') ?? []).map((u) => untilNanos(u)),
   ];
   const before = bounds.length ? bounds.reduce((a, b) => (b < a ? b : a)) : null;
   const sinceList = (filters.get('since') ?? []).map((r) => createdOf(store, r));

@@ -13,11 +13,11 @@ import { immediate } from '../store/db.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
 import type { DeleteItem, PruneReport } from '../types.js';
-import { imageConfig, unixSeconds } from './config.js';
+import { createdNanos, imageConfig } from './config.js';
 import { familiar } from './list.js';
 import { resolveImage } from './resolve.js';
 import type { ImageUsers } from './users.js';
-import { matchLabel, parseUntil } from '../util/filters.js';
+import { boolFilter, matchLabel, untilNanos } from '../util/filters.js';
 
 const short = (id: string) => id.slice(7, 19);
 
@@ -203,6 +203,19 @@ export function removeImage(
 
 export const PRUNE_FILTERS = ['label', 'label!', 'until', 'dangling'];
 
+/** How many local ancestors an image has (children are pruned before their parents). */
+function depth(store: Store, id: string): number {
+  let n = 0;
+  for (let p = store.images.image(id)?.parent ?? null; p && n < 10_000; p = store.images.image(p)?.parent ?? null) n++;
+  return n;
+}
+
+/**
+ * docker's ImagePrune: dangling images (heads without a tag), or with all
+ * every image not used by a container; intermediate images (untagged, with
+ * children) are left to the pruning of their children. Children go before
+ * their parents, so a chain of tagged images goes in one run.
+ */
 export function pruneImages(
   store: Store,
   users: ImageUsers,
@@ -210,38 +223,37 @@ export function pruneImages(
 ): PruneReport {
   const filters = opts.filters ?? new Map<string, string[]>();
   for (const key of filters.keys()) if (!PRUNE_FILTERS.includes(key)) throw invalidArg(`invalid filter '${key}'`);
-  let danglingOnly = !opts.all;
-  const d = filters.get('dangling');
-  if (d?.length) danglingOnly = !['false', '0'].includes(d[0]!.toLowerCase());
-  const until = filters.get('until')?.map((u) => parseUntil(u));
+  const danglingOnly = filters.has('dangling') ? boolFilter(filters.get('dangling')!, 'dangling') : !opts.all;
+  const untilValues = filters.get('until') ?? [];
+  if (untilValues.length > 1) throw invalidArg('more than one until filter specified');
+  const until = untilValues.length ? untilNanos(untilValues[0]!) : null;
   const freed = { bytes: 0 };
   const deleted = withTrash(store, (trash) => {
     const out: DeleteItem[] = [];
     const rows = store.images.images();
     const parents = new Set(rows.map((r) => r.parent).filter(Boolean));
-    for (const row of rows) {
-      if (parents.has(row.id) || !store.images.image(row.id)) continue;
-      if (users.containersUsing(row.id).length) continue;
+    const top = rows.filter((row) => {
+      if (parents.has(row.id) && (danglingOnly || !names(store, row.id).length)) return false;
+      if (users.containersUsing(row.id).length) return false;
       const labels = imageConfig(store, row.id).config?.Labels ?? {};
-      if (!(filters.get('label') ?? []).every((l) => matchLabel(labels, l))) continue;
-      if (!(filters.get('label!') ?? []).every((l) => !matchLabel(labels, l))) continue;
-      if (until && !until.every((u) => unixSeconds(row.created) * 1000 < u)) continue;
-      const tags = store.images.tagsOf(row.id);
-      const names = [...tags, ...store.images.digestsOf(row.id)];
+      if (!(filters.get('label') ?? []).every((l) => matchLabel(labels, l))) return false;
+      if (!(filters.get('label!') ?? []).every((l) => !matchLabel(labels, l))) return false;
+      return until === null || createdNanos(row.created) <= until;
+    });
+    const order = top.map((row) => ({ row, depth: depth(store, row.id) })).sort((a, b) => b.depth - a.depth);
+    const attempt = (input: string) => {
       try {
-        if (names.length) {
-          if (danglingOnly && tags.length) continue;
-          for (const name of names) {
-            if (!store.images.image(row.id)) break;
-            out.push(...removeInTx(store, users, familiar(name), false, true, trash, freed));
-          }
-        } else {
-          out.push(...removeInTx(store, users, row.id, false, true, trash, freed));
-        }
+        out.push(...removeInTx(store, users, input, false, true, trash, freed));
       } catch (e) {
-        if (e instanceof BerthError && (e.code === 'CONFLICT' || e.code === 'IN_USE')) continue;
-        throw e;
+        if (!(e instanceof BerthError && (e.code === 'CONFLICT' || e.code === 'IN_USE'))) throw e;
       }
+    };
+    for (const { row } of order) {
+      if (!store.images.image(row.id)) continue; // pruned with a child
+      const tags = store.images.tagsOf(row.id);
+      const refs = [...tags, ...store.images.digestsOf(row.id)];
+      if (!refs.length) attempt(row.id);
+      else if (!danglingOnly || !tags.length) for (const ref of refs) if (store.images.image(row.id)) attempt(familiar(ref));
     }
     return out;
   });

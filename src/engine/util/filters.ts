@@ -66,3 +66,12 @@ export function matchReference(pattern: string, familiar: string): boolean {
 export function parseUntil(value: string, now = new Date()): number {
   return Number(parseTimestampFilter(value, now) / 1_000_000n);
 }
+
+/** until= for images (docker's message when it is not a time), as nanoseconds since the epoch. */
+export function untilNanos(value: string, now = new Date()): bigint {
+  try {
+    return parseTimestampFilter(value, now);
+  } catch (e) {
+    throw invalidArg(`invalid value for 'until' filter: ${(e as Error).message}`);
+  }
+}

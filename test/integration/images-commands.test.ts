@@ -295,6 +295,12 @@ describe.skipIf(skip)('image commands', () => {
     } finally {
       server.close();
     }
+    // --platform sets the image's platform, as moby's ImportImage does; other systems are refused
+    await b('import', '--platform', 'linux/arm64/v8', fixture('container-export.tar'), 'imp:arm');
+    expect((await b('inspect', '-f', '{{.Os}}/{{.Architecture}}/{{.Variant}}', 'imp:arm')).stdout).toBe('linux/arm64/\n');
+    await b('import', '--platform', 'linux/arm/v6', fixture('container-export.tar'), 'imp:armv6');
+    expect((await b('inspect', '-f', '{{.Os}}/{{.Architecture}}/{{.Variant}}', 'imp:armv6')).stdout).toBe('linux/arm/v6\n');
+    expect((await b('import', '--platform', 'windows/amd64', fixture('container-export.tar'))).stderr).toBe('Error: operating system is not supported\n');
     const badChange = await b('import', '-c', 'RUN echo', fixture('container-export.tar'));
     expect(badChange.stderr).toBe('Error: run is not a valid change command\n');
     const missingFile = await b('import', '/nonexistent.tar');

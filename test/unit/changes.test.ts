@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyChanges, shellWords } from '../../src/engine/image/changes.js';
+import { parsePlatform } from '../../src/engine/image/platform.js';
 
 describe('--change instructions', () => {
   it('applies every supported instruction as docker does', () => {
@@ -70,5 +71,21 @@ describe('--change instructions', () => {
 
   it('splits shell words', () => {
     expect(shellWords(`a "b c" 'd $X' \\e $X`, { X: 'x' })).toEqual(['a', 'b c', 'd $X', 'e', 'x']);
+  });
+});
+
+describe('--platform', () => {
+  it('reads os[/arch[/variant]] as containerd does, normalised', () => {
+    expect(parsePlatform('linux', 'amd64')).toEqual({ os: 'linux', architecture: 'amd64' });
+    expect(parsePlatform('linux/arm64/v8', 'amd64')).toEqual({ os: 'linux', architecture: 'arm64' });
+    expect(parsePlatform('linux/aarch64', 'amd64')).toEqual({ os: 'linux', architecture: 'arm64' });
+    expect(parsePlatform('linux/arm', 'amd64')).toEqual({ os: 'linux', architecture: 'arm', variant: 'v7' });
+    expect(parsePlatform('armel', 'amd64')).toEqual({ os: 'linux', architecture: 'arm', variant: 'v6' });
+    expect(parsePlatform('Linux/X86_64', 'arm64')).toEqual({ os: 'linux', architecture: 'amd64' });
+  });
+  it('refuses what docker refuses, with its messages', () => {
+    expect(() => parsePlatform('bogus', 'amd64')).toThrow(/^"bogus": unknown operating system or architecture: invalid argument$/);
+    expect(() => parsePlatform('linux/nope', 'amd64')).toThrow('unknown operating system or architecture');
+    expect(() => parsePlatform('windows/amd64', 'amd64')).toThrow(/^operating system is not supported$/);
   });
 });

@@ -11,7 +11,7 @@ export const verb: Verb = {
       .argument('[REPOSITORY[:TAG]]')
       .option('-c, --change <string>', 'Apply Dockerfile instruction to the created image', collect)
       .option('-m, --message <string>', 'Set commit message for imported image')
-      .option('--platform <string>', 'Set platform if server is multi-platform capable');
+      .option('--platform <string>', 'Set platform (os[/arch[/variant]]) of the image; the host architecture by default');
   },
   async run(cli, args, opts) {
     const [src, tag] = args as [string, string | undefined];
@@ -32,9 +32,11 @@ export const verb: Verb = {
     }
     const backend = await cli.backend();
     const message = str(opts, 'message');
+    const platform = str(opts, 'platform');
     const id = await backend.importImage(input as never, {
       changes: list(opts, 'change'),
       ...(message ? { message } : {}),
+      ...(platform ? { platform } : {}),
       source: isUrl ? src : '-',
       ...(tag ? { tag } : {}),
     });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 import { applyChanges } from '../image/changes.js';
+import { parsePlatform } from '../image/platform.js';
 import type { ContainerConfigLike, ImageConfig } from '../image/types.js';
 import { unpackLayer } from '../layer/unpack.js';
 import { sha256 } from '../store/blobs.js';
@@ -23,6 +24,8 @@ export interface ImportOpts {
   source: string;
   /** Normalised repository:tag to tag the result with. */
   tag?: string;
+  /** os[/arch[/variant]]; the host's by default. */
+  platform?: string;
   signal?: AbortSignal;
 }
 
@@ -68,6 +71,7 @@ export async function openUrl(url: string, signal?: AbortSignal): Promise<Readab
 }
 
 export async function importImage(store: Store, input: Readable, opts: ImportOpts): Promise<string> {
+  const platform = parsePlatform(opts.platform ?? 'linux', hostArchitecture());
   const config = applyChanges(emptyContainerConfig(), opts.changes ?? []);
   const scratch = makeScratch(store.layout.tmpDir, 'import');
   try {
@@ -90,7 +94,8 @@ export async function importImage(store: Store, input: Readable, opts: ImportOpt
     const created = formatRFC3339Nano(new Date());
     const comment = opts.message || `Imported from ${opts.source}`;
     const image: ImageConfig = {
-      architecture: hostArchitecture(),
+      architecture: platform.architecture,
+      ...(platform.variant ? { variant: platform.variant } : {}),
       comment,
       config,
       container_config: emptyContainerConfig(),

@@ -33,6 +33,17 @@ export function sortedObject(o: Record<string, unknown>): Record<string, unknown
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
+/** docker's formatter contexts marshal as a map: keys sorted, HTML escaped. */
+const contextJson = (r: Record<string, unknown>) => escapeHtmlJson(goJson(r));
+
+/** Rows as docker's formatter contexts for templates: sorted, HTML-escaped json; unknown fields fail when the type is given. */
+export function formatterContexts(rows: Record<string, string>[], contextType?: string): Record<string, unknown>[] {
+  return rows.map((r) => {
+    const sorted = sortedObject(r);
+    return goStruct(sorted, { json: () => contextJson(sorted), ...(contextType ? { type: contextType } : {}) });
+  });
+}
+
 export function printList(
   cli: Cli,
   rows: Record<string, string>[],
@@ -48,16 +59,11 @@ export function printList(
     cli.stdout.write(renderTable(spec.columns.map((c) => c.header), rows.map((r) => spec.columns.map((c) => r[c.field] ?? ''))));
     return;
   }
-  // docker's formatter contexts marshal as a map: keys sorted, HTML escaped
-  const asJson = (r: Record<string, unknown>) => escapeHtmlJson(goJson(r));
   if (format === 'json') {
-    for (const r of rows) cli.out(asJson(sortedObject(r)));
+    for (const r of rows) cli.out(contextJson(sortedObject(r)));
     return;
   }
-  const contexts = rows.map((r) => {
-    const sorted = sortedObject(r);
-    return goStruct(sorted, { json: () => asJson(sorted), ...(spec.contextType ? { type: spec.contextType } : {}) });
-  });
+  const contexts = formatterContexts(rows, spec.contextType);
   const parsed = parseFormat(format, spec.headers);
   if (parsed.kind === 'table') {
     const render = compileTemplate(parsed.template!);

@@ -316,12 +316,19 @@ describe.skipIf(skip)('image commands', () => {
     const [images, rest] = v.split('\n\nContainers space usage:\n\n') as [string, string];
     expect(images.startsWith('Images space usage:\n\n')).toBe(true);
     const rows = parseTable(images.slice('Images space usage:\n\n'.length), ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS']);
+    // one row per image, with its first tag
     expect(rows.map((r) => `${r.REPOSITORY}:${r.TAG} ${r['IMAGE ID']} ${r.SIZE} ${r['SHARED SIZE']} ${r['UNIQUE SIZE']} ${r.CONTAINERS}`)).toEqual([
       'bb-layers:latest b55548ee9ab1 1.98MB 1.982MB 12B 0',
-      'bb-layers:v1 b55548ee9ab1 1.98MB 1.982MB 12B 0',
       'bb-layers:v0 0cb0efed89c0 1.98MB 1.982MB 0B 0',
       'bb:latest 6aa4265b18c5 1.98MB 1.982MB 0B 0',
     ]);
+    // with -v a template runs once over the whole report
+    expect((await b('system', 'df', '-v', '--format', '{{range .Images}}{{.ID}} {{.UniqueSize}};{{end}}{{len .Containers}}')).stdout).toBe(
+      'b55548ee9ab1 12B;0cb0efed89c0 0B;6aa4265b18c5 0B;0\n',
+    );
+    const report = JSON.parse((await b('system', 'df', '-v', '--format', 'json')).stdout);
+    expect(Object.keys(report)).toEqual(['Images', 'Containers', 'Volumes', 'BuildCache']);
+    expect(report.Images[2]).toMatchObject({ ID: '6aa4265b18c5', Repository: 'bb', Tag: 'latest', Digest: '<none>' });
     expect(rest).toBe(
       'CONTAINER ID   IMAGE     COMMAND   LOCAL VOLUMES   SIZE      CREATED   STATUS    NAMES\n\n' +
         'Local Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n\n' +

@@ -6,7 +6,9 @@ import type { DiskUsage, ImageSummary } from '../../client/api.js';
 import { humanSize } from '../../client/format/humanize.js';
 import { renderTable } from '../../client/format/table.js';
 import type { Cli } from '../context.js';
-import { printList } from '../output.js';
+import { compileTemplate } from '../../client/format/template.js';
+import { goStruct } from '../../client/format/go-value.js';
+import { formatterContexts, printList } from '../output.js';
 import { bool, str, type Verb } from '../verb.js';
 import { imageRows } from './images.js';
 import { psRows } from './ps.js';
@@ -50,12 +52,12 @@ export function summaryRows(du: DiskUsage): Record<string, string>[] {
   ];
 }
 
-/** The images of a disk-usage report (newest first) as image-list rows, as docker's df -v prints them. */
+/** The images of a disk-usage report (newest first), one row each with its first tag, as docker's df -v prints them. */
 export function dfImageRows(du: DiskUsage, now = Date.now()): Record<string, string>[] {
   const images: ImageSummary[] = du.images.map((i) => ({
     Id: i.id,
     ParentId: '',
-    RepoTags: i.tags,
+    RepoTags: i.tags.slice(0, 1),
     RepoDigests: [],
     Created: i.created,
     Size: i.size,
@@ -102,14 +104,30 @@ export const verb: Verb = {
       return;
     }
     const images = dfImageRows(du);
+    // df shows a container's own size, not the virtual size
+    const summaries = await backend.listContainers({ all: true, size: true });
+    const containers: Record<string, string>[] = psRows(summaries, false).map((c, i) => ({ ...c, Size: humanSize(summaries[i]!.SizeRw ?? 0) }));
+    const volumes = du.volumes.map((v) => ({ Name: v.name, Links: String(v.links), Size: v.size < 0 ? 'N/A' : humanSize(v.size, 4) }));
+    const format = str(opts, 'format');
+    if (format && format !== 'table') {
+      // a template runs once over the whole report, as in docker
+      const render = compileTemplate(format === 'json' ? '{{json .}}' : format);
+      const report = {
+        Images: formatterContexts(images, '*formatter.imageContext'),
+        Containers: formatterContexts(containers, '*formatter.ContainerContext'),
+        Volumes: formatterContexts(volumes, '*formatter.volumeContext'),
+        BuildCache: [],
+      };
+      cli.out(render(goStruct(report, { type: '*formatter.diskUsageContext' })));
+      return;
+    }
     section(cli, 'Images space usage:', ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
       images.map((r) => [r.Repository!, r.Tag!, r.ID!, r.CreatedSince!, r.Size!, r.SharedSize!, r.UniqueSize!, r.Containers!]));
-    const containers = psRows(await backend.listContainers({ all: true, size: true }), false);
     cli.out('');
     section(cli, 'Containers space usage:', ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
       containers.map((c) => [c.ID!, c.Image!, c.Command!, c.LocalVolumes!, c.Size!, c.RunningFor!, c.Status!, c.Names!]));
     cli.out('');
-    section(cli, 'Local Volumes space usage:', ['VOLUME NAME', 'LINKS', 'SIZE'], du.volumes.map((v) => [v.name, String(v.links), v.size < 0 ? 'N/A' : humanSize(v.size, 4)]));
+    section(cli, 'Local Volumes space usage:', ['VOLUME NAME', 'LINKS', 'SIZE'], volumes.map((v) => [v.Name, v.Links, v.Size]));
     cli.out('');
     cli.out('Build cache usage: 0B');
     cli.out('');

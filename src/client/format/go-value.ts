@@ -75,3 +75,21 @@ export function escapeHtmlJson(s: string): string {
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
+
+/**
+ * encoding/json over template data: a value's own JSON where it has one
+ * (typed structs, formatter contexts) at any depth, objects otherwise in
+ * their key order (sorted when they stand for Go maps).
+ */
+export function goMarshal(v: unknown, sortKeys = false): string {
+  const own = structInfo(v)?.json;
+  if (own) return own();
+  if (Array.isArray(v)) return `[${v.map((x) => goMarshal(x, sortKeys)).join(',')}]`;
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+    if (sortKeys) keys.sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${goMarshal(o[k], sortKeys)}`).join(',')}}`;
+  }
+  return JSON.stringify(v === undefined ? null : v) ?? 'null';
+}

@@ -8,7 +8,7 @@
  * the type lacks is an error, and `{{json .Config}}` marshals as Go does
  * (struct field order, omitempty, map keys sorted). Pure.
  */
-import { EMPTY_STRUCT, GoNil, GoTime, goStruct, structInfo } from './go-value.js';
+import { EMPTY_STRUCT, GoNil, GoTime, goMarshal, goStruct, structInfo } from './go-value.js';
 
 type Kind = 'string' | 'bool' | 'int' | 'slice' | 'map' | 'set' | 'ptr' | 'time' | Field[];
 
@@ -85,17 +85,6 @@ function isEmpty(v: unknown): boolean {
   return false;
 }
 
-function jsonOf(v: unknown): string {
-  const own = structInfo(v)?.json;
-  if (own) return own();
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoNil) && !(v instanceof GoTime)) {
-    // a Go map: keys sorted
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${jsonOf(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 function value(raw: unknown, field: Field, present: boolean): unknown {
   const { kind, name } = field;
   const absent = present ? undefined : name;
@@ -134,7 +123,7 @@ function view(raw: Record<string, unknown>, fields: Field[], pointer = false): R
   const json = () =>
     `{${fields
       .filter((fl) => !(fl.omitempty && isEmpty(out[fl.name])))
-      .map((fl) => `${JSON.stringify(fl.name)}:${jsonOf(out[fl.name])}`)
+      .map((fl) => `${JSON.stringify(fl.name)}:${goMarshal(out[fl.name], true)}`)
       .join(',')}}`;
   return goStruct(out, { print: pointer ? 'pointer' : true, json });
 }

@@ -8,7 +8,7 @@
  * do. Execution errors name the line, column and node, as Go's do.
  */
 import { BerthError } from '../../engine/errors.js';
-import { GoNil, GoTime, structInfo } from './go-value.js';
+import { GoNil, GoTime, goMarshal, structInfo } from './go-value.js';
 
 type Node =
   | { t: 'text'; s: string }
@@ -328,11 +328,9 @@ function index(v: unknown, ...keys: unknown[]): unknown {
   return cur;
 }
 
-/** The `json` function: a value's own JSON when it has one (typed structs, formatter contexts). */
+/** The `json` function: a value's own JSON when it has one (typed structs, formatter contexts), at any depth. */
 function toJson(v: unknown): string {
-  const own = structInfo(v)?.json;
-  if (own) return own();
-  return JSON.stringify(v === undefined ? null : v) ?? 'null';
+  return goMarshal(v);
 }
 
 function sprintf(fmt: string, args: unknown[]): string {

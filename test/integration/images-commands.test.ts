@@ -307,6 +307,20 @@ describe.skipIf(skip)('image commands', () => {
     expect(missingFile.stderr).toBe('Error: open /nonexistent.tar: no such file or directory\n');
   });
 
+  it('system prune: dangling images, or with -a every unused one; its filters', async () => {
+    const imp = (await b('import', fixture('container-export.tar'))).stdout.trim();
+    const p = await b('system', 'prune', '-f');
+    expect(p.stdout).toMatch(new RegExp(`^Deleted Images:\ndeleted: ${imp}\ndeleted: sha256:[a-f0-9]{64}\n\nTotal reclaimed space: 1.982MB\n$`));
+    expect((await b('images', '-q')).stdout.split('\n').filter(Boolean)).toHaveLength(4);
+    const bad = await b('system', 'prune', '-f', '--filter', 'bogus');
+    expect([bad.exitCode, bad.stderr.split('\n')[0]]).toEqual([125, 'berth: invalid argument "bogus" for "--filter" flag: bad format of filter (expected name=value)']);
+    const a = await b('system', 'prune', '-a', '-f');
+    expect(a.stdout.split('\n').filter((l) => l.startsWith('deleted: '))).toHaveLength(6); // three images, three layers
+    expect(a.stdout).toMatch(/\nTotal reclaimed space: 1.982MB\n$/);
+    expect((await b('images', '-a', '-q')).stdout).toBe('');
+    expect(readdirSync(join(t.root, 'layers'))).toEqual([]);
+  });
+
   it('system df and system check', async () => {
     const df = (await b('system', 'df')).stdout.split('\n');
     expect(df[0]).toBe('TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE');

@@ -9,12 +9,15 @@
  * Needs root, the built berth (npm install), debootstrap, and the peers
  * (../shared/peers/peers.sh start). The image: a Debian bookworm minbase root
  * made with debootstrap (imported as layer one), plus a layer holding 5,000
- * small files and a 50 MB blob. Prints one JSON object on stdout.
+ * small files and a 50 MB blob. Prints one JSON object on stdout, with the
+ * peak memory of berth load for this archive and for a small one, and the
+ * load average of the (possibly shared) machine.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -23,6 +26,7 @@ const opt = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const runs = Number(opt('--runs', '5'));
+const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it was
 const work = opt('--workdir', '/var/tmp/berth-bench');
 const rebuild = args.includes('--rebuild');
 const cli = join(repo, 'dist', 'cli', 'main.js');
@@ -34,6 +38,14 @@ for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^
 const docker = (...a) => execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
 const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
 const log = (s) => process.stderr.write(`${s}\n`);
+
+/** Peak resident memory of a command, in kB, from GNU time (null when /usr/bin/time is missing). */
+function peakRssKb(cmd, args) {
+  if (!existsSync('/usr/bin/time')) return null;
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return Number(r.stderr.trim().split('\n').pop());
+}
 
 function timed(fn) {
   const t = process.hrtime.bigint();
@@ -104,12 +116,21 @@ for (let i = 0; i < runs; i++) {
   // save, both
   rmSync(out, { force: true });
   syncDisks();
-  result.berthSave.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, 'save', '-o', out, TAG], { env })));
+  result.berthSave.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'save', '-o', out, TAG], { env })));
   rmSync(out, { force: true });
   syncDisks();
   result.dockerSave.push(timed(() => docker('save', '-o', out, TAG)));
   rmSync(out, { force: true });
 }
+
+// memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
+const small = join(repo, '..', 'shared', 'fixtures', 'busybox.docker-save.tar');
+const rss = {};
+for (const [name, file] of [['small', small], ['large', image]]) {
+  rmSync(berthRoot, { recursive: true, force: true });
+  rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'load', '-q', '-i', file]);
+}
+rmSync(berthRoot, { recursive: true, force: true });
 
 const med = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)]));
 const report = {
@@ -125,6 +146,9 @@ const report = {
     berthSaveVsDockerSave: med.berthSave / med.dockerSave,
   },
   budget: { berthLoadVsDockerLoad: '<= 0.8', berthSaveVsDockerSave: '<= 1.0' },
+  berthLoadPeakRssKb: { smallArchive: rss.small, thisArchive: rss.large },
+  loadAverage: { start: loadAtStart, end: os.loadavg() },
+  cpus: os.cpus().length,
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 rmSync(layersDir, { recursive: true, force: true });

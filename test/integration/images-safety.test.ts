@@ -157,11 +157,14 @@ describe.skipIf(skip)('crashes and concurrency', () => {
       ['before the manifest', manifestHeader, (d) => size(join(d, 'blob-0')) === layer.length],
     ];
     for (const [where, cut, reached] of points) {
-      const child = spawn('node', [CLI, 'load'], { env: { ...process.env, ...t.env }, stdio: ['pipe', 'ignore', 'ignore'] });
+      const child = spawn('node', [CLI, 'load'], { env: { ...process.env, ...t.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
       child.stdin.on('error', () => undefined); // the pipe breaks when the child dies
       child.stdin.write(archive.subarray(0, cut));
       await until(() => {
+        if (child.exitCode !== null) throw new Error(`the loader exited (${child.exitCode}) before it got ${where}: ${stderr}`);
         const d = scratchOf(t, child.pid!);
         return d !== null && reached(d);
       }, 50_000);

@@ -276,7 +276,7 @@ export class Engine {
   /** The monitor's exit hook: persist the final state; remove --rm containers. */
   cleanupContainer(id: string): Promise<void> {
     return cleanupContainer(this.store, id, async (cid) => {
-      await removeContainer(this.store, cid, { force: true });
+      await removeContainer(this.store, cid, { force: true, waitForMonitor: false });
     });
   }
 

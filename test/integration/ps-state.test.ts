@@ -122,23 +122,52 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     await e.b.removeContainer(id, { force: true });
   });
 
+  it('rm returns only once the monitor and its exit hook are done, so nothing writes to the root afterwards', async () => {
+    const monitorOf = (id: string) => Number(readFileSync(join(e.t.runroot, 'c', id.slice(0, 16), 'monitor.pid'), 'utf8'));
+    // alive and not a zombie waiting for init to reap it
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    // an exited container whose monitor is still running the exit hook
+    const r = await runIn(e.b, 'bb', ['true']);
+    const mon = monitorOf(r.id);
+    await e.b.removeContainer(r.id);
+    expect(alive(mon)).toBe(false);
+    // a running one, removed by force
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '1000'] });
+    await e.b.startContainer(id);
+    const mon2 = monitorOf(id);
+    await e.b.removeContainer(id, { force: true });
+    expect(alive(mon2)).toBe(false);
+    // run --rm from the CLI: when the CLI exits, the container's monitor is gone too
+    const cli = await berth(e.t, ['run', '--rm', '--name', 'rm-waits', 'bb', 'sh', '-c', 'cat /proc/1/status >/dev/null']);
+    expect(cli.exitCode).toBe(0);
+    const monitors = execFileSync('sh', ['-c', `ps -eo args | grep -c '[b]erth-monitor create .*${e.t.runroot}' || true`]).toString().trim();
+    expect(monitors).toBe('0');
+  });
+
   it('ten parallel run --rm from separate processes all succeed and leave nothing behind', async () => {
     const before = readdirSync(join(e.t.root, 'containers')).length;
     const runs = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         new Promise<{ code: number; out: string }>((resolve) => {
-          const p = spawn('node', [CLI, 'run', '--rm', 'bb', 'sh', '-c', `echo run${i}`], { env: { ...process.env, ...e.t.env } });
+          const p = spawn('node', [CLI, 'run', '--rm', 'bb', 'sh', '-c', `echo run${i} $(hostname)`], { env: { ...process.env, ...e.t.env } });
           let out = '';
           p.stdout.on('data', (d) => (out += d));
           p.on('exit', (code) => resolve({ code: code ?? -1, out }));
         }),
       ),
     );
-    runs.forEach((r, i) => expect([r.code, r.out]).toEqual([0, `run${i}\n`]));
-    await until(() => readdirSync(join(e.t.root, 'containers')).length === before);
+    runs.forEach((r, i) => expect(`${r.code},${r.out}`).toMatch(new RegExp(`^0,run${i} [a-f0-9]{12}\n$`)));
+    expect(readdirSync(join(e.t.root, 'containers')).length).toBe(before);
     expect((await berth(e.t, ['ps', '-aq'])).stdout).toBe('');
-    // nothing left in the cgroup hierarchies either
-    const left = execFileSync('sh', ['-c', 'ls /sys/fs/cgroup/memory/berth 2>/dev/null | wc -l']).toString().trim();
-    expect(Number(left)).toBeLessThanOrEqual(readdirSync('/sys/fs/cgroup/memory/berth').length);
+    // nothing left in the cgroup hierarchies either (the hostname is the ID's first 12 digits)
+    const prefixes = runs.map((r) => r.out.trim().split(' ')[1]!);
+    const left = ['memory', 'pids', 'freezer', 'cpuset'].flatMap((c) => readdirSync(`/sys/fs/cgroup/${c}/berth`).filter((d) => prefixes.some((p) => d.startsWith(p))));
+    expect(left).toEqual([]);
   });
 });

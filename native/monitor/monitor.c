@@ -158,6 +158,22 @@ static void run_exit_command(monitor *m)
   }
 }
 
+/* The exit command removed the container (--rm): its runtime state goes too,
+ * as the very last step, so a state directory exists exactly as long as a
+ * monitor may still act on the container. */
+static void remove_state_if_removed(monitor *m)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/config.json", m->o->bundle);
+  if (access(path, F_OK) == 0 || errno != ENOENT) return;
+  static const char *const files[] = {"state.json", "monitor.pid", "monitor.log"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    snprintf(path, sizeof path, "%s/%s", m->o->state_dir, files[k]);
+    unlink(path);
+  }
+  rmdir(m->o->state_dir);
+}
+
 static void finalize(monitor *m)
 {
   /* the log is complete before anyone can read the state as exited */
@@ -180,6 +196,7 @@ static void finalize(monitor *m)
   if (m->have_cg) cgroup_destroy(&m->cg);
   run_exit_command(m);
   logmsg("container %s exited with %d", m->o->id, m->exit_code);
+  remove_state_if_removed(m);
   _exit(0);
 }
 

@@ -169,5 +169,7 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     const prefixes = runs.map((r) => r.out.trim().split(' ')[1]!);
     const left = ['memory', 'pids', 'freezer', 'cpuset'].flatMap((c) => readdirSync(`/sys/fs/cgroup/${c}/berth`).filter((d) => prefixes.some((p) => d.startsWith(p))));
     expect(left).toEqual([]);
+    // nor runtime state
+    expect(readdirSync(join(e.t.runroot, 'c')).filter((d) => prefixes.some((p) => d.startsWith(p)))).toEqual([]);
   });
 });

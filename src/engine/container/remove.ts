@@ -1,7 +1,7 @@
 /** `rm` and `container prune`: a container goes with its directories, and layers nothing else uses. */
 import { rmSync } from 'node:fs';
 import { cgroupDir, cgroupLayout, containerCgroupPath } from '../cgroup/hierarchy.js';
-import { wrongState } from '../errors.js';
+import { isBerthError, wrongState } from '../errors.js';
 import { monitorGone, monitorKill, monitorNoRestart, monitorStop, readMonitorState } from '../runtime/monitor.js';
 import { containerPaths } from '../runtime/container-fs.js';
 import { immediate } from '../store/db.js';
@@ -51,7 +51,16 @@ export interface RemoveOptions {
 }
 
 export async function removeContainer(store: Store, ref: string, opts: RemoveOptions = {}): Promise<string> {
-  const rec = findContainer(store, ref);
+  let rec: ContainerRecord;
+  try {
+    rec = findContainer(store, ref);
+  } catch (e) {
+    // removed meanwhile by its own exit command (--rm): done once that has finished
+    if (isBerthError(e, 'NOT_FOUND') && /^[a-f0-9]{64}$/.test(ref) && opts.waitForMonitor !== false) {
+      await monitorSettled(store.layout.containerRun(ref));
+    }
+    throw e;
+  }
   let st = stateOf(store, rec);
   const run = store.layout.containerRun(rec.id);
   if (isRunning(st)) {
@@ -101,7 +110,8 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
     removeTree(trash);
   }
   removeTree(p.dir);
-  removeTree(p.run);
+  // the exit command's own removal leaves the runtime state to its monitor (see native/PROTOCOL.md)
+  if (opts.waitForMonitor !== false) removeTree(p.run);
   removeCgroup(rec.id);
   return rec.id;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '../client/api.js';
 import { UsageError } from './context.js';
+import { checkVolumeOpt, MountOptError, parseMountOpt } from './mount-opt.js';
 import { bool, collect, list, str, type Opts } from './verb.js';
 
 const num = (v: string) => {
@@ -94,6 +95,16 @@ export function absoluteHostPath(spec: string): string {
   return resolve(spec.slice(0, colon)) + spec.slice(colon);
 }
 
+/** Run a flag check; its MountOptError becomes a usage error (exit 125) with docker's wording. */
+function usage<T>(fn: () => T, prefix: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MountOptError) throw new UsageError(prefix + e.message);
+    throw e;
+  }
+}
+
 export function createRequest(args: string[], o: Opts, run: boolean): ContainerCreateRequest {
   const [image, ...cmd] = args;
   const attach = list(o, 'attach').map((s) => s.toLowerCase());
@@ -123,8 +134,11 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
     capDrop: list(o, 'capDrop'),
     logOpts: list(o, 'logOpt'),
     restart: str(o, 'restart') ?? 'no',
-    volumes: list(o, 'volume').map(absoluteHostPath),
-    mounts: list(o, 'mount'),
+    volumes: list(o, 'volume').map((v) => {
+      usage(() => checkVolumeOpt(v), '');
+      return absoluteHostPath(v);
+    }),
+    mounts: list(o, 'mount').map((v) => usage(() => parseMountOpt(v), `invalid argument "${v}" for "--mount" flag: `)),
     tmpfs: list(o, 'tmpfs'),
   };
   const copy: [keyof ContainerCreateRequest, string][] = [

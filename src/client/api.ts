@@ -24,6 +24,7 @@ export type {
   ContainerCreateRequest,
   ContainerListOptions,
   ContainerSummary,
+  MountSpec,
   LogLine,
   LogOptions,
   TopResult,

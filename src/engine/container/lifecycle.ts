@@ -32,9 +32,9 @@ import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
-import { hostConfigMount, ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
+import { ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
 import { copyUpVolumes } from './fs-ops.js';
-import { parseMountFlag } from '../volume/mount-spec.js';
+import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
@@ -61,10 +61,12 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   const image = imageConfig(store, img.id);
   const built = buildContainerConfig(req, image, id, { cpus: availableParallelism() });
   const mountReqs = parseMountRequests(req, Object.keys(image.config?.Volumes ?? {}));
-  built.hostConfig.Binds = req.volumes?.length ? req.volumes : null;
-  built.hostConfig.Mounts = req.mounts?.length ? req.mounts.map((m) => hostConfigMount(parseMountFlag(m))) : null;
+  // as docker records them: -v with a source in Binds (a bare path is an anonymous volume in Config.Volumes)
+  const binds = (req.volumes ?? []).filter((v) => parseVolumeFlag(v).source);
+  built.hostConfig.Binds = binds.length ? binds : null;
+  built.hostConfig.Mounts = req.mounts?.length ? req.mounts : null;
   built.hostConfig.Tmpfs = req.tmpfs?.length ? Object.fromEntries(req.tmpfs.map((t) => [t.split(':')[0], t.includes(':') ? t.slice(t.indexOf(':') + 1) : ''])) : null;
-  const anonymousTargets = mountReqs.filter((m) => m.type === 'volume' && !m.source).map((m) => m.target);
+  const anonymousTargets = mountReqs.filter((m) => m.anonymous).map((m) => m.target);
   if (anonymousTargets.length) built.config.Volumes = { ...(built.config.Volumes ?? {}), ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])) };
   const db = containerDb(store);
   const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);

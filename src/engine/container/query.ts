@@ -14,8 +14,12 @@ import type { ContainerRecord, MountPoint } from './types.js';
 export const PS_FILTERS = ['id', 'name', 'label', 'exited', 'status', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose', 'isolation'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
-/** A mount as docker's API shows it (without berth's bookkeeping fields). */
-export function publicMount(m: MountPoint) {
+/** The mounts docker's API shows, without berth's bookkeeping fields (--tmpfs mounts are only in HostConfig.Tmpfs). */
+export function publicMounts(ms: MountPoint[]) {
+  return ms.filter((m) => !m.TmpfsFlag).map(publicMount);
+}
+
+function publicMount(m: MountPoint) {
   return {
     Type: m.Type,
     ...(m.Name !== undefined ? { Name: m.Name } : {}),
@@ -58,7 +62,7 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     RestartCount: st.restartCount,
     Pid: st.pid,
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    Mounts: rec.mounts.map(publicMount),
+    Mounts: publicMounts(rec.mounts),
   };
 }
 
@@ -192,7 +196,7 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
       Name: 'overlay2',
     },
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + (store.images.image(rec.imageId)?.size ?? 0) } : {}),
-    Mounts: rec.mounts.map(publicMount),
+    Mounts: publicMounts(rec.mounts),
     Config: rec.config,
     NetworkSettings: {
       Bridge: '',

@@ -181,7 +181,7 @@ static int setv(const cgroup_t *cg, const char *ctrl, const char *file, const ch
   berr_t e = {0};
   if (write_file(path, val, &e) < 0) {
     if (optional && (e.code == ENOENT || e.code == EACCES)) return 0;
-    return fail(err, e.code, "set %s to %s: %s", path, val, strerror(e.code));
+    return fail(err, e.code, "set %s to %s: %s", path, val, errno_text(e.code));
   }
   return 0;
 }
@@ -282,7 +282,7 @@ int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[k]);
     berr_t e = {0};
-    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], strerror(e.code));
+    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], errno_text(e.code));
   }
   return 0;
 }

@@ -264,7 +264,7 @@ static void command(monitor *m, client *c, char *line)
   if (!strcmp(line, "kill")) {
     int sig = arg ? atoi(arg) : SIGKILL;
     if (!m->alive || !m->started) return reply(c, "error container is not running");
-    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", strerror(errno));
+    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", errno_text(errno));
     return reply(c, "ok");
   }
   if (!strcmp(line, "stop") || !strcmp(line, "norestart")) {

@@ -21,6 +21,15 @@ int fail(berr_t *err, int code, const char *fmt, ...)
   return -1;
 }
 
+const char *errno_text(int e)
+{
+  /* as Go prints errno values: strerror's text with a lower-case first letter */
+  static char buf[128];
+  snprintf(buf, sizeof buf, "%s", strerror(e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z')) buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 int fail_errno(berr_t *err, const char *fmt, ...)
 {
   int e = errno;
@@ -29,7 +38,7 @@ int fail_errno(berr_t *err, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", buf, strerror(e));
+  snprintf(err->msg, sizeof err->msg, "%s: %s", buf, errno_text(e));
   err->code = e;
   if (!err->status) err->status = 125;
   errno = e;

@@ -17,6 +17,8 @@ typedef struct {
 /* Fill *err and return -1. */
 int fail(berr_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, with errno appended as ": <strerror>". */
+/* strerror's text as Go prints it ("permission denied"). */
+const char *errno_text(int e);
 int fail_errno(berr_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void cleanup_freep(void *p);

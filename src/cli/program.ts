@@ -49,23 +49,38 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
   return program;
 }
 
+/** The command words of argv ("container ls"), past the global options, for "See 'berth X --help'". */
+export function commandPath(program: Command, argv: string[]): string {
+  const names: string[] = [];
+  let cur = program;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!next) break;
+    names.push(next.name());
+    cur = next;
+  }
+  return names.join(' ');
+}
+
 /** Run the CLI; resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
   let code = 0;
   const program = buildProgram(holder, (c) => (code = c));
-  let usagePath = '';
-  program.configureOutput({
-    writeErr: (s) => {
-      // commander reports usage problems here; docker prints "See 'docker X --help'."
-      process.stderr.write(`berth: ${s.replace(/^error: /, '')}`);
-    },
-  });
-  program.hook('preAction', (_this, action) => {
-    const names: string[] = [];
-    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
-    usagePath = names.join(' ');
-  });
+  // commander reports usage problems here (every command: settings are copied when a command is made)
+  const output = { writeErr: (s: string) => process.stderr.write(`berth: ${s.replace(/^error: /, '')}`) };
+  const configure = (c: Command) => {
+    c.configureOutput(output);
+    c.commands.forEach(configure);
+  };
+  configure(program);
+  const usagePath = commandPath(program, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -73,7 +88,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
-      process.stderr.write(`See 'berth ${usagePath || argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} --help'.\n`);
+      process.stderr.write(`See 'berth${usagePath ? ` ${usagePath}` : ''} --help'.\n`);
       return 125;
     }
     if (e instanceof UsageError) {

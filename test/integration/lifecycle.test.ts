@@ -1,7 +1,7 @@
 /** start, stop, kill, pause, restart policies, rename, wait, update, rm — real containers. */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
 import { testEngine, until, type TestEngine } from '../helpers/engine.js';
 
 const skip = announceSkip('container lifecycle', skipReason());
@@ -141,6 +141,29 @@ describe.skipIf(skip)('container lifecycle', () => {
     expect(after.State.Status).toBe('exited');
     await new Promise((r) => setTimeout(r, 800));
     expect((await inspect(id)).State.Status).toBe('exited');
+  });
+
+  it('the CLI words refusals and usage errors as docker does', async () => {
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['true'], name: 'words' });
+    const start = await berth(e.t, ['start', 'words', 'nosuch']);
+    expect([start.exitCode, start.stdout, start.stderr]).toEqual([1, 'words\n', 'Error: No such container: nosuch\nError: failed to start containers: nosuch\n']);
+    const rename = await berth(e.t, ['rename', 'words', 'words']);
+    expect([rename.exitCode, rename.stderr]).toEqual([1, 'Error: Renaming a container with the same name as its current name\nError: failed to rename container named words\n']);
+    const update = await berth(e.t, ['update', 'words']);
+    expect([update.exitCode, update.stderr]).toEqual([1, 'you must provide one or more flags when using this command\n']);
+    const badInt = await berth(e.t, ['update', '--pids-limit', 'many', 'words']);
+    expect([badInt.exitCode, badInt.stderr]).toEqual([125, `berth: invalid argument "many": must be an integer\nSee 'berth update --help'.\n`]);
+    const port = await berth(e.t, ['port', 'words', '80']);
+    expect([port.exitCode, port.stderr]).toEqual([1, "Error: No public port '80' published for words\n"]);
+    const flag = await berth(e.t, ['--root', e.t.root, 'container', 'ls', '--bogus']);
+    expect([flag.exitCode, flag.stderr]).toEqual([125, "berth: unknown option '--bogus'\nSee 'berth container ls --help'.\n"]);
+    const both = await berth(e.t, ['run', '--rm', '--restart', 'always', 'bb', 'true']);
+    expect([both.exitCode, both.stderr]).toEqual([125, "berth: conflicting options: cannot specify both --restart and --rm\nSee 'berth run --help'.\n"]);
+    // a reader that goes away ends the CLI quietly (SIGPIPE's status), without a stack trace
+    const { execa } = await import('execa');
+    const piped = await execa('sh', ['-c', `for i in 1 2 3 4 5 6 7 8; do echo; done | node ${CLI} run -i --rm bb sh -c 'i=0; while [ $i -lt 20000 ]; do echo line $i; i=$((i+1)); done' | head -1`], { env: { ...process.env, ...e.t.env }, reject: false });
+    expect([piped.stdout, piped.stderr]).toEqual(['line 0', '']);
+    await e.b.removeContainer(id);
   });
 
   it('the CLI prints names as docker does and reports errors per container', async () => {

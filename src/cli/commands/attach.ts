@@ -27,6 +27,8 @@ export const verb: Verb = {
     });
     if (r.kind === 'exited') return r.exit.exitCode;
     if (r.kind === 'lost') return (await backend.waitContainer(info.Id)).exitCode;
-    return 0;
+    // detached with the escape keys: docker's attach reports it so, and fails
+    cli.err('read escape sequence');
+    return 1;
   },
 };

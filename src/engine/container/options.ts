@@ -149,7 +149,7 @@ export function buildContainerConfig(
   }
   if (req.cpuShares !== undefined && req.cpuShares < 0) throw invalidArg('invalid CPU shares: must be a positive integer');
   const restart = parseRestartPolicy(req.restart);
-  if (req.autoRemove && restart.Name && restart.Name !== 'no') throw invalidArg('Conflicting options: --restart and --rm');
+  if (req.autoRemove && restart.Name && restart.Name !== 'no') throw invalidArg('conflicting options: cannot specify both --restart and --rm');
   const stopSignal = req.stopSignal ?? ic.StopSignal;
   if (stopSignal) parseSignal(stopSignal);
   if (req.stopTimeout !== undefined && (!Number.isInteger(req.stopTimeout) || req.stopTimeout < -1)) {

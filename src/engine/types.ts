@@ -181,6 +181,8 @@ export interface ContainerSummary {
   RestartCount: number;
   Pid: number;
   HostConfig: { NetworkMode: string };
+  /** The networks the container is attached to, by name. */
+  NetworkSettings: { Networks: Record<string, object> };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; Driver?: string; Mode: string; RW: boolean; Propagation: string }[];
 }
 

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { announceSkip, berth, CLI, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { BB_ID } from '../helpers/facts.js';
 
@@ -66,6 +66,19 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     const wrong = await berth(e.t, ['container', 'inspect', 'bb']);
     expect(wrong.stderr).toBe('Error: No such container: bb\n');
     await e.b.removeContainer(id);
+    // the same container under the peer docker has the same fields, in the same order
+    if (peerSkipReason()) return void process.stderr.write(`SKIP inspect against docker: ${peerSkipReason()}\n`);
+    const args = ['--network', 'none', '-e', 'A=1', '-m', '32m', 'bb', 'sleep', '100'];
+    const ours = JSON.parse((await berth(e.t, ['inspect', (await berth(e.t, ['create', ...args])).stdout.trim()])).stdout)[0];
+    const name = `berth-insp-${process.pid}`;
+    await peerDocker(['create', '--name', name, ...args]);
+    const theirs = JSON.parse((await peerDocker(['inspect', name])).stdout)[0];
+    await peerDocker(['rm', '-f', name]);
+    const keys = (o: Record<string, unknown>) => Object.keys(o);
+    expect(keys(ours)).toEqual(keys(theirs));
+    for (const k of ['State', 'HostConfig', 'Config', 'NetworkSettings', 'GraphDriver']) expect(keys(ours[k]), k).toEqual(keys(theirs[k]));
+    expect(keys(ours.NetworkSettings.Networks.none)).toEqual(keys(theirs.NetworkSettings.Networks.none));
+    expect(ours.Config.Env).toEqual(theirs.Config.Env);
   });
 
   it('an image used by a container cannot be removed without -f, nor with it while running', async () => {

@@ -168,19 +168,40 @@ describe.skipIf(skip)('volumes and mounts', () => {
     await e.b.removeContainer(id);
   });
 
-  it('prune removes unused anonymous volumes, -a all unused; system df counts volumes', async () => {
-    await berth(e.t, ['volume', 'create', 'keepme']);
+  it('prune removes unused anonymous volumes, -a all unused; system df counts volumes; system prune --volumes', async () => {
+    expect((await run(['-v', 'keepme:/k', 'bb', 'sh', '-c', 'dd if=/dev/zero of=/k/blob bs=1000 count=100'])).exitCode).toBe(0);
     const anon = (await berth(e.t, ['create', '-v', '/x', 'bb', 'true'])).stdout.trim();
     const anonVol = JSON.parse((await berth(e.t, ['inspect', '-f', '{{json .Mounts}}', anon])).stdout)[0].Name;
     await berth(e.t, ['rm', anon]);
-    const df = (await berth(e.t, ['system', 'df'])).stdout.split('\n');
-    expect(df[3]).toMatch(/^Local Volumes\s+\d+\s+\d+\s+/);
+    const user = (await berth(e.t, ['run', '-d', '-v', 'inuse:/u', 'bb', 'sleep', '1000'])).stdout.trim();
+    // df: every volume counted, the ones a container uses active, sizes per volume
+    const names = (await berth(e.t, ['volume', 'ls', '-q'])).stdout.trim().split('\n');
+    const summary = (await berth(e.t, ['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}'])).stdout.split('\n');
+    const [, total, active] = summary.find((l) => l.startsWith('Local Volumes'))!.split('|');
+    expect(Number(total)).toBe(names.length);
+    expect(Number(active)).toBeGreaterThanOrEqual(1);
+    const verbose = (await berth(e.t, ['system', 'df', '-v'])).stdout.split('\n');
+    const row = (n: string) => verbose.find((l) => l.startsWith(`${n} `))?.trim().split(/\s+/);
+    expect(row('keepme')).toEqual(['keepme', '0', '100kB']);
+    expect(row('inuse')?.slice(0, 2)).toEqual(['inuse', '1']);
+    expect(row(anonVol)?.slice(0, 2)).toEqual([anonVol, '0']);
+    // volume prune: unused anonymous ones; -a: every unused one
     const p = await berth(e.t, ['volume', 'prune', '-f']);
     expect(p.stdout).toContain(anonVol);
     expect(p.stdout).not.toContain('keepme');
+    expect((await berth(e.t, ['create', '-v', '/y', 'bb', 'true'])).exitCode).toBe(0);
+    // system prune --volumes: stopped containers first, then the anonymous volumes they held
+    const sys = await berth(e.t, ['system', 'prune', '-f', '--volumes']);
+    expect(sys.exitCode).toBe(0);
+    expect(sys.stdout).toMatch(/Deleted Containers:\n[a-f0-9]{64}\n/);
+    expect(sys.stdout).toMatch(/Deleted Volumes:\n[a-f0-9]{64}\n/);
+    expect(sys.stdout).not.toContain('keepme');
     const all = await berth(e.t, ['volume', 'prune', '-a', '-f']);
     expect(all.stdout).toContain('keepme');
+    expect(all.stdout).not.toContain('inuse');
     expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'dangling=true'])).stdout).toBe('');
+    expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'name=inuse'])).stdout).toBe('inuse\n');
+    await berth(e.t, ['rm', '-f', user]);
   });
 
   it('commit and export leave mounted volume contents out', async () => {

@@ -23,7 +23,7 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       Names: c.Names.map((n) => n.replace(/^\//, '')).join(','),
       Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
       Mounts: c.Mounts.map((m) => (noTrunc ? (m.Name ?? m.Source) : ellipsis(m.Name ?? m.Source, 15))).join(','),
-      Networks: c.HostConfig.NetworkMode === 'default' ? 'bridge' : c.HostConfig.NetworkMode,
+      Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),
     };
   });

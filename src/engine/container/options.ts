@@ -86,6 +86,8 @@ function kv(list: string[] | undefined, what: string): Record<string, string> {
   return out;
 }
 
+const nullIfEmpty = <T>(xs: T[]): T[] | null => (xs.length ? xs : null);
+
 function mergeEnv(base: string[], extra: string[]): string[] {
   const out = [...base];
   for (const e of extra) {
@@ -194,7 +196,7 @@ export function buildContainerConfig(
     Tty: !!req.tty,
     OpenStdin: !!req.openStdin,
     StdinOnce: !!req.openStdin && !!req.attachStdin,
-    Env: mergeEnv(ic.Env ?? [], req.env ?? []),
+    Env: nullIfEmpty(mergeEnv(ic.Env ?? [], req.env ?? [])),
     Cmd: cmd,
     Image: req.image,
     Volumes: ic.Volumes ?? null,
@@ -255,7 +257,7 @@ export function buildContainerConfig(
     MemorySwappiness: null,
     OomKillDisable: false,
     PidsLimit: pidsLimit,
-    Ulimits: null,
+    Ulimits: [],
     Mounts: null,
     MaskedPaths: req.privileged ? [] : DEFAULT_MASKED_PATHS,
     ReadonlyPaths: req.privileged ? [] : DEFAULT_READONLY_PATHS,

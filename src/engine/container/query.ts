@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
 import { checkFilterKeys, matchLabel } from '../util/filters.js';
 import { containerDb, findContainer, stateOf } from './records.js';
+import { hostConfigView, networkName, networkSettings } from './docker-shapes.js';
 import { duSync } from './size.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord, MountPoint } from './types.js';
@@ -62,6 +63,7 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     RestartCount: st.restartCount,
     Pid: st.pid,
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
+    NetworkSettings: { Networks: { [networkName(rec.hostConfig.NetworkMode)]: {} } },
     Mounts: publicMounts(rec.mounts),
   };
 }
@@ -190,7 +192,7 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: rec.hostConfig,
+    HostConfig: hostConfigView(rec.hostConfig),
     GraphDriver: {
       Data: { LowerDir: lowers.join(':'), MergedDir: p.merged, UpperDir: p.upper, WorkDir: p.work },
       Name: 'overlay2',
@@ -198,13 +200,6 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + (store.images.image(rec.imageId)?.size ?? 0) } : {}),
     Mounts: publicMounts(rec.mounts),
     Config: rec.config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      Ports: {},
-      SandboxKey: st.pid ? `/proc/${st.pid}/ns/net` : '',
-      Networks: { [rec.hostConfig.NetworkMode === 'default' ? 'bridge' : rec.hostConfig.NetworkMode]: {} },
-    },
+    NetworkSettings: networkSettings(rec.hostConfig.NetworkMode, st.pid ? `/proc/${st.pid}/ns/net` : ''),
   };
 }

@@ -12,7 +12,7 @@ export interface ContainerConfig extends ContainerConfigLike {
   Tty: boolean;
   OpenStdin: boolean;
   StdinOnce: boolean;
-  Env: string[];
+  Env: string[] | null;
   Cmd: string[] | null;
   Image: string;
   Volumes: Record<string, object> | null;

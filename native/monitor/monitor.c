@@ -48,11 +48,15 @@ typedef struct {
   char started_at[40], finished_at[40], error[512];
   int exit_code, restart_count;
   bool oom, stopped_by_user, no_restart;
+  bool busy; /* output went through the buffers since they were last trimmed */
   uint64_t oom_before;
   int64_t started_mono, backoff_ms, restart_at, kill_at;
 } monitor;
 
 static char sock_path[PATH_MAX];
+
+/* How long output must have stopped before its buffers are trimmed. */
+#define IDLE_TRIM_MS 1000
 
 static void write_state(monitor *m)
 {
@@ -83,12 +87,14 @@ static void broadcast(monitor *m, int type, const char *data, size_t len)
   }
 }
 
+static char out_buf[65536] __attribute__((aligned(4096)));
+
 /* Read what the container wrote on one stream: 1 data, 0 nothing now, -1 end of stream. */
 static int pump_output(monitor *m, int *fd, int stream)
 {
-  static char buf[65536];
+  char *buf = out_buf;
   if (*fd < 0) return -1;
-  ssize_t n = read(*fd, buf, sizeof buf);
+  ssize_t n = read(*fd, buf, sizeof out_buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
   if (n <= 0) { /* EOF, or EIO from a pty whose other side closed */
     if (m->have_log) logfile_flush(&m->log, stream);
@@ -96,6 +102,7 @@ static int pump_output(monitor *m, int *fd, int stream)
     *fd = -1;
     return -1;
   }
+  m->busy = true;
   if (m->have_log) logfile_feed(&m->log, stream, buf, (size_t)n);
   broadcast(m, stream ? FRAME_STDERR : FRAME_STDOUT, buf, (size_t)n);
   return 1;
@@ -135,6 +142,7 @@ static int release(monitor *m, berr_t *err)
   snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
   m->status = "running";
   m->error[0] = 0;
+  m->busy = true; /* what setting up touched is trimmed once the container has been quiet */
   write_state(m);
   return 0;
 }
@@ -277,7 +285,11 @@ static void command(monitor *m, client *c, char *line)
     }
     if (!strcmp(line, "stop") && m->alive) {
       int sig = SIGTERM, timeout = 10;
-      if (arg) sscanf(arg, "%d %d", &sig, &timeout);
+      if (arg) {
+        char *end;
+        sig = (int)strtol(arg, &end, 10);
+        timeout = (int)strtol(end, NULL, 10);
+      }
       if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
       kill(m->proc.pid, sig);
       if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
@@ -433,9 +445,17 @@ static void loop(monitor *m)
     int64_t deadlines[3] = {m->restart_at, m->kill_at, m->reaped ? m->reaped_at + 2000 : 0};
     for (int k = 0; k < 3; k++)
       if (deadlines[k] && (timeout < 0 || deadlines[k] - now < timeout)) timeout = deadlines[k] > now ? deadlines[k] - now : 0;
-    if (poll(pf, (nfds_t)np, (int)timeout) < 0 && errno != EINTR) {
-      logmsg("poll: %s", strerror(errno));
+    if (m->busy && (timeout < 0 || timeout > IDLE_TRIM_MS)) timeout = IDLE_TRIM_MS;
+    int ready = poll(pf, (nfds_t)np, (int)timeout);
+    if (ready < 0 && errno != EINTR) {
+      logmsg("poll: %s", errno_text(errno));
       continue;
+    }
+    if (ready == 0 && m->busy) {
+      /* quiet for a while after output: the buffers' pages go back, so an idle monitor stays small */
+      trim_memory(out_buf, sizeof out_buf);
+      if (m->have_log) logfile_trim(&m->log);
+      m->busy = false;
     }
     now = monotonic_ms();
     if (pf[0].revents) {
@@ -562,12 +582,12 @@ int monitor_create(const monitor_opts *o)
 {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0) {
-    perror("berth-monitor: pipe");
+    fprintf(stderr, "berth-monitor: pipe: %s\n", errno_text(errno));
     return 1;
   }
   pid_t pid = fork();
   if (pid < 0) {
-    perror("berth-monitor: fork");
+    fprintf(stderr, "berth-monitor: fork: %s\n", errno_text(errno));
     return 1;
   }
   if (pid == 0) {

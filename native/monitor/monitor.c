@@ -191,18 +191,21 @@ static void finalize(monitor *m)
   char exitj[96];
   int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
   broadcast(m, FRAME_EXIT, exitj, (size_t)n);
+  /* a client that takes over the cleanup and got the exit frame makes the exit command unneeded */
+  bool cleaned_by_client = false;
   for (int k = 0; k < MAX_CLIENTS; k++) {
     client *c = &m->clients[k];
     if (c->fd < 0) continue;
     struct timeval tv = {2, 0};
     setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     set_nonblock(c->fd, false);
-    if (c->outlen) write_all(c->fd, c->out, c->outlen);
+    bool delivered = !c->outlen || write_all(c->fd, c->out, c->outlen) >= 0;
+    if (c->attach && c->cleanup && delivered) cleaned_by_client = true;
     client_free(c);
   }
   unlink(sock_path);
   if (m->have_cg) cgroup_destroy(&m->cg);
-  run_exit_command(m);
+  if (!cleaned_by_client) run_exit_command(m);
   logmsg("container %s exited with %d", m->o->id, m->exit_code);
   remove_state_if_removed(m);
   _exit(0);
@@ -309,6 +312,7 @@ static void command(monitor *m, client *c, char *line)
     c->want[0] = strstr(arg, "stdin") != NULL;
     c->want[1] = strstr(arg, "stdout") != NULL;
     c->want[2] = strstr(arg, "stderr") != NULL;
+    c->cleanup = strstr(arg, "cleanup") != NULL;
     /* acknowledge, so the client knows output from now on reaches it */
     client_frame(c, FRAME_ATTACHED, "", 0);
     return;

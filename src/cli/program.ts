@@ -7,13 +7,13 @@ import { Command, CommanderError } from 'commander';
 import { Cli, ExitError, UsageError, type GlobalOptions } from './context.js';
 import { errorMessage } from './errors.js';
 import type { Verb } from './verb.js';
-import { groups, verbs } from './verbs.js';
+import { allVerbs, findVerb, groups } from './verbs.js';
 
 function flatten(args: unknown[]): string[] {
   return args.flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])).map(String);
 }
 
-export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void): Command {
+export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void, verbs: Verb[]): Command {
   const program = new Command('berth')
     .description('A container manager with its own engine. With no command, opens the full-screen app.')
     .option('--root <dir>', 'Root of the image and container store (env BERTH_ROOT)')
@@ -49,6 +49,19 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
   return program;
 }
 
+/** The leading words of argv past the global options ("container", "ls"): at most two. */
+export function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') i++;
+    else if (a.startsWith('--root=') || a.startsWith('--runroot=')) continue;
+    else if (a.startsWith('-')) break;
+    else words.push(a);
+  }
+  return words;
+}
+
 /** The command words of argv ("container ls"), past the global options, for "See 'berth X --help'". */
 export function commandPath(program: Command, argv: string[]): string {
   const names: string[] = [];
@@ -72,7 +85,10 @@ export function commandPath(program: Command, argv: string[]): string {
 export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
   let code = 0;
-  const program = buildProgram(holder, (c) => (code = c));
+  // only the verb argv names is loaded; help and unknown commands need them all
+  const load = argv.some((a) => a === '-h' || a === '--help') && commandWords(argv).length === 0 ? null : findVerb(commandWords(argv));
+  const verbs = load ? [await load()] : await allVerbs();
+  const program = buildProgram(holder, (c) => (code = c), verbs);
   // commander reports usage problems here (every command: settings are copied when a command is made)
   const output = { writeErr: (s: string) => process.stderr.write(`berth: ${s.replace(/^error: /, '')}`) };
   const configure = (c: Command) => {

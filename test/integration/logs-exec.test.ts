@@ -39,6 +39,7 @@ describe.skipIf(skip)('logs', () => {
     expect(ts).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z oops\n$/);
     expect((await berth(e.t, ['logs', '--since', '10m', r.id])).stdout).toBe('line1\nline2\nline3\nline4\nline5\n');
     expect((await berth(e.t, ['logs', '--until', '2000-01-01T00:00:00Z', r.id])).stdout).toBe('');
+    expect((await berth(e.t, ['logs', '--details', '--tail', '1', r.id])).stderr).toBe(' oops\n'); // no attributes: docker's lone space
     expect((await berth(e.t, ['logs', '--since', '2100-01-01', r.id])).stdout).toBe('');
     const bad = await berth(e.t, ['logs', '--since', 'yesterday', r.id]);
     expect([bad.exitCode, bad.stderr]).toEqual([1, 'Error: failed to parse value as time or duration: "yesterday"\n']);
@@ -80,6 +81,7 @@ describe.skipIf(skip)('logs', () => {
   it('refuses bad log options', async () => {
     await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['max-file=0'] })).rejects.toThrow('max-file cannot be less than 1');
     await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['nope=1'] })).rejects.toThrow(/unknown log opt 'nope'/);
+    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['compress=true'] })).rejects.toThrow("log opt 'compress' is not supported by berth's json-file log driver (it takes max-size and max-file)");
   });
 });
 

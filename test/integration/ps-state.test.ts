@@ -1,6 +1,6 @@
 /** ps filters and formats, inspect, rmi refusals, and state that stays right across processes and crashes. */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { announceSkip, berth, CLI, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
@@ -145,11 +145,12 @@ describe.skipIf(skip)('ps, inspect and state', () => {
         return false;
       }
     };
-    // an exited container whose monitor is still running the exit hook
-    const r = await runIn(e.b, 'bb', ['true']);
+    // an exited --rm container whose monitor is still running its exit command (which removes it too)
+    const r = await runIn(e.b, 'bb', ['true'], { autoRemove: true });
     const mon = monitorOf(r.id);
-    await e.b.removeContainer(r.id);
+    await e.b.removeContainer(r.id).catch((err: { code?: string }) => expect(err.code).toBe('NOT_FOUND'));
     expect(alive(mon)).toBe(false);
+    expect(existsSync(join(e.t.runroot, 'c', r.id.slice(0, 16)))).toBe(false);
     // a running one, removed by force
     const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '1000'] });
     await e.b.startContainer(id);
@@ -161,6 +162,23 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     expect(cli.exitCode).toBe(0);
     const monitors = execFileSync('sh', ['-c', `ps -eo args | grep -c '[b]erth-monitor create .*${e.t.runroot}' || true`]).toString().trim();
     expect(monitors).toBe('0');
+  });
+
+  it('run -d --rm: the monitor\'s exit command removes the container; the end of a run is recorded once, as a die event', async () => {
+    const d = await berth(e.t, ['run', '-d', '--rm', 'bb', 'sh', '-c', 'exit 4']);
+    const id = d.stdout.trim();
+    await until(async () => !(await berth(e.t, ['ps', '-aq', '--no-trunc'])).stdout.includes(id));
+    await until(() => !existsSync(join(e.t.runroot, 'c', id.slice(0, 16))));
+    const r = await runIn(e.b, 'bb', ['sh', '-c', 'exit 6']);
+    for (let i = 0; i < 3; i++) await berth(e.t, ['inspect', r.id]); // several readers, one event
+    const events = (id2: string) =>
+      e.b.engine.store.db.prepare("SELECT action, attributes, time_ms FROM events WHERE actor_id = ? AND action = 'die'").all(id2) as { attributes: string; time_ms: number }[];
+    const die = events(r.id);
+    expect(die).toHaveLength(1);
+    expect(JSON.parse(die[0]!.attributes)).toMatchObject({ exitCode: '6', image: 'bb' });
+    const finished = ((await e.b.inspectContainer(r.id)) as { State: { FinishedAt: string } }).State.FinishedAt;
+    expect(die[0]!.time_ms).toBe(Date.parse(finished));
+    expect(JSON.parse(events(id)[0]!.attributes)).toMatchObject({ exitCode: '4' });
   });
 
   it('ten parallel run --rm from separate processes all succeed and leave nothing behind', async () => {

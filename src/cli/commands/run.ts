@@ -29,7 +29,8 @@ export const verb: Verb = {
     } catch (e) {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }
-    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr };
+    // in the foreground, this process removes an --rm container when it exits (see below)
+    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
     try {
       started = await backend.startContainer(id, attach ? { attach } : {});

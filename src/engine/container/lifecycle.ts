@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError, conflict, notFound, wrongState } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import { tryResolveImage } from '../image/resolve.js';
@@ -22,6 +22,7 @@ import {
   monitorStop,
   readMonitorState,
   type AttachSession,
+  type AttachWant,
 } from '../runtime/monitor.js';
 import { containerPaths, createContainerDirs, readLayeredFile, shortLayerLink } from '../runtime/container-fs.js';
 import { buildSpec } from '../runtime/spec.js';
@@ -51,6 +52,16 @@ function event(store: Store, rec: ContainerRecord, action: string, extra: Record
   store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, ...extra } });
 }
 
+/** How many NUMA memory nodes the host has (for --cpuset-mems): the highest online node + 1. */
+function memoryNodes(): number {
+  try {
+    const online = readFileSync('/sys/devices/system/node/online', 'utf8').trim();
+    return Math.max(...online.split(/[,-]/).map(Number)) + 1;
+  } catch {
+    return 1;
+  }
+}
+
 export function createContainer(store: Store, req: ContainerCreateRequest): { id: string; warnings: string[] } {
   const img = tryResolveImage(store.images, req.image);
   if (!img) {
@@ -59,7 +70,7 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   }
   const id = randomBytes(32).toString('hex');
   const image = imageConfig(store, img.id);
-  const built = buildContainerConfig(req, image, id, { cpus: availableParallelism() });
+  const built = buildContainerConfig(req, image, id, { cpus: availableParallelism(), memNodes: memoryNodes() });
   const mountReqs = parseMountRequests(req, Object.keys(image.config?.Volumes ?? {}));
   // as docker records them: -v with a source in Binds (a bare path is an anonymous volume in Config.Volumes)
   const binds = (req.volumes ?? []).filter((v) => parseVolumeFlag(v).source);
@@ -136,7 +147,8 @@ function writeBundle(store: Store, rec: ContainerRecord): void {
 }
 
 export interface StartOptions {
-  attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /** Attach before the start (all output is seen). With `cleanup`, the caller removes an --rm container after the exit itself. */
+  attach?: AttachWant;
 }
 
 /** Start a created or exited container; with attach, the session sees all output. */
@@ -170,7 +182,8 @@ export async function startContainer(
     logMaxFile: json && hc.LogConfig.Config['max-file'] ? Number(hc.LogConfig.Config['max-file']) : undefined,
     stdin: rec.config.OpenStdin,
     restart: restartArg(hc.RestartPolicy),
-    exitCommand: hooks.exitCommand?.(rec.id),
+    // only --rm needs work done at the exit (the state is read from the monitor's files when asked)
+    exitCommand: hc.AutoRemove ? hooks.exitCommand?.(rec.id) : undefined,
   });
   let session: AttachSession | null = null;
   try {
@@ -297,13 +310,12 @@ export function renameContainer(store: Store, ref: string, newName: string): voi
   });
 }
 
-/** The monitor's exit hook: persist the final state, log `die`, remove --rm containers. */
+/** The monitor's exit command for --rm containers: persist the final state (and its `die` event), remove the container. */
 export async function cleanupContainer(store: Store, id: string, remove: (id: string) => Promise<void>): Promise<void> {
   const rec = containerDb(store).get(id);
   if (!rec) return;
   const st = stateOf(store, rec);
   if (isRunning(st)) return;
-  event(store, rec, 'die', { exitCode: String(st.exitCode) });
   if (rec.hostConfig.AutoRemove) await remove(id);
 }
 

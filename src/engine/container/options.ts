@@ -108,7 +108,9 @@ function validateLogOpts(driver: string, opts: Record<string, string>): void {
     } else if (k === 'max-file') {
       if (!/^\d+$/.test(v)) throw invalidArg(`invalid max-file: ${v}`);
       if (Number(v) < 1) throw invalidArg('max-file cannot be less than 1');
-    } else if (!['compress', 'labels', 'env', 'tag'].includes(k)) {
+    } else if (['compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag'].includes(k)) {
+      throw invalidArg(`log opt '${k}' is not supported by berth's ${driver} log driver (it takes max-size and max-file)`);
+    } else {
       throw invalidArg(`unknown log opt '${k}' for ${driver} log driver`);
     }
   }
@@ -130,7 +132,7 @@ export function buildContainerConfig(
   req: ContainerCreateRequest,
   image: ImageConfig,
   id: string,
-  host: { cpus: number },
+  host: { cpus: number; memNodes?: number },
 ): BuiltConfig {
   const ic = image.config ?? {};
   const memory = req.memory ? ramInBytes(req.memory) : 0;
@@ -170,6 +172,7 @@ export function buildContainerConfig(
   const capDrop = normalizeCapabilities(req.capDrop ?? []);
   const pidsLimit = req.pidsLimit === undefined || req.pidsLimit <= 0 ? null : req.pidsLimit;
   const cpusetCpus = req.cpusetCpus ? validateCpuset(req.cpusetCpus, host.cpus) : '';
+  const cpusetMems = req.cpusetMems ? validateCpuset(req.cpusetMems, host.memNodes ?? 1, 'memory nodes') : '';
   const shmSize = req.shmSize ? ramInBytes(req.shmSize) : DEFAULT_SHM;
   if (shmSize <= 0) throw invalidArg('invalid shm size');
 
@@ -250,7 +253,7 @@ export function buildContainerConfig(
     CpuPeriod: req.cpuPeriod ?? 0,
     CpuQuota: req.cpuQuota ?? 0,
     CpusetCpus: cpusetCpus,
-    CpusetMems: req.cpusetMems ?? '',
+    CpusetMems: cpusetMems,
     Devices: [],
     MemoryReservation: memoryReservation,
     MemorySwap: memorySwap,

@@ -176,11 +176,16 @@ export interface AttachSession {
   close(): void;
 }
 
+export interface AttachWant {
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  /** This client removes the container after its exit (so the monitor need not run its exit command). */
+  cleanup?: boolean;
+}
+
 /** Attach to a container's streams (before `start`, to see all output). */
-export function monitorAttach(
-  stateDir: string,
-  want: { stdin?: boolean; stdout?: boolean; stderr?: boolean },
-): Promise<AttachSession> {
+export function monitorAttach(stateDir: string, want: AttachWant): Promise<AttachSession> {
   return new Promise((resolve, reject) => {
     const sock: Socket = connect(join(stateDir, 'ctl.sock'));
     const listeners: ((s: 1 | 2, d: Buffer) => void)[] = [];
@@ -214,7 +219,7 @@ export function monitorAttach(
     };
     let acknowledged = false;
     sock.on('connect', () => {
-      const streams = [want.stdin && 'stdin', want.stdout !== false && 'stdout', want.stderr !== false && 'stderr'].filter(Boolean);
+      const streams = [want.stdin && 'stdin', want.stdout !== false && 'stdout', want.stderr !== false && 'stderr', want.cleanup && 'cleanup'].filter(Boolean);
       sock.write(`attach ${streams.join(',') || 'none'}\n`);
     });
     sock.on('data', (d: Buffer) => {

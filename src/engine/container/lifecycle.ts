@@ -34,7 +34,6 @@ import { ramInBytes } from '../util/units.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
 import { ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
-import { copyUpVolumes } from './fs-ops.js';
 import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
@@ -167,7 +166,8 @@ export async function startContainer(
   }
   if (st.status === 'removing' || st.status === 'dead') throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
   const p = containerPaths(store.layout, rec.id);
-  await copyUpVolumes(store, rec);
+  // docker's copy-up into empty volumes (the file-system helpers load only when volumes are mounted)
+  if (rec.mounts.some((m) => m.Type === 'volume')) await (await import('./fs-ops.js')).copyUpVolumes(store, rec);
   writeBundle(store, rec);
   rmSync(p.run, { recursive: true, force: true });
   mkdirSync(p.run, { recursive: true, mode: 0o700 });

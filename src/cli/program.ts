@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { Cli, ExitError, UsageError, type GlobalOptions } from './context.js';
 import { errorMessage } from './errors.js';
+import { goStyleFlags } from './go-flags.js';
 import type { Verb } from './verb.js';
 import { allVerbs, findVerb, groups } from './verbs.js';
 
@@ -81,6 +82,23 @@ export function commandPath(program: Command, argv: string[]): string {
   return names.join(' ');
 }
 
+/** argv with the docker CLI's flag forms made readable for commander, after the words naming the command (see go-flags). */
+function withGoFlags(program: Command, argv: string[]): string[] {
+  let cur = program;
+  let after = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') i++;
+    else if (!a.startsWith('-')) {
+      const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
+      if (!next) break;
+      cur = next;
+      after = i + 1;
+    }
+  }
+  return cur === program ? argv : [...argv.slice(0, after), ...goStyleFlags(cur, argv.slice(after))];
+}
+
 /** Run the CLI; resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
@@ -98,7 +116,7 @@ export async function runCli(argv: string[]): Promise<number> {
   configure(program);
   const usagePath = commandPath(program, argv);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withGoFlags(program, argv), { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

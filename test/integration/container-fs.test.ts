@@ -89,6 +89,11 @@ describe.skipIf(skip)('a container\'s files', () => {
     const before = actions();
     await e.b.commitContainer(id, { repo: 'live:2', pause: false });
     expect(actions()).toEqual([...before, 'commit']);
+    // docker's flag forms: -p=false does not pause; a bare -p is a flag, not a value
+    expect((await berth(e.t, ['commit', '-p=false', id, 'live:3'])).exitCode).toBe(0);
+    expect(actions()).toEqual([...before, 'commit', 'commit']);
+    expect((await berth(e.t, ['commit', '-p', id, 'live:4'])).exitCode).toBe(0);
+    expect(actions().slice(-3)).toEqual(['pause', 'unpause', 'commit']);
     expect((await runIn(e.b, 'live:2', ['cat', '/tmp/x'])).stdout).toBe('hi\n');
     await expect(e.b.commitContainer(id, { repo: 'Bad:Ref' })).rejects.toThrow(/must be lowercase/);
     await e.b.removeContainer(id, { force: true });

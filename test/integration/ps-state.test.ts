@@ -165,8 +165,14 @@ describe.skipIf(skip)('ps, inspect and state', () => {
   });
 
   it('run -d --rm: the monitor\'s exit command removes the container; the end of a run is recorded once, as a die event', async () => {
-    const d = await berth(e.t, ['run', '-d', '--rm', 'bb', 'sh', '-c', 'exit 4']);
+    const d = await berth(e.t, ['run', '-d', '--rm', 'bb', 'sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; exit 4']);
     const id = d.stdout.trim();
+    // wait reports the code even though the container is gone right after its exit
+    const waiting = berth(e.t, ['wait', id]);
+    const sock = join(e.t.runroot, 'c', id.slice(0, 16), 'ctl.sock');
+    await until(() => readFileSync('/proc/net/unix', 'utf8').split('\n').filter((l) => l.endsWith(sock)).length === 2); // wait is connected
+    await berth(e.t, ['exec', id, 'sh', '-c', ': > /go']);
+    expect((await waiting).stdout).toBe('4\n');
     await until(async () => !(await berth(e.t, ['ps', '-aq', '--no-trunc'])).stdout.includes(id));
     await until(() => !existsSync(join(e.t.runroot, 'c', id.slice(0, 16))));
     const r = await runIn(e.b, 'bb', ['sh', '-c', 'exit 6']);

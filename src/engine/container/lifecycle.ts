@@ -227,13 +227,14 @@ export async function waitContainer(store: Store, ref: string, signal?: AbortSig
     }
     if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');
     if (st.live && st.status !== 'restarting') {
-      // the exit frame arrives when the container exits for good
+      // the exit frame arrives when the container exits for good (an --rm container may be gone right after)
       try {
         const s = await monitorAttach(run, { stdout: false, stderr: false });
         const onAbort = () => s.close();
         signal?.addEventListener('abort', onAbort, { once: true });
-        await s.exited;
+        const exit = await s.exited;
         signal?.removeEventListener('abort', onAbort);
+        if (exit) return { exitCode: exit.exitCode, error: '' };
       } catch {
         /* the monitor went away between the two reads */
       }

@@ -25,6 +25,7 @@ typedef struct {
   char *out;
   size_t outlen, outcap;
   bool closing; /* close once out is flushed */
+  bool cleanup; /* removes the container itself after the exit frame: no exit command then */
 } client;
 
 void client_init(client *c, int fd);

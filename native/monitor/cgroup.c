@@ -134,10 +134,11 @@ int cgroup_open(cgroup_t *cg, const char *path, bool create, berr_t *err)
   while (fgets(line, sizeof line, f) && cg->n < CG_MAX) {
     char *sep = strstr(line, " - ");
     if (!sep) continue;
-    char fstype[64], source[256], opts[512];
-    if (sscanf(sep + 3, "%63s %255s %511s", fstype, source, opts) != 3 || strcmp(fstype, "cgroup")) continue;
-    char mnt[PATH_MAX];
-    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1) continue;
+    *sep = 0;
+    /* before the separator: field 5 is the mount point; after it: fstype, source, super options */
+    char *pre[6], *post[3];
+    if (split_fields(line, pre, 6) < 5 || split_fields(sep + 3, post, 3) < 3 || strcmp(post[0], "cgroup")) continue;
+    const char *mnt = pre[4], *opts = post[2];
     char ctrls[128];
     if (!wanted(opts, ctrls, sizeof ctrls)) continue;
     bool dup = false;
@@ -181,7 +182,7 @@ static int setv(const cgroup_t *cg, const char *ctrl, const char *file, const ch
   berr_t e = {0};
   if (write_file(path, val, &e) < 0) {
     if (optional && (e.code == ENOENT || e.code == EACCES)) return 0;
-    return fail(err, e.code, "set %s to %s: %s", path, val, strerror(e.code));
+    return fail(err, e.code, "set %s to %s: %s", path, val, errno_text(e.code));
   }
   return 0;
 }
@@ -282,7 +283,7 @@ int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[k]);
     berr_t e = {0};
-    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], strerror(e.code));
+    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], errno_text(e.code));
   }
   return 0;
 }
@@ -333,7 +334,7 @@ void cgroup_destroy(cgroup_t *cg)
     for (int attempt = 0; attempt < 100; attempt++) {
       if (rmdir(cg->dirs[k]) == 0 || errno == ENOENT) break;
       if (errno != EBUSY) {
-        logmsg("remove cgroup %s: %s", cg->dirs[k], strerror(errno));
+        logmsg("remove cgroup %s: %s", cg->dirs[k], errno_text(errno));
         break;
       }
       kill_members(cg->dirs[k]);

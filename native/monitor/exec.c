@@ -299,7 +299,7 @@ int init_main(char **argv)
       _exit(err.status);
     }
     execv(exe, argv);
-    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    fprintf(stderr, "exec %s: %s\n", argv[0], errno_text(errno));
     _exit(errno == ENOENT ? 127 : 126);
   }
   if (child < 0) return 125;

@@ -142,7 +142,7 @@ static void rotate(logfile *lf)
 }
 
 /* Worst case an entry is 6 bytes per input byte plus the frame. */
-static char entry_buf[LOG_PARTIAL_MAX * 6 + 256];
+static char entry_buf[LOG_PARTIAL_MAX * 6 + 256] __attribute__((aligned(4096)));
 
 static void write_entry(logfile *lf, int stream, const char *text, size_t len)
 {
@@ -152,7 +152,7 @@ static void write_entry(logfile *lf, int stream, const char *text, size_t len)
   size_t n = log_entry(entry_buf, text, len, stream, ts);
   if (lf->max_size > 0 && lf->size > 0 && lf->size + (int64_t)n > lf->max_size) rotate(lf);
   if (write_all(lf->fd, entry_buf, n) < 0) {
-    logmsg("write %s: %s", lf->path, strerror(errno));
+    logmsg("write %s: %s", lf->path, errno_text(errno));
     return;
   }
   lf->size += (int64_t)n;
@@ -198,4 +198,10 @@ void logfile_close(logfile *lf)
   logfile_flush(lf, 1);
   if (lf->fd >= 0) close(lf->fd);
   lf->fd = -1;
+}
+
+void logfile_trim(logfile *lf)
+{
+  trim_memory(entry_buf, sizeof entry_buf);
+  for (int k = 0; k < 2; k++) trim_memory(lf->streams[k].pending + lf->streams[k].npending, LOG_PARTIAL_MAX - lf->streams[k].npending);
 }

@@ -27,6 +27,8 @@ int logfile_open(logfile *lf, const char *path, int64_t max_size, int max_files)
 void logfile_feed(logfile *lf, int stream, const char *data, size_t len);
 /* Flush pending bytes of a stream as a partial entry (at EOF). */
 void logfile_flush(logfile *lf, int stream);
+/* After a burst of output: give its scratch memory back (an idle monitor stays small). */
+void logfile_trim(logfile *lf);
 void logfile_close(logfile *lf);
 
 /* Pure pieces, exposed for the unit tests. */

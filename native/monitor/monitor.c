@@ -48,11 +48,15 @@ typedef struct {
   char started_at[40], finished_at[40], error[512];
   int exit_code, restart_count;
   bool oom, stopped_by_user, no_restart;
+  bool busy; /* output went through the buffers since they were last trimmed */
   uint64_t oom_before;
   int64_t started_mono, backoff_ms, restart_at, kill_at;
 } monitor;
 
 static char sock_path[PATH_MAX];
+
+/* How long output must have stopped before its buffers are trimmed. */
+#define IDLE_TRIM_MS 1000
 
 static void write_state(monitor *m)
 {
@@ -83,12 +87,14 @@ static void broadcast(monitor *m, int type, const char *data, size_t len)
   }
 }
 
+static char out_buf[65536] __attribute__((aligned(4096)));
+
 /* Read what the container wrote on one stream: 1 data, 0 nothing now, -1 end of stream. */
 static int pump_output(monitor *m, int *fd, int stream)
 {
-  static char buf[65536];
+  char *buf = out_buf;
   if (*fd < 0) return -1;
-  ssize_t n = read(*fd, buf, sizeof buf);
+  ssize_t n = read(*fd, buf, sizeof out_buf);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
   if (n <= 0) { /* EOF, or EIO from a pty whose other side closed */
     if (m->have_log) logfile_flush(&m->log, stream);
@@ -96,6 +102,7 @@ static int pump_output(monitor *m, int *fd, int stream)
     *fd = -1;
     return -1;
   }
+  m->busy = true;
   if (m->have_log) logfile_feed(&m->log, stream, buf, (size_t)n);
   broadcast(m, stream ? FRAME_STDERR : FRAME_STDOUT, buf, (size_t)n);
   return 1;
@@ -135,6 +142,7 @@ static int release(monitor *m, berr_t *err)
   snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
   m->status = "running";
   m->error[0] = 0;
+  m->busy = true; /* what setting up touched is trimmed once the container has been quiet */
   write_state(m);
   return 0;
 }
@@ -158,6 +166,22 @@ static void run_exit_command(monitor *m)
   }
 }
 
+/* The exit command removed the container (--rm): its runtime state goes too,
+ * as the very last step, so a state directory exists exactly as long as a
+ * monitor may still act on the container. */
+static void remove_state_if_removed(monitor *m)
+{
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/config.json", m->o->bundle);
+  if (access(path, F_OK) == 0 || errno != ENOENT) return;
+  static const char *const files[] = {"state.json", "monitor.pid", "monitor.log"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    snprintf(path, sizeof path, "%s/%s", m->o->state_dir, files[k]);
+    unlink(path);
+  }
+  rmdir(m->o->state_dir);
+}
+
 static void finalize(monitor *m)
 {
   /* the log is complete before anyone can read the state as exited */
@@ -167,19 +191,23 @@ static void finalize(monitor *m)
   char exitj[96];
   int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
   broadcast(m, FRAME_EXIT, exitj, (size_t)n);
+  /* a client that takes over the cleanup and got the exit frame makes the exit command unneeded */
+  bool cleaned_by_client = false;
   for (int k = 0; k < MAX_CLIENTS; k++) {
     client *c = &m->clients[k];
     if (c->fd < 0) continue;
     struct timeval tv = {2, 0};
     setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     set_nonblock(c->fd, false);
-    if (c->outlen) write_all(c->fd, c->out, c->outlen);
+    bool delivered = !c->outlen || write_all(c->fd, c->out, c->outlen) >= 0;
+    if (c->attach && c->cleanup && delivered) cleaned_by_client = true;
     client_free(c);
   }
   unlink(sock_path);
   if (m->have_cg) cgroup_destroy(&m->cg);
-  run_exit_command(m);
+  if (!cleaned_by_client) run_exit_command(m);
   logmsg("container %s exited with %d", m->o->id, m->exit_code);
+  remove_state_if_removed(m);
   _exit(0);
 }
 
@@ -247,7 +275,7 @@ static void command(monitor *m, client *c, char *line)
   if (!strcmp(line, "kill")) {
     int sig = arg ? atoi(arg) : SIGKILL;
     if (!m->alive || !m->started) return reply(c, "error container is not running");
-    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", strerror(errno));
+    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", errno_text(errno));
     return reply(c, "ok");
   }
   if (!strcmp(line, "stop") || !strcmp(line, "norestart")) {
@@ -260,7 +288,11 @@ static void command(monitor *m, client *c, char *line)
     }
     if (!strcmp(line, "stop") && m->alive) {
       int sig = SIGTERM, timeout = 10;
-      if (arg) sscanf(arg, "%d %d", &sig, &timeout);
+      if (arg) {
+        char *end;
+        sig = (int)strtol(arg, &end, 10);
+        timeout = (int)strtol(end, NULL, 10);
+      }
       if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
       kill(m->proc.pid, sig);
       if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
@@ -280,6 +312,7 @@ static void command(monitor *m, client *c, char *line)
     c->want[0] = strstr(arg, "stdin") != NULL;
     c->want[1] = strstr(arg, "stdout") != NULL;
     c->want[2] = strstr(arg, "stderr") != NULL;
+    c->cleanup = strstr(arg, "cleanup") != NULL;
     /* acknowledge, so the client knows output from now on reaches it */
     client_frame(c, FRAME_ATTACHED, "", 0);
     return;
@@ -416,9 +449,17 @@ static void loop(monitor *m)
     int64_t deadlines[3] = {m->restart_at, m->kill_at, m->reaped ? m->reaped_at + 2000 : 0};
     for (int k = 0; k < 3; k++)
       if (deadlines[k] && (timeout < 0 || deadlines[k] - now < timeout)) timeout = deadlines[k] > now ? deadlines[k] - now : 0;
-    if (poll(pf, (nfds_t)np, (int)timeout) < 0 && errno != EINTR) {
-      logmsg("poll: %s", strerror(errno));
+    if (m->busy && (timeout < 0 || timeout > IDLE_TRIM_MS)) timeout = IDLE_TRIM_MS;
+    int ready = poll(pf, (nfds_t)np, (int)timeout);
+    if (ready < 0 && errno != EINTR) {
+      logmsg("poll: %s", errno_text(errno));
       continue;
+    }
+    if (ready == 0 && m->busy) {
+      /* quiet for a while after output: the buffers' pages go back, so an idle monitor stays small */
+      trim_memory(out_buf, sizeof out_buf);
+      if (m->have_log) logfile_trim(&m->log);
+      m->busy = false;
     }
     now = monotonic_ms();
     if (pf[0].revents) {
@@ -545,12 +586,12 @@ int monitor_create(const monitor_opts *o)
 {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) < 0) {
-    perror("berth-monitor: pipe");
+    fprintf(stderr, "berth-monitor: pipe: %s\n", errno_text(errno));
     return 1;
   }
   pid_t pid = fork();
   if (pid < 0) {
-    perror("berth-monitor: fork");
+    fprintf(stderr, "berth-monitor: fork: %s\n", errno_text(errno));
     return 1;
   }
   if (pid == 0) {

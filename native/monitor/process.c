@@ -88,7 +88,7 @@ static int runnable(const char *path, int *why)
     return 0;
   }
   if (S_ISDIR(st.st_mode)) {
-    *why = EISDIR;
+    *why = EACCES; /* what execve says of a directory */
     return 0;
   }
   if (access(path, X_OK) < 0) {
@@ -128,8 +128,7 @@ int find_executable(const char *arg0, const char *const *env, char *out, size_t 
     return fail(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
   }
   err->status = why == ENOENT || why == ENOTDIR ? 127 : 126;
-  if (why == EISDIR) return fail(err, why, "exec: \"%s\": is a directory", arg0);
-  return fail(err, why, "exec: \"%s\": %s", arg0, why == ENOENT ? "no such file or directory" : strerror(why));
+  return fail(err, why, "exec: \"%s\": %s", arg0, errno_text(why));
 }
 
 int exec_program(const char *path, const char *arg0, char *const *args, char *const *env, berr_t *err)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,18 @@ int fail(berr_t *err, int code, const char *fmt, ...)
   return -1;
 }
 
+const char *errno_text(int e)
+{
+  /* as Go prints errno values: the C library's text with a lower-case first letter
+   * (strerrordesc_np: no locale, so no gettext and iconv in the static binary) */
+  static char buf[128];
+  const char *d = strerrordesc_np(e);
+  if (d) snprintf(buf, sizeof buf, "%s", d);
+  else snprintf(buf, sizeof buf, "errno %d", e);
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z')) buf[0] = (char)(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 int fail_errno(berr_t *err, const char *fmt, ...)
 {
   int e = errno;
@@ -29,7 +42,7 @@ int fail_errno(berr_t *err, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  snprintf(err->msg, sizeof err->msg, "%s: %s", buf, strerror(e));
+  snprintf(err->msg, sizeof err->msg, "%s: %s", buf, errno_text(e));
   err->code = e;
   if (!err->status) err->status = 125;
   errno = e;
@@ -164,13 +177,30 @@ int mkdir_p(const char *path, mode_t mode)
   return 0;
 }
 
+int split_fields(char *s, char **out, int max)
+{
+  int n = 0;
+  while (n < max) {
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    if (!*s) break;
+    out[n++] = s;
+    while (*s && *s != ' ' && *s != '\t' && *s != '\n') s++;
+    if (*s) *s++ = 0;
+  }
+  return n;
+}
+
 void rfc3339nano(char out[40], const struct timespec *ts)
 {
-  struct tm tm;
-  time_t secs = ts->tv_sec;
-  gmtime_r(&secs, &tm);
-  int n = snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                   tm.tm_min, tm.tm_sec);
+  /* UTC date from days since the epoch (Howard Hinnant's civil_from_days); gmtime would link the time zone code */
+  int64_t secs = ts->tv_sec, days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) rem += 86400, days--;
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9, year = yoe + era * 400 + (month <= 2);
+  int n = snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d", (int)year, (int)month, (int)day, (int)(rem / 3600),
+                   (int)(rem / 60 % 60), (int)(rem % 60));
   long ns = ts->tv_nsec;
   if (ns) {
     char frac[16];
@@ -248,4 +278,11 @@ void logmsg(const char *fmt, ...)
   if (n > (int)sizeof line - 2) n = (int)sizeof line - 2;
   line[n++] = '\n';
   write_all(log_fd, line, (size_t)n);
+}
+
+void trim_memory(void *p, size_t len)
+{
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1), end = ((uintptr_t)p + len) & ~(page - 1);
+  if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
 }

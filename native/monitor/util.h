@@ -17,6 +17,12 @@ typedef struct {
 /* Fill *err and return -1. */
 int fail(berr_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Same, with errno appended as ": <strerror>". */
+/* strerror's text as Go prints it ("permission denied"). */
+/* Give the whole pages inside [p, p+len) back to the kernel (they read as zeros afterwards). */
+void trim_memory(void *p, size_t len);
+/* Split s in place at blanks into at most max fields; returns how many. */
+int split_fields(char *s, char **out, int max);
+const char *errno_text(int e);
 int fail_errno(berr_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void cleanup_freep(void *p);

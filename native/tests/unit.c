@@ -65,6 +65,18 @@ static void test_log(void)
   t.tv_nsec = 0;
   rfc3339nano(ts, &t);
   CHECK(!strcmp(ts, "2026-01-01T00:00:00Z"), "RFC3339Nano without fraction");
+  struct timespec d1 = {951782400, 0}; /* a leap day */
+  rfc3339nano(ts, &d1);
+  CHECK(!strcmp(ts, "2000-02-29T00:00:00Z"), "RFC3339 date of a leap day");
+  struct timespec d2 = {4107542399, 999999999};
+  rfc3339nano(ts, &d2);
+  CHECK(!strcmp(ts, "2100-02-28T23:59:59.999999999Z"), "RFC3339 date in 2100 (no leap day)");
+  struct timespec d3 = {0, 1};
+  rfc3339nano(ts, &d3);
+  CHECK(!strcmp(ts, "1970-01-01T00:00:00.000000001Z"), "RFC3339 at the epoch");
+  char fields_in[] = "36 25 0:32 / /sys/fs/cgroup/memory rw,nosuid";
+  char *f[6];
+  CHECK(split_fields(fields_in, f, 6) == 6 && !strcmp(f[4], "/sys/fs/cgroup/memory") && !strcmp(f[5], "rw,nosuid"), "split_fields");
   rotated_name(out, sizeof out, "/x/ctr.log", 2);
   CHECK(!strcmp(out, "/x/ctr.log.2"), "rotated name");
 }
@@ -107,6 +119,17 @@ static void test_logfile(void)
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK(system(cmd) == 0, "cleanup");
+}
+
+static char trim_buf[3 * 4096] __attribute__((aligned(4096)));
+
+static void test_trim(void)
+{
+  memset(trim_buf, 'x', sizeof trim_buf);
+  trim_memory(trim_buf + 100, 2 * 4096);
+  CHECK(trim_buf[99] == 'x' && trim_buf[4095] == 'x', "trim keeps the partial page before");
+  CHECK(trim_buf[4096] == 0 && trim_buf[2 * 4096 - 1] == 0, "trim gives back the whole page inside");
+  CHECK(trim_buf[2 * 4096] == 'x' && trim_buf[2 * 4096 + 99] == 'x', "trim keeps the partial page after");
 }
 
 static void test_restart(void)
@@ -172,6 +195,7 @@ int main(void)
   test_json();
   test_log();
   test_logfile();
+  test_trim();
   test_restart();
   test_frames_and_flags();
   test_resolve();

@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '../client/api.js';
 import { UsageError } from './context.js';
+import { checkVolumeOpt, MountOptError, parseMountOpt } from './mount-opt.js';
 import { bool, collect, list, str, type Opts } from './verb.js';
 
-const num = (v: string) => {
+/** An integer flag value (a usage error otherwise). */
+export const integer = (v: string) => {
   if (!/^-?\d+$/.test(v)) throw new UsageError(`invalid argument "${v}": must be an integer`);
   return Number(v);
 };
@@ -19,9 +21,9 @@ export function configureCreateFlags(cmd: Command): void {
     .option('-a, --attach <stream>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <cap>', 'Add Linux capabilities', collect)
     .option('--cap-drop <cap>', 'Drop Linux capabilities', collect)
-    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', num)
-    .option('--cpu-period <int>', 'Limit CPU CFS period', num)
-    .option('--cpu-quota <int>', 'Limit CPU CFS quota', num)
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', integer)
+    .option('--cpu-period <int>', 'Limit CPU CFS period', integer)
+    .option('--cpu-quota <int>', 'Limit CPU CFS quota', integer)
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
@@ -40,14 +42,14 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--name <string>', 'Assign a name to the container')
     .option('--network <network>', 'Connect a container to a network (none, host)')
     .option('--net <network>', 'Connect a container to a network (none, host)')
-    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', num)
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', integer)
     .option('--privileged', 'Give extended privileges to this container')
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--stop-signal <string>', 'Signal to stop the container')
-    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', num)
+    .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', integer)
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('-w, --workdir <string>', 'Working directory inside the container')
@@ -94,6 +96,16 @@ export function absoluteHostPath(spec: string): string {
   return resolve(spec.slice(0, colon)) + spec.slice(colon);
 }
 
+/** Run a flag check; its MountOptError becomes a usage error (exit 125) with docker's wording. */
+function usage<T>(fn: () => T, prefix: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof MountOptError) throw new UsageError(prefix + e.message);
+    throw e;
+  }
+}
+
 export function createRequest(args: string[], o: Opts, run: boolean): ContainerCreateRequest {
   const [image, ...cmd] = args;
   const attach = list(o, 'attach').map((s) => s.toLowerCase());
@@ -101,6 +113,8 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
   const detached = bool(o, 'detach');
   if (detached && attach.length) throw new UsageError('Conflicting options: -a and -d');
   const interactive = bool(o, 'interactive');
+  const restart = str(o, 'restart') ?? 'no';
+  if (bool(o, 'rm') && restart !== 'no') throw new UsageError('conflicting options: cannot specify both --restart and --rm');
   // docker: run attaches stdout and stderr (and stdin with -i) unless detached; create records -a/-i/-t
   const attachAll = run && !detached && !attach.length;
   const net = str(o, 'network') ?? str(o, 'net');
@@ -122,9 +136,12 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
     capAdd: list(o, 'capAdd'),
     capDrop: list(o, 'capDrop'),
     logOpts: list(o, 'logOpt'),
-    restart: str(o, 'restart') ?? 'no',
-    volumes: list(o, 'volume').map(absoluteHostPath),
-    mounts: list(o, 'mount'),
+    restart,
+    volumes: list(o, 'volume').map((v) => {
+      usage(() => checkVolumeOpt(v), '');
+      return absoluteHostPath(v);
+    }),
+    mounts: list(o, 'mount').map((v) => usage(() => parseMountOpt(v), `invalid argument "${v}" for "--mount" flag: `)),
     tmpfs: list(o, 'tmpfs'),
   };
   const copy: [keyof ContainerCreateRequest, string][] = [

@@ -17,5 +17,10 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
   const { startApp } = await import('../tui/start.js');
   process.exitCode = await startApp(argv);
 } else {
+  // the reader went away (`berth ps | head -1`): stop as a CLI killed by SIGPIPE would
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(128 + 13);
+  });
   process.exitCode = await runCli(argv);
 }

@@ -6,14 +6,15 @@
 import { Command, CommanderError } from 'commander';
 import { Cli, ExitError, UsageError, type GlobalOptions } from './context.js';
 import { errorMessage } from './errors.js';
+import { goStyleFlags } from './go-flags.js';
 import type { Verb } from './verb.js';
-import { groups, verbs } from './verbs.js';
+import { allVerbs, findVerb, groups } from './verbs.js';
 
 function flatten(args: unknown[]): string[] {
   return args.flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])).map(String);
 }
 
-export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void): Command {
+export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void, verbs: Verb[]): Command {
   const program = new Command('berth')
     .description('A container manager with its own engine. With no command, opens the full-screen app.')
     .option('--root <dir>', 'Root of the image and container store (env BERTH_ROOT)')
@@ -49,10 +50,23 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
   return program;
 }
 
-/** The command words of argv (`image ls`), skipping the global options and their values. */
+/** The leading words of argv past the global options ("container", "ls"): at most two. */
+export function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') i++;
+    else if (a.startsWith('--root=') || a.startsWith('--runroot=')) continue;
+    else if (a.startsWith('-')) break;
+    else words.push(a);
+  }
+  return words;
+}
+
+/** The command words of argv ("container ls"), past the global options, for "See 'berth X --help'". */
 export function commandPath(program: Command, argv: string[]): string {
   const names: string[] = [];
-  let cmd = program;
+  let cur = program;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--root' || a === '--runroot') {
@@ -60,40 +74,55 @@ export function commandPath(program: Command, argv: string[]): string {
       continue;
     }
     if (a.startsWith('-')) continue;
-    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
-    if (!sub) break;
-    names.push(a);
-    cmd = sub;
+    const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!next) break;
+    names.push(next.name());
+    cur = next;
   }
   return names.join(' ');
+}
+
+/** argv with the docker CLI's flag forms made readable for commander, after the words naming the command (see go-flags). */
+function withGoFlags(program: Command, argv: string[]): string[] {
+  let cur = program;
+  let after = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') i++;
+    else if (!a.startsWith('-')) {
+      const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
+      if (!next) break;
+      cur = next;
+      after = i + 1;
+    }
+  }
+  return cur === program ? argv : [...argv.slice(0, after), ...goStyleFlags(cur, argv.slice(after))];
 }
 
 /** Run the CLI; resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
   let code = 0;
-  const program = buildProgram(holder, (c) => (code = c));
-  let usagePath = '';
-  // commander reports usage problems here; docker prints "docker: <problem>" then "See 'docker X --help'."
+  // only the verb argv names is loaded; help and unknown commands need them all
+  const load = argv.some((a) => a === '-h' || a === '--help') && commandWords(argv).length === 0 ? null : findVerb(commandWords(argv));
+  const verbs = load ? [await load()] : await allVerbs();
+  const program = buildProgram(holder, (c) => (code = c), verbs);
+  // commander reports usage problems here (every command: settings are copied when a command is made)
   const output = { writeErr: (s: string) => process.stderr.write(`berth: ${s.replace(/^error: /, '')}`) };
-  const configure = (c: Command): void => {
+  const configure = (c: Command) => {
     c.configureOutput(output);
     c.commands.forEach(configure);
   };
   configure(program);
-  program.hook('preAction', (_this, action) => {
-    const names: string[] = [];
-    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
-    usagePath = names.join(' ');
-  });
+  const usagePath = commandPath(program, argv);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withGoFlags(program, argv), { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
-      process.stderr.write(`See 'berth ${usagePath || commandPath(program, argv)} --help'.\n`);
+      process.stderr.write(`See 'berth${usagePath ? ` ${usagePath}` : ''} --help'.\n`);
       return 125;
     }
     if (e instanceof UsageError) {

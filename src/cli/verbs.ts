@@ -1,96 +1,69 @@
-/** Every CLI verb, in the order `berth --help` lists them. */
+/**
+ * Every CLI verb, in the order `berth --help` lists them, by the command words
+ * that reach it. Modules load lazily: a command imports only its own verb
+ * (start-up time is most of a short command's run). Each verb's own `paths`
+ * must match its words here (a unit test checks).
+ */
 import type { Verb } from './verb.js';
-import { verb as run } from './commands/run.js';
-import { verb as create } from './commands/create.js';
-import { verb as start } from './commands/start.js';
-import { verb as stop } from './commands/stop.js';
-import { verb as restart } from './commands/restart.js';
-import { verb as kill } from './commands/kill.js';
-import { verb as pause } from './commands/pause.js';
-import { verb as unpause } from './commands/unpause.js';
-import { verb as rm } from './commands/rm.js';
-import { verb as rename } from './commands/rename.js';
-import { verb as wait } from './commands/wait.js';
-import { verb as attach } from './commands/attach.js';
-import { verb as update } from './commands/update.js';
-import { verb as ps } from './commands/ps.js';
-import { verb as logs } from './commands/logs.js';
-import { verb as exec } from './commands/exec.js';
-import { verb as top } from './commands/top.js';
-import { verb as diff } from './commands/diff.js';
-import { verb as exportVerb } from './commands/export.js';
-import { verb as cp } from './commands/cp.js';
-import { verb as port } from './commands/port.js';
-import { verb as commit } from './commands/commit.js';
-import { verb as containerPrune } from './commands/container-prune.js';
-import { verb as containerCleanup } from './commands/container-cleanup.js';
-import { verb as images } from './commands/images.js';
-import { containerVerb as containerInspect, imageVerb as imageInspect, verb as inspect } from './commands/inspect.js';
-import { verb as history } from './commands/history.js';
-import { verb as tag } from './commands/tag.js';
-import { verb as rmi } from './commands/rmi.js';
-import { verb as imagePrune } from './commands/image-prune.js';
-import { verb as load } from './commands/load.js';
-import { verb as save } from './commands/save.js';
-import { verb as importVerb } from './commands/import.js';
-import { verb as systemDf } from './commands/system-df.js';
-import { verb as systemPrune } from './commands/system-prune.js';
-import { verb as systemCheck } from './commands/system-check.js';
-import { verb as version } from './commands/version.js';
-import { verb as events } from './commands/events.js';
-import { verb as volumeCreate } from './commands/volume-create.js';
-import { verb as volumeLs } from './commands/volume-ls.js';
-import { verb as volumeInspect } from './commands/volume-inspect.js';
-import { verb as volumeRm } from './commands/volume-rm.js';
-import { verb as volumePrune } from './commands/volume-prune.js';
 
-export const verbs: Verb[] = [
-  run,
-  create,
-  start,
-  stop,
-  restart,
-  kill,
-  pause,
-  unpause,
-  rm,
-  rename,
-  wait,
-  attach,
-  update,
-  ps,
-  logs,
-  exec,
-  top,
-  diff,
-  exportVerb,
-  cp,
-  port,
-  commit,
-  containerPrune,
-  containerCleanup,
-  images,
-  inspect,
-  imageInspect,
-  containerInspect,
-  history,
-  tag,
-  rmi,
-  imagePrune,
-  load,
-  save,
-  importVerb,
-  volumeCreate,
-  volumeLs,
-  volumeInspect,
-  volumeRm,
-  volumePrune,
-  systemDf,
-  systemPrune,
-  systemCheck,
-  events,
-  version,
+type Load = () => Promise<Verb>;
+
+export const verbIndex: [string[], Load][] = [
+  [['run', 'container run'], () => import('./commands/run.js').then((m) => m.verb)],
+  [['create', 'container create'], () => import('./commands/create.js').then((m) => m.verb)],
+  [['start', 'container start'], () => import('./commands/start.js').then((m) => m.verb)],
+  [['stop', 'container stop'], () => import('./commands/stop.js').then((m) => m.verb)],
+  [['restart', 'container restart'], () => import('./commands/restart.js').then((m) => m.verb)],
+  [['kill', 'container kill'], () => import('./commands/kill.js').then((m) => m.verb)],
+  [['pause', 'container pause'], () => import('./commands/pause.js').then((m) => m.verb)],
+  [['unpause', 'container unpause'], () => import('./commands/unpause.js').then((m) => m.verb)],
+  [['rm', 'container rm', 'container remove'], () => import('./commands/rm.js').then((m) => m.verb)],
+  [['rename', 'container rename'], () => import('./commands/rename.js').then((m) => m.verb)],
+  [['wait', 'container wait'], () => import('./commands/wait.js').then((m) => m.verb)],
+  [['attach', 'container attach'], () => import('./commands/attach.js').then((m) => m.verb)],
+  [['update', 'container update'], () => import('./commands/update.js').then((m) => m.verb)],
+  [['ps', 'container ls', 'container list', 'container ps'], () => import('./commands/ps.js').then((m) => m.verb)],
+  [['logs', 'container logs'], () => import('./commands/logs.js').then((m) => m.verb)],
+  [['exec', 'container exec'], () => import('./commands/exec.js').then((m) => m.verb)],
+  [['top', 'container top'], () => import('./commands/top.js').then((m) => m.verb)],
+  [['diff', 'container diff'], () => import('./commands/diff.js').then((m) => m.verb)],
+  [['export', 'container export'], () => import('./commands/export.js').then((m) => m.verb)],
+  [['cp', 'container cp'], () => import('./commands/cp.js').then((m) => m.verb)],
+  [['port', 'container port'], () => import('./commands/port.js').then((m) => m.verb)],
+  [['commit', 'container commit'], () => import('./commands/commit.js').then((m) => m.verb)],
+  [['container prune'], () => import('./commands/container-prune.js').then((m) => m.verb)],
+  [['container cleanup'], () => import('./commands/container-cleanup.js').then((m) => m.verb)],
+  [['images', 'image ls', 'image list'], () => import('./commands/images.js').then((m) => m.verb)],
+  [['inspect'], () => import('./commands/inspect.js').then((m) => m.verb)],
+  [['image inspect'], () => import('./commands/inspect.js').then((m) => m.imageVerb)],
+  [['container inspect'], () => import('./commands/inspect.js').then((m) => m.containerVerb)],
+  [['history', 'image history'], () => import('./commands/history.js').then((m) => m.verb)],
+  [['tag', 'image tag'], () => import('./commands/tag.js').then((m) => m.verb)],
+  [['rmi', 'image rm', 'image remove'], () => import('./commands/rmi.js').then((m) => m.verb)],
+  [['image prune'], () => import('./commands/image-prune.js').then((m) => m.verb)],
+  [['load', 'image load'], () => import('./commands/load.js').then((m) => m.verb)],
+  [['save', 'image save'], () => import('./commands/save.js').then((m) => m.verb)],
+  [['import', 'image import'], () => import('./commands/import.js').then((m) => m.verb)],
+  [['volume create'], () => import('./commands/volume-create.js').then((m) => m.verb)],
+  [['volume ls', 'volume list'], () => import('./commands/volume-ls.js').then((m) => m.verb)],
+  [['volume inspect'], () => import('./commands/volume-inspect.js').then((m) => m.verb)],
+  [['volume rm', 'volume remove'], () => import('./commands/volume-rm.js').then((m) => m.verb)],
+  [['volume prune'], () => import('./commands/volume-prune.js').then((m) => m.verb)],
+  [['system df'], () => import('./commands/system-df.js').then((m) => m.verb)],
+  [['system prune'], () => import('./commands/system-prune.js').then((m) => m.verb)],
+  [['system check'], () => import('./commands/system-check.js').then((m) => m.verb)],
+  [['events', 'system events'], () => import('./commands/events.js').then((m) => m.verb)],
+  [['version'], () => import('./commands/version.js').then((m) => m.verb)],
 ];
+
+/** The verb reached by the first words of argv (global options already skipped), if any. */
+export function findVerb(words: string[]): Load | null {
+  const two = words.slice(0, 2).join(' ');
+  const one = words[0] ?? '';
+  return (verbIndex.find(([w]) => w.includes(two)) ?? verbIndex.find(([w]) => w.includes(one)))?.[1] ?? null;
+}
+
+export const allVerbs = (): Promise<Verb[]> => Promise.all(verbIndex.map(([, load]) => load()));
 
 /** Summaries of the command groups. */
 export const groups: Record<string, string> = {

@@ -24,6 +24,7 @@ export type {
   ContainerCreateRequest,
   ContainerListOptions,
   ContainerSummary,
+  MountSpec,
   LogLine,
   LogOptions,
   TopResult,
@@ -93,10 +94,13 @@ export interface ImageApi {
 
 export interface ContainerApi {
   createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }>;
-  /** Start; with attach the session sees all output from the first byte. */
+  /**
+   * Start; with attach the session sees all output from the first byte. `cleanup`: the caller removes
+   * an --rm container itself once the session reports the exit (nothing else runs at the exit then).
+   */
   startContainer(
     ref: string,
-    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean } },
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
   ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }>;
   stopContainer(ref: string, timeout?: number, signal?: string): Promise<void>;
   restartContainer(ref: string, timeout?: number): Promise<void>;

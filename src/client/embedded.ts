@@ -88,7 +88,7 @@ export class EmbeddedBackend implements Backend {
   async createContainer(req: ContainerCreateRequest) {
     return this.engine.createContainer(req);
   }
-  startContainer(ref: string, opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean } }) {
+  startContainer(ref: string, opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } }) {
     return this.engine.startContainer(ref, opts);
   }
   stopContainer(ref: string, timeout?: number, signal?: string) {

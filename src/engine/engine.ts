@@ -4,9 +4,8 @@
  * state: several engines on several roots can live in one process.
  */
 import type { Readable, Writable } from 'node:stream';
-import { importImage, openUrl } from './archive/import.js';
-import { loadArchive, type LoadOptions } from './archive/load.js';
-import { saveImages, type SaveOptions } from './archive/save.js';
+import type { LoadOptions } from './archive/load.js';
+import type { SaveOptions } from './archive/save.js';
 import { imageHistory, inspectImage } from './image/inspect.js';
 import { listImages } from './image/list.js';
 import { pruneImages, removeImage, tagImage } from './image/remove.js';
@@ -16,9 +15,8 @@ import { normalizedString, parseRepoTag, parseTagTarget, withDefaultTag } from '
 import { checkStore } from './store/check.js';
 import { defaultDirs, type EngineDirs } from './store/paths.js';
 import { Store } from './store/store.js';
-import { commitContainer } from './container/commit.js';
 import { containerDb, findContainer, isRunning, stateOf } from './container/records.js';
-import { containerChanges, copyFromContainer, copyToContainer, exportContainer, statInContainer, type PathStat } from './container/fs-ops.js';
+import type { PathStat } from './container/fs-ops.js';
 import {
   cleanupContainer,
   createContainer,
@@ -135,15 +133,20 @@ export class Engine {
     return pruneImages(this.store, this.users, opts);
   }
 
-  loadImages(input: Readable, opts?: LoadOptions): Promise<LoadReport> {
+  // archives, commit and the file-system operations load on first use: most commands need none of them
+
+  async loadImages(input: Readable, opts?: LoadOptions): Promise<LoadReport> {
+    const { loadArchive } = await import('./archive/load.js');
     return loadArchive(this.store, input, opts);
   }
 
-  saveImages(refs: string[], out: Writable, opts?: SaveOptions): Promise<void> {
+  async saveImages(refs: string[], out: Writable, opts?: SaveOptions): Promise<void> {
+    const { saveImages } = await import('./archive/save.js');
     return saveImages(this.store, refs, out, opts);
   }
 
   async importImage(input: Readable | string, opts: ImportOptions & { signal?: AbortSignal }): Promise<string> {
+    const { importImage, openUrl } = await import('./archive/import.js');
     const tag = opts.tag ? normalizedString(withDefaultTag(parseRepoTag(opts.tag))) : undefined;
     const stream = typeof input === 'string' ? await openUrl(input, opts.signal) : input;
     return importImage(this.store, stream, { ...opts, ...(tag ? { tag } : {}) });
@@ -240,28 +243,28 @@ export class Engine {
     return containerTop(this.store, ref, psArgs);
   }
 
-  containerChanges(ref: string): FilesystemChange[] {
-    return containerChanges(this.store, ref);
+  async containerChanges(ref: string): Promise<FilesystemChange[]> {
+    return (await import('./container/fs-ops.js')).containerChanges(this.store, ref);
   }
 
-  exportContainer(ref: string, out: Writable): Promise<void> {
-    return exportContainer(this.store, ref, out);
+  async exportContainer(ref: string, out: Writable): Promise<void> {
+    return (await import('./container/fs-ops.js')).exportContainer(this.store, ref, out);
   }
 
-  statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat> {
-    return statInContainer(this.store, ref, path, follow);
+  async statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat> {
+    return (await import('./container/fs-ops.js')).statInContainer(this.store, ref, path, follow);
   }
 
-  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void> {
-    return copyFromContainer(this.store, ref, src, name, out, follow);
+  async copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void> {
+    return (await import('./container/fs-ops.js')).copyFromContainer(this.store, ref, src, name, out, follow);
   }
 
-  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
-    return copyToContainer(this.store, ref, dest, input, top, keepOwners);
+  async copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
+    return (await import('./container/fs-ops.js')).copyToContainer(this.store, ref, dest, input, top, keepOwners);
   }
 
-  commitContainer(ref: string, opts?: CommitOptions): Promise<string> {
-    return commitContainer(this.store, ref, opts);
+  async commitContainer(ref: string, opts?: CommitOptions): Promise<string> {
+    return (await import('./container/commit.js')).commitContainer(this.store, ref, opts);
   }
 
   updateContainer(ref: string, opts: UpdateOptions): Promise<void> {
@@ -279,7 +282,7 @@ export class Engine {
   /** The monitor's exit hook: persist the final state; remove --rm containers. */
   cleanupContainer(id: string): Promise<void> {
     return cleanupContainer(this.store, id, async (cid) => {
-      await removeContainer(this.store, cid, { force: true });
+      await removeContainer(this.store, cid, { force: true, waitForMonitor: false });
     });
   }
 

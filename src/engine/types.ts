@@ -4,6 +4,9 @@
  * The UI gets them (and the Backend interface) from client/api.ts; they live
  * here only so the engine can build them without importing upward.
  */
+import type { MountSpec } from './container/types.js';
+
+export type { MountSpec };
 
 // ---- images ---------------------------------------------------------------
 
@@ -147,10 +150,10 @@ export interface ContainerCreateRequest {
   logDriver?: string;
   /** KEY=VALUE log options (max-size, max-file). */
   logOpts?: string[];
-  /** -v specs. */
+  /** -v specs (docker's Binds, and anonymous volumes as bare paths). */
   volumes?: string[];
-  /** --mount specs. */
-  mounts?: string[];
+  /** The API's Mount objects (what `--mount` flags become). */
+  mounts?: MountSpec[];
   /** --tmpfs specs. */
   tmpfs?: string[];
 }
@@ -178,6 +181,8 @@ export interface ContainerSummary {
   RestartCount: number;
   Pid: number;
   HostConfig: { NetworkMode: string };
+  /** The networks the container is attached to, by name. */
+  NetworkSettings: { Networks: Record<string, object> };
   Mounts: { Type: string; Name?: string; Source: string; Destination: string; Driver?: string; Mode: string; RW: boolean; Propagation: string }[];
 }
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, w
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceSkip, berth, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
-import { runIn, testEngine, type TestEngine } from '../helpers/engine.js';
+import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { DIFF } from '../helpers/facts.js';
 
 const skip = announceSkip('container file systems', skipReason());
@@ -21,7 +21,7 @@ describe.skipIf(skip)('a container\'s files', () => {
   it('top lists the container\'s processes as ps -ef does', async () => {
     const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'sleep 1000 & sleep 1000; echo done'], name: 'topper' });
     await e.b.startContainer(id);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(async () => (await e.b.containerTop(id)).Processes.length === 3);
     const r = await berth(e.t, ['top', 'topper']);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
@@ -79,11 +79,21 @@ describe.skipIf(skip)('a container\'s files', () => {
   it('commit pauses a running container by default, and can leave it running', async () => {
     const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'echo hi > /tmp/x; sleep 1000'] });
     await e.b.startContainer(id);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await berth(e.t, ['exec', id, 'cat', '/tmp/x'])).stdout === 'hi\n');
+    // docker's commit pauses through the freezer, and says so with pause and unpause events
+    const actions = () => (e.b.engine.store.db.prepare('SELECT action FROM events WHERE actor_id = ? ORDER BY seq').all(id) as { action: string }[]).map((r) => r.action);
     const img = await e.b.commitContainer(id, { repo: 'live:1' });
     expect(img).toMatch(/^sha256:/);
+    expect(actions().slice(-3)).toEqual(['pause', 'unpause', 'commit']);
     expect(((await e.b.inspectContainer(id)) as { State: { Status: string } }).State.Status).toBe('running');
+    const before = actions();
     await e.b.commitContainer(id, { repo: 'live:2', pause: false });
+    expect(actions()).toEqual([...before, 'commit']);
+    // docker's flag forms: -p=false does not pause; a bare -p is a flag, not a value
+    expect((await berth(e.t, ['commit', '-p=false', id, 'live:3'])).exitCode).toBe(0);
+    expect(actions()).toEqual([...before, 'commit', 'commit']);
+    expect((await berth(e.t, ['commit', '-p', id, 'live:4'])).exitCode).toBe(0);
+    expect(actions().slice(-3)).toEqual(['pause', 'unpause', 'commit']);
     expect((await runIn(e.b, 'live:2', ['cat', '/tmp/x'])).stdout).toBe('hi\n');
     await expect(e.b.commitContainer(id, { repo: 'Bad:Ref' })).rejects.toThrow(/must be lowercase/);
     await e.b.removeContainer(id, { force: true });

@@ -1,9 +1,9 @@
 /** ps filters and formats, inspect, rmi refusals, and state that stays right across processes and crashes. */
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { announceSkip, berth, CLI, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { BB_ID } from '../helpers/facts.js';
 
@@ -66,6 +66,19 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     const wrong = await berth(e.t, ['container', 'inspect', 'bb']);
     expect(wrong.stderr).toBe('Error: No such container: bb\n');
     await e.b.removeContainer(id);
+    // the same container under the peer docker has the same fields, in the same order
+    if (peerSkipReason()) return void process.stderr.write(`SKIP inspect against docker: ${peerSkipReason()}\n`);
+    const args = ['--network', 'none', '-e', 'A=1', '-m', '32m', 'bb', 'sleep', '100'];
+    const ours = JSON.parse((await berth(e.t, ['inspect', (await berth(e.t, ['create', ...args])).stdout.trim()])).stdout)[0];
+    const name = `berth-insp-${process.pid}`;
+    await peerDocker(['create', '--name', name, ...args]);
+    const theirs = JSON.parse((await peerDocker(['inspect', name])).stdout)[0];
+    await peerDocker(['rm', '-f', name]);
+    const keys = (o: Record<string, unknown>) => Object.keys(o);
+    expect(keys(ours)).toEqual(keys(theirs));
+    for (const k of ['State', 'HostConfig', 'Config', 'NetworkSettings', 'GraphDriver']) expect(keys(ours[k]), k).toEqual(keys(theirs[k]));
+    expect(keys(ours.NetworkSettings.Networks.none)).toEqual(keys(theirs.NetworkSettings.Networks.none));
+    expect(ours.Config.Env).toEqual(theirs.Config.Env);
   });
 
   it('an image used by a container cannot be removed without -f, nor with it while running', async () => {
@@ -122,23 +135,78 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     await e.b.removeContainer(id, { force: true });
   });
 
+  it('rm returns only once the monitor and its exit hook are done, so nothing writes to the root afterwards', async () => {
+    const monitorOf = (id: string) => Number(readFileSync(join(e.t.runroot, 'c', id.slice(0, 16), 'monitor.pid'), 'utf8'));
+    // alive and not a zombie waiting for init to reap it
+    const alive = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    // an exited --rm container whose monitor is still running its exit command (which removes it too)
+    const r = await runIn(e.b, 'bb', ['true'], { autoRemove: true });
+    const mon = monitorOf(r.id);
+    await e.b.removeContainer(r.id).catch((err: { code?: string }) => expect(err.code).toBe('NOT_FOUND'));
+    expect(alive(mon)).toBe(false);
+    expect(existsSync(join(e.t.runroot, 'c', r.id.slice(0, 16)))).toBe(false);
+    // a running one, removed by force
+    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sleep', '1000'] });
+    await e.b.startContainer(id);
+    const mon2 = monitorOf(id);
+    await e.b.removeContainer(id, { force: true });
+    expect(alive(mon2)).toBe(false);
+    // run --rm from the CLI: when the CLI exits, the container's monitor is gone too
+    const cli = await berth(e.t, ['run', '--rm', '--name', 'rm-waits', 'bb', 'sh', '-c', 'cat /proc/1/status >/dev/null']);
+    expect(cli.exitCode).toBe(0);
+    const monitors = execFileSync('sh', ['-c', `ps -eo args | grep -c '[b]erth-monitor create .*${e.t.runroot}' || true`]).toString().trim();
+    expect(monitors).toBe('0');
+  });
+
+  it('run -d --rm: the monitor\'s exit command removes the container; the end of a run is recorded once, as a die event', async () => {
+    const d = await berth(e.t, ['run', '-d', '--rm', 'bb', 'sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; exit 4']);
+    const id = d.stdout.trim();
+    // wait reports the code even though the container is gone right after its exit
+    const waiting = berth(e.t, ['wait', id]);
+    const sock = join(e.t.runroot, 'c', id.slice(0, 16), 'ctl.sock');
+    await until(() => readFileSync('/proc/net/unix', 'utf8').split('\n').filter((l) => l.endsWith(sock)).length === 2); // wait is connected
+    await berth(e.t, ['exec', id, 'sh', '-c', ': > /go']);
+    expect((await waiting).stdout).toBe('4\n');
+    await until(async () => !(await berth(e.t, ['ps', '-aq', '--no-trunc'])).stdout.includes(id));
+    await until(() => !existsSync(join(e.t.runroot, 'c', id.slice(0, 16))));
+    const r = await runIn(e.b, 'bb', ['sh', '-c', 'exit 6']);
+    for (let i = 0; i < 3; i++) await berth(e.t, ['inspect', r.id]); // several readers, one event
+    const events = (id2: string) =>
+      e.b.engine.store.db.prepare("SELECT action, attributes, time_ms FROM events WHERE actor_id = ? AND action = 'die'").all(id2) as { attributes: string; time_ms: number }[];
+    const die = events(r.id);
+    expect(die).toHaveLength(1);
+    expect(JSON.parse(die[0]!.attributes)).toMatchObject({ exitCode: '6', image: 'bb' });
+    const finished = ((await e.b.inspectContainer(r.id)) as { State: { FinishedAt: string } }).State.FinishedAt;
+    expect(die[0]!.time_ms).toBe(Date.parse(finished));
+    expect(JSON.parse(events(id)[0]!.attributes)).toMatchObject({ exitCode: '4' });
+  });
+
   it('ten parallel run --rm from separate processes all succeed and leave nothing behind', async () => {
     const before = readdirSync(join(e.t.root, 'containers')).length;
     const runs = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         new Promise<{ code: number; out: string }>((resolve) => {
-          const p = spawn('node', [CLI, 'run', '--rm', 'bb', 'sh', '-c', `echo run${i}`], { env: { ...process.env, ...e.t.env } });
+          const p = spawn('node', [CLI, 'run', '--rm', 'bb', 'sh', '-c', `echo run${i} $(hostname)`], { env: { ...process.env, ...e.t.env } });
           let out = '';
           p.stdout.on('data', (d) => (out += d));
           p.on('exit', (code) => resolve({ code: code ?? -1, out }));
         }),
       ),
     );
-    runs.forEach((r, i) => expect([r.code, r.out]).toEqual([0, `run${i}\n`]));
-    await until(() => readdirSync(join(e.t.root, 'containers')).length === before);
+    runs.forEach((r, i) => expect(`${r.code},${r.out}`).toMatch(new RegExp(`^0,run${i} [a-f0-9]{12}\n$`)));
+    expect(readdirSync(join(e.t.root, 'containers')).length).toBe(before);
     expect((await berth(e.t, ['ps', '-aq'])).stdout).toBe('');
-    // nothing left in the cgroup hierarchies either
-    const left = execFileSync('sh', ['-c', 'ls /sys/fs/cgroup/memory/berth 2>/dev/null | wc -l']).toString().trim();
-    expect(Number(left)).toBeLessThanOrEqual(readdirSync('/sys/fs/cgroup/memory/berth').length);
+    // nothing left in the cgroup hierarchies either (the hostname is the ID's first 12 digits)
+    const prefixes = runs.map((r) => r.out.trim().split(' ')[1]!);
+    const left = ['memory', 'pids', 'freezer', 'cpuset'].flatMap((c) => readdirSync(`/sys/fs/cgroup/${c}/berth`).filter((d) => prefixes.some((p) => d.startsWith(p))));
+    expect(left).toEqual([]);
+    // nor runtime state
+    expect(readdirSync(join(e.t.runroot, 'c')).filter((d) => prefixes.some((p) => d.startsWith(p)))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 /** `berth attach CONTAINER`: this terminal to a running container's stdio (detach with ctrl-p ctrl-q). */
+import { Option } from 'commander';
 import { pumpSession } from '../attach-io.js';
 import { str, type Verb } from '../verb.js';
 
@@ -10,7 +11,8 @@ export const verb: Verb = {
       .argument('<CONTAINER>')
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
       .option('--no-stdin', 'Do not attach STDIN')
-      .option('--sig-proxy [bool]', 'Proxy all received signals to the process', 'true');
+      .option('--sig-proxy', 'Proxy all received signals to the process (--sig-proxy=false: no)', true)
+      .addOption(new Option('--no-sig-proxy').hideHelp());
   },
   async run(cli, args, opts) {
     const backend = await cli.backend();
@@ -27,6 +29,8 @@ export const verb: Verb = {
     });
     if (r.kind === 'exited') return r.exit.exitCode;
     if (r.kind === 'lost') return (await backend.waitContainer(info.Id)).exitCode;
-    return 0;
+    // detached with the escape keys: docker's attach reports it so, and fails
+    cli.err('read escape sequence');
+    return 1;
   },
 };

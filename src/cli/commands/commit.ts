@@ -1,4 +1,5 @@
 /** `berth commit [-a] [-m] [-c CHANGE]... [-p] CONTAINER [REPOSITORY[:TAG]]`. */
+import { Option } from 'commander';
 import { collect, list, str, type Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -11,7 +12,8 @@ export const verb: Verb = {
       .option('-a, --author <string>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
       .option('-c, --change <string>', 'Apply Dockerfile instruction to the created image', collect)
       .option('-m, --message <string>', 'Commit message')
-      .option('-p, --pause [bool]', 'Pause container during commit', 'true');
+      .option('-p, --pause', 'Pause container during commit (-p=false: do not)', true)
+      .addOption(new Option('--no-pause').hideHelp());
   },
   async run(cli, args, opts) {
     const id = await (await cli.backend()).commitContainer(args[0]!, {

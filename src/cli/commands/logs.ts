@@ -25,6 +25,7 @@ export const verb: Verb = {
     const stop = () => controller.abort();
     process.once('SIGINT', stop);
     const ts = bool(opts, 'timestamps');
+    const details = bool(opts, 'details');
     try {
       for await (const l of backend.containerLogs(args[0]!, {
         ...(tail !== 'all' && Number(tail) >= 0 ? { tail: Number(tail) } : {}),
@@ -33,7 +34,8 @@ export const verb: Verb = {
         follow: bool(opts, 'follow'),
         signal: controller.signal,
       })) {
-        (l.stream === 'stderr' ? cli.stderr : cli.stdout).write(ts ? `${l.time} ${l.text}` : l.text);
+        // --details: the log's extra attributes before the text; berth's json-file records none, so docker's " "
+        (l.stream === 'stderr' ? cli.stderr : cli.stdout).write(`${ts ? `${l.time} ` : ''}${details ? ' ' : ''}${l.text}`);
       }
     } finally {
       process.off('SIGINT', stop);

@@ -14,7 +14,7 @@ export const verb: Verb = {
       const key = args[1].includes('/') ? args[1] : `${args[1]}/tcp`;
       const bindings = ports[key];
       if (!bindings?.length) {
-        cli.err(`Error: No public port '${key}' published for ${info.Name.replace(/^\//, '')}`);
+        cli.err(`Error: No public port '${args[1]}' published for ${info.Name.replace(/^\//, '')}`);
         return 1;
       }
       for (const b of bindings) cli.out(`${b.HostIp || '0.0.0.0'}:${b.HostPort}`);

@@ -22,8 +22,8 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       Size: c.SizeRw === undefined ? '0B' : `${humanSize(rw)} (virtual ${humanSize(c.SizeRootFs ?? rw)})`,
       Names: c.Names.map((n) => n.replace(/^\//, '')).join(','),
       Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
-      Mounts: c.Mounts.map((m) => m.Name ?? m.Source).join(','),
-      Networks: c.HostConfig.NetworkMode === 'default' ? 'bridge' : c.HostConfig.NetworkMode,
+      Mounts: c.Mounts.map((m) => (noTrunc ? (m.Name ?? m.Source) : ellipsis(m.Name ?? m.Source, 15))).join(','),
+      Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),
     };
   });
@@ -50,7 +50,8 @@ export const verb: Verb = {
       return 125;
     }
     const backend = await cli.backend();
-    const size = bool(opts, 'size');
+    // as docker: a template that shows .Size computes sizes without -s
+    const size = bool(opts, 'size') || /\.Size\b/.test(str(opts, 'format') ?? '');
     const cs = await backend.listContainers({
       all: bool(opts, 'all'),
       ...(last !== undefined ? { last: Number(last) } : {}),

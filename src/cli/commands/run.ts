@@ -1,4 +1,5 @@
 /** `berth run`: create, attach, start; in the foreground stream the output and return the exit code. */
+import { Option } from 'commander';
 import { isBerthError } from '../../client/api.js';
 import { pumpSession } from '../attach-io.js';
 import { configureCreateFlags, createRequest } from '../container-flags.js';
@@ -14,7 +15,8 @@ export const verb: Verb = {
     cmd
       .option('-d, --detach', 'Run container in background and print container ID')
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
-      .option('--sig-proxy [bool]', 'Proxy received signals to the process', 'true');
+      .option('--sig-proxy', 'Proxy received signals to the process (--sig-proxy=false: no)', true)
+      .addOption(new Option('--no-sig-proxy').hideHelp());
   },
   async run(cli, args, opts) {
     const backend = await cli.backend();
@@ -29,7 +31,8 @@ export const verb: Verb = {
     } catch (e) {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }
-    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr };
+    // in the foreground, this process removes an --rm container when it exits (see below)
+    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
     try {
       started = await backend.startContainer(id, attach ? { attach } : {});

@@ -37,17 +37,17 @@ export const verb: Verb = {
       if (r.kind === 'lost') return (await backend.waitContainer(id)).exitCode;
       return 0;
     }
-    let status = 0;
+    const failed: string[] = [];
     for (const ref of args) {
       try {
         await backend.startContainer(ref);
         cli.out(ref);
       } catch (e) {
         cli.err(`Error: ${errorMessage(e)}`);
-        status = 1;
+        failed.push(ref);
       }
     }
-    if (status) cli.err('Error: failed to start containers: ' + args.join(', '));
-    return status;
+    if (failed.length) cli.err(`Error: failed to start containers: ${failed.join(', ')}`);
+    return failed.length ? 1 : 0;
   },
 };

@@ -1,12 +1,8 @@
 /** `berth update`: memory, CPU, pids limits and the restart policy of containers, live. */
 import type { UpdateOptions } from '../../client/api.js';
+import { integer as int } from '../container-flags.js';
 import { eachContainer } from '../each.js';
 import { str, type Verb } from '../verb.js';
-
-const int = (v: string) => {
-  if (!/^-?\d+$/.test(v)) throw new Error(`invalid argument "${v}": must be an integer`);
-  return Number(v);
-};
 
 export const verb: Verb = {
   paths: [['update'], ['container', 'update']],
@@ -31,8 +27,8 @@ export const verb: Verb = {
     for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpus', 'cpusetCpus', 'restart']) if (str(opts, k) !== undefined) r[k] = str(opts, k);
     for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit']) if (typeof opts[k] === 'number') r[k] = opts[k];
     if (!Object.keys(u).length) {
-      cli.err('berth: you must provide one or more flags when using this command');
-      return 125;
+      cli.err('you must provide one or more flags when using this command');
+      return 1;
     }
     const backend = await cli.backend();
     return eachContainer(cli, args, (ref) => backend.updateContainer(ref, u));

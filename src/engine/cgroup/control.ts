@@ -30,14 +30,14 @@ export async function setFrozen(path: string, frozen: boolean): Promise<void> {
       if (new RegExp(`^frozen ${frozen ? 1 : 0}$`, 'm').test(ev)) return;
       await new Promise((r) => setTimeout(r, 2));
     }
-    return;
-  }
-  const dir = cgroupDir(path, 'freezer');
-  for (let i = 0; i < 500; i++) {
-    write(dir, 'freezer.state', frozen ? 'FROZEN' : 'THAWED', frozen ? 'pause' : 'unpause');
-    const s = readCgroupFile(path, 'freezer', 'freezer.state')?.trim();
-    if (s === (frozen ? 'FROZEN' : 'THAWED')) return;
-    await new Promise((r) => setTimeout(r, 2));
+  } else {
+    const dir = cgroupDir(path, 'freezer');
+    for (let i = 0; i < 500; i++) {
+      write(dir, 'freezer.state', frozen ? 'FROZEN' : 'THAWED', frozen ? 'pause' : 'unpause');
+      const s = readCgroupFile(path, 'freezer', 'freezer.state')?.trim();
+      if (s === (frozen ? 'FROZEN' : 'THAWED')) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
   throw new BerthError('RUNTIME', `${frozen ? 'pause' : 'unpause'}: the freezer did not settle`);
 }

@@ -54,13 +54,21 @@ export async function commitContainer(store: Store, ref: string, o: CommitOption
         }
       },
     });
-    if (pause) await setFrozen(containerCgroupPath(rec.id), true);
+    // as docker's commit: paused through the freezer, with pause and unpause events
+    const event = (action: string) => store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
+    if (pause) {
+      await setFrozen(containerCgroupPath(rec.id), true);
+      event('pause');
+    }
     try {
       const tar = new TarWriter(out);
       await tarFromUpper(tar, p.upper);
       await tar.finish();
     } finally {
-      if (pause) await setFrozen(containerCgroupPath(rec.id), false);
+      if (pause) {
+        await setFrozen(containerCgroupPath(rec.id), false);
+        event('unpause');
+      }
     }
     writer.close(false);
     const diffId = writer.digest();

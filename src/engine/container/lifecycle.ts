@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError, conflict, notFound, wrongState } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import { tryResolveImage } from '../image/resolve.js';
@@ -22,6 +22,7 @@ import {
   monitorStop,
   readMonitorState,
   type AttachSession,
+  type AttachWant,
 } from '../runtime/monitor.js';
 import { containerPaths, createContainerDirs, readLayeredFile, shortLayerLink } from '../runtime/container-fs.js';
 import { buildSpec } from '../runtime/spec.js';
@@ -32,9 +33,8 @@ import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
-import { hostConfigMount, ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
-import { copyUpVolumes } from './fs-ops.js';
-import { parseMountFlag } from '../volume/mount-spec.js';
+import { ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
+import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
@@ -51,6 +51,16 @@ function event(store: Store, rec: ContainerRecord, action: string, extra: Record
   store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, ...extra } });
 }
 
+/** How many NUMA memory nodes the host has (for --cpuset-mems): the highest online node + 1. */
+function memoryNodes(): number {
+  try {
+    const online = readFileSync('/sys/devices/system/node/online', 'utf8').trim();
+    return Math.max(...online.split(/[,-]/).map(Number)) + 1;
+  } catch {
+    return 1;
+  }
+}
+
 export function createContainer(store: Store, req: ContainerCreateRequest): { id: string; warnings: string[] } {
   const img = tryResolveImage(store.images, req.image);
   if (!img) {
@@ -59,12 +69,14 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   }
   const id = randomBytes(32).toString('hex');
   const image = imageConfig(store, img.id);
-  const built = buildContainerConfig(req, image, id, { cpus: availableParallelism() });
+  const built = buildContainerConfig(req, image, id, { cpus: availableParallelism(), memNodes: memoryNodes() });
   const mountReqs = parseMountRequests(req, Object.keys(image.config?.Volumes ?? {}));
-  built.hostConfig.Binds = req.volumes?.length ? req.volumes : null;
-  built.hostConfig.Mounts = req.mounts?.length ? req.mounts.map((m) => hostConfigMount(parseMountFlag(m))) : null;
+  // as docker records them: -v with a source in Binds (a bare path is an anonymous volume in Config.Volumes)
+  const binds = (req.volumes ?? []).filter((v) => parseVolumeFlag(v).source);
+  built.hostConfig.Binds = binds.length ? binds : null;
+  built.hostConfig.Mounts = req.mounts?.length ? req.mounts : null;
   built.hostConfig.Tmpfs = req.tmpfs?.length ? Object.fromEntries(req.tmpfs.map((t) => [t.split(':')[0], t.includes(':') ? t.slice(t.indexOf(':') + 1) : ''])) : null;
-  const anonymousTargets = mountReqs.filter((m) => m.type === 'volume' && !m.source).map((m) => m.target);
+  const anonymousTargets = mountReqs.filter((m) => m.anonymous).map((m) => m.target);
   if (anonymousTargets.length) built.config.Volumes = { ...(built.config.Volumes ?? {}), ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])) };
   const db = containerDb(store);
   const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);
@@ -134,7 +146,8 @@ function writeBundle(store: Store, rec: ContainerRecord): void {
 }
 
 export interface StartOptions {
-  attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /** Attach before the start (all output is seen). With `cleanup`, the caller removes an --rm container after the exit itself. */
+  attach?: AttachWant;
 }
 
 /** Start a created or exited container; with attach, the session sees all output. */
@@ -153,7 +166,8 @@ export async function startContainer(
   }
   if (st.status === 'removing' || st.status === 'dead') throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
   const p = containerPaths(store.layout, rec.id);
-  await copyUpVolumes(store, rec);
+  // docker's copy-up into empty volumes (the file-system helpers load only when volumes are mounted)
+  if (rec.mounts.some((m) => m.Type === 'volume')) await (await import('./fs-ops.js')).copyUpVolumes(store, rec);
   writeBundle(store, rec);
   rmSync(p.run, { recursive: true, force: true });
   mkdirSync(p.run, { recursive: true, mode: 0o700 });
@@ -168,7 +182,8 @@ export async function startContainer(
     logMaxFile: json && hc.LogConfig.Config['max-file'] ? Number(hc.LogConfig.Config['max-file']) : undefined,
     stdin: rec.config.OpenStdin,
     restart: restartArg(hc.RestartPolicy),
-    exitCommand: hooks.exitCommand?.(rec.id),
+    // only --rm needs work done at the exit (the state is read from the monitor's files when asked)
+    exitCommand: hc.AutoRemove ? hooks.exitCommand?.(rec.id) : undefined,
   });
   let session: AttachSession | null = null;
   try {
@@ -212,13 +227,14 @@ export async function waitContainer(store: Store, ref: string, signal?: AbortSig
     }
     if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');
     if (st.live && st.status !== 'restarting') {
-      // the exit frame arrives when the container exits for good
+      // the exit frame arrives when the container exits for good (an --rm container may be gone right after)
       try {
         const s = await monitorAttach(run, { stdout: false, stderr: false });
         const onAbort = () => s.close();
         signal?.addEventListener('abort', onAbort, { once: true });
-        await s.exited;
+        const exit = await s.exited;
         signal?.removeEventListener('abort', onAbort);
+        if (exit) return { exitCode: exit.exitCode, error: '' };
       } catch {
         /* the monitor went away between the two reads */
       }
@@ -295,13 +311,12 @@ export function renameContainer(store: Store, ref: string, newName: string): voi
   });
 }
 
-/** The monitor's exit hook: persist the final state, log `die`, remove --rm containers. */
+/** The monitor's exit command for --rm containers: persist the final state (and its `die` event), remove the container. */
 export async function cleanupContainer(store: Store, id: string, remove: (id: string) => Promise<void>): Promise<void> {
   const rec = containerDb(store).get(id);
   if (!rec) return;
   const st = stateOf(store, rec);
   if (isRunning(st)) return;
-  event(store, rec, 'die', { exitCode: String(st.exitCode) });
   if (rec.hostConfig.AutoRemove) await remove(id);
 }
 

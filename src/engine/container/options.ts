@@ -86,6 +86,8 @@ function kv(list: string[] | undefined, what: string): Record<string, string> {
   return out;
 }
 
+const nullIfEmpty = <T>(xs: T[]): T[] | null => (xs.length ? xs : null);
+
 function mergeEnv(base: string[], extra: string[]): string[] {
   const out = [...base];
   for (const e of extra) {
@@ -106,7 +108,9 @@ function validateLogOpts(driver: string, opts: Record<string, string>): void {
     } else if (k === 'max-file') {
       if (!/^\d+$/.test(v)) throw invalidArg(`invalid max-file: ${v}`);
       if (Number(v) < 1) throw invalidArg('max-file cannot be less than 1');
-    } else if (!['compress', 'labels', 'env', 'tag'].includes(k)) {
+    } else if (['compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag'].includes(k)) {
+      throw invalidArg(`log opt '${k}' is not supported by berth's ${driver} log driver (it takes max-size and max-file)`);
+    } else {
       throw invalidArg(`unknown log opt '${k}' for ${driver} log driver`);
     }
   }
@@ -128,7 +132,7 @@ export function buildContainerConfig(
   req: ContainerCreateRequest,
   image: ImageConfig,
   id: string,
-  host: { cpus: number },
+  host: { cpus: number; memNodes?: number },
 ): BuiltConfig {
   const ic = image.config ?? {};
   const memory = req.memory ? ramInBytes(req.memory) : 0;
@@ -149,7 +153,7 @@ export function buildContainerConfig(
   }
   if (req.cpuShares !== undefined && req.cpuShares < 0) throw invalidArg('invalid CPU shares: must be a positive integer');
   const restart = parseRestartPolicy(req.restart);
-  if (req.autoRemove && restart.Name && restart.Name !== 'no') throw invalidArg('Conflicting options: --restart and --rm');
+  if (req.autoRemove && restart.Name && restart.Name !== 'no') throw invalidArg('conflicting options: cannot specify both --restart and --rm');
   const stopSignal = req.stopSignal ?? ic.StopSignal;
   if (stopSignal) parseSignal(stopSignal);
   if (req.stopTimeout !== undefined && (!Number.isInteger(req.stopTimeout) || req.stopTimeout < -1)) {
@@ -168,6 +172,7 @@ export function buildContainerConfig(
   const capDrop = normalizeCapabilities(req.capDrop ?? []);
   const pidsLimit = req.pidsLimit === undefined || req.pidsLimit <= 0 ? null : req.pidsLimit;
   const cpusetCpus = req.cpusetCpus ? validateCpuset(req.cpusetCpus, host.cpus) : '';
+  const cpusetMems = req.cpusetMems ? validateCpuset(req.cpusetMems, host.memNodes ?? 1, 'memory nodes') : '';
   const shmSize = req.shmSize ? ramInBytes(req.shmSize) : DEFAULT_SHM;
   if (shmSize <= 0) throw invalidArg('invalid shm size');
 
@@ -194,7 +199,7 @@ export function buildContainerConfig(
     Tty: !!req.tty,
     OpenStdin: !!req.openStdin,
     StdinOnce: !!req.openStdin && !!req.attachStdin,
-    Env: mergeEnv(ic.Env ?? [], req.env ?? []),
+    Env: nullIfEmpty(mergeEnv(ic.Env ?? [], req.env ?? [])),
     Cmd: cmd,
     Image: req.image,
     Volumes: ic.Volumes ?? null,
@@ -248,14 +253,14 @@ export function buildContainerConfig(
     CpuPeriod: req.cpuPeriod ?? 0,
     CpuQuota: req.cpuQuota ?? 0,
     CpusetCpus: cpusetCpus,
-    CpusetMems: req.cpusetMems ?? '',
+    CpusetMems: cpusetMems,
     Devices: [],
     MemoryReservation: memoryReservation,
     MemorySwap: memorySwap,
     MemorySwappiness: null,
     OomKillDisable: false,
     PidsLimit: pidsLimit,
-    Ulimits: null,
+    Ulimits: [],
     Mounts: null,
     MaskedPaths: req.privileged ? [] : DEFAULT_MASKED_PATHS,
     ReadonlyPaths: req.privileged ? [] : DEFAULT_READONLY_PATHS,

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
 import { checkFilterKeys, matchLabel } from '../util/filters.js';
 import { containerDb, findContainer, stateOf } from './records.js';
+import { hostConfigView, networkName, networkSettings } from './docker-shapes.js';
 import { duSync } from './size.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord, MountPoint } from './types.js';
@@ -14,8 +15,12 @@ import type { ContainerRecord, MountPoint } from './types.js';
 export const PS_FILTERS = ['id', 'name', 'label', 'exited', 'status', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose', 'isolation'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
-/** A mount as docker's API shows it (without berth's bookkeeping fields). */
-export function publicMount(m: MountPoint) {
+/** The mounts docker's API shows, without berth's bookkeeping fields (--tmpfs mounts are only in HostConfig.Tmpfs). */
+export function publicMounts(ms: MountPoint[]) {
+  return ms.filter((m) => !m.TmpfsFlag).map(publicMount);
+}
+
+function publicMount(m: MountPoint) {
   return {
     Type: m.Type,
     ...(m.Name !== undefined ? { Name: m.Name } : {}),
@@ -58,7 +63,8 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     RestartCount: st.restartCount,
     Pid: st.pid,
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    Mounts: rec.mounts.map(publicMount),
+    NetworkSettings: { Networks: { [networkName(rec.hostConfig.NetworkMode)]: {} } },
+    Mounts: publicMounts(rec.mounts),
   };
 }
 
@@ -186,21 +192,14 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: rec.hostConfig,
+    HostConfig: hostConfigView(rec.hostConfig),
     GraphDriver: {
       Data: { LowerDir: lowers.join(':'), MergedDir: p.merged, UpperDir: p.upper, WorkDir: p.work },
       Name: 'overlay2',
     },
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + (store.images.image(rec.imageId)?.size ?? 0) } : {}),
-    Mounts: rec.mounts.map(publicMount),
+    Mounts: publicMounts(rec.mounts),
     Config: rec.config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      HairpinMode: false,
-      Ports: {},
-      SandboxKey: st.pid ? `/proc/${st.pid}/ns/net` : '',
-      Networks: { [rec.hostConfig.NetworkMode === 'default' ? 'bridge' : rec.hostConfig.NetworkMode]: {} },
-    },
+    NetworkSettings: networkSettings(rec.hostConfig.NetworkMode, st.pid ? `/proc/${st.pid}/ns/net` : ''),
   };
 }

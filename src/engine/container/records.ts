@@ -3,6 +3,7 @@ import { BerthError, notFound } from '../errors.js';
 import { containerCgroupPath } from '../cgroup/hierarchy.js';
 import { isFrozen } from '../cgroup/control.js';
 import { readMonitorState } from '../runtime/monitor.js';
+import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { formatRFC3339Nano } from '../util/time.js';
 import { ContainerDb } from './container-db.js';
@@ -34,7 +35,16 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
   const cur = currentState({ persisted: rec.state, monitor, frozen, now: formatRFC3339Nano(new Date()) });
   const next = persistable(cur, rec.state);
   if (next) {
-    containerDb(store).setState(rec.id, next);
+    immediate(store.db, () => {
+      const before = containerDb(store).get(rec.id)?.state.status ?? rec.state.status;
+      const died = next.status === 'exited' && before !== 'exited' && before !== 'created';
+      containerDb(store).setState(rec.id, next);
+      // the run's end, recorded by whichever process first sees it, at the time it happened
+      if (died) {
+        const at = Date.parse(next.finishedAt);
+        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, exitCode: String(next.exitCode) } }, Number.isNaN(at) ? Date.now() : at);
+      }
+    });
     rec.state = next;
   }
   return cur;

@@ -1,8 +1,8 @@
 /** `rm` and `container prune`: a container goes with its directories, and layers nothing else uses. */
 import { rmSync } from 'node:fs';
 import { cgroupDir, cgroupLayout, containerCgroupPath } from '../cgroup/hierarchy.js';
-import { wrongState } from '../errors.js';
-import { monitorKill, monitorNoRestart } from '../runtime/monitor.js';
+import { isBerthError, wrongState } from '../errors.js';
+import { monitorGone, monitorKill, monitorNoRestart, monitorStop, readMonitorState } from '../runtime/monitor.js';
 import { containerPaths } from '../runtime/container-fs.js';
 import { immediate } from '../store/db.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
@@ -30,20 +30,44 @@ function removeCgroup(id: string): void {
   }
 }
 
+/**
+ * Wait for the container's monitor to exit. After the container's last exit
+ * it still runs its exit command (a berth process that records the exit in
+ * this root); removing the container under it would race that process.
+ */
+async function monitorSettled(run: string): Promise<void> {
+  const ms = readMonitorState(run);
+  if (!ms?.monitorAlive) return;
+  // created under its monitor but never released: nothing else will end it
+  if (ms.status === 'created') await monitorStop(run, 9, 0).catch(() => undefined);
+  await monitorGone(run, 30_000);
+}
 
-export async function removeContainer(
-  store: Store,
-  ref: string,
-  opts: { force?: boolean; volumes?: boolean } = {},
-): Promise<string> {
-  const rec = findContainer(store, ref);
+export interface RemoveOptions {
+  force?: boolean;
+  volumes?: boolean;
+  /** false only for the monitor's own exit command, which its monitor waits for. */
+  waitForMonitor?: boolean;
+}
+
+export async function removeContainer(store: Store, ref: string, opts: RemoveOptions = {}): Promise<string> {
+  let rec: ContainerRecord;
+  try {
+    rec = findContainer(store, ref);
+  } catch (e) {
+    // removed meanwhile by its own exit command (--rm): done once that has finished
+    if (isBerthError(e, 'NOT_FOUND') && /^[a-f0-9]{64}$/.test(ref) && opts.waitForMonitor !== false) {
+      await monitorSettled(store.layout.containerRun(ref));
+    }
+    throw e;
+  }
   let st = stateOf(store, rec);
+  const run = store.layout.containerRun(rec.id);
   if (isRunning(st)) {
     if (!opts.force) {
       if (st.status === 'paused') throw wrongState(`You cannot remove a paused container ${rec.id}. Unpause and then stop the container before attempting removal or force remove`);
       if (isRunning(st)) throw wrongState(`You cannot remove a running container ${rec.id}. Stop the container before attempting removal or force remove`);
     }
-    const run = store.layout.containerRun(rec.id);
     try {
       await monitorNoRestart(run);
       if (st.status === 'paused') {
@@ -58,10 +82,11 @@ export async function removeContainer(
     }
     for (let i = 0; i < 500; i++) {
       st = stateOf(store, rec);
-      if (!isRunning(st)) break; // the monitor may still run its exit hook: no need to wait for that
+      if (!isRunning(st)) break;
       await new Promise((r) => setTimeout(r, 10));
     }
   }
+  if (opts.waitForMonitor !== false) await monitorSettled(run);
   const p = containerPaths(store.layout, rec.id);
   const trash = makeScratch(store.layout.tmpDir, 'trash');
   try {
@@ -85,7 +110,8 @@ export async function removeContainer(
     removeTree(trash);
   }
   removeTree(p.dir);
-  removeTree(p.run);
+  // the exit command's own removal leaves the runtime state to its monitor (see native/PROTOCOL.md)
+  if (opts.waitForMonitor !== false) removeTree(p.run);
   removeCgroup(rec.id);
   return rec.id;
 }

@@ -61,7 +61,8 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
 
 /** What to persist when the live state is final, or null when nothing changed. */
 export function persistable(cur: CurrentState, persisted: PersistedState): PersistedState | null {
-  if (cur.live || !['exited', 'created'].includes(cur.status)) return null;
+  // final: exited (a live monitor then only runs its exit command), or created with no monitor
+  if (cur.status !== 'exited' && !(cur.status === 'created' && !cur.live)) return null;
   const next: PersistedState = {
     status: cur.status,
     exitCode: cur.exitCode,

@@ -12,7 +12,7 @@ export interface ContainerConfig extends ContainerConfigLike {
   Tty: boolean;
   OpenStdin: boolean;
   StdinOnce: boolean;
-  Env: string[];
+  Env: string[] | null;
   Cmd: string[] | null;
   Image: string;
   Volumes: Record<string, object> | null;
@@ -29,13 +29,13 @@ export interface RestartPolicy {
   MaximumRetryCount: number;
 }
 
-/** A mount as docker's HostConfig.Mounts (type volume|bind|tmpfs). */
+/** A mount as the API's Mount object (HostConfig.Mounts; what `--mount` becomes). Type: volume, bind or tmpfs. */
 export interface MountSpec {
-  Type: 'bind' | 'volume' | 'tmpfs';
-  Source: string;
+  Type: string;
+  Source?: string;
   Target: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; CreateMountpoint?: boolean };
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
   VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
@@ -86,6 +86,8 @@ export interface MountPoint {
   TmpfsOptions?: string[];
   /** berth: the volume was made for this container. */
   Anonymous?: boolean;
+  /** berth: from --tmpfs (docker keeps those in HostConfig.Tmpfs, not in Mounts). */
+  TmpfsFlag?: boolean;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -113,11 +113,12 @@ export const monitorStop = (stateDir: string, signal: number, timeoutSec: number
 export const monitorNoRestart = (stateDir: string) => monitorCommand(stateDir, 'norestart').then(() => undefined);
 export const monitorPolicy = (stateDir: string, policy: string) => monitorCommand(stateDir, `policy ${policy}`).then(() => undefined);
 
-/** Field 22 of /proc/<pid>/stat. */
+/** Field 22 of /proc/<pid>/stat; 0 when the process is gone or a zombie. */
 export function procStartTime(pid: number): number {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19]);
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return f[0] === 'Z' || f[0] === 'X' ? 0 : Number(f[19]);
   } catch {
     return 0;
   }
@@ -132,6 +133,20 @@ export function readMonitorState(stateDir: string): MonitorState | null {
   }
   const alive = pidAlive(raw.monitorPid) && procStartTime(raw.monitorPid) === raw.monitorStartTime;
   return { ...raw, monitorAlive: alive };
+}
+
+/**
+ * Wait until the monitor of stateDir has exited: after the container's last
+ * exit it still runs the exit command (which records the exit and removes
+ * --rm containers). Resolves false if it is still there after ms.
+ */
+export async function monitorGone(stateDir: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let step = 5; ; step = Math.min(step * 2, 50)) {
+    if (!readMonitorState(stateDir)?.monitorAlive) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, step));
+  }
 }
 
 // ---- attach ------------------------------------------------------------------
@@ -161,11 +176,16 @@ export interface AttachSession {
   close(): void;
 }
 
+export interface AttachWant {
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  /** This client removes the container after its exit (so the monitor need not run its exit command). */
+  cleanup?: boolean;
+}
+
 /** Attach to a container's streams (before `start`, to see all output). */
-export function monitorAttach(
-  stateDir: string,
-  want: { stdin?: boolean; stdout?: boolean; stderr?: boolean },
-): Promise<AttachSession> {
+export function monitorAttach(stateDir: string, want: AttachWant): Promise<AttachSession> {
   return new Promise((resolve, reject) => {
     const sock: Socket = connect(join(stateDir, 'ctl.sock'));
     const listeners: ((s: 1 | 2, d: Buffer) => void)[] = [];
@@ -199,7 +219,7 @@ export function monitorAttach(
     };
     let acknowledged = false;
     sock.on('connect', () => {
-      const streams = [want.stdin && 'stdin', want.stdout !== false && 'stdout', want.stderr !== false && 'stderr'].filter(Boolean);
+      const streams = [want.stdin && 'stdin', want.stdout !== false && 'stdout', want.stderr !== false && 'stderr', want.cleanup && 'cleanup'].filter(Boolean);
       sock.write(`attach ${streams.join(',') || 'none'}\n`);
     });
     sock.on('data', (d: Buffer) => {

@@ -1,10 +1,13 @@
 /**
- * docker's three mount syntaxes, parsed as docker parses them, with its
- * error messages: -v (Binds), --mount (key=value CSV) and --tmpfs. Pure: the
- * caller checks the host (bind sources) and creates volumes.
+ * docker's mount rules as the daemon applies them, with its error messages:
+ * -v specs (Binds, parsed as moby's ParseMountRaw does), the API's Mount
+ * objects that `--mount` becomes (validated as moby's ValidateMountConfig),
+ * --tmpfs, volume names and local driver options. Pure: the caller checks
+ * the host (bind sources) and creates volumes.
  */
 import { posix } from 'node:path';
 import { invalidArg } from '../errors.js';
+import type { MountSpec } from '../container/types.js';
 import { ramInBytes } from '../util/units.js';
 
 export type MountType = 'bind' | 'volume' | 'tmpfs';
@@ -18,7 +21,7 @@ export interface MountRequest {
   /** The mode string as given with -v (e.g. "ro,z"), '' otherwise. */
   mode: string;
   propagation: string;
-  /** --mount bind: fail when the source is missing (-v creates it). */
+  /** -v bind: make the host directory when missing (--mount refuses a missing one). */
   createSource: boolean;
   noCopy: boolean;
   volumeLabels: Record<string, string>;
@@ -28,10 +31,16 @@ export interface MountRequest {
   tmpfsMode: number;
   /** Extra tmpfs options from --tmpfs (e.g. exec, uid=). */
   tmpfsOptions: string[];
+  /** From --tmpfs: docker keeps these in HostConfig.Tmpfs, not among the container's Mounts. */
+  tmpfsFlag: boolean;
+  /** A volume made for this container (source holds its generated name once named). */
+  anonymous: boolean;
 }
 
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+
+/** docker's mode words, by kind: at most one of each kind in a -v mode. */
+const MODE_KINDS: string[][] = [['rw', 'ro'], ['z', 'Z'], PROPAGATIONS, ['nocopy'], ['consistent', 'cached', 'delegated']];
 
 function base(type: MountType): MountRequest {
   return {
@@ -49,185 +58,110 @@ function base(type: MountType): MountRequest {
     tmpfsSize: 0,
     tmpfsMode: 0,
     tmpfsOptions: [],
+    tmpfsFlag: false,
+    anonymous: false,
   };
 }
 
-export function validVolumeName(name: string): boolean {
-  return VOLUME_NAME.test(name);
+/** Why a local volume name is refused (the message docker's local driver gives), or null. */
+export function volumeNameError(name: string): string | null {
+  if (name.length === 1) return 'volume name is too short, names should be at least two alphanumeric characters';
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+    return `"${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`;
+  }
+  return null;
 }
 
-function checkTarget(spec: string, type: MountType, target: string): void {
-  const prefix = `invalid volume specification: '${spec}'`;
-  if (!target) throw invalidArg(`${prefix}: invalid mount config for type "${type}": field Target must not be empty`);
-  if (!target.startsWith('/')) throw invalidArg(`${prefix}: invalid mount config for type "${type}": invalid mount path: '${target}' mount path must be absolute`);
-  if (posix.normalize(target) === '/') throw invalidArg(`${prefix}: invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
+/** moby's linuxValidMountMode. */
+export function validMountMode(mode: string): boolean {
+  if (!mode) return true;
+  const counts = MODE_KINDS.map(() => 0);
+  for (const o of mode.split(',')) {
+    const kind = MODE_KINDS.findIndex((words) => words.includes(o));
+    if (kind < 0) return false;
+    counts[kind]!++;
+  }
+  return counts.every((n) => n <= 1);
 }
 
-/** -v / --volume: `/path`, `name:/path[:mode]`, `/host:/path[:mode]`. */
-export function parseVolumeFlag(spec: string): MountRequest {
-  const parts = spec.split(':');
-  if (spec === '' || parts.length > 3 || parts.some((p) => p === '')) {
-    throw invalidArg(`invalid volume specification: '${spec}'`);
+/** A destination inside the container: not empty, not "/", absolute (in docker's order). */
+function targetError(target: string | undefined): string | null {
+  if (!target) return 'field Target must not be empty';
+  if (posix.normalize(target) === '/') return "invalid specification: destination can't be '/'";
+  if (!target.startsWith('/')) return `invalid mount path: '${target}' mount path must be absolute`;
+  return null;
+}
+
+/** moby's ValidateMountConfig: the reason a Mount is refused, or null. */
+function mountConfigError(m: MountSpec): string | null {
+  const t = targetError(m.Target);
+  if (t) return t;
+  switch (m.Type) {
+    case 'bind':
+      if (!m.Source) return 'field Source must not be empty';
+      if (m.BindOptions?.Propagation && !PROPAGATIONS.includes(m.BindOptions.Propagation)) return `invalid propagation mode: ${m.BindOptions.Propagation}`;
+      if (m.VolumeOptions) return 'field VolumeOptions must not be specified';
+      if (!m.Source.startsWith('/')) return `invalid mount path: '${m.Source}' mount path must be absolute`;
+      return null;
+    case 'volume':
+      return m.BindOptions ? 'field BindOptions must not be specified' : null;
+    case 'tmpfs':
+      if (m.BindOptions) return 'field BindOptions must not be specified';
+      if (m.Source) return 'field Source must not be specified';
+      return null;
+    default:
+      return 'mount type unknown';
   }
-  if (parts.length === 1) {
-    const m = base('volume');
-    m.target = parts[0]!;
-    checkTarget(spec, 'volume', m.target);
-    return m;
-  }
-  const [src, dst, mode = ''] = parts as [string, string, string?];
-  const bind = src.startsWith('/');
-  const m = base(bind ? 'bind' : 'volume');
-  m.source = bind ? posix.normalize(src) : src;
-  m.target = dst;
+}
+
+function fromSpec(m: MountSpec): MountRequest {
+  const r = base(m.Type as MountType);
+  r.source = m.Type === 'bind' ? posix.normalize(m.Source!) : (m.Source ?? '');
+  r.target = m.Target;
+  r.readOnly = !!m.ReadOnly;
+  if (m.Type === 'bind') r.propagation = m.BindOptions?.Propagation || 'rprivate';
+  r.noCopy = !!m.VolumeOptions?.NoCopy;
+  r.volumeLabels = { ...(m.VolumeOptions?.Labels ?? {}) };
+  r.volumeDriver = m.VolumeOptions?.DriverConfig?.Name || 'local';
+  r.volumeOptions = { ...(m.VolumeOptions?.DriverConfig?.Options ?? {}) };
+  r.tmpfsSize = m.TmpfsOptions?.SizeBytes ?? 0;
+  r.tmpfsMode = m.TmpfsOptions?.Mode ?? 0;
+  return r;
+}
+
+/** A Mount object (HostConfig.Mounts, what `--mount` becomes). The caller checks that a bind source exists. */
+export function validateMountSpec(m: MountSpec): MountRequest {
+  const why = mountConfigError(m);
+  if (why) throw invalidArg(`invalid mount config for type "${m.Type}": ${why}`);
+  return fromSpec(m);
+}
+
+/** -v / --volume: `/path` (anonymous volume), `name:/path[:mode]`, `/host:/path[:mode]`. */
+export function parseVolumeFlag(raw: string): MountRequest {
+  const invalidSpec = `invalid volume specification: '${raw}'`;
+  const arr = raw.split(':');
+  if (arr.length > 4) arr.splice(3, arr.length - 3, arr.slice(3).join(':'));
+  if (!arr[0]) throw invalidArg(invalidSpec);
+  let source = '';
+  let mode = '';
+  let target: string;
+  if (arr.length === 1) target = arr[0]!;
+  else if (arr.length === 2) {
+    if (validMountMode(arr[1]!)) throw invalidArg(invalidSpec); // a destination and a mode, no source
+    [source, target] = arr as [string, string];
+  } else if (arr.length === 3) [source, target, mode] = arr as [string, string, string];
+  else throw invalidArg(invalidSpec);
+  if (!validMountMode(mode)) throw invalidArg(`invalid mode: ${mode}`);
+  const words = mode ? mode.split(',') : [];
+  const spec: MountSpec = { Type: source.startsWith('/') ? 'bind' : 'volume', Source: source, Target: target, ReadOnly: words.includes('ro') };
+  if (words.includes('nocopy')) spec.VolumeOptions = { NoCopy: true };
+  const propagation = words.find((w) => PROPAGATIONS.includes(w));
+  if (propagation) spec.BindOptions = { Propagation: propagation };
+  const why = mountConfigError(spec);
+  if (why) throw invalidArg(`${invalidSpec}: invalid mount config for type "${spec.Type}": ${why}`);
+  const m = fromSpec(spec);
   m.mode = mode;
-  m.createSource = true;
-  checkTarget(spec, m.type, dst);
-  if (!bind && !VOLUME_NAME.test(src)) {
-    throw invalidArg(
-      `create ${src}: "${src}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
-    );
-  }
-  for (const opt of mode ? mode.split(',') : []) {
-    if (opt === 'ro') m.readOnly = true;
-    else if (opt === 'rw') m.readOnly = false;
-    else if (PROPAGATIONS.includes(opt)) {
-      if (!bind) throw invalidArg(`invalid volume specification: '${spec}': invalid mount config for type "volume": field BindOptions must not be specified`);
-      m.propagation = opt;
-    } else if (opt === 'nocopy') {
-      if (bind) throw invalidArg(`invalid mode: ${mode}`);
-      m.noCopy = true;
-    } else if (!['z', 'Z', 'consistent', 'cached', 'delegated'].includes(opt)) {
-      throw invalidArg(`invalid mode: ${mode}`);
-    }
-  }
-  if (bind && !m.propagation) m.propagation = 'rprivate';
-  return m;
-}
-
-function parseBool(key: string, v: string | undefined, spec: string): boolean {
-  if (v === undefined) return true;
-  const l = v.toLowerCase();
-  if (['1', 'true'].includes(l)) return true;
-  if (['0', 'false'].includes(l)) return false;
-  throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid value for ${key}: ${v}`);
-}
-
-/** Split a CSV field list honouring double quotes, as encoding/csv does. */
-function csvFields(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '"') {
-      if (quoted && s[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else quoted = !quoted;
-    } else if (c === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** --mount type=volume|bind|tmpfs,source=,target=,readonly,volume-opt=,bind-propagation=,tmpfs-size=,... */
-export function parseMountFlag(spec: string): MountRequest {
-  const fields = csvFields(spec);
-  let m = base('volume');
-  const seen: [string, string | undefined][] = fields.map((f) => {
-    const eq = f.indexOf('=');
-    return eq < 0 ? [f.trim().toLowerCase(), undefined] : [f.slice(0, eq).trim().toLowerCase(), f.slice(eq + 1)];
-  });
-  const typeField = seen.find(([k]) => k === 'type');
-  if (typeField) {
-    if (!['bind', 'volume', 'tmpfs'].includes(typeField[1] ?? '')) {
-      throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid mount type "${typeField[1]}"`);
-    }
-    m = base(typeField[1] as MountType);
-  }
-  const kind = m.type;
-  const wrongType = (key: string) =>
-    invalidArg(`invalid argument "${spec}" for "--mount" flag: cannot mix '${key}' with 'type=${kind}'`);
-  for (const [k, v] of seen) {
-    switch (k) {
-      case 'type':
-        break;
-      case 'source':
-      case 'src':
-        m.source = v ?? '';
-        break;
-      case 'target':
-      case 'dst':
-      case 'destination':
-        m.target = v ?? '';
-        break;
-      case 'readonly':
-      case 'ro':
-        m.readOnly = parseBool(k, v, spec);
-        break;
-      case 'consistency':
-        break;
-      case 'bind-propagation':
-        if (kind !== 'bind') throw wrongType(k);
-        if (!PROPAGATIONS.includes(v ?? '')) throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid propagation mode "${v}"`);
-        m.propagation = v!;
-        break;
-      case 'bind-nonrecursive':
-        if (kind !== 'bind') throw wrongType(k);
-        break;
-      case 'volume-nocopy':
-        if (kind !== 'volume') throw wrongType(k);
-        m.noCopy = parseBool(k, v, spec);
-        break;
-      case 'volume-label':
-      case 'volume-opt': {
-        if (kind !== 'volume') throw wrongType(k);
-        const eq = (v ?? '').indexOf('=');
-        const key = eq < 0 ? (v ?? '') : v!.slice(0, eq);
-        const val = eq < 0 ? '' : v!.slice(eq + 1);
-        if (!key) throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid ${k}: ${v}`);
-        if (k === 'volume-label') m.volumeLabels[key] = val;
-        else m.volumeOptions[key] = val;
-        break;
-      }
-      case 'volume-driver':
-        if (kind !== 'volume') throw wrongType(k);
-        m.volumeDriver = v ?? 'local';
-        break;
-      case 'tmpfs-size':
-        if (kind !== 'tmpfs') throw wrongType(k);
-        try {
-          m.tmpfsSize = ramInBytes(v ?? '');
-        } catch {
-          throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid value for tmpfs-size: ${v}`);
-        }
-        break;
-      case 'tmpfs-mode':
-        if (kind !== 'tmpfs') throw wrongType(k);
-        if (!/^[0-7]{1,4}$/.test(v ?? '')) throw invalidArg(`invalid argument "${spec}" for "--mount" flag: invalid value for tmpfs-mode: ${v}`);
-        m.tmpfsMode = parseInt(v!, 8);
-        break;
-      default:
-        throw invalidArg(`invalid argument "${spec}" for "--mount" flag: unexpected key '${k}' in '${k}${v === undefined ? '' : '=' + v}'`);
-    }
-  }
-  const prefix = `invalid argument "${spec}" for "--mount" flag`;
-  if (!m.target) throw invalidArg(`${prefix}: invalid mount config for type "${kind}": field Target must not be empty`);
-  if (!m.target.startsWith('/')) throw invalidArg(`${prefix}: invalid mount config for type "${kind}": invalid mount path: '${m.target}' mount path must be absolute`);
-  if (posix.normalize(m.target) === '/') throw invalidArg(`${prefix}: invalid mount config for type "${kind}": invalid specification: destination can't be '/'`);
-  if (kind === 'bind') {
-    if (!m.source) throw invalidArg(`${prefix}: invalid mount config for type "bind": field Source must not be empty`);
-    if (!m.source.startsWith('/')) throw invalidArg(`${prefix}: invalid mount config for type "bind": invalid mount path: '${m.source}' mount path must be absolute`);
-    if (!m.propagation) m.propagation = 'rprivate';
-  }
-  if (kind === 'tmpfs' && m.source) throw invalidArg(`${prefix}: invalid mount config for type "tmpfs": field Source must not be specified`);
-  if (kind === 'volume' && m.source && !VOLUME_NAME.test(m.source)) {
-    throw invalidArg(`${prefix}: invalid mount config for type "volume": invalid volume name "${m.source}"`);
-  }
+  m.createSource = m.type === 'bind';
   return m;
 }
 
@@ -238,7 +172,9 @@ export function parseTmpfsFlag(spec: string): MountRequest {
   const opts = colon < 0 ? '' : spec.slice(colon + 1);
   const m = base('tmpfs');
   m.target = target;
-  checkTarget(spec, 'tmpfs', target);
+  m.tmpfsFlag = true;
+  const why = targetError(target);
+  if (why) throw invalidArg(why);
   for (const o of opts ? opts.split(',') : []) {
     const [k, v] = o.split('=', 2) as [string, string?];
     if (k === 'size') {
@@ -259,12 +195,10 @@ export function parseTmpfsFlag(spec: string): MountRequest {
   return m;
 }
 
-/** Local driver options (-o / volume-opt): type, device, o. */
-export function checkVolumeOptions(opts: Record<string, string>): void {
-  for (const k of Object.keys(opts)) {
-    if (!['type', 'device', 'o'].includes(k)) throw invalidArg(`invalid option key: "${k}"`);
-  }
-  if ((opts.type || opts.device) && !(opts.type && opts.device)) {
-    throw invalidArg('missing required option: "type" and "device" go together');
-  }
+/** The local driver's options (-o / volume-opt): type, device, o; the reason they are refused, or null. */
+export function volumeOptionsError(opts: Record<string, string>): string | null {
+  for (const k of Object.keys(opts)) if (!['type', 'device', 'o'].includes(k)) return `invalid option: "${k}"`;
+  if ((opts.type || opts.device) && !opts.type) return 'missing required option: "type"';
+  if ((opts.type || opts.device) && !opts.device) return 'missing required option: "device"';
+  return null;
 }

@@ -6,18 +6,18 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { BerthError, invalidArg } from '../errors.js';
-import type { MountPoint, MountSpec } from '../container/types.js';
+import type { MountPoint } from '../container/types.js';
 import type { OciMount } from '../runtime/spec.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
-import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, type MountRequest } from './mount-spec.js';
-import { ensureVolume, volumeData, volumeDb } from './service.js';
+import { parseTmpfsFlag, parseVolumeFlag, validateMountSpec, type MountRequest } from './mount-spec.js';
+import { ensureVolume, newVolumeName, volumeData, volumeDb, volumeRefusal } from './service.js';
 
 /** Parse and check every mount flag (pure but for the host checks of binds). */
 export function parseMountRequests(req: ContainerCreateRequest, imageVolumes: string[]): MountRequest[] {
   const out: MountRequest[] = [
     ...(req.volumes ?? []).map(parseVolumeFlag),
-    ...(req.mounts ?? []).map(parseMountFlag),
+    ...(req.mounts ?? []).map(validateMountSpec),
     ...(req.tmpfs ?? []).map(parseTmpfsFlag),
   ];
   const seen = new Set<string>();
@@ -36,22 +36,14 @@ export function parseMountRequests(req: ContainerCreateRequest, imageVolumes: st
     seen.add(t);
     out.push({ ...parseVolumeFlag(t) });
   }
+  // every volume is checked before anything is made, so a refusal leaves nothing behind
+  for (const m of out) {
+    if (m.type !== 'volume') continue;
+    if (!m.source) Object.assign(m, { source: newVolumeName(), anonymous: true });
+    const refused = volumeRefusal(m.source, m.volumeDriver, m.volumeOptions);
+    if (refused) throw refused;
+  }
   return out;
-}
-
-/** A --mount request as docker records it in HostConfig.Mounts. */
-export function hostConfigMount(m: MountRequest): MountSpec {
-  return {
-    Type: m.type,
-    Source: m.source,
-    Target: m.target,
-    ...(m.readOnly ? { ReadOnly: true } : {}),
-    ...(m.type === 'bind' ? { BindOptions: { Propagation: m.propagation } } : {}),
-    ...(m.type === 'volume'
-      ? { VolumeOptions: { NoCopy: m.noCopy, Labels: m.volumeLabels, DriverConfig: { Name: m.volumeDriver, Options: m.volumeOptions } } }
-      : {}),
-    ...(m.type === 'tmpfs' ? { TmpfsOptions: { ...(m.tmpfsSize ? { SizeBytes: m.tmpfsSize } : {}), ...(m.tmpfsMode ? { Mode: m.tmpfsMode } : {}) } } : {}),
-  };
 }
 
 /** Create volumes and bind sources; call inside the create transaction. */
@@ -61,7 +53,8 @@ export function resolveMounts(store: Store, containerId: string, reqs: MountRequ
     const target = posix.normalize(m.target);
     if (m.type === 'volume') {
       const v = ensureVolume(store, {
-        ...(m.source ? { name: m.source } : {}),
+        name: m.source,
+        anonymous: m.anonymous,
         driver: m.volumeDriver,
         labels: m.volumeLabels,
         options: m.volumeOptions,
@@ -73,7 +66,8 @@ export function resolveMounts(store: Store, containerId: string, reqs: MountRequ
         Source: volumeData(store, v.name),
         Destination: target,
         Driver: v.driver,
-        Mode: m.mode,
+        // docker labels named volumes "z" unless a mode was given
+        Mode: m.mode || (v.anonymous ? '' : 'z'),
         RW: !m.readOnly,
         Propagation: '',
         ...(m.noCopy ? { NoCopy: true } : {}),
@@ -92,7 +86,7 @@ export function resolveMounts(store: Store, containerId: string, reqs: MountRequ
       const opts = [...m.tmpfsOptions];
       if (m.tmpfsSize) opts.push(`size=${m.tmpfsSize}`);
       if (m.tmpfsMode) opts.push(`mode=${m.tmpfsMode.toString(8)}`);
-      points.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: !m.readOnly, Propagation: '', TmpfsOptions: opts });
+      points.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: !m.readOnly, Propagation: '', TmpfsOptions: opts, ...(m.tmpfsFlag ? { TmpfsFlag: true } : {}) });
     }
   }
   // parents before children, as docker sorts mounts

@@ -7,7 +7,7 @@ import { immediate } from '../store/db.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
 import { boolFilter, checkFilterKeys, matchLabel } from '../util/filters.js';
-import { checkVolumeOptions, validVolumeName } from './mount-spec.js';
+import { volumeNameError, volumeOptionsError } from './mount-spec.js';
 import { VolumeDb, type VolumeRow } from './volume-db.js';
 
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
@@ -55,18 +55,22 @@ export interface VolumeCreate {
   anonymous?: boolean;
 }
 
+/** Why a volume cannot be created, as docker words it, or null. */
+export function volumeRefusal(name: string, driver: string, options: Record<string, string>): BerthError | null {
+  if (driver !== 'local') return notFound(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+  const why = volumeNameError(name) ?? volumeOptionsError(options);
+  return why ? invalidArg(`create ${name}: ${why}`) : null;
+}
+
 /** Make the directory and the row; call inside a transaction when several go together. */
 export function ensureVolume(store: Store, o: VolumeCreate): VolumeRow {
   const db = volumeDb(store);
   const driver = o.driver || 'local';
-  if (driver !== 'local') throw notFound(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
   const options = o.options ?? {};
-  checkVolumeOptions(options);
   const anonymous = !o.name;
-  const name = o.name || randomName();
-  if (!validVolumeName(name)) {
-    throw invalidArg(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
-  }
+  const name = o.name || newVolumeName();
+  const refused = volumeRefusal(name, driver, options);
+  if (refused) throw refused;
   const existing = db.get(name);
   if (existing) return existing;
   mkdirSync(volumeData(store, name), { recursive: true, mode: 0o755 });
@@ -83,7 +87,8 @@ export function ensureVolume(store: Store, o: VolumeCreate): VolumeRow {
   return row;
 }
 
-function randomName(): string {
+/** The name of a new anonymous volume (64 hex digits, as docker's). */
+export function newVolumeName(): string {
   const bytes = new Uint8Array(32);
   crypto.getRandomValues(bytes);
   return Buffer.from(bytes).toString('hex');

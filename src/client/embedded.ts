@@ -180,14 +180,13 @@ export class EmbeddedBackend implements Backend {
     return this.engine.pruneVolumes(o);
   }
 
-  // Placeholders until the sampler (issue 5) and the event feed land: they
-  // fail with a coded error rather than pretend.
-  async *containerStats(_ref: string, _opts?: StatsOptions): AsyncGenerator<StatsSample> {
-    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {
+    return this.engine.containerStats(ref, opts);
   }
-  async *allStats(_opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
-    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
+    return this.engine.allStats(opts);
   }
+  // Placeholder until the event feed lands (on main): a coded error rather than a pretence.
   async *events(_opts?: EventOptions): AsyncGenerator<EngineEvent> {
     throw new BerthError('NOT_SUPPORTED', 'the event feed is not available in this build yet');
   }

@@ -17,6 +17,7 @@ import { verb as ps } from './commands/ps.js';
 import { verb as logs } from './commands/logs.js';
 import { verb as exec } from './commands/exec.js';
 import { verb as top } from './commands/top.js';
+import { verb as stats } from './commands/stats.js';
 import { verb as diff } from './commands/diff.js';
 import { verb as exportVerb } from './commands/export.js';
 import { verb as cp } from './commands/cp.js';
@@ -61,6 +62,7 @@ export const verbs: Verb[] = [
   logs,
   exec,
   top,
+  stats,
   diff,
   exportVerb,
   cp,

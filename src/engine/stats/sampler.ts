@@ -11,7 +11,7 @@
  * delivered from the next interval on; one that stops drops out (its cgroup
  * is removed, or its init and monitor are gone) and the streams of those who
  * asked for it alone end. While a restart policy restarts it, it is absent
- * from the batches and its streams wait.
+ * from the batches and its streams wait for its next run.
  */
 import { BerthError } from '../errors.js';
 import { cgroupLayout, containerCgroupPath, type CgroupLayout } from '../cgroup/hierarchy.js';
@@ -61,8 +61,8 @@ type Listener = AllListener | OneListener;
 export const MIN_INTERVAL_MS = 100;
 
 export class StatsSampler {
-  /** What sampling has cost so far: passes over the containers, files read, readers opened. */
-  readonly counters = { passes: 0, fileReads: 0, readersOpened: 0 };
+  /** What sampling has cost so far: passes, readings of one container, files read, containers taken on. */
+  readonly counters = { passes: 0, readings: 0, fileReads: 0, readersOpened: 0 };
   private readonly listeners = new Set<Listener>();
   private readonly tracked = new Map<string, Tracked>();
   /** Containers recorded as running whose monitor is gone, keyed to the recorded state seen then. */
@@ -205,16 +205,21 @@ export class StatsSampler {
     this.tracked.delete(t.id);
   }
 
-  /** The init of a tracked container died: follow a restart to the new init, else report it gone. */
-  private followRestart(t: Tracked, restarting: Set<string>): boolean {
+  /**
+   * The init of a tracked container died: 'run' when a restart policy already
+   * started a new one (read that), 'wait' while it is between runs (the
+   * cgroup and its counters stay, so the reading before the restart remains
+   * the base of the next CPU %), 'gone' when it stopped.
+   */
+  private followRestart(t: Tracked): 'run' | 'wait' | 'gone' {
     const ms = readMonitorState(this.deps.runDir(t.id));
-    if (ms?.monitorAlive && ms.status === 'running' && ms.pid > 0 && ms.pid !== t.pid && pidAlive(ms.pid)) {
+    if (!ms?.monitorAlive || ms.status === 'exited') return 'gone';
+    if (ms.status === 'running' && ms.pid > 0 && pidAlive(ms.pid)) {
       t.pid = ms.pid;
       t.reader.setPid(ms.pid);
-      return true;
+      return 'run';
     }
-    if (ms?.monitorAlive && ms.status !== 'exited') restarting.add(t.id);
-    return false;
+    return 'wait';
   }
 
   /**
@@ -241,12 +246,14 @@ export class StatsSampler {
         continue;
       }
       if (!deliver && t.prev) continue;
-      if (!pidAlive(t.pid) && !this.followRestart(t, restarting)) {
-        this.drop(t);
-        continue;
+      if (!pidAlive(t.pid)) {
+        const next = this.followRestart(t);
+        if (next === 'gone') this.drop(t);
+        if (next !== 'run') continue;
       }
       const before = t.reader.reads;
       const r = t.reader.sample();
+      this.counters.readings++;
       this.counters.fileReads += t.reader.reads - before;
       if (r === null) {
         this.drop(t);

@@ -23,9 +23,7 @@ import type {
   StatsOptions,
   StatsSample,
   EventOptions,
-  EngineEvent,
 } from './api.js';
-import { BerthError } from '../engine/errors.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -186,8 +184,7 @@ export class EmbeddedBackend implements Backend {
   allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
     return this.engine.allStats(opts);
   }
-  // Placeholder until the event feed lands (on main): a coded error rather than a pretence.
-  async *events(_opts?: EventOptions): AsyncGenerator<EngineEvent> {
-    throw new BerthError('NOT_SUPPORTED', 'the event feed is not available in this build yet');
+  events(opts?: EventOptions) {
+    return this.engine.events(opts);
   }
 }

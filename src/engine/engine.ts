@@ -47,6 +47,7 @@ import {
   type VolumeInfo,
 } from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
+import { eventFeed } from './events/feed.js';
 import { StatsSampler } from './stats/sampler.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
@@ -65,6 +66,8 @@ import type {
   UpdateOptions,
   CheckReport,
   DeleteItem,
+  EngineEvent,
+  EventOptions,
   DiskUsage,
   HistoryItem,
   ImageListOptions,
@@ -325,5 +328,12 @@ export class Engine {
 
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
     return pruneVolumes(this.store, o);
+  }
+
+  // ---- events ----
+
+  /** Events recorded by every process on this store; see events/feed.ts. */
+  events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
+    return eventFeed(this.store, opts);
   }
 }

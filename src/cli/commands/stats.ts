@@ -19,13 +19,11 @@ class Screen {
     this.signalled = sig === 'SIGINT' ? 130 : 143;
     this.controller.abort();
   };
-  private readonly onWriteError = () => this.controller.abort();
 
   constructor(private readonly cli: Cli) {
     this.tty = !!cli.stdout.isTTY;
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
-    cli.stdout.on('error', this.onWriteError);
     if (this.tty) cli.stdout.write('\x1b[?25l');
   }
 
@@ -37,7 +35,6 @@ class Screen {
   close(): number {
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
-    this.cli.stdout.off('error', this.onWriteError);
     if (this.tty) this.cli.stdout.write('\x1b[?25h');
     return this.signalled;
   }

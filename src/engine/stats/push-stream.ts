@@ -38,8 +38,9 @@ export async function* pushStream<T>(start: (sink: Sink<T>) => () => void, signa
     sink.end();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const stop = start(sink);
+  let stop: (() => void) | null = null;
   try {
+    stop = start(sink);
     for (;;) {
       while (queue.length) yield queue.shift()!;
       if (done) {
@@ -49,7 +50,7 @@ export async function* pushStream<T>(start: (sink: Sink<T>) => () => void, signa
       await new Promise<void>((r) => (wake = r));
     }
   } finally {
-    stop();
+    stop?.();
     signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -238,6 +238,7 @@ export class StatsSampler {
       if (t) t.name = row.name;
       else this.discover(row, restarting);
     }
+    for (const id of this.settled.keys()) if (!seen.has(id)) this.settled.delete(id);
     const batch: StatsSample[] = [];
     const byId = new Map<string, StatsSample>();
     for (const t of [...this.tracked.values()]) {

@@ -222,6 +222,7 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
     }
     return 0;
   }
+  v1_enable_blkio_accounting(cg);
   if (r->memory_limit > 0 && setn(cg, "memory", "memory.limit_in_bytes", r->memory_limit, false, err) < 0) return -1;
   if (r->memory_swap != -1 && r->memory_limit > 0 &&
       setn(cg, "memory", "memory.memsw.limit_in_bytes", r->memory_swap, true, err) < 0)
@@ -240,14 +241,18 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
     if (setv(cg, "devices", r->dev_allow[k] ? "devices.allow" : "devices.deny", r->dev_rules[k], true, err) < 0)
       return -1;
   }
-  v1_enable_blkio_accounting(cg);
   return 0;
 }
 
 /*
- * cgroup v1 only counts block I/O of a group that has a throttle rule (recent
- * kernels skip the accounting otherwise), so give every disk a rule too high
- * to ever throttle. Best effort: devices that refuse it are skipped.
+ * cgroup v1 does not always count block I/O in blkio.throttle.io_service_bytes:
+ * kernels from 6.9 count a disk's I/O only once blk-throttle has been
+ * activated on it, which the first throttle rule written for that disk does
+ * (any group); several 5.x and 6.x kernels before it skip the accounting of
+ * a group with no rule of its own or above it. So give the container's group a rule too
+ * high to ever throttle on every disk, loop devices included (a store on a
+ * loop device is common in CI). Written before the user's own limits so that
+ * those win. Best effort: a disk that refuses is skipped.
  */
 static void v1_enable_blkio_accounting(const cgroup_t *cg)
 {
@@ -257,7 +262,7 @@ static void v1_enable_blkio_accounting(const cgroup_t *cg)
   if (!d) return;
   struct dirent *de;
   while ((de = readdir(d))) {
-    if (de->d_name[0] == '.' || !strncmp(de->d_name, "loop", 4) || !strncmp(de->d_name, "ram", 3)) continue;
+    if (de->d_name[0] == '.') continue;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "/sys/block/%s/dev", de->d_name);
     berr_t err = {0};

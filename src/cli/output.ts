@@ -50,29 +50,26 @@ export function printList(
   spec: ListSpec,
   opts: { format?: string | undefined; quiet?: boolean },
 ): void {
-  if (opts.quiet) {
-    for (const r of rows) cli.out(r[spec.idField] ?? '');
-    return;
-  }
+  cli.stdout.write(renderList(rows, spec, opts));
+}
+
+/** What printList prints, as text (for output that is redrawn, such as `stats`). */
+export function renderList(rows: Record<string, string>[], spec: ListSpec, opts: { format?: string | undefined; quiet?: boolean }): string {
+  const lines = (xs: string[]) => xs.map((l) => (l.endsWith('\n') ? l : l + '\n')).join('');
+  if (opts.quiet) return lines(rows.map((r) => r[spec.idField] ?? ''));
   const format = opts.format ?? 'table';
   if (format === 'table') {
-    cli.stdout.write(renderTable(spec.columns.map((c) => c.header), rows.map((r) => spec.columns.map((c) => r[c.field] ?? ''))));
-    return;
+    return renderTable(spec.columns.map((c) => c.header), rows.map((r) => spec.columns.map((c) => r[c.field] ?? '')));
   }
-  if (format === 'json') {
-    for (const r of rows) cli.out(contextJson(sortedObject(r)));
-    return;
-  }
+  if (format === 'json') return lines(rows.map((r) => contextJson(sortedObject(r))));
   const contexts = formatterContexts(rows, spec.contextType);
   const parsed = parseFormat(format, spec.headers);
   if (parsed.kind === 'table') {
     const render = compileTemplate(parsed.template!);
-    const lines = contexts.map((r) => render(r).split('\t'));
-    cli.stdout.write(renderTable(parsed.headers!, lines));
-    return;
+    return renderTable(parsed.headers!, contexts.map((r) => render(r).split('\t')));
   }
   const render = compileTemplate(parsed.template ?? format);
-  for (const c of contexts) cli.out(render(c));
+  return lines(contexts.map((c) => render(c)));
 }
 
 /**

@@ -26,6 +26,7 @@ export const verbIndex: [string[], Load][] = [
   [['logs', 'container logs'], () => import('./commands/logs.js').then((m) => m.verb)],
   [['exec', 'container exec'], () => import('./commands/exec.js').then((m) => m.verb)],
   [['top', 'container top'], () => import('./commands/top.js').then((m) => m.verb)],
+  [['stats', 'container stats'], () => import('./commands/stats.js').then((m) => m.verb)],
   [['diff', 'container diff'], () => import('./commands/diff.js').then((m) => m.verb)],
   [['export', 'container export'], () => import('./commands/export.js').then((m) => m.verb)],
   [['cp', 'container cp'], () => import('./commands/cp.js').then((m) => m.verb)],

@@ -24,7 +24,6 @@ import type {
   StatsSample,
   EventOptions,
 } from './api.js';
-import { BerthError } from '../engine/errors.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -179,13 +178,11 @@ export class EmbeddedBackend implements Backend {
     return this.engine.pruneVolumes(o);
   }
 
-  // Placeholders until the sampler (issue 5) lands: they fail with a coded
-  // error rather than pretend.
-  async *containerStats(_ref: string, _opts?: StatsOptions): AsyncGenerator<StatsSample> {
-    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {
+    return this.engine.containerStats(ref, opts);
   }
-  async *allStats(_opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
-    throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
+  allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
+    return this.engine.allStats(opts);
   }
   events(opts?: EventOptions) {
     return this.engine.events(opts);

@@ -46,6 +46,8 @@ import {
 } from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
+import { StatsSampler } from './stats/sampler.js';
+import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
   ContainerCreateRequest,
@@ -55,6 +57,8 @@ import type {
   ExecPlan,
   FilesystemChange,
   LogLine,
+  StatsOptions,
+  StatsSample,
   LogOptions,
   TopResult,
   UpdateOptions,
@@ -80,6 +84,7 @@ export class Engine {
   readonly store: Store;
   private readonly users: ImageUsers;
   private readonly hooks: LifecycleHooks;
+  private sampler: StatsSampler | null = null;
 
   private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
@@ -104,6 +109,7 @@ export class Engine {
   }
 
   close(): void {
+    this.sampler?.close();
     this.store.close();
   }
 
@@ -284,6 +290,22 @@ export class Engine {
     return cleanupContainer(this.store, id, async (cid) => {
       await removeContainer(this.store, cid, { force: true, waitForMonitor: false });
     });
+  }
+
+  // ---- metrics ----
+
+  /** The engine's one metrics sampler, shared by every stream (created on first use). */
+  get statsSampler(): StatsSampler {
+    this.sampler ??= new StatsSampler({ db: this.store.db, runDir: (id) => this.store.layout.containerRun(id) });
+    return this.sampler;
+  }
+
+  containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {
+    return containerStats(this.store, this.statsSampler, ref, opts);
+  }
+
+  allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
+    return allStats(this.statsSampler, opts);
   }
 
   // ---- volumes ----

@@ -277,7 +277,12 @@ export interface StatsSample {
   name: string;
   /** ms since epoch when this sample was read. */
   time: number;
-  /** Δcontainer / Δsystem × onlineCpus × 100 over the last interval (0 for a first sample). */
+  /**
+   * Δcontainer / Δsystem × onlineCpus × 100 since the sampler's previous
+   * reading of this container. A container is read once when first seen and
+   * its samples are delivered from the next interval on, so every sample has
+   * a real figure (0 when it used no CPU).
+   */
   cpuPercent: number;
   /** Cumulative CPU time of the container, ns. */
   cpuTotalNs: number;
@@ -305,7 +310,11 @@ export interface StatsSample {
 }
 
 export interface StatsOptions {
-  /** Sampling period, ms (default 1000). */
+  /**
+   * Sampling period, ms (default 1000, at least 100). The shared sampler reads
+   * at the shortest period any subscriber asked for; a subscriber with a
+   * longer one gets the samples of the readings due for it.
+   */
   intervalMs?: number;
   signal?: AbortSignal;
 }

@@ -1,10 +1,44 @@
 /** docker/go-units formatting: sizes, durations, and docker's container status words. */
 
+/** The double next to n toward zero. */
+function towardZero(n: number): number {
+  const f = new Float64Array([n]);
+  new BigUint64Array(f.buffer)[0]! -= 1n;
+  return f[0]!;
+}
+
+/** Whether the exact decimal digits, cut after `keep`, sit exactly halfway and the kept last digit is even. */
+function evenTie(digits: string, keep: number): boolean {
+  return digits[keep] === '5' && /^0*$/.test(digits.slice(keep + 1)) && Number(digits[keep - 1] ?? '0') % 2 === 0;
+}
+
+/**
+ * Go rounds a value exactly halfway between two outputs to the even one
+ * (1.5625 with %.4g is "1.562"); JavaScript's toPrecision and toFixed round
+ * it away from zero. Where that differs, format the next double toward zero.
+ */
+function goRounded(n: number, fmt: (x: number) => string, digits: (x: number) => string, keep: (x: number) => number): string {
+  if (n === 0 || !Number.isFinite(n)) return fmt(n);
+  return evenTie(digits(n), keep(n)) ? fmt(towardZero(n)) : fmt(n);
+}
+
+/** Go's strconv.FormatFloat(n, 'f', decimals): "12.50". */
+export function goFixed(n: number, decimals: number): string {
+  const [int = '', frac = ''] = Math.abs(n).toFixed(100).split('.');
+  return goRounded(n, (x) => x.toFixed(decimals), () => (int === '0' ? '' : int) + frac, () => (int === '0' ? 0 : int.length) + decimals);
+}
+
+/** n.toPrecision(p) as Go rounds it. */
+function goPrecision(n: number, p: number): string {
+  const sig = (x: number) => Math.abs(x).toPrecision(100).split('e')[0]!.replace('.', '').replace(/^0+/, '');
+  return goRounded(n, (x) => x.toPrecision(p), sig, () => p);
+}
+
 /** Go's fmt %.<p>g. */
 export function goG(n: number, precision: number): string {
   if (n === 0) return '0';
   const exp = Math.floor(Math.log10(Math.abs(n)));
-  let s = n.toPrecision(precision);
+  let s = goPrecision(n, precision);
   const e = s.indexOf('e');
   if (e >= 0 || exp < -4 || exp >= precision) {
     const [mant, ex] = Number(s).toExponential(precision - 1).split('e') as [string, string];

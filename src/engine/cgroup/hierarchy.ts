@@ -36,6 +36,18 @@ export function parseMountinfo(text: string): { v1: Map<string, string>; v2: str
   return { v1, v2 };
 }
 
+/**
+ * The layout from mountinfo and whether /sys/fs/cgroup itself is the cgroup2
+ * file system (the test the monitor makes too): unified when it is; otherwise
+ * v1 controllers, with the v2 mount (hybrid hosts) kept for reference only,
+ * since containers are not placed in it there.
+ */
+export function layoutFrom(mountinfo: string, unifiedAtSysFsCgroup: boolean): CgroupLayout {
+  const { v1, v2: unified } = parseMountinfo(mountinfo);
+  if (unifiedAtSysFsCgroup) return { v2: true, controllers: new Map(), unified: '/sys/fs/cgroup' };
+  return { v2: false, controllers: v1, unified: unified ?? '' };
+}
+
 let cached: CgroupLayout | null = null;
 
 export function cgroupLayout(): CgroupLayout {
@@ -46,8 +58,7 @@ export function cgroupLayout(): CgroupLayout {
   } catch {
     v2 = false;
   }
-  const { v1, v2: unified } = parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
-  cached = { v2, controllers: v2 ? new Map() : v1, unified: v2 ? '/sys/fs/cgroup' : (unified ?? '') };
+  cached = layoutFrom(readFileSync('/proc/self/mountinfo', 'utf8'), v2);
   return cached;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Pure parsers for the files container metrics come from: cgroup v1 and v2
- * controller files, /proc/stat and /proc/<pid>/net/dev. Each takes the
- * file's text and returns numbers; missing fields are 0.
+ * controller files, /proc/stat, /proc/meminfo and /proc/<pid>/net/dev. Each
+ * takes the file's text and returns numbers; missing fields are 0.
  */
 
 /** "key value" lines (memory.stat, cpu.stat, memory.events, oom_control). */
@@ -12,6 +12,24 @@ export function keyValues(text: string): Map<string, number> {
     if (k && v !== undefined && /^-?\d+$/.test(v)) m.set(k, Number(v));
   }
   return m;
+}
+
+/**
+ * One field of a "key value" file without splitting the rest (memory.stat has
+ * some forty lines and is read every second for every container); 0 when absent.
+ */
+export function field(text: string, key: string): number {
+  let start: number;
+  if (text.startsWith(key + ' ')) start = key.length + 1;
+  else {
+    const i = text.indexOf('\n' + key + ' ');
+    if (i < 0) return 0;
+    start = i + key.length + 2;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  const n = Number(text.slice(start, end));
+  return Number.isFinite(n) ? n : 0;
 }
 
 /** A single number, or null for "max" / unset. */
@@ -28,7 +46,7 @@ export function v1Limit(text: string): number | null {
   return n === null || n >= 2 ** 62 ? null : n;
 }
 
-/** v1 blkio.throttle.io_service_bytes_recursive: sums of Read and Write over devices. */
+/** v1 blkio.*io_service_bytes*: sums of Read and Write over devices ("MAJ:MIN Op N" lines, then "Total N"). */
 export function blkioV1(text: string): { read: number; write: number } {
   let read = 0;
   let write = 0;
@@ -72,8 +90,21 @@ export function procStat(text: string, clockTicks = 100): { systemNs: number; on
   return { systemNs, onlineCpus };
 }
 
+/** /proc/meminfo MemTotal in bytes (docker caps a container's memory limit at it). */
+export function memTotal(meminfo: string): number {
+  const m = /^MemTotal:\s+(\d+) kB$/m.exec(meminfo);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export interface NetTotals {
+  rxBytes: number;
+  rxPackets: number;
+  txBytes: number;
+  txPackets: number;
+}
+
 /** /proc/<pid>/net/dev: totals over the interfaces, loopback excluded (as docker counts). */
-export function netDev(text: string): { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } {
+export function netDev(text: string): NetTotals {
   const out = { rxBytes: 0, rxPackets: 0, txBytes: 0, txPackets: 0 };
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');

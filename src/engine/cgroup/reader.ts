@@ -1,121 +1,142 @@
 /**
  * Reading one container's metric files cheaply: each file is opened once and
  * re-read with pread at offset 0 every sample (cgroup and proc files allow
- * it), so a sample costs a few system calls and no path lookups.
+ * it), so a sample costs one system call per file and no path lookups.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { blkioV1, ioStatV2, keyValues, memoryUsed, netDev, single, v1Limit } from './parse.js';
-import { cgroupDir, cgroupLayout } from './hierarchy.js';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { parseRaw, type MetricFiles, type MetricKey, type RawSample } from './files.js';
+import { netDev, type NetTotals } from './parse.js';
 
-const buf = Buffer.alloc(64 * 1024);
+/** Shared by every reader: reads are synchronous, one at a time. */
+let buf = Buffer.alloc(64 * 1024);
 
-export interface RawSample {
-  cpuNs: number;
-  memUsed: number;
-  memLimit: number | null;
-  memFailcnt: number;
-  oomKills: number;
-  pids: number;
-  pidsLimit: number | null;
-  blkRead: number;
-  blkWrite: number;
-  net: { rxBytes: number; rxPackets: number; txBytes: number; txPackets: number } | null;
+/** Errors that mean the file's cgroup or process is gone (not a passing failure). */
+const GONE = new Set(['ENOENT', 'ENODEV', 'ESRCH']);
+
+/**
+ * How many descriptors the readers may keep open: a quarter of this process's
+ * limit, so that hundreds of containers never starve the rest of berth. Past
+ * it, files are opened, read and closed each time.
+ */
+let fdBudget = -1;
+let fdsOpen = 0;
+
+function budget(): number {
+  if (fdBudget < 0) {
+    let soft = 1024;
+    try {
+      const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+      if (m) soft = m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+    } catch {
+      /* keep the common default */
+    }
+    fdBudget = Math.max(64, Math.floor(soft / 4));
+  }
+  return fdBudget;
 }
 
-/** Thrown when the cgroup is gone (the container stopped). */
-export class CgroupGone extends Error {}
+/** A file opened on first use and re-read from offset 0 every time. */
+export class PreadFile {
+  private fd = -1;
+  /** The last read failed because the file's cgroup or process is gone. */
+  gone = false;
 
-export class ContainerReader {
-  private fds = new Map<string, number>();
+  constructor(readonly path: string) {}
 
-  constructor(
-    private readonly cgroupPath: string,
-    private pid: number,
-  ) {}
-
-  private read(path: string, optional = false): string | null {
-    let fd = this.fds.get(path);
+  /** The whole text; null when the file cannot be read (see `gone`). */
+  read(): string | null {
+    let fd = this.fd;
+    let oneShot = false;
     try {
-      if (fd === undefined) {
-        fd = openSync(path, 'r');
-        this.fds.set(path, fd);
+      if (fd < 0) {
+        fd = openSync(this.path, 'r');
+        if (fdsOpen < budget()) {
+          this.fd = fd;
+          fdsOpen++;
+        } else oneShot = true;
       }
-      const n = readSync(fd, buf, 0, buf.length, 0);
+      let n = readSync(fd, buf, 0, buf.length, 0);
+      while (n === buf.length) {
+        buf = Buffer.alloc(buf.length * 2);
+        n = readSync(fd, buf, 0, buf.length, 0);
+      }
+      this.gone = false;
       return buf.toString('latin1', 0, n);
     } catch (e) {
-      if (fd !== undefined) {
-        try {
-          closeSync(fd);
-        } catch {
-          /* already closed */
-        }
-        this.fds.delete(path);
-      }
-      if (optional) return null;
-      throw new CgroupGone((e as Error).message);
+      this.gone = GONE.has((e as NodeJS.ErrnoException).code ?? '');
+      if (!oneShot) this.close();
+      return null;
+    } finally {
+      if (oneShot) closeSync(fd);
     }
-  }
-
-  private file(ctrl: string, name: string): string {
-    return join(cgroupDir(this.cgroupPath, ctrl) ?? '/nonexistent', name);
-  }
-
-  setPid(pid: number): void {
-    if (pid === this.pid) return;
-    const old = `/proc/${this.pid}/net/dev`;
-    const fd = this.fds.get(old);
-    if (fd !== undefined) closeSync(fd);
-    this.fds.delete(old);
-    this.pid = pid;
-  }
-
-  sample(): RawSample {
-    const v2 = cgroupLayout().v2;
-    const netText = this.pid ? this.read(`/proc/${this.pid}/net/dev`, true) : null;
-    const net = netText ? netDev(netText) : null;
-    if (v2) {
-      const cpu = keyValues(this.read(this.file('cpu', 'cpu.stat'))!);
-      const stat = keyValues(this.read(this.file('memory', 'memory.stat'))!);
-      const events = keyValues(this.read(this.file('memory', 'memory.events'), true) ?? '');
-      const io = ioStatV2(this.read(this.file('io', 'io.stat'), true) ?? '');
-      return {
-        cpuNs: (cpu.get('usage_usec') ?? 0) * 1000,
-        memUsed: memoryUsed(single(this.read(this.file('memory', 'memory.current'))!) ?? 0, stat.get('inactive_file') ?? 0),
-        memLimit: single(this.read(this.file('memory', 'memory.max'), true) ?? 'max'),
-        memFailcnt: events.get('max') ?? 0,
-        oomKills: events.get('oom_kill') ?? 0,
-        pids: single(this.read(this.file('pids', 'pids.current'), true) ?? '0') ?? 0,
-        pidsLimit: single(this.read(this.file('pids', 'pids.max'), true) ?? 'max'),
-        blkRead: io.read,
-        blkWrite: io.write,
-        net,
-      };
-    }
-    const stat = keyValues(this.read(this.file('memory', 'memory.stat'))!);
-    const blk = blkioV1(this.read(this.file('blkio', 'blkio.throttle.io_service_bytes_recursive'), true) ?? '');
-    return {
-      cpuNs: single(this.read(this.file('cpuacct', 'cpuacct.usage'))!) ?? 0,
-      memUsed: memoryUsed(single(this.read(this.file('memory', 'memory.usage_in_bytes'))!) ?? 0, stat.get('total_inactive_file') ?? 0),
-      memLimit: v1Limit(this.read(this.file('memory', 'memory.limit_in_bytes'))!),
-      memFailcnt: single(this.read(this.file('memory', 'memory.failcnt'), true) ?? '0') ?? 0,
-      oomKills: keyValues(this.read(this.file('memory', 'memory.oom_control'), true) ?? '').get('oom_kill') ?? 0,
-      pids: single(this.read(this.file('pids', 'pids.current'), true) ?? '0') ?? 0,
-      pidsLimit: single(this.read(this.file('pids', 'pids.max'), true) ?? 'max'),
-      blkRead: blk.read,
-      blkWrite: blk.write,
-      net,
-    };
   }
 
   close(): void {
-    for (const fd of this.fds.values()) {
-      try {
-        closeSync(fd);
-      } catch {
-        /* ignore */
-      }
+    if (this.fd < 0) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
     }
-    this.fds.clear();
+    this.fd = -1;
+    fdsOpen--;
+  }
+}
+
+const KEYS: MetricKey[] = ['cpu', 'memUsage', 'memStat', 'memLimit', 'memEvents', 'oomControl', 'pidsCurrent', 'pidsMax', 'io'];
+
+export class ContainerReader {
+  private readonly files = new Map<MetricKey, PreadFile>();
+  private readonly probe: MetricKey | null;
+  private net: PreadFile | null = null;
+  /** Files read so far (the sampler's cost counter). */
+  reads = 0;
+
+  /**
+   * @param pid the container's init, whose /proc/<pid>/net/dev shows its network namespace
+   * @param ownNetns false for host networking: docker counts no traffic for such containers
+   */
+  constructor(
+    private readonly metric: MetricFiles,
+    pid: number,
+    private readonly ownNetns: boolean,
+  ) {
+    for (const k of KEYS) {
+      const path = metric[k];
+      if (path) this.files.set(k, new PreadFile(path));
+    }
+    this.probe = metric.cpu ? 'cpu' : metric.memUsage ? 'memUsage' : null;
+    this.setPid(pid);
+  }
+
+  setPid(pid: number): void {
+    this.net?.close();
+    this.net = this.ownNetns && pid > 0 ? new PreadFile(`/proc/${pid}/net/dev`) : null;
+  }
+
+  /**
+   * One reading; null when the container's cgroup is gone (it stopped);
+   * undefined when its files could not be read this time (say, no
+   * descriptor was free), so that no half reading is taken for a real one.
+   */
+  sample(): { raw: RawSample; net: NetTotals | null } | null | undefined {
+    const texts = new Map<MetricKey, string | null>();
+    for (const [k, f] of this.files) {
+      texts.set(k, f.read());
+      this.reads++;
+    }
+    if (this.probe && texts.get(this.probe) === null) return this.files.get(this.probe)!.gone ? null : undefined;
+    let net: NetTotals | null = null;
+    if (this.net) {
+      const t = this.net.read();
+      this.reads++;
+      net = t === null ? null : netDev(t);
+    }
+    return { raw: parseRaw(this.metric.v2, (k) => texts.get(k) ?? null), net };
+  }
+
+  close(): void {
+    for (const f of this.files.values()) f.close();
+    this.net?.close();
   }
 }

@@ -37,6 +37,7 @@ import { verb as systemDf } from './commands/system-df.js';
 import { verb as systemPrune } from './commands/system-prune.js';
 import { verb as systemCheck } from './commands/system-check.js';
 import { verb as version } from './commands/version.js';
+import { verb as events } from './commands/events.js';
 import { verb as volumeCreate } from './commands/volume-create.js';
 import { verb as volumeLs } from './commands/volume-ls.js';
 import { verb as volumeInspect } from './commands/volume-inspect.js';
@@ -87,6 +88,7 @@ export const verbs: Verb[] = [
   systemDf,
   systemPrune,
   systemCheck,
+  events,
   version,
 ];
 

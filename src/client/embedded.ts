@@ -23,7 +23,6 @@ import type {
   StatsOptions,
   StatsSample,
   EventOptions,
-  EngineEvent,
 } from './api.js';
 import { BerthError } from '../engine/errors.js';
 
@@ -183,15 +182,15 @@ export class EmbeddedBackend implements Backend {
     return this.engine.pruneVolumes(o);
   }
 
-  // Placeholders until the sampler (issue 5) and the event feed land: they
-  // fail with a coded error rather than pretend.
+  // Placeholders until the sampler (issue 5) lands: they fail with a coded
+  // error rather than pretend.
   async *containerStats(_ref: string, _opts?: StatsOptions): AsyncGenerator<StatsSample> {
     throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
   }
   async *allStats(_opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
     throw new BerthError('NOT_SUPPORTED', 'container metrics are not available in this build yet');
   }
-  async *events(_opts?: EventOptions): AsyncGenerator<EngineEvent> {
-    throw new BerthError('NOT_SUPPORTED', 'the event feed is not available in this build yet');
+  events(opts?: EventOptions) {
+    return this.engine.events(opts);
   }
 }

@@ -48,6 +48,7 @@ import {
   type VolumeInfo,
 } from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
+import { eventFeed } from './events/feed.js';
 import type {
   CommitOptions,
   ContainerCreateRequest,
@@ -62,6 +63,8 @@ import type {
   UpdateOptions,
   CheckReport,
   DeleteItem,
+  EngineEvent,
+  EventOptions,
   DiskUsage,
   HistoryItem,
   ImageListOptions,
@@ -309,5 +312,12 @@ export class Engine {
 
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
     return pruneVolumes(this.store, o);
+  }
+
+  // ---- events ----
+
+  /** Events recorded by every process on this store; see events/feed.ts. */
+  events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
+    return eventFeed(this.store, opts);
   }
 }

@@ -319,10 +319,14 @@ export interface EngineEvent {
 }
 
 export interface EventOptions {
-  /** ms since epoch; events before it are not replayed (default: only new events). */
-  since?: number;
-  /** ms since epoch; the stream ends when it passes (default: follows until aborted). */
-  until?: number;
+  /**
+   * Replay events from this time on (default: only new events): ms since the
+   * epoch, or a string in docker's forms (RFC3339 date/time, Unix seconds,
+   * or a Go duration such as "10m" before now).
+   */
+  since?: number | string;
+  /** The stream ends when this time passes (default: follows until aborted); same forms. */
+  until?: number | string;
   /** docker's filters: type, event/action, container, image, volume, label. */
   filters?: Map<string, string[]>;
   signal?: AbortSignal;

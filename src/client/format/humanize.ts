@@ -16,6 +16,9 @@ export function goG(n: number, precision: number): string {
   return s;
 }
 
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
+
 function scaled(size: number, base: number, units: string[]): [number, string] {
   let i = 0;
   while (size >= base && i < units.length - 1) {
@@ -25,16 +28,28 @@ function scaled(size: number, base: number, units: string[]): [number, string] {
   return [size, units[i]!];
 }
 
+/** The divisor humanSize (base 1000) or bytesSize (base 1024) picks for a size: 1, 1000, 1e6, ... or 1, 1024, 1024², ... */
+export function sizeDivisor(bytes: number, base: 1000 | 1024): number {
+  let d = 1;
+  for (let i = 1; i < DECIMAL_UNITS.length && bytes >= d * base; i++) d *= base;
+  return d;
+}
+
 /** go-units HumanSize(WithPrecision 3): decimal units, "2.01MB". */
 export function humanSize(bytes: number): string {
-  const [n, u] = scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB']);
+  const [n, u] = scaled(bytes, 1000, DECIMAL_UNITS);
   return goG(n, 3) + u;
 }
 
 /** go-units BytesSize: binary units, "64MiB", "1.953MiB". */
 export function bytesSize(bytes: number): string {
-  const [n, u] = scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB']);
+  const [n, u] = scaled(bytes, 1024, BINARY_UNITS);
   return goG(n, 4) + u;
+}
+
+/** A transfer rate as docker prints sizes (decimal units) per second: "1.2MB/s". */
+export function humanRate(bytesPerSecond: number): string {
+  return `${humanSize(bytesPerSecond)}/s`;
 }
 
 /** go-units HumanDuration. */

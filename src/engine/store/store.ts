@@ -12,6 +12,9 @@ import { immediate, openDb, type Db } from './db.js';
 import { Layout, MAX_RUNROOT, type EngineDirs } from './paths.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
 
+/** How many events the store keeps (docker's daemon keeps 256 in memory; berth keeps more, on disk). */
+export const EVENTS_KEPT = 10_000;
+
 export interface EventRecord {
   type: 'image' | 'container' | 'volume';
   action: string;
@@ -89,8 +92,12 @@ export class Store {
 
   event(e: EventRecord, now = Date.now()): void {
     const hr = process.hrtime.bigint() % 1_000_000n;
-    this.db
+    const { lastInsertRowid } = this.db
       .prepare('INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?, ?)')
       .run(now, Number(hr), e.type, e.action, e.actorId, JSON.stringify(e.attributes));
+    // keep the table bounded: every thousandth event drops all but the newest EVENTS_KEPT
+    if (Number(lastInsertRowid) % 1000 === 0) {
+      this.db.prepare('DELETE FROM events WHERE seq <= ?').run(Number(lastInsertRowid) - EVENTS_KEPT);
+    }
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * The event feed: every berth process appends to the `events` table in the
+ * same store, so following the table (a cheap indexed query a few times a
+ * second) sees what the CLI in another SSH session did, and what a
+ * container monitor's exit hook recorded.
+ */
+import type { Store } from '../store/store.js';
+import type { EngineEvent, EventOptions } from '../types.js';
+import { parseUntil } from '../util/filters.js';
+import { checkEventFilters, matchEvent } from './filter.js';
+
+interface EventRow {
+  seq: number;
+  time_ms: number;
+  nanos: number;
+  type: EngineEvent['Type'];
+  action: string;
+  actor_id: string;
+  attributes: string;
+}
+
+export function toEngineEvent(r: EventRow): EngineEvent {
+  const timeNano = BigInt(r.time_ms) * 1_000_000n + BigInt(r.nanos);
+  return {
+    Type: r.type,
+    Action: r.action,
+    Actor: { ID: r.actor_id, Attributes: JSON.parse(r.attributes) as Record<string, string> },
+    scope: 'local',
+    time: Math.floor(r.time_ms / 1000),
+    timeNano,
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Events since `since` (or only new ones), then new events as they are
+ * recorded, until `until` passes or the signal fires. `pollMs` is how often
+ * the table is looked at while following.
+ */
+export async function* eventFeed(store: Store, opts: EventOptions = {}, pollMs = 200): AsyncGenerator<EngineEvent> {
+  const filters = opts.filters ?? new Map<string, string[]>();
+  checkEventFilters(filters);
+  const ms = (t: number | string | undefined) => (typeof t === 'string' ? parseUntil(t) : t);
+  const since = ms(opts.since);
+  const until = ms(opts.until);
+  const next = store.db.prepare<[number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 500');
+  let last: number;
+  if (since !== undefined) {
+    const first = store.db.prepare<[number], { seq: number }>('SELECT min(seq) AS seq FROM events WHERE time_ms >= ?').get(since);
+    last = first?.seq == null ? (store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0) : first.seq - 1;
+  } else {
+    last = store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0;
+  }
+  const signal = opts.signal;
+  while (!signal?.aborted) {
+    const rows = next.all(last);
+    for (const r of rows) {
+      last = r.seq;
+      if (until !== undefined && r.time_ms > until) return;
+      const ev = toEngineEvent(r);
+      if (matchEvent(ev, filters)) yield ev;
+      if (signal?.aborted) return;
+    }
+    if (rows.length === 500) continue;
+    if (until !== undefined && Date.now() > until) return;
+    const wait = until !== undefined ? Math.min(pollMs, Math.max(0, until - Date.now()) + 1) : pollMs;
+    await sleep(wait, signal);
+  }
+}

@@ -1,0 +1,84 @@
+/** `berth events` and the backend's event feed, across processes on one store. */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedBackend } from '../../src/client/embedded.js';
+import type { EngineEvent } from '../../src/client/api.js';
+import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { until } from '../helpers/engine.js';
+
+const skip = announceSkip('events', skipReason());
+
+describe.skipIf(skip)('events', () => {
+  let t: TempRoot;
+  const b = (...args: string[]) => berth(t, args);
+  beforeAll(async () => {
+    t = tempRoot();
+    expect((await b('load', '-q', '-i', fixture('busybox.docker-save.tar'))).exitCode).toBe(0);
+  });
+  afterAll(() => t?.cleanup());
+
+  it('the feed in one process sees what another process does, in order, until aborted', async () => {
+    const backend = new EmbeddedBackend({ root: t.root, runroot: t.runroot });
+    const ac = new AbortController();
+    const seen: EngineEvent[] = [];
+    const done = (async () => {
+      for await (const e of backend.events({ signal: ac.signal })) seen.push(e);
+    })();
+    try {
+      // nothing from before the subscription is replayed
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      expect((await b('tag', 'bb', 'feed:1')).exitCode).toBe(0);
+      expect((await b('run', '--name', 'feedc', '--network', 'none', 'bb', 'true')).exitCode).toBe(0);
+      expect((await b('volume', 'create', 'feedv')).exitCode).toBe(0);
+      await until(() => seen.some((e) => e.Type === 'volume'), 10_000);
+      const summary = seen.map((e) => `${e.Type} ${e.Action} ${e.Actor.Attributes.name ?? e.Actor.ID}`);
+      expect(summary[0]).toBe('image tag docker.io/library/feed:1');
+      expect(summary).toContain('container create feedc');
+      expect(summary).toContain('container start feedc');
+      expect(summary.indexOf('container create feedc')).toBeLessThan(summary.indexOf('container start feedc'));
+      expect(summary[summary.length - 1]).toBe('volume create feedv');
+      const nanos = seen.map((e) => e.timeNano);
+      expect([...nanos].sort((a, b2) => (a < b2 ? -1 : a > b2 ? 1 : 0))).toEqual(nanos);
+    } finally {
+      ac.abort();
+      await done;
+      await backend.close();
+    }
+  });
+
+  it('--since/--until replay and end; filters; json; templates', async () => {
+    const all = (await b('events', '--since', '10m', '--until', '0s')).stdout.trim().split('\n');
+    expect(all[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) image load sha256:6aa4265b/);
+    expect(all.some((l) => / container start [0-9a-f]{64} \(image=bb, name=feedc\)$/.test(l))).toBe(true);
+    const vols = (await b('events', '--since', '10m', '--until', '0s', '-f', 'type=volume', '--format', 'json')).stdout.trim().split('\n');
+    expect(vols.map((l) => JSON.parse(l))).toMatchObject([{ Type: 'volume', Action: 'create', Actor: { ID: 'feedv' }, scope: 'local' }]);
+    const tmpl = await b('events', '--since', '10m', '--until', '0s', '-f', 'container=feedc', '-f', 'event=start', '--format', '{{.Action}} {{.Actor.Attributes.name}}');
+    expect(tmpl.stdout).toBe('start feedc\n');
+    // a point in the past before anything happened: nothing
+    expect((await b('events', '--since', '2000-01-01', '--until', '2000-01-02')).stdout).toBe('');
+  });
+
+  it('a separate process follows until --until (Unix seconds) passes, then exits 0', async () => {
+    const now = Date.now() / 1000;
+    // --since as well, so the event is seen even when the child starts late on a busy machine
+    const args = ['events', '--since', now.toFixed(3), '--until', (now + 4).toFixed(3), '--format', '{{.Type}} {{.Action}}'];
+    const child = spawn('node', [CLI, ...args], { env: { ...process.env, ...t.env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 1000));
+    await b('tag', 'bb', 'live:1');
+    expect(await exited).toBe(0);
+    expect(out).toBe('image tag\n');
+  });
+
+  it('bad filters and times fail with one line and exit 1', async () => {
+    const r = await b('events', '-f', 'bogus=1');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe("Error: invalid filter 'bogus'\n");
+    const r2 = await b('events', '--since', 'yesterday');
+    expect(r2.exitCode).toBe(1);
+    expect(r2.stderr).toMatch(/^Error: failed to parse value as time or duration: "yesterday"\n$/);
+  });
+});

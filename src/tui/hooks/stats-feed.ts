@@ -7,6 +7,7 @@
  * says so once and the app leaves the Stats tab out.
  */
 import { isBerthError, type Backend, type StatsSample } from '../../client/api.js';
+import { appendSample } from '../charts/index.js';
 import type { Store } from '../state/store.js';
 
 export type StatsStatus = 'starting' | 'live' | 'unavailable';
@@ -15,7 +16,7 @@ export class StatsFeed {
   status: StatsStatus = 'starting';
   error: string | null = null;
   latest = new Map<string, StatsSample>();
-  private readonly windows = new Map<string, StatsSample[]>();
+  private readonly windows = new Map<string, readonly StatsSample[]>();
   private readonly abort = new AbortController();
   private readonly listeners = new Set<() => void>();
   /** Bumped on every batch, so hooks can tell a new batch from the last. */
@@ -41,7 +42,7 @@ export class StatsFeed {
     return () => this.listeners.delete(fn);
   }
 
-  /** The rolling window of one container, oldest first. */
+  /** The rolling window of one container, oldest first (a new array whenever it changed). */
   window(id: string): readonly StatsSample[] {
     return this.windows.get(id) ?? [];
   }
@@ -52,13 +53,8 @@ export class StatsFeed {
     for (const s of batch) {
       seen.add(s.id);
       this.latest.set(s.id, s);
-      const w = this.windows.get(s.id) ?? [];
-      w.push(s);
-      const cutoff = s.time - this.windowMs;
-      let drop = 0;
-      while (drop < w.length && w[drop]!.time < cutoff) drop++;
-      if (drop) w.splice(0, drop);
-      this.windows.set(s.id, w);
+      // a new array per sample: the charts are memoised on it
+      this.windows.set(s.id, appendSample(this.windows.get(s.id) ?? [], s, this.windowMs));
     }
     // containers that stopped drop out of the batch: no latest sample; their window stays until it has aged out
     for (const id of [...this.latest.keys()]) if (!seen.has(id)) this.latest.delete(id);

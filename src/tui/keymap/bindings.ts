@@ -118,8 +118,8 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'logs.prev', keys: ['N'], scope: 'logs', description: 'Previous match' },
   { id: 'logs.end', keys: ['G', 'end'], scope: 'logs', description: 'Jump to the end and follow' },
   // prompts (filter, search)
-  { id: 'input.accept', keys: ['enter'], scope: 'input', description: 'Keep the text', quiet: true },
-  { id: 'input.cancel', keys: ['escape'], scope: 'input', description: 'Clear and close', quiet: true },
+  { id: 'input.accept', keys: ['enter'], scope: 'input', description: 'Keep the text' },
+  { id: 'input.cancel', keys: ['escape'], scope: 'input', description: 'Clear and close' },
   // dialogs
   { id: 'dialog.submit', keys: ['enter'], scope: 'dialog', description: 'Confirm (in a multi-line field: new line)' },
   { id: 'dialog.submitAlways', keys: ['ctrl-s'], scope: 'dialog', description: 'Confirm from any field' },

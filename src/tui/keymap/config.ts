@@ -66,13 +66,35 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
   return r.data as UserConfig;
 }
 
+/** Edit distance (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The command id a typo most likely meant (within two edits). */
+function closest(id: string, ids: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 3;
+  for (const x of ids) {
+    const d = distance(id.toLowerCase(), x.toLowerCase());
+    if (d < bestD) [best, bestD] = [x, d];
+  }
+  return best;
+}
+
 /** Merge validated user settings over the defaults (pure). Throws ConfigError for unknown commands, bad key names and clashes. */
 export function mergeSettings(user: UserConfig, file: string, base: Settings = DEFAULT_SETTINGS): Settings {
   const ids = new Set(base.bindings.map((b) => b.id));
   const bindings = base.bindings.map((b) => ({ ...b, keys: [...b.keys] }));
   for (const [id, value] of Object.entries(user.keys ?? {})) {
     if (!ids.has(id)) {
-      const near = [...ids].find((x) => x.toLowerCase() === id.toLowerCase() || x.split('.')[1] === id.split('.')[1]);
+      const near = closest(id, [...ids]);
       throw new ConfigError(`${file}: keys.${id}: no such command${near ? ` (did you mean ${near}?)` : ''}`);
     }
     const keys = Array.isArray(value) ? value : [value];

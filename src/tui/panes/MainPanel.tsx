@@ -12,6 +12,7 @@ import { diffLines, historyLines, inspectLines, topLines, volumeUserLines } from
 import { currentTab, selectedRow, TAB_TITLES, tabsOf } from '../state/selectors.js';
 import type { AppState, TabId } from '../state/types.js';
 import { LogsTab } from './LogsTab.js';
+import { StatsTab } from './StatsTab.js';
 import { TextTab } from './TextTab.js';
 
 export interface MainPanelProps {
@@ -87,6 +88,8 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
     );
   } else if (tab === 'logs') {
     content = <LogsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+  } else if (tab === 'stats') {
+    content = <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
   } else if (tab === 'users') {
     const lines = volumeUserLines(subject.ref, s.data.containers ?? []);
     content = <TextTab lines={lines} loading={false} error={null} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;

@@ -5,10 +5,18 @@
  */
 import type { ContainerSummary, FilesystemChange, HistoryItem, TopResult } from '../../client/api.js';
 import { humanSize, timeAgo } from '../../client/format/humanize.js';
-import { renderTable, shortId } from '../../client/format/table.js';
+import { shortId } from '../../client/format/table.js';
+import { fit, width } from './columns.js';
 import { containerName } from './rows.js';
 
 const toLines = (s: string) => s.replace(/\n$/, '').split('\n');
+
+/** A table as tight as its cells (two spaces between columns): panels are narrower than a terminal. */
+export function compactTable(header: string[], rows: string[][]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => width(r[c] ?? ''))));
+  return all.map((r) => r.map((cell, c) => (c < r.length - 1 ? fit(cell, widths[c]!) : cell)).join('  '));
+}
 
 export function inspectLines(obj: unknown): string[] {
   return toLines(JSON.stringify(obj, null, 4));
@@ -16,7 +24,7 @@ export function inspectLines(obj: unknown): string[] {
 
 export function topLines(t: TopResult): string[] {
   if (!t.Processes.length) return ['no processes'];
-  return toLines(renderTable(t.Titles, t.Processes));
+  return compactTable(t.Titles, t.Processes);
 }
 
 const KIND = ['C', 'A', 'D'] as const;
@@ -34,7 +42,7 @@ export function historyLines(items: readonly HistoryItem[], now: Date): string[]
     humanSize(h.Size),
     h.Comment,
   ]);
-  return toLines(renderTable(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows));
+  return compactTable(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows);
 }
 
 export function volumeUserLines(volume: string, cs: readonly ContainerSummary[]): string[] {
@@ -45,5 +53,5 @@ export function volumeUserLines(volume: string, cs: readonly ContainerSummary[])
     }
   }
   if (!rows.length) return [`no container uses ${volume}`];
-  return toLines(renderTable(['CONTAINER', 'STATE', 'MOUNTED AT', 'MODE'], rows));
+  return compactTable(['CONTAINER', 'STATE', 'MOUNTED AT', 'MODE'], rows);
 }

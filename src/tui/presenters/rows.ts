@@ -89,11 +89,11 @@ export function filterRows<R extends Row>(rows: readonly R[], filter: string): R
 // ---- cells ------------------------------------------------------------------
 
 export const CONTAINER_COLUMNS: Column[] = [
-  { key: 'name', title: 'NAME', min: 10, grow: 3, max: 32, priority: 10 },
-  { key: 'status', title: 'STATUS', min: 11, grow: 2, max: 26, priority: 9 },
-  { key: 'cpu', title: 'CPU', min: 6, align: 'right', priority: 6 },
+  { key: 'name', title: 'NAME', min: 10, grow: 2, max: 28, priority: 10 },
+  { key: 'status', title: 'STATUS', min: 14, grow: 3, max: 26, priority: 9 },
+  { key: 'cpu', title: 'CPU %', min: 6, align: 'right', priority: 6 },
   { key: 'mem', title: 'MEM', min: 8, align: 'right', priority: 5 },
-  { key: 'image', title: 'IMAGE', min: 8, grow: 2, max: 30, priority: 4 },
+  { key: 'image', title: 'IMAGE', min: 8, grow: 1, max: 28, priority: 4 },
 ];
 
 export const IMAGE_COLUMNS: Column[] = [

@@ -83,11 +83,11 @@ export function selectedRow<L extends ListId>(s: AppState, list: L): RowsByList[
   return i >= 0 ? visibleRows(s, list)[i]! : null;
 }
 
-export function tabsOf(list: ListId, _statsAvailable: boolean): TabId[] {
+export function tabsOf(list: ListId, statsAvailable: boolean): TabId[] {
   switch (list) {
     case 'containers':
-      // the Stats tab joins when the chart module lands
-      return ['logs', 'inspect', 'top', 'diff'];
+      // no Stats tab where the backend has no metrics
+      return statsAvailable ? ['logs', 'stats', 'inspect', 'top', 'diff'] : ['logs', 'inspect', 'top', 'diff'];
     case 'images':
       return ['inspect', 'history'];
     default:

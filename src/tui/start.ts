@@ -11,6 +11,7 @@ import type { Services, TerminalControl } from './hooks/context.js';
 import { ConfigError, loadSettings } from './keymap/config.js';
 import { createServices, startServices, stopServices } from './services.js';
 import { FrameWriter } from './terminal/frame-writer.js';
+import { KeyInput } from './terminal/key-input.js';
 import { Screen } from './terminal/screen.js';
 import { detectTheme } from './theme/theme.js';
 
@@ -57,10 +58,16 @@ export async function startApp(argv: string[]): Promise<number> {
 
   const screen = new Screen(stdout, stdin);
   const writer = new FrameWriter(stdout);
+  const keys = new KeyInput(stdin);
   let instance: ReturnType<typeof render> | null = null;
   let finish: (code: number, error?: unknown) => void = () => undefined;
+  let handedOver = false;
+  let finished = false;
   const done = new Promise<{ code: number; error?: unknown }>((resolve) => {
-    finish = (code, error) => resolve({ code, error });
+    finish = (code, error) => {
+      finished = true;
+      resolve({ code, error });
+    };
   });
 
   const mount = (s: Services) => {
@@ -68,7 +75,7 @@ export async function startApp(argv: string[]): Promise<number> {
     // debug mode: Ink hands each frame to the writer as plain text (see terminal/frame-writer.ts)
     instance = render(createElement(App, { services: s }), {
       stdout: writer as unknown as NodeJS.WriteStream,
-      stdin,
+      stdin: keys as unknown as NodeJS.ReadStream,
       stderr,
       debug: true,
       exitOnCtrlC: false,
@@ -87,11 +94,16 @@ export async function startApp(argv: string[]): Promise<number> {
     async handOver(run) {
       unmount();
       screen.restore();
+      handedOver = true;
       try {
         return await run();
       } finally {
-        screen.enter();
-        mount(services);
+        handedOver = false;
+        // a signal that ended the app while the terminal was away: do not come back
+        if (!finished) {
+          screen.enter();
+          mount(services);
+        }
       }
     },
     redraw() {
@@ -103,7 +115,8 @@ export async function startApp(argv: string[]): Promise<number> {
   const services = createServices(backend, { settings, theme, terminal });
 
   // a dropped link, a kill, or a crash outside React: restore the terminal first
-  const onSignal = (sig: NodeJS.Signals) => finish(SIGNAL_CODES[sig] ?? 1);
+  // while a container has the terminal, Ctrl-C belongs to it (attach without a tty detaches on it)
+  const onSignal = (sig: NodeJS.Signals) => (sig === 'SIGINT' && handedOver ? undefined : finish(SIGNAL_CODES[sig] ?? 1));
   const onCrash = (e: unknown) => finish(1, e);
   const onWriteError = () => undefined; // EIO/EPIPE once the terminal is gone
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];

@@ -10,6 +10,7 @@ import { defaultArchiveName, isGzipPath } from '../../src/tui/state/forms.js';
 import { completePath, completionDir } from '../../src/tui/state/path-complete.js';
 import { applyEditKey, edit } from '../../src/tui/state/text-edit.js';
 import { frameDiff } from '../../src/tui/terminal/frame-writer.js';
+import { splitKeys } from '../../src/tui/terminal/key-input.js';
 import { progressText } from '../../src/tui/dialogs/FormDialog.js';
 import { localeIsUtf8, makeTheme } from '../../src/tui/theme/theme.js';
 
@@ -252,5 +253,17 @@ describe('theme', () => {
     expect(makeTheme(3, true, false).colors.accent).toMatch(/^#/);
     expect(makeTheme(1, true, false).colors.accent).toBe('cyan');
     expect(makeTheme(0, true, false).colors.accent).toBeUndefined();
+  });
+});
+
+describe('keys from the terminal', () => {
+  it('splits a burst into keys, escape sequences whole', () => {
+    expect(splitKeys('2jj')).toEqual(['2', 'j', 'j']);
+    expect(splitKeys('\x1b[Ak\x1b[5~\x1bOP')).toEqual(['\x1b[A', 'k', '\x1b[5~', '\x1bOP']);
+    expect(splitKeys('\x1b\x1b')).toEqual(['\x1b', '\x1b']);
+    expect(splitKeys('\x1b\x1b[A')).toEqual(['\x1b\x1b[A']);
+    expect(splitKeys('\x1bx😀é\r')).toEqual(['\x1bx', '😀', 'é', '\r']);
+    expect(splitKeys('\x1b[1;5C')).toEqual(['\x1b[1;5C']);
+    expect(splitKeys('\x1b')).toEqual(['\x1b']);
   });
 });

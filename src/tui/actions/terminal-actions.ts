@@ -42,10 +42,15 @@ export async function execShell(svc: Services, ref: string, name: string): Promi
 async function pump(svc: Services, session: AttachSession, ref: string, tty: boolean, stdin: boolean, name: string): Promise<PumpResult> {
   process.stdout.write(`berth: attached to ${name}; ${tty ? 'ctrl-p ctrl-q detaches' : 'Ctrl-C detaches'}\r\n`);
   // without a tty the terminal turns Ctrl-C into SIGINT: leave the container running and come back
-  const detach = () => session.close();
+  let detached = false;
+  const detach = () => {
+    detached = true;
+    session.close();
+  };
   if (!tty) process.on('SIGINT', detach);
   try {
-    return await pumpSession(process, session, { tty, stdin, backend: svc.backend, ref });
+    const r = await pumpSession(process, session, { tty, stdin, backend: svc.backend, ref });
+    return detached && r.kind === 'lost' ? { kind: 'detached' } : r;
   } finally {
     if (!tty) process.off('SIGINT', detach);
   }

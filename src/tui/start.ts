@@ -5,7 +5,6 @@
  * error printed after the screen is restored. Exec and attach unmount the
  * app, hand the terminal over and mount it again as it was.
  */
-import { createElement } from 'react';
 import type { Backend } from '../client/api.js';
 import type { Services, TerminalControl } from './hooks/context.js';
 import { ConfigError, loadSettings } from './keymap/config.js';
@@ -42,7 +41,8 @@ export async function startApp(argv: string[]): Promise<number> {
     stderr.write(`berth: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     return 1;
   }
-  const [{ render }, { App }, theme, { EmbeddedBackend }] = await Promise.all([
+  const [{ createElement }, { render }, { App }, theme, { EmbeddedBackend }] = await Promise.all([
+    import('react'),
     import('ink'),
     import('./App.js'),
     detectTheme(),

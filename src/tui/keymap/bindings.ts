@@ -114,8 +114,8 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'logs.follow', keys: ['f'], scope: 'logs', description: 'Follow on / off' },
   { id: 'logs.timestamps', keys: ['t'], scope: 'logs', description: 'Timestamps on / off' },
   { id: 'logs.search', keys: ['/'], scope: 'logs', description: 'Search' },
-  { id: 'logs.next', keys: ['n'], scope: 'logs', description: 'Next match' },
-  { id: 'logs.prev', keys: ['N'], scope: 'logs', description: 'Previous match' },
+  { id: 'logs.next', keys: ['n'], scope: 'logs', description: 'Next match (older)' },
+  { id: 'logs.prev', keys: ['N'], scope: 'logs', description: 'Previous match (newer)' },
   { id: 'logs.end', keys: ['G', 'end'], scope: 'logs', description: 'Jump to the end and follow' },
   // prompts (filter, search)
   { id: 'input.accept', keys: ['enter'], scope: 'input', description: 'Keep the text' },

@@ -91,6 +91,9 @@ const counts = (s: AppState, list: ListId): string => {
   return `${all}${shown !== all ? ` · ${shown} shown` : ''}`;
 };
 
+// without metrics (a backend that has none) the CPU and MEM columns would only ever say "-"
+const CONTAINER_COLUMNS_NO_STATS = CONTAINER_COLUMNS.filter((c) => c.key !== 'cpu' && c.key !== 'mem');
+
 export interface ListsProps {
   width: number;
   heights: Record<ListId, number>;
@@ -127,7 +130,7 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   const tick = useMemo(() => statsVersion + now.getTime(), [statsVersion, now]);
   return (
     <Box flexDirection="column" width={width}>
-      <ListPane number="1" title="Containers" rows={visibleRows(s, 'containers')} columns={CONTAINER_COLUMNS} cells={cCells} glyph={glyph} tick={tick} {...common('containers')} />
+      <ListPane number="1" title="Containers" rows={visibleRows(s, 'containers')} columns={s.statsAvailable ? CONTAINER_COLUMNS : CONTAINER_COLUMNS_NO_STATS} cells={cCells} glyph={glyph} tick={tick} {...common('containers')} />
       <ListPane number="2" title="Images" rows={visibleRows(s, 'images')} columns={IMAGE_COLUMNS} cells={iCells} marks={s.marks} {...common('images')} />
       <ListPane number="3" title="Volumes" rows={visibleRows(s, 'volumes')} columns={VOLUME_COLUMNS} cells={volumeCells} {...common('volumes')} />
     </Box>

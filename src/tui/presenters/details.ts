@@ -35,14 +35,15 @@ export function diffLines(changes: readonly FilesystemChange[]): string[] {
 }
 
 export function historyLines(items: readonly HistoryItem[], now: Date): string[] {
+  // docker's columns, with the long CREATED BY last so a narrow panel cuts only it
   const rows = items.map((h) => [
     h.Id.startsWith('sha256:') ? shortId(h.Id) : h.Id,
     timeAgo(new Date(h.Created * 1000), now),
-    h.CreatedBy.replace(/\s+/g, ' '),
     humanSize(h.Size),
     h.Comment,
+    h.CreatedBy.replace(/\s+/g, ' '),
   ]);
-  return compactTable(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows);
+  return compactTable(['IMAGE', 'CREATED', 'SIZE', 'COMMENT', 'CREATED BY'], rows);
 }
 
 export function volumeUserLines(volume: string, cs: readonly ContainerSummary[]): string[] {

@@ -36,7 +36,7 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'author', label: 'Author', kind: 'text' },
       { name: 'message', label: 'Message', kind: 'text' },
       { name: 'changes', label: 'Changes', kind: 'multiline', hint: 'one per line: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR ...' },
-      { name: 'pause', label: 'Pause while committing', kind: 'toggle' },
+      { name: 'pause', label: 'Pause', kind: 'toggle', hint: 'freeze the container while its changes are read (docker commit --pause)' },
     ],
   },
   save: {
@@ -64,7 +64,7 @@ export const FORMS: Record<FormId, FormSpec> = {
     fields: [
       { name: 'name', label: 'Name', kind: 'text', hint: 'empty: a generated name' },
       { name: 'command', label: 'Command', kind: 'text', hint: "empty: the image's; quotes group words" },
-      { name: 'detach', label: 'Detach (off: attach a terminal)', kind: 'toggle' },
+      { name: 'detach', label: 'Detach', kind: 'toggle', hint: 'off: the container gets this terminal (ctrl-p ctrl-q detaches)' },
       { name: 'env', label: 'Environment', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
       { name: 'volumes', label: 'Volumes', kind: 'multiline', hint: 'name:/path or /host:/path[:ro], one per line' },
     ],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** berth: with no arguments the full-screen app, otherwise a docker-style command. */
-import { runCli } from './program.js';
+import { existsSync } from 'node:fs';
 
 // A closed pipe (`berth events | head`) ends the command quietly, as SIGPIPE
 // ends docker; Node would otherwise crash with an unhandled EPIPE.
@@ -14,13 +14,14 @@ for (const stream of [process.stdout, process.stderr]) {
 const argv = process.argv.slice(2);
 const onlyGlobals = argv.every((a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''));
 if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes('--help'))) {
-  const { startApp } = await import('../tui/start.js');
+  // React's production build (about a third less to load, faster to render); the
+  // bundled app (npm run build makes it) loads several times faster than its modules
+  process.env.NODE_ENV ??= 'production';
+  const bundle = new URL('../tui/berth-app.js', import.meta.url);
+  const { startApp } = (await import(existsSync(bundle) ? bundle.href : '../tui/start.js')) as typeof import('../tui/start.js');
   process.exitCode = await startApp(argv);
 } else {
-  // the reader went away (`berth ps | head -1`): stop as a CLI killed by SIGPIPE would
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(128 + 13);
-  });
+  // only the commands need the command tree
+  const { runCli } = await import('./program.js');
   process.exitCode = await runCli(argv);
 }

@@ -125,6 +125,8 @@ export interface ContainerApi {
   updateContainer(ref: string, opts: UpdateOptions): Promise<void>;
   /** How to run an exec (the caller spawns it with its own terminal). */
   execPlan(ref: string, opts: ExecOptions): Promise<ExecPlan>;
+  /** The shell an interactive exec should run: the login shell of the container's user (its /etc/passwd), else /bin/sh. */
+  containerShell(ref: string): Promise<string>;
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession>;
   /** The monitor's exit hook. */
   cleanupContainer(id: string): Promise<void>;

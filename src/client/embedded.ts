@@ -156,6 +156,9 @@ export class EmbeddedBackend implements Backend {
   async execPlan(ref: string, opts: ExecOptions) {
     return this.engine.execPlan(ref, opts);
   }
+  async containerShell(ref: string) {
+    return this.engine.containerShell(ref);
+  }
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }) {
     return this.engine.attachContainer(ref, want);
   }

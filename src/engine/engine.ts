@@ -33,6 +33,7 @@ import {
 import { attachContainer, containerLogs, containerTop, execPlan, updateContainer } from './container/ops.js';
 import { inspectContainer, listContainers } from './container/query.js';
 import { pruneContainers, removeContainer } from './container/remove.js';
+import { loginShell } from './container/shell.js';
 import type { AttachSession } from './runtime/monitor.js';
 import {
   createVolume,
@@ -279,6 +280,11 @@ export class Engine {
 
   execPlan(ref: string, opts: ExecOptions): ExecPlan {
     return execPlan(this.store, ref, opts);
+  }
+
+  /** The login shell of a running container's user (its /etc/passwd), else /bin/sh. */
+  containerShell(ref: string): string {
+    return loginShell(this.store, ref);
   }
 
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession> {

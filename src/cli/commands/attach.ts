@@ -1,6 +1,6 @@
 /** `berth attach CONTAINER`: this terminal to a running container's stdio (detach with ctrl-p ctrl-q). */
 import { Option } from 'commander';
-import { pumpSession } from '../attach-io.js';
+import { pumpSession } from '../../client/attach-io.js';
 import { str, type Verb } from '../verb.js';
 
 export const verb: Verb = {

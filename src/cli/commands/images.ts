@@ -1,6 +1,7 @@
 /** `berth images` / `berth image ls`: docker's image list. */
 import type { ImageSummary } from '../../client/api.js';
 import { humanSize, timeAgo } from '../../client/format/humanize.js';
+import { splitName } from '../../client/format/names.js';
 import { printList, type ListSpec } from '../output.js';
 import { bool, collect, filterFlag, str, type Verb } from '../verb.js';
 
@@ -29,14 +30,6 @@ const spec = (digests: boolean): ListSpec => ({
   idField: 'ID',
   contextType: '*formatter.imageContext',
 });
-
-function splitName(name: string): [string, string] {
-  const at = name.indexOf('@');
-  if (at >= 0) return [name.slice(0, at), name.slice(at + 1)];
-  const colon = name.lastIndexOf(':');
-  if (colon > name.lastIndexOf('/')) return [name.slice(0, colon), name.slice(colon + 1)];
-  return [name, '<none>'];
-}
 
 /** docker's goTime: "2006-01-02 15:04:05 -0700 MST" in local time. */
 export function goTimeString(unixSeconds: number): string {

@@ -1,7 +1,7 @@
 /** `berth run`: create, attach, start; in the foreground stream the output and return the exit code. */
 import { Option } from 'commander';
 import { isBerthError } from '../../client/api.js';
-import { pumpSession } from '../attach-io.js';
+import { pumpSession } from '../../client/attach-io.js';
 import { configureCreateFlags, createRequest } from '../container-flags.js';
 import { ExitError } from '../context.js';
 import { errorMessage } from '../errors.js';

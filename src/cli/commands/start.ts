@@ -1,5 +1,5 @@
 /** `berth start [-a] [-i] CONTAINER...`. */
-import { pumpSession } from '../attach-io.js';
+import { pumpSession } from '../../client/attach-io.js';
 import { errorMessage } from '../errors.js';
 import { bool, str, type Verb } from '../verb.js';
 

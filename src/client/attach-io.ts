@@ -2,9 +2,16 @@
  * Wiring an attach session to this terminal: output to stdout/stderr, stdin
  * to the container, raw mode and resizes with a tty, the detach keys
  * (ctrl-p ctrl-q), and signals passed on to the container without one.
+ * Shared by the CLI (attach, start -a, run) and the app (attach, run).
  */
-import type { AttachSession, Backend, ExitInfo } from '../client/api.js';
-import type { Cli } from './context.js';
+import type { AttachSession, Backend, ExitInfo } from './api.js';
+
+/** The terminal streams a session is wired to (the CLI's Cli object has them). */
+export interface TerminalIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
 
 export interface PumpOptions {
   tty: boolean;
@@ -29,7 +36,7 @@ export function parseDetachKeys(spec: string): number[] {
 
 export type PumpResult = { kind: 'exited'; exit: ExitInfo } | { kind: 'detached' } | { kind: 'lost' };
 
-export async function pumpSession(cli: Cli, s: AttachSession, o: PumpOptions): Promise<PumpResult> {
+export async function pumpSession(cli: TerminalIo, s: AttachSession, o: PumpOptions): Promise<PumpResult> {
   s.onData((stream, data) => (stream === 2 && !o.tty ? cli.stderr : cli.stdout).write(data));
   const stdin = cli.stdin;
   const keys = parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q');

@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+/**
+ * bench/tui: the full-screen app in a pseudo-terminal (util-linux `script`)
+ * at 120x40, on a store with 300 containers (20 running, the rest created or
+ * exited) and 200 images:
+ *
+ *   - time to the first full frame (header with every count), budget 0.5 s
+ *   - keypress to screen update (j/k in the containers list), p50/p95, budget p95 50 ms
+ *   - CPU and bytes written per second while idle, budget 1 % and 1 KB/s
+ *   - the same with the Stats tab live, budget 3 % and 20 KB/s (when the backend has metrics)
+ *   - resident memory while following a container that logs 1,000 lines a second
+ *
+ *   node bench/tui.mjs [--runs 5] [--keys 100] [--idle 30] [--log-minutes 10] [--keep DIR]
+ *
+ * --keep DIR builds the store in DIR and leaves it there; a DIR that has one is measured again.
+ *
+ * Prints a line of JSON per measurement and a summary. Needs root (containers).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CLI = join(REPO, 'dist', 'cli', 'main.js');
+const FIXTURE = resolve(REPO, '..', 'shared', 'fixtures', 'layers.docker-save.tar');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const RUNS = Number(opt('runs', 5));
+const KEYS = Number(opt('keys', 100));
+const IDLE_S = Number(opt('idle', 30));
+const LOG_MIN = Number(opt('log-minutes', 10));
+const COLS = 120;
+const ROWS = 40;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const report = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const HZ = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+// ---- the store ---------------------------------------------------------------
+
+async function buildStore(base) {
+  const root = join(base, 'root');
+  const runroot = join(base, 'run');
+  const { EmbeddedBackend } = await import(join(REPO, 'dist', 'client', 'embedded.js'));
+  const b = new EmbeddedBackend({ root, runroot });
+  await b.loadImages(createReadStream(FIXTURE));
+  // 200 images: the 3 of the fixture and 197 one-layer imports with their own content
+  const src = join(base, 'img');
+  mkdirSync(src);
+  for (let i = 0; i < 197; i++) {
+    writeFileSync(join(src, 'id'), `image ${i}\n`);
+    const tar = join(base, 'img.tar');
+    execFileSync('tar', ['-cf', tar, '-C', src, '.']);
+    await b.importImage(createReadStream(tar), { source: tar, tag: `bench/img-${String(i).padStart(3, '0')}:1` });
+  }
+  // 300 containers: 20 exited, 260 created, 20 running (created last: they sort first)
+  for (let i = 0; i < 20; i++) {
+    const { id } = await b.createContainer({ image: 'bb', name: `done-${i}`, cmd: ['true'] });
+    const { session } = await b.startContainer(id, { attach: { stdout: true, stderr: true } });
+    await session.exited;
+  }
+  for (let i = 0; i < 260; i++) await b.createContainer({ image: 'bb-layers:v1', name: `made-${i}`, cmd: ['true'] });
+  for (let i = 0; i < 20; i++) {
+    const { id } = await b.createContainer({ image: 'bb', name: `svc-${i}`, cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 5; done'] });
+    await b.startContainer(id);
+  }
+  const counts = { containers: (await b.listContainers({ all: true })).length, images: (await b.listImages()).length };
+  await b.close();
+  return { root, runroot, counts };
+}
+
+async function openStore(base) {
+  const root = join(base, 'root');
+  const runroot = join(base, 'run');
+  const { EmbeddedBackend } = await import(join(REPO, 'dist', 'client', 'embedded.js'));
+  const b = new EmbeddedBackend({ root, runroot });
+  const counts = { containers: (await b.listContainers({ all: true })).length, images: (await b.listImages()).length };
+  await b.close();
+  return { root, runroot, counts };
+}
+
+// ---- the app in a pseudo-terminal -------------------------------------------
+
+function startApp(store, env = {}) {
+  const t0 = performance.now();
+  const child = spawn('script', ['-q', '-e', '-c', `stty rows ${ROWS} cols ${COLS}; exec node ${CLI}`, '/dev/null'], {
+    env: { ...process.env, BERTH_ROOT: store.root, BERTH_RUNROOT: store.runroot, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const app = { child, t0, out: '', bytes: 0, lastData: t0, listeners: new Set() };
+  child.stdout.on('data', (d) => {
+    app.bytes += d.length;
+    app.out += d.toString('utf8');
+    if (app.out.length > 2_000_000) app.out = app.out.slice(-1_000_000);
+    app.lastData = performance.now();
+    for (const fn of [...app.listeners]) fn(d);
+  });
+  return app;
+}
+
+function waitOutput(app, test, ms = 30_000) {
+  return new Promise((resolve, reject) => {
+    if (test(app.out)) return resolve(performance.now());
+    const timer = setTimeout(() => {
+      app.listeners.delete(fn);
+      reject(new Error(`timed out; last output: ${JSON.stringify(app.out.slice(-400))}`));
+    }, ms);
+    const fn = () => {
+      if (test(app.out)) {
+        clearTimeout(timer);
+        app.listeners.delete(fn);
+        resolve(performance.now());
+      }
+    };
+    app.listeners.add(fn);
+  });
+}
+
+/** Wait until the app has written nothing for `quietMs`. */
+async function settle(app, quietMs = 1000) {
+  while (performance.now() - app.lastData < quietMs) await sleep(50);
+}
+
+function appPid(app) {
+  return Number(execFileSync('pgrep', ['-P', String(app.child.pid), 'node'], { encoding: 'utf8' }).trim().split('\n')[0]);
+}
+
+function cpuTicks(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+function rssKb(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+async function stopApp(app) {
+  app.child.stdin.write('q');
+  await new Promise((r) => app.child.on('exit', r));
+}
+
+const FULL_FRAME = /\d+\/(\d+) containers running · (\d+) images · \d+ volumes/;
+
+/** CPU % of one core and bytes/s the app writes over `seconds`. */
+async function measureQuiet(app, pid, seconds) {
+  const c0 = cpuTicks(pid);
+  const b0 = app.bytes;
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const dt = (performance.now() - t0) / 1000;
+  return { cpuPercent: +((((cpuTicks(pid) - c0) / HZ) / dt) * 100).toFixed(2), bytesPerSecond: +((app.bytes - b0) / dt).toFixed(1) };
+}
+
+// ---- measurements ------------------------------------------------------------
+
+async function firstFrame(store) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const app = startApp(store);
+    const t = await waitOutput(app, (o) => {
+      const m = FULL_FRAME.exec(o);
+      return !!m && Number(m[1]) === store.counts.containers;
+    });
+    times.push(t - app.t0);
+    await settle(app, 300);
+    await stopApp(app);
+  }
+  return { medianMs: +pct(times, 50).toFixed(1), minMs: +Math.min(...times).toFixed(1), maxMs: +Math.max(...times).toFixed(1), runs: times.map((x) => +x.toFixed(1)) };
+}
+
+async function keyLatencyAndIdle(store) {
+  const app = startApp(store);
+  await waitOutput(app, (o) => FULL_FRAME.test(o));
+  await settle(app);
+  const pid = appPid(app);
+  const lat = [];
+  for (let i = 0; i < KEYS; i++) {
+    const before = app.bytes;
+    const t = performance.now();
+    const got = waitOutput(app, () => app.bytes > before, 5000);
+    app.child.stdin.write(i % 2 ? 'k' : 'j');
+    lat.push((await got) - t);
+    await settle(app, 150);
+  }
+  await settle(app, 2000);
+  const idle = await measureQuiet(app, pid, IDLE_S);
+  // the Stats tab of a running container, when the backend has metrics
+  let stats = null;
+  app.child.stdin.write(']');
+  await settle(app, 500);
+  if (/│ Stats │|Stats/.test(app.out.slice(-20_000)) && /CPU/.test(app.out.slice(-20_000))) {
+    await sleep(3000);
+    stats = await measureQuiet(app, pid, IDLE_S);
+  }
+  await stopApp(app);
+  return { keys: { p50Ms: +pct(lat, 50).toFixed(1), p95Ms: +pct(lat, 95).toFixed(1), maxMs: +Math.max(...lat).toFixed(1), presses: lat.length }, idle, stats };
+}
+
+async function logMemory(store) {
+  const { EmbeddedBackend } = await import(join(REPO, 'dist', 'client', 'embedded.js'));
+  const b = new EmbeddedBackend({ root: store.root, runroot: store.runroot });
+  const script = 'i=0; while true; do seq $i $((i+999)); i=$((i+1000)); sleep 1; done';
+  const { id } = await b.createContainer({ image: 'bb', name: 'chatty', cmd: ['sh', '-c', script] });
+  await b.startContainer(id);
+  const app = startApp(store);
+  await waitOutput(app, (o) => FULL_FRAME.test(o));
+  const pid = appPid(app);
+  await sleep(10_000);
+  const samples = [{ minute: 0, rssKb: rssKb(pid) }];
+  const c0 = cpuTicks(pid);
+  const t0 = performance.now();
+  for (let m = 1; m <= LOG_MIN; m++) {
+    await sleep(60_000);
+    samples.push({ minute: m, rssKb: rssKb(pid) });
+    process.stderr.write(`  log follow: minute ${m}, RSS ${(samples.at(-1).rssKb / 1024).toFixed(1)} MiB\n`);
+  }
+  const cpu = (((cpuTicks(pid) - c0) / HZ) / ((performance.now() - t0) / 1000)) * 100;
+  const lines = Number(/(\d+) lines/.exec(app.out.slice(-4000).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[1] ?? 0);
+  await stopApp(app);
+  await b.removeContainer(id, { force: true });
+  await b.close();
+  return { minutes: LOG_MIN, samples, cpuPercent: +cpu.toFixed(1), linesSeen: lines };
+}
+
+// ---- main --------------------------------------------------------------------
+
+const keep = opt('keep', null);
+const base = keep ?? mkdtempSync(join(tmpdir(), 'berth-bench-tui-'));
+process.stderr.write(`building the store in ${base} ...\n`);
+// --keep DIR with a store already in it: measure that store again
+const store = existsSync(join(base, 'root', 'berth.db')) ? await openStore(base) : await buildStore(base);
+process.stderr.write(`store: ${store.counts.containers} containers, ${store.counts.images} images\n`);
+try {
+  const ff = await firstFrame(store);
+  report({ bench: 'tui', metric: 'first_full_frame', ...ff, budgetMs: 500 });
+  const k = await keyLatencyAndIdle(store);
+  report({ bench: 'tui', metric: 'keypress_to_update', ...k.keys, budgetP95Ms: 50 });
+  report({ bench: 'tui', metric: 'idle', seconds: IDLE_S, ...k.idle, budget: { cpuPercent: 1, bytesPerSecond: 1024 } });
+  if (k.stats) report({ bench: 'tui', metric: 'stats_tab_live', seconds: IDLE_S, ...k.stats, budget: { cpuPercent: 3, bytesPerSecond: 20480 } });
+  else report({ bench: 'tui', metric: 'stats_tab_live', skipped: 'the backend has no metrics in this build (no Stats tab)' });
+  if (LOG_MIN > 0) report({ bench: 'tui', metric: 'log_follow_memory', ...(await logMemory(store)) });
+} finally {
+  if (!keep) {
+    execFileSync('node', [CLI, '--root', store.root, '--runroot', store.runroot, 'rm', '-f', ...Array.from({ length: 20 }, (_, i) => `svc-${i}`)], { stdio: 'ignore' });
+    rmSync(base, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,93 @@
+/** The app: wiring only. Layout comes from presenters/layout.ts, state from the store, data from the feeds. */
+import { Box, Text, useInput } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
+import { runCommand } from './actions/commands.js';
+import { Overlay } from './dialogs/Overlay.js';
+import { ServicesContext, useServices, type Services } from './hooks/context.js';
+import { useKeys, type KeyHandler } from './hooks/use-keys.js';
+import { useAppState } from './hooks/use-store.js';
+import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
+import { Footer } from './panes/Footer.js';
+import { Header } from './panes/Header.js';
+import { Lists } from './panes/Lists.js';
+import { MainPanel } from './panes/MainPanel.js';
+import { screenLayout, tooSmall } from './presenters/layout.js';
+import { visibleRows } from './state/selectors.js';
+import type { AppState } from './state/types.js';
+
+/**
+ * The time statuses ("Up 5 seconds") are worded against: every second while
+ * some container started less than a minute ago, else every 15 seconds. No
+ * other timer runs while nothing happens.
+ */
+function useClock(): Date {
+  const young = useAppState((s) => (s.data.containers ?? []).some((c) => c.State === 'running' && Date.now() - Date.parse(c.StartedAt) < 60_000));
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), young ? 1000 : 15_000);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, [young]);
+  return now;
+}
+
+const layoutKey = (s: AppState) =>
+  [
+    s.focus,
+    s.subject,
+    s.maximized,
+    s.overlay === null,
+    visibleRows(s, 'containers').length,
+    visibleRows(s, 'images').length,
+    visibleRows(s, 'volumes').length,
+  ].join('|');
+
+function TooSmall({ message }: { message: string }) {
+  const svc = useServices();
+  const onKey: KeyHandler = useCallback((b) => (b?.id === 'app.quit' || b?.id === 'app.interrupt' ? runCommand(svc, b.id) : undefined), [svc]);
+  useKeys(['global'], onKey, true);
+  return <Text color={svc.theme.colors.error}>{message}</Text>;
+}
+
+function Screen({ size }: { size?: Size | undefined }) {
+  const { store, theme } = useServices();
+  const { columns, rows } = useTerminalSize(size);
+  const now = useClock();
+  // one input hook that is always active keeps the terminal in raw mode
+  // while focus moves between panes (each pane's hook comes and goes)
+  useInput(() => undefined, { isActive: true });
+  useAppState(layoutKey);
+  const s = store.get();
+  const small = tooSmall(columns, rows);
+  if (small) return <TooSmall message={small} />;
+  const counts = {
+    containers: visibleRows(s, 'containers').length,
+    images: visibleRows(s, 'images').length,
+    volumes: visibleRows(s, 'volumes').length,
+  };
+  const L = screenLayout(columns, rows, counts, s.subject, s.maximized);
+  return (
+    <Box flexDirection="column" width={columns} height={L.height}>
+      <Header width={columns} />
+      <Box flexDirection="row" height={L.body}>
+        {s.maximized ? null : <Lists width={L.left} heights={L.lists} expanded={s.subject} now={now} />}
+        {s.maximized ? null : (
+          <Box width={1} height={L.body} flexDirection="column">
+            <Text color={theme.colors.muted}>{(theme.glyphs.vline + '\n').repeat(L.body).trimEnd()}</Text>
+          </Box>
+        )}
+        <MainPanel width={L.main} height={L.body} now={now} />
+      </Box>
+      <Footer width={columns} />
+      <Overlay columns={columns} rows={L.height} />
+    </Box>
+  );
+}
+
+export function App({ services, size }: { services: Services; size?: Size }) {
+  return (
+    <ServicesContext.Provider value={services}>
+      <Screen size={size} />
+    </ServicesContext.Provider>
+  );
+}

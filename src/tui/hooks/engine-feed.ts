@@ -1,0 +1,144 @@
+/**
+ * The lists following the engine: a first load of each list (none waits for
+ * another, so the first frame is not held by the slowest), then the event
+ * feed (changes made by any process on this store) triggering a refresh of
+ * the lists an event touches. A slow poll (a minute: listing hundreds of
+ * containers costs real CPU) backs the feed up, for a change no event told
+ * of (a monitor killed outright); where the backend has no feed, the poll
+ * runs every second. A refresh that finds the
+ * same list as before changes nothing, so an idle app does not redraw.
+ */
+import { isBerthError, type Backend, type EngineEvent } from '../../client/api.js';
+import type { Store } from '../state/store.js';
+import type { ListId } from '../state/types.js';
+
+export interface FeedOptions {
+  /** Poll period when the backend has an event feed (backstop), ms. */
+  backstopMs?: number;
+  /** Poll period without an event feed, ms. */
+  pollMs?: number;
+  /** Coalesce bursts of events, ms. */
+  debounceMs?: number;
+}
+
+export type FeedMode = 'starting' | 'events' | 'polling';
+
+/** Which lists an event can change. */
+export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] {
+  switch (e.Type) {
+    case 'container':
+      // volumes list their users; images count the containers using them
+      return e.Action.startsWith('exec_') || e.Action === 'top' || e.Action === 'export' ? [] : ['containers', 'volumes'];
+    case 'image':
+      return e.Action === 'save' ? [] : ['images'];
+    case 'volume':
+      return e.Action === 'mount' || e.Action === 'unmount' ? [] : ['volumes'];
+    default:
+      return ['containers', 'images', 'volumes'];
+  }
+}
+
+export class EngineFeed {
+  mode: FeedMode = 'starting';
+  private readonly abort = new AbortController();
+  private readonly signatures = new Map<ListId, string>();
+  private readonly inflight = new Map<ListId, Promise<void>>();
+  private readonly again = new Set<ListId>();
+  private readonly pending = new Set<ListId>();
+  private debounce: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private readonly o: Required<FeedOptions>;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly store: Store,
+    o: FeedOptions = {},
+  ) {
+    this.o = { backstopMs: 60_000, pollMs: 1000, debounceMs: 40, ...o };
+  }
+
+  start(): void {
+    for (const l of ['containers', 'images', 'volumes'] as const) void this.refresh(l);
+    void this.follow();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    if (this.debounce) clearTimeout(this.debounce);
+    if (this.poll) clearInterval(this.poll);
+  }
+
+  /** Load a list now; resolves when the store has it. Overlapping calls share one load and queue one more. */
+  refresh(list: ListId): Promise<void> {
+    const cur = this.inflight.get(list);
+    if (cur) {
+      this.again.add(list);
+      return cur.then(() => this.inflight.get(list) ?? undefined);
+    }
+    const p = this.load(list).finally(() => {
+      this.inflight.delete(list);
+      if (this.again.delete(list) && !this.abort.signal.aborted) void this.refresh(list);
+    });
+    this.inflight.set(list, p);
+    return p;
+  }
+
+  private async load(list: ListId): Promise<void> {
+    try {
+      const items =
+        list === 'containers'
+          ? await this.backend.listContainers({ all: true })
+          : list === 'images'
+            ? await this.backend.listImages()
+            : await this.backend.listVolumes();
+      if (this.abort.signal.aborted) return;
+      const sig = JSON.stringify(items);
+      if (this.signatures.get(list) === sig && this.store.get().data[list] !== null) return;
+      this.signatures.set(list, sig);
+      this.store.dispatch({ type: 'data', list, items } as Parameters<Store['dispatch']>[0]);
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      this.store.dispatch({ type: 'message', message: { kind: 'error', text: `${list}: ${(e as Error).message}` } });
+    }
+  }
+
+  private schedule(lists: ListId[]): void {
+    for (const l of lists) this.pending.add(l);
+    if (this.debounce || !this.pending.size) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      const ls = [...this.pending];
+      this.pending.clear();
+      for (const l of ls) void this.refresh(l);
+    }, this.o.debounceMs);
+  }
+
+  private startPolling(ms: number): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = setInterval(() => this.schedule(['containers', 'images', 'volumes']), ms);
+    this.poll.unref?.();
+  }
+
+  private async follow(): Promise<void> {
+    const since = Date.now();
+    try {
+      const it = this.backend.events({ since, signal: this.abort.signal });
+      this.mode = 'events';
+      this.startPolling(this.o.backstopMs);
+      for await (const e of it) this.schedule(listsTouched(e));
+      if (!this.abort.signal.aborted) {
+        this.mode = 'polling';
+        this.startPolling(this.o.pollMs);
+      }
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      // no feed in this backend (or it broke): fall back to polling, quietly
+      // when it simply does not exist, with a word in the footer otherwise
+      if (!(isBerthError(e) && e.code === 'NOT_SUPPORTED')) {
+        this.store.dispatch({ type: 'message', message: { kind: 'error', text: `event feed: ${(e as Error).message}; polling instead` } });
+      }
+      this.mode = 'polling';
+      this.startPolling(this.o.pollMs);
+    }
+  }
+}

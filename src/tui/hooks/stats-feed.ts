@@ -1,0 +1,88 @@
+/**
+ * The app's one subscription to the backend's shared stats stream: the
+ * latest sample of every running container (the CPU and MEM columns) and a
+ * rolling window per container (the Stats tab's charts), trimmed to the
+ * configured number of seconds. Lives outside React, so the windows survive
+ * the app being unmounted for an exec. When the backend has no metrics, it
+ * says so once and the app leaves the Stats tab out.
+ */
+import { isBerthError, type Backend, type StatsSample } from '../../client/api.js';
+import { appendSample } from '../charts/index.js';
+import type { Store } from '../state/store.js';
+
+export type StatsStatus = 'starting' | 'live' | 'unavailable';
+
+export class StatsFeed {
+  status: StatsStatus = 'starting';
+  error: string | null = null;
+  latest = new Map<string, StatsSample>();
+  private readonly windows = new Map<string, readonly StatsSample[]>();
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<() => void>();
+  /** Bumped on every batch, so hooks can tell a new batch from the last. */
+  version = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly store: Store,
+    private readonly windowMs = 60_000,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(): void {
+    void this.run();
+  }
+
+  stop(): void {
+    this.abort.abort();
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The rolling window of one container, oldest first (a new array whenever it changed). */
+  window(id: string): readonly StatsSample[] {
+    return this.windows.get(id) ?? [];
+  }
+
+  /** Take a batch (also the seam the tests feed). */
+  accept(batch: readonly StatsSample[]): void {
+    const seen = new Set<string>();
+    for (const s of batch) {
+      seen.add(s.id);
+      this.latest.set(s.id, s);
+      // a new array per sample: the charts are memoised on it
+      this.windows.set(s.id, appendSample(this.windows.get(s.id) ?? [], s, this.windowMs));
+    }
+    // containers that stopped drop out of the batch: no latest sample; their window stays until it has aged out
+    for (const id of [...this.latest.keys()]) if (!seen.has(id)) this.latest.delete(id);
+    const now = batch[0]?.time ?? Date.now();
+    for (const [id, w] of this.windows) if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
+    this.version++;
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const it = this.backend.allStats({ intervalMs: this.intervalMs, signal: this.abort.signal });
+      for await (const batch of it) {
+        if (this.status !== 'live') {
+          this.status = 'live';
+          this.store.dispatch({ type: 'statsAvailable', available: true });
+        }
+        this.accept(batch);
+      }
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      this.status = 'unavailable';
+      this.store.dispatch({ type: 'statsAvailable', available: false });
+      if (!(isBerthError(e) && e.code === 'NOT_SUPPORTED')) {
+        this.error = (e as Error).message;
+        this.store.dispatch({ type: 'message', message: { kind: 'error', text: `stats: ${this.error}` } });
+      }
+      for (const fn of [...this.listeners]) fn();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The main panel: the tabs of the selection in the subject list (a
+ * container: Logs, Stats, Inspect, Top, Diff; an image: Inspect, History;
+ * a volume: Inspect, Containers) and the one that is open.
+ */
+import { Box, Text } from 'ink';
+import { useServices } from '../hooks/context.js';
+import { useResource } from '../hooks/use-resource.js';
+import { useAppState } from '../hooks/use-store.js';
+import { fit } from '../presenters/columns.js';
+import { diffLines, historyLines, inspectLines, topLines, volumeUserLines } from '../presenters/details.js';
+import { currentTab, selectedRow, TAB_TITLES, tabsOf } from '../state/selectors.js';
+import type { AppState, TabId } from '../state/types.js';
+import { LogsTab } from './LogsTab.js';
+import { StatsTab } from './StatsTab.js';
+import { TextTab } from './TextTab.js';
+
+export interface MainPanelProps {
+  width: number;
+  height: number;
+  now: Date;
+}
+
+interface Subject {
+  key: string | null;
+  ref: string | null;
+  title: string;
+}
+
+function subjectOf(s: AppState): Subject {
+  if (s.subject === 'containers') {
+    const r = selectedRow(s, 'containers');
+    return { key: r ? `${r.key}|${r.c.State}|${r.c.StartedAt}` : null, ref: r?.ref ?? null, title: r?.name ?? '' };
+  }
+  if (s.subject === 'images') {
+    const r = selectedRow(s, 'images');
+    return { key: r?.key ?? null, ref: r ? r.img.Id : null, title: r ? (r.repo === '<none>' ? r.ref.slice(7, 19) : r.ref) : '' };
+  }
+  const r = selectedRow(s, 'volumes');
+  return { key: r?.key ?? null, ref: r?.ref ?? null, title: r?.ref ?? '' };
+}
+
+/** Lines of a text tab, loaded from the backend for the current selection. */
+function useTabLines(s: AppState, tab: TabId, subject: Subject, now: Date) {
+  const { backend } = useServices();
+  const ref = subject.ref;
+  const load = async (): Promise<string[]> => {
+    if (!ref) return [];
+    switch (tab) {
+      case 'inspect':
+        if (s.subject === 'containers') return inspectLines(await backend.inspectContainer(ref));
+        if (s.subject === 'images') return inspectLines(await backend.inspectImage(ref));
+        return inspectLines(await backend.inspectVolume(ref));
+      case 'top':
+        return topLines(await backend.containerTop(ref));
+      case 'diff':
+        return diffLines(await backend.containerChanges(ref));
+      case 'history':
+        return historyLines(await backend.imageHistory(ref), now);
+      default:
+        return [];
+    }
+  };
+  const textTab = tab === 'inspect' || tab === 'top' || tab === 'diff' || tab === 'history';
+  // top follows the processes while it is open
+  return useResource(textTab && ref ? `${tab}|${subject.key}` : null, load, tab === 'top' ? 2000 : 0);
+}
+
+export function MainPanel({ width, height, now }: MainPanelProps) {
+  const svc = useServices();
+  const { theme } = svc;
+  const s = useAppState((x) => x);
+  const tab = currentTab(s);
+  const subject = subjectOf(s);
+  const res = useTabLines(s, tab, subject, now);
+  const focused = s.focus === 'main' && s.overlay === null;
+  const pageKeys = s.focus !== 'main' && s.overlay === null && !s.lists[s.subject].filtering;
+  const contentHeight = height - 1;
+  const tabs = tabsOf(s.subject, s.statsAvailable);
+  const container = s.subject === 'containers' ? (selectedRow(s, 'containers')?.c ?? null) : null;
+
+  let content;
+  if (!subject.ref) {
+    content = (
+      <Box height={contentHeight}>
+        <Text color={theme.colors.muted}>{s.data[s.subject] === null ? 'loading…' : `no ${s.subject.slice(0, -1)} selected`}</Text>
+      </Box>
+    );
+  } else if (tab === 'logs') {
+    content = <LogsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+  } else if (tab === 'stats') {
+    content = <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+  } else if (tab === 'users') {
+    const lines = volumeUserLines(subject.ref, s.data.containers ?? []);
+    content = <TextTab lines={lines} loading={false} error={null} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+  } else {
+    content = <TextTab lines={res.data} loading={res.loading} error={res.error} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+  }
+
+  const title = ` ${subject.title || ' '} `;
+  const tabText = tabs.map((t) => ` ${TAB_TITLES[t]} `);
+  const used = title.length + tabText.reduce((n, t) => n + t.length + 1, 0);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text wrap="truncate">
+        <Text bold inverse={s.focus === 'main'} color={s.focus === 'main' ? theme.colors.accent : theme.colors.title}>
+          {fit(title, Math.min(title.length, Math.max(8, width - used + title.length - 1)), 'left', theme.glyphs.ellipsis)}
+        </Text>
+        {tabs.map((t, i) => (
+          <Text key={t}>
+            <Text color={theme.colors.muted}>{theme.glyphs.vline}</Text>
+            <Text bold={t === tab} inverse={t === tab} color={t === tab ? theme.colors.accent : theme.colors.muted}>
+              {tabText[i]}
+            </Text>
+          </Text>
+        ))}
+        <Text color={theme.colors.muted}>{theme.glyphs.hline.repeat(Math.max(0, width - used))}</Text>
+      </Text>
+      {content}
+    </Box>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * A bounded log buffer: the newest `capacity` lines of a container's log,
+ * each with a sequence number that keeps counting as old lines fall out (so
+ * a view anchored on a line stays on it while the log grows), and the pure
+ * layout of the lines that fit a panel (wrapped, newest at the bottom).
+ */
+import type { LogLine } from '../../client/api.js';
+
+export interface LogEntry {
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  time: string;
+  text: string;
+}
+
+// CSI, OSC and other escapes, and control characters other than tab
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/** Log text made safe to draw: no escapes or control characters, tabs as spaces. */
+export function cleanLogText(s: string): string {
+  return s.replace(/\n$/, '').replace(ESCAPES, '').replace(/\t/g, '    ');
+}
+
+export class LogRing {
+  private readonly buf: (LogEntry | undefined)[];
+  private count = 0;
+  /** Sequence number the next line gets. */
+  next = 0;
+  private partial = false;
+
+  constructor(readonly capacity: number) {
+    this.buf = new Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Sequence number of the oldest line kept. */
+  get first(): number {
+    return this.next - this.count;
+  }
+
+  push(l: LogLine): void {
+    const text = cleanLogText(l.text);
+    const last = this.count ? this.at(this.next - 1) : undefined;
+    if (this.partial && last && last.stream === l.stream) {
+      last.text += text;
+    } else {
+      const e: LogEntry = { seq: this.next, stream: l.stream, time: l.time, text };
+      this.buf[this.next % this.capacity] = e;
+      this.next++;
+      if (this.count < this.capacity) this.count++;
+    }
+    this.partial = !l.text.endsWith('\n');
+  }
+
+  at(seq: number): LogEntry | undefined {
+    if (seq < this.first || seq >= this.next) return undefined;
+    return this.buf[seq % this.capacity];
+  }
+
+  /** The nearest line at or before `from` (searching backwards) or after it, whose text has `term`. */
+  find(term: string, from: number, dir: 1 | -1): number | null {
+    if (!term) return null;
+    const t = term.toLowerCase();
+    for (let s = from; s >= this.first && s < this.next; s += dir) {
+      if (this.at(s)!.text.toLowerCase().includes(t)) return s;
+    }
+    return null;
+  }
+}
+
+export interface LogRow {
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  /** Timestamp prefix (only on the first row of a line). */
+  prefix: string;
+  text: string;
+}
+
+/** Cut a string into pieces of at most `w` characters (wide characters are rare in logs; they may overflow by one cell). */
+function wrap(s: string, w: number): string[] {
+  if (w <= 0) return [''];
+  if (s.length <= w) return [s];
+  const out: string[] = [];
+  const cps = [...s];
+  for (let i = 0; i < cps.length; i += w) out.push(cps.slice(i, i + w).join(''));
+  return out;
+}
+
+/**
+ * The rows of a panel `height` rows tall whose last line is `bottom`
+ * (a sequence number), each line wrapped to `width`.
+ */
+export function layoutLog(ring: LogRing, bottom: number, width: number, height: number, timestamps: boolean): LogRow[] {
+  const rows: LogRow[] = [];
+  for (let seq = Math.min(bottom, ring.next - 1); seq >= ring.first && rows.length < height; seq--) {
+    const e = ring.at(seq)!;
+    const prefix = timestamps ? e.time + ' ' : '';
+    const pieces = wrap(e.text, Math.max(1, width - prefix.length));
+    for (let i = pieces.length - 1; i >= 0 && rows.length < height; i--) {
+      rows.push({ seq, stream: e.stream, prefix: i === 0 ? prefix : ' '.repeat(prefix.length), text: pieces[i]! });
+    }
+  }
+  return rows.reverse();
+}

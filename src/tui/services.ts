@@ -1,0 +1,44 @@
+/** Putting the app's parts together around a backend (the session and the tests both do this). */
+import type { Backend } from '../client/api.js';
+import { EngineFeed, type FeedOptions } from './hooks/engine-feed.js';
+import type { Services, TerminalControl } from './hooks/context.js';
+import { StatsFeed } from './hooks/stats-feed.js';
+import { DEFAULT_SETTINGS, type Settings } from './keymap/config.js';
+import { Keymap } from './keymap/keys.js';
+import { initialState } from './state/reducer.js';
+import { createStore } from './state/store.js';
+import { makeTheme, type Theme } from './theme/theme.js';
+
+export interface ServiceOptions {
+  settings?: Settings;
+  theme?: Theme;
+  terminal: TerminalControl;
+  cwd?: string;
+  feed?: FeedOptions;
+}
+
+export function createServices(backend: Backend, o: ServiceOptions): Services {
+  const settings = o.settings ?? DEFAULT_SETTINGS;
+  const store = createStore(initialState({ showAll: settings.containers.showAll, timestamps: settings.logs.timestamps }));
+  return {
+    backend,
+    store,
+    settings,
+    keymap: new Keymap(settings.bindings),
+    theme: o.theme ?? makeTheme(1, true, false),
+    feed: new EngineFeed(backend, store, o.feed),
+    stats: new StatsFeed(backend, store, settings.stats.windowSeconds * 1000),
+    terminal: o.terminal,
+    cwd: o.cwd ?? process.cwd(),
+  };
+}
+
+export function startServices(s: Services): void {
+  s.feed.start();
+  s.stats.start();
+}
+
+export function stopServices(s: Services): void {
+  s.feed.stop();
+  s.stats.stop();
+}

@@ -1,0 +1,105 @@
+/** The app's state: one plain object, changed only by the reducer. */
+import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../client/api.js';
+import type { Edit } from './text-edit.js';
+
+export type ListId = 'containers' | 'images' | 'volumes';
+export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes'];
+export type FocusId = ListId | 'main';
+export type TabId = 'logs' | 'stats' | 'inspect' | 'top' | 'diff' | 'history' | 'users';
+
+export interface ListState {
+  /** Row key of the selection (it follows the row when the list changes). */
+  selected: string | null;
+  /** Where the selection was, to land near it when its row goes away. */
+  index: number;
+  filter: Edit;
+  filtering: boolean;
+}
+
+export interface LogsView {
+  follow: boolean;
+  timestamps: boolean;
+  search: Edit;
+  searching: boolean;
+  /** Sequence number of the last line shown when not following. */
+  anchor: number | null;
+  /** Sequence number of the current search match. */
+  match: number | null;
+}
+
+export interface Message {
+  text: string;
+  kind: 'info' | 'error';
+}
+
+export interface ConfirmOption {
+  name: string;
+  label: string;
+  value: boolean;
+}
+
+export interface ConfirmState {
+  kind: 'confirm';
+  title: string;
+  body: string;
+  /** The command to run on yes, with its targets. */
+  command: string;
+  refs: string[];
+  names: string[];
+  options: ConfirmOption[];
+  index: number;
+}
+
+export type FormId = 'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume';
+export type FieldValue = Edit | boolean;
+
+export interface Busy {
+  label: string;
+  started: number;
+  bytes: number;
+  total?: number;
+  layers: number;
+  current: string;
+}
+
+export interface FormState {
+  kind: 'form';
+  form: FormId;
+  values: Record<string, FieldValue>;
+  field: number;
+  error: string | null;
+  /** Candidates of the last Tab completion. */
+  hint: string | null;
+  busy: Busy | null;
+  /** What the form acts on (container ID, image refs, ...). */
+  refs: string[];
+  names: string[];
+}
+
+export type Overlay = { kind: 'help'; scroll: number } | { kind: 'menu'; list: ListId; index: number } | ConfirmState | FormState;
+
+export interface Data {
+  containers: ContainerSummary[] | null;
+  images: ImageSummary[] | null;
+  volumes: VolumeInfo[] | null;
+}
+
+export interface AppState {
+  focus: FocusId;
+  /** The list whose selection the main panel shows. */
+  subject: ListId;
+  lists: Record<ListId, ListState>;
+  data: Data;
+  showAll: boolean;
+  tab: Record<ListId, TabId>;
+  statsAvailable: boolean;
+  /** Keys of marked image rows. */
+  marks: string[];
+  overlay: Overlay | null;
+  message: Message | null;
+  /** The main panel fills the screen (logs full screen). */
+  maximized: boolean;
+  /** Lines scrolled in the main panel (non-log tabs). */
+  scroll: number;
+  logs: LogsView;
+}

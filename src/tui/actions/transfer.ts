@@ -132,20 +132,31 @@ export async function loadFrom(svc: Services, path: string): Promise<LoadReport>
   if (!st.isFile()) throw new Error(`path: ${abs} is not a file`);
   const ac = begin(svc, `Loading ${basename(abs)}`, st.size);
   const report = reporter(svc);
-  const input = createReadStream(abs);
+  const file = createReadStream(abs);
   let layers = 0;
   let current = '';
-  input.on('data', () => report({ bytes: input.bytesRead, layers, current }));
+  // counted by a transform the engine reads from: a 'data' listener on the file
+  // would let bytes flow (and be lost) before the engine starts reading
+  const input = file.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        report({ bytes: file.bytesRead, layers, current });
+        cb(null, chunk);
+      },
+    }),
+  );
+  file.once('error', (e) => input.destroy(e));
   try {
     return await svc.backend.loadImages(input, {
       signal: ac.signal,
       onProgress: (p) => {
         layers = p.layers;
         current = p.current;
-        report({ bytes: input.bytesRead, layers, current });
+        report({ bytes: file.bytesRead, layers, current });
       },
     });
   } finally {
+    file.destroy();
     input.destroy();
     running.delete(svc);
   }

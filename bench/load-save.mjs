@@ -2,7 +2,9 @@
 /**
  * bench/load-save: `berth load` / `berth save` of a ~270 MB image against the
  * peer engine's `docker load` / `docker save` of the same archive, and
- * against plain `tar -x` of its layers. Alternating runs, medians.
+ * against plain `tar -x` of its layers. Alternating runs, medians. Every tool
+ * writes to one fresh ext4 file system (a loop device) made for the run, with
+ * a private dockerd (the peer's binary and flags) keeping its data there.
  *
  *   node bench/load-save.mjs [--runs N] [--workdir DIR] [--rebuild]
  *
@@ -13,7 +15,7 @@
  * peak memory of berth load for this archive and for a small one, and the
  * load average of the (possibly shared) machine.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,35 +94,76 @@ sh(`tar -xf ${image} -C ${layersDir}`);
 const manifest = JSON.parse(readFileSync(join(layersDir, 'manifest.json'), 'utf8'));
 const layerFiles = manifest[0].Layers.map((l) => join(layersDir, l));
 
+// ---- one fresh file system for every tool -----------------------------------
+// All unpacking happens on a new ext4 file system (a loop device, journaled as a
+// host's would be), with a private dockerd of the peer's own binary and flags
+// whose data root is on it too: berth, docker and tar then write to the same
+// kind of fresh disk. (On this machine's root file system, an unjournaled ext4
+// that tests and earlier runs have churned, creating inodes costs several times
+// more in some directories than in others, which made timings depend on where
+// each tool's directory happened to be, not on the tool.)
+const fsImage = join(work, 'fs.img');
+const mnt = join(work, 'mnt');
+const berthRoot = join(mnt, 'berth-root');
+const berthRun = join(mnt, 'berth-run');
+const dest = join(mnt, 'tar-dest');
+const out = join(mnt, 'out.tar');
+const dockerState = join(mnt, 'docker');
+const dockerSock = join(work, 'docker.sock');
+const umount = () => spawnSync('umount', [mnt]);
+umount();
+rmSync(fsImage, { force: true });
+sh(`truncate -s 8G ${fsImage} && mkfs.ext4 -q -F ${fsImage}`);
+mkdirSync(mnt, { recursive: true });
+sh(`mount -o loop ${fsImage} ${mnt}`);
+const dockerd = spawn(
+  '/usr/sbin/dockerd',
+  ['--iptables=false', '--ip6tables=false', '--bridge=none', '--host', `unix://${dockerSock}`, '--data-root', join(dockerState, 'data'),
+    '--exec-root', join(dockerState, 'exec'), '--pidfile', join(dockerState, 'dockerd.pid')],
+  { stdio: 'ignore', env },
+);
+const freshDocker = (...a) => execFileSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+const dockerdExited = new Promise((r) => dockerd.once('exit', r));
+const stopDockerd = async () => {
+  dockerd.kill('SIGTERM');
+  await dockerdExited;
+};
+for (let i = 0; ; i++) {
+  if (spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'version'], { env }).status === 0) break;
+  if (i > 120) throw new Error('the private dockerd did not start');
+  spawnSync('sleep', ['0.5']);
+}
+log(`a fresh ext4 at ${mnt}, docker's data root on it`);
+
 // ---- the runs --------------------------------------------------------------
-const berthRoot = join(work, 'berth-root');
-const out = join(work, 'out.tar');
 const result = { berthLoad: [], dockerLoad: [], tarExtract: [], berthSave: [], dockerSave: [] };
-for (let i = 0; i < runs; i++) {
-  log(`run ${i + 1}/${runs}`);
-  // berth load into a fresh root
+const berthCli = (...a) => execFileSync('node', [cli, '--root', berthRoot, '--runroot', berthRun, ...a], { env });
+const cleanup = () => {
   rmSync(berthRoot, { recursive: true, force: true });
-  syncDisks();
-  result.berthLoad.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'load', '-q', '-i', image], { env })));
-  // docker load after removing the image
-  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rmi', '-f', TAG, 'berth-bench/deb:base'], { env });
-  syncDisks();
-  result.dockerLoad.push(timed(() => docker('load', '-q', '-i', image)));
-  // plain tar -x of the same layers
-  const dest = join(work, 'tar-dest');
   rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest);
-  syncDisks();
-  result.tarExtract.push(timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))));
-  rmSync(dest, { recursive: true, force: true });
-  // save, both
   rmSync(out, { force: true });
+  spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'rmi', '-f', TAG], { env });
   syncDisks();
-  result.berthSave.push(timed(() => execFileSync('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'save', '-o', out, TAG], { env })));
-  rmSync(out, { force: true });
-  syncDisks();
-  result.dockerSave.push(timed(() => docker('save', '-o', out, TAG)));
-  rmSync(out, { force: true });
+};
+try {
+  for (let i = 0; i < runs; i++) {
+    log(`run ${i + 1}/${runs}`);
+    cleanup();
+    result.berthLoad.push(timed(() => berthCli('load', '-q', '-i', image)));
+    syncDisks();
+    result.dockerLoad.push(timed(() => freshDocker('load', '-q', '-i', image)));
+    syncDisks();
+    mkdirSync(dest);
+    result.tarExtract.push(timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))));
+    syncDisks();
+    result.berthSave.push(timed(() => berthCli('save', '-o', out, TAG)));
+    rmSync(out, { force: true });
+    syncDisks();
+    result.dockerSave.push(timed(() => freshDocker('save', '-o', out, TAG)));
+  }
+  cleanup();
+} finally {
+  await stopDockerd();
 }
 
 // memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
@@ -128,9 +171,11 @@ const small = join(repo, '..', 'shared', 'fixtures', 'busybox.docker-save.tar');
 const rss = {};
 for (const [name, file] of [['small', small], ['large', image]]) {
   rmSync(berthRoot, { recursive: true, force: true });
-  rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', join(work, 'berth-run'), 'load', '-q', '-i', file]);
+  rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', berthRun, 'load', '-q', '-i', file]);
 }
 rmSync(berthRoot, { recursive: true, force: true });
+umount();
+rmSync(fsImage, { force: true });
 
 const med = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)]));
 const report = {

@@ -2,7 +2,7 @@
  * The real app (`node dist/cli/main.js` with no command) in tmux against the
  * real engine: navigate, filter, commit a running container through the
  * dialog, tag, save and load back; exec a shell and attach, coming back to
- * an intact screen; resize, a terminal too small, SIGTERM; and the shell's
+ * an intact screen; the Stats charts moving; resize, a terminal too small, SIGTERM; and the shell's
  * screen restored on quit.
  */
 import { execFileSync } from 'node:child_process';
@@ -127,6 +127,22 @@ describe.skipIf(skip)('the app in a terminal', () => {
     s.keys('C-c');
     await s.waitFor(/detached from web/);
     expect((await berth(t, ['inspect', '-f', '{{.State.Running}}', 'web'])).stdout.trim()).toBe('true');
+    s.keys('q');
+    await s.waitFor('EXITED 0');
+  });
+
+  it('shows the Stats charts of a running container, and they move as samples come', async () => {
+    const s = await startApp();
+    // the CPU and MEM columns show once the shared stats stream is live; Stats is then the tab after Logs
+    await s.waitFor(/NAME\s+STATUS\s+CPU %\s+MEM/);
+    s.keys('1', ']');
+    await s.waitFor(/Block I\/O/);
+    const screen = s.screen();
+    for (const title of ['CPU', 'Memory', 'Network', 'PIDs']) expect(screen).toContain(title);
+    // the plotted lines are braille dots (a UTF-8 terminal); the next samples change them
+    const plotted = (x: string) => x.split('\n').filter((l) => /[\u2801-\u28ff]/.test(l)).join('\n');
+    const first = plotted(await s.waitFor((x) => plotted(x) !== ''));
+    await s.waitFor((x) => plotted(x) !== '' && plotted(x) !== first, 15_000);
     s.keys('q');
     await s.waitFor('EXITED 0');
   });

@@ -2,7 +2,7 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
@@ -20,7 +20,7 @@ describe.skipIf(skip)('image commands', () => {
     const r = await b('load', '-q', '-i', fixture('layers.docker-save.tar'));
     expect(r.exitCode).toBe(0);
   });
-  afterAll(() => t?.cleanup());
+  afterEach(() => t?.cleanup());
 
   it('images: docker default table, -q, --no-trunc, json, templates', async () => {
     // the CREATED cells depend on the clock; the tabwriter rule does not

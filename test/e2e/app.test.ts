@@ -133,9 +133,10 @@ describe.skipIf(skip)('the app in a terminal', () => {
 
   it('shows the Stats charts of a running container, and they move as samples come', async () => {
     const s = await startApp();
-    // the CPU and MEM columns show once the shared stats stream is live; Stats is then the tab after Logs
-    await s.waitFor(/NAME\s+STATUS\s+CPU %\s+MEM/);
-    s.keys('1', ']');
+    // once the shared stats stream is live the Stats tab follows Logs
+    s.keys('1');
+    await s.waitFor(/Logs │ Stats │ Inspect/);
+    s.keys(']');
     await s.waitFor(/Block I\/O/);
     const screen = s.screen();
     for (const title of ['CPU', 'Memory', 'Network', 'PIDs']) expect(screen).toContain(title);

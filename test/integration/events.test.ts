@@ -73,6 +73,20 @@ describe.skipIf(skip)('events', () => {
     expect(out).toBe('image tag\n');
   });
 
+  it("restarts by the monitor's policy show as die and start, recorded by the next process that looks", async () => {
+    const run = await b('run', '-d', '--name', 'flaky', '--network', 'none', '--restart', 'on-failure:2', 'bb', 'sh', '-c', 'exit 3');
+    expect(run.exitCode).toBe(0);
+    // no berth process watches while the monitor restarts it twice and it ends for good
+    await until(async () => (await b('inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'flaky')).stdout.trim() === 'exited 2', 30_000);
+    const actions = async () =>
+      (await b('events', '--since', '10m', '--until', '0s', '-f', 'container=flaky', '--format', '{{.Action}}{{if eq .Action "die"}} {{.Actor.Attributes.exitCode}}{{end}}')).stdout.trim().split('\n');
+    expect(await actions()).toEqual(['create', 'start', 'die 3', 'start', 'die 3', 'start', 'die 3']);
+    // and nothing twice when others look again
+    await b('ps', '-a');
+    await b('inspect', 'flaky');
+    expect(await actions()).toHaveLength(7);
+  });
+
   it('bad filters and times fail with one line and exit 1', async () => {
     const r = await b('events', '-f', 'bogus=1');
     expect(r.exitCode).toBe(1);

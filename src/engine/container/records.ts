@@ -33,16 +33,24 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
   const monitor = readMonitorState(store.layout.containerRun(rec.id));
   const frozen = monitor?.monitorAlive && monitor.status === 'running' ? isFrozen(containerCgroupPath(rec.id)) : false;
   const cur = currentState({ persisted: rec.state, monitor, frozen, now: formatRFC3339Nano(new Date()) });
-  const next = persistable(cur, rec.state);
+  const next = persistable(cur, rec.state) ?? (cur.restartCount > rec.state.restartCount ? { ...rec.state, restartCount: cur.restartCount } : null);
   if (next) {
     immediate(store.db, () => {
-      const before = containerDb(store).get(rec.id)?.state.status ?? rec.state.status;
-      const died = next.status === 'exited' && before !== 'exited' && before !== 'created';
+      const before = containerDb(store).get(rec.id)?.state ?? rec.state;
       containerDb(store).setState(rec.id, next);
-      // the run's end, recorded by whichever process first sees it, at the time it happened
-      if (died) {
-        const at = Date.parse(next.finishedAt);
-        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, exitCode: String(next.exitCode) } }, Number.isNaN(at) ? Date.now() : at);
+      // what happened while no berth process watched, recorded by whichever process first sees it, at the
+      // times it happened: each restart by the monitor's policy (docker's die, then start), then the run's end
+      const attributes = (extra: Record<string, string> = {}) => ({ name: rec.name, image: rec.imageName, ...extra });
+      const at = (t: string) => (Number.isNaN(Date.parse(t)) ? Date.now() : Date.parse(t));
+      const started = at(cur.startedAt);
+      const died = Math.min(at(cur.finishedAt), started - 1);
+      for (let i = before.restartCount; i < next.restartCount; i++) {
+        // only the latest run's times are kept: earlier restarts are dated by them too
+        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: attributes({ exitCode: String(cur.exitCode) }) }, died);
+        store.event({ type: 'container', action: 'start', actorId: rec.id, attributes: attributes() }, started);
+      }
+      if (next.status === 'exited' && before.status !== 'exited' && before.status !== 'created') {
+        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: attributes({ exitCode: String(next.exitCode) }) }, at(next.finishedAt));
       }
     });
     rec.state = next;

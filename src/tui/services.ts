@@ -20,14 +20,17 @@ export interface ServiceOptions {
 export function createServices(backend: Backend, o: ServiceOptions): Services {
   const settings = o.settings ?? DEFAULT_SETTINGS;
   const store = createStore(initialState({ showAll: settings.containers.showAll, timestamps: settings.logs.timestamps }));
+  const feed = new EngineFeed(backend, store, o.feed);
   return {
     backend,
     store,
     settings,
     keymap: new Keymap(settings.bindings),
     theme: o.theme ?? makeTheme(1, true, false),
-    feed: new EngineFeed(backend, store, o.feed),
-    stats: new StatsFeed(backend, store, settings.stats.windowSeconds * 1000),
+    feed,
+    // a container that ended on its own (no berth process was there to record it) drops out of the
+    // stats stream: listing the containers then records its end, and the list shows it
+    stats: new StatsFeed(backend, store, settings.stats.windowSeconds * 1000, 1000, () => void feed.refresh('containers')),
     terminal: o.terminal,
     cwd: o.cwd ?? process.cwd(),
   };

@@ -231,6 +231,16 @@ describe.skipIf(skip)('the app on the real engine', () => {
     expect(info.State.Running).toBe(true);
   });
 
+  it('shows a container that ended on its own as exited, with no other process looking', async () => {
+    const a = await open();
+    const { id } = await e.b.createContainer({ image: 'bb', name: 'brief', cmd: ['sh', '-c', 'sleep 2'] });
+    await e.b.startContainer(id);
+    await a.waitFor(/brief\s+Up /);
+    // nobody reads the container after its start: the app learns of its end from the stats stream (the backstop poll is a minute)
+    await a.waitFor(/brief\s+Exited \(0\)/, 15_000);
+    await e.b.removeContainer(id);
+  });
+
   it('cancelling a save or a load leaves no file and no image', async () => {
     const a = await open();
     const svc = a.services;

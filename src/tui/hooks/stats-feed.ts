@@ -27,6 +27,8 @@ export class StatsFeed {
     private readonly store: Store,
     private readonly windowMs = 60_000,
     private readonly intervalMs = 1000,
+    /** Called when the set of running containers changed since the previous batch. */
+    private readonly onRunningChanged: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -49,6 +51,7 @@ export class StatsFeed {
 
   /** Take a batch (also the seam the tests feed). */
   accept(batch: readonly StatsSample[]): void {
+    const before = new Set(this.latest.keys());
     const seen = new Set<string>();
     for (const s of batch) {
       seen.add(s.id);
@@ -57,11 +60,13 @@ export class StatsFeed {
       this.windows.set(s.id, appendSample(this.windows.get(s.id) ?? [], s, this.windowMs));
     }
     // containers that stopped drop out of the batch: no latest sample; their window stays until it has aged out
+    const changed = this.version > 0 && (seen.size !== before.size || [...before].some((id) => !seen.has(id)));
     for (const id of [...this.latest.keys()]) if (!seen.has(id)) this.latest.delete(id);
     const now = batch[0]?.time ?? Date.now();
     for (const [id, w] of this.windows) if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
     this.version++;
     for (const fn of [...this.listeners]) fn();
+    if (changed) this.onRunningChanged();
   }
 
   private async run(): Promise<void> {

@@ -196,9 +196,13 @@ async function keyLatencyAndIdle(store) {
   const idle = await measureQuiet(app, pid, IDLE_S);
   // the Stats tab of a running container, when the backend has metrics
   let stats = null;
+  const mark = app.bytes;
   app.child.stdin.write(']');
-  await settle(app, 500);
-  if (/│ Stats │|Stats/.test(app.out.slice(-20_000)) && /CPU/.test(app.out.slice(-20_000))) {
+  // the charts' titles, drawn after the key (only lines that changed are written; a
+  // character is at least a byte, so the last bytes-since-the-key characters hold it all)
+  const since = () => app.out.slice(-Math.max(1, app.bytes - mark));
+  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 5000).then(() => true, () => false);
+  if (charts) {
     await sleep(3000);
     stats = await measureQuiet(app, pid, IDLE_S);
   }

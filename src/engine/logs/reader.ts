@@ -3,7 +3,7 @@
  * stderr apart, and --follow across rotations until the container stops or
  * the caller aborts. Memory is bounded by the tail count, never by file size.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { orderLogFiles, parseLogLine, type LogEntry } from './json-file.js';
@@ -105,51 +105,96 @@ export async function* readLogs(logPath: string, o: LogReadOptions = {}): AsyncG
   } catch {
     offset = 0;
   }
-  // Follow: poll the live file; on rotation (new inode) read the rest of the
-  // rotated file, then the new one from its start.
+  // Follow: read the live file whenever the directory says a log file changed
+  // (inotify), and at least every IDLE_POLL_MS to ask whether output can still
+  // come; on rotation (new inode) read the rest of the rotated file, then the
+  // new one from its start.
   let idle = 0;
-  while (!o.signal?.aborted) {
-    let progressed = false;
-    let st: { size: number; ino: number } | null = null;
-    try {
-      const fd = openSync(logPath, 'r');
-      st = fstatSync(fd);
-      closeSync(fd);
-    } catch {
-      st = null;
-    }
-    if (st && st.ino !== ino && ino !== -1) {
-      const rotated = `${logPath}.1`;
+  const wake = logWaker(logPath);
+  try {
+    while (!o.signal?.aborted) {
+      let progressed = false;
+      let st: { size: number; ino: number } | null = null;
       try {
-        if (statSync(rotated).ino === ino) {
-          for (const { line } of linesOf(rotated, offset)) {
-            const e = parseLogLine(line);
-            if (e && wanted(e, o)) yield e;
-          }
-        }
+        const fd = openSync(logPath, 'r');
+        st = fstatSync(fd);
+        closeSync(fd);
       } catch {
-        /* rotated file already gone */
+        st = null;
       }
-      ino = st.ino;
-      offset = 0;
-    }
-    if (st && st.size > offset) {
-      for (const { line, end } of linesOf(logPath, offset)) {
-        const e = parseLogLine(line);
-        offset = end;
-        if (e && wanted(e, o)) yield e;
-        if (o.untilNs !== undefined && e && e.timeNs > o.untilNs) return;
+      if (st && st.ino !== ino && ino !== -1) {
+        const rotated = `${logPath}.1`;
+        try {
+          if (statSync(rotated).ino === ino) {
+            for (const { line } of linesOf(rotated, offset)) {
+              const e = parseLogLine(line);
+              if (e && wanted(e, o)) yield e;
+            }
+          }
+        } catch {
+          /* rotated file already gone */
+        }
+        ino = st.ino;
+        offset = 0;
       }
-      progressed = true;
-    } else if (st && st.size < offset) {
-      offset = 0; // truncated (max-file=1 rotation)
-      progressed = true;
-    }
-    if (!progressed) {
-      if (o.finished?.()) {
-        if (++idle > 1) return; // one more read after the end to catch the last bytes
+      if (st && st.size > offset) {
+        for (const { line, end } of linesOf(logPath, offset)) {
+          const e = parseLogLine(line);
+          offset = end;
+          if (e && wanted(e, o)) yield e;
+          if (o.untilNs !== undefined && e && e.timeNs > o.untilNs) return;
+        }
+        progressed = true;
+      } else if (st && st.size < offset) {
+        offset = 0; // truncated (max-file=1 rotation)
+        progressed = true;
       }
-      await sleep(100, undefined, o.signal ? { signal: o.signal } : {}).catch(() => undefined);
+      if (!progressed) {
+        if (o.finished?.()) {
+          if (++idle > 1) return; // one more read after the end to catch the last bytes
+        }
+        await wake.next(o.signal);
+      }
     }
+  } finally {
+    wake.close();
   }
+}
+
+/** How long a follower waits at most between two looks at an unchanged log. */
+const IDLE_POLL_MS = 250;
+
+/** Resolves `next()` when a file of this log changes (or after IDLE_POLL_MS, or on abort). */
+function logWaker(logPath: string): { next(signal?: AbortSignal): Promise<void>; close(): void } {
+  const name = basename(logPath);
+  let changed = false;
+  let wakeUp: (() => void) | null = null;
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(dirname(logPath), { persistent: false }, (_event, file) => {
+      if (file !== null && !String(file).startsWith(name)) return;
+      changed = true;
+      wakeUp?.();
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = null; // no inotify: the timer alone
+  }
+  return {
+    async next(signal) {
+      if (changed) {
+        changed = false;
+        return;
+      }
+      await Promise.race([
+        new Promise<void>((r) => (wakeUp = r)),
+        sleep(watcher ? IDLE_POLL_MS : 100, undefined, signal ? { signal } : {}).catch(() => undefined),
+      ]);
+      wakeUp = null;
+      changed = false;
+    },
+    close() {
+      watcher?.close();
+    },
+  };
 }

@@ -12,6 +12,9 @@ import type { Store } from '../state/store.js';
 
 export type StatsStatus = 'starting' | 'live' | 'unavailable';
 
+/** How often the lists' CPU and MEM cells change at most. */
+export const LIST_PERIOD_MS = 2000;
+
 export class StatsFeed {
   status: StatsStatus = 'starting';
   error: string | null = null;
@@ -21,6 +24,14 @@ export class StatsFeed {
   private readonly listeners = new Set<() => void>();
   /** Bumped on every batch, so hooks can tell a new batch from the last. */
   version = 0;
+  /**
+   * Bumped on a batch at most every LIST_PERIOD_MS: the lists' CPU and MEM
+   * cells follow this slower beat (as k9s refreshes every 2 s), the charts
+   * every batch. A frame costs the app about 10 ms; an idle list of running
+   * containers whose memory wobbles would otherwise draw every second.
+   */
+  listVersion = 0;
+  private listAt = 0;
 
   constructor(
     private readonly backend: Backend,
@@ -65,6 +76,10 @@ export class StatsFeed {
     const now = batch[0]?.time ?? Date.now();
     for (const [id, w] of this.windows) if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
     this.version++;
+    if (now - this.listAt >= LIST_PERIOD_MS - this.intervalMs / 2) {
+      this.listVersion++;
+      this.listAt = now;
+    }
     for (const fn of [...this.listeners]) fn();
     if (changed) this.onRunningChanged();
   }

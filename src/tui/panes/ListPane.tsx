@@ -29,7 +29,7 @@ export interface ListPaneProps<R extends Row> {
   filtering: boolean;
   theme: Theme;
   /** Changes when cells change without the rows changing (clock, stats). */
-  tick?: number;
+  tick?: string;
 }
 
 /** The first row to show so the selection stays in view (centred when it can be). */

@@ -4,12 +4,12 @@
  * open, typing edits the filter.
  */
 import { Box } from 'ink';
-import { useCallback, useMemo } from 'react';
+import { useCallback } from 'react';
 import type { StatsSample } from '../../client/api.js';
 import { runCommand } from '../actions/commands.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
-import { useStatsVersion } from '../hooks/use-stats.js';
+import { useListStatsText } from '../hooks/use-stats.js';
 import { useAppState } from '../hooks/use-store.js';
 import type { Scope } from '../keymap/bindings.js';
 import {
@@ -18,6 +18,7 @@ import {
   VOLUME_COLUMNS,
   containerCells,
   imageCells,
+  statsCellsText,
   volumeCells,
   type ContainerRow,
   type ImageRow,
@@ -105,7 +106,8 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   const svc = useServices();
   const { theme } = svc;
   const s = useAppState((x) => x);
-  const statsVersion = useStatsVersion();
+  // the CPU and MEM cells as shown, every two seconds: a batch that changes none of them draws nothing
+  const statsText = useListStatsText(statsCellsText);
   const inputFree = s.overlay === null;
   const latest = svc.stats.latest;
   const cCells = useCallback((r: ContainerRow) => containerCells(r, now, latest.get(r.c.Id) as StatsSample | undefined), [now, latest]);
@@ -127,7 +129,7 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
     counts: counts(s, list),
     theme,
   });
-  const tick = useMemo(() => statsVersion + now.getTime(), [statsVersion, now]);
+  const tick = `${now.getTime()}\n${statsText}`;
   return (
     <Box flexDirection="column" width={width}>
       <ListPane number="1" title="Containers" rows={visibleRows(s, 'containers')} columns={s.statsAvailable ? CONTAINER_COLUMNS : CONTAINER_COLUMNS_NO_STATS} cells={cCells} glyph={glyph} tick={tick} {...common('containers')} />

@@ -116,15 +116,19 @@ export function containerStatusText(c: ContainerSummary, now: Date): string {
 /** docker stats' CPU % ("0.52%"). */
 export const percent = (n: number) => `${n.toFixed(2)}%`;
 
+/** The CPU and MEM cells of a running container's latest sample. */
+export const statsCells = (s: StatsSample) => ({ cpu: percent(s.cpuPercent), mem: bytesSize(s.memUsed) });
+
+/** Those cells as one text, to tell whether a batch changed what the list shows. */
+export const statsCellsText = (s: StatsSample) => {
+  const c = statsCells(s);
+  return `${c.cpu} ${c.mem}`;
+};
+
 export function containerCells(r: ContainerRow, now: Date, sample: StatsSample | undefined): Record<string, string> {
   const live = r.c.State === 'running' || r.c.State === 'paused';
-  return {
-    name: r.name,
-    image: r.c.Image,
-    status: containerStatusText(r.c, now),
-    cpu: live && sample ? percent(sample.cpuPercent) : '-',
-    mem: live && sample ? bytesSize(sample.memUsed) : '-',
-  };
+  const stats = live && sample ? statsCells(sample) : { cpu: '-', mem: '-' };
+  return { name: r.name, image: r.c.Image, status: containerStatusText(r.c, now), ...stats };
 }
 
 export function imageCells(r: ImageRow, now: Date): Record<string, string> {

@@ -111,14 +111,16 @@ try {
   await waitFor('CMD ["sh"]');
   await shot('app-commit-dialog');
   keys('Escape');
+  await sleep(300); // a lone Esc, not the start of Alt-<key>
 
   keys('?');
   await waitFor('Keys (');
   await shot('app-help');
   keys('Escape');
+  await sleep(300); // a lone Esc, not the start of Alt-<key>
 
   keys('2', 'j', ']');
-  await waitFor('CREATED BY');
+  await waitFor(/IMAGE +CREATED +SIZE +COMMENT/);
   await shot('app-images-history');
 
   keys('1', 'g', ']');

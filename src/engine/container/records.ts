@@ -41,7 +41,10 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
       // what happened while no berth process watched, recorded by whichever process first sees it, at the
       // times it happened: each restart by the monitor's policy (docker's die, then start), then the run's end
       const attributes = (extra: Record<string, string> = {}) => ({ name: rec.name, image: rec.imageName, ...extra });
-      const at = (t: string) => (Number.isNaN(Date.parse(t)) ? Date.now() : Date.parse(t));
+      const at = (t: string) => {
+        const ms = Date.parse(t);
+        return Number.isNaN(ms) ? Date.now() : ms;
+      };
       const started = at(cur.startedAt);
       const died = Math.min(at(cur.finishedAt), started - 1);
       for (let i = before.restartCount; i < next.restartCount; i++) {

@@ -27,7 +27,7 @@ export class StatsFeed {
   /**
    * Bumped on a batch at most every LIST_PERIOD_MS: the lists' CPU and MEM
    * cells follow this slower beat (as k9s refreshes every 2 s), the charts
-   * every batch. A frame costs the app about 10 ms; an idle list of running
+   * every batch. A frame costs the app about 5 ms; an idle list of running
    * containers whose memory wobbles would otherwise draw every second.
    */
   listVersion = 0;
@@ -71,8 +71,9 @@ export class StatsFeed {
       this.windows.set(s.id, appendSample(this.windows.get(s.id) ?? [], s, this.windowMs));
     }
     // containers that stopped drop out of the batch: no latest sample; their window stays until it has aged out
-    const changed = this.version > 0 && (seen.size !== before.size || [...before].some((id) => !seen.has(id)));
-    for (const id of [...this.latest.keys()]) if (!seen.has(id)) this.latest.delete(id);
+    const gone = [...before].filter((id) => !seen.has(id));
+    for (const id of gone) this.latest.delete(id);
+    const changed = this.version > 0 && (gone.length > 0 || seen.size !== before.size);
     const now = batch[0]?.time ?? Date.now();
     for (const [id, w] of this.windows) if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
     this.version++;

@@ -11,7 +11,7 @@
     {
       "target_name": "berth-monitor",
       "type": "executable",
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/exec.c"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },

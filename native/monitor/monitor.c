@@ -1,64 +1,31 @@
 /*
  * berth-monitor create: double-fork a monitor that creates the container,
- * serves the control socket, writes the log and the state file, carries out
- * the restart policy, and records the exit. See native/PROTOCOL.md.
+ * serves the control socket (its commands are in control.c), writes the log
+ * and the state file, carries out the restart policy, and records the exit.
+ * See native/PROTOCOL.md.
  */
-#include "monitor.h"
+#include "monitor-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
-
-typedef struct {
-  const monitor_opts *o;
-  restart_policy restart; /* changed live by `policy` */
-  spec_t spec;
-  cgroup_t cg;
-  bool have_cg;
-  ctr_proc proc;
-  bool alive;   /* the container process exists (not yet reaped) */
-  bool started; /* released to exec in this run */
-  int wait_status;
-  bool reaped;
-  int64_t reaped_at;
-  logfile log;
-  bool have_log;
-  int listen_fd, sig_fd;
-  client clients[MAX_CLIENTS];
-  char *stdin_buf;
-  size_t stdin_len;
-  bool stdin_close;
-  /* state */
-  const char *status;
-  char started_at[40], finished_at[40], error[512];
-  int exit_code, restart_count;
-  bool oom, stopped_by_user, no_restart;
-  bool busy; /* output went through the buffers since they were last trimmed */
-  uint64_t oom_before;
-  int64_t started_mono, backoff_ms, restart_at, kill_at;
-} monitor;
 
 static char sock_path[PATH_MAX];
 
 /* How long output must have stopped before its buffers are trimmed. */
 #define IDLE_TRIM_MS 1000
 
-static void write_state(monitor *m)
+void monitor_write_state(monitor *m)
 {
   char buf[2048], path[PATH_MAX], err_esc[3200];
   json_escape(m->error, strlen(m->error), err_esc);
@@ -128,7 +95,7 @@ static int spawn(monitor *m, berr_t *err)
   return 0;
 }
 
-static int release(monitor *m, berr_t *err)
+int monitor_release(monitor *m, berr_t *err)
 {
   if (container_release(&m->proc, err) < 0) {
     m->no_restart = true;
@@ -143,7 +110,7 @@ static int release(monitor *m, berr_t *err)
   m->status = "running";
   m->error[0] = 0;
   m->busy = true; /* what setting up touched is trimmed once the container has been quiet */
-  write_state(m);
+  monitor_write_state(m);
   return 0;
 }
 
@@ -182,12 +149,12 @@ static void remove_state_if_removed(monitor *m)
   rmdir(m->o->state_dir);
 }
 
-static void finalize(monitor *m)
+void monitor_finalize(monitor *m)
 {
   /* the log is complete before anyone can read the state as exited */
   if (m->have_log) logfile_close(&m->log);
   m->status = "exited";
-  write_state(m);
+  monitor_write_state(m);
   char exitj[96];
   int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
   broadcast(m, FRAME_EXIT, exitj, (size_t)n);
@@ -226,11 +193,11 @@ static void container_done(monitor *m)
     m->backoff_ms = restart_backoff(m->backoff_ms, ran);
     m->restart_at = monotonic_ms() + m->backoff_ms;
     m->status = "restarting";
-    write_state(m);
+    monitor_write_state(m);
     logmsg("restarting %s in %lld ms (exit %d)", m->o->id, (long long)m->backoff_ms, m->exit_code);
     return;
   }
-  finalize(m);
+  monitor_finalize(m);
 }
 
 static void do_restart(monitor *m)
@@ -239,165 +206,13 @@ static void do_restart(monitor *m)
   m->restart_at = 0;
   m->restart_count++;
   m->oom = false;
-  if (spawn(m, &err) < 0 || release(m, &err) < 0) {
+  if (spawn(m, &err) < 0 || monitor_release(m, &err) < 0) {
     snprintf(m->error, sizeof m->error, "%s", err.msg);
     if (!m->exit_code) m->exit_code = err.status ? err.status : 125;
     logmsg("restart failed: %s", err.msg);
     if (m->alive) return; /* exec failed: the child exits and is reaped */
-    finalize(m);
+    monitor_finalize(m);
   }
-}
-
-static void reply(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply(client *c, const char *fmt, ...)
-{
-  char buf[700];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-  va_end(ap);
-  if (n > (int)sizeof buf - 2) n = (int)sizeof buf - 2;
-  buf[n++] = '\n';
-  client_queue(c, buf, (size_t)n);
-  c->closing = true;
-}
-
-static void command(monitor *m, client *c, char *line)
-{
-  char *arg = strchr(line, ' ');
-  if (arg) *arg++ = 0;
-  berr_t err = {0};
-  if (!strcmp(line, "start")) {
-    if (!m->alive || m->started || strcmp(m->status, "created")) return reply(c, "error container is not in the created state");
-    if (release(m, &err) < 0) return reply(c, "error %d %s", err.status, err.msg);
-    return reply(c, "ok %d", (int)m->proc.pid);
-  }
-  if (!strcmp(line, "kill")) {
-    int sig = arg ? atoi(arg) : SIGKILL;
-    if (!m->alive || !m->started) return reply(c, "error container is not running");
-    if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", errno_text(errno));
-    return reply(c, "ok");
-  }
-  if (!strcmp(line, "stop") || !strcmp(line, "norestart")) {
-    m->stopped_by_user = true;
-    if (m->restart_at) { /* waiting to restart: it stays stopped */
-      m->restart_at = 0;
-      reply(c, "ok");
-      client_flush(c);
-      finalize(m);
-    }
-    if (!strcmp(line, "stop") && m->alive) {
-      int sig = SIGTERM, timeout = 10;
-      if (arg) {
-        char *end;
-        sig = (int)strtol(arg, &end, 10);
-        timeout = (int)strtol(end, NULL, 10);
-      }
-      if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
-      kill(m->proc.pid, sig);
-      if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
-    }
-    write_state(m);
-    return reply(c, "ok");
-  }
-  if (!strcmp(line, "policy")) {
-    restart_policy p;
-    if (!arg || restart_parse(arg, &p) < 0) return reply(c, "error invalid restart policy %s", arg ? arg : "");
-    m->restart = p;
-    return reply(c, "ok");
-  }
-  if (!strcmp(line, "attach")) {
-    c->attach = true;
-    if (!arg) arg = "stdout,stderr";
-    c->want[0] = strstr(arg, "stdin") != NULL;
-    c->want[1] = strstr(arg, "stdout") != NULL;
-    c->want[2] = strstr(arg, "stderr") != NULL;
-    c->cleanup = strstr(arg, "cleanup") != NULL;
-    /* acknowledge, so the client knows output from now on reaches it */
-    client_frame(c, FRAME_ATTACHED, "", 0);
-    return;
-  }
-  reply(c, "error unknown command %s", line);
-}
-
-static void stdin_write(monitor *m, const char *data, size_t len)
-{
-  if (m->proc.in_fd < 0) return;
-  m->stdin_buf = xrealloc(m->stdin_buf, m->stdin_len + len);
-  memcpy(m->stdin_buf + m->stdin_len, data, len);
-  m->stdin_len += len;
-}
-
-static void flush_stdin(monitor *m)
-{
-  while (m->stdin_len && m->proc.in_fd >= 0) {
-    ssize_t n = write(m->proc.in_fd, m->stdin_buf, m->stdin_len);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) return;
-      m->stdin_len = 0;
-      break;
-    }
-    memmove(m->stdin_buf, m->stdin_buf + n, m->stdin_len - (size_t)n);
-    m->stdin_len -= (size_t)n;
-  }
-  if (!m->stdin_len && m->stdin_close && m->proc.in_fd >= 0 && !m->proc.tty) {
-    close(m->proc.in_fd);
-    m->proc.in_fd = -1;
-    m->stdin_close = false;
-  }
-}
-
-static void frames(monitor *m, client *c)
-{
-  size_t off = 0;
-  for (;;) {
-    int type;
-    const char *payload;
-    uint32_t len;
-    size_t used = frame_parse(c->in + off, c->inlen - off, &type, &payload, &len);
-    if (!used) break;
-    off += used;
-    if (type == FRAME_STDIN && c->want[0]) stdin_write(m, payload, len);
-    else if (type == FRAME_CLOSE_STDIN && c->want[0]) m->stdin_close = true;
-    else if (type == FRAME_RESIZE && len >= 4 && m->proc.tty && m->proc.out_fd >= 0) {
-      const unsigned char *p = (const unsigned char *)payload;
-      struct winsize ws = {.ws_row = (unsigned short)(p[0] << 8 | p[1]), .ws_col = (unsigned short)(p[2] << 8 | p[3])};
-      ioctl(m->proc.out_fd, TIOCSWINSZ, &ws);
-    }
-  }
-  memmove(c->in, c->in + off, c->inlen - off);
-  c->inlen -= off;
-  flush_stdin(m);
-}
-
-static void client_read(monitor *m, client *c)
-{
-  if (c->inlen + 65536 > c->incap) {
-    c->incap = c->inlen + 65536;
-    c->in = xrealloc(c->in, c->incap);
-  }
-  ssize_t n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n <= 0) {
-    client_free(c);
-    return;
-  }
-  c->inlen += (size_t)n;
-  if (!c->attach) {
-    char *nl = memchr(c->in, '\n', c->inlen);
-    if (!nl) {
-      if (c->inlen > 4096) client_free(c);
-      return;
-    }
-    *nl = 0;
-    size_t used = (size_t)(nl - c->in) + 1;
-    char line[4097];
-    snprintf(line, sizeof line, "%s", c->in);
-    memmove(c->in, c->in + used, c->inlen - used);
-    c->inlen -= used;
-    command(m, c, line);
-  }
-  if (c->attach && c->fd >= 0) frames(m, c);
 }
 
 static void reap(monitor *m)
@@ -412,21 +227,6 @@ static void reap(monitor *m)
       m->reaped_at = monotonic_ms();
     }
   }
-}
-
-static int listen_on(const char *path, berr_t *err)
-{
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return fail_errno(err, "socket");
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof addr.sun_path) return fail(err, ENAMETOOLONG, "socket path %s is too long", path);
-  strcpy(addr.sun_path, path);
-  unlink(path);
-  mode_t old = umask(0077);
-  int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
-  umask(old);
-  if (r < 0 || listen(fd, 16) < 0) return fail_errno(err, "listen on %s", path);
-  return fd;
 }
 
 static void loop(monitor *m)
@@ -471,7 +271,7 @@ static void loop(monitor *m)
     }
     if (out_i >= 0 && pf[out_i].revents) drain(m, &m->proc.out_fd, 0, pf[out_i].revents & (POLLHUP | POLLERR));
     if (err_i >= 0 && pf[err_i].revents) drain(m, &m->proc.err_fd, 1, pf[err_i].revents & (POLLHUP | POLLERR));
-    if (in_i >= 0 && pf[in_i].revents) flush_stdin(m);
+    if (in_i >= 0 && pf[in_i].revents) control_flush_stdin(m);
     if (pf[1].revents & POLLIN) {
       for (;;) {
         int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -490,7 +290,7 @@ static void loop(monitor *m)
       client *c = &m->clients[k];
       short ev = pf[first_client + k].revents;
       if (c->fd < 0 || c->fd != pf[first_client + k].fd || !ev) continue;
-      if (ev & POLLIN) client_read(m, c);
+      if (ev & POLLIN) control_client_read(m, c);
       if (c->fd >= 0 && (ev & (POLLOUT | POLLHUP | POLLERR))) {
         if (!client_flush(c) || (ev & POLLERR)) client_free(c);
       }
@@ -560,7 +360,7 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
     m->have_log = true;
   }
   snprintf(sock_path, sizeof sock_path, "%s/ctl.sock", o->state_dir);
-  m->listen_fd = listen_on(sock_path, &err);
+  m->listen_fd = control_listen(sock_path, &err);
   if (m->listen_fd < 0) goto failed;
   if (m->spec.cgroups_path) {
     if (cgroup_open(&m->cg, m->spec.cgroups_path, true, &err) < 0) goto failed;
@@ -568,7 +368,7 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
     if (cgroup_apply(&m->cg, &m->spec.res, &err) < 0) goto failed;
   }
   if (spawn(m, &err) < 0) goto failed;
-  write_state(m);
+  monitor_write_state(m);
   write_all(ready_fd, "ok\n", 3);
   close(ready_fd);
   loop(m);

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedBackend } from '../../src/client/embedded.js';
+import { eventFeed } from '../../src/engine/events/feed.js';
 import type { EngineEvent } from '../../src/client/api.js';
 import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { until } from '../helpers/engine.js';
@@ -94,5 +95,24 @@ describe.skipIf(skip)('events', () => {
     const r2 = await b('events', '--since', 'yesterday');
     expect(r2.exitCode).toBe(1);
     expect(r2.stderr).toMatch(/^Error: failed to parse value as time or duration: "yesterday"\n$/);
+  });
+
+  it('a follower wakes when another process writes the database, not at its backstop', async () => {
+    const backend = new EmbeddedBackend({ root: t.root, runroot: t.runroot });
+    const ac = new AbortController();
+    const seen: EngineEvent[] = [];
+    // a backstop of ten minutes: only the change to the database's files can wake this follower in time
+    const done = (async () => {
+      for await (const e of eventFeed(backend.engine.store, { signal: ac.signal }, 600_000)) seen.push(e);
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await b('volume', 'create', 'wakev')).exitCode).toBe(0);
+      await until(() => seen.some((e) => e.Type === 'volume' && (e.Actor.Attributes.name ?? e.Actor.ID) === 'wakev'), 5000);
+    } finally {
+      ac.abort();
+      await done;
+      await backend.close();
+    }
   });
 });

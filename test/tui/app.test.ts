@@ -120,6 +120,23 @@ describe.skipIf(skip)('the app on the real engine', () => {
     await a.waitFor(/no changes|[ACD] \//);
   });
 
+  it("samples at the lists' two-second beat, and once a second while the Stats tab shows", async () => {
+    const a = await open();
+    const sampler = e.b.engine.statsSampler;
+    await a.waitFor(/Logs │ Stats │ Inspect/);
+    await until(() => sampler.interval === 2000);
+    await a.press('G'); // web, the running one
+    await a.press(']');
+    await a.waitFor(/Block I\/O/);
+    await until(() => sampler.interval === 1000);
+    // the charts keep getting batches across the change of period
+    const v = a.services.stats.version;
+    await until(() => a.services.stats.version >= v + 2, 5000);
+    await a.press('[');
+    await a.waitFor('hello-out');
+    await until(() => sampler.interval === 2000);
+  });
+
   it('says when the terminal is too small', async () => {
     app = await renderApp(e.b, { columns: 70, rows: 20 });
     await app.waitFor('The terminal is 70x20; berth needs at least 80x24');
@@ -236,7 +253,7 @@ describe.skipIf(skip)('the app on the real engine', () => {
     const { id } = await e.b.createContainer({ image: 'bb', name: 'brief', cmd: ['sh', '-c', 'sleep 2'] });
     await e.b.startContainer(id);
     await a.waitFor(/brief\s+Up /);
-    // nobody reads the container after its start: the app learns of its end from the stats stream (the backstop poll is a minute)
+    // nobody reads the container after its start: the app learns of its end from the stats stream (the backstop poll is five minutes)
     await a.waitFor(/brief\s+Exited \(0\)/, 15_000);
     await e.b.removeContainer(id);
   });

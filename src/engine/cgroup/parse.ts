@@ -50,11 +50,11 @@ export function v1Limit(text: string): number | null {
 export function blkioV1(text: string): { read: number; write: number } {
   let read = 0;
   let write = 0;
-  for (const line of text.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    if (f.length !== 3) continue;
-    if (f[1] === 'Read') read += Number(f[2]);
-    else if (f[1] === 'Write') write += Number(f[2]);
+  // one scan, no line arrays: the file has five lines per block device and is read for every container
+  const re = /^[ \t]*\S+[ \t]+(Read|Write)[ \t]+(\d+)[ \t]*$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1] === 'Read') read += Number(m[2]);
+    else write += Number(m[2]);
   }
   return { read, write };
 }

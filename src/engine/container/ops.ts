@@ -35,6 +35,7 @@ export async function* containerLogs(store: Store, ref: string, o: LogOptions = 
     ...(untilNs !== undefined ? { untilNs } : {}),
     follow: !!o.follow && !finished(),
     finished,
+    endDir: store.layout.containerRun(rec.id),
     ...(o.signal ? { signal: o.signal } : {}),
   });
 }

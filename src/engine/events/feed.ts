@@ -1,10 +1,13 @@
 /**
  * The event feed: every berth process appends to the `events` table in the
- * same store, so following the table (a cheap indexed query a few times a
- * second) sees what the CLI in another SSH session did, and what a
- * container monitor's exit hook recorded.
+ * same store, so following the table (a cheap indexed query) sees what the
+ * CLI in another SSH session did, and what a container monitor's exit hook
+ * recorded. The follower looks when the database's files change (every
+ * write goes to its write-ahead log) and at least once a second.
  */
+import { basename, dirname } from 'node:path';
 import type { Store } from '../store/store.js';
+import { dirWaker } from '../util/dir-waker.js';
 import type { EngineEvent, EventOptions } from '../types.js';
 import { parseUntil } from '../util/filters.js';
 import { checkEventFilters, matchEvent } from './filter.js';
@@ -31,25 +34,13 @@ export function toEngineEvent(r: EventRow): EngineEvent {
   };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Events since `since` (or only new ones), then new events as they are
- * recorded, until `until` passes or the signal fires. `pollMs` is how often
- * the table is looked at while following.
+ * recorded, until `until` passes or the signal fires. `pollMs` is how long
+ * the follower waits at most for a change to the database's files (without
+ * inotify: how often it looks).
  */
-export async function* eventFeed(store: Store, opts: EventOptions = {}, pollMs = 200): AsyncGenerator<EngineEvent> {
+export async function* eventFeed(store: Store, opts: EventOptions = {}, pollMs = 1000): AsyncGenerator<EngineEvent> {
   const filters = opts.filters ?? new Map<string, string[]>();
   checkEventFilters(filters);
   const ms = (t: number | string | undefined) => (typeof t === 'string' ? parseUntil(t) : t);
@@ -64,18 +55,23 @@ export async function* eventFeed(store: Store, opts: EventOptions = {}, pollMs =
     last = store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0;
   }
   const signal = opts.signal;
-  while (!signal?.aborted) {
-    const rows = next.all(last);
-    for (const r of rows) {
-      last = r.seq;
-      if (until !== undefined && r.time_ms > until) return;
-      const ev = toEngineEvent(r);
-      if (matchEvent(ev, filters)) yield ev;
-      if (signal?.aborted) return;
+  const db = basename(store.layout.db);
+  const wake = dirWaker([{ dir: dirname(store.layout.db), match: (file) => file === null || file.startsWith(db) }], (watching) => (watching ? pollMs : Math.min(pollMs, 200)));
+  try {
+    while (!signal?.aborted) {
+      const rows = next.all(last);
+      for (const r of rows) {
+        last = r.seq;
+        if (until !== undefined && r.time_ms > until) return;
+        const ev = toEngineEvent(r);
+        if (matchEvent(ev, filters)) yield ev;
+        if (signal?.aborted) return;
+      }
+      if (rows.length === 500) continue;
+      if (until !== undefined && Date.now() > until) return;
+      await wake.next(signal, until !== undefined ? Math.max(0, until - Date.now()) + 1 : Infinity);
     }
-    if (rows.length === 500) continue;
-    if (until !== undefined && Date.now() > until) return;
-    const wait = until !== undefined ? Math.min(pollMs, Math.max(0, until - Date.now()) + 1) : pollMs;
-    await sleep(wait, signal);
+  } finally {
+    wake.close();
   }
 }

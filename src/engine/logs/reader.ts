@@ -3,9 +3,9 @@
  * stderr apart, and --follow across rotations until the container stops or
  * the caller aborts. Memory is bounded by the tail count, never by file size.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { dirWaker, type DirWatch, type Waker } from '../util/dir-waker.js';
 import { orderLogFiles, parseLogLine, type LogEntry } from './json-file.js';
 
 export interface LogReadOptions {
@@ -16,8 +16,10 @@ export interface LogReadOptions {
   sinceNs?: bigint;
   untilNs?: bigint;
   follow?: boolean;
-  /** Polled while following: true once no more output can come. */
+  /** Asked while following: true once no more output can come. */
   finished?: () => boolean;
+  /** A directory where the end shows (the monitor's runtime directory): a change there wakes the follower to ask `finished`. */
+  endDir?: string;
   signal?: AbortSignal;
 }
 
@@ -110,7 +112,7 @@ export async function* readLogs(logPath: string, o: LogReadOptions = {}): AsyncG
   // come; on rotation (new inode) read the rest of the rotated file, then the
   // new one from its start.
   let idle = 0;
-  const wake = logWaker(logPath);
+  const wake = logWaker(logPath, o.endDir);
   try {
     while (!o.signal?.aborted) {
       let progressed = false;
@@ -151,7 +153,8 @@ export async function* readLogs(logPath: string, o: LogReadOptions = {}): AsyncG
       }
       if (!progressed) {
         if (o.finished?.()) {
-          if (++idle > 1) return; // one more read after the end to catch the last bytes
+          if (++idle > 1) return;
+          continue; // one more read after the end to catch the last bytes
         }
         await wake.next(o.signal);
       }
@@ -161,40 +164,20 @@ export async function* readLogs(logPath: string, o: LogReadOptions = {}): AsyncG
   }
 }
 
-/** How long a follower waits at most between two looks at an unchanged log. */
-const IDLE_POLL_MS = 250;
+/**
+ * How long a follower waits at most between two looks at an unchanged log.
+ * With inotify on the log's and the end's directories, changes wake it and
+ * this is only a backstop (a monitor killed outright writes nothing); with
+ * the log's alone it also asks `finished` this often; without inotify it polls.
+ */
+const BACKSTOP_MS = 2000;
+const END_POLL_MS = 250;
+const POLL_MS = 100;
 
-/** Resolves `next()` when a file of this log changes (or after IDLE_POLL_MS, or on abort). */
-function logWaker(logPath: string): { next(signal?: AbortSignal): Promise<void>; close(): void } {
+/** Wakes on a change to a file of this log or to the end directory. */
+function logWaker(logPath: string, endDir?: string): Waker {
   const name = basename(logPath);
-  let changed = false;
-  let wakeUp: (() => void) | null = null;
-  let watcher: FSWatcher | null = null;
-  try {
-    watcher = watch(dirname(logPath), { persistent: false }, (_event, file) => {
-      if (file !== null && !String(file).startsWith(name)) return;
-      changed = true;
-      wakeUp?.();
-    });
-    watcher.on('error', () => undefined);
-  } catch {
-    watcher = null; // no inotify: the timer alone
-  }
-  return {
-    async next(signal) {
-      if (changed) {
-        changed = false;
-        return;
-      }
-      await Promise.race([
-        new Promise<void>((r) => (wakeUp = r)),
-        sleep(watcher ? IDLE_POLL_MS : 100, undefined, signal ? { signal } : {}).catch(() => undefined),
-      ]);
-      wakeUp = null;
-      changed = false;
-    },
-    close() {
-      watcher?.close();
-    },
-  };
+  const dirs: DirWatch[] = [{ dir: dirname(logPath), match: (file) => file === null || file.startsWith(name) }];
+  if (endDir) dirs.push({ dir: endDir, match: () => true });
+  return dirWaker(dirs, (watching) => (watching === 0 ? POLL_MS : watching === dirs.length ? BACKSTOP_MS : END_POLL_MS));
 }

@@ -2,9 +2,11 @@
  * The lists following the engine: a first load of each list (none waits for
  * another, so the first frame is not held by the slowest), then the event
  * feed (changes made by any process on this store) triggering a refresh of
- * the lists an event touches. A slow poll (a minute: listing hundreds of
- * containers costs real CPU) backs the feed up, for a change no event told
- * of (a monitor killed outright); where the backend has no feed, the poll
+ * the lists an event touches. A slow poll (five minutes: listing hundreds of
+ * containers and images costs some 60 ms) backs the feed up, for a change
+ * no event told of (a monitor killed outright); a container that ends with
+ * nobody there to record it leaves the stats stream, which lists the
+ * containers at once. Where the backend has no feed, the poll
  * runs every second. A refresh that finds the
  * same list as before changes nothing, so an idle app does not redraw.
  */
@@ -54,7 +56,7 @@ export class EngineFeed {
     private readonly store: Store,
     o: FeedOptions = {},
   ) {
-    this.o = { backstopMs: 60_000, pollMs: 1000, debounceMs: 40, ...o };
+    this.o = { backstopMs: 300_000, pollMs: 1000, debounceMs: 40, ...o };
   }
 
   start(): void {

@@ -1,10 +1,11 @@
 /**
  * The Stats tab: the chart module's five live charts (CPU, memory against
  * the limit, network and block I/O rates, PIDs) over the rolling window the
- * stats feed keeps for the container, redrawn once a second as samples come.
+ * stats feed keeps for the container, redrawn once a second as samples come
+ * (the tab holds the feed at that rate while it shows).
  */
 import { Box, Text } from 'ink';
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import type { ContainerSummary } from '../../client/api.js';
 import { StatsCharts, type StatsPalette } from '../charts/index.js';
 import { useServices } from '../hooks/context.js';
@@ -22,6 +23,8 @@ export interface StatsTabProps {
 function StatsTabInner({ container, width, height, focused, pageKeys }: StatsTabProps) {
   const { stats, theme, settings } = useServices();
   useStatsVersion();
+  // samples once a second while the tab shows (the lists alone take them every two)
+  useEffect(() => stats.hold(), [stats]);
   // nothing to scroll; the hook gives the panel the global keys while it is focused
   useScrollKeys(0, height, focused, pageKeys);
   const [a, b, c, d] = theme.colors.series;

@@ -1,0 +1,60 @@
+/**
+ * Waiting for a file to change: inotify on its directory (fs.watch) wakes
+ * the waiter at once, a timer is the backstop. Followers of files that other
+ * processes append to (container logs, the event table's WAL) sleep here
+ * instead of polling several times a second.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface DirWatch {
+  dir: string;
+  /** Which entries of the directory count (null: the kernel did not say which). */
+  match(file: string | null): boolean;
+}
+
+export interface Waker {
+  /** Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort. */
+  next(signal?: AbortSignal, atMostMs?: number): Promise<void>;
+  /** How many of the directories are watched (the rest fall back to the timer). */
+  readonly watching: number;
+  close(): void;
+}
+
+export function dirWaker(dirs: DirWatch[], waitMs: (watching: number) => number): Waker {
+  let changed = false;
+  let wakeUp: (() => void) | null = null;
+  const watchers: FSWatcher[] = [];
+  for (const d of dirs) {
+    try {
+      const w = watch(d.dir, { persistent: false }, (_event, file) => {
+        if (!d.match(file === null ? null : String(file))) return;
+        changed = true;
+        wakeUp?.();
+      });
+      w.on('error', () => undefined);
+      watchers.push(w);
+    } catch {
+      break; // no inotify, or no such directory: the timer covers it and the ones after
+    }
+  }
+  const wait = waitMs(watchers.length);
+  return {
+    watching: watchers.length,
+    async next(signal, atMostMs = Infinity) {
+      if (changed) {
+        changed = false;
+        return;
+      }
+      await Promise.race([
+        new Promise<void>((r) => (wakeUp = r)),
+        sleep(Math.min(wait, atMostMs), undefined, signal ? { signal } : {}).catch(() => undefined),
+      ]);
+      wakeUp = null;
+      changed = false;
+    },
+    close() {
+      for (const w of watchers) w.close();
+    },
+  };
+}

@@ -13,8 +13,9 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyEdits, BUNDLE_EDITS } from './ink-edits.js';
 
 const TUI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(TUI, '..');
@@ -33,41 +34,14 @@ const keepSeam: Plugin = {
   },
 };
 
-/**
- * Three edits to Ink's renderer, each found exactly once or the build fails
- * (a new Ink must be looked at again). Ink builds the caches behind a frame
- * (text widths, ANSI tokens per line) anew for every frame, measures each
- * text's widest line again uncached, and keeps every text it ever measured
- * in a map that is never emptied. A live list then spends most of a frame
- * (about 10 ms) re-measuring lines that did not change, and a followed log
- * grows that map by every line it shows. Here the caches outlive the frame,
- * widest-line goes through them, and every cache is emptied past a bound.
- */
-const CACHE_BOUND = 20_000;
-const INK_EDITS: Record<string, [string, string][]> = {
-  'output.js': [
-    [
-      'class OutputCaches {',
-      `let sharedCaches;\nconst frameCaches = () => {\n    if (!sharedCaches || sharedCaches.widths.size + sharedCaches.styledChars.size + sharedCaches.blockWidths.size > ${CACHE_BOUND})\n        sharedCaches = new OutputCaches();\n    return sharedCaches;\n};\nexport const cachedWidestLine = (text) => frameCaches().getWidestLine(text);\nclass OutputCaches {`,
-    ],
-    ['caches = new OutputCaches();', 'caches = frameCaches();'],
-  ],
-  'render-node-to-output.js': [
-    ["import widestLine from 'widest-line';", "import { cachedWidestLine as widestLine } from './output.js';"],
-  ],
-  'measure-text.js': [['    cache.set(text, dimensions);', `    if (cache.size > ${CACHE_BOUND})\n        cache.clear();\n    cache.set(text, dimensions);`]],
-};
-
-const patchInk: Plugin = {
-  name: 'patch-ink-caches',
+/** The modules of BUNDLE_EDITS, by their path under node_modules, edited as they are read. */
+const editModules: Plugin = {
+  name: 'edit-modules',
   setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/](output|render-node-to-output|measure-text)\.js$/ }, async (args) => {
-      let text = await readFile(args.path, 'utf8');
-      for (const [from, to] of INK_EDITS[basename(args.path)] ?? []) {
-        if (text.split(from).length !== 2) throw new Error(`ink's ${basename(args.path)} changed: "${from}" is not there once; look at the cache edits in bundle.ts again`);
-        text = text.replace(from, to);
-      }
-      return { contents: text, loader: 'js' };
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async (args) => {
+      const module = args.path.split(/[\\/]node_modules[\\/]/).slice(1).join('/node_modules/').replace(/\\/g, '/');
+      if (!BUNDLE_EDITS[module]) return undefined;
+      return { contents: applyEdits(module, await readFile(args.path, 'utf8')), loader: 'js' };
     });
   },
 };
@@ -86,7 +60,7 @@ await build({
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // read only when a config file exists
   external: ['zod'],
-  plugins: [keepSeam, patchInk],
+  plugins: [keepSeam, editModules],
   logLevel: 'warning',
   legalComments: 'none',
 });

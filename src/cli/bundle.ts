@@ -1,0 +1,64 @@
+/**
+ * Build step (after tsc): the command line (program.js, the verbs, the client
+ * and the engine) bundled into dist/cli/bundle/, one chunk per lazily loaded
+ * verb as before. A short command spends most of its time loading modules:
+ * Node resolves, reads and compiles some hundred and fifty of them for `berth
+ * run`; the bundle is a few files (bench/run-latency.mjs measures it).
+ * dist/cli/main.js loads the bundle when it is there, else program.js.
+ *
+ * The modules that find files relative to themselves (the native addon and
+ * monitor, the fs helper, the CLI for a shell's child, package.json) keep
+ * doing so from their own place in dist: their `import.meta.url` becomes the
+ * URL of their file in dist, not of the chunk they landed in.
+ *
+ *   node dist/cli/bundle.js
+ */
+import { build, type Plugin } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(CLI, '..');
+const OUTDIR = join(CLI, 'bundle');
+
+/** `import.meta.url` in a dist module: that module's own URL, wherever its code lands. */
+const ownUrl: Plugin = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!relative(DIST, args.path).match(/^(cli|client|engine)\//)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = relative(OUTDIR, args.path).split('\\').join('/');
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'js' };
+    });
+  },
+};
+
+/** The app is started by main.js, never from the command line's bundle. */
+const noApp: Plugin = {
+  name: 'no-app',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]tui[\\/]/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+rmSync(OUTDIR, { recursive: true, force: true });
+await build({
+  entryPoints: [join(CLI, 'program.js')],
+  outdir: OUTDIR,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies call require()
+  banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
+  // native addons stay where npm put them
+  external: ['better-sqlite3', 'lzma-native'],
+  plugins: [ownUrl, noApp],
+  logLevel: 'warning',
+  legalComments: 'none',
+});

@@ -107,9 +107,9 @@ export async function* readLogs(logPath: string, o: LogReadOptions = {}): AsyncG
   } catch {
     offset = 0;
   }
-  // Follow: read the live file whenever the directory says a log file changed
-  // (inotify), and at least every IDLE_POLL_MS to ask whether output can still
-  // come; on rotation (new inode) read the rest of the rotated file, then the
+  // Follow: read the live file whenever the log's directory says a log file
+  // changed or the end's directory changed (inotify), and at least every
+  // backstop (logWaker) to ask whether output can still come; on rotation (new inode) read the rest of the rotated file, then the
   // new one from its start.
   let idle = 0;
   const wake = logWaker(logPath, o.endDir);

@@ -16,8 +16,6 @@ export interface DirWatch {
 export interface Waker {
   /** Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort. */
   next(signal?: AbortSignal, atMostMs?: number): Promise<void>;
-  /** How many of the directories are watched (the rest fall back to the timer). */
-  readonly watching: number;
   close(): void;
 }
 
@@ -40,7 +38,6 @@ export function dirWaker(dirs: DirWatch[], waitMs: (watching: number) => number)
   }
   const wait = waitMs(watchers.length);
   return {
-    watching: watchers.length,
     async next(signal, atMostMs = Infinity) {
       if (changed) {
         changed = false;

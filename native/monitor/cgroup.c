@@ -280,15 +280,22 @@ static void v1_enable_blkio_accounting(const cgroup_t *cg)
   closedir(d);
 }
 
-int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err)
+/*
+ * The calling process joins the container's cgroups. On v1 it writes "0"
+ * (itself) to each hierarchy's "tasks" file: moving one thread that is the
+ * writer skips the kernel's global threadgroup lock, whose write side waits
+ * for an RCU grace period (10-30 ms on an idle host) every time a pid is
+ * written to cgroup.procs. The caller must be single-threaded (the container
+ * process before exec, `exec`), so moving the thread moves the process. v2
+ * has no such path for a domain cgroup: cgroup.procs there.
+ */
+int cgroup_join_self(cgroup_t *cg, berr_t *err)
 {
-  char buf[32];
-  snprintf(buf, sizeof buf, "%d", (int)pid);
   for (int k = 0; k < cg->n; k++) {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[k]);
+    snprintf(path, sizeof path, "%s/%s", cg->dirs[k], cg->v2 ? "cgroup.procs" : "tasks");
     berr_t e = {0};
-    if (write_file(path, buf, &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], errno_text(e.code));
+    if (write_file(path, "0", &e) < 0) return fail(err, e.code, "join cgroup %s: %s", cg->dirs[k], errno_text(e.code));
   }
   return 0;
 }

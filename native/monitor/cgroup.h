@@ -22,7 +22,8 @@ bool cgroup_is_v2(void);
 /* Find (and with create, make) the directories for cgroupsPath. */
 int cgroup_open(cgroup_t *cg, const char *path, bool create, berr_t *err);
 int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err);
-int cgroup_add_pid(cgroup_t *cg, pid_t pid, berr_t *err);
+/* Move the calling (single-threaded) process into the cgroups. */
+int cgroup_join_self(cgroup_t *cg, berr_t *err);
 /* The OOM-kill counter of the memory controller (0 when unknown). */
 uint64_t cgroup_oom_kills(const cgroup_t *cg);
 /* Kill what is left, then remove the directories. */

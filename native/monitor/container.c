@@ -106,10 +106,12 @@ static int write_sysctls(const spec_t *s, berr_t *err)
 }
 
 /* In the child: everything up to the release, then exec. Never returns. */
-static void child_main(const spec_t *s, int status_fd, int start_fd, int console_sock, int in_r, int out_w, int err_w)
+static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_fd, int console_sock, int in_r, int out_w, int err_w)
 {
   berr_t err = {0};
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* joined from inside, before anything runs in it (see cgroup_join_self) */
+  if (cg && cgroup_join_self(cg, &err) < 0) goto setup_failed;
   int master = -1, slave = -1;
   /* the program starts with default signal handling and nothing blocked */
   sigset_t none;
@@ -225,7 +227,7 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
   if (pid == 0) {
     close(st[0]);
     close(go[1]);
-    child_main(s, st[1], go[0], cons[1], in[0], out[1], er[1]);
+    child_main(s, cg, st[1], go[0], cons[1], in[0], out[1], er[1]);
   }
   close(st[1]);
   close(go[0]);
@@ -237,7 +239,6 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
   p->status_fd = st[0];
   p->start_fd = go[1];
   p->tty = s->terminal;
-  if (cg && cgroup_add_pid(cg, pid, err) < 0) goto failed;
   if (s->terminal) {
     int master = recv_fd(cons[0]);
     close(cons[0]);

@@ -82,7 +82,7 @@ static int join_container(pid_t pid, const char *cgpath, berr_t *err)
 {
   if (cgpath && *cgpath) {
     cgroup_t cg;
-    if (cgroup_open(&cg, cgpath, false, err) < 0 || cgroup_add_pid(&cg, getpid(), err) < 0) return -1;
+    if (cgroup_open(&cg, cgpath, false, err) < 0 || cgroup_join_self(&cg, err) < 0) return -1;
   }
   static const char *const names[] = {"ipc", "uts", "net", "pid", "mnt"};
   int fds[5];

@@ -2,7 +2,11 @@
 /**
  * bench/run-latency: median wall time of `berth run --rm IMAGE true` against
  * `podman run --rm --network none IMAGE true` (podman with runc, from the
- * peers) and bare `runc run` of an equivalent bundle, alternating runs. Also:
+ * peers) and bare `runc run` of an equivalent bundle, alternating runs.
+ * berth is run as a user runs it: bin/berth (the npm bin), whose native
+ * launcher takes the run after the image's first run (through Node) wrote its
+ * run plan; the same command with BERTH_NATIVE_RUN=0 (all in Node) is
+ * reported beside it. Also:
  * time to start 200 detached `sleep` containers, the monitor's resident
  * memory per container, and `berth ps` time with 200 containers.
  *
@@ -33,8 +37,9 @@ const base = mkdtempSync(join(tmpdir(), 'berth-bench-run-'));
 const root = join(base, 'root');
 const runroot = join(base, 'run');
 const berthArgs = ['--root', root, '--runroot', runroot];
-const berthBin = join(repo, 'dist', 'cli', 'main.js');
-const berth = (...a) => spawnSync('node', [berthBin, ...berthArgs, ...a], { env, encoding: 'utf8' });
+const berthBin = join(repo, 'bin', 'berth');
+const berth = (...a) => spawnSync(berthBin, [...berthArgs, ...a], { env, encoding: 'utf8' });
+const berthNode = (...a) => spawnSync(berthBin, [...berthArgs, ...a], { env: { ...env, BERTH_NATIVE_RUN: '0' }, encoding: 'utf8' });
 
 const time = (fn) => {
   const t = process.hrtime.bigint();
@@ -63,13 +68,16 @@ spec.process.rlimits = []; // the sandbox may deny raising RLIMIT_NOFILE
 writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
 
 // ---- alternating runs -------------------------------------------------------------
-const result = { berth: [], podman: [], runc: [] };
+// the image's first run goes through Node and writes its run plan
+if (berth('run', '--rm', 'bb', 'true').status !== 0) throw new Error('the first berth run failed');
+const result = { berth: [], berthNode: [], podman: [], runc: [] };
 for (let i = 0; i < runs; i++) {
   result.berth.push(time(() => berth('run', '--rm', 'bb', 'true')));
+  result.berthNode.push(time(() => berthNode('run', '--rm', 'bb', 'true')));
   result.podman.push(time(() => spawnSync(env.PEER_PODMAN, ['run', '--rm', '--network', 'none', 'localhost/bb:latest', 'true'], { env, encoding: 'utf8' })));
   result.runc.push(time(() => spawnSync('runc', ['run', '--bundle', bundle, `bench-${process.pid}-${i}`], { env, encoding: 'utf8' })));
 }
-const med = { berth: median(result.berth), podman: median(result.podman), runc: median(result.runc) };
+const med = { berth: median(result.berth), berthNode: median(result.berthNode), podman: median(result.podman), runc: median(result.runc) };
 
 // ---- many detached containers ---------------------------------------------------------
 log(`starting ${many} detached sleep containers`);
@@ -103,7 +111,7 @@ const report = {
   runs,
   seconds: result,
   median: med,
-  ratios: { berthVsPodman: med.berth / med.podman, berthVsRunc: med.berth / med.runc },
+  ratios: { berthVsPodman: med.berth / med.podman, berthVsRunc: med.berth / med.runc, berthNodeVsPodman: med.berthNode / med.podman },
   budget: { berthVsPodman: '<= 0.2' },
   many: {
     containers: many,

@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "sqlite_dir": "<!(node -p \"const p = require('path'); p.relative('.', p.join(p.dirname(require.resolve('better-sqlite3/package.json')), 'deps', 'sqlite3'))\")"
+  },
   "target_defaults": {
     "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-Wno-format-truncation", "-O2", "-D_GNU_SOURCE"],
     "cflags!": ["-fno-exceptions"]
@@ -16,9 +19,25 @@
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
     {
+      "target_name": "berth-sqlite",
+      "type": "static_library",
+      "sources": ["<(sqlite_dir)/sqlite3.c"],
+      "cflags!": ["-Wall", "-Wextra", "-Werror", "-O2"],
+      "cflags": ["-O2", "-w"],
+      "defines": ["SQLITE_THREADSAFE=0", "SQLITE_OMIT_LOAD_EXTENSION", "SQLITE_DEFAULT_MEMSTATUS=0", "SQLITE_DQS=0", "SQLITE_OMIT_DEPRECATED"],
+      "direct_dependent_settings": {"include_dirs": ["<(sqlite_dir)"]}
+    },
+    {
+      "target_name": "berth-launch",
+      "type": "executable",
+      "dependencies": ["berth-sqlite"],
+      "sources": ["launcher/main.c", "launcher/run.c", "launcher/plan.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/json.c"],
+      "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
+    },
+    {
       "target_name": "berth-monitor-tests",
       "type": "executable",
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c"]
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
     }
   ]
 }

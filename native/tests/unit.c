@@ -13,6 +13,8 @@
 #include "../monitor/monitor.h"
 #include "../monitor/rootfs.h"
 #include "../monitor/util.h"
+#include "../launcher/plan.h"
+#include "../launcher/ref.h"
 
 static int n, failed;
 
@@ -190,6 +192,34 @@ static void test_resolve(void)
   CHECK(system(cmd) == 0, "cleanup");
 }
 
+static void test_launcher(void)
+{
+  char out[600];
+  const char *cases[][2] = {
+      {"busybox", "docker.io/library/busybox:latest"}, {"bb:v1", "docker.io/library/bb:v1"},
+      {"user/app", "docker.io/user/app:latest"},       {"localhost/x:y", "localhost/x:y"},
+      {"example.com/a/b:1.0", "example.com/a/b:1.0"},  {"docker.io/library/bb", "docker.io/library/bb:latest"},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    CHECK(ref_normalize(cases[k][0], out, sizeof out) == 0 && !strcmp(out, cases[k][1]), cases[k][0]);
+  const char *refused[] = {"localhost:5000/x", "bb@sha256:00", "Upper", "bb:", "a//b", "/bb", "bb:-x", ""};
+  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) CHECK(ref_normalize(refused[k], out, sizeof out) < 0, "a reference the launcher leaves to the engine");
+
+  char *q = json_quote("a\"b\\c\n\t\x01\xc3\xa9");
+  CHECK(!strcmp(q, "\"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9\""), "json_quote escapes as JSON.stringify");
+  free(q);
+  plan_values v = {.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", .name = "n1", .image = "bb", .created = "T",
+                   .cmd_json = "\"sh\",\"-c\""};
+  char *f = plan_fill("{\"Hostname\":\"@BERTH-ID12@\",\"Run\":\"/r/c/@BERTH-ID12@@16@\",\"Id\":\"@BERTH-ID12@@16@@BERTH-ID64@------------------------------------\","
+                      "\"Cmd\":[\"@BERTH-CMD@\"],\"Name\":\"@BERTH-NAME@\",\"Image\":\"@BERTH-IMAGE@\"}", &v);
+  CHECK(f && !strcmp(f, "{\"Hostname\":\"0123456789ab\",\"Run\":\"/r/c/0123456789abcdef\",\"Id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+                        "\"Cmd\":[\"sh\",\"-c\"],\"Name\":\"n1\",\"Image\":\"bb\"}"),
+        "plan_fill replaces the ID, its prefixes, the command and the names");
+  free(f);
+  CHECK(plan_fill("{\"StartedAt\":\"@BERTH-STARTED@\"}", &v) == NULL, "plan_fill refuses a marker it has no value for");
+  CHECK(plan_fill("@BERTH-OTHER@", &v) == NULL, "plan_fill refuses an unknown marker");
+}
+
 int main(void)
 {
   test_json();
@@ -199,6 +229,7 @@ int main(void)
   test_restart();
   test_frames_and_flags();
   test_resolve();
+  test_launcher();
   printf("1..%d\n", n);
   return failed ? 1 : 0;
 }

@@ -92,8 +92,16 @@ export interface ImageApi {
   checkStore(opts?: { repair?: boolean }): Promise<CheckReport>;
 }
 
+/** How the CLI builds the request of `run [--rm] [-d] IMAGE CMD...` with no other flags. */
+export type PlainRunRequest = (image: string, cmd: string[], flags: { rm: boolean; detach: boolean }) => ContainerCreateRequest;
+
 export interface ContainerApi {
   createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }>;
+  /**
+   * Store what the native launcher needs to run this image's plain `run` command lines without
+   * Node (see engine/container/run-plan.ts), unless it is there already. Embedded engine only.
+   */
+  prepareRunPlan?(image: string, request: PlainRunRequest): Promise<void>;
   /**
    * Start; with attach the session sees all output from the first byte. `cleanup`: the caller removes
    * an --rm container itself once the session reports the exit (nothing else runs at the exit then).

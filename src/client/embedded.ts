@@ -23,6 +23,7 @@ import type {
   StatsOptions,
   StatsSample,
   EventOptions,
+  PlainRunRequest,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -86,6 +87,9 @@ export class EmbeddedBackend implements Backend {
 
   async createContainer(req: ContainerCreateRequest) {
     return this.engine.createContainer(req);
+  }
+  async prepareRunPlan(image: string, request: PlainRunRequest) {
+    this.engine.prepareRunPlan(image, request);
   }
   startContainer(ref: string, opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } }) {
     return this.engine.startContainer(ref, opts);

@@ -34,6 +34,8 @@ import { attachContainer, containerLogs, containerTop, execPlan, updateContainer
 import { inspectContainer, listContainers } from './container/query.js';
 import { pruneContainers, removeContainer } from './container/remove.js';
 import { loginShell } from './container/shell.js';
+import { MARK, runPlanCurrent, writeRunPlan } from './container/run-plan.js';
+import { tryResolveImage } from './image/resolve.js';
 import type { AttachSession } from './runtime/monitor.js';
 import {
   createVolume,
@@ -180,6 +182,14 @@ export class Engine {
 
   createContainer(req: ContainerCreateRequest): { id: string; warnings: string[] } {
     return createContainer(this.store, req);
+  }
+
+  /** Write the image's run plan for the native launcher if it has none (see container/run-plan.ts). */
+  prepareRunPlan(image: string, request: (image: string, cmd: string[], flags: { rm: boolean; detach: boolean }) => ContainerCreateRequest): void {
+    const img = tryResolveImage(this.store.images, image);
+    if (!img || runPlanCurrent(this.store, img.id, this.hooks.exitCommand)) return;
+    const v = (rm: boolean, detach: boolean) => request(MARK.image, [MARK.cmd], { rm, detach });
+    writeRunPlan(this.store, img.id, { '': v(false, false), rm: v(true, false), detach: v(false, true), 'rm,detach': v(true, true) }, this.hooks.exitCommand);
   }
 
   startContainer(ref: string, opts?: StartOptions): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {

@@ -4,7 +4,7 @@
  * Both are built by `npm install` (node-gyp, native/binding.gyp).
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from './errors.js';
@@ -45,6 +45,16 @@ export function packageRoot(): string {
 
 function buildDir(): string {
   return process.env.BERTH_NATIVE_DIR ?? join(packageRoot(), 'native', 'build', 'Release');
+}
+
+/** Size and modification time (ns) of the native launcher, "" when it is not built: run plans are only good for the build that wrote them. */
+export function launcherStamp(): string {
+  try {
+    const st = statSync(join(buildDir(), 'berth-launch'), { bigint: true });
+    return `${st.size}:${st.mtimeNs}`;
+  } catch {
+    return '';
+  }
 }
 
 let addon: NativeAddon | undefined;

@@ -1,11 +1,11 @@
 /** `berth run`: create, attach, start; in the foreground stream the output and return the exit code. */
-import { Option } from 'commander';
+import { Command, Option } from 'commander';
 import { isBerthError } from '../../client/api.js';
 import { pumpSession } from '../../client/attach-io.js';
 import { configureCreateFlags, createRequest } from '../container-flags.js';
 import { ExitError } from '../context.js';
 import { errorMessage } from '../errors.js';
-import { bool, str, type Verb } from '../verb.js';
+import { bool, str, type Opts, type Verb } from '../verb.js';
 
 export const verb: Verb = {
   paths: [['run'], ['container', 'run']],
@@ -31,6 +31,8 @@ export const verb: Verb = {
     } catch (e) {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }
+    // the next plain `run` of this image can go without Node (bin/berth, native/launcher)
+    await backend.prepareRunPlan?.(req.image, (image, cmd, flags) => createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true)).catch(() => undefined);
     // in the foreground, this process removes an --rm container when it exits (see below)
     const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
@@ -63,3 +65,11 @@ export const verb: Verb = {
     return code;
   },
 };
+
+/** The options of `run IMAGE` with no flags, as commander gives them. */
+function plainOpts(): Opts {
+  const c = new Command();
+  verb.configure(c);
+  c.exitOverride().parse(['IMAGE'], { from: 'user' });
+  return c.opts();
+}

@@ -5,13 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { BerthError, conflict, notFound, wrongState } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import { tryResolveImage } from '../image/resolve.js';
 import { containerCgroupPath } from '../cgroup/hierarchy.js';
 import { setFrozen } from '../cgroup/control.js';
-import { monitorPath } from '../native.js';
 import {
   ExecError,
   monitorAttach,
@@ -24,21 +23,20 @@ import {
   type AttachSession,
   type AttachWant,
 } from '../runtime/monitor.js';
-import { containerPaths, createContainerDirs, readLayeredFile, shortLayerLink } from '../runtime/container-fs.js';
-import { buildSpec } from '../runtime/spec.js';
-import { resolveUser } from '../runtime/user.js';
+import { writeBundle } from '../runtime/bundle.js';
+import { containerPaths, createContainerDirs } from '../runtime/container-fs.js';
 import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
-import { ociMounts, parseMountRequests, resolveMounts } from '../volume/mounts.js';
+import { parseMountRequests, resolveMounts } from '../volume/mounts.js';
 import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
-import { initialState, type ContainerRecord, type PersistedState } from './types.js';
+import { initialState, runningState, type ContainerRecord, type PersistedState } from './types.js';
 
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
@@ -118,33 +116,6 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   return { id, warnings: [] };
 }
 
-function writeBundle(store: Store, rec: ContainerRecord): void {
-  const p = containerPaths(store.layout, rec.id);
-  const layerDirs = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
-  for (const d of layerDirs) if (!existsSync(d)) throw new BerthError('NOT_FOUND', `a layer of the container's image is missing (${d}); run berth system check`);
-  const user = resolveUser(
-    rec.config.User,
-    readLayeredFile([p.upper, p.init, ...layerDirs], 'etc/passwd'),
-    readLayeredFile([p.upper, p.init, ...layerDirs], 'etc/group'),
-  );
-  const rel = (abs: string) => abs.slice(store.layout.root.length + 1);
-  const lowers = [rel(p.init), ...[...rec.layers].reverse().map((c) => shortLayerLink(store.layout, c))];
-  const spec = buildSpec({
-    rec,
-    user,
-    rootfs: p.merged,
-    overlay: `lowerdir=${lowers.join(':')},upperdir=${rel(p.upper)},workdir=${rel(p.work)}`,
-    overlayChdir: store.layout.root,
-    files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
-    cgroupsPath: containerCgroupPath(rec.id),
-    initBinary: monitorPath(),
-    extraMounts: ociMounts(store, rec.mounts),
-  });
-  const tmp = `${p.config}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(spec));
-  renameSync(tmp, p.config);
-}
-
 export interface StartOptions {
   /** Attach before the start (all output is seen). With `cleanup`, the caller removes an --rm container after the exit itself. */
   attach?: AttachWant;
@@ -200,18 +171,7 @@ export async function startContainer(
     throw e;
   }
   const ms = readMonitorState(p.run);
-  const state: PersistedState = {
-    ...rec.state,
-    status: 'running',
-    exitCode: 0,
-    error: '',
-    startedAt: ms?.startedAt ?? nowRFC3339Nano(),
-    finishedAt: ZERO,
-    oomKilled: false,
-    restartCount: 0,
-    stoppedByUser: false,
-  };
-  containerDb(store).setState(rec.id, state);
+  containerDb(store).setState(rec.id, runningState(rec.state, ms?.startedAt ?? nowRFC3339Nano()));
   event(store, rec, 'start');
   return { id: rec.id, session, alreadyRunning: false };
 }

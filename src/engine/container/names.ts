@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { invalidArg } from '../errors.js';
 
-const ADJECTIVES = [
+export const ADJECTIVES = [
   'admiring', 'agile', 'amazing', 'bold', 'brave', 'busy', 'calm', 'charming', 'clever', 'cool',
   'crisp', 'dazzling', 'determined', 'eager', 'elastic', 'elegant', 'epic', 'fervent', 'focused', 'friendly',
   'gallant', 'gentle', 'happy', 'hardcore', 'hopeful', 'jolly', 'keen', 'kind', 'laughing', 'lucid',
@@ -15,7 +15,7 @@ const ADJECTIVES = [
   'youthful', 'zealous',
 ];
 
-const SURNAMES = [
+export const SURNAMES = [
   'agnesi', 'allen', 'babbage', 'bardeen', 'bartik', 'bell', 'boole', 'borg', 'brattain', 'cerf',
   'clarke', 'curie', 'darwin', 'dijkstra', 'easley', 'einstein', 'euler', 'faraday', 'fermat', 'feynman',
   'franklin', 'galileo', 'gauss', 'goldberg', 'goodall', 'hamilton', 'hawking', 'hopper', 'hypatia', 'jepsen',

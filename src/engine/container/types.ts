@@ -138,3 +138,8 @@ export function initialState(): PersistedState {
     stoppedByUser: false,
   };
 }
+
+/** The state a start records, from the state before and the start time the monitor wrote. */
+export function runningState(prev: PersistedState, startedAt: string): PersistedState {
+  return { ...prev, status: 'running', exitCode: 0, error: '', startedAt, finishedAt: ZERO_TIME, oomKilled: false, restartCount: 0, stoppedByUser: false };
+}

@@ -6,6 +6,7 @@
  * children cannot be deleted; untagged parents left childless are pruned.
  * Layers go when no image and no container rests on them.
  */
+import { removeRunPlan } from '../container/run-plan.js';
 import { mkdirSync } from 'node:fs';
 import { BerthError, invalidArg } from '../errors.js';
 import { normalizedString, parseReference } from '../reference/reference.js';
@@ -84,6 +85,7 @@ function untag(store: Store, id: string, name: string, out: DeleteItem[]): void 
  */
 function deleteImageData(store: Store, users: ImageUsers, id: string, trash: string, out: DeleteItem[]): number {
   const chains = store.images.deleteImage(id);
+  removeRunPlan(store, id);
   store.event({ type: 'image', action: 'delete', actorId: id, attributes: {} });
   out.push({ Deleted: id });
   let freed = 0;

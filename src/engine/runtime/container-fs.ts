@@ -40,8 +40,8 @@ export function containerPaths(layout: Layout, id: string): ContainerPaths {
   };
 }
 
-const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc'];
-const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+export const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc'];
+export const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
 
 const HOSTS = `127.0.0.1\tlocalhost
 ::1\tlocalhost ip6-localhost ip6-loopback
@@ -58,13 +58,8 @@ export function containerResolvConf(host: string): string {
   return lines.join('\n').replace(/\n*$/, '\n');
 }
 
-export function createContainerDirs(p: ContainerPaths, opts: { hostname: string; network: string }): void {
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  // the upper and init dirs' modes become the container's / : world-searchable as in an image
-  for (const d of [p.upper, p.merged, p.init]) mkdirSync(d, { recursive: true, mode: 0o755 });
-  mkdirSync(p.work, { recursive: true, mode: 0o700 });
-  for (const d of INIT_DIRS) mkdirSync(join(p.init, d), { recursive: true, mode: 0o755 });
-  for (const f of INIT_FILES) closeSync(openSync(join(p.init, f), 'a', 0o644));
+/** What the files bound at /etc/hostname, /etc/hosts and /etc/resolv.conf hold, and the host resolv.conf they came from. */
+export function containerFileContents(opts: { hostname: string; network: string }): { hostname: string; hosts: string; resolvConf: string; hostResolv: string } {
   const hostNet = opts.network === 'host';
   let hostResolv = '';
   try {
@@ -72,9 +67,25 @@ export function createContainerDirs(p: ContainerPaths, opts: { hostname: string;
   } catch {
     hostResolv = '';
   }
-  writeFileSync(p.hostname, `${hostNet ? hostHostname() : opts.hostname}\n`);
-  writeFileSync(p.hosts, hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : HOSTS);
-  writeFileSync(p.resolvConf, hostNet ? hostResolv : containerResolvConf(hostResolv));
+  return {
+    hostname: `${hostNet ? hostHostname() : opts.hostname}\n`,
+    hosts: hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : HOSTS,
+    resolvConf: hostNet ? hostResolv : containerResolvConf(hostResolv),
+    hostResolv,
+  };
+}
+
+export function createContainerDirs(p: ContainerPaths, opts: { hostname: string; network: string }): void {
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  // the upper and init dirs' modes become the container's / : world-searchable as in an image
+  for (const d of [p.upper, p.merged, p.init]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  mkdirSync(p.work, { recursive: true, mode: 0o700 });
+  for (const d of INIT_DIRS) mkdirSync(join(p.init, d), { recursive: true, mode: 0o755 });
+  for (const f of INIT_FILES) closeSync(openSync(join(p.init, f), 'a', 0o644));
+  const files = containerFileContents(opts);
+  writeFileSync(p.hostname, files.hostname);
+  writeFileSync(p.hosts, files.hosts);
+  writeFileSync(p.resolvConf, files.resolvConf);
   closeSync(openSync(p.log, 'a', 0o640));
 }
 

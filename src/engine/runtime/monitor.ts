@@ -57,8 +57,8 @@ function run(args: string[], timeoutMs = 30_000): Promise<{ code: number; stderr
   });
 }
 
-/** Create the container (namespaces, root file system) under a new monitor; it waits for `start`. */
-export async function monitorCreate(o: CreateOptions): Promise<void> {
+/** argv of `berth-monitor create` (the native launcher's plans hold it too). */
+export function createArgs(o: CreateOptions): string[] {
   const args = ['create', '--bundle', o.bundle, '--state', o.stateDir, '--id', o.id];
   if (o.logPath) args.push('--log', o.logPath);
   if (o.logMaxSize) args.push('--log-max-size', String(o.logMaxSize));
@@ -69,7 +69,12 @@ export async function monitorCreate(o: CreateOptions): Promise<void> {
     args.push('--exit-command', o.exitCommand[0]!);
     for (const a of o.exitCommand.slice(1)) args.push('--exit-arg', a);
   }
-  const r = await run(args);
+  return args;
+}
+
+/** Create the container (namespaces, root file system) under a new monitor; it waits for `start`. */
+export async function monitorCreate(o: CreateOptions): Promise<void> {
+  const r = await run(createArgs(o));
   if (r.code !== 0) {
     const msg = r.stderr.trim().split('\n').pop()?.replace(/^berth-monitor: /, '') || 'the container could not be created';
     throw new BerthError('RUNTIME', msg);

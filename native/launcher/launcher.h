@@ -1,0 +1,29 @@
+/* What the launcher's files share: the command line and the ways out. */
+#ifndef BERTH_LAUNCHER_H
+#define BERTH_LAUNCHER_H
+
+#include <stdbool.h>
+#include "plan.h"
+#include "store.h"
+
+typedef struct {
+  const char *root, *runroot, *image, *name;
+  bool rm, detach;
+  char *const *cmd;
+  int ncmd;
+} cmdline;
+
+/* The command line as given, and as the launcher read it. */
+extern char **orig_argv;
+extern cmdline C;
+
+/* The directory of this executable (native/build/Release). */
+char *self_dir(void);
+/* Hand the command line (orig_argv) to Node; with BERTH_NATIVE_RUN=only, say why not and exit 125. */
+__attribute__((noreturn)) void hand_over(const char *why);
+void remove_tree(const char *dir);
+/* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */
+int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, const char *dir, const char *run_dir,
+                const char *const *layers, int nlayers, const char *attrs, const char *attrs_prefix);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * berth-launch: the `berth` command's native front (bin/berth runs it). It
+ * takes `berth [--root D] [--runroot D] run|container run [--rm] [-d]
+ * [--name N] IMAGE [CMD...]` by itself when the image has a run plan
+ * (src/engine/container/run-plan.ts) and hands every other command line,
+ * unchanged, to Node (dist/cli/main.js). It hands over before it has written
+ * anything; once the container's record is in the store, it sees the run
+ * through as the engine would (README.md, "The native launcher").
+ *
+ * BERTH_NATIVE_RUN=0 always hands over; BERTH_NATIVE_RUN=only never does
+ * (it says why it could not take the command line and exits 125).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "launcher.h"
+#include "ref.h"
+
+char **orig_argv;
+cmdline C;
+
+char *self_dir(void)
+{
+  static char dir[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+  if (n <= 0) return NULL;
+  dir[n] = 0;
+  *strrchr(dir, '/') = 0;
+  return dir;
+}
+
+/* Hand the command line to Node: <package>/dist/cli/main.js beside native/build/Release. */
+void hand_over(const char *why)
+{
+  const char *mode = getenv("BERTH_NATIVE_RUN");
+  if (mode && !strcmp(mode, "only")) {
+    fprintf(stderr, "berth: the native run path cannot take this command line: %s\n", why);
+    exit(125);
+  }
+  const char *dir = self_dir();
+  char main_js[PATH_MAX];
+  snprintf(main_js, sizeof main_js, "%s/../../../dist/cli/main.js", dir ? dir : ".");
+  int argc = 0;
+  while (orig_argv[argc]) argc++;
+  char **argv = xmalloc(sizeof(char *) * (size_t)(argc + 2));
+  argv[0] = "node";
+  argv[1] = main_js;
+  for (int k = 1; k <= argc; k++) argv[k + 1] = orig_argv[k];
+  execvp("node", argv);
+  fprintf(stderr, "berth: cannot run node: %s\n", strerror(errno));
+  exit(125);
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *flag)
+{
+  size_t n = strlen(flag);
+  if (!strncmp(argv[*i], flag, n) && argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (!strcmp(argv[*i], flag) && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
+static void parse(int argc, char **argv, cmdline *c)
+{
+  int i = 1;
+  c->root = getenv("BERTH_ROOT");
+  c->runroot = getenv("BERTH_RUNROOT");
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *v;
+    if ((v = opt_value(argc, argv, &i, "--root"))) c->root = v;
+    else if ((v = opt_value(argc, argv, &i, "--runroot"))) c->runroot = v;
+    else hand_over("a global option");
+  }
+  if (i < argc && !strcmp(argv[i], "container")) i++;
+  if (i >= argc || strcmp(argv[i], "run")) hand_over("not a run command");
+  for (i++; i < argc && argv[i][0] == '-'; i++) {
+    const char *v;
+    if (!strcmp(argv[i], "--rm")) c->rm = true;
+    else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--detach")) c->detach = true;
+    else if ((v = opt_value(argc, argv, &i, "--name"))) c->name = v;
+    else hand_over("an option other than --rm, -d and --name");
+  }
+  if (i >= argc) hand_over("no image");
+  c->image = argv[i];
+  c->cmd = argv + i + 1;
+  c->ncmd = argc - i - 1;
+  if (!c->root || !*c->root) c->root = "/var/lib/berth";
+  if (!c->runroot || !*c->runroot) c->runroot = "/run/berth";
+}
+
+static bool valid_name(const char *n)
+{
+  if (*n == '/') n++;
+  size_t len = strlen(n);
+  if (len < 2) return false;
+  for (size_t k = 0; k < len; k++) {
+    char ch = n[k];
+    bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (!alnum && (k == 0 || (ch != '_' && ch != '.' && ch != '-'))) return false;
+  }
+  return true;
+}
+
+static unsigned rnd(unsigned n)
+{
+  unsigned v = 0;
+  if (getrandom(&v, sizeof v, 0) != sizeof v) v = (unsigned)getpid() ^ (unsigned)monotonic_ms();
+  return v % n;
+}
+
+static void random_name(const jval *names, int attempt, char *out, size_t len)
+{
+  const jval *a = json_get(names, "adjectives"), *s = json_get(names, "surnames");
+  const char *x = json_str(&a->items[rnd((unsigned)a->n)], "x"), *y = json_str(&s->items[rnd((unsigned)s->n)], "y");
+  if (attempt < 10) snprintf(out, len, "%s_%s", x, y);
+  else snprintf(out, len, "%s_%s%u", x, y, rnd(10));
+}
+
+/* JSON array items (no brackets) of a NULL-terminated list. */
+static char *json_items(const char *const *v, int n)
+{
+  size_t cap = 16, len = 0;
+  char *out = xmalloc(cap);
+  out[0] = 0;
+  for (int k = 0; k < n; k++) {
+    autofree char *q = json_quote(v[k]);
+    size_t add = strlen(q) + 1;
+    if (len + add + 1 > cap) out = xrealloc(out, cap = (len + add + 1) * 2);
+    len += (size_t)sprintf(out + len, "%s%s", k ? "," : "", q);
+  }
+  return out;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st, (void)ftw;
+  if (flag == FTW_DP) rmdir(path);
+  else unlink(path);
+  return 0;
+}
+
+void remove_tree(const char *dir)
+{
+  nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+static int write_plain(const char *path, const char *data, mode_t mode)
+{
+  autoclose int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0 || write_all(fd, data, strlen(data)) < 0) return -1;
+  return 0;
+}
+
+
+static const char *const *str_list(const jval *arr, int *n)
+{
+  const char **v = json_strv(arr);
+  for (*n = 0; v && v[*n]; (*n)++) {}
+  return v;
+}
+
+int main(int argc, char **argv)
+{
+  orig_argv = argv;
+  const char *mode = getenv("BERTH_NATIVE_RUN");
+  if (mode && !strcmp(mode, "0")) hand_over("BERTH_NATIVE_RUN=0");
+  parse(argc, argv, &C);
+  if (geteuid() != 0) hand_over("not root");
+  if (C.name && !valid_name(C.name)) hand_over("an invalid name");
+  char tag[600], image_id[128];
+  if (ref_normalize(C.image, tag, sizeof tag) < 0) hand_over("a reference for the engine to resolve");
+  store_t store = {0};
+  berr_t err = {0};
+  if (store_open(&store, C.root, &err) < 0) hand_over(err.msg);
+  if (store_tag(&store, tag, image_id, sizeof image_id, &err) != 0) hand_over("the image is not tagged so");
+  plan_t plan;
+  const char *variant = C.rm ? (C.detach ? "rm,detach" : "rm") : (C.detach ? "detach" : "");
+  if (plan_load(&plan, C.root, C.runroot, image_id, variant, &err) < 0) hand_over(err.msg);
+  const jval *doc = plan.doc;
+
+  /* the command: the one given, else the image's; with the entrypoint before it */
+  int nep = 0, ndef = 0, nlayers = 0;
+  const char *const *ep = str_list(json_get(doc, "entrypoint"), &nep);
+  const char *const *def = str_list(json_get(doc, "cmd"), &ndef);
+  const char *const *cmd = C.ncmd ? (const char *const *)C.cmd : def;
+  int ncmd = C.ncmd ? C.ncmd : ndef;
+  if (!ncmd) hand_over("no command: the engine says what is missing");
+  const char **full = xmalloc(sizeof(char *) * (size_t)(nep + ncmd + 1));
+  for (int k = 0; k < nep; k++) full[k] = ep[k];
+  for (int k = 0; k < ncmd; k++) full[nep + k] = cmd[k];
+  autofree char *cmd_json = json_items(cmd, ncmd), *args_items = json_items(full + 1, nep + ncmd - 1);
+  char *args_json = xmalloc(strlen(args_items) + 3);
+  sprintf(args_json, "[%s]", args_items);
+  const char *const *layers = str_list(json_get(doc, "layers"), &nlayers);
+  autofree char *layers_json = json_items(layers, nlayers);
+  char *layers_arr = xmalloc(strlen(layers_json) + 3);
+  sprintf(layers_arr, "[%s]", layers_json);
+
+  /* the ID, name and time */
+  unsigned char raw[32];
+  char id[65], name[160], created[40], dir[PATH_MAX], run_dir[PATH_MAX];
+  if (getrandom(raw, sizeof raw, 0) != sizeof raw) hand_over("no random bytes");
+  for (int k = 0; k < 32; k++) sprintf(id + 2 * k, "%02x", raw[k]);
+  now_rfc3339nano(created);
+  snprintf(dir, sizeof dir, "%s/containers/%s", C.root, id);
+  snprintf(run_dir, sizeof run_dir, "%s/c/%.16s", C.runroot, id);
+  plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
+  autofree char *image_q = json_quote(C.image);
+
+  /* the container's directories and files, then its record: a taken random name is drawn again */
+  for (int attempt = 0;; attempt++) {
+    if (C.name) snprintf(name, sizeof name, "%s", C.name[0] == '/' ? C.name + 1 : C.name);
+    else random_name(json_get(doc, "names"), attempt, name, sizeof name);
+    char cdir[PATH_MAX];
+    snprintf(cdir, sizeof cdir, "%s/containers", C.root);
+    if (mkdir_p(cdir, 0755) < 0 || mkdir(dir, 0700) < 0) hand_over("cannot create the container directory");
+    const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");
+    bool ok = true;
+    for (size_t k = 0; ok && k < dirs->n; k++) {
+      char path[PATH_MAX];
+      snprintf(path, sizeof path, "%s/%s", dir, json_str(&dirs->items[k].items[0], ""));
+      ok = mkdir(path, (mode_t)json_num(&dirs->items[k].items[1], 0755)) == 0;
+    }
+    for (size_t k = 0; ok && k < files->n; k++) {
+      char path[PATH_MAX];
+      snprintf(path, sizeof path, "%s/%s", dir, json_str(&files->items[k].items[0], ""));
+      autofree char *content = plan_fill(json_str(&files->items[k].items[1], ""), &v);
+      ok = content && write_plain(path, content, (mode_t)json_num(&files->items[k].items[2], 0644)) == 0;
+    }
+    autofree char *config = plan_fill(json_str(json_get(plan.variant, "config"), ""), &v);
+    autofree char *host_config = plan_fill(json_str(json_get(plan.variant, "hostConfig"), ""), &v);
+    autofree char *spec = plan_fill(json_str(json_get(doc, "spec"), ""), &v);
+    char spec_path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(spec_path, sizeof spec_path, "%s/config.json", dir);
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", spec_path, (int)getpid());
+    ok = ok && config && host_config && spec && write_plain(tmp, spec, 0644) == 0 && rename(tmp, spec_path) == 0;
+    if (!ok) {
+      remove_tree(dir);
+      hand_over("cannot write the container's files");
+    }
+    char attrs[1024];
+    autofree char *name_q = json_quote(name);
+    snprintf(attrs, sizeof attrs, "{\"name\":%s,\"image\":%s}", name_q, image_q);
+    ctr_row row = {.id = id, .name = name, .image_id = image_id, .image_name = C.image, .created = created, .path = full[0],
+                   .args = args_json, .config = config, .host_config = host_config, .layers = layers_arr,
+                   .state = json_str(json_get(doc, "state"), ""), .attrs = attrs, .layer_ids = layers, .nlayers = nlayers};
+    int rc = store_create(&store, &row, &err);
+    if (rc == 0) break;
+    remove_tree(dir);
+    if (rc < 0) hand_over(err.msg);
+    if (C.name || attempt >= 100) hand_over("the name is taken: the engine says by whom");
+  }
+  autofree char *name_q = json_quote(name);
+  char attrs[1024], attrs_prefix[1024];
+  snprintf(attrs_prefix, sizeof attrs_prefix, "{\"name\":%s,\"image\":%s", name_q, image_q);
+  snprintf(attrs, sizeof attrs, "%s}", attrs_prefix);
+  return run_created(&store, &plan, &v, id, dir, run_dir, layers, nlayers, attrs, attrs_prefix);
+}

@@ -1,0 +1,119 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int plan_load(plan_t *p, const char *root, const char *runroot, const char *image_id, const char *variant, berr_t *err)
+{
+  memset(p, 0, sizeof *p);
+  char path[4096];
+  const char *hex = strncmp(image_id, "sha256:", 7) ? image_id : image_id + 7;
+  snprintf(path, sizeof path, "%s/plans/%s.json", root, hex);
+  autofree char *text = read_file(path, NULL, err);
+  if (!text) return -1;
+  p->doc = json_parse(text, err);
+  if (!p->doc) return -1;
+  if (json_num(json_get(p->doc, "version"), 0) != PLAN_VERSION) return fail(err, 0, "plan version differs");
+  if (strcmp(json_str(json_get(p->doc, "imageId"), ""), image_id)) return fail(err, 0, "plan is for another image");
+  if (strcmp(json_str(json_get(p->doc, "root"), ""), root) || strcmp(json_str(json_get(p->doc, "runroot"), ""), runroot))
+    return fail(err, 0, "plan is for another root or runroot");
+  /* written for this build of the launcher (run-plan.ts launcherStamp) */
+  struct stat st;
+  char stamp[64];
+  if (stat("/proc/self/exe", &st) < 0) return fail_errno(err, "stat /proc/self/exe");
+  snprintf(stamp, sizeof stamp, "%lld:%lld", (long long)st.st_size, (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  if (strcmp(json_str(json_get(p->doc, "stamp"), ""), stamp)) return fail(err, 0, "plan written for another build");
+  /* the exit command's node and script are there */
+  const jval *exit_cmd = json_get(p->doc, "exitCommand");
+  for (size_t k = 0; exit_cmd && k < exit_cmd->n && k < 2; k++)
+    if (access(json_str(&exit_cmd->items[k], ""), F_OK) < 0) return fail_errno(err, "%s", json_str(&exit_cmd->items[k], ""));
+  p->variant = json_get(json_get(p->doc, "variants"), variant);
+  if (!p->variant) return fail(err, 0, "plan has no variant %s", variant);
+  /* the layer trees are there */
+  const jval *dirs = json_get(p->doc, "layerDirs");
+  for (size_t k = 0; dirs && k < dirs->n; k++)
+    if (access(json_str(&dirs->items[k], ""), F_OK) < 0) return fail_errno(err, "layer %s", json_str(&dirs->items[k], ""));
+  /* the host's resolv.conf is the one the plan's copy came from */
+  berr_t e = {0};
+  autofree char *resolv = read_file("/etc/resolv.conf", NULL, &e);
+  if (strcmp(resolv ? resolv : "", json_str(json_get(p->doc, "hostResolvConf"), ""))) return fail(err, 0, "the host's resolv.conf changed");
+  return 0;
+}
+
+char *json_quote(const char *s)
+{
+  size_t cap = strlen(s) * 6 + 3, n = 0;
+  char *out = xmalloc(cap);
+  out[n++] = '"';
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    switch (*c) {
+    case '"': out[n++] = '\\'; out[n++] = '"'; break;
+    case '\\': out[n++] = '\\'; out[n++] = '\\'; break;
+    case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
+    case '\f': out[n++] = '\\'; out[n++] = 'f'; break;
+    case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
+    case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
+    case '\t': out[n++] = '\\'; out[n++] = 't'; break;
+    default:
+      if (*c < 0x20) n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *c);
+      else out[n++] = (char)*c;
+    }
+  }
+  out[n++] = '"';
+  out[n] = 0;
+  return out;
+}
+
+typedef struct {
+  const char *mark;
+  const char *value;
+} pair;
+
+char *plan_fill(const char *tmpl, const plan_values *v)
+{
+  char id16[17], id12[13], full[65];
+  snprintf(full, sizeof full, "%s", v->id);
+  snprintf(id16, sizeof id16, "%s", v->id);
+  snprintf(id12, sizeof id12, "%s", v->id);
+  /* the ID marker's prefixes are markers too: longest first (run-plan.ts MARK_ID) */
+  const pair pairs[] = {
+      {"@BERTH-ID12@@16@@BERTH-ID64@------------------------------------", full},
+      {"@BERTH-ID12@@16@", id16},
+      {"@BERTH-ID12@", id12},
+      {"\"@BERTH-CMD@\"", v->cmd_json},
+      {"@BERTH-NAME@", v->name},
+      {"@BERTH-IMAGE@", v->image},
+      {"@BERTH-CREATED@", v->created},
+      {"@BERTH-STARTED@", v->started},
+  };
+  size_t cap = strlen(tmpl) + 256, n = 0;
+  char *out = xmalloc(cap);
+  for (const char *s = tmpl; *s;) {
+    const pair *hit = NULL;
+    if (*s == '@' || *s == '"')
+      for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+        if (!strncmp(s, pairs[k].mark, strlen(pairs[k].mark))) {
+          hit = &pairs[k];
+          break;
+        }
+    const char *add = hit ? hit->value : s;
+    size_t len = hit ? (hit->value ? strlen(hit->value) : 0) : 1;
+    if (hit && !hit->value) {
+      free(out);
+      return NULL;
+    }
+    if (n + len + 1 > cap) out = xrealloc(out, cap = (n + len + 1) * 2);
+    memcpy(out + n, add, len);
+    n += len;
+    s += hit ? strlen(hit->mark) : 1;
+  }
+  out[n] = 0;
+  if (strstr(out, "@BERTH-")) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}

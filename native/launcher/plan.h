@@ -1,0 +1,32 @@
+/* A run plan (<root>/plans/<image hex>.json, written by src/engine/container/run-plan.ts) and the
+ * replacement of its markers with one container's values. */
+#ifndef BERTH_PLAN_H
+#define BERTH_PLAN_H
+
+#include "../monitor/json.h"
+
+#define PLAN_VERSION 1
+
+typedef struct {
+  jval *doc;
+  const jval *variant;     /* the {config, hostConfig} for this command line's flags */
+} plan_t;
+
+/* What replaces the markers. */
+typedef struct {
+  const char *id;          /* 64 hex */
+  const char *name;
+  const char *image;       /* as typed */
+  const char *created;     /* RFC3339Nano */
+  const char *started;
+  const char *cmd_json;    /* the command as JSON array items, without brackets */
+} plan_values;
+
+/* Load and check the plan; returns -1 (err says why) when it cannot serve this root and runroot. */
+int plan_load(plan_t *p, const char *root, const char *runroot, const char *image_id, const char *variant, berr_t *err);
+/* tmpl with every marker replaced (malloc'd); NULL when a marker is left that has no value. */
+char *plan_fill(const char *tmpl, const plan_values *v);
+/* A JSON string literal for s (malloc'd), escaped as JSON.stringify does. */
+char *json_quote(const char *s);
+
+#endif

@@ -1,0 +1,168 @@
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* store.ts EVENTS_KEPT: every thousandth event drops all but the newest this many */
+#define EVENTS_KEPT 10000
+
+static int db_fail(store_t *s, berr_t *err, const char *what)
+{
+  return fail(err, 0, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int exec(store_t *s, const char *sql, berr_t *err)
+{
+  if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_fail(s, err, sql);
+  return 0;
+}
+
+int store_open(store_t *s, const char *root, berr_t *err)
+{
+  char path[4096];
+  snprintf(path, sizeof path, "%s/berth.db", root);
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) return db_fail(s, err, "open the database");
+  sqlite3_busy_timeout(s->db, 30000);
+  if (exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err) < 0) return -1;
+  sqlite3_stmt *st;
+  int version = -1;
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (version != STORE_SCHEMA) return fail(err, 0, "schema %d, the launcher knows %d", version, STORE_SCHEMA);
+  char mode[16] = "";
+  if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  if (strcmp(mode, "wal")) return fail(err, 0, "the database is not in WAL mode");
+  return 0;
+}
+
+void store_close(store_t *s)
+{
+  if (s->db) sqlite3_close(s->db);
+  s->db = NULL;
+}
+
+/* Prepare sql and bind the strings (NULL-terminated list); NULL on error. */
+static sqlite3_stmt *prep(store_t *s, const char *sql, const char *const *vals, int n)
+{
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+  for (int k = 0; k < n; k++) sqlite3_bind_text(st, k + 1, vals[k], -1, SQLITE_STATIC);
+  return st;
+}
+
+/* Run a statement that returns no rows (or only looks for one): SQLITE_ROW, SQLITE_DONE, or an error code. */
+static int step1(store_t *s, const char *sql, const char *const *vals, int n)
+{
+  sqlite3_stmt *st = prep(s, sql, vals, n);
+  if (!st) return SQLITE_ERROR;
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int store_tag(store_t *s, const char *name, char *image_id, size_t len, berr_t *err)
+{
+  sqlite3_stmt *st = prep(s, "SELECT image_id FROM tags WHERE name = ?", &name, 1);
+  if (!st) return db_fail(s, err, "read the tags");
+  int rc = sqlite3_step(st), out = 1;
+  if (rc == SQLITE_ROW) {
+    snprintf(image_id, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    out = 0;
+  } else if (rc != SQLITE_DONE) {
+    out = db_fail(s, err, "read the tags");
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+static int add_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err)
+{
+  struct timespec rt, mono;
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, "INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, 'container', ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    return db_fail(s, err, "record an event");
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)rt.tv_sec * 1000 + rt.tv_nsec / 1000000);
+  sqlite3_bind_int64(st, 2, mono.tv_nsec % 1000000);
+  sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, attrs, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return db_fail(s, err, "record an event");
+  sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
+  if (seq % 1000 == 0) {
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM events WHERE seq <= %lld", (long long)(seq - EVENTS_KEPT));
+    return exec(s, sql, err);
+  }
+  return 0;
+}
+
+static int finish(store_t *s, int rc, berr_t *err)
+{
+  if (rc == 0 && exec(s, "COMMIT", err) == 0) return 0;
+  sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  return rc > 0 ? rc : -1;
+}
+
+int store_create(store_t *s, const ctr_row *c, berr_t *err)
+{
+  if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
+  int rc = 0;
+  if (step1(s, "SELECT 1 FROM containers WHERE name = ?", &c->name, 1) == SQLITE_ROW) rc = 1;
+  for (int k = 0; !rc && k < c->nlayers; k++)
+    if (step1(s, "SELECT 1 FROM layers WHERE chain_id = ?", &c->layer_ids[k], 1) != SQLITE_ROW) rc = 1;
+  if (!rc) {
+    const char *v[] = {c->id, c->name, c->image_id, c->image_name, c->created, c->path, c->args, c->config, c->host_config, c->layers, c->state};
+    if (step1(s, "INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)", v, 11) != SQLITE_DONE)
+      rc = db_fail(s, err, "insert the container");
+  }
+  for (int k = 0; !rc && k < c->nlayers; k++) {
+    const char *v[] = {c->id, c->layer_ids[k]};
+    if (step1(s, "INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)", v, 2) != SQLITE_DONE) rc = db_fail(s, err, "insert the container's layers");
+  }
+  if (!rc) {
+    rc = add_event(s, c->id, "create", c->attrs, err);
+  }
+  return finish(s, rc, err);
+}
+
+int store_state(store_t *s, const char *id, const char *state, const char *action, const char *attrs, berr_t *err)
+{
+  if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
+  const char *v[] = {state, id};
+  int rc = step1(s, "UPDATE containers SET state = ? WHERE id = ?", v, 2) == SQLITE_DONE ? 0 : db_fail(s, err, "record the state");
+  if (!rc) rc = add_event(s, id, action, attrs, err);
+  return finish(s, rc, err);
+}
+
+int store_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err)
+{
+  return add_event(s, id, action, attrs, err);
+}
+
+bool store_layers_held(store_t *s, const char *const *layers, int n)
+{
+  for (int k = 0; k < n; k++)
+    if (step1(s, "SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1", &layers[k], 1) != SQLITE_ROW) return false;
+  return true;
+}
+
+int store_remove(store_t *s, const char *id, const char *die_attrs, const char *attrs, berr_t *err)
+{
+  if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
+  int rc = 0;
+  if (step1(s, "SELECT 1 FROM containers WHERE id = ?", &id, 1) != SQLITE_ROW) return finish(s, 0, err); /* removed meanwhile */
+  if (die_attrs) rc = add_event(s, id, "die", die_attrs, err);
+  if (!rc && (step1(s, "DELETE FROM container_layers WHERE container_id = ?", &id, 1) != SQLITE_DONE ||
+              step1(s, "DELETE FROM containers WHERE id = ?", &id, 1) != SQLITE_DONE ||
+              step1(s, "DELETE FROM container_volumes WHERE container_id = ?", &id, 1) != SQLITE_DONE))
+    rc = db_fail(s, err, "delete the container");
+  if (!rc) rc = add_event(s, id, "destroy", attrs, err);
+  return finish(s, rc, err);
+}

@@ -1,0 +1,146 @@
+/**
+ * Run plans: everything `berth run [--rm] [-d] [--name N] IMAGE [CMD...]`
+ * writes for one image, computed here by the engine's own code and stored as
+ * <root>/plans/<image hex>.json for the native launcher (native/launcher/),
+ * which then runs such a container without starting Node. What differs
+ * between two containers of the image is left as markers the launcher
+ * replaces: the ID (and its 16- and 12-character prefixes, which name the
+ * runtime directory and the hostname), the name, the creation and start
+ * times, the image as typed and the command. A plan is only written when the
+ * result is the same for every container of the image but for those markers
+ * (no image volumes, the default log driver and restart policy).
+ */
+import { availableParallelism } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { imageConfig } from '../image/config.js';
+import { launcherStamp } from '../native.js';
+import { bundleSpec } from '../runtime/bundle.js';
+import { containerFileContents, containerPaths, INIT_DIRS, INIT_FILES } from '../runtime/container-fs.js';
+import { createArgs } from '../runtime/monitor.js';
+import type { Store } from '../store/store.js';
+import type { ContainerCreateRequest } from '../types.js';
+import { parseMountRequests } from '../volume/mounts.js';
+import { ADJECTIVES, SURNAMES } from './names.js';
+import { buildContainerConfig, restartArg } from './options.js';
+import { initialState, runningState, type ContainerRecord } from './types.js';
+
+/** The launcher reads only plans of this version (native/launcher/plan.c says the same). */
+export const PLAN_VERSION = 1;
+
+const ID12 = '@BERTH-ID12@';
+const ID16 = `${ID12}@16@`;
+/** A 64-character stand-in for the ID whose 12- and 16-character prefixes are markers too. */
+export const MARK_ID = `${ID16}@BERTH-ID64@`.padEnd(64, '-');
+export const MARK = { name: '@BERTH-NAME@', image: '@BERTH-IMAGE@', created: '@BERTH-CREATED@', started: '@BERTH-STARTED@', cmd: '@BERTH-CMD@' } as const;
+
+/** The four shapes of the command line a plan covers, as the CLI builds their requests (image: MARK.image, cmd: [MARK.cmd]). */
+export type PlanVariants = Record<'' | 'rm' | 'detach' | 'rm,detach', ContainerCreateRequest>;
+
+export const planPath = (store: Store, imageId: string) => join(store.layout.root, 'plans', `${imageId.replace(/^sha256:/, '')}.json`);
+
+export function removeRunPlan(store: Store, imageId: string): void {
+  rmSync(planPath(store, imageId), { force: true });
+}
+
+/**
+ * Is the stored plan for this image good for this build, runroot, node and
+ * host resolv.conf? (The launcher checks the same and hands such runs to
+ * Node, which then writes the plan again.)
+ */
+export function runPlanCurrent(store: Store, imageId: string, exitCommand: ((id: string) => string[]) | undefined): boolean {
+  let plan: { version?: number; stamp?: string; runroot?: string; exitCommand?: string[]; hostResolvConf?: string };
+  try {
+    plan = JSON.parse(readFileSync(planPath(store, imageId), 'utf8'));
+  } catch {
+    return false;
+  }
+  return (
+    plan.version === PLAN_VERSION &&
+    plan.stamp === launcherStamp() &&
+    plan.runroot === store.layout.runroot &&
+    JSON.stringify(plan.exitCommand) === JSON.stringify(exitCommand?.(MARK_ID)) &&
+    plan.hostResolvConf === containerFileContents({ hostname: '', network: 'default' }).hostResolv
+  );
+}
+
+/** Build and store the plan for an image; false (and nothing written) when the image's runs need Node. */
+export function writeRunPlan(store: Store, imageId: string, variants: PlanVariants, exitCommand: ((id: string) => string[]) | undefined): boolean {
+  const image = imageConfig(store, imageId);
+  const raw = JSON.stringify(image);
+  const stamp = launcherStamp();
+  if (raw.includes('@BERTH-') || !exitCommand || !stamp) return false;
+  const layers = store.images.layersOf(imageId).map((l) => l.chainId);
+  const p = containerPaths(store.layout, MARK_ID);
+  const built: Record<string, { config: string; hostConfig: string }> = {};
+  let spec = '';
+  let hostname = '';
+  let network = '';
+  for (const [key, req] of Object.entries(variants)) {
+    if (parseMountRequests(req, Object.keys(image.config?.Volumes ?? {})).length) return false;
+    const b = buildContainerConfig(req, image, MARK_ID, { cpus: availableParallelism() });
+    if (b.hostConfig.LogConfig.Type !== 'json-file' || Object.keys(b.hostConfig.LogConfig.Config).length) return false;
+    if (restartArg(b.hostConfig.RestartPolicy) !== 'no' || b.hostConfig.NetworkMode === 'host') return false;
+    const rec: ContainerRecord = {
+      id: MARK_ID,
+      name: MARK.name,
+      imageId,
+      imageName: MARK.image,
+      created: MARK.created,
+      path: b.path,
+      args: b.args,
+      config: b.config,
+      hostConfig: b.hostConfig,
+      layers,
+      mounts: [],
+      state: initialState(),
+    };
+    const s = JSON.stringify(bundleSpec(store, rec));
+    if (spec && s !== spec) return false;
+    spec = s;
+    hostname = b.config.Hostname;
+    network = b.hostConfig.NetworkMode;
+    built[key] = { config: JSON.stringify(b.config), hostConfig: JSON.stringify(b.hostConfig) };
+  }
+  const files = containerFileContents({ hostname, network });
+  const rel = (abs: string) => abs.slice(p.dir.length + 1);
+  const plan = {
+    version: PLAN_VERSION,
+    stamp,
+    imageId,
+    root: store.layout.root,
+    runroot: store.layout.runroot,
+    layers,
+    layerDirs: layers.map((c) => store.layout.layerDiff(c.slice(7))),
+    entrypoint: image.config?.Entrypoint ?? null,
+    cmd: image.config?.Cmd ?? null,
+    variants: built,
+    state: JSON.stringify(initialState()),
+    running: JSON.stringify(runningState(initialState(), MARK.started)),
+    spec,
+    dirs: [
+      [rel(p.upper), 0o755],
+      [rel(p.merged), 0o755],
+      [rel(p.init), 0o755],
+      [rel(p.work), 0o700],
+      ...INIT_DIRS.map((d) => [join(rel(p.init), d), 0o755]),
+    ],
+    files: [
+      ...INIT_FILES.map((f) => [join(rel(p.init), f), '', 0o644]),
+      [rel(p.hostname), files.hostname, 0o644],
+      [rel(p.hosts), files.hosts, 0o644],
+      [rel(p.resolvConf), files.resolvConf, 0o644],
+      [rel(p.log), '', 0o640],
+    ],
+    hostResolvConf: files.hostResolv,
+    monitor: createArgs({ bundle: p.dir, stateDir: p.run, id: MARK_ID, logPath: p.log, restart: 'no' }),
+    exitCommand: exitCommand(MARK_ID),
+    names: { adjectives: ADJECTIVES, surnames: SURNAMES },
+  };
+  const file = planPath(store, imageId);
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(plan));
+  renameSync(tmp, file);
+  return true;
+}

@@ -221,7 +221,8 @@ int main(int argc, char **argv)
     else random_name(json_get(doc, "names"), attempt, name, sizeof name);
     char cdir[PATH_MAX];
     snprintf(cdir, sizeof cdir, "%s/containers", C.root);
-    if (mkdir_p(cdir, 0755) < 0 || mkdir(dir, 0700) < 0) hand_over("cannot create the container directory");
+    if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
+    /* the plan's dirs start with the container's own ("") */
     const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");
     bool ok = true;
     for (size_t k = 0; ok && k < dirs->n; k++) {

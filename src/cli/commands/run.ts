@@ -31,8 +31,6 @@ export const verb: Verb = {
     } catch (e) {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }
-    // the next plain `run` of this image can go without Node (bin/berth, native/launcher)
-    await backend.prepareRunPlan?.(req.image, (image, cmd, flags) => createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true)).catch(() => undefined);
     // in the foreground, this process removes an --rm container when it exits (see below)
     const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
@@ -43,8 +41,11 @@ export const verb: Verb = {
       if (req.autoRemove) await backend.removeContainer(id, { force: true }).catch(() => undefined);
       throw new ExitError(code ?? 125, `Error: ${errorMessage(e)}`);
     }
+    // the next plain `run` of this image can go without Node (bin/berth, native/launcher); after the start, not before it
+    const plan = () => backend.prepareRunPlan?.(req.image, (image, cmd, flags) => createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true)).catch(() => undefined);
     if (detach) {
       cli.out(id);
+      await plan();
       return 0;
     }
     const result = await pumpSession(cli, started.session!, {
@@ -55,6 +56,7 @@ export const verb: Verb = {
       backend,
       ref: id,
     });
+    await plan();
     if (result.kind === 'detached') return 0;
     const code = result.kind === 'exited' ? result.exit.exitCode : (await backend.waitContainer(id)).exitCode;
     if (req.autoRemove) {

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { imageConfig } from '../image/config.js';
 import { launcherStamp } from '../native.js';
 import { bundleSpec } from '../runtime/bundle.js';
-import { containerFileContents, containerPaths, INIT_DIRS, INIT_FILES } from '../runtime/container-fs.js';
+import { containerPaths, containerSkeleton, hostResolvConf } from '../runtime/container-fs.js';
 import { createArgs } from '../runtime/monitor.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
@@ -60,7 +60,7 @@ export function runPlanCurrent(store: Store, imageId: string, exitCommand: ((id:
     plan.stamp === launcherStamp() &&
     plan.runroot === store.layout.runroot &&
     JSON.stringify(plan.exitCommand) === JSON.stringify(exitCommand?.(MARK_ID)) &&
-    plan.hostResolvConf === containerFileContents({ hostname: '', network: 'default' }).hostResolv
+    plan.hostResolvConf === hostResolvConf()
   );
 }
 
@@ -102,7 +102,8 @@ export function writeRunPlan(store: Store, imageId: string, variants: PlanVarian
     network = b.hostConfig.NetworkMode;
     built[key] = { config: JSON.stringify(b.config), hostConfig: JSON.stringify(b.hostConfig) };
   }
-  const files = containerFileContents({ hostname, network });
+  const skeleton = containerSkeleton(p, { hostname, network });
+  // relative to the container's directory ('' is the directory itself)
   const rel = (abs: string) => abs.slice(p.dir.length + 1);
   const plan = {
     version: PLAN_VERSION,
@@ -118,21 +119,9 @@ export function writeRunPlan(store: Store, imageId: string, variants: PlanVarian
     state: JSON.stringify(initialState()),
     running: JSON.stringify(runningState(initialState(), MARK.started)),
     spec,
-    dirs: [
-      [rel(p.upper), 0o755],
-      [rel(p.merged), 0o755],
-      [rel(p.init), 0o755],
-      [rel(p.work), 0o700],
-      ...INIT_DIRS.map((d) => [join(rel(p.init), d), 0o755]),
-    ],
-    files: [
-      ...INIT_FILES.map((f) => [join(rel(p.init), f), '', 0o644]),
-      [rel(p.hostname), files.hostname, 0o644],
-      [rel(p.hosts), files.hosts, 0o644],
-      [rel(p.resolvConf), files.resolvConf, 0o644],
-      [rel(p.log), '', 0o640],
-    ],
-    hostResolvConf: files.hostResolv,
+    dirs: skeleton.dirs.map(([d, mode]) => [rel(d), mode]),
+    files: skeleton.files.map(([f, content, mode]) => [rel(f), content, mode]),
+    hostResolvConf: skeleton.hostResolv,
     monitor: createArgs({ bundle: p.dir, stateDir: p.run, id: MARK_ID, logPath: p.log, restart: 'no' }),
     exitCommand: exitCommand(MARK_ID),
     names: { adjectives: ADJECTIVES, surnames: SURNAMES },

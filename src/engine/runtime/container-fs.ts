@@ -4,7 +4,7 @@
  * friends, so they never show up in diff or commit), and the files bound at
  * /etc/hostname, /etc/hosts and /etc/resolv.conf.
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Layout } from '../store/paths.js';
@@ -40,8 +40,8 @@ export function containerPaths(layout: Layout, id: string): ContainerPaths {
   };
 }
 
-export const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc'];
-export const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
+const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc'];
+const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
 
 const HOSTS = `127.0.0.1\tlocalhost
 ::1\tlocalhost ip6-localhost ip6-loopback
@@ -58,35 +58,57 @@ export function containerResolvConf(host: string): string {
   return lines.join('\n').replace(/\n*$/, '\n');
 }
 
-/** What the files bound at /etc/hostname, /etc/hosts and /etc/resolv.conf hold, and the host resolv.conf they came from. */
-export function containerFileContents(opts: { hostname: string; network: string }): { hostname: string; hosts: string; resolvConf: string; hostResolv: string } {
-  const hostNet = opts.network === 'host';
-  let hostResolv = '';
+/** The host's /etc/resolv.conf ("" when it has none): containers get a copy without loopback servers. */
+export function hostResolvConf(): string {
   try {
-    hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
+    return readFileSync('/etc/resolv.conf', 'utf8');
   } catch {
-    hostResolv = '';
+    return '';
   }
+}
+
+export interface ContainerSkeleton {
+  /** [path, mode], parents first */
+  dirs: [string, number][];
+  /** [path, content, mode] */
+  files: [string, string, number][];
+  /** the host resolv.conf the container's copy was made from */
+  hostResolv: string;
+}
+
+/**
+ * What a new container's directory holds before it first starts: the dirs
+ * (the upper and init dirs' modes become the container's / : world-searchable
+ * as in an image), the init layer's mount points, the files bound at
+ * /etc/hostname, /etc/hosts and /etc/resolv.conf, and the empty log.
+ */
+export function containerSkeleton(p: ContainerPaths, opts: { hostname: string; network: string }): ContainerSkeleton {
+  const hostNet = opts.network === 'host';
+  const hostResolv = hostResolvConf();
   return {
-    hostname: `${hostNet ? hostHostname() : opts.hostname}\n`,
-    hosts: hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : HOSTS,
-    resolvConf: hostNet ? hostResolv : containerResolvConf(hostResolv),
+    dirs: [
+      [p.dir, 0o700],
+      [p.upper, 0o755],
+      [p.merged, 0o755],
+      [p.init, 0o755],
+      [p.work, 0o700],
+      ...INIT_DIRS.map((d): [string, number] => [join(p.init, d), 0o755]),
+    ],
+    files: [
+      ...INIT_FILES.map((f): [string, string, number] => [join(p.init, f), '', 0o644]),
+      [p.hostname, `${hostNet ? hostHostname() : opts.hostname}\n`, 0o644],
+      [p.hosts, hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : HOSTS, 0o644],
+      [p.resolvConf, hostNet ? hostResolv : containerResolvConf(hostResolv), 0o644],
+      [p.log, '', 0o640],
+    ],
     hostResolv,
   };
 }
 
 export function createContainerDirs(p: ContainerPaths, opts: { hostname: string; network: string }): void {
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  // the upper and init dirs' modes become the container's / : world-searchable as in an image
-  for (const d of [p.upper, p.merged, p.init]) mkdirSync(d, { recursive: true, mode: 0o755 });
-  mkdirSync(p.work, { recursive: true, mode: 0o700 });
-  for (const d of INIT_DIRS) mkdirSync(join(p.init, d), { recursive: true, mode: 0o755 });
-  for (const f of INIT_FILES) closeSync(openSync(join(p.init, f), 'a', 0o644));
-  const files = containerFileContents(opts);
-  writeFileSync(p.hostname, files.hostname);
-  writeFileSync(p.hosts, files.hosts);
-  writeFileSync(p.resolvConf, files.resolvConf);
-  closeSync(openSync(p.log, 'a', 0o640));
+  const s = containerSkeleton(p, opts);
+  for (const [d, mode] of s.dirs) mkdirSync(d, { recursive: true, mode });
+  for (const [f, content, mode] of s.files) writeFileSync(f, content, { mode });
 }
 
 /**

@@ -109,6 +109,7 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
   int sock = -1;
   if (!C.detach && (sock = monitor_attach(run_dir, C.rm)) < 0) {
     fprintf(stderr, "Error: cannot attach: the container monitor closed the connection\n");
+    if (C.rm) remove_container(store, id, dir, run_dir, layers, nlayers, NULL, attrs);
     return 125;
   }
   char reply[1024];

@@ -183,6 +183,11 @@ void monitor_wait_gone(const char *state_dir, int ms)
   if (!j) return;
   pid_t pid = (pid_t)json_num(json_get(j, "monitorPid"), 0);
   unsigned long long start = (unsigned long long)json_num(json_get(j, "monitorStartTime"), 0);
+  /* created under its monitor but never released: nothing else will end it (remove.ts monitorSettled) */
+  if (!strcmp(json_str(json_get(j, "status"), ""), "created") && pid > 0 && same_process(pid, start)) {
+    char reply[256];
+    monitor_command(state_dir, "stop 9 0", reply, sizeof reply);
+  }
   json_free(j);
   int64_t deadline = monotonic_ms() + ms;
   struct timespec step = {0, 500000};

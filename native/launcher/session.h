@@ -14,7 +14,7 @@ int monitor_attach(const char *state_dir, bool cleanup);
 /* Copy frames to fds 1 and 2 until the monitor closes; signals in sigs[] (written to sig_fd) are sent on as kill.
  * Returns 1 with *code when the exit frame came, 0 without it. */
 int attach_pump(int sock, int sig_fd, void (*on_signal)(int sig, void *ctx), void *ctx, int *code);
-/* Wait until the monitor recorded in STATE/state.json is gone (at most ms). */
+/* Wait until the monitor recorded in STATE/state.json is gone (at most ms); one still waiting for `start` is stopped. */
 void monitor_wait_gone(const char *state_dir, int ms);
 
 #endif

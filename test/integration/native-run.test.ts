@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/engine.js';
 import { announceSkip, berth, fixture, REPO, skipReason, tempRoot, type RunResult, type TempRoot } from '../helpers/env.js';
 
 const skip = announceSkip('native run', skipReason());
@@ -150,6 +151,17 @@ describe.skipIf(skip)('the native run path', () => {
     const r = await p;
     expect([r.exitCode, String(r.stdout)]).toEqual([5, 'ready\ngot-term']);
     expect((await berth(t, ['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it("an --rm container whose launcher was killed is still removed at its exit (the plan's exit command)", async () => {
+    const env = { ...t.env, BERTH_NATIVE_RUN: 'only' };
+    const p = execa(BIN, ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; sleep 1'], { env, reject: false });
+    await new Promise<void>((resolve) => p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    p.kill('SIGKILL');
+    await p;
+    expect((await berth(t, ['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('orphan\n');
+    await until(async () => (await berth(t, ['ps', '-aq'])).stdout === '', 15_000, 100);
+    expect(readdirSync(join(t.root, 'containers'))).toEqual([]);
   });
 
   it('ten at once all succeed and leave nothing behind', async () => {

@@ -159,7 +159,6 @@ static int write_plain(const char *path, const char *data, mode_t mode)
   return 0;
 }
 
-
 static const char *const *str_list(const jval *arr, int *n)
 {
   const char **v = json_strv(arr);
@@ -257,6 +256,7 @@ int main(int argc, char **argv)
     if (rc == 0) break;
     remove_tree(dir);
     if (rc < 0) hand_over(err.msg);
+    if (rc == 2) hand_over("a layer of the image is gone");
     if (C.name || attempt >= 100) hand_over("the name is taken: the engine says by whom");
   }
   autofree char *name_q = json_quote(name);

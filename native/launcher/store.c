@@ -116,7 +116,7 @@ int store_create(store_t *s, const ctr_row *c, berr_t *err)
   int rc = 0;
   if (step1(s, "SELECT 1 FROM containers WHERE name = ?", &c->name, 1) == SQLITE_ROW) rc = 1;
   for (int k = 0; !rc && k < c->nlayers; k++)
-    if (step1(s, "SELECT 1 FROM layers WHERE chain_id = ?", &c->layer_ids[k], 1) != SQLITE_ROW) rc = 1;
+    if (step1(s, "SELECT 1 FROM layers WHERE chain_id = ?", &c->layer_ids[k], 1) != SQLITE_ROW) rc = 2;
   if (!rc) {
     const char *v[] = {c->id, c->name, c->image_id, c->image_name, c->created, c->path, c->args, c->config, c->host_config, c->layers, c->state};
     if (step1(s, "INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)", v, 11) != SQLITE_DONE)

@@ -18,6 +18,7 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_BUNDLE_EDITS, editModules } from '../tui/ink-edits.js';
 
 const CLI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(CLI, '..');
@@ -58,7 +59,7 @@ await build({
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // native addons stay where npm put them
   external: ['better-sqlite3', 'lzma-native'],
-  plugins: [ownUrl, noApp],
+  plugins: [ownUrl, noApp, editModules(CLI_BUNDLE_EDITS)],
   logLevel: 'warning',
   legalComments: 'none',
 });

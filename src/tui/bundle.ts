@@ -12,10 +12,9 @@
  *   node dist/tui/bundle.js
  */
 import { build, type Plugin } from 'esbuild';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyEdits, BUNDLE_EDITS } from './ink-edits.js';
+import { BUNDLE_EDITS, editModules } from './ink-edits.js';
 
 const TUI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(TUI, '..');
@@ -34,18 +33,6 @@ const keepSeam: Plugin = {
   },
 };
 
-/** The modules of BUNDLE_EDITS, by their path under node_modules, edited as they are read. */
-const editModules: Plugin = {
-  name: 'edit-modules',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async (args) => {
-      const module = args.path.split(/[\\/]node_modules[\\/]/).slice(1).join('/node_modules/').replace(/\\/g, '/');
-      if (!BUNDLE_EDITS[module]) return undefined;
-      return { contents: applyEdits(module, await readFile(args.path, 'utf8')), loader: 'js' };
-    });
-  },
-};
-
 await build({
   entryPoints: [join(TUI, 'start.js')],
   outfile: OUT,
@@ -60,7 +47,7 @@ await build({
   banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
   // read only when a config file exists
   external: ['zod'],
-  plugins: [keepSeam, editModules],
+  plugins: [keepSeam, editModules(BUNDLE_EDITS)],
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -21,6 +21,8 @@
  * a row's text is built without diffing two equal styles (Ink's serialiser
  * builds three Sets per character to find that nothing changed).
  */
+import type { Plugin } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 const CACHE_BOUND = 20_000;
 
 /** Ink's Output.get, with the rows' text kept across frames (the same cells and order as Ink's). */
@@ -189,14 +191,33 @@ export const BUNDLE_EDITS: Record<string, [string, string][]> = {
       '\tif (/^[\\u0020-\\u007E]*$/.test(string)) {',
       `\tif (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /${NARROW_TEXT}/.test(string))) {`,
     ],
+    // building \p{RGI_Emoji} takes about 20 ms: only when a text is not narrow (never, for most commands)
+    ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "let rgiEmoji;\nconst rgiEmojiRegex = { test: (s) => (rgiEmoji ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(s) };"],
   ],
 };
 
+/** The edits the command line's bundle makes: string-width's, for table cells. */
+export const CLI_BUNDLE_EDITS: Record<string, [string, string][]> = { 'string-width/index.js': BUNDLE_EDITS['string-width/index.js']! };
+
 /** A module's text with its edits made; each must be found exactly once (a new version must be looked at again). */
-export function applyEdits(module: string, text: string): string {
-  for (const [from, to] of BUNDLE_EDITS[module] ?? []) {
+export function applyEdits(module: string, text: string, edits: Record<string, [string, string][]> = BUNDLE_EDITS): string {
+  for (const [from, to] of edits[module] ?? []) {
     if (text.split(from).length !== 2) throw new Error(`${module} changed: "${from.slice(0, 60)}" is not there once; look at the edits in tui/ink-edits.ts again`);
-    text = text.replace(from, to);
+    text = text.replace(from, () => to); // a function: "$" in an edit is text, not a replacement pattern
   }
   return text;
+}
+
+/** An esbuild plugin that makes the edits to those modules (by their path under node_modules) as they are read. */
+export function editModules(edits: Record<string, [string, string][]>): Plugin {
+  return {
+    name: 'edit-modules',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async (args) => {
+        const module = args.path.split(/[\\/]node_modules[\\/]/).slice(1).join('/node_modules/').replace(/\\/g, '/');
+        if (!edits[module]) return undefined;
+        return { contents: applyEdits(module, await readFile(args.path, 'utf8'), edits), loader: 'js' };
+      });
+    },
+  };
 }

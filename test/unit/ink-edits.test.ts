@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import stringWidth from 'string-width';
-import { applyEdits, BUNDLE_EDITS, NARROW_TEXT } from '../../src/tui/ink-edits.js';
+import { applyEdits, BUNDLE_EDITS, CLI_BUNDLE_EDITS, NARROW_TEXT } from '../../src/tui/ink-edits.js';
 
 const require = createRequire(import.meta.url);
 const written: string[] = [];
@@ -34,6 +34,9 @@ describe('bundle edits', () => {
       expect(() => applyEdits(module, readFileSync(original, 'utf8'))).not.toThrow();
     }
     expect(() => applyEdits('string-width/index.js', 'no such text')).toThrow(/changed/);
+    // the command line's bundle makes string-width's edits, and only those
+    expect(Object.keys(CLI_BUNDLE_EDITS)).toEqual(['string-width/index.js']);
+    expect(CLI_BUNDLE_EDITS['string-width/index.js']).toBe(BUNDLE_EDITS['string-width/index.js']);
   });
 
   it("counts every character of the narrow set as string-width does (one column), and strings of them by length", async () => {
@@ -49,7 +52,8 @@ describe('bundle edits', () => {
     // characters around the set are not in it: the soft hyphen (zero width) and the two emoji shapes (two columns)
     for (const ch of ['\u00ad', '\u25fd', '\u25fe', '\u2028', '\u2d00', '漢']) expect(narrow.test(ch)).toBe(false);
     const { default: editedWidth } = await edited<{ default: typeof stringWidth }>('string-width/index.js');
-    const samples = ['▶ svc-19  Up 5 minutes  0.00%  468KiB│', '\u001b[7m─── Logs │ Stats ───\u001b[27m', '…·■●▸█░⣿⠁', 'plain', 'a\u00adb', '漢字 ▶', '◽x', 'e\u0301'];
+    // emoji go through the RGI regex, which the edit builds on first use
+    const samples = ['▶ svc-19  Up 5 minutes  0.00%  468KiB│', '\u001b[7m─── Logs │ Stats ───\u001b[27m', '…·■●▸█░⣿⠁', 'plain', 'a\u00adb', '漢字 ▶', '◽x', 'e\u0301', '👍', 'a👍b', '👨‍👩‍👧', '🇫🇷', '1️⃣', '☺️', '☺'];
     for (const s of samples) {
       expect(editedWidth(s)).toBe(stringWidth(s));
       expect(editedWidth(s, { ambiguousIsNarrow: false })).toBe(stringWidth(s, { ambiguousIsNarrow: false }));

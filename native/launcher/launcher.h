@@ -22,8 +22,17 @@ char *self_dir(void);
 /* Hand the command line (orig_argv) to Node; with BERTH_NATIVE_RUN=only, say why not and exit 125. */
 __attribute__((noreturn)) void hand_over(const char *why);
 void remove_tree(const char *dir);
+/* A container whose record the launcher wrote. */
+typedef struct {
+  store_t *store;
+  const char *id, *dir, *run_dir;
+  const char *const *layers;
+  int nlayers;
+  const char *attrs;        /* of its events: {"name":...,"image":...} */
+  const char *attrs_prefix; /* the same without the closing brace, for events with more */
+} ctr_t;
+
 /* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */
-int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, const char *dir, const char *run_dir,
-                const char *const *layers, int nlayers, const char *attrs, const char *attrs_prefix);
+int run_created(const ctr_t *c, plan_t *plan, plan_values *v);
 
 #endif

@@ -263,5 +263,6 @@ int main(int argc, char **argv)
   char attrs[1024], attrs_prefix[1024];
   snprintf(attrs_prefix, sizeof attrs_prefix, "{\"name\":%s,\"image\":%s", name_q, image_q);
   snprintf(attrs, sizeof attrs, "%s}", attrs_prefix);
-  return run_created(&store, &plan, &v, id, dir, run_dir, layers, nlayers, attrs, attrs_prefix);
+  ctr_t c = {.store = &store, .id = id, .dir = dir, .run_dir = run_dir, .layers = layers, .nlayers = nlayers, .attrs = attrs, .attrs_prefix = attrs_prefix};
+  return run_created(&c, &plan, &v);
 }

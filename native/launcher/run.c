@@ -11,11 +11,6 @@
 #include "launcher.h"
 #include "session.h"
 
-typedef struct {
-  store_t *store;
-  const char *id, *run_dir, *attrs_prefix; /* attrs_prefix: "{\"name\":...,\"image\":..." without the closing brace */
-} sig_ctx;
-
 static int sig_pipe[2] = {-1, -1};
 
 static void on_sig(int sig)
@@ -29,7 +24,7 @@ static void on_sig(int sig)
 /* docker's sig-proxy: the signal goes to the container (no restart afterwards), as `berth kill` does. */
 static void forward_signal(int sig, void *p)
 {
-  sig_ctx *c = p;
+  const ctr_t *c = p;
   char line[32], reply[256];
   monitor_command(c->run_dir, "norestart", reply, sizeof reply);
   snprintf(line, sizeof line, "kill %d", sig);
@@ -49,15 +44,14 @@ static void proxy_signals(void)
 }
 
 /* What the engine's removeContainer does for a container that has exited; Node when a layer lost its image. */
-static void remove_container(store_t *s, const char *id, const char *dir, const char *run_dir, const char *const *layers, int nlayers,
-                             const char *die_attrs, const char *attrs)
+static void remove_container(const ctr_t *c, const char *die_attrs)
 {
-  monitor_wait_gone(run_dir, 30000);
-  if (!store_layers_held(s, layers, nlayers)) {
+  monitor_wait_gone(c->run_dir, 30000);
+  if (!store_layers_held(c->store, c->layers, c->nlayers)) {
     /* the image was removed meanwhile (rmi -f): its layers go with the container, which is the engine's work */
     pid_t pid = fork();
     if (pid == 0) {
-      char *argv[] = {"berth", "--root", (char *)C.root, "--runroot", (char *)C.runroot, "rm", "-f", (char *)id, NULL};
+      char *argv[] = {"berth", "--root", (char *)C.root, "--runroot", (char *)C.runroot, "rm", "-f", (char *)c->id, NULL};
       orig_argv = argv;
       setenv("BERTH_NATIVE_RUN", "0", 1);
       hand_over("layers to remove");
@@ -66,15 +60,15 @@ static void remove_container(store_t *s, const char *id, const char *dir, const 
     return;
   }
   berr_t err = {0};
-  if (store_remove(s, id, die_attrs, attrs, &err) < 0) fprintf(stderr, "Error: %s\n", err.msg);
-  remove_tree(dir);
-  remove_tree(run_dir);
+  if (store_remove(c->store, c->id, die_attrs, c->attrs, &err) < 0) fprintf(stderr, "Error: %s\n", err.msg);
+  remove_tree(c->dir);
+  remove_tree(c->run_dir);
 }
 
 /* From a created record on: the engine's startContainer and run.ts's foreground session, as they do it. */
-int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, const char *dir, const char *run_dir,
-                       const char *const *layers, int nlayers, const char *attrs, const char *attrs_prefix)
+int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
 {
+  const char *run_dir = c->run_dir;
   berr_t err = {0};
   const jval *doc = plan->doc;
   char die_attrs[1200];
@@ -82,7 +76,7 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
   remove_tree(run_dir);
   if (mkdir_p(run_dir, 0700) < 0) {
     fprintf(stderr, "Error: cannot create %s: %s\n", run_dir, strerror(errno));
-    if (C.rm) remove_container(store, id, dir, run_dir, layers, nlayers, NULL, attrs);
+    if (C.rm) remove_container(c, NULL);
     return 125;
   }
   const jval *margs = json_get(doc, "monitor"), *exit_cmd = json_get(doc, "exitCommand");
@@ -102,14 +96,14 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
   args[n] = NULL;
   if (monitor_create(monitor, args, &err) < 0) {
     fprintf(stderr, "Error: %s\n", err.msg);
-    if (C.rm) remove_container(store, id, dir, run_dir, layers, nlayers, NULL, attrs);
+    if (C.rm) remove_container(c, NULL);
     return 125;
   }
   /* attached before the start, so all output is seen; this process removes an --rm container itself */
   int sock = -1;
   if (!C.detach && (sock = monitor_attach(run_dir, C.rm)) < 0) {
     fprintf(stderr, "Error: cannot attach: the container monitor closed the connection\n");
-    if (C.rm) remove_container(store, id, dir, run_dir, layers, nlayers, NULL, attrs);
+    if (C.rm) remove_container(c, NULL);
     return 125;
   }
   char reply[1024];
@@ -127,12 +121,12 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
       snprintf(state, sizeof state,
                "{\"status\":\"exited\",\"exitCode\":%d,\"error\":%s,\"startedAt\":\"%s\",\"finishedAt\":\"%s\",\"oomKilled\":false,"
                "\"restartCount\":0,\"stoppedByUser\":false}", code, msg_q, now, now);
-      snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", attrs_prefix, code);
-      store_state(store, id, state, "die", die_attrs, &err);
+      snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", c->attrs_prefix, code);
+      store_state(c->store, c->id, state, "die", die_attrs, &err);
     }
     fprintf(stderr, "Error: %s\n", msg);
     if (sock >= 0) close(sock);
-    if (C.rm) remove_container(store, id, dir, run_dir, layers, nlayers, NULL, attrs);
+    if (C.rm) remove_container(c, NULL);
     return code;
   }
   /* running: the state and start event, with the start time the monitor wrote */
@@ -145,16 +139,15 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
   if (ms) json_free(ms);
   v->started = started;
   autofree char *state = plan_fill(json_str(json_get(doc, "running"), ""), v);
-  if (!state || store_state(store, id, state, "start", attrs, &err) < 0) fprintf(stderr, "Error: %s\n", state ? err.msg : "the plan's running state");
+  if (!state || store_state(c->store, c->id, state, "start", c->attrs, &err) < 0) fprintf(stderr, "Error: %s\n", state ? err.msg : "the plan's running state");
   if (C.detach) {
-    printf("%s\n", id);
+    printf("%s\n", c->id);
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);
-  sig_ctx ctx = {.store = store, .id = id, .run_dir = run_dir, .attrs_prefix = attrs_prefix};
   proxy_signals();
   int code = 0;
-  if (!attach_pump(sock, sig_pipe[0], forward_signal, &ctx, &code)) {
+  if (!attach_pump(sock, sig_pipe[0], forward_signal, (void *)c, &code)) {
     /* the connection ended without the exit: the monitor's record says it */
     monitor_wait_gone(run_dir, 30000);
     autofree char *st_text = read_file(path, NULL, &err);
@@ -164,8 +157,8 @@ int run_created(store_t *store, plan_t *plan, plan_values *v, const char *id, co
   }
   close(sock);
   if (C.rm) {
-    snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", attrs_prefix, code);
-    remove_container(store, id, dir, run_dir, layers, nlayers, die_attrs, attrs);
+    snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", c->attrs_prefix, code);
+    remove_container(c, die_attrs);
   }
   return code;
 }

@@ -36,8 +36,10 @@ const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
-for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
-const docker = (...a) => execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
+  env[m[1]] = m[2];
+const docker = (...a) =>
+  execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
 const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -75,7 +77,12 @@ if (rebuild || !existsSync(image)) {
   docker('import', join(work, 'base.tar'), 'berth-bench/deb:base');
   spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rm', '-f', 'berth-bench-l2'], { env });
   docker(
-    'run', '--name', 'berth-bench-l2', 'berth-bench/deb:base', 'sh', '-c',
+    'run',
+    '--name',
+    'berth-bench-l2',
+    'berth-bench/deb:base',
+    'sh',
+    '-c',
     'mkdir -p /many && cd /many && for d in $(seq 1 50); do mkdir $d; for f in $(seq 1 100); do head -c $((1000 + (d * f) % 3000)) /dev/urandom > $d/$f; done; done; head -c 50000000 /dev/urandom > /blob',
   );
   docker('commit', '-m', 'small files and a blob', 'berth-bench-l2', TAG);
@@ -118,11 +125,23 @@ mkdirSync(mnt, { recursive: true });
 sh(`mount -o loop ${fsImage} ${mnt}`);
 const dockerd = spawn(
   '/usr/sbin/dockerd',
-  ['--iptables=false', '--ip6tables=false', '--bridge=none', '--host', `unix://${dockerSock}`, '--data-root', join(dockerState, 'data'),
-    '--exec-root', join(dockerState, 'exec'), '--pidfile', join(dockerState, 'dockerd.pid')],
+  [
+    '--iptables=false',
+    '--ip6tables=false',
+    '--bridge=none',
+    '--host',
+    `unix://${dockerSock}`,
+    '--data-root',
+    join(dockerState, 'data'),
+    '--exec-root',
+    join(dockerState, 'exec'),
+    '--pidfile',
+    join(dockerState, 'dockerd.pid'),
+  ],
   { stdio: 'ignore', env },
 );
-const freshDocker = (...a) => execFileSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+const freshDocker = (...a) =>
+  execFileSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
 const dockerdExited = new Promise((r) => dockerd.once('exit', r));
 const stopDockerd = async () => {
   dockerd.kill('SIGTERM');
@@ -154,7 +173,9 @@ try {
     result.dockerLoad.push(timed(() => freshDocker('load', '-q', '-i', image)));
     syncDisks();
     mkdirSync(dest);
-    result.tarExtract.push(timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))));
+    result.tarExtract.push(
+      timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))),
+    );
     syncDisks();
     result.berthSave.push(timed(() => berthCli('save', '-o', out, TAG)));
     rmSync(out, { force: true });
@@ -169,7 +190,10 @@ try {
 // memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
 const small = join(repo, '..', 'shared', 'fixtures', 'busybox.docker-save.tar');
 const rss = {};
-for (const [name, file] of [['small', small], ['large', image]]) {
+for (const [name, file] of [
+  ['small', small],
+  ['large', image],
+]) {
   rmSync(berthRoot, { recursive: true, force: true });
   rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', berthRun, 'load', '-q', '-i', file]);
 }

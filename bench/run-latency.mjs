@@ -31,7 +31,8 @@ const log = (s) => process.stderr.write(`${s}\n`);
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
 const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
-for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
+for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
+  env[m[1]] = m[2];
 
 const base = mkdtempSync(join(tmpdir(), 'berth-bench-run-'));
 const root = join(base, 'root');
@@ -39,7 +40,8 @@ const runroot = join(base, 'run');
 const berthArgs = ['--root', root, '--runroot', runroot];
 const berthBin = join(repo, 'bin', 'berth');
 const berth = (...a) => spawnSync(berthBin, [...berthArgs, ...a], { env, encoding: 'utf8' });
-const berthNode = (...a) => spawnSync(berthBin, [...berthArgs, ...a], { env: { ...env, BERTH_NATIVE_RUN: '0' }, encoding: 'utf8' });
+const berthNode = (...a) =>
+  spawnSync(berthBin, [...berthArgs, ...a], { env: { ...env, BERTH_NATIVE_RUN: '0' }, encoding: 'utf8' });
 
 const time = (fn) => {
   const t = process.hrtime.bigint();
@@ -55,7 +57,8 @@ const median = (xs) => {
 
 // ---- the same image everywhere ---------------------------------------------------
 log('loading the busybox fixture into berth and podman; making a runc bundle');
-if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0) throw new Error('berth load failed');
+if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
+  throw new Error('berth load failed');
 spawnSync(env.PEER_PODMAN, ['load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')], { env });
 const bundle = join(base, 'bundle');
 mkdirSync(join(bundle, 'rootfs'), { recursive: true });
@@ -74,10 +77,24 @@ const result = { berth: [], berthNode: [], podman: [], runc: [] };
 for (let i = 0; i < runs; i++) {
   result.berth.push(time(() => berth('run', '--rm', 'bb', 'true')));
   result.berthNode.push(time(() => berthNode('run', '--rm', 'bb', 'true')));
-  result.podman.push(time(() => spawnSync(env.PEER_PODMAN, ['run', '--rm', '--network', 'none', 'localhost/bb:latest', 'true'], { env, encoding: 'utf8' })));
-  result.runc.push(time(() => spawnSync('runc', ['run', '--bundle', bundle, `bench-${process.pid}-${i}`], { env, encoding: 'utf8' })));
+  result.podman.push(
+    time(() =>
+      spawnSync(env.PEER_PODMAN, ['run', '--rm', '--network', 'none', 'localhost/bb:latest', 'true'], {
+        env,
+        encoding: 'utf8',
+      }),
+    ),
+  );
+  result.runc.push(
+    time(() => spawnSync('runc', ['run', '--bundle', bundle, `bench-${process.pid}-${i}`], { env, encoding: 'utf8' })),
+  );
 }
-const med = { berth: median(result.berth), berthNode: median(result.berthNode), podman: median(result.podman), runc: median(result.runc) };
+const med = {
+  berth: median(result.berth),
+  berthNode: median(result.berthNode),
+  podman: median(result.podman),
+  runc: median(result.runc),
+};
 
 // ---- many detached containers ---------------------------------------------------------
 log(`starting ${many} detached sleep containers`);
@@ -111,7 +128,11 @@ const report = {
   runs,
   seconds: result,
   median: med,
-  ratios: { berthVsPodman: med.berth / med.podman, berthVsRunc: med.berth / med.runc, berthNodeVsPodman: med.berthNode / med.podman },
+  ratios: {
+    berthVsPodman: med.berth / med.podman,
+    berthVsRunc: med.berth / med.runc,
+    berthNodeVsPodman: med.berthNode / med.podman,
+  },
   budget: { berthVsPodman: '<= 0.2' },
   many: {
     containers: many,

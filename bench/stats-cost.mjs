@@ -64,16 +64,23 @@ const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
 if (withDocker) {
   const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
-  for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2];
+  for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
+    env[m[1]] = m[2];
 }
 
 const base = mkdtempSync(join(tmpdir(), 'berth-bench-stats-'));
 const root = join(base, 'root');
 const runroot = join(base, 'run');
 const berthBin = join(repo, 'dist', 'cli', 'main.js');
-const berth = (...a) => spawnSync('node', [berthBin, '--root', root, '--runroot', runroot, ...a], { env, encoding: 'utf8' });
+const berth = (...a) =>
+  spawnSync('node', [berthBin, '--root', root, '--runroot', runroot, ...a], { env, encoding: 'utf8' });
 const LABEL = `berth-bench=stats-cost-${process.pid}`;
-const docker = (...a) => spawnSync(env.PEER_DOCKER ?? 'docker', ['-H', env.PEER_DOCKER_HOST, ...a], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+const docker = (...a) =>
+  spawnSync(env.PEER_DOCKER ?? 'docker', ['-H', env.PEER_DOCKER_HOST, ...a], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
 
 /** utime + stime of a process, seconds; 0 when it is gone. */
 function procCpu(pid) {
@@ -117,7 +124,10 @@ async function measureDocker(ids, how) {
   const t0 = Date.now();
   let rounds = 0;
   if (how === 'stream') {
-    const child = spawn(env.PEER_DOCKER ?? 'docker', ['-H', env.PEER_DOCKER_HOST, 'stats', ...ids], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(env.PEER_DOCKER ?? 'docker', ['-H', env.PEER_DOCKER_HOST, 'stats', ...ids], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     child.stdout.on('data', (d) => (rounds += (String(d).match(/\x1b\[H/g) ?? []).length));
     await new Promise((r) => setTimeout(r, seconds * 1000));
     child.kill('SIGINT');
@@ -132,13 +142,23 @@ async function measureDocker(ids, how) {
   const wall = (Date.now() - t0) / 1000;
   const daemon = pids.reduce((a, p) => a + procCpu(p), 0) - d0;
   const client = childrenCpu() - c0;
-  return { how, wallSeconds: wall, rounds, daemonCpuSeconds: daemon, clientCpuSeconds: client, percentOfOneCore: ((daemon + client) / wall) * 100, processes: pids.length };
+  return {
+    how,
+    wallSeconds: wall,
+    rounds,
+    daemonCpuSeconds: daemon,
+    clientCpuSeconds: client,
+    percentOfOneCore: ((daemon + client) / wall) * 100,
+    processes: pids.length,
+  };
 }
 
 // ---- images --------------------------------------------------------------------
 log('loading the busybox fixture');
-if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0) throw new Error('berth load failed');
-if (withDocker && docker('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0) throw new Error('docker load failed');
+if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
+  throw new Error('berth load failed');
+if (withDocker && docker('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
+  throw new Error('docker load failed');
 
 const results = [];
 try {
@@ -150,7 +170,11 @@ try {
       if (r.status !== 0) throw new Error(`berth run: ${r.stderr}`);
     }
     log(`berth: sampling ${n} containers for ${seconds} s`);
-    const s = spawnSync('node', [fileURLToPath(import.meta.url), '--sampler', root, runroot, String(seconds), String(n)], { env, encoding: 'utf8' });
+    const s = spawnSync(
+      'node',
+      [fileURLToPath(import.meta.url), '--sampler', root, runroot, String(seconds), String(n)],
+      { env, encoding: 'utf8' },
+    );
     if (s.status !== 0) throw new Error(`sampler: ${s.stderr}`);
     row.berth = JSON.parse(s.stdout);
     const ids = berth('ps', '-aq', '--no-trunc').stdout.trim().split('\n').filter(Boolean);
@@ -184,5 +208,15 @@ try {
 }
 
 process.stdout.write(
-  JSON.stringify({ bench: 'stats-cost', seconds, intervalMs: 1000, budget: 'berth under 3 % of one core at 100 containers', results }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      bench: 'stats-cost',
+      seconds,
+      intervalMs: 1000,
+      budget: 'berth under 3 % of one core at 100 containers',
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
 );

@@ -73,7 +73,11 @@ async function buildStore(base) {
   }
   for (let i = 0; i < 260; i++) await b.createContainer({ image: 'bb-layers:v1', name: `made-${i}`, cmd: ['true'] });
   for (let i = 0; i < 20; i++) {
-    const { id } = await b.createContainer({ image: 'bb', name: `svc-${i}`, cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 5; done'] });
+    const { id } = await b.createContainer({
+      image: 'bb',
+      name: `svc-${i}`,
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 5; done'],
+    });
     await b.startContainer(id);
   }
   const counts = { containers: (await b.listContainers({ all: true })).length, images: (await b.listImages()).length };
@@ -96,7 +100,14 @@ async function openStore(base) {
 function startApp(store, env = {}) {
   const t0 = performance.now();
   const child = spawn('script', ['-q', '-e', '-c', `stty rows ${ROWS} cols ${COLS}; exec node ${CLI}`, '/dev/null'], {
-    env: { ...process.env, BERTH_ROOT: store.root, BERTH_RUNROOT: store.runroot, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env },
+    env: {
+      ...process.env,
+      BERTH_ROOT: store.root,
+      BERTH_RUNROOT: store.runroot,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const app = { child, t0, out: '', bytes: 0, lastData: t0, listeners: new Set() };
@@ -134,7 +145,11 @@ async function settle(app, quietMs = 1000) {
 }
 
 function appPid(app) {
-  return Number(execFileSync('pgrep', ['-P', String(app.child.pid), 'node'], { encoding: 'utf8' }).trim().split('\n')[0]);
+  return Number(
+    execFileSync('pgrep', ['-P', String(app.child.pid), 'node'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0],
+  );
 }
 
 function cpuTicks(pid) {
@@ -160,7 +175,10 @@ async function measureQuiet(app, pid, seconds) {
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const dt = (performance.now() - t0) / 1000;
-  return { cpuPercent: +((((cpuTicks(pid) - c0) / HZ) / dt) * 100).toFixed(2), bytesPerSecond: +((app.bytes - b0) / dt).toFixed(1) };
+  return {
+    cpuPercent: +(((cpuTicks(pid) - c0) / HZ / dt) * 100).toFixed(2),
+    bytesPerSecond: +((app.bytes - b0) / dt).toFixed(1),
+  };
 }
 
 // ---- measurements ------------------------------------------------------------
@@ -177,7 +195,12 @@ async function firstFrame(store) {
     await settle(app, 300);
     await stopApp(app);
   }
-  return { medianMs: +pct(times, 50).toFixed(1), minMs: +Math.min(...times).toFixed(1), maxMs: +Math.max(...times).toFixed(1), runs: times.map((x) => +x.toFixed(1)) };
+  return {
+    medianMs: +pct(times, 50).toFixed(1),
+    minMs: +Math.min(...times).toFixed(1),
+    maxMs: +Math.max(...times).toFixed(1),
+    runs: times.map((x) => +x.toFixed(1)),
+  };
 }
 
 async function keyLatencyAndIdle(store) {
@@ -206,13 +229,26 @@ async function keyLatencyAndIdle(store) {
   // the charts' titles, drawn after the key (only lines that changed are written; a
   // character is at least a byte, so the last bytes-since-the-key characters hold it all)
   const since = () => app.out.slice(-Math.max(1, app.bytes - mark));
-  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 5000).then(() => true, () => false);
+  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 5000).then(
+    () => true,
+    () => false,
+  );
   if (charts) {
     await sleep(3000);
     stats = await measureQuiet(app, pid, IDLE_S);
   }
   await stopApp(app);
-  return { keys: { p50Ms: +pct(lat, 50).toFixed(1), p95Ms: +pct(lat, 95).toFixed(1), maxMs: +Math.max(...lat).toFixed(1), presses: lat.length }, idleAfterKeys, idle, stats };
+  return {
+    keys: {
+      p50Ms: +pct(lat, 50).toFixed(1),
+      p95Ms: +pct(lat, 95).toFixed(1),
+      maxMs: +Math.max(...lat).toFixed(1),
+      presses: lat.length,
+    },
+    idleAfterKeys,
+    idle,
+    stats,
+  };
 }
 
 async function logMemory(store) {
@@ -233,7 +269,7 @@ async function logMemory(store) {
     samples.push({ minute: m, rssKb: rssKb(pid) });
     process.stderr.write(`  log follow: minute ${m}, RSS ${(samples.at(-1).rssKb / 1024).toFixed(1)} MiB\n`);
   }
-  const cpu = (((cpuTicks(pid) - c0) / HZ) / ((performance.now() - t0) / 1000)) * 100;
+  const cpu = ((cpuTicks(pid) - c0) / HZ / ((performance.now() - t0) / 1000)) * 100;
   const lines = Number(/(\d+) lines/.exec(app.out.slice(-4000).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[1] ?? 0);
   await stopApp(app);
   await b.removeContainer(id, { force: true });
@@ -254,14 +290,52 @@ try {
   report({ bench: 'tui', metric: 'first_full_frame', ...ff, budgetMs: 500 });
   const k = await keyLatencyAndIdle(store);
   report({ bench: 'tui', metric: 'keypress_to_update', ...k.keys, budgetP95Ms: 50 });
-  report({ bench: 'tui', metric: 'idle_after_keys', seconds: IDLE_S, ...k.idleAfterKeys, budget: { cpuPercent: 1, bytesPerSecond: 1024 } });
-  report({ bench: 'tui', metric: 'idle', seconds: 60, fromSecondsAfterLastKey: 60, ...k.idle, budget: { cpuPercent: 1, bytesPerSecond: 1024 } });
-  if (k.stats) report({ bench: 'tui', metric: 'stats_tab_live', seconds: IDLE_S, ...k.stats, budget: { cpuPercent: 3, bytesPerSecond: 20480 } });
-  else report({ bench: 'tui', metric: 'stats_tab_live', skipped: 'the backend has no metrics in this build (no Stats tab)' });
+  report({
+    bench: 'tui',
+    metric: 'idle_after_keys',
+    seconds: IDLE_S,
+    ...k.idleAfterKeys,
+    budget: { cpuPercent: 1, bytesPerSecond: 1024 },
+  });
+  report({
+    bench: 'tui',
+    metric: 'idle',
+    seconds: 60,
+    fromSecondsAfterLastKey: 60,
+    ...k.idle,
+    budget: { cpuPercent: 1, bytesPerSecond: 1024 },
+  });
+  if (k.stats)
+    report({
+      bench: 'tui',
+      metric: 'stats_tab_live',
+      seconds: IDLE_S,
+      ...k.stats,
+      budget: { cpuPercent: 3, bytesPerSecond: 20480 },
+    });
+  else
+    report({
+      bench: 'tui',
+      metric: 'stats_tab_live',
+      skipped: 'the backend has no metrics in this build (no Stats tab)',
+    });
   if (LOG_MIN > 0) report({ bench: 'tui', metric: 'log_follow_memory', ...(await logMemory(store)) });
 } finally {
   if (!keep) {
-    execFileSync('node', [CLI, '--root', store.root, '--runroot', store.runroot, 'rm', '-f', ...Array.from({ length: 20 }, (_, i) => `svc-${i}`)], { stdio: 'ignore' });
+    execFileSync(
+      'node',
+      [
+        CLI,
+        '--root',
+        store.root,
+        '--runroot',
+        store.runroot,
+        'rm',
+        '-f',
+        ...Array.from({ length: 20 }, (_, i) => `svc-${i}`),
+      ],
+      { stdio: 'ignore' },
+    );
     rmSync(base, { recursive: true, force: true });
   }
 }

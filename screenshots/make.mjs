@@ -44,7 +44,8 @@ async function waitFor(text, ms = 20_000) {
 }
 
 const keys = (...k) => {
-  for (const x of k) tmux('send-keys', '-t', 'shots', ...(/^(Escape|Enter|Tab|Down|Up|C-.)$/.test(x) ? [x] : ['-l', x]));
+  for (const x of k)
+    tmux('send-keys', '-t', 'shots', ...(/^(Escape|Enter|Tab|Down|Up|C-.)$/.test(x) ? [x] : ['-l', x]));
 };
 
 /** The pane, with its colours, as an HTML page of a terminal. */
@@ -54,8 +55,22 @@ function pageOf(ansi) {
   const theme = {
     background: '#14161b',
     foreground: '#d8dde6',
-    black: '#1c1f26', red: '#ff6b6b', green: '#3fd17a', yellow: '#ffcc66', blue: '#5aa9ff', magenta: '#e07ee0', cyan: '#4fd6e3', white: '#d8dde6',
-    brightBlack: '#7d8590', brightRed: '#ff8f8f', brightGreen: '#7ee787', brightYellow: '#ffe08a', brightBlue: '#8cc4ff', brightMagenta: '#f2a8f2', brightCyan: '#8ae8f0', brightWhite: '#ffffff',
+    black: '#1c1f26',
+    red: '#ff6b6b',
+    green: '#3fd17a',
+    yellow: '#ffcc66',
+    blue: '#5aa9ff',
+    magenta: '#e07ee0',
+    cyan: '#4fd6e3',
+    white: '#d8dde6',
+    brightBlack: '#7d8590',
+    brightRed: '#ff8f8f',
+    brightGreen: '#7ee787',
+    brightYellow: '#ffe08a',
+    brightBlue: '#8cc4ff',
+    brightMagenta: '#f2a8f2',
+    brightCyan: '#8ae8f0',
+    brightWhite: '#ffffff',
   };
   const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true, theme });
   const ser = new SerializeAddon();
@@ -82,7 +97,18 @@ async function shot(name) {
   const out = join(HERE, `${name}.png`);
   execFileSync(
     'chromium',
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--hide-scrollbars', '--force-device-scale-factor=1', `--window-size=${Math.ceil(COLS * 9.04) + 32},${ROWS * 18 + 28}`, `--screenshot=${out}`, `file://${page}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+      '--hide-scrollbars',
+      '--force-device-scale-factor=1',
+      `--window-size=${Math.ceil(COLS * 9.04) + 32},${ROWS * 18 + 28}`,
+      `--screenshot=${out}`,
+      `file://${page}`,
+    ],
     { stdio: 'ignore' },
   );
   process.stderr.write(`wrote ${out}\n`);
@@ -92,14 +118,46 @@ try {
   berth('load', '-i', FIXTURE);
   berth('volume', 'create', 'pgdata');
   berth('run', '--name', 'migrate', 'bb-layers:v1', 'sh', '-c', 'echo applying 12 migrations; echo done');
-  berth('run', '-d', '--name', 'worker', '-v', 'pgdata:/data', 'bb', 'sh', '-c', 'trap "exit 0" TERM; while true; do echo "job $RANDOM done"; sleep 2; done');
   berth(
-    'run', '-d', '--name', 'web', 'bb', 'sh', '-c',
+    'run',
+    '-d',
+    '--name',
+    'worker',
+    '-v',
+    'pgdata:/data',
+    'bb',
+    'sh',
+    '-c',
+    'trap "exit 0" TERM; while true; do echo "job $RANDOM done"; sleep 2; done',
+  );
+  berth(
+    'run',
+    '-d',
+    '--name',
+    'web',
+    'bb',
+    'sh',
+    '-c',
     'trap "exit 0" TERM; i=0; while true; do i=$((i+1)); echo "GET /api/items/$i 200 $((RANDOM % 90 + 3))ms"; ' +
       'if [ $((i % 7)) = 0 ]; then echo "warn: slow query on /api/search ($((RANDOM % 900 + 300))ms)" >&2; fi; sleep 0.4; done',
   );
-  tmux('new-session', '-d', '-s', 'shots', '-x', String(COLS), '-y', String(ROWS), 'env', `BERTH_ROOT=${env.BERTH_ROOT}`, `BERTH_RUNROOT=${env.BERTH_RUNROOT}`,
-    'TERM=xterm-256color', 'LANG=C.UTF-8', 'node', CLI);
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    'shots',
+    '-x',
+    String(COLS),
+    '-y',
+    String(ROWS),
+    'env',
+    `BERTH_ROOT=${env.BERTH_ROOT}`,
+    `BERTH_RUNROOT=${env.BERTH_RUNROOT}`,
+    'TERM=xterm-256color',
+    'LANG=C.UTF-8',
+    'node',
+    CLI,
+  );
   tmux('set-option', '-t', 'shots', 'status', 'off');
   await waitFor(/2\/3 containers running/);
   await waitFor('GET /api/items/12');
@@ -107,7 +165,17 @@ try {
 
   keys('c');
   await waitFor('Commit container: web');
-  keys('registry.local/web:snapshot', 'Down', 'ops', 'Down', 'before the upgrade', 'Down', 'ENV MODE=snapshot', 'Enter', 'CMD ["sh"]');
+  keys(
+    'registry.local/web:snapshot',
+    'Down',
+    'ops',
+    'Down',
+    'before the upgrade',
+    'Down',
+    'ENV MODE=snapshot',
+    'Enter',
+    'CMD ["sh"]',
+  );
   await waitFor('CMD ["sh"]');
   await shot('app-commit-dialog');
   keys('Escape');

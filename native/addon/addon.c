@@ -25,22 +25,22 @@
 static const char *errno_name(int e)
 {
   switch (e) {
-  case ENOENT: return "ENOENT";
-  case EEXIST: return "EEXIST";
-  case EACCES: return "EACCES";
-  case EPERM: return "EPERM";
-  case ENOTDIR: return "ENOTDIR";
-  case EISDIR: return "EISDIR";
-  case EINVAL: return "EINVAL";
-  case ENOTSUP: return "ENOTSUP";
-  case ENODATA: return "ENODATA";
-  case EBUSY: return "EBUSY";
-  case ENOSPC: return "ENOSPC";
-  case ERANGE: return "ERANGE";
-  case EROFS: return "EROFS";
-  case ENAMETOOLONG: return "ENAMETOOLONG";
-  case ELOOP: return "ELOOP";
-  default: return "EIO";
+    case ENOENT: return "ENOENT";
+    case EEXIST: return "EEXIST";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENOTSUP: return "ENOTSUP";
+    case ENODATA: return "ENODATA";
+    case EBUSY: return "EBUSY";
+    case ENOSPC: return "ENOSPC";
+    case ERANGE: return "ERANGE";
+    case EROFS: return "EROFS";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ELOOP: return "ELOOP";
+    default: return "EIO";
   }
 }
 
@@ -95,9 +95,9 @@ static int arg_uint(napi_env env, napi_value *argv, size_t argc, size_t i, uint3
   return 0;
 }
 
-#define GET_ARGS(n)                                                     \
-  size_t argc = (n);                                                    \
-  napi_value argv[MAX_ARGS];                                            \
+#define GET_ARGS(n)                                                                                                    \
+  size_t argc = (n);                                                                                                   \
+  napi_value argv[MAX_ARGS];                                                                                           \
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL)
 
 /* mknod(path, mode, major, minor) */
@@ -109,8 +109,7 @@ static napi_value js_mknod(napi_env env, napi_callback_info info)
   if (arg_string(env, argv, argc, 0, path, sizeof path) || arg_uint(env, argv, argc, 1, &mode) ||
       arg_uint(env, argv, argc, 2, &maj) || arg_uint(env, argv, argc, 3, &min))
     return NULL;
-  if (mknod(path, (mode_t)mode, makedev(maj, min)) < 0)
-    return throw_errno(env, errno, "mknod", path);
+  if (mknod(path, (mode_t)mode, makedev(maj, min)) < 0) return throw_errno(env, errno, "mknod", path);
   return NULL;
 }
 
@@ -125,8 +124,7 @@ static napi_value js_lsetxattr(napi_env env, napi_callback_info info)
     return NULL;
   if (argc < 3 || napi_get_buffer_info(env, argv[2], &data, &len) != napi_ok)
     return throw_type(env, "expected a Buffer value");
-  if (lsetxattr(path, name, data, len, 0) < 0)
-    return throw_errno(env, errno, "lsetxattr", path);
+  if (lsetxattr(path, name, data, len, 0) < 0) return throw_errno(env, errno, "lsetxattr", path);
   return NULL;
 }
 

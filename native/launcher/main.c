@@ -75,18 +75,25 @@ static void parse(int argc, char **argv, cmdline *c)
   c->runroot = getenv("BERTH_RUNROOT");
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *v;
-    if ((v = opt_value(argc, argv, &i, "--root"))) c->root = v;
-    else if ((v = opt_value(argc, argv, &i, "--runroot"))) c->runroot = v;
-    else hand_over("a global option");
+    if ((v = opt_value(argc, argv, &i, "--root")))
+      c->root = v;
+    else if ((v = opt_value(argc, argv, &i, "--runroot")))
+      c->runroot = v;
+    else
+      hand_over("a global option");
   }
   if (i < argc && !strcmp(argv[i], "container")) i++;
   if (i >= argc || strcmp(argv[i], "run")) hand_over("not a run command");
   for (i++; i < argc && argv[i][0] == '-'; i++) {
     const char *v;
-    if (!strcmp(argv[i], "--rm")) c->rm = true;
-    else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--detach")) c->detach = true;
-    else if ((v = opt_value(argc, argv, &i, "--name"))) c->name = v;
-    else hand_over("an option other than --rm, -d and --name");
+    if (!strcmp(argv[i], "--rm"))
+      c->rm = true;
+    else if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--detach"))
+      c->detach = true;
+    else if ((v = opt_value(argc, argv, &i, "--name")))
+      c->name = v;
+    else
+      hand_over("an option other than --rm, -d and --name");
   }
   if (i >= argc) hand_over("no image");
   c->image = argv[i];
@@ -120,8 +127,10 @@ static void random_name(const jval *names, int attempt, char *out, size_t len)
 {
   const jval *a = json_get(names, "adjectives"), *s = json_get(names, "surnames");
   const char *x = json_str(&a->items[rnd((unsigned)a->n)], "x"), *y = json_str(&s->items[rnd((unsigned)s->n)], "y");
-  if (attempt < 10) snprintf(out, len, "%s_%s", x, y);
-  else snprintf(out, len, "%s_%s%u", x, y, rnd(10));
+  if (attempt < 10)
+    snprintf(out, len, "%s_%s", x, y);
+  else
+    snprintf(out, len, "%s_%s%u", x, y, rnd(10));
 }
 
 /* JSON array items (no brackets) of a NULL-terminated list. */
@@ -142,8 +151,10 @@ static char *json_items(const char *const *v, int n)
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
   (void)st, (void)ftw;
-  if (flag == FTW_DP) rmdir(path);
-  else unlink(path);
+  if (flag == FTW_DP)
+    rmdir(path);
+  else
+    unlink(path);
   return 0;
 }
 
@@ -216,8 +227,10 @@ int main(int argc, char **argv)
 
   /* the container's directories and files, then its record: a taken random name is drawn again */
   for (int attempt = 0;; attempt++) {
-    if (C.name) snprintf(name, sizeof name, "%s", C.name[0] == '/' ? C.name + 1 : C.name);
-    else random_name(json_get(doc, "names"), attempt, name, sizeof name);
+    if (C.name)
+      snprintf(name, sizeof name, "%s", C.name[0] == '/' ? C.name + 1 : C.name);
+    else
+      random_name(json_get(doc, "names"), attempt, name, sizeof name);
     char cdir[PATH_MAX];
     snprintf(cdir, sizeof cdir, "%s/containers", C.root);
     if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
@@ -249,9 +262,20 @@ int main(int argc, char **argv)
     char attrs[1024];
     autofree char *name_q = json_quote(name);
     snprintf(attrs, sizeof attrs, "{\"name\":%s,\"image\":%s}", name_q, image_q);
-    ctr_row row = {.id = id, .name = name, .image_id = image_id, .image_name = C.image, .created = created, .path = full[0],
-                   .args = args_json, .config = config, .host_config = host_config, .layers = layers_arr,
-                   .state = json_str(json_get(doc, "state"), ""), .attrs = attrs, .layer_ids = layers, .nlayers = nlayers};
+    ctr_row row = {.id = id,
+                   .name = name,
+                   .image_id = image_id,
+                   .image_name = C.image,
+                   .created = created,
+                   .path = full[0],
+                   .args = args_json,
+                   .config = config,
+                   .host_config = host_config,
+                   .layers = layers_arr,
+                   .state = json_str(json_get(doc, "state"), ""),
+                   .attrs = attrs,
+                   .layer_ids = layers,
+                   .nlayers = nlayers};
     int rc = store_create(&store, &row, &err);
     if (rc == 0) break;
     remove_tree(dir);
@@ -263,6 +287,13 @@ int main(int argc, char **argv)
   char attrs[1024], attrs_prefix[1024];
   snprintf(attrs_prefix, sizeof attrs_prefix, "{\"name\":%s,\"image\":%s", name_q, image_q);
   snprintf(attrs, sizeof attrs, "%s}", attrs_prefix);
-  ctr_t c = {.store = &store, .id = id, .dir = dir, .run_dir = run_dir, .layers = layers, .nlayers = nlayers, .attrs = attrs, .attrs_prefix = attrs_prefix};
+  ctr_t c = {.store = &store,
+             .id = id,
+             .dir = dir,
+             .run_dir = run_dir,
+             .layers = layers,
+             .nlayers = nlayers,
+             .attrs = attrs,
+             .attrs_prefix = attrs_prefix};
   return run_created(&c, &plan, &v);
 }

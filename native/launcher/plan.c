@@ -18,28 +18,33 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
   if (!p->doc) return -1;
   if (json_num(json_get(p->doc, "version"), 0) != PLAN_VERSION) return fail(err, 0, "plan version differs");
   if (strcmp(json_str(json_get(p->doc, "imageId"), ""), image_id)) return fail(err, 0, "plan is for another image");
-  if (strcmp(json_str(json_get(p->doc, "root"), ""), root) || strcmp(json_str(json_get(p->doc, "runroot"), ""), runroot))
+  if (strcmp(json_str(json_get(p->doc, "root"), ""), root) ||
+      strcmp(json_str(json_get(p->doc, "runroot"), ""), runroot))
     return fail(err, 0, "plan is for another root or runroot");
   /* written for this build of the launcher (run-plan.ts launcherStamp) */
   struct stat st;
   char stamp[64];
   if (stat("/proc/self/exe", &st) < 0) return fail_errno(err, "stat /proc/self/exe");
-  snprintf(stamp, sizeof stamp, "%lld:%lld", (long long)st.st_size, (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  snprintf(stamp, sizeof stamp, "%lld:%lld", (long long)st.st_size,
+           (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
   if (strcmp(json_str(json_get(p->doc, "stamp"), ""), stamp)) return fail(err, 0, "plan written for another build");
   /* the exit command's node and script are there */
   const jval *exit_cmd = json_get(p->doc, "exitCommand");
   for (size_t k = 0; exit_cmd && k < exit_cmd->n && k < 2; k++)
-    if (access(json_str(&exit_cmd->items[k], ""), F_OK) < 0) return fail_errno(err, "%s", json_str(&exit_cmd->items[k], ""));
+    if (access(json_str(&exit_cmd->items[k], ""), F_OK) < 0)
+      return fail_errno(err, "%s", json_str(&exit_cmd->items[k], ""));
   p->variant = json_get(json_get(p->doc, "variants"), variant);
   if (!p->variant) return fail(err, 0, "plan has no variant %s", variant);
   /* the layer trees are there */
   const jval *dirs = json_get(p->doc, "layerDirs");
   for (size_t k = 0; dirs && k < dirs->n; k++)
-    if (access(json_str(&dirs->items[k], ""), F_OK) < 0) return fail_errno(err, "layer %s", json_str(&dirs->items[k], ""));
+    if (access(json_str(&dirs->items[k], ""), F_OK) < 0)
+      return fail_errno(err, "layer %s", json_str(&dirs->items[k], ""));
   /* the host's resolv.conf is the one the plan's copy came from */
   berr_t e = {0};
   autofree char *resolv = read_file("/etc/resolv.conf", NULL, &e);
-  if (strcmp(resolv ? resolv : "", json_str(json_get(p->doc, "hostResolvConf"), ""))) return fail(err, 0, "the host's resolv.conf changed");
+  if (strcmp(resolv ? resolv : "", json_str(json_get(p->doc, "hostResolvConf"), "")))
+    return fail(err, 0, "the host's resolv.conf changed");
   return 0;
 }
 
@@ -50,16 +55,39 @@ char *json_quote(const char *s)
   out[n++] = '"';
   for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
     switch (*c) {
-    case '"': out[n++] = '\\'; out[n++] = '"'; break;
-    case '\\': out[n++] = '\\'; out[n++] = '\\'; break;
-    case '\b': out[n++] = '\\'; out[n++] = 'b'; break;
-    case '\f': out[n++] = '\\'; out[n++] = 'f'; break;
-    case '\n': out[n++] = '\\'; out[n++] = 'n'; break;
-    case '\r': out[n++] = '\\'; out[n++] = 'r'; break;
-    case '\t': out[n++] = '\\'; out[n++] = 't'; break;
-    default:
-      if (*c < 0x20) n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *c);
-      else out[n++] = (char)*c;
+      case '"':
+        out[n++] = '\\';
+        out[n++] = '"';
+        break;
+      case '\\':
+        out[n++] = '\\';
+        out[n++] = '\\';
+        break;
+      case '\b':
+        out[n++] = '\\';
+        out[n++] = 'b';
+        break;
+      case '\f':
+        out[n++] = '\\';
+        out[n++] = 'f';
+        break;
+      case '\n':
+        out[n++] = '\\';
+        out[n++] = 'n';
+        break;
+      case '\r':
+        out[n++] = '\\';
+        out[n++] = 'r';
+        break;
+      case '\t':
+        out[n++] = '\\';
+        out[n++] = 't';
+        break;
+      default:
+        if (*c < 0x20)
+          n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *c);
+        else
+          out[n++] = (char)*c;
     }
   }
   out[n++] = '"';

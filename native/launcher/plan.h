@@ -9,17 +9,17 @@
 
 typedef struct {
   jval *doc;
-  const jval *variant;     /* the {config, hostConfig} for this command line's flags */
+  const jval *variant; /* the {config, hostConfig} for this command line's flags */
 } plan_t;
 
 /* What replaces the markers. */
 typedef struct {
-  const char *id;          /* 64 hex */
+  const char *id; /* 64 hex */
   const char *name;
-  const char *image;       /* as typed */
-  const char *created;     /* RFC3339Nano */
+  const char *image;   /* as typed */
+  const char *created; /* RFC3339Nano */
   const char *started;
-  const char *cmd_json;    /* the command as JSON array items, without brackets */
+  const char *cmd_json; /* the command as JSON array items, without brackets */
 } plan_values;
 
 /* Load and check the plan; returns -1 (err says why) when it cannot serve this root and runroot. */

@@ -51,7 +51,8 @@ static void remove_container(const ctr_t *c, const char *die_attrs)
     /* the image was removed meanwhile (rmi -f): its layers go with the container, which is the engine's work */
     pid_t pid = fork();
     if (pid == 0) {
-      char *argv[] = {"berth", "--root", (char *)C.root, "--runroot", (char *)C.runroot, "rm", "-f", (char *)c->id, NULL};
+      char *argv[] = {"berth", "--root", (char *)C.root, "--runroot", (char *)C.runroot,
+                      "rm",    "-f",     (char *)c->id,  NULL};
       orig_argv = argv;
       setenv("BERTH_NATIVE_RUN", "0", 1);
       hand_over("layers to remove");
@@ -119,8 +120,10 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
       now_rfc3339nano(now);
       autofree char *msg_q = json_quote(msg);
       snprintf(state, sizeof state,
-               "{\"status\":\"exited\",\"exitCode\":%d,\"error\":%s,\"startedAt\":\"%s\",\"finishedAt\":\"%s\",\"oomKilled\":false,"
-               "\"restartCount\":0,\"stoppedByUser\":false}", code, msg_q, now, now);
+               "{\"status\":\"exited\",\"exitCode\":%d,\"error\":%s,\"startedAt\":\"%s\",\"finishedAt\":\"%s\","
+               "\"oomKilled\":false,"
+               "\"restartCount\":0,\"stoppedByUser\":false}",
+               code, msg_q, now, now);
       snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", c->attrs_prefix, code);
       store_state(c->store, c->id, state, "die", die_attrs, &err);
     }
@@ -135,11 +138,13 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   snprintf(path, sizeof path, "%s/state.json", run_dir);
   autofree char *ms_text = read_file(path, NULL, &err);
   jval *ms = ms_text ? json_parse(ms_text, &err) : NULL;
-  if (ms && json_str(json_get(ms, "startedAt"), NULL)) snprintf(started, sizeof started, "%s", json_str(json_get(ms, "startedAt"), ""));
+  if (ms && json_str(json_get(ms, "startedAt"), NULL))
+    snprintf(started, sizeof started, "%s", json_str(json_get(ms, "startedAt"), ""));
   if (ms) json_free(ms);
   v->started = started;
   autofree char *state = plan_fill(json_str(json_get(doc, "running"), ""), v);
-  if (!state || store_state(c->store, c->id, state, "start", c->attrs, &err) < 0) fprintf(stderr, "Error: %s\n", state ? err.msg : "the plan's running state");
+  if (!state || store_state(c->store, c->id, state, "start", c->attrs, &err) < 0)
+    fprintf(stderr, "Error: %s\n", state ? err.msg : "the plan's running state");
   if (C.detach) {
     printf("%s\n", c->id);
     return 0;
@@ -162,4 +167,3 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   }
   return code;
 }
-

@@ -22,12 +22,14 @@ int store_open(store_t *s, const char *root, berr_t *err)
 {
   char path[4096];
   snprintf(path, sizeof path, "%s/berth.db", root);
-  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) return db_fail(s, err, "open the database");
+  if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    return db_fail(s, err, "open the database");
   sqlite3_busy_timeout(s->db, 30000);
   if (exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err) < 0) return -1;
   sqlite3_stmt *st;
   int version = -1;
-  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
   if (version != STORE_SCHEMA) return fail(err, 0, "schema %d, the launcher knows %d", version, STORE_SCHEMA);
   char mode[16] = "";
@@ -84,7 +86,10 @@ static int add_event(store_t *s, const char *id, const char *action, const char 
   clock_gettime(CLOCK_REALTIME, &rt);
   clock_gettime(CLOCK_MONOTONIC, &mono);
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(s->db, "INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, 'container', ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          s->db,
+          "INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, 'container', ?, ?, ?)",
+          -1, &st, NULL) != SQLITE_OK)
     return db_fail(s, err, "record an event");
   sqlite3_bind_int64(st, 1, (sqlite3_int64)rt.tv_sec * 1000 + rt.tv_nsec / 1000000);
   sqlite3_bind_int64(st, 2, mono.tv_nsec % 1000000);
@@ -118,13 +123,18 @@ int store_create(store_t *s, const ctr_row *c, berr_t *err)
   for (int k = 0; !rc && k < c->nlayers; k++)
     if (step1(s, "SELECT 1 FROM layers WHERE chain_id = ?", &c->layer_ids[k], 1) != SQLITE_ROW) rc = 2;
   if (!rc) {
-    const char *v[] = {c->id, c->name, c->image_id, c->image_name, c->created, c->path, c->args, c->config, c->host_config, c->layers, c->state};
-    if (step1(s, "INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)", v, 11) != SQLITE_DONE)
+    const char *v[] = {c->id,   c->name,   c->image_id,    c->image_name, c->created, c->path,
+                       c->args, c->config, c->host_config, c->layers,     c->state};
+    if (step1(s,
+              "INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, "
+              "layers, mounts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)",
+              v, 11) != SQLITE_DONE)
       rc = db_fail(s, err, "insert the container");
   }
   for (int k = 0; !rc && k < c->nlayers; k++) {
     const char *v[] = {c->id, c->layer_ids[k]};
-    if (step1(s, "INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)", v, 2) != SQLITE_DONE) rc = db_fail(s, err, "insert the container's layers");
+    if (step1(s, "INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)", v, 2) != SQLITE_DONE)
+      rc = db_fail(s, err, "insert the container's layers");
   }
   if (!rc) {
     rc = add_event(s, c->id, "create", c->attrs, err);
@@ -136,7 +146,9 @@ int store_state(store_t *s, const char *id, const char *state, const char *actio
 {
   if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
   const char *v[] = {state, id};
-  int rc = step1(s, "UPDATE containers SET state = ? WHERE id = ?", v, 2) == SQLITE_DONE ? 0 : db_fail(s, err, "record the state");
+  int rc = step1(s, "UPDATE containers SET state = ? WHERE id = ?", v, 2) == SQLITE_DONE
+               ? 0
+               : db_fail(s, err, "record the state");
   if (!rc) rc = add_event(s, id, action, attrs, err);
   return finish(s, rc, err);
 }
@@ -157,7 +169,8 @@ int store_remove(store_t *s, const char *id, const char *die_attrs, const char *
 {
   if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
   int rc = 0;
-  if (step1(s, "SELECT 1 FROM containers WHERE id = ?", &id, 1) != SQLITE_ROW) return finish(s, 0, err); /* removed meanwhile */
+  if (step1(s, "SELECT 1 FROM containers WHERE id = ?", &id, 1) != SQLITE_ROW)
+    return finish(s, 0, err); /* removed meanwhile */
   if (die_attrs) rc = add_event(s, id, "die", die_attrs, err);
   if (!rc && (step1(s, "DELETE FROM container_layers WHERE container_id = ?", &id, 1) != SQLITE_DONE ||
               step1(s, "DELETE FROM containers WHERE id = ?", &id, 1) != SQLITE_DONE ||

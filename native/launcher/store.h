@@ -25,7 +25,8 @@ int store_open(store_t *s, const char *root, berr_t *err);
 void store_close(store_t *s);
 /* The image a tag names (normalized, e.g. docker.io/library/busybox:latest); 0 found, 1 not, -1 error. */
 int store_tag(store_t *s, const char *name, char *image_id, size_t len, berr_t *err);
-/* Insert the container and its create event; 1 when the name is taken, 2 when a layer is gone (nothing written then). */
+/* Insert the container and its create event; 1 when the name is taken, 2 when a layer is gone (nothing written then).
+ */
 int store_create(store_t *s, const ctr_row *c, berr_t *err);
 /* Record a state and an event (start, die) in one transaction. */
 int store_state(store_t *s, const char *id, const char *state, const char *action, const char *attrs, berr_t *err);

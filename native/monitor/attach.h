@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FRAME_STDIN 0
-#define FRAME_STDOUT 1
-#define FRAME_STDERR 2
-#define FRAME_EXIT 3
-#define FRAME_RESIZE 4
-#define FRAME_CLOSE_STDIN 5
-#define FRAME_ATTACHED 6
+#define FRAME_STDIN        0
+#define FRAME_STDOUT       1
+#define FRAME_STDERR       2
+#define FRAME_EXIT         3
+#define FRAME_RESIZE       4
+#define FRAME_CLOSE_STDIN  5
+#define FRAME_ATTACHED     6
 
 #define CLIENT_MAX_BACKLOG (8u << 20) /* a client this far behind is dropped */
 

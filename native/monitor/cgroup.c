@@ -18,7 +18,8 @@
 
 static void v1_enable_blkio_accounting(const cgroup_t *cg);
 
-static const char *const V1_WANTED[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "blkio", "devices", NULL};
+static const char *const V1_WANTED[] = {"cpu",     "cpuacct", "cpuset",  "memory", "pids",
+                                        "freezer", "blkio",   "devices", NULL};
 
 bool cgroup_is_v2(void)
 {
@@ -200,8 +201,10 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
   if (cg->v2) {
     if (r->memory_limit > 0 && setn(cg, "memory", "memory.max", r->memory_limit, false, err) < 0) return -1;
     if (r->memory_swap != -1 || r->memory_limit > 0) {
-      if (r->memory_swap == -1) snprintf(buf, sizeof buf, "max");
-      else snprintf(buf, sizeof buf, "%lld", (long long)(r->memory_swap - (r->memory_limit > 0 ? r->memory_limit : 0)));
+      if (r->memory_swap == -1)
+        snprintf(buf, sizeof buf, "max");
+      else
+        snprintf(buf, sizeof buf, "%lld", (long long)(r->memory_swap - (r->memory_limit > 0 ? r->memory_limit : 0)));
       if (r->memory_swap != -1 && setv(cg, "memory", "memory.swap.max", buf, true, err) < 0) return -1;
     }
     if (r->memory_reservation > 0 && setn(cg, "memory", "memory.low", r->memory_reservation, false, err) < 0) return -1;
@@ -209,8 +212,10 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
       return -1;
     if (r->cpu_quota > 0 || r->cpu_period > 0) {
       long long period = r->cpu_period > 0 ? r->cpu_period : 100000;
-      if (r->cpu_quota > 0) snprintf(buf, sizeof buf, "%lld %lld", (long long)r->cpu_quota, period);
-      else snprintf(buf, sizeof buf, "max %lld", period);
+      if (r->cpu_quota > 0)
+        snprintf(buf, sizeof buf, "%lld %lld", (long long)r->cpu_quota, period);
+      else
+        snprintf(buf, sizeof buf, "max %lld", period);
       if (setv(cg, "cpu", "cpu.max", buf, false, err) < 0) return -1;
     }
     if (r->cpus && setv(cg, "cpuset", "cpuset.cpus", r->cpus, false, err) < 0) return -1;

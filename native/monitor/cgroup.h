@@ -13,7 +13,7 @@
 typedef struct {
   bool v2;
   int n;
-  char *dirs[CG_MAX];       /* the container's directories, one per hierarchy */
+  char *dirs[CG_MAX];        /* the container's directories, one per hierarchy */
   char *controllers[CG_MAX]; /* what each hierarchy holds, e.g. "cpu,cpuacct" */
 } cgroup_t;
 

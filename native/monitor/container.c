@@ -106,7 +106,8 @@ static int write_sysctls(const spec_t *s, berr_t *err)
 }
 
 /* In the child: everything up to the release, then exec. Never returns. */
-static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_fd, int console_sock, int in_r, int out_w, int err_w)
+static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_fd, int console_sock, int in_r,
+                       int out_w, int err_w)
 {
   berr_t err = {0};
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -164,8 +165,8 @@ static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_f
   char go;
   if (read(start_fd, &go, 1) != 1) _exit(1); /* the monitor went away */
   close(start_fd);
-  proc_identity id = {s->uid, s->gid, s->groups, s->ngroups, s->cap_bounding, s->cap_effective, s->cap_permitted,
-                      s->cap_inheritable, s->cap_ambient, s->no_new_privileges};
+  proc_identity id = {s->uid,           s->gid,           s->groups,          s->ngroups,     s->cap_bounding,
+                      s->cap_effective, s->cap_permitted, s->cap_inheritable, s->cap_ambient, s->no_new_privileges};
   if (apply_identity(&id, &err) < 0) goto exec_failed;
   if (chdir(s->cwd) < 0) {
     fail_errno(&err, "chdir to the working directory %s", s->cwd);

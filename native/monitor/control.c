@@ -37,7 +37,8 @@ static void command(monitor *m, client *c, char *line)
   if (arg) *arg++ = 0;
   berr_t err = {0};
   if (!strcmp(line, "start")) {
-    if (!m->alive || m->started || strcmp(m->status, "created")) return reply(c, "error container is not in the created state");
+    if (!m->alive || m->started || strcmp(m->status, "created"))
+      return reply(c, "error container is not in the created state");
     if (monitor_release(m, &err) < 0) return reply(c, "error %d %s", err.status, err.msg);
     return reply(c, "ok %d", (int)m->proc.pid);
   }
@@ -126,8 +127,10 @@ static void frames(monitor *m, client *c)
     size_t used = frame_parse(c->in + off, c->inlen - off, &type, &payload, &len);
     if (!used) break;
     off += used;
-    if (type == FRAME_STDIN && c->want[0]) stdin_write(m, payload, len);
-    else if (type == FRAME_CLOSE_STDIN && c->want[0]) m->stdin_close = true;
+    if (type == FRAME_STDIN && c->want[0])
+      stdin_write(m, payload, len);
+    else if (type == FRAME_CLOSE_STDIN && c->want[0])
+      m->stdin_close = true;
     else if (type == FRAME_RESIZE && len >= 4 && m->proc.tty && m->proc.out_fd >= 0) {
       const unsigned char *p = (const unsigned char *)payload;
       struct winsize ws = {.ws_row = (unsigned short)(p[0] << 8 | p[1]), .ws_col = (unsigned short)(p[2] << 8 | p[3])};

@@ -138,8 +138,10 @@ static int proxy(int master, pid_t child)
     }
     if (pf[2].revents) {
       ssize_t n = read(0, buf, sizeof buf);
-      if (n <= 0) in_open = false;
-      else write_all(master, buf, (size_t)n);
+      if (n <= 0)
+        in_open = false;
+      else
+        write_all(master, buf, (size_t)n);
     }
     if (pf[0].revents) {
       ssize_t n = read(master, buf, sizeof buf);
@@ -158,8 +160,8 @@ int exec_main(const exec_opts *o)
   spec_t s;
   memset(&s, 0, sizeof s);
   if (o->bundle && spec_load(&s, o->bundle, &err) < 0) return die(&err);
-  proc_identity id = {s.uid, s.gid, s.groups, s.ngroups, s.cap_bounding, s.cap_effective, s.cap_permitted,
-                      s.cap_inheritable, 0, s.no_new_privileges};
+  proc_identity id = {s.uid,           s.gid,           s.groups,          s.ngroups, s.cap_bounding,
+                      s.cap_effective, s.cap_permitted, s.cap_inheritable, 0,         s.no_new_privileges};
   if (!o->bundle) id.bounding = id.effective = id.permitted = ~0ULL;
   if (o->privileged) {
     id.bounding = id.effective = id.permitted = ~0ULL;
@@ -232,7 +234,7 @@ int exec_main(const exec_opts *o)
     char exe[PATH_MAX];
     if (find_executable(o->argv[0], env, exe, sizeof exe, &err) < 0) goto failed;
     exec_program(exe, o->argv[0], o->argv, (char *const *)env, &err);
-  failed: {
+  failed : {
     char msg[600];
     int n = snprintf(msg, sizeof msg, "%c%s", err.status ? err.status : 125, err.msg);
     write_all(st[1], msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));
@@ -267,7 +269,8 @@ int exec_main(const exec_opts *o)
   int sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
   for (;;) {
     int status;
-    if (waitpid(child, &status, WNOHANG) == child) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (waitpid(child, &status, WNOHANG) == child)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     struct signalfd_siginfo si;
     if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) kill(child, (int)si.ssi_signo);
   }
@@ -317,8 +320,7 @@ int init_main(char **argv)
       if (p == child) {
         code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         /* reap what is left, then go */
-        while (waitpid(-1, NULL, WNOHANG) > 0) {
-        }
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
         return code;
       }
     }

@@ -50,10 +50,14 @@ static int hex4(parser *p, unsigned *out)
   for (int k = 0; k < 4; k++) {
     char c = p->s[p->i++];
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-    else return perr(p, "bad \\u escape");
+    if (c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
+    else
+      return perr(p, "bad \\u escape");
   }
   *out = v;
   return 0;
@@ -81,35 +85,33 @@ static int parse_string(parser *p, char **out)
     }
     char e = p->s[p->i++];
     switch (e) {
-    case '"': *o++ = '"'; break;
-    case '\\': *o++ = '\\'; break;
-    case '/': *o++ = '/'; break;
-    case 'b': *o++ = '\b'; break;
-    case 'f': *o++ = '\f'; break;
-    case 'n': *o++ = '\n'; break;
-    case 'r': *o++ = '\r'; break;
-    case 't': *o++ = '\t'; break;
-    case 'u': {
-      unsigned cp = 0;
-      if (hex4(p, &cp) < 0) {
-        free(buf);
-        return -1;
-      }
-      if (cp >= 0xd800 && cp < 0xdc00 && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u') {
-        unsigned lo = 0;
-        p->i += 2;
-        if (hex4(p, &lo) < 0) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '/': *o++ = '/'; break;
+      case 'b': *o++ = '\b'; break;
+      case 'f': *o++ = '\f'; break;
+      case 'n': *o++ = '\n'; break;
+      case 'r': *o++ = '\r'; break;
+      case 't': *o++ = '\t'; break;
+      case 'u': {
+        unsigned cp = 0;
+        if (hex4(p, &cp) < 0) {
           free(buf);
           return -1;
         }
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        if (cp >= 0xd800 && cp < 0xdc00 && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u') {
+          unsigned lo = 0;
+          p->i += 2;
+          if (hex4(p, &lo) < 0) {
+            free(buf);
+            return -1;
+          }
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        }
+        put_utf8(&o, cp);
+        break;
       }
-      put_utf8(&o, cp);
-      break;
-    }
-    default:
-      free(buf);
-      return perr(p, "bad escape");
+      default: free(buf); return perr(p, "bad escape");
     }
   }
   *o = 0;

@@ -12,10 +12,10 @@ typedef struct jval {
   jtype t;
   bool b;
   double num;
-  char *str;           /* J_STR */
-  size_t n;            /* items in J_ARR / J_OBJ */
-  struct jval *items;  /* J_ARR / J_OBJ values */
-  char **keys;         /* J_OBJ keys */
+  char *str;          /* J_STR */
+  size_t n;           /* items in J_ARR / J_OBJ */
+  struct jval *items; /* J_ARR / J_OBJ values */
+  char **keys;        /* J_OBJ keys */
 } jval;
 
 jval *json_parse(const char *text, berr_t *err);

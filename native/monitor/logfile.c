@@ -56,17 +56,17 @@ size_t json_escape(const char *in, size_t len, char *out)
     if (c < 0x80) {
       *o++ = '\\';
       switch (c) {
-      case '"': *o++ = '"'; break;
-      case '\\': *o++ = '\\'; break;
-      case '\n': *o++ = 'n'; break;
-      case '\r': *o++ = 'r'; break;
-      case '\t': *o++ = 't'; break;
-      default:
-        *o++ = 'u';
-        *o++ = '0';
-        *o++ = '0';
-        *o++ = HEX[c >> 4];
-        *o++ = HEX[c & 15];
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+          *o++ = 'u';
+          *o++ = '0';
+          *o++ = '0';
+          *o++ = HEX[c >> 4];
+          *o++ = HEX[c & 15];
       }
       i++;
       continue;
@@ -203,5 +203,6 @@ void logfile_close(logfile *lf)
 void logfile_trim(logfile *lf)
 {
   trim_memory(entry_buf, sizeof entry_buf);
-  for (int k = 0; k < 2; k++) trim_memory(lf->streams[k].pending + lf->streams[k].npending, LOG_PARTIAL_MAX - lf->streams[k].npending);
+  for (int k = 0; k < 2; k++)
+    trim_memory(lf->streams[k].pending + lf->streams[k].npending, LOG_PARTIAL_MAX - lf->streams[k].npending);
 }

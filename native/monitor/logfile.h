@@ -17,8 +17,8 @@ typedef struct {
   char *path;
   int fd;
   int64_t size;
-  int64_t max_size; /* 0 = unlimited */
-  int max_files;    /* >= 1 */
+  int64_t max_size;      /* 0 = unlimited */
+  int max_files;         /* >= 1 */
   log_stream streams[2]; /* stdout, stderr */
 } logfile;
 

@@ -14,7 +14,8 @@ static int usage(void)
 {
   fprintf(stderr,
           "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
-          "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH [--exit-arg A]...]\n"
+          "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
+          "[--exit-arg A]...]\n"
           "       berth-monitor exec --pid PID [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
           "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
           "       berth-monitor init -- CMD...\n"
@@ -38,13 +39,20 @@ static int cmd_create(int argc, char **argv)
   int nexit = 0;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--bundle")) o.bundle = need(argc, argv, &i);
-    else if (!strcmp(a, "--state")) o.state_dir = need(argc, argv, &i);
-    else if (!strcmp(a, "--id")) o.id = need(argc, argv, &i);
-    else if (!strcmp(a, "--log")) o.log_path = need(argc, argv, &i);
-    else if (!strcmp(a, "--log-max-size")) o.log_max_size = atoll(need(argc, argv, &i));
-    else if (!strcmp(a, "--log-max-file")) o.log_max_file = atoi(need(argc, argv, &i));
-    else if (!strcmp(a, "--stdin")) o.open_stdin = true;
+    if (!strcmp(a, "--bundle"))
+      o.bundle = need(argc, argv, &i);
+    else if (!strcmp(a, "--state"))
+      o.state_dir = need(argc, argv, &i);
+    else if (!strcmp(a, "--id"))
+      o.id = need(argc, argv, &i);
+    else if (!strcmp(a, "--log"))
+      o.log_path = need(argc, argv, &i);
+    else if (!strcmp(a, "--log-max-size"))
+      o.log_max_size = atoll(need(argc, argv, &i));
+    else if (!strcmp(a, "--log-max-file"))
+      o.log_max_file = atoi(need(argc, argv, &i));
+    else if (!strcmp(a, "--stdin"))
+      o.open_stdin = true;
     else if (!strcmp(a, "--restart")) {
       const char *p = need(argc, argv, &i);
       if (restart_parse(p, &o.restart) < 0) {
@@ -80,17 +88,25 @@ static int cmd_exec(int argc, char **argv)
       i++;
       break;
     }
-    if (!strcmp(a, "--pid")) o.pid = atoi(need(argc, argv, &i));
-    else if (!strcmp(a, "--cgroup")) o.cgroup = need(argc, argv, &i);
-    else if (!strcmp(a, "--bundle")) o.bundle = need(argc, argv, &i);
-    else if (!strcmp(a, "--cwd")) o.cwd = need(argc, argv, &i);
-    else if (!strcmp(a, "--user")) o.user = need(argc, argv, &i);
+    if (!strcmp(a, "--pid"))
+      o.pid = atoi(need(argc, argv, &i));
+    else if (!strcmp(a, "--cgroup"))
+      o.cgroup = need(argc, argv, &i);
+    else if (!strcmp(a, "--bundle"))
+      o.bundle = need(argc, argv, &i);
+    else if (!strcmp(a, "--cwd"))
+      o.cwd = need(argc, argv, &i);
+    else if (!strcmp(a, "--user"))
+      o.user = need(argc, argv, &i);
     else if (!strcmp(a, "--env")) {
       if (nenv >= 255) return usage();
       env[nenv++] = need(argc, argv, &i);
-    } else if (!strcmp(a, "--tty")) o.tty = true;
-    else if (!strcmp(a, "--detach")) o.detach = true;
-    else if (!strcmp(a, "--privileged")) o.privileged = true;
+    } else if (!strcmp(a, "--tty"))
+      o.tty = true;
+    else if (!strcmp(a, "--detach"))
+      o.detach = true;
+    else if (!strcmp(a, "--privileged"))
+      o.privileged = true;
     else {
       fprintf(stderr, "berth-monitor: unknown option %s\n", a);
       return usage();

@@ -78,8 +78,7 @@ static int pump_output(monitor *m, int *fd, int stream)
 /* Read once, or until nothing is left when the writer hung up. */
 static void drain(monitor *m, int *fd, int stream, bool all)
 {
-  while (pump_output(m, fd, stream) == 1 && all) {
-  }
+  while (pump_output(m, fd, stream) == 1 && all) {}
 }
 
 static int spawn(monitor *m, berr_t *err)
@@ -128,8 +127,7 @@ static void run_exit_command(monitor *m)
   }
   if (pid > 0) {
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   }
 }
 
@@ -237,8 +235,10 @@ static void loop(monitor *m)
     pf[np++] = (struct pollfd){m->sig_fd, POLLIN, 0};
     pf[np++] = (struct pollfd){m->listen_fd, POLLIN, 0};
     int out_i = -1, err_i = -1, in_i = -1;
-    if (m->alive && m->started && m->proc.out_fd >= 0) out_i = np, pf[np++] = (struct pollfd){m->proc.out_fd, POLLIN, 0};
-    if (m->alive && m->started && m->proc.err_fd >= 0) err_i = np, pf[np++] = (struct pollfd){m->proc.err_fd, POLLIN, 0};
+    if (m->alive && m->started && m->proc.out_fd >= 0)
+      out_i = np, pf[np++] = (struct pollfd){m->proc.out_fd, POLLIN, 0};
+    if (m->alive && m->started && m->proc.err_fd >= 0)
+      err_i = np, pf[np++] = (struct pollfd){m->proc.err_fd, POLLIN, 0};
     if (m->stdin_len && m->proc.in_fd >= 0) in_i = np, pf[np++] = (struct pollfd){m->proc.in_fd, POLLOUT, 0};
     int first_client = np;
     for (int k = 0; k < MAX_CLIENTS; k++) {
@@ -248,7 +248,8 @@ static void loop(monitor *m)
     int64_t now = monotonic_ms(), timeout = -1;
     int64_t deadlines[3] = {m->restart_at, m->kill_at, m->reaped ? m->reaped_at + 2000 : 0};
     for (int k = 0; k < 3; k++)
-      if (deadlines[k] && (timeout < 0 || deadlines[k] - now < timeout)) timeout = deadlines[k] > now ? deadlines[k] - now : 0;
+      if (deadlines[k] && (timeout < 0 || deadlines[k] - now < timeout))
+        timeout = deadlines[k] > now ? deadlines[k] - now : 0;
     if (m->busy && (timeout < 0 || timeout > IDLE_TRIM_MS)) timeout = IDLE_TRIM_MS;
     int ready = poll(pf, (nfds_t)np, (int)timeout);
     if (ready < 0 && errno != EINTR) {
@@ -265,8 +266,10 @@ static void loop(monitor *m)
     if (pf[0].revents) {
       struct signalfd_siginfo si;
       while (read(m->sig_fd, &si, sizeof si) == sizeof si) {
-        if (si.ssi_signo == SIGCHLD) reap(m);
-        else if (si.ssi_signo == SIGTERM && m->alive && m->started) kill(m->proc.pid, SIGTERM);
+        if (si.ssi_signo == SIGCHLD)
+          reap(m);
+        else if (si.ssi_signo == SIGTERM && m->alive && m->started)
+          kill(m->proc.pid, SIGTERM);
       }
     }
     if (out_i >= 0 && pf[out_i].revents) drain(m, &m->proc.out_fd, 0, pf[out_i].revents & (POLLHUP | POLLERR));
@@ -307,7 +310,8 @@ static void loop(monitor *m)
     }
     if (m->restart_at && now >= m->restart_at) do_restart(m);
     /* done when reaped and the output is drained (or 2 s passed, if something outside holds the pipes) */
-    if (m->alive && m->reaped && ((m->proc.out_fd < 0 && m->proc.err_fd < 0) || now >= m->reaped_at + 2000 || !m->started)) {
+    if (m->alive && m->reaped &&
+        ((m->proc.out_fd < 0 && m->proc.err_fd < 0) || now >= m->reaped_at + 2000 || !m->started)) {
       drain(m, &m->proc.out_fd, 0, true);
       drain(m, &m->proc.err_fd, 1, true);
       container_done(m);
@@ -418,6 +422,7 @@ int monitor_create(const monitor_opts *o)
   if (!strncmp(buf, "ok", 2)) return 0;
   char *nl = strchr(buf, '\n');
   if (nl) *nl = 0;
-  fprintf(stderr, "berth-monitor: %s\n", n ? (strncmp(buf, "error ", 6) ? buf : buf + 6) : "the monitor died while creating the container");
+  fprintf(stderr, "berth-monitor: %s\n",
+          n ? (strncmp(buf, "error ", 6) ? buf : buf + 6) : "the monitor died while creating the container");
   return 1;
 }

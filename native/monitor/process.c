@@ -52,7 +52,8 @@ int apply_identity(const proc_identity *id, berr_t *err)
   if (capset_all(id->effective & have, id->permitted & have, id->inheritable & have, err) < 0) return -1;
   for (int c = 0; c <= last; c++) {
     if (!(id->ambient & have & (1ULL << c))) continue;
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) return fail_errno(err, "raise ambient capability %d", c);
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+      return fail_errno(err, "raise ambient capability %d", c);
   }
   if (id->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return fail_errno(err, "set no_new_privs");
   return 0;
@@ -65,8 +66,10 @@ int apply_rlimits(const spec_t *s, berr_t *err)
     if (getrlimit(s->rlimits[k].resource, &cur) < 0) return fail_errno(err, "getrlimit");
     struct rlimit want = {.rlim_cur = s->rlimits[k].soft, .rlim_max = s->rlimits[k].hard};
     /* Hosts may deny CAP_SYS_RESOURCE: never ask for more than the current hard limit. */
-    if (cur.rlim_max != RLIM_INFINITY && (want.rlim_max == RLIM_INFINITY || want.rlim_max > cur.rlim_max)) want.rlim_max = cur.rlim_max;
-    if (want.rlim_cur != RLIM_INFINITY && want.rlim_max != RLIM_INFINITY && want.rlim_cur > want.rlim_max) want.rlim_cur = want.rlim_max;
+    if (cur.rlim_max != RLIM_INFINITY && (want.rlim_max == RLIM_INFINITY || want.rlim_max > cur.rlim_max))
+      want.rlim_max = cur.rlim_max;
+    if (want.rlim_cur != RLIM_INFINITY && want.rlim_max != RLIM_INFINITY && want.rlim_cur > want.rlim_max)
+      want.rlim_cur = want.rlim_max;
     if (want.rlim_cur == RLIM_INFINITY && want.rlim_max != RLIM_INFINITY) want.rlim_cur = want.rlim_max;
     if (setrlimit(s->rlimits[k].resource, &want) < 0) return fail_errno(err, "setrlimit %d", s->rlimits[k].resource);
   }

@@ -33,13 +33,10 @@ bool restart_should(const restart_policy *p, int exit_code, int restart_count, b
 {
   if (stopped_by_user) return false;
   switch (p->kind) {
-  case RESTART_ALWAYS:
-  case RESTART_UNLESS_STOPPED:
-    return true;
-  case RESTART_ON_FAILURE:
-    return exit_code != 0 && (p->max_retries == 0 || restart_count < p->max_retries);
-  default:
-    return false;
+    case RESTART_ALWAYS:
+    case RESTART_UNLESS_STOPPED: return true;
+    case RESTART_ON_FAILURE: return exit_code != 0 && (p->max_retries == 0 || restart_count < p->max_retries);
+    default: return false;
   }
 }
 

@@ -22,22 +22,44 @@ int mount_flag(const char *w, unsigned long *set, unsigned long *clear, unsigned
     unsigned long flag;
     int kind; /* 0 set, 1 clear, 2 propagation */
   } words[] = {
-      {"ro", MS_RDONLY, 0},         {"rw", MS_RDONLY, 1},          {"nosuid", MS_NOSUID, 0},
-      {"suid", MS_NOSUID, 1},       {"nodev", MS_NODEV, 0},        {"dev", MS_NODEV, 1},
-      {"noexec", MS_NOEXEC, 0},     {"exec", MS_NOEXEC, 1},        {"sync", MS_SYNCHRONOUS, 0},
-      {"async", MS_SYNCHRONOUS, 1}, {"noatime", MS_NOATIME, 0},    {"atime", MS_NOATIME, 1},
-      {"nodiratime", MS_NODIRATIME, 0}, {"diratime", MS_NODIRATIME, 1}, {"relatime", MS_RELATIME, 0},
-      {"norelatime", MS_RELATIME, 1}, {"strictatime", MS_STRICTATIME, 0}, {"nostrictatime", MS_STRICTATIME, 1},
-      {"bind", MS_BIND, 0},         {"rbind", MS_BIND | MS_REC, 0}, {"remount", MS_REMOUNT, 0},
-      {"private", MS_PRIVATE, 2},   {"rprivate", MS_PRIVATE | MS_REC, 2}, {"slave", MS_SLAVE, 2},
-      {"rslave", MS_SLAVE | MS_REC, 2}, {"shared", MS_SHARED, 2},  {"rshared", MS_SHARED | MS_REC, 2},
-      {"unbindable", MS_UNBINDABLE, 2}, {"runbindable", MS_UNBINDABLE | MS_REC, 2},
+      {"ro", MS_RDONLY, 0},
+      {"rw", MS_RDONLY, 1},
+      {"nosuid", MS_NOSUID, 0},
+      {"suid", MS_NOSUID, 1},
+      {"nodev", MS_NODEV, 0},
+      {"dev", MS_NODEV, 1},
+      {"noexec", MS_NOEXEC, 0},
+      {"exec", MS_NOEXEC, 1},
+      {"sync", MS_SYNCHRONOUS, 0},
+      {"async", MS_SYNCHRONOUS, 1},
+      {"noatime", MS_NOATIME, 0},
+      {"atime", MS_NOATIME, 1},
+      {"nodiratime", MS_NODIRATIME, 0},
+      {"diratime", MS_NODIRATIME, 1},
+      {"relatime", MS_RELATIME, 0},
+      {"norelatime", MS_RELATIME, 1},
+      {"strictatime", MS_STRICTATIME, 0},
+      {"nostrictatime", MS_STRICTATIME, 1},
+      {"bind", MS_BIND, 0},
+      {"rbind", MS_BIND | MS_REC, 0},
+      {"remount", MS_REMOUNT, 0},
+      {"private", MS_PRIVATE, 2},
+      {"rprivate", MS_PRIVATE | MS_REC, 2},
+      {"slave", MS_SLAVE, 2},
+      {"rslave", MS_SLAVE | MS_REC, 2},
+      {"shared", MS_SHARED, 2},
+      {"rshared", MS_SHARED | MS_REC, 2},
+      {"unbindable", MS_UNBINDABLE, 2},
+      {"runbindable", MS_UNBINDABLE | MS_REC, 2},
   };
   for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
     if (strcmp(w, words[k].name)) continue;
-    if (words[k].kind == 0) *set |= words[k].flag;
-    else if (words[k].kind == 1) *clear |= words[k].flag;
-    else *prop = words[k].flag;
+    if (words[k].kind == 0)
+      *set |= words[k].flag;
+    else if (words[k].kind == 1)
+      *clear |= words[k].flag;
+    else
+      *prop = words[k].flag;
     return 1;
   }
   return 0;
@@ -66,8 +88,10 @@ int resolve_in_root(const char *root, const char *path, char create, char *out, 
     if (!strcmp(comp, ".")) continue;
     if (!strcmp(comp, "..")) {
       char *slash = strrchr(cur, '/');
-      if (slash) *slash = 0;
-      else cur[0] = 0;
+      if (slash)
+        *slash = 0;
+      else
+        cur[0] = 0;
       continue;
     }
     char next[PATH_MAX];
@@ -107,7 +131,8 @@ int resolve_in_root(const char *root, const char *path, char create, char *out, 
   return 0;
 }
 
-static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data, berr_t *err)
+static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
+                    berr_t *err)
 {
   if (mount(src, dst, type, flags, data) < 0)
     return fail_errno(err, "mount %s on %s (%s%s%s)", src && *src ? src : "none", dst, type ? type : "bind",
@@ -121,7 +146,8 @@ static int mount_one(const spec_t *s, const spec_mount *m, berr_t *err)
   char data[1024] = "";
   for (const char **o = m->options; o && *o; o++) {
     if (mount_flag(*o, &set, &clear, &prop)) continue;
-    if (strlen(data) + strlen(*o) + 2 >= sizeof data) return fail(err, E2BIG, "mount options of %s are too long", m->destination);
+    if (strlen(data) + strlen(*o) + 2 >= sizeof data)
+      return fail(err, E2BIG, "mount options of %s are too long", m->destination);
     if (data[0]) strcat(data, ",");
     strcat(data, *o);
   }
@@ -136,7 +162,8 @@ static int mount_one(const spec_t *s, const spec_mount *m, berr_t *err)
   if (bind) {
     struct stat st;
     if (stat(m->source, &st) < 0) return fail_errno(err, "bind mount source %s", m->source);
-    if (resolve_in_root(s->rootfs, m->destination, S_ISDIR(st.st_mode) ? 'd' : 'f', dst, sizeof dst, err) < 0) return -1;
+    if (resolve_in_root(s->rootfs, m->destination, S_ISDIR(st.st_mode) ? 'd' : 'f', dst, sizeof dst, err) < 0)
+      return -1;
     unsigned long rec = set & MS_REC;
     if (do_mount(m->source, dst, NULL, MS_BIND | rec, NULL, err) < 0) return -1;
     unsigned long extra = set & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -180,7 +207,7 @@ static int setup_dev(const spec_t *s, berr_t *err)
   static const struct {
     const char *name;
     long maj, min;
-  } defaults[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+  } defaults[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
     if (make_device(s->rootfs, defaults[k].name, 'c', defaults[k].maj, defaults[k].min, 0666, 0, 0, err) < 0) return -1;
@@ -191,8 +218,9 @@ static int setup_dev(const spec_t *s, berr_t *err)
   }
   static const struct {
     const char *name, *target;
-  } links[] = {{"/dev/fd", "/proc/self/fd"},     {"/dev/stdin", "/proc/self/fd/0"}, {"/dev/stdout", "/proc/self/fd/1"},
-               {"/dev/stderr", "/proc/self/fd/2"}, {"/dev/core", "/proc/kcore"},    {"/dev/ptmx", "pts/ptmx"}};
+  } links[] = {{"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
+               {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
+               {"/dev/core", "/proc/kcore"},       {"/dev/ptmx", "pts/ptmx"}};
   for (size_t k = 0; k < sizeof links / sizeof links[0]; k++) {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s%s", s->rootfs, links[k].name);
@@ -209,7 +237,8 @@ static int open_console(const spec_t *s, int *master, int *slave, berr_t *err)
   *master = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (*master < 0) return fail_errno(err, "open the container's /dev/pts/ptmx (is devpts mounted with newinstance?)");
   int unlock = 0, n = 0;
-  if (ioctl(*master, TIOCSPTLCK, &unlock) < 0 || ioctl(*master, TIOCGPTN, &n) < 0) return fail_errno(err, "set up the pty");
+  if (ioctl(*master, TIOCSPTLCK, &unlock) < 0 || ioctl(*master, TIOCGPTN, &n) < 0)
+    return fail_errno(err, "set up the pty");
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/dev/pts/%d", s->rootfs, n);
   *slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -20,13 +20,47 @@ int ns_index(const char *type)
 }
 
 static const char *const CAPS[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
-    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
-    "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
 
 int cap_from_name(const char *name)
@@ -63,11 +97,11 @@ static const struct {
   const char *name;
   int res;
 } RLIMITS[] = {
-    {"RLIMIT_AS", RLIMIT_AS},       {"RLIMIT_CORE", RLIMIT_CORE},     {"RLIMIT_CPU", RLIMIT_CPU},
-    {"RLIMIT_DATA", RLIMIT_DATA},   {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
     {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC}, {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME}, {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
@@ -139,12 +173,15 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       const char *type = json_str(json_get(&nss->items[k], "type"), "");
       int idx = ns_index(type);
       if (idx < 0) {
-        if (!strcmp(type, "user") || !strcmp(type, "time")) return fail(err, EINVAL, "config.json: %s namespaces are not supported", type);
+        if (!strcmp(type, "user") || !strcmp(type, "time"))
+          return fail(err, EINVAL, "config.json: %s namespaces are not supported", type);
         return fail(err, EINVAL, "config.json: unknown namespace type %s", type);
       }
       const char *path = json_str(json_get(&nss->items[k], "path"), NULL);
-      if (path && *path) s->ns_paths[idx] = xstrdup(path);
-      else s->ns_flags |= NS_FLAGS[idx];
+      if (path && *path)
+        s->ns_paths[idx] = xstrdup(path);
+      else
+        s->ns_flags |= NS_FLAGS[idx];
     }
   }
   s->cgroups_path = dup_or_null(json_str(json_get(lx, "cgroupsPath"), NULL));
@@ -173,8 +210,10 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       char rule[64], majs[24] = "*", mins[24] = "*";
       if (ma && ma->t == J_NUM) snprintf(majs, sizeof majs, "%ld", (long)ma->num);
       if (mi && mi->t == J_NUM) snprintf(mins, sizeof mins, "%ld", (long)mi->num);
-      if (type[0] == 'a') snprintf(rule, sizeof rule, "a");
-      else snprintf(rule, sizeof rule, "%c %s:%s %s", type[0], majs, mins, access);
+      if (type[0] == 'a')
+        snprintf(rule, sizeof rule, "a");
+      else
+        snprintf(rule, sizeof rule, "%c %s:%s %s", type[0], majs, mins, access);
       s->res.dev_allow[s->res.ndev_rules] = json_bool(json_get(d, "allow"), false);
       s->res.dev_rules[s->res.ndev_rules++] = xstrdup(rule);
     }
@@ -189,10 +228,13 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       const char *path = json_str(json_get(d, "path"), NULL);
       const char *type = json_str(json_get(d, "type"), "c");
       if (!path || path[0] != '/') return fail(err, EINVAL, "config.json: a device needs an absolute path");
-      s->devices[s->ndevices++] = (spec_device){
-          xstrdup(path), type[0], (long)json_num(json_get(d, "major"), 0), (long)json_num(json_get(d, "minor"), 0),
-          (mode_t)json_num(json_get(d, "fileMode"), 0666), (uid_t)json_num(json_get(d, "uid"), 0),
-          (gid_t)json_num(json_get(d, "gid"), 0)};
+      s->devices[s->ndevices++] = (spec_device){xstrdup(path),
+                                                type[0],
+                                                (long)json_num(json_get(d, "major"), 0),
+                                                (long)json_num(json_get(d, "minor"), 0),
+                                                (mode_t)json_num(json_get(d, "fileMode"), 0666),
+                                                (uid_t)json_num(json_get(d, "uid"), 0),
+                                                (gid_t)json_num(json_get(d, "gid"), 0)};
     }
   }
   const jval *sys = json_get(lx, "sysctl");
@@ -224,8 +266,10 @@ int spec_load(spec_t *s, const char *bundle, berr_t *err)
   const char *root = json_str(json_get(json_get(s->root_json, "root"), "path"), NULL);
   if (!root) return fail(err, EINVAL, "config.json: root.path is missing");
   char rp[PATH_MAX];
-  if (root[0] == '/') snprintf(rp, sizeof rp, "%s", root);
-  else snprintf(rp, sizeof rp, "%s/%s", bundle, root);
+  if (root[0] == '/')
+    snprintf(rp, sizeof rp, "%s", root);
+  else
+    snprintf(rp, sizeof rp, "%s/%s", bundle, root);
   s->rootfs = xstrdup(rp);
   struct stat st;
   if (stat(s->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) return fail_errno(err, "root.path %s", s->rootfs);
@@ -241,8 +285,9 @@ int spec_load(spec_t *s, const char *bundle, berr_t *err)
       const jval *m = &mounts->items[k];
       const char *dest = json_str(json_get(m, "destination"), NULL);
       if (!dest || dest[0] != '/') return fail(err, EINVAL, "config.json: mount destination must be absolute");
-      s->mounts[s->nmounts++] = (spec_mount){xstrdup(dest), xstrdup(json_str(json_get(m, "type"), "")),
-                                             xstrdup(json_str(json_get(m, "source"), "")), json_strv(json_get(m, "options"))};
+      s->mounts[s->nmounts++] =
+          (spec_mount){xstrdup(dest), xstrdup(json_str(json_get(m, "type"), "")),
+                       xstrdup(json_str(json_get(m, "source"), "")), json_strv(json_get(m, "options"))};
     }
   }
   return load_linux(s, json_get(s->root_json, "linux"), err);

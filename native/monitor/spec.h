@@ -28,7 +28,7 @@ typedef struct {
 
 typedef struct {
   int64_t memory_limit, memory_swap, memory_reservation; /* -1 = unset */
-  int64_t cpu_shares, cpu_quota, cpu_period;              /* 0 = unset (quota -1 = unlimited) */
+  int64_t cpu_shares, cpu_quota, cpu_period;             /* 0 = unset (quota -1 = unlimited) */
   char *cpus, *mems;
   int64_t pids_limit; /* 0 = unset, -1 unlimited */
   int64_t blkio_weight;
@@ -64,8 +64,8 @@ typedef struct {
   spec_mount *mounts;
   size_t nmounts;
   /* linux */
-  int ns_flags;          /* CLONE_NEW* to create */
-  char *ns_paths[8];     /* namespaces to join: index by ns_index() */
+  int ns_flags;      /* CLONE_NEW* to create */
+  char *ns_paths[8]; /* namespaces to join: index by ns_index() */
   char *cgroups_path;
   spec_resources res;
   const char **masked, **readonly_paths;

@@ -28,8 +28,10 @@ const char *errno_text(int e)
    * (strerrordesc_np: no locale, so no gettext and iconv in the static binary) */
   static char buf[128];
   const char *d = strerrordesc_np(e);
-  if (d) snprintf(buf, sizeof buf, "%s", d);
-  else snprintf(buf, sizeof buf, "errno %d", e);
+  if (d)
+    snprintf(buf, sizeof buf, "%s", d);
+  else
+    snprintf(buf, sizeof buf, "errno %d", e);
   if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z')) buf[0] = (char)(buf[0] - 'A' + 'a');
   return buf;
 }

@@ -9,8 +9,8 @@
 
 /* An error: a message that names what failed, and the errno when there is one. */
 typedef struct {
-  int code;      /* errno, or 0 */
-  int status;    /* exit status to report (125 setup, 126/127 exec) */
+  int code;   /* errno, or 0 */
+  int status; /* exit status to report (125 setup, 126/127 exec) */
   char msg[512];
 } berr_t;
 
@@ -27,7 +27,7 @@ int fail_errno(berr_t *err, const char *fmt, ...) __attribute__((format(printf, 
 
 void cleanup_freep(void *p);
 void cleanup_closep(int *fd);
-#define autofree __attribute__((cleanup(cleanup_freep)))
+#define autofree  __attribute__((cleanup(cleanup_freep)))
 #define autoclose __attribute__((cleanup(cleanup_closep)))
 
 void *xmalloc(size_t n);

@@ -18,20 +18,22 @@
 
 static int n, failed;
 
-#define CHECK(cond, name)                                                 \
-  do {                                                                    \
-    n++;                                                                  \
-    if (cond) printf("ok %d - %s\n", n, name);                            \
-    else {                                                                \
-      printf("not ok %d - %s (%s:%d)\n", n, name, __FILE__, __LINE__);    \
-      failed++;                                                           \
-    }                                                                     \
+#define CHECK(cond, name)                                                                                              \
+  do {                                                                                                                 \
+    n++;                                                                                                               \
+    if (cond)                                                                                                          \
+      printf("ok %d - %s\n", n, name);                                                                                 \
+    else {                                                                                                             \
+      printf("not ok %d - %s (%s:%d)\n", n, name, __FILE__, __LINE__);                                                 \
+      failed++;                                                                                                        \
+    }                                                                                                                  \
   } while (0)
 
 static void test_json(void)
 {
   berr_t err = {0};
-  jval *v = json_parse("{\"a\": [1, 2.5, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": true, \"c\": null, \"d\": {\"e\": \"f\"}}", &err);
+  jval *v = json_parse(
+      "{\"a\": [1, 2.5, \"x\\n\\u00e9\\ud83d\\ude00\"], \"b\": true, \"c\": null, \"d\": {\"e\": \"f\"}}", &err);
   CHECK(v != NULL, "json parses an object");
   const jval *a = json_get(v, "a");
   CHECK(a && a->t == J_ARR && a->n == 3, "json array");
@@ -54,12 +56,16 @@ static void test_log(void)
   char out[256];
   size_t k = json_escape("a\"b\\c\n<>&\t\x01", 11, out);
   CHECK(!strcmp(out, "a\\\"b\\\\c\\n\\u003c\\u003e\\u0026\\t\\u0001") && k == strlen(out), "json_escape as Go encodes");
-  json_escape("\xff" "ok\xe2\x80\xa8", 6, out);
+  json_escape("\xff"
+              "ok\xe2\x80\xa8",
+              6, out);
   CHECK(!strcmp(out, "\\ufffdok\\u2028"), "invalid UTF-8 and U+2028");
   json_escape("\xc3\xa9", 2, out);
   CHECK(!strcmp(out, "\xc3\xa9"), "valid UTF-8 passes through");
   size_t len = log_entry(out, "hi\n", 3, 1, "2026-01-01T00:00:00Z");
-  CHECK(!strcmp(out, "{\"log\":\"hi\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\"}\n") && len == strlen(out), "log entry");
+  CHECK(!strcmp(out, "{\"log\":\"hi\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\"}\n") &&
+            len == strlen(out),
+        "log entry");
   char ts[40];
   struct timespec t = {1767225600, 120000000};
   rfc3339nano(ts, &t);
@@ -78,7 +84,8 @@ static void test_log(void)
   CHECK(!strcmp(ts, "1970-01-01T00:00:00.000000001Z"), "RFC3339 at the epoch");
   char fields_in[] = "36 25 0:32 / /sys/fs/cgroup/memory rw,nosuid";
   char *f[6];
-  CHECK(split_fields(fields_in, f, 6) == 6 && !strcmp(f[4], "/sys/fs/cgroup/memory") && !strcmp(f[5], "rw,nosuid"), "split_fields");
+  CHECK(split_fields(fields_in, f, 6) == 6 && !strcmp(f[4], "/sys/fs/cgroup/memory") && !strcmp(f[5], "rw,nosuid"),
+        "split_fields");
   rotated_name(out, sizeof out, "/x/ctr.log", 2);
   CHECK(!strcmp(out, "/x/ctr.log.2"), "rotated name");
 }
@@ -142,10 +149,12 @@ static void test_restart(void)
   CHECK(restart_parse("on-failure:x", &p) < 0, "on-failure:x refused");
   CHECK(restart_parse("sometimes", &p) < 0, "unknown policy refused");
   restart_parse("on-failure:3", &p);
-  CHECK(restart_should(&p, 1, 2, false) && !restart_should(&p, 1, 3, false) && !restart_should(&p, 0, 0, false), "on-failure counts and needs a failure");
+  CHECK(restart_should(&p, 1, 2, false) && !restart_should(&p, 1, 3, false) && !restart_should(&p, 0, 0, false),
+        "on-failure counts and needs a failure");
   restart_parse("always", &p);
   CHECK(restart_should(&p, 0, 100, false) && !restart_should(&p, 0, 0, true), "always, unless stopped by the user");
-  CHECK(restart_backoff(0, 0) == 100 && restart_backoff(100, 50) == 200 && restart_backoff(40000, 1) == 60000, "back-off doubles to a minute");
+  CHECK(restart_backoff(0, 0) == 100 && restart_backoff(100, 50) == 200 && restart_backoff(40000, 1) == 60000,
+        "back-off doubles to a minute");
   CHECK(restart_backoff(3200, 10000) == 100, "back-off resets after 10 s of running");
 }
 
@@ -159,7 +168,8 @@ static void test_frames_and_flags(void)
   const char *payload;
   uint32_t len;
   CHECK(frame_parse(buf, 10, &type, &payload, &len) == 0, "incomplete frame");
-  CHECK(frame_parse(buf, 11, &type, &payload, &len) == 11 && type == 1 && len == 3 && !memcmp(payload, "abc", 3), "frame parse");
+  CHECK(frame_parse(buf, 11, &type, &payload, &len) == 11 && type == 1 && len == 3 && !memcmp(payload, "abc", 3),
+        "frame parse");
   unsigned long set = 0, clear = 0, prop = 0;
   CHECK(mount_flag("ro", &set, &clear, &prop) && set == MS_RDONLY, "ro flag");
   CHECK(mount_flag("rbind", &set, &clear, &prop) && (set & MS_REC) && (set & MS_BIND), "rbind flag");
@@ -203,17 +213,25 @@ static void test_launcher(void)
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
     CHECK(ref_normalize(cases[k][0], out, sizeof out) == 0 && !strcmp(out, cases[k][1]), cases[k][0]);
   const char *refused[] = {"localhost:5000/x", "bb@sha256:00", "Upper", "bb:", "a//b", "/bb", "bb:-x", ""};
-  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) CHECK(ref_normalize(refused[k], out, sizeof out) < 0, "a reference the launcher leaves to the engine");
+  for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+    CHECK(ref_normalize(refused[k], out, sizeof out) < 0, "a reference the launcher leaves to the engine");
 
   char *q = json_quote("a\"b\\c\n\t\x01\xc3\xa9");
   CHECK(!strcmp(q, "\"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9\""), "json_quote escapes as JSON.stringify");
   free(q);
-  plan_values v = {.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", .name = "n1", .image = "bb", .created = "T",
+  plan_values v = {.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                   .name = "n1",
+                   .image = "bb",
+                   .created = "T",
                    .cmd_json = "\"sh\",\"-c\""};
-  char *f = plan_fill("{\"Hostname\":\"@BERTH-ID12@\",\"Run\":\"/r/c/@BERTH-ID12@@16@\",\"Id\":\"@BERTH-ID12@@16@@BERTH-ID64@------------------------------------\","
-                      "\"Cmd\":[\"@BERTH-CMD@\"],\"Name\":\"@BERTH-NAME@\",\"Image\":\"@BERTH-IMAGE@\"}", &v);
-  CHECK(f && !strcmp(f, "{\"Hostname\":\"0123456789ab\",\"Run\":\"/r/c/0123456789abcdef\",\"Id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
-                        "\"Cmd\":[\"sh\",\"-c\"],\"Name\":\"n1\",\"Image\":\"bb\"}"),
+  char *f = plan_fill("{\"Hostname\":\"@BERTH-ID12@\",\"Run\":\"/r/c/"
+                      "@BERTH-ID12@@16@\",\"Id\":\"@BERTH-ID12@@16@@BERTH-ID64@------------------------------------\","
+                      "\"Cmd\":[\"@BERTH-CMD@\"],\"Name\":\"@BERTH-NAME@\",\"Image\":\"@BERTH-IMAGE@\"}",
+                      &v);
+  CHECK(f &&
+            !strcmp(f, "{\"Hostname\":\"0123456789ab\",\"Run\":\"/r/c/"
+                       "0123456789abcdef\",\"Id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+                       "\"Cmd\":[\"sh\",\"-c\"],\"Name\":\"n1\",\"Image\":\"bb\"}"),
         "plan_fill replaces the ID, its prefixes, the command and the names");
   free(f);
   CHECK(plan_fill("{\"StartedAt\":\"@BERTH-STARTED@\"}", &v) == NULL, "plan_fill refuses a marker it has no value for");

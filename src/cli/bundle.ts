@@ -33,7 +33,10 @@ const ownUrl: Plugin = {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const rel = relative(OUTDIR, args.path).split('\\').join('/');
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'js' };
+      return {
+        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
+        loader: 'js',
+      };
     });
   },
 };
@@ -56,7 +59,9 @@ await build({
   format: 'esm',
   target: 'node20',
   // CommonJS dependencies call require()
-  banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);",
+  },
   // native addons stay where npm put them
   external: ['better-sqlite3', 'lzma-native'],
   plugins: [ownUrl, noApp, editModules(CLI_BUNDLE_EDITS)],

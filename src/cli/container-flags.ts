@@ -72,7 +72,8 @@ export function parseEnvFile(path: string, env: NodeJS.ProcessEnv = process.env)
     if (!line || line.startsWith('#')) return;
     const eq = line.indexOf('=');
     const key = eq < 0 ? line : line.slice(0, eq);
-    if (!key || /\s/.test(key)) throw new UsageError(`invalid env file ${path} line ${i + 1}: variable '${key}' contains whitespaces`);
+    if (!key || /\s/.test(key))
+      throw new UsageError(`invalid env file ${path} line ${i + 1}: variable '${key}' contains whitespaces`);
     if (eq >= 0) out.push(line);
     else if (env[key] !== undefined) out.push(`${key}=${env[key]}`);
   });
@@ -109,12 +110,17 @@ function usage<T>(fn: () => T, prefix: string): T {
 export function createRequest(args: string[], o: Opts, run: boolean): ContainerCreateRequest {
   const [image, ...cmd] = args;
   const attach = list(o, 'attach').map((s) => s.toLowerCase());
-  for (const a of attach) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new UsageError(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  for (const a of attach)
+    if (!['stdin', 'stdout', 'stderr'].includes(a))
+      throw new UsageError(
+        `invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`,
+      );
   const detached = bool(o, 'detach');
   if (detached && attach.length) throw new UsageError('Conflicting options: -a and -d');
   const interactive = bool(o, 'interactive');
   const restart = str(o, 'restart') ?? 'no';
-  if (bool(o, 'rm') && restart !== 'no') throw new UsageError('conflicting options: cannot specify both --restart and --rm');
+  if (bool(o, 'rm') && restart !== 'no')
+    throw new UsageError('conflicting options: cannot specify both --restart and --rm');
   // docker: run attaches stdout and stderr (and stdin with -i) unless detached; create records -a/-i/-t
   const attachAll = run && !detached && !attach.length;
   const net = str(o, 'network') ?? str(o, 'net');
@@ -161,7 +167,8 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
   ];
   const r = req as unknown as Record<string, unknown>;
   for (const [k, opt] of copy) if (str(o, opt) !== undefined) r[k] = str(o, opt);
-  for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'stopTimeout']) if (typeof o[k] === 'number') r[k] = o[k];
+  for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'stopTimeout'])
+    if (typeof o[k] === 'number') r[k] = o[k];
   if (net) req.network = net;
   return req;
 }

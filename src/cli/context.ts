@@ -11,7 +11,10 @@ export interface GlobalOptions {
 }
 
 export class UsageError extends Error {
-  constructor(message: string, readonly verbPath = '') {
+  constructor(
+    message: string,
+    readonly verbPath = '',
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -19,7 +22,10 @@ export class UsageError extends Error {
 
 /** An error already reported to the user; carries the exit status. */
 export class ExitError extends Error {
-  constructor(readonly status: number, message = '') {
+  constructor(
+    readonly status: number,
+    message = '',
+  ) {
     super(message);
     this.name = 'ExitError';
   }

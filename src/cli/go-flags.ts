@@ -24,7 +24,7 @@ export function goStyleFlags(cmd: Command, args: string[]): string[] {
     const opt = find(m ? m[1]! : a);
     if (!m || !opt) {
       out.push(a);
-      if (opt && opt.required && !m) out.push(...args.slice(i + 1, i + 2)), i++; // its value is no argument
+      if (opt && opt.required && !m) (out.push(...args.slice(i + 1, i + 2)), i++); // its value is no argument
       continue;
     }
     const [, flag, value] = m as unknown as [string, string, string];

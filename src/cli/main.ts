@@ -12,17 +12,23 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const argv = process.argv.slice(2);
-const onlyGlobals = argv.every((a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''));
+const onlyGlobals = argv.every(
+  (a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''),
+);
 if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes('--help'))) {
   // React's production build (about a third less to load, faster to render); the
   // bundled app (npm run build makes it) loads several times faster than its modules
   process.env.NODE_ENV ??= 'production';
   const bundle = new URL('../tui/berth-app.js', import.meta.url);
-  const { startApp } = (await import(existsSync(bundle) ? bundle.href : '../tui/start.js')) as typeof import('../tui/start.js');
+  const { startApp } = (await import(
+    existsSync(bundle) ? bundle.href : '../tui/start.js'
+  )) as typeof import('../tui/start.js');
   process.exitCode = await startApp(argv);
 } else {
   // only the commands need the command tree; bundled (npm run build makes it), it loads in a fraction of the time
   const bundled = new URL('./bundle/program.js', import.meta.url);
-  const { runCli } = (await import(existsSync(bundled) ? bundled.href : './program.js')) as typeof import('./program.js');
+  const { runCli } = (await import(
+    existsSync(bundled) ? bundled.href : './program.js'
+  )) as typeof import('./program.js');
   process.exitCode = await runCli(argv);
 }

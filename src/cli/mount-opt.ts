@@ -113,7 +113,8 @@ export function parseMountOpt(value: string, cwd = process.cwd()): MountSpec {
         break;
       }
       case 'tmpfs-mode':
-        if (!/^[0-7]+$/.test(val) || parseInt(val, 8) > 0xffffffff) throw new MountOptError(`invalid value for ${key}: ${val}`);
+        if (!/^[0-7]+$/.test(val) || parseInt(val, 8) > 0xffffffff)
+          throw new MountOptError(`invalid value for ${key}: ${val}`);
         tmpfsOptions().Mode = parseInt(val, 8);
         break;
       default:
@@ -122,14 +123,18 @@ export function parseMountOpt(value: string, cwd = process.cwd()): MountSpec {
   }
   if (typeSet && !m.Type) throw new MountOptError('type is required');
   if (!m.Target) throw new MountOptError('target is required');
-  if (m.VolumeOptions && m.Type !== 'volume') throw new MountOptError(`cannot mix 'volume-*' options with mount type '${m.Type}'`);
-  if (m.BindOptions && m.Type !== 'bind') throw new MountOptError(`cannot mix 'bind-*' options with mount type '${m.Type}'`);
-  if (m.TmpfsOptions && m.Type !== 'tmpfs') throw new MountOptError(`cannot mix 'tmpfs-*' options with mount type '${m.Type}'`);
+  if (m.VolumeOptions && m.Type !== 'volume')
+    throw new MountOptError(`cannot mix 'volume-*' options with mount type '${m.Type}'`);
+  if (m.BindOptions && m.Type !== 'bind')
+    throw new MountOptError(`cannot mix 'bind-*' options with mount type '${m.Type}'`);
+  if (m.TmpfsOptions && m.Type !== 'tmpfs')
+    throw new MountOptError(`cannot mix 'tmpfs-*' options with mount type '${m.Type}'`);
   return m;
 }
 
 /** `-v`: the docker CLI only refuses empty parts; the engine parses the rest. */
 export function checkVolumeOpt(value: string): void {
   if (!value) throw new MountOptError('invalid empty volume spec');
-  if (value.split(':').some((p) => p === '')) throw new MountOptError(`invalid spec: ${value}: empty section between colons`);
+  if (value.split(':').some((p) => p === ''))
+    throw new MountOptError(`invalid spec: ${value}: empty section between colons`);
 }

@@ -30,7 +30,11 @@ export interface ListSpec {
 }
 
 export function sortedObject(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** docker's formatter contexts marshal as a map: keys sorted, HTML escaped. */
@@ -54,19 +58,29 @@ export function printList(
 }
 
 /** What printList prints, as text (for output that is redrawn, such as `stats`). */
-export function renderList(rows: Record<string, string>[], spec: ListSpec, opts: { format?: string | undefined; quiet?: boolean }): string {
+export function renderList(
+  rows: Record<string, string>[],
+  spec: ListSpec,
+  opts: { format?: string | undefined; quiet?: boolean },
+): string {
   const lines = (xs: string[]) => xs.map((l) => (l.endsWith('\n') ? l : l + '\n')).join('');
   if (opts.quiet) return lines(rows.map((r) => r[spec.idField] ?? ''));
   const format = opts.format ?? 'table';
   if (format === 'table') {
-    return renderTable(spec.columns.map((c) => c.header), rows.map((r) => spec.columns.map((c) => r[c.field] ?? '')));
+    return renderTable(
+      spec.columns.map((c) => c.header),
+      rows.map((r) => spec.columns.map((c) => r[c.field] ?? '')),
+    );
   }
   if (format === 'json') return lines(rows.map((r) => contextJson(sortedObject(r))));
   const contexts = formatterContexts(rows, spec.contextType);
   const parsed = parseFormat(format, spec.headers);
   if (parsed.kind === 'table') {
     const render = compileTemplate(parsed.template!);
-    return renderTable(parsed.headers!, contexts.map((r) => render(r).split('\t')));
+    return renderTable(
+      parsed.headers!,
+      contexts.map((r) => render(r).split('\t')),
+    );
   }
   const render = compileTemplate(parsed.template ?? format);
   return lines(contexts.map((c) => render(c)));
@@ -77,7 +91,12 @@ export function renderList(rows: Record<string, string>[], spec: ListSpec, opts:
  * object; `typed` gives an object its Go-typed form for templates (see
  * go-value.ts), where the command has one.
  */
-export function printInspect(cli: Cli, objects: unknown[], format?: string, typed?: (o: unknown, i: number) => unknown): void {
+export function printInspect(
+  cli: Cli,
+  objects: unknown[],
+  format?: string,
+  typed?: (o: unknown, i: number) => unknown,
+): void {
   if (!format) {
     cli.out(goJson(objects, '    '));
     return;

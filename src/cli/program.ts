@@ -30,12 +30,19 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
       const key = path.slice(0, i + 1).join(' ');
       let g = parents.get(key);
       if (!g) {
-        g = parent.command(part).description(groups[part] ?? '').enablePositionalOptions().exitOverride();
+        g = parent
+          .command(part)
+          .description(groups[part] ?? '')
+          .enablePositionalOptions()
+          .exitOverride();
         parents.set(key, g);
       }
       parent = g;
     }
-    const cmd = parent.command(path[path.length - 1]!).description(verb.summary).exitOverride();
+    const cmd = parent
+      .command(path[path.length - 1]!)
+      .description(verb.summary)
+      .exitOverride();
     verb.configure(cmd);
     cmd.action(async (...a: unknown[]) => {
       const command = a[a.length - 1] as Command;
@@ -104,7 +111,10 @@ export async function runCli(argv: string[]): Promise<number> {
   const holder: { current?: Cli } = {};
   let code = 0;
   // only the verb argv names is loaded; help and unknown commands need them all
-  const load = argv.some((a) => a === '-h' || a === '--help') && commandWords(argv).length === 0 ? null : findVerb(commandWords(argv));
+  const load =
+    argv.some((a) => a === '-h' || a === '--help') && commandWords(argv).length === 0
+      ? null
+      : findVerb(commandWords(argv));
   const verbs = load ? [await load()] : await allVerbs();
   const program = buildProgram(holder, (c) => (code = c), verbs);
   // commander reports usage problems here (every command: settings are copied when a command is made)
@@ -120,7 +130,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
       if (e.code === 'commander.executeSubCommandAsync') return e.exitCode;
       process.stderr.write(`See 'berth${usagePath ? ` ${usagePath}` : ''} --help'.\n`);
       return 125;

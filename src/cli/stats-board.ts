@@ -14,7 +14,11 @@ export type BoardEntry = StatsRowInput;
  * each batch; with `listed` (-a, every container whatever its state) stopped
  * containers keep a row of zeros. A row keeps its place while it stays.
  */
-export function mergeBatch(prev: BoardEntry[], batch: StatsSample[], listed: { id: string; name: string }[] | null): BoardEntry[] {
+export function mergeBatch(
+  prev: BoardEntry[],
+  batch: StatsSample[],
+  listed: { id: string; name: string }[] | null,
+): BoardEntry[] {
   const samples = new Map(batch.map((s) => [s.id, s]));
   const names = new Map((listed ?? []).map((c) => [c.id, c.name]));
   const keep = (id: string) => samples.has(id) || names.has(id);
@@ -45,5 +49,12 @@ export function updateNamed(entries: BoardEntry[], id: string, sample: StatsSamp
  * docker writes this whether or not its output is a terminal.
  */
 export function redrawFrame(text: string): string {
-  return '\x1b[H' + text.split('\n').map((l) => `${l}\x1b[K\n`).join('') + '\x1b[J';
+  return (
+    '\x1b[H' +
+    text
+      .split('\n')
+      .map((l) => `${l}\x1b[K\n`)
+      .join('') +
+    '\x1b[J'
+  );
 }

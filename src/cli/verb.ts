@@ -20,7 +20,8 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-export const str = (o: Opts, k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+export const str = (o: Opts, k: string): string | undefined =>
+  typeof o[k] === 'string' ? (o[k] as string) : undefined;
 export const list = (o: Opts, k: string): string[] => (Array.isArray(o[k]) ? (o[k] as string[]) : []);
 export const bool = (o: Opts, k: string): boolean => o[k] === true;
 
@@ -28,6 +29,7 @@ export const bool = (o: Opts, k: string): boolean => o[k] === true;
 export function filterFlag(o: Opts, key: string, flag: string): Map<string, string[]> {
   const values = list(o, key);
   const bad = values.find((v) => v.indexOf('=') <= 0);
-  if (bad !== undefined) throw new UsageError(`invalid argument "${bad}" for "${flag}" flag: bad format of filter (expected name=value)`);
+  if (bad !== undefined)
+    throw new UsageError(`invalid argument "${bad}" for "${flag}" flag: bad format of filter (expected name=value)`);
   return parseFilterArgs(values);
 }

@@ -80,7 +80,10 @@ export interface ImageApi {
   tagImage(source: string, target: string): Promise<void>;
   removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<DeleteItem[]>;
   pruneImages(opts?: { all?: boolean; filters?: Map<string, string[]> }): Promise<PruneReport>;
-  loadImages(input: Readable, opts?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void }): Promise<LoadReport>;
+  loadImages(
+    input: Readable,
+    opts?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void },
+  ): Promise<LoadReport>;
   saveImages(
     refs: string[],
     output: Writable,
@@ -93,7 +96,11 @@ export interface ImageApi {
 }
 
 /** How the CLI builds the request of `run [--rm] [-d] IMAGE CMD...` with no other flags. */
-export type PlainRunRequest = (image: string, cmd: string[], flags: { rm: boolean; detach: boolean }) => ContainerCreateRequest;
+export type PlainRunRequest = (
+  image: string,
+  cmd: string[],
+  flags: { rm: boolean; detach: boolean },
+) => ContainerCreateRequest;
 
 export interface ContainerApi {
   createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }>;
@@ -145,7 +152,10 @@ export interface VolumeApi {
   listVolumes(filters?: Map<string, string[]>): Promise<VolumeInfo[]>;
   inspectVolume(name: string): Promise<VolumeInfo>;
   removeVolume(name: string, force?: boolean): Promise<void>;
-  pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  pruneVolumes(o?: {
+    all?: boolean;
+    filters?: Map<string, string[]>;
+  }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 }
 
 export interface StatsApi {

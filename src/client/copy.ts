@@ -25,7 +25,11 @@ export async function copyTreeTar(out: Writable, src: string, top: string, follo
 }
 
 /** Extract a tar copied out of a container at a host destination, with docker cp's naming rules. */
-export async function extractHostTar(input: Readable, dest: string, o: { srcIsDir: boolean; name: string; contents: boolean }): Promise<void> {
+export async function extractHostTar(
+  input: Readable,
+  dest: string,
+  o: { srcIsDir: boolean; name: string; contents: boolean },
+): Promise<void> {
   let st: ReturnType<typeof statSync> | null = null;
   try {
     st = statSync(dest);

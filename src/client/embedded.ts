@@ -72,7 +72,11 @@ export class EmbeddedBackend implements Backend {
   loadImages(input: Readable, opts?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void }) {
     return this.engine.loadImages(input, opts);
   }
-  saveImages(refs: string[], out: Writable, opts?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void }) {
+  saveImages(
+    refs: string[],
+    out: Writable,
+    opts?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void },
+  ) {
     return this.engine.saveImages(refs, out, opts);
   }
   importImage(input: Readable | string, opts: ImportOptions & { signal?: AbortSignal }) {
@@ -91,7 +95,10 @@ export class EmbeddedBackend implements Backend {
   async prepareRunPlan(image: string, request: PlainRunRequest) {
     this.engine.prepareRunPlan(image, request);
   }
-  startContainer(ref: string, opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } }) {
+  startContainer(
+    ref: string,
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
+  ) {
     return this.engine.startContainer(ref, opts);
   }
   stopContainer(ref: string, timeout?: number, signal?: string) {

@@ -185,14 +185,25 @@ export class Engine {
   }
 
   /** Write the image's run plan for the native launcher if it has none (see container/run-plan.ts). */
-  prepareRunPlan(image: string, request: (image: string, cmd: string[], flags: { rm: boolean; detach: boolean }) => ContainerCreateRequest): void {
+  prepareRunPlan(
+    image: string,
+    request: (image: string, cmd: string[], flags: { rm: boolean; detach: boolean }) => ContainerCreateRequest,
+  ): void {
     const img = tryResolveImage(this.store.images, image);
     if (!img || runPlanCurrent(this.store, img.id, this.hooks.exitCommand)) return;
     const v = (rm: boolean, detach: boolean) => request(MARK.image, [MARK.cmd], { rm, detach });
-    writeRunPlan(this.store, img.id, { '': v(false, false), rm: v(true, false), detach: v(false, true), 'rm,detach': v(true, true) }, this.hooks.exitCommand);
+    writeRunPlan(
+      this.store,
+      img.id,
+      { '': v(false, false), rm: v(true, false), detach: v(false, true), 'rm,detach': v(true, true) },
+      this.hooks.exitCommand,
+    );
   }
 
-  startContainer(ref: string, opts?: StartOptions): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
+  startContainer(
+    ref: string,
+    opts?: StartOptions,
+  ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
     return startContainer(this.store, this.hooks, ref, opts);
   }
 
@@ -228,7 +239,9 @@ export class Engine {
     return removeContainer(this.store, ref, opts);
   }
 
-  async pruneContainers(filters: Map<string, string[]> = new Map()): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  async pruneContainers(
+    filters: Map<string, string[]> = new Map(),
+  ): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     checkFilterKeys(filters, ['until', 'label', 'label!']);
     const until = filters.get('until')?.map((u) => parseUntil(u));
     return pruneContainers(this.store, filters, (rec) => {

@@ -103,7 +103,6 @@ export interface CheckReport {
   repaired: boolean;
 }
 
-
 // ---- containers -------------------------------------------------------------
 
 /** What `create`/`run` ask for: docker's flags, already split by the CLI. */
@@ -183,7 +182,16 @@ export interface ContainerSummary {
   HostConfig: { NetworkMode: string };
   /** The networks the container is attached to, by name. */
   NetworkSettings: { Networks: Record<string, object> };
-  Mounts: { Type: string; Name?: string; Source: string; Destination: string; Driver?: string; Mode: string; RW: boolean; Propagation: string }[];
+  Mounts: {
+    Type: string;
+    Name?: string;
+    Source: string;
+    Destination: string;
+    Driver?: string;
+    Mode: string;
+    RW: boolean;
+    Propagation: string;
+  }[];
 }
 
 export interface ContainerListOptions {

@@ -24,7 +24,9 @@ import type { AppState } from './state/types.js';
  */
 function useClock(): Date {
   const { stats } = useServices();
-  const young = useAppState((s) => (s.data.containers ?? []).some((c) => c.State === 'running' && Date.now() - Date.parse(c.StartedAt) < 60_000));
+  const young = useAppState((s) =>
+    (s.data.containers ?? []).some((c) => c.State === 'running' && Date.now() - Date.parse(c.StartedAt) < 60_000),
+  );
   const live = useAppState((s) => s.statsAvailable);
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
@@ -49,7 +51,10 @@ const layoutKey = (s: AppState) =>
 
 function TooSmall({ message }: { message: string }) {
   const svc = useServices();
-  const onKey: KeyHandler = useCallback((b) => (b?.id === 'app.quit' || b?.id === 'app.interrupt' ? runCommand(svc, b.id) : undefined), [svc]);
+  const onKey: KeyHandler = useCallback(
+    (b) => (b?.id === 'app.quit' || b?.id === 'app.interrupt' ? runCommand(svc, b.id) : undefined),
+    [svc],
+  );
   useKeys(['global'], onKey, true);
   return <Text color={svc.theme.colors.error}>{message}</Text>;
 }

@@ -44,7 +44,9 @@ await build({
   // Ink loads React's devtools only when DEV=true; the app never does
   alias: { 'react-devtools-core': join(TUI, 'bundle-devtools-stub.js') },
   // CommonJS parts of React call require()
-  banner: { js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __berthRequire } from 'node:module'; const require = __berthRequire(import.meta.url);",
+  },
   // read only when a config file exists
   external: ['zod'],
   plugins: [keepSeam, editModules(BUNDLE_EDITS)],

@@ -166,7 +166,8 @@ function rowCachedGet(out) {
  * elements, the geometric shapes that are not emoji, braille. A unit test
  * checks every one of them against string-width itself.
  */
-export const NARROW_TEXT = '^[\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2500-\\u25FC\\u2800-\\u28FF]*$';
+export const NARROW_TEXT =
+  '^[\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2500-\\u25FC\\u2800-\\u28FF]*$';
 
 /** Edits by module path under node_modules. */
 export const BUNDLE_EDITS: Record<string, [string, string][]> = {
@@ -180,29 +181,49 @@ export const BUNDLE_EDITS: Record<string, [string, string][]> = {
       "import { styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';",
       "import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';",
     ],
-    ['    get() {\n        // Initialize output array', '    get() {\n        return rowCachedGet(this);\n    }\n    uncachedGet() {\n        // Initialize output array'],
+    [
+      '    get() {\n        // Initialize output array',
+      '    get() {\n        return rowCachedGet(this);\n    }\n    uncachedGet() {\n        // Initialize output array',
+    ],
   ],
   'ink/build/render-node-to-output.js': [
     ["import widestLine from 'widest-line';", "import { cachedWidestLine as widestLine } from './output.js';"],
   ],
-  'ink/build/measure-text.js': [['    cache.set(text, dimensions);', `    if (cache.size > ${CACHE_BOUND})\n        cache.clear();\n    cache.set(text, dimensions);`]],
+  'ink/build/measure-text.js': [
+    [
+      '    cache.set(text, dimensions);',
+      `    if (cache.size > ${CACHE_BOUND})\n        cache.clear();\n    cache.set(text, dimensions);`,
+    ],
+  ],
   'string-width/index.js': [
     [
       '\tif (/^[\\u0020-\\u007E]*$/.test(string)) {',
       `\tif (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /${NARROW_TEXT}/.test(string))) {`,
     ],
     // building \p{RGI_Emoji} takes about 20 ms: only when a text is not narrow (never, for most commands)
-    ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "let rgiEmoji;\nconst rgiEmojiRegex = { test: (s) => (rgiEmoji ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(s) };"],
+    [
+      'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
+      "let rgiEmoji;\nconst rgiEmojiRegex = { test: (s) => (rgiEmoji ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(s) };",
+    ],
   ],
 };
 
 /** The edits the command line's bundle makes: string-width's, for table cells. */
-export const CLI_BUNDLE_EDITS: Record<string, [string, string][]> = { 'string-width/index.js': BUNDLE_EDITS['string-width/index.js']! };
+export const CLI_BUNDLE_EDITS: Record<string, [string, string][]> = {
+  'string-width/index.js': BUNDLE_EDITS['string-width/index.js']!,
+};
 
 /** A module's text with its edits made; each must be found exactly once (a new version must be looked at again). */
-export function applyEdits(module: string, text: string, edits: Record<string, [string, string][]> = BUNDLE_EDITS): string {
+export function applyEdits(
+  module: string,
+  text: string,
+  edits: Record<string, [string, string][]> = BUNDLE_EDITS,
+): string {
   for (const [from, to] of edits[module] ?? []) {
-    if (text.split(from).length !== 2) throw new Error(`${module} changed: "${from.slice(0, 60)}" is not there once; look at the edits in tui/ink-edits.ts again`);
+    if (text.split(from).length !== 2)
+      throw new Error(
+        `${module} changed: "${from.slice(0, 60)}" is not there once; look at the edits in tui/ink-edits.ts again`,
+      );
     text = text.replace(from, () => to); // a function: "$" in an edit is text, not a replacement pattern
   }
   return text;
@@ -214,7 +235,11 @@ export function editModules(edits: Record<string, [string, string][]>): Plugin {
     name: 'edit-modules',
     setup(b) {
       b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, async (args) => {
-        const module = args.path.split(/[\\/]node_modules[\\/]/).slice(1).join('/node_modules/').replace(/\\/g, '/');
+        const module = args.path
+          .split(/[\\/]node_modules[\\/]/)
+          .slice(1)
+          .join('/node_modules/')
+          .replace(/\\/g, '/');
         if (!edits[module]) return undefined;
         return { contents: applyEdits(module, await readFile(args.path, 'utf8'), edits), loader: 'js' };
       });

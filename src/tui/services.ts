@@ -19,7 +19,9 @@ export interface ServiceOptions {
 
 export function createServices(backend: Backend, o: ServiceOptions): Services {
   const settings = o.settings ?? DEFAULT_SETTINGS;
-  const store = createStore(initialState({ showAll: settings.containers.showAll, timestamps: settings.logs.timestamps }));
+  const store = createStore(
+    initialState({ showAll: settings.containers.showAll, timestamps: settings.logs.timestamps }),
+  );
   const feed = new EngineFeed(backend, store, o.feed);
   return {
     backend,
@@ -30,7 +32,13 @@ export function createServices(backend: Backend, o: ServiceOptions): Services {
     feed,
     // a container that ended on its own (no berth process was there to record it) drops out of the
     // stats stream: listing the containers then records its end, and the list shows it
-    stats: new StatsFeed(backend, store, settings.stats.windowSeconds * 1000, 1000, () => void feed.refresh('containers')),
+    stats: new StatsFeed(
+      backend,
+      store,
+      settings.stats.windowSeconds * 1000,
+      1000,
+      () => void feed.refresh('containers'),
+    ),
     terminal: o.terminal,
     cwd: o.cwd ?? process.cwd(),
   };

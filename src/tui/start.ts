@@ -116,7 +116,8 @@ export async function startApp(argv: string[]): Promise<number> {
 
   // a dropped link, a kill, or a crash outside React: restore the terminal first
   // while a container has the terminal, Ctrl-C belongs to it (attach without a tty detaches on it)
-  const onSignal = (sig: NodeJS.Signals) => (sig === 'SIGINT' && handedOver ? undefined : finish(SIGNAL_CODES[sig] ?? 1));
+  const onSignal = (sig: NodeJS.Signals) =>
+    sig === 'SIGINT' && handedOver ? undefined : finish(SIGNAL_CODES[sig] ?? 1);
   const onCrash = (e: unknown) => finish(1, e);
   const onWriteError = () => undefined; // EIO/EPIPE once the terminal is gone
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];

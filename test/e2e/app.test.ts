@@ -29,7 +29,16 @@ describe.skipIf(skip)('the app in a terminal', () => {
   beforeAll(async () => {
     t = tempRoot('berth-e2e-');
     expect((await berth(t, ['load', '-i', fixture('layers.docker-save.tar')])).exitCode).toBe(0);
-    const run = await berth(t, ['run', '-d', '--name', 'web', 'bb', 'sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.5; done']);
+    const run = await berth(t, [
+      'run',
+      '-d',
+      '--name',
+      'web',
+      'bb',
+      'sh',
+      '-c',
+      'trap "exit 0" TERM; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.5; done',
+    ]);
     expect(run.exitCode).toBe(0);
   });
   afterEach(() => {
@@ -141,7 +150,11 @@ describe.skipIf(skip)('the app in a terminal', () => {
     const screen = s.screen();
     for (const title of ['CPU', 'Memory', 'Network', 'PIDs']) expect(screen).toContain(title);
     // the plotted lines are braille dots (a UTF-8 terminal); the next samples change them
-    const plotted = (x: string) => x.split('\n').filter((l) => /[\u2801-\u28ff]/.test(l)).join('\n');
+    const plotted = (x: string) =>
+      x
+        .split('\n')
+        .filter((l) => /[\u2801-\u28ff]/.test(l))
+        .join('\n');
     const first = plotted(await s.waitFor((x) => plotted(x) !== ''));
     await s.waitFor((x) => plotted(x) !== '' && plotted(x) !== first, 15_000);
     s.keys('q');
@@ -153,7 +166,9 @@ describe.skipIf(skip)('the app in a terminal', () => {
     const wide = s.screen().split('\n')[0]!;
     s.resize(80, 24);
     // the key hints on the second-last row, the message line under them
-    const small = (await s.waitFor((x) => x.split('\n')[0] !== wide && /Stop/.test(x.split('\n')[22] ?? ''))).split('\n');
+    const small = (await s.waitFor((x) => x.split('\n')[0] !== wide && /Stop/.test(x.split('\n')[22] ?? ''))).split(
+      '\n',
+    );
     expect(small[1]).toContain('1 Containers');
     expect(small.every((l) => l.length <= 80)).toBe(true);
     s.resize(60, 15);

@@ -47,7 +47,11 @@ export async function imageArchive(
   items.push({
     h: { name: 'manifest.json', type: 'file' },
     data: JSON.stringify([
-      { Config: `blobs/sha256/${cfgHex}`, RepoTags: [opts.tag ?? 'test/img:1'], Layers: layers.map((l) => `blobs/sha256/${sha(l).slice(7)}`) },
+      {
+        Config: `blobs/sha256/${cfgHex}`,
+        RepoTags: [opts.tag ?? 'test/img:1'],
+        Layers: layers.map((l) => `blobs/sha256/${sha(l).slice(7)}`),
+      },
     ]),
   });
   items.push(...(opts.extra ?? []));
@@ -64,13 +68,22 @@ export async function imageArchive(
  * repositories, in the lexical order of docker's directory walk, with the
  * blobs directories as entries of their own.
  */
-export async function docker25Archive(layers: Buffer[], repoTag: string, name: string): Promise<{ archive: Buffer; id: string }> {
+export async function docker25Archive(
+  layers: Buffer[],
+  repoTag: string,
+  name: string,
+): Promise<{ archive: Buffer; id: string }> {
   const diffIds = layers.map(sha);
   const created = '2026-02-03T04:05:06.123456789Z';
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], WorkingDir: '/', OnBuild: null },
+      config: {
+        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+        Cmd: ['sh'],
+        WorkingDir: '/',
+        OnBuild: null,
+      },
       created,
       history: layers.map((_, i) => ({ created, created_by: `step ${i}` })),
       os: 'linux',
@@ -100,7 +113,11 @@ export async function docker25Archive(layers: Buffer[], repoTag: string, name: s
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: id, size: config.length },
-      layers: layers.map((l, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: diffIds[i], size: l.length })),
+      layers: layers.map((l, i) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: diffIds[i],
+        size: l.length,
+      })),
     }),
   );
   blobs.set(sha(manifest).slice(7), manifest);
@@ -121,14 +138,26 @@ export async function docker25Archive(layers: Buffer[], repoTag: string, name: s
   const items: Item[] = [
     { h: { name: 'blobs/', type: 'dir', mode: 0o755 } },
     { h: { name: 'blobs/sha256/', type: 'dir', mode: 0o755 } },
-    ...[...blobs.keys()].sort().map((hex): Item => ({ h: { name: `blobs/sha256/${hex}`, type: 'file', mode: 0o644 }, data: blobs.get(hex)! })),
+    ...[...blobs.keys()]
+      .sort()
+      .map((hex): Item => ({ h: { name: `blobs/sha256/${hex}`, type: 'file', mode: 0o644 }, data: blobs.get(hex)! })),
     { h: { name: 'index.json', type: 'file', mode: 0o644 }, data: JSON.stringify(index) },
     {
       h: { name: 'manifest.json', type: 'file', mode: 0o644 },
-      data: JSON.stringify([{ Config: `blobs/sha256/${id.slice(7)}`, RepoTags: [repoTag], Layers: diffIds.map((d) => `blobs/sha256/${d.slice(7)}`) }]) + '\n',
+      data:
+        JSON.stringify([
+          {
+            Config: `blobs/sha256/${id.slice(7)}`,
+            RepoTags: [repoTag],
+            Layers: diffIds.map((d) => `blobs/sha256/${d.slice(7)}`),
+          },
+        ]) + '\n',
     },
     { h: { name: 'oci-layout', type: 'file', mode: 0o644 }, data: '{"imageLayoutVersion": "1.0.0"}' },
-    { h: { name: 'repositories', type: 'file', mode: 0o644 }, data: JSON.stringify({ [repo]: { [tag]: diffIds[diffIds.length - 1]!.slice(7) } }) + '\n' },
+    {
+      h: { name: 'repositories', type: 'file', mode: 0o644 },
+      data: JSON.stringify({ [repo]: { [tag]: diffIds[diffIds.length - 1]!.slice(7) } }) + '\n',
+    },
   ];
   return { archive: await tarBuffer(items), id };
 }

@@ -18,7 +18,8 @@ export async function testEngine(): Promise<TestEngine> {
     t,
     b,
     async close() {
-      for (const c of await b.listContainers({ all: true })) await b.removeContainer(c.Id, { force: true }).catch(() => undefined);
+      for (const c of await b.listContainers({ all: true }))
+        await b.removeContainer(c.Id, { force: true }).catch(() => undefined);
       await b.close();
       t.cleanup();
     },

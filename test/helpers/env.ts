@@ -53,7 +53,13 @@ export interface RunResult {
 export async function berth(
   t: Pick<TempRoot, 'env'>,
   args: string[],
-  opts: { input?: string | Buffer; inputFile?: string; env?: Record<string, string>; timeout?: number; cwd?: string } = {},
+  opts: {
+    input?: string | Buffer;
+    inputFile?: string;
+    env?: Record<string, string>;
+    timeout?: number;
+    cwd?: string;
+  } = {},
 ): Promise<RunResult> {
   const r = await execa('node', [CLI, ...args], {
     env: { ...t.env, NO_COLOR: '1', ...opts.env },
@@ -68,8 +74,16 @@ export async function berth(
 }
 
 /** Like berth() but stdout as bytes (save to stdout). */
-export async function berthBytes(t: Pick<TempRoot, 'env'>, args: string[]): Promise<{ exitCode: number; stdout: Buffer }> {
-  const r = await execa('node', [CLI, ...args], { env: { ...t.env }, reject: false, encoding: 'buffer', stripFinalNewline: false });
+export async function berthBytes(
+  t: Pick<TempRoot, 'env'>,
+  args: string[],
+): Promise<{ exitCode: number; stdout: Buffer }> {
+  const r = await execa('node', [CLI, ...args], {
+    env: { ...t.env },
+    reject: false,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+  });
   return { exitCode: r.exitCode ?? -1, stdout: Buffer.from(r.stdout as Uint8Array) };
 }
 
@@ -84,6 +98,8 @@ export function peerSkipReason(): string | null {
 }
 
 export async function peerDocker(args: string[]): Promise<RunResult> {
-  const r = await execa(process.env.PEER_DOCKER ?? 'docker', ['-H', process.env.PEER_DOCKER_HOST!, ...args], { reject: false });
+  const r = await execa(process.env.PEER_DOCKER ?? 'docker', ['-H', process.env.PEER_DOCKER_HOST!, ...args], {
+    reject: false,
+  });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

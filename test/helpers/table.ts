@@ -23,7 +23,8 @@ export function parseTable(text: string, headers: string[]): Record<string, stri
     starts.map((s, c) => {
       const end = c + 1 < starts.length ? starts[c + 1]! : line.length;
       const raw = line.slice(s, end);
-      if (c + 1 < starts.length) expect(raw, `cell ${c} of ${JSON.stringify(line)} is padded with blanks`).toMatch(/ {3,}$/);
+      if (c + 1 < starts.length)
+        expect(raw, `cell ${c} of ${JSON.stringify(line)} is padded with blanks`).toMatch(/ {3,}$/);
       return raw.trimEnd();
     }),
   );

@@ -13,12 +13,29 @@ export class Terminal {
   private constructor(private readonly server: string) {}
 
   /** Start argv (with env) in a cols x rows terminal; its exit status shows as a marker line when it ends. */
-  static async start(argv: string[], o: { env?: Record<string, string>; cols?: number; rows?: number } = {}): Promise<Terminal> {
+  static async start(
+    argv: string[],
+    o: { env?: Record<string, string>; cols?: number; rows?: number } = {},
+  ): Promise<Terminal> {
     const server = `berth-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const env = Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${quote(v)}`);
     const script = `env ${env.join(' ')} ${argv.map(quote).join(' ')}; echo ${EXIT}$?; sleep 600`;
-    await run('tmux', ['-L', server, '-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(o.cols ?? 80), '-y', String(o.rows ?? 24), script]);
+    await run('tmux', [
+      '-L',
+      server,
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      't',
+      '-x',
+      String(o.cols ?? 80),
+      '-y',
+      String(o.rows ?? 24),
+      script,
+    ]);
     return new Terminal(server);
   }
 

@@ -22,8 +22,24 @@ export class Tmux {
 
   /** A plain shell (no rc files, a fixed prompt) with the given environment. */
   start(env: Record<string, string>): void {
-    const vars = Object.entries({ PS1: 'PROMPT$ ', TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env }).map(([k, v]) => `${k}=${v}`);
-    this.tmux('new-session', '-d', '-s', this.target, '-x', String(this.columns), '-y', String(this.rows), 'env', ...vars, 'bash', '--norc', '--noprofile');
+    const vars = Object.entries({ PS1: 'PROMPT$ ', TERM: 'xterm-256color', LANG: 'C.UTF-8', ...env }).map(
+      ([k, v]) => `${k}=${v}`,
+    );
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      this.target,
+      '-x',
+      String(this.columns),
+      '-y',
+      String(this.rows),
+      'env',
+      ...vars,
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
     this.tmux('set-option', '-t', this.target, 'status', 'off');
   }
 
@@ -36,7 +52,8 @@ export class Tmux {
   /** Keys by tmux name (Escape, Enter, Tab, C-c, Up) or literal characters. */
   keys(...keys: string[]): void {
     for (const k of keys) {
-      if (/^(Escape|Enter|Tab|BTab|Up|Down|Left|Right|PageUp|PageDown|Space|BSpace|C-.)$/.test(k)) this.tmux('send-keys', '-t', this.target, k);
+      if (/^(Escape|Enter|Tab|BTab|Up|Down|Left|Right|PageUp|PageDown|Space|BSpace|C-.)$/.test(k))
+        this.tmux('send-keys', '-t', this.target, k);
       else this.tmux('send-keys', '-t', this.target, '-l', k);
     }
   }
@@ -46,7 +63,8 @@ export class Tmux {
   }
 
   async waitFor(what: string | RegExp | ((screen: string) => boolean), ms = 20_000): Promise<string> {
-    const test = typeof what === 'function' ? what : (s: string) => (typeof what === 'string' ? s.includes(what) : what.test(s));
+    const test =
+      typeof what === 'function' ? what : (s: string) => (typeof what === 'string' ? s.includes(what) : what.test(s));
     try {
       await until(() => test(this.screen()), ms, 50);
     } catch {

@@ -30,7 +30,10 @@ export interface AppHarness {
   close(): void;
 }
 
-export async function renderApp(backend: Backend, o: { settings?: Settings; cwd?: string; columns?: number; rows?: number } = {}): Promise<AppHarness> {
+export async function renderApp(
+  backend: Backend,
+  o: { settings?: Settings; cwd?: string; columns?: number; rows?: number } = {},
+): Promise<AppHarness> {
   const h = { quits: 0, handOvers: 0 };
   const services = createServices(backend, {
     ...(o.settings ? { settings: o.settings } : {}),
@@ -70,7 +73,8 @@ export async function renderApp(backend: Backend, o: { settings?: Settings; cwd?
       for (const ch of text) await harness.press(ch);
     },
     async waitFor(what, ms = 15_000) {
-      const test = typeof what === 'function' ? what : (f: string) => (typeof what === 'string' ? f.includes(what) : what.test(f));
+      const test =
+        typeof what === 'function' ? what : (f: string) => (typeof what === 'string' ? f.includes(what) : what.test(f));
       try {
         await until(() => test(frame()), ms, 20);
       } catch {

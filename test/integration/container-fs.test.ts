@@ -9,7 +9,7 @@ import { DIFF } from '../helpers/facts.js';
 
 const skip = announceSkip('container file systems', skipReason());
 
-describe.skipIf(skip)('a container\'s files', () => {
+describe.skipIf(skip)("a container's files", () => {
   let e: TestEngine;
   let work: string;
   beforeAll(async () => {
@@ -18,23 +18,41 @@ describe.skipIf(skip)('a container\'s files', () => {
   });
   afterAll(async () => e?.close());
 
-  it('top lists the container\'s processes as ps -ef does', async () => {
-    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'sleep 1000 & sleep 1000; echo done'], name: 'topper' });
+  it("top lists the container's processes as ps -ef does", async () => {
+    const { id } = await e.b.createContainer({
+      image: 'bb',
+      cmd: ['sh', '-c', 'sleep 1000 & sleep 1000; echo done'],
+      name: 'topper',
+    });
     await e.b.startContainer(id);
     await until(async () => (await e.b.containerTop(id)).Processes.length === 3);
     const r = await berth(e.t, ['top', 'topper']);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(7).join(' '))).toEqual(['sh -c sleep 1000 & sleep 1000; echo done', 'sleep 1000', 'sleep 1000']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(7).join(' '))).toEqual([
+      'sh -c sleep 1000 & sleep 1000; echo done',
+      'sleep 1000',
+      'sleep 1000',
+    ]);
     const custom = await berth(e.t, ['top', 'topper', '-o', 'pid,comm']);
-    expect(custom.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1])).toEqual(['sh', 'sleep', 'sleep']);
+    expect(
+      custom.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)[1]),
+    ).toEqual(['sh', 'sleep', 'sleep']);
     await e.b.removeContainer(id, { force: true });
     const stopped = await berth(e.t, ['top', (await e.b.createContainer({ image: 'bb', cmd: ['true'] })).id]);
     expect(stopped.stderr).toMatch(/^Error: Container [a-f0-9]{64} is not running\n$/);
   });
 
-  it('diff reports A, C and D as docker\'s overlay driver does', async () => {
-    const r = await runIn(e.b, 'bb-layers:v1', ['sh', '-c', 'echo x > /data/new.txt; echo y >> /data/a.txt; busybox rm /data/hard.txt 2>/dev/null || ls /bin/busybox >/dev/null; busybox rm -rf /var/www; busybox mkdir /var/www; echo z > /var/www/other']);
+  it("diff reports A, C and D as docker's overlay driver does", async () => {
+    const r = await runIn(e.b, 'bb-layers:v1', [
+      'sh',
+      '-c',
+      'echo x > /data/new.txt; echo y >> /data/a.txt; busybox rm /data/hard.txt 2>/dev/null || ls /bin/busybox >/dev/null; busybox rm -rf /var/www; busybox mkdir /var/www; echo z > /var/www/other',
+    ]);
     const out = (await berth(e.t, ['diff', r.id])).stdout.trim().split('\n');
     expect(out).toContain('A /data/new.txt');
     expect(out).toContain('C /data/a.txt');
@@ -44,17 +62,45 @@ describe.skipIf(skip)('a container\'s files', () => {
   });
 
   it('commit makes a layer with whiteouts and an opaque dir; the image runs here and under docker', async () => {
-    const r = await runIn(e.b, 'bb-layers:v1', ['sh', '-c', 'busybox rm /data/link; busybox rm -rf /data/sub; busybox mkdir /data/sub; echo fresh > /data/sub/f; echo committed > /data/c.txt']);
-    const c = await berth(e.t, ['commit', '-a', 'tester', '-m', 'my commit', '-c', 'CMD ["cat","/data/c.txt"]', '-c', 'ENV STAGE=2', r.id, 'committed:1']);
+    const r = await runIn(e.b, 'bb-layers:v1', [
+      'sh',
+      '-c',
+      'busybox rm /data/link; busybox rm -rf /data/sub; busybox mkdir /data/sub; echo fresh > /data/sub/f; echo committed > /data/c.txt',
+    ]);
+    const c = await berth(e.t, [
+      'commit',
+      '-a',
+      'tester',
+      '-m',
+      'my commit',
+      '-c',
+      'CMD ["cat","/data/c.txt"]',
+      '-c',
+      'ENV STAGE=2',
+      r.id,
+      'committed:1',
+    ]);
     expect(c.exitCode, c.stderr).toBe(0);
     const img = JSON.parse((await berth(e.t, ['inspect', 'committed:1'])).stdout)[0];
-    expect(img).toMatchObject({ Author: 'tester', Comment: 'my commit', Config: { Cmd: ['cat', '/data/c.txt'], Env: ['FOO=bar', 'STAGE=2'], Image: 'bb-layers:v1', WorkingDir: '/data' } });
+    expect(img).toMatchObject({
+      Author: 'tester',
+      Comment: 'my commit',
+      Config: { Cmd: ['cat', '/data/c.txt'], Env: ['FOO=bar', 'STAGE=2'], Image: 'bb-layers:v1', WorkingDir: '/data' },
+    });
     expect(img.RootFS.Layers.slice(0, 3)).toEqual(DIFF);
     expect(img.RootFS.Layers).toHaveLength(4);
     expect(img.Parent).toMatch(/^sha256:b55548ee/);
-    const h = (await berth(e.t, ['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', 'committed:1'])).stdout.split('\n')[0];
-    expect(h).toBe('sh -c \'busybox rm /data/link; busybox rm -rf /data/sub; busybox mkdir /data/sub; echo fresh > /data/sub/f; echo committed > /data/c.txt\'|my commit');
-    const run = await runIn(e.b, 'committed:1', ['sh', '-c', 'cat /data/c.txt; ls /data/sub; test -e /data/link || echo no-link; echo $STAGE']);
+    const h = (
+      await berth(e.t, ['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', 'committed:1'])
+    ).stdout.split('\n')[0];
+    expect(h).toBe(
+      "sh -c 'busybox rm /data/link; busybox rm -rf /data/sub; busybox mkdir /data/sub; echo fresh > /data/sub/f; echo committed > /data/c.txt'|my commit",
+    );
+    const run = await runIn(e.b, 'committed:1', [
+      'sh',
+      '-c',
+      'cat /data/c.txt; ls /data/sub; test -e /data/link || echo no-link; echo $STAGE',
+    ]);
     expect(run.stdout).toBe('committed\nf\nno-link\n2\n');
     // the layer tar carries the OCI markers
     const out = join(work, 'committed.tar');
@@ -67,7 +113,14 @@ describe.skipIf(skip)('a container\'s files', () => {
     if (!peerSkipReason()) {
       await peerDocker(['rmi', '-f', 'committed:1']);
       expect((await peerDocker(['load', '-i', out])).exitCode).toBe(0);
-      const d = await peerDocker(['run', '--rm', 'committed:1', 'sh', '-c', 'cat /data/c.txt; ls /data/sub; test -e /data/link || echo no-link; echo $STAGE']);
+      const d = await peerDocker([
+        'run',
+        '--rm',
+        'committed:1',
+        'sh',
+        '-c',
+        'cat /data/c.txt; ls /data/sub; test -e /data/link || echo no-link; echo $STAGE',
+      ]);
       expect(d.stdout).toBe('committed\nf\nno-link\n2');
       expect((await peerDocker(['run', '--rm', 'committed:1'])).stdout).toBe('committed');
       await peerDocker(['rmi', '-f', 'committed:1']);
@@ -81,7 +134,12 @@ describe.skipIf(skip)('a container\'s files', () => {
     await e.b.startContainer(id);
     await until(async () => (await berth(e.t, ['exec', id, 'cat', '/tmp/x'])).stdout === 'hi\n');
     // docker's commit pauses through the freezer, and says so with pause and unpause events
-    const actions = () => (e.b.engine.store.db.prepare('SELECT action FROM events WHERE actor_id = ? ORDER BY seq').all(id) as { action: string }[]).map((r) => r.action);
+    const actions = () =>
+      (
+        e.b.engine.store.db.prepare('SELECT action FROM events WHERE actor_id = ? ORDER BY seq').all(id) as {
+          action: string;
+        }[]
+      ).map((r) => r.action);
     const img = await e.b.commitContainer(id, { repo: 'live:1' });
     expect(img).toMatch(/^sha256:/);
     expect(actions().slice(-3)).toEqual(['pause', 'unpause', 'commit']);
@@ -120,7 +178,7 @@ describe.skipIf(skip)('a container\'s files', () => {
     expect(() => statSync(join(work, 'no.tar'))).toThrow();
   });
 
-  it('cp copies both ways, with docker\'s naming, -a and -L', async () => {
+  it("cp copies both ways, with docker's naming, -a and -L", async () => {
     const { id } = await e.b.createContainer({ image: 'bb-layers:v1', cmd: ['sleep', '1000'], name: 'cpbox' });
     await e.b.startContainer(id);
     const src = join(work, 'src');
@@ -132,7 +190,13 @@ describe.skipIf(skip)('a container\'s files', () => {
     expect((await berth(e.t, ['cp', join(src, 'file.txt'), 'cpbox:/tmp/'])).exitCode).toBe(0);
     expect((await berth(e.t, ['cp', src, 'cpbox:/tmp/newdir'])).exitCode).toBe(0);
     expect((await berth(e.t, ['cp', '-a', src + '/.', 'cpbox:/tmp/contents'])).exitCode).toBe(0);
-    const seen = await berth(e.t, ['exec', 'cpbox', 'sh', '-c', 'cat /tmp/file.txt; echo; cat /tmp/newdir/sub/deep.txt; echo; ls -n /tmp/newdir/file.txt | awk "{print \\$3}"; ls -n /tmp/contents/file.txt | awk "{print \\$3}"']);
+    const seen = await berth(e.t, [
+      'exec',
+      'cpbox',
+      'sh',
+      '-c',
+      'cat /tmp/file.txt; echo; cat /tmp/newdir/sub/deep.txt; echo; ls -n /tmp/newdir/file.txt | awk "{print \\$3}"; ls -n /tmp/contents/file.txt | awk "{print \\$3}"',
+    ]);
     expect(seen.stdout).toBe('hello\ndeep\n0\n1234\n');
     // container -> host
     const dest = join(work, 'dest');

@@ -52,9 +52,25 @@ describe.skipIf(skip)('events', () => {
     const all = (await b('events', '--since', '10m', '--until', '0s')).stdout.trim().split('\n');
     expect(all[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) image load sha256:6aa4265b/);
     expect(all.some((l) => / container start [0-9a-f]{64} \(image=bb, name=feedc\)$/.test(l))).toBe(true);
-    const vols = (await b('events', '--since', '10m', '--until', '0s', '-f', 'type=volume', '--format', 'json')).stdout.trim().split('\n');
-    expect(vols.map((l) => JSON.parse(l))).toMatchObject([{ Type: 'volume', Action: 'create', Actor: { ID: 'feedv' }, scope: 'local' }]);
-    const tmpl = await b('events', '--since', '10m', '--until', '0s', '-f', 'container=feedc', '-f', 'event=start', '--format', '{{.Action}} {{.Actor.Attributes.name}}');
+    const vols = (await b('events', '--since', '10m', '--until', '0s', '-f', 'type=volume', '--format', 'json')).stdout
+      .trim()
+      .split('\n');
+    expect(vols.map((l) => JSON.parse(l))).toMatchObject([
+      { Type: 'volume', Action: 'create', Actor: { ID: 'feedv' }, scope: 'local' },
+    ]);
+    const tmpl = await b(
+      'events',
+      '--since',
+      '10m',
+      '--until',
+      '0s',
+      '-f',
+      'container=feedc',
+      '-f',
+      'event=start',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}}',
+    );
     expect(tmpl.stdout).toBe('start feedc\n');
     // a point in the past before anything happened: nothing
     expect((await b('events', '--since', '2000-01-01', '--until', '2000-01-02')).stdout).toBe('');
@@ -63,7 +79,15 @@ describe.skipIf(skip)('events', () => {
   it('a separate process follows until --until (Unix seconds) passes, then exits 0', async () => {
     const now = Date.now() / 1000;
     // --since as well, so the event is seen even when the child starts late on a busy machine
-    const args = ['events', '--since', now.toFixed(3), '--until', (now + 4).toFixed(3), '--format', '{{.Type}} {{.Action}}'];
+    const args = [
+      'events',
+      '--since',
+      now.toFixed(3),
+      '--until',
+      (now + 4).toFixed(3),
+      '--format',
+      '{{.Type}} {{.Action}}',
+    ];
     const child = spawn('node', [CLI, ...args], { env: { ...process.env, ...t.env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -75,12 +99,43 @@ describe.skipIf(skip)('events', () => {
   });
 
   it("restarts by the monitor's policy show as die and start, recorded by the next process that looks", async () => {
-    const run = await b('run', '-d', '--name', 'flaky', '--network', 'none', '--restart', 'on-failure:2', 'bb', 'sh', '-c', 'exit 3');
+    const run = await b(
+      'run',
+      '-d',
+      '--name',
+      'flaky',
+      '--network',
+      'none',
+      '--restart',
+      'on-failure:2',
+      'bb',
+      'sh',
+      '-c',
+      'exit 3',
+    );
     expect(run.exitCode).toBe(0);
     // no berth process watches while the monitor restarts it twice and it ends for good
-    await until(async () => (await b('inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'flaky')).stdout.trim() === 'exited 2', 30_000);
+    await until(
+      async () =>
+        (await b('inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'flaky')).stdout.trim() === 'exited 2',
+      30_000,
+    );
     const actions = async () =>
-      (await b('events', '--since', '10m', '--until', '0s', '-f', 'container=flaky', '--format', '{{.Action}}{{if eq .Action "die"}} {{.Actor.Attributes.exitCode}}{{end}}')).stdout.trim().split('\n');
+      (
+        await b(
+          'events',
+          '--since',
+          '10m',
+          '--until',
+          '0s',
+          '-f',
+          'container=flaky',
+          '--format',
+          '{{.Action}}{{if eq .Action "die"}} {{.Actor.Attributes.exitCode}}{{end}}',
+        )
+      ).stdout
+        .trim()
+        .split('\n');
     expect(await actions()).toEqual(['create', 'start', 'die 3', 'start', 'die 3', 'start', 'die 3']);
     // and nothing twice when others look again
     await b('ps', '-a');
@@ -108,7 +163,10 @@ describe.skipIf(skip)('events', () => {
     try {
       await new Promise((r) => setTimeout(r, 200));
       expect((await b('volume', 'create', 'wakev')).exitCode).toBe(0);
-      await until(() => seen.some((e) => e.Type === 'volume' && (e.Actor.Attributes.name ?? e.Actor.ID) === 'wakev'), 5000);
+      await until(
+        () => seen.some((e) => e.Type === 'volume' && (e.Actor.Attributes.name ?? e.Actor.ID) === 'wakev'),
+        5000,
+      );
     } finally {
       ac.abort();
       await done;

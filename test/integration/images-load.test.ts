@@ -84,7 +84,12 @@ describe.skipIf(skip)('loading archives written by docker, podman and skopeo', (
   it('reads from stdin, and whole-archive gzip, bzip2, xz and zstd', async () => {
     const { execFileSync } = await import('node:child_process');
     const plain = readFileSync(fixture('busybox.docker-save.tar'));
-    for (const [tool, args] of [['gzip', ['-c']], ['bzip2', ['-c']], ['xz', ['-c', '-T1']], ['zstd', ['-c', '-q']]] as const) {
+    for (const [tool, args] of [
+      ['gzip', ['-c']],
+      ['bzip2', ['-c']],
+      ['xz', ['-c', '-T1']],
+      ['zstd', ['-c', '-q']],
+    ] as const) {
       const t = fresh();
       const packed = execFileSync(tool, [...args], { input: plain, maxBuffer: 1 << 26 });
       const r = await berth(t, ['load'], { input: packed });
@@ -100,24 +105,35 @@ describe.skipIf(skip)('loading archives written by docker, podman and skopeo', (
     await berth(t, ['load', '-i', fixture('layers.docker-save.tar')]);
     await berth(t, ['tag', 'bb:latest', 'bb-layers:v0']);
     const r = await berth(t, ['load', '-i', fixture('layers.docker-save.tar')]);
-    expect(r.stdout).toContain(`The image bb-layers:v0 already exists, renaming the old one with ID ${BB_ID} to empty string`);
+    expect(r.stdout).toContain(
+      `The image bb-layers:v0 already exists, renaming the old one with ID ${BB_ID} to empty string`,
+    );
     expect((await berth(t, ['images', '-q'])).stdout.split('\n').filter(Boolean)).toHaveLength(4);
   });
 
   it('the layout docker 25 and later write (blobs/sha256, manifest.json and index.json), and the same read as an OCI layout', async () => {
-    const l1 = await tarBuffer([{ h: { name: 'etc/', type: 'dir' } }, { h: { name: 'etc/hello', type: 'file' }, data: 'one\n' }]);
-    const l2 = await tarBuffer([{ h: { name: 'etc/.wh.hello', type: 'file' }, data: '' }, { h: { name: 'etc/two', type: 'file' }, data: 'two\n' }]);
+    const l1 = await tarBuffer([
+      { h: { name: 'etc/', type: 'dir' } },
+      { h: { name: 'etc/hello', type: 'file' }, data: 'one\n' },
+    ]);
+    const l2 = await tarBuffer([
+      { h: { name: 'etc/.wh.hello', type: 'file' }, data: '' },
+      { h: { name: 'etc/two', type: 'file' }, data: 'two\n' },
+    ]);
     const { archive, id } = await docker25Archive([l1, l2], 'berth/d25:1', 'docker.io/berth/d25:1');
     const t = fresh();
     expect((await berth(t, ['load'], { input: archive })).stdout).toBe('Loaded image: berth/d25:1\n');
-    expect((await berth(t, ['inspect', '-f', '{{.Id}} {{json .RootFS.Layers}}', 'berth/d25:1'])).stdout).toBe(`${id} ${JSON.stringify([sha(l1), sha(l2)])}\n`);
+    expect((await berth(t, ['inspect', '-f', '{{.Id}} {{json .RootFS.Layers}}', 'berth/d25:1'])).stdout).toBe(
+      `${id} ${JSON.stringify([sha(l1), sha(l2)])}\n`,
+    );
     const top = join(t.root, 'layers', chainIds([sha(l1), sha(l2)])[1]!.slice(7), 'diff');
     expect(lstatSync(join(top, 'etc/hello')).isCharacterDevice()).toBe(true); // the whiteout, in overlay form
     expect(readFileSync(join(top, 'etc/two'), 'utf8')).toBe('two\n');
     // without manifest.json the OCI index names the image (containerd's annotation)
     const entries: Item[] = [];
     for await (const e of readTar(oneChunk(archive))) {
-      if (e.header.name !== 'manifest.json') entries.push({ h: e.header, ...(e.header.type === 'file' ? { data: await e.buffer() } : {}) });
+      if (e.header.name !== 'manifest.json')
+        entries.push({ h: e.header, ...(e.header.type === 'file' ? { data: await e.buffer() } : {}) });
     }
     const t2 = fresh();
     expect((await berth(t2, ['load'], { input: await tarBuffer(entries) })).stdout).toBe('Loaded image: berth/d25:1\n');
@@ -125,12 +141,18 @@ describe.skipIf(skip)('loading archives written by docker, podman and skopeo', (
   });
 
   it('a layer whose first entry looks like JSON, and an empty layer file, as docker takes them', async () => {
-    const jsonish = await tarBuffer([{ h: { name: '[x]', type: 'file' }, data: 'a' }, { h: { name: '{y}', type: 'file' }, data: 'b' }]);
+    const jsonish = await tarBuffer([
+      { h: { name: '[x]', type: 'file' }, data: 'a' },
+      { h: { name: '{y}', type: 'file' }, data: 'b' },
+    ]);
     const t = fresh();
     const r = await berth(t, ['load'], { input: await imageArchive([jsonish, Buffer.alloc(0)], { tag: 'odd:1' }) });
     expect([r.stderr, r.stdout]).toEqual(['', 'Loaded image: odd:1\n']);
     const i = JSON.parse((await berth(t, ['inspect', 'odd:1'])).stdout)[0];
-    expect(i.RootFS.Layers).toEqual([sha(jsonish), 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
+    expect(i.RootFS.Layers).toEqual([
+      sha(jsonish),
+      'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    ]);
     expect(readFileSync(join(t.root, 'layers', sha(jsonish).slice(7), 'diff', '[x]'), 'utf8')).toBe('a');
   });
 

@@ -81,7 +81,10 @@ describe.skipIf(skip)('bad archives leave nothing behind', () => {
   it('garbage, an empty input, and a tar that is not an image', async () => {
     await refused(Buffer.alloc(5000, 0x42), /not a tar archive|not a valid tar/);
     await refused(Buffer.alloc(0), /empty/);
-    await refused(await tarBuffer([{ h: { name: 'readme', type: 'file' }, data: 'hi' }]), /neither manifest.json nor index.json/);
+    await refused(
+      await tarBuffer([{ h: { name: 'readme', type: 'file' }, data: 'hi' }]),
+      /neither manifest.json nor index.json/,
+    );
   });
 
   it('a manifest pointing at a missing layer or config', async () => {
@@ -89,10 +92,15 @@ describe.skipIf(skip)('bad archives leave nothing behind', () => {
     const cfg = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha(layer)] } }));
     const noLayer = await tarBuffer([
       { h: { name: `blobs/sha256/${sha(cfg).slice(7)}`, type: 'file' }, data: cfg },
-      { h: { name: 'manifest.json', type: 'file' }, data: JSON.stringify([{ Config: `blobs/sha256/${sha(cfg).slice(7)}`, Layers: ['blobs/sha256/nothere'] }]) },
+      {
+        h: { name: 'manifest.json', type: 'file' },
+        data: JSON.stringify([{ Config: `blobs/sha256/${sha(cfg).slice(7)}`, Layers: ['blobs/sha256/nothere'] }]),
+      },
     ]);
     await refused(noLayer, /missing layer blobs\/sha256\/nothere/);
-    const noConfig = await tarBuffer([{ h: { name: 'manifest.json', type: 'file' }, data: '[{"Config":"x.json","Layers":[]}]' }]);
+    const noConfig = await tarBuffer([
+      { h: { name: 'manifest.json', type: 'file' }, data: '[{"Config":"x.json","Layers":[]}]' },
+    ]);
     await refused(noConfig, /missing image config x.json/);
     await refused(await tarBuffer([{ h: { name: 'manifest.json', type: 'file' }, data: '{oops' }]), /not valid JSON/);
   });
@@ -144,7 +152,10 @@ describe.skipIf(skip)('crashes and concurrency', () => {
     roots.push(t);
     const files = 200;
     const layer = await tarBuffer(
-      Array.from({ length: files }, (_, i) => ({ h: { name: `f/${i}`, type: 'file' as const }, data: Buffer.alloc(20_000, i % 251) })),
+      Array.from({ length: files }, (_, i) => ({
+        h: { name: `f/${i}`, type: 'file' as const },
+        data: Buffer.alloc(20_000, i % 251),
+      })),
     );
     const archive = await imageArchive([layer], { tag: 'big:1' });
     // The archive is fed through stdin, so the loader is exactly where the
@@ -157,14 +168,18 @@ describe.skipIf(skip)('crashes and concurrency', () => {
       ['before the manifest', manifestHeader, (d) => size(join(d, 'blob-0')) === layer.length],
     ];
     for (const [where, cut, reached] of points) {
-      const child = spawn('node', [CLI, 'load'], { env: { ...process.env, ...t.env }, stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn('node', [CLI, 'load'], {
+        env: { ...process.env, ...t.env },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
       child.stdin.on('error', () => undefined); // the pipe breaks when the child dies
       child.stdin.write(archive.subarray(0, cut));
       await until(() => {
-        if (child.exitCode !== null) throw new Error(`the loader exited (${child.exitCode}) before it got ${where}: ${stderr}`);
+        if (child.exitCode !== null)
+          throw new Error(`the loader exited (${child.exitCode}) before it got ${where}: ${stderr}`);
         const d = scratchOf(t, child.pid!);
         return d !== null && reached(d);
       }, 50_000);
@@ -178,7 +193,12 @@ describe.skipIf(skip)('crashes and concurrency', () => {
       try {
         expect(e.listImages({ all: true }), where).toEqual([]);
         expect(storeListing(t), where).toEqual({ blobs: [], layers: [], tmp: [] });
-        expect(e.checkStore()).toMatchObject({ unreferencedBlobs: [], unreferencedLayers: [], missingBlobs: [], missingLayers: [] });
+        expect(e.checkStore()).toMatchObject({
+          unreferencedBlobs: [],
+          unreferencedLayers: [],
+          missingBlobs: [],
+          missingLayers: [],
+        });
       } finally {
         e.close();
       }

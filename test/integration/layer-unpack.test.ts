@@ -4,7 +4,17 @@
  * a real overlay mount).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -192,7 +202,17 @@ describe.skipIf(skip)('unpacking layers into overlay form', () => {
       const long = `${'deep/'.repeat(30)}${'n'.repeat(120)}`;
       const cap = Buffer.from('0100000200000000000000000000000000000000', 'hex');
       const t = await tarOf([
-        { h: { name: long, type: 'file', xattrs: new Map([['user.note', Buffer.from('hi')], ['security.capability', cap]]) }, data: 'x' },
+        {
+          h: {
+            name: long,
+            type: 'file',
+            xattrs: new Map([
+              ['user.note', Buffer.from('hi')],
+              ['security.capability', cap],
+            ]),
+          },
+          data: 'x',
+        },
       ]);
       await unpackLayer(once(t), dir);
       expect(readFileSync(join(dir, long), 'utf8')).toBe('x');

@@ -18,7 +18,10 @@ describe.skipIf(skip)('logs', () => {
 
   it('writes docker json-file lines, stdout and stderr apart, partial lines marked', async () => {
     const r = await runIn(e.b, 'bb', ['sh', '-c', 'echo "a <b> & \\"q\\""; echo err >&2; printf tail']);
-    const lines = readFileSync(await logPath(r.id), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(await logPath(r.id), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // order within a stream is kept; across the two pipes it is whatever the monitor read first
     const of = (stream: string) => lines.filter((l) => l.stream === stream).map((l) => l.log);
     expect(of('stdout')).toEqual(['a <b> & "q"\n', 'tail']);
@@ -46,7 +49,10 @@ describe.skipIf(skip)('logs', () => {
   });
 
   it('follows a running container until it stops', async () => {
-    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'for i in 1 2 3; do echo n$i; sleep 0.2; done'] });
+    const { id } = await e.b.createContainer({
+      image: 'bb',
+      cmd: ['sh', '-c', 'for i in 1 2 3; do echo n$i; sleep 0.2; done'],
+    });
     await e.b.startContainer(id);
     const got: string[] = [];
     for await (const l of e.b.containerLogs(id, { follow: true })) got.push(l.text);
@@ -54,18 +60,30 @@ describe.skipIf(skip)('logs', () => {
   });
 
   it('loses none of 100,000 lines printed as fast as possible', async () => {
-    const r = await runIn(e.b, 'bb', ['sh', '-c', 'i=0; while [ $i -lt 100000 ]; do echo "line $i"; i=$((i+1)); done'], {});
+    const r = await runIn(
+      e.b,
+      'bb',
+      ['sh', '-c', 'i=0; while [ $i -lt 100000 ]; do echo "line $i"; i=$((i+1)); done'],
+      {},
+    );
     expect(r.code).toBe(0);
-    const lines = readFileSync(await logPath(r.id), 'utf8').trim().split('\n');
+    const lines = readFileSync(await logPath(r.id), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(100000);
     expect(JSON.parse(lines[99999]!).log).toBe('line 99999\n');
     expect(r.stdout.split('\n')).toHaveLength(100001);
   }, 120_000);
 
   it('rotation keeps at most max-file files', async () => {
-    const r = await runIn(e.b, 'bb', ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo "some text for rotation $i"; i=$((i+1)); done'], {
-      logOpts: ['max-size=10k', 'max-file=3'],
-    });
+    const r = await runIn(
+      e.b,
+      'bb',
+      ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo "some text for rotation $i"; i=$((i+1)); done'],
+      {
+        logOpts: ['max-size=10k', 'max-file=3'],
+      },
+    );
     const path = await logPath(r.id);
     const files = readdirSync(dirname(path)).filter((n) => n.startsWith('ctr.log'));
     expect(files.sort()).toEqual(['ctr.log', 'ctr.log.1', 'ctr.log.2']);
@@ -79,9 +97,15 @@ describe.skipIf(skip)('logs', () => {
   });
 
   it('refuses bad log options', async () => {
-    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['max-file=0'] })).rejects.toThrow('max-file cannot be less than 1');
-    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['nope=1'] })).rejects.toThrow(/unknown log opt 'nope'/);
-    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['compress=true'] })).rejects.toThrow("log opt 'compress' is not supported by berth's json-file log driver (it takes max-size and max-file)");
+    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['max-file=0'] })).rejects.toThrow(
+      'max-file cannot be less than 1',
+    );
+    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['nope=1'] })).rejects.toThrow(
+      /unknown log opt 'nope'/,
+    );
+    await expect(e.b.createContainer({ image: 'bb', cmd: ['true'], logOpts: ['compress=true'] })).rejects.toThrow(
+      "log opt 'compress' is not supported by berth's json-file log driver (it takes max-size and max-file)",
+    );
   });
 });
 
@@ -90,18 +114,41 @@ describe.skipIf(skip)('exec', () => {
   let id: string;
   beforeAll(async () => {
     e = await testEngine();
-    ({ id } = await e.b.createContainer({ image: 'bb-layers:v1', cmd: ['sleep', '1000'], env: ['BASE=1'], name: 'ex' }));
+    ({ id } = await e.b.createContainer({
+      image: 'bb-layers:v1',
+      cmd: ['sleep', '1000'],
+      env: ['BASE=1'],
+      name: 'ex',
+    }));
     await e.b.startContainer(id);
   });
   afterAll(async () => e?.close());
 
   it('runs in the container with its env and workdir, returns the exit code', async () => {
-    const r = await berth(e.t, ['exec', 'ex', 'sh', '-c', 'echo $BASE $FOO; pwd; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
+    const r = await berth(e.t, [
+      'exec',
+      'ex',
+      'sh',
+      '-c',
+      'echo $BASE $FOO; pwd; cat /proc/1/cmdline | tr "\\0" " "; exit 4',
+    ]);
     expect([r.exitCode, r.stdout]).toEqual([4, '1 bar\n/data\nsleep 1000 ']);
   });
 
   it('-e, -w, -u', async () => {
-    const r = await berth(e.t, ['exec', '-e', 'X=y', '-w', '/tmp', '-u', '1000:1000', 'ex', 'sh', '-c', 'echo $X; pwd; id -u; id -g']);
+    const r = await berth(e.t, [
+      'exec',
+      '-e',
+      'X=y',
+      '-w',
+      '/tmp',
+      '-u',
+      '1000:1000',
+      'ex',
+      'sh',
+      '-c',
+      'echo $X; pwd; id -u; id -g',
+    ]);
     expect(r.stdout).toBe('y\n/tmp\n1000\n1000\n');
     const named = await berth(e.t, ['exec', '-u', 'root', 'ex', 'id', '-u']);
     expect(named.stdout).toBe('0\n');
@@ -110,7 +157,9 @@ describe.skipIf(skip)('exec', () => {
   });
 
   it('-i passes stdin; -d runs in the background', async () => {
-    const r = await berth(e.t, ['exec', '-i', 'ex', 'sh', '-c', 'cat > /tmp/in.txt; wc -l < /tmp/in.txt'], { input: 'a\nb\nc\n' });
+    const r = await berth(e.t, ['exec', '-i', 'ex', 'sh', '-c', 'cat > /tmp/in.txt; wc -l < /tmp/in.txt'], {
+      input: 'a\nb\nc\n',
+    });
     expect(r.stdout.trim()).toBe('3');
     const d = await berth(e.t, ['exec', '-d', 'ex', 'sh', '-c', 'sleep 0.2; echo done > /tmp/bg.txt']);
     expect([d.exitCode, d.stdout]).toEqual([0, '']);
@@ -120,10 +169,14 @@ describe.skipIf(skip)('exec', () => {
   it('-t gives a terminal', async () => {
     const { execa } = await import('execa');
     const { CLI } = await import('../helpers/env.js');
-    const r = await execa('script', ['-qec', `stty rows 33 cols 101; node ${CLI} exec -it ex sh -c 'tty; stty size'`, '/dev/null'], {
-      env: { ...process.env, ...e.t.env },
-      reject: false,
-    });
+    const r = await execa(
+      'script',
+      ['-qec', `stty rows 33 cols 101; node ${CLI} exec -it ex sh -c 'tty; stty size'`, '/dev/null'],
+      {
+        env: { ...process.env, ...e.t.env },
+        reject: false,
+      },
+    );
     expect(r.stdout.replace(/\r/g, '')).toMatch(/\/dev\/pts\/\d+\n33 101/);
   });
 

@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
-import { announceSkip, berth, fixture, REPO, skipReason, tempRoot, type RunResult, type TempRoot } from '../helpers/env.js';
+import {
+  announceSkip,
+  berth,
+  fixture,
+  REPO,
+  skipReason,
+  tempRoot,
+  type RunResult,
+  type TempRoot,
+} from '../helpers/env.js';
 
 const skip = announceSkip('native run', skipReason());
 const BIN = join(REPO, 'bin', 'berth');
@@ -20,12 +29,31 @@ async function launch(t: TempRoot, args: string[], native: 'only' | '0' | 'auto'
 }
 
 const events = async (t: TempRoot, id: string) =>
-  (await berth(t, ['events', '--since', '10m', '--until', '0s', '--filter', `container=${id}`, '--format', '{{.Action}}'])).stdout.trim().split('\n');
+  (
+    await berth(t, [
+      'events',
+      '--since',
+      '10m',
+      '--until',
+      '0s',
+      '--filter',
+      `container=${id}`,
+      '--format',
+      '{{.Action}}',
+    ])
+  ).stdout
+    .trim()
+    .split('\n');
 
 /** A container's inspect and bundle with what differs between two containers (ID, name, times, pid) blanked. */
 async function shape(t: TempRoot, id: string) {
   const rec = JSON.parse((await berth(t, ['inspect', id])).stdout)[0];
-  const text = (s: string) => s.replaceAll(id, '<ID>').replaceAll(id.slice(0, 16), '<ID16>').replaceAll(id.slice(0, 12), '<ID12>').replaceAll(rec.Name.slice(1), '<NAME>');
+  const text = (s: string) =>
+    s
+      .replaceAll(id, '<ID>')
+      .replaceAll(id.slice(0, 16), '<ID16>')
+      .replaceAll(id.slice(0, 12), '<ID12>')
+      .replaceAll(rec.Name.slice(1), '<NAME>');
   for (const k of ['Created']) rec[k] = '<TIME>';
   for (const k of ['StartedAt', 'FinishedAt', 'Pid']) rec.State[k] = '<STATE>';
   rec.NetworkSettings.SandboxKey = '<PID>';
@@ -78,13 +106,35 @@ describe.skipIf(skip)('the native run path', () => {
   });
 
   it('in the foreground: stdout and stderr apart, the exit code, and --rm leaves nothing', async () => {
-    const r = await launch(t, ['run', '--rm', 'bb-layers:v1', 'sh', '-c', 'echo out; echo err >&2; cat /data/a.txt; pwd; echo $FOO; exit 7']);
+    const r = await launch(t, [
+      'run',
+      '--rm',
+      'bb-layers:v1',
+      'sh',
+      '-c',
+      'echo out; echo err >&2; cat /data/a.txt; pwd; echo $FOO; exit 7',
+    ]);
     expect([r.exitCode, r.stdout, r.stderr]).toEqual([7, 'out\nchanged\n/data\nbar\n', 'err\n']);
     expect((await berth(t, ['ps', '-aq'])).stdout).toBe('');
     expect(readdirSync(join(t.root, 'containers'))).toEqual([]);
     expect(readdirSync(join(t.runroot, 'c'))).toEqual([]);
-    const log = (await berth(t, ['events', '--since', '1m', '--until', '0s', '--format', '{{.Action}} {{.Actor.Attributes.exitCode}}'])).stdout;
-    expect(log.trim().split('\n').slice(-4)).toEqual(['create <no value>', 'start <no value>', 'die 7', 'destroy <no value>']);
+    const log = (
+      await berth(t, [
+        'events',
+        '--since',
+        '1m',
+        '--until',
+        '0s',
+        '--format',
+        '{{.Action}} {{.Actor.Attributes.exitCode}}',
+      ])
+    ).stdout;
+    expect(log.trim().split('\n').slice(-4)).toEqual([
+      'create <no value>',
+      'start <no value>',
+      'die 7',
+      'destroy <no value>',
+    ]);
   });
 
   it("the image's entrypoint and command: its own when none is given, the one given otherwise", async () => {
@@ -94,20 +144,31 @@ describe.skipIf(skip)('the native run path', () => {
     for (const img of ['defcmd:v1', 'ep:v1']) expect((await launch(t, ['run', '--rm', img], 'auto')).exitCode).toBe(0);
     const kept = await launch(t, ['run', '--name', 'kept', 'defcmd:v1']);
     expect([kept.exitCode, kept.stdout, kept.stderr]).toEqual([0, 'from-image\n', '']);
-    expect((await berth(t, ['inspect', '-f', '{{.State.Status}} {{json .Config.Cmd}} {{.Path}} {{json .Args}}', 'kept'])).stdout.trim()).toBe('exited ["echo","from-image"] echo ["from-image"]');
+    expect(
+      (
+        await berth(t, ['inspect', '-f', '{{.State.Status}} {{json .Config.Cmd}} {{.Path}} {{json .Args}}', 'kept'])
+      ).stdout.trim(),
+    ).toBe('exited ["echo","from-image"] echo ["from-image"]');
     expect((await launch(t, ['run', '--rm', 'ep:v1'])).stdout).toBe('ep x\n');
     const given = await launch(t, ['run', '--name', 'ep-given', 'ep:v1', 'a "b"', 'c']);
     expect(given.stdout).toBe('ep a "b" c\n');
-    expect((await berth(t, ['inspect', '-f', '{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Path}} {{json .Args}}', 'ep-given'])).stdout.trim()).toBe(
-      '["a \\"b\\"","c"] ["echo","ep"] echo ["ep","a \\"b\\"","c"]',
-    );
+    expect(
+      (
+        await berth(t, [
+          'inspect',
+          '-f',
+          '{{json .Config.Cmd}} {{json .Config.Entrypoint}} {{.Path}} {{json .Args}}',
+          'ep-given',
+        ])
+      ).stdout.trim(),
+    ).toBe('["a \\"b\\"","c"] ["echo","ep"] echo ["ep","a \\"b\\"","c"]');
     await berth(t, ['rm', 'kept', 'ep-given']);
     // no command anywhere: Node says so
     const none = await launch(t, ['run', '--rm', 'bb'], 'auto');
     expect([none.exitCode, none.stderr]).toEqual([125, 'Error: No command specified\n']);
   });
 
-  it('an exec failure: docker\'s message and code, and nothing left', async () => {
+  it("an exec failure: docker's message and code, and nothing left", async () => {
     const r = await launch(t, ['run', '--rm', 'bb', 'no-such-program']);
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toBe('Error: exec: "no-such-program": executable file not found in $PATH\n');
@@ -122,7 +183,9 @@ describe.skipIf(skip)('the native run path', () => {
     expect(first.exitCode).toBe(0);
     const again = await launch(t, ['run', '--name', 'taken', 'bb', 'true'], 'auto');
     expect(again.exitCode).toBe(125);
-    expect(again.stderr).toMatch(/^Error: Conflict\. The container name "\/taken" is already in use by container "[a-f0-9]{64}"/);
+    expect(again.stderr).toMatch(
+      /^Error: Conflict\. The container name "\/taken" is already in use by container "[a-f0-9]{64}"/,
+    );
     await berth(t, ['rm', '-f', 'taken']);
   });
 
@@ -133,14 +196,28 @@ describe.skipIf(skip)('the native run path', () => {
     // defcmd:v1 now names bb's image, which has no command of its own: the launcher hands that to Node
     expect((await berth(t, ['tag', 'bb', 'defcmd:v1'])).exitCode).toBe(0);
     const moved = await launch(t, ['run', '--rm', 'defcmd:v1']);
-    expect([moved.exitCode, moved.stderr]).toEqual([125, 'berth: the native run path cannot take this command line: no command: the engine says what is missing\n']);
+    expect([moved.exitCode, moved.stderr]).toEqual([
+      125,
+      'berth: the native run path cannot take this command line: no command: the engine says what is missing\n',
+    ]);
     expect((await berth(t, ['rmi', id])).exitCode).toBe(0);
     expect(readdirSync(join(t.root, 'plans'))).not.toContain(`${id.slice(7)}.json`);
   });
 
   it('SIGTERM to the command reaches the container (sig-proxy)', async () => {
     const env = { ...t.env, BERTH_NATIVE_RUN: 'only' };
-    const p = execa(BIN, ['run', '--rm', 'bb', 'sh', '-c', 'trap "echo got-term; exit 5" TERM; echo ready; while true; do sleep 0.1; done'], { env, reject: false });
+    const p = execa(
+      BIN,
+      [
+        'run',
+        '--rm',
+        'bb',
+        'sh',
+        '-c',
+        'trap "echo got-term; exit 5" TERM; echo ready; while true; do sleep 0.1; done',
+      ],
+      { env, reject: false },
+    );
     let err = '';
     p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -155,8 +232,13 @@ describe.skipIf(skip)('the native run path', () => {
 
   it("an --rm container whose launcher was killed is still removed at its exit (the plan's exit command)", async () => {
     const env = { ...t.env, BERTH_NATIVE_RUN: 'only' };
-    const p = execa(BIN, ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; sleep 1'], { env, reject: false });
-    await new Promise<void>((resolve) => p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    const p = execa(BIN, ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; sleep 1'], {
+      env,
+      reject: false,
+    });
+    await new Promise<void>((resolve) =>
+      p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
+    );
     p.kill('SIGKILL');
     await p;
     expect((await berth(t, ['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('orphan\n');
@@ -165,8 +247,12 @@ describe.skipIf(skip)('the native run path', () => {
   });
 
   it('ten at once all succeed and leave nothing behind', async () => {
-    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => launch(t, ['run', '--rm', 'bb', 'sh', '-c', `echo ${i}`])));
-    expect(rs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(Array.from({ length: 10 }, (_, i) => [0, `${i}\n`, '']));
+    const rs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => launch(t, ['run', '--rm', 'bb', 'sh', '-c', `echo ${i}`])),
+    );
+    expect(rs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [0, `${i}\n`, '']),
+    );
     expect((await berth(t, ['ps', '-aq'])).stdout).toBe('');
     expect(readdirSync(join(t.root, 'containers'))).toEqual([]);
   });

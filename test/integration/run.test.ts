@@ -14,7 +14,9 @@ describe.skipIf(skip)('running containers', () => {
 
   it('sees the image layers: whiteout, opaque dir, hard link, symlink, config', async () => {
     const r = await runIn(e.b, 'bb-layers:v1', [
-      'sh', '-c', 'cat /data/a.txt /data/hard.txt; ls /data/sub; ls -l /data/link | sed "s/.* -> //"; test -e /bin/wc || echo no-wc; echo $FOO; pwd',
+      'sh',
+      '-c',
+      'cat /data/a.txt /data/hard.txt; ls /data/sub; ls -l /data/link | sed "s/.* -> //"; test -e /bin/wc || echo no-wc; echo $FOO; pwd',
     ]);
     expect(r.stdout).toBe('changed\none\nn\n/data/a.txt\nno-wc\nbar\n/data\n');
     expect(r.code).toBe(0);
@@ -40,16 +42,26 @@ describe.skipIf(skip)('running containers', () => {
     expect([r.stdout, r.stderr]).toEqual(['out\n', 'err\n']);
   });
 
-  it('docker\'s default capabilities, masked paths, read-only /sys and /proc/sys', async () => {
+  it("docker's default capabilities, masked paths, read-only /sys and /proc/sys", async () => {
     const r = await runIn(e.b, 'bb', [
-      'sh', '-c',
+      'sh',
+      '-c',
       'grep CapEff /proc/self/status; wc -c < /proc/keys; wc -c < /proc/timer_list; ls /sys/firmware | wc -l; touch /sys/x 2>/dev/null || echo sys-ro; echo 1 > /proc/sys/vm/drop_caches 2>/dev/null || echo procsys-ro',
     ]);
-    expect(r.stdout.split('\n').map((l) => l.trim())).toEqual(['CapEff:\t00000000a80425fb', '0', '0', '0', 'sys-ro', 'procsys-ro', '']);
+    expect(r.stdout.split('\n').map((l) => l.trim())).toEqual([
+      'CapEff:\t00000000a80425fb',
+      '0',
+      '0',
+      '0',
+      'sys-ro',
+      'procsys-ro',
+      '',
+    ]);
   });
 
   it('--cap-drop, --cap-add and --privileged change the set', async () => {
-    const caps = async (extra: Record<string, unknown>) => (await runIn(e.b, 'bb', ['sh', '-c', 'grep CapEff /proc/self/status'], extra)).stdout.trim();
+    const caps = async (extra: Record<string, unknown>) =>
+      (await runIn(e.b, 'bb', ['sh', '-c', 'grep CapEff /proc/self/status'], extra)).stdout.trim();
     expect(await caps({ capDrop: ['ALL'] })).toBe('CapEff:\t0000000000000000');
     expect(await caps({ capDrop: ['ALL'], capAdd: ['NET_ADMIN'] })).toBe('CapEff:\t0000000000001000');
     // everything this host lets a process hold (some sandboxes withhold a few)
@@ -59,14 +71,22 @@ describe.skipIf(skip)('running containers', () => {
   });
 
   it('a memory limit kills with OOM: exit 137, OOMKilled', async () => {
-    const r = await runIn(e.b, 'bb', ['sh', '-c', 'x=a; while true; do x=$x$x; done'], { memory: '16m', memorySwap: '16m' });
+    const r = await runIn(e.b, 'bb', ['sh', '-c', 'x=a; while true; do x=$x$x; done'], {
+      memory: '16m',
+      memorySwap: '16m',
+    });
     expect(r.code).toBe(137);
     const i = (await e.b.inspectContainer(r.id)) as { State: { OOMKilled: boolean; ExitCode: number } };
     expect(i.State).toMatchObject({ OOMKilled: true, ExitCode: 137 });
   });
 
   it('a pids limit stops forks', async () => {
-    const r = await runIn(e.b, 'bb', ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 3 & done 2>&1; wait; echo done'], { pidsLimit: 5 });
+    const r = await runIn(
+      e.b,
+      'bb',
+      ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 3 & done 2>&1; wait; echo done'],
+      { pidsLimit: 5 },
+    );
     expect(r.stdout + r.stderr).toMatch(/can't fork|Resource temporarily unavailable/);
   });
 
@@ -78,13 +98,23 @@ describe.skipIf(skip)('running containers', () => {
   });
 
   it('--read-only refuses writes to the root file system', async () => {
-    const r = await runIn(e.b, 'bb', ['sh', '-c', 'touch /etc/new 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-ok'], { readOnly: true });
+    const r = await runIn(
+      e.b,
+      'bb',
+      ['sh', '-c', 'touch /etc/new 2>&1; echo rc=$?; touch /dev/shm/ok && echo shm-ok'],
+      { readOnly: true },
+    );
     expect(r.stdout).toMatch(/Read-only file system/);
     expect(r.stdout).toContain('shm-ok');
   });
 
   it('stdin through attach, with -i', async () => {
-    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'while read l; do echo got:$l; done'], openStdin: true, attachStdin: true });
+    const { id } = await e.b.createContainer({
+      image: 'bb',
+      cmd: ['sh', '-c', 'while read l; do echo got:$l; done'],
+      openStdin: true,
+      attachStdin: true,
+    });
     const { session } = await e.b.startContainer(id, { attach: { stdin: true, stdout: true, stderr: true } });
     const out = (await import('../helpers/engine.js')).collect(session!);
     session!.write('one\ntwo\n');
@@ -95,7 +125,11 @@ describe.skipIf(skip)('running containers', () => {
   });
 
   it('a tty with resize', async () => {
-    const { id } = await e.b.createContainer({ image: 'bb', cmd: ['sh', '-c', 'stty size; sleep 0.5; stty size'], tty: true });
+    const { id } = await e.b.createContainer({
+      image: 'bb',
+      cmd: ['sh', '-c', 'stty size; sleep 0.5; stty size'],
+      tty: true,
+    });
     const { session } = await e.b.startContainer(id, { attach: { stdout: true, stderr: true } });
     const out = (await import('../helpers/engine.js')).collect(session!);
     session!.resize(40, 120);
@@ -109,7 +143,10 @@ describe.skipIf(skip)('running containers', () => {
     const d = await berth(e.t, ['run', '-d', '--name', 'det', 'bb', 'sleep', '30']);
     expect(d.stdout).toMatch(/^[a-f0-9]{64}\n$/);
     const missing = await berth(e.t, ['run', '--rm', 'bb', 'nosuchprog']);
-    expect([missing.exitCode, missing.stderr]).toEqual([127, 'Error: exec: "nosuchprog": executable file not found in $PATH\n']);
+    expect([missing.exitCode, missing.stderr]).toEqual([
+      127,
+      'Error: exec: "nosuchprog": executable file not found in $PATH\n',
+    ]);
     const notexec = await berth(e.t, ['run', '--rm', 'bb', '/etc/passwd']);
     expect(notexec.exitCode).toBe(126);
     const noimage = await berth(e.t, ['run', '--rm', 'nope:1', 'true']);

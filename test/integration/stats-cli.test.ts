@@ -47,7 +47,7 @@ describe.skipIf(skip)('berth stats', () => {
   });
   afterAll(async () => e?.close());
 
-  it('--no-stream: docker\'s table of the running containers, newest first, after two readings', async () => {
+  it("--no-stream: docker's table of the running containers, newest first, after two readings", async () => {
     const r = await berth(e.t, ['stats', '--no-stream']);
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     const [head, ...rows] = r.stdout.trimEnd().split('\n');
@@ -75,20 +75,54 @@ describe.skipIf(skip)('berth stats', () => {
 
   it('named containers, --format json and templates, --no-trunc', async () => {
     const r = await berth(e.t, ['stats', '--no-stream', '--format', 'json', 'lim', off.slice(0, 10)]);
-    const [a, b] = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(Object.keys(a)).toEqual(['BlockIO', 'CPUPerc', 'Container', 'ID', 'MemPerc', 'MemUsage', 'Name', 'NetIO', 'PIDs']);
+    const [a, b] = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(Object.keys(a)).toEqual([
+      'BlockIO',
+      'CPUPerc',
+      'Container',
+      'ID',
+      'MemPerc',
+      'MemUsage',
+      'Name',
+      'NetIO',
+      'PIDs',
+    ]);
     expect(a).toMatchObject({ Container: 'lim', ID: lim.slice(0, 12), Name: 'lim', NetIO: '0B / 0B', PIDs: '1' });
     expect(a.MemUsage).toMatch(/ \/ 64MiB$/);
-    expect(b).toEqual({ BlockIO: '0B / 0B', CPUPerc: '0.00%', Container: off.slice(0, 10), ID: off.slice(0, 12), MemPerc: '0.00%', MemUsage: '0B / 0B', Name: 'off', NetIO: '0B / 0B', PIDs: '0' });
-    const t = await berth(e.t, ['stats', '--no-stream', '--no-trunc', '--format', '{{.ID}} {{.Name}} {{.PIDs}}', 'plain']);
+    expect(b).toEqual({
+      BlockIO: '0B / 0B',
+      CPUPerc: '0.00%',
+      Container: off.slice(0, 10),
+      ID: off.slice(0, 12),
+      MemPerc: '0.00%',
+      MemUsage: '0B / 0B',
+      Name: 'off',
+      NetIO: '0B / 0B',
+      PIDs: '0',
+    });
+    const t = await berth(e.t, [
+      'stats',
+      '--no-stream',
+      '--no-trunc',
+      '--format',
+      '{{.ID}} {{.Name}} {{.PIDs}}',
+      'plain',
+    ]);
     expect(t.stdout).toBe(`${plain} plain 3\n`);
     const tab = await berth(e.t, ['stats', '--no-stream', '--format', 'table {{.Container}}\t{{.MemUsage}}', 'lim']);
     expect(cells(tab.stdout.split('\n')[0]!)).toEqual(['CONTAINER', 'MEM USAGE / LIMIT']);
   });
 
-  it('a container that does not exist: docker\'s error, exit 1, nothing printed', async () => {
+  it("a container that does not exist: docker's error, exit 1, nothing printed", async () => {
     const r = await berth(e.t, ['stats', '--no-stream', 'nosuch', 'lim', 'nosuch2']);
-    expect(r).toEqual({ exitCode: 1, stdout: '', stderr: 'Error: No such container: nosuch\nError: No such container: nosuch2\n' });
+    expect(r).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Error: No such container: nosuch\nError: No such container: nosuch2\n',
+    });
     const bad = await berth(e.t, ['stats', '--bogus']);
     expect(bad.exitCode).toBe(125);
   });
@@ -100,7 +134,11 @@ describe.skipIf(skip)('berth stats', () => {
     expect(last()).toMatch(/^NAME\s+PIDS\x1b\[K\nplain\s+3\x1b\[K\nlim\s+1\x1b\[K\n\x1b\[K\n\x1b\[J$/);
     const late = await startDetached(e.b, ['sleep', '1000'], { name: 'late' });
     await until(() => /\nlate\s+1\x1b\[K/.test(last()), 30_000);
-    expect(last().split('\n').map((l) => l.split(/\s/)[0])).toEqual(['NAME', 'plain', 'lim', 'late', '\x1b[K', '\x1b[J']);
+    expect(
+      last()
+        .split('\n')
+        .map((l) => l.split(/\s/)[0]),
+    ).toEqual(['NAME', 'plain', 'lim', 'late', '\x1b[K', '\x1b[J']);
     await e.b.stopContainer(late.id, 0);
     await until(() => !last().includes('late'), 30_000);
     p.child.kill('SIGINT');
@@ -122,12 +160,15 @@ describe.skipIf(skip)('berth stats', () => {
     expect(await p.exited).toBe(130);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal the cursor is hidden while it redraws and shown again after Ctrl-C', async () => {
-    const p = live(e.t.env, 'script', ['-qfec', `node ${CLI} stats lim`, '/dev/null']);
-    await until(() => p.frames().length >= 1, 30_000);
-    p.child.stdin.write('\x03'); // Ctrl-C typed on the terminal
-    expect(await p.exited).toBe(130);
-    expect(p.out.indexOf('\x1b[?25l')).toBeLessThan(p.out.indexOf('\x1b[H'));
-    expect(p.out.trimEnd().endsWith('\x1b[?25h')).toBe(true);
-  });
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'on a terminal the cursor is hidden while it redraws and shown again after Ctrl-C',
+    async () => {
+      const p = live(e.t.env, 'script', ['-qfec', `node ${CLI} stats lim`, '/dev/null']);
+      await until(() => p.frames().length >= 1, 30_000);
+      p.child.stdin.write('\x03'); // Ctrl-C typed on the terminal
+      expect(await p.exited).toBe(130);
+      expect(p.out.indexOf('\x1b[?25l')).toBeLessThan(p.out.indexOf('\x1b[H'));
+      expect(p.out.trimEnd().endsWith('\x1b[?25h')).toBe(true);
+    },
+  );
 });

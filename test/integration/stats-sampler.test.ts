@@ -34,7 +34,11 @@ describe.skipIf(skip)('the metrics sampler', () => {
     const take = async <T>(it: AsyncIterable<T>, n: number, into: T[]) => {
       for await (const x of it) if (into.push(x) === n) break;
     };
-    await Promise.all([take(e.b.allStats(), 4, batches1), take(e.b.allStats(), 4, batches2), take(e.b.containerStats(a.id), 4, ones)]);
+    await Promise.all([
+      take(e.b.allStats(), 4, batches1),
+      take(e.b.allStats(), 4, batches2),
+      take(e.b.containerStats(a.id), 4, ones),
+    ]);
     const readings = s.counters.readings - start.readings;
     const files = (s.counters.fileReads - start.fileReads) / readings;
     // One priming reading of each container, then one per interval: 2 + 2 x 4, where
@@ -46,12 +50,20 @@ describe.skipIf(skip)('the metrics sampler', () => {
     const sameTick = batches1.find((x) => batches2.some((y) => y[0] === x[0]));
     expect(sameTick).toBeDefined();
     expect(ones.some((o) => batches1.some((x) => x.includes(o)))).toBe(true);
-    expect(batches1.every((x) => x.map((y) => y.id).sort().join() === [a.id, b.id].sort().join())).toBe(true);
+    expect(
+      batches1.every(
+        (x) =>
+          x
+            .map((y) => y.id)
+            .sort()
+            .join() === [a.id, b.id].sort().join(),
+      ),
+    ).toBe(true);
     // Nobody listens any more: nothing is read, no descriptor kept.
     expect([s.interval, s.readers]).toEqual([0, 0]);
   });
 
-  it('containers that start and stop while allStats runs appear and drop out; a stopped container\'s stream ends', async () => {
+  it("containers that start and stop while allStats runs appear and drop out; a stopped container's stream ends", async () => {
     await removeAll();
     const seen: string[][] = [];
     const ac = new AbortController();

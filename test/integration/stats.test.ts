@@ -46,12 +46,18 @@ describe.skipIf(skip)('container metrics', () => {
     // when the hogs beside it get little too.
     expect(limitedMean).toBeGreaterThanOrEqual(Math.min(40, 0.6 * mean(u.map((s) => s.cpuPercent))));
     expect(a.every((s) => s.onlineCpus > 0 && s.cpuTotalNs > 0 && s.systemNs > 0)).toBe(true);
-    await Promise.all([e.b.removeContainer(limited.id, { force: true }), e.b.removeContainer(free.id, { force: true })]);
+    await Promise.all([
+      e.b.removeContainer(limited.id, { force: true }),
+      e.b.removeContainer(free.id, { force: true }),
+    ]);
   });
 
   it('-m 64m: a limit of 64MiB, and usage that grows when the container allocates', async () => {
     const d = ctlDir('mem');
-    const c = await startDetached(e.b, afterGo('dd if=/dev/zero of=/dev/shm/fill bs=1M count=24'), { memory: '64m', volumes: [`${d}:/ctl`] });
+    const c = await startDetached(e.b, afterGo('dd if=/dev/zero of=/dev/shm/fill bs=1M count=24'), {
+      memory: '64m',
+      volumes: [`${d}:/ctl`],
+    });
     const [before] = await samples(e.b, c.id, 1);
     expect(before!.memLimit).toBe(64 * MiB);
     expect(before!.memUsed).toBeLessThan(16 * MiB);
@@ -64,7 +70,9 @@ describe.skipIf(skip)('container metrics', () => {
   it('no memory limit: the host memory is the limit', async () => {
     const c = await startDetached(e.b, ['sleep', '1000']);
     const [s] = await samples(e.b, c.id, 1);
-    const hostKiB = Number(/^MemTotal:\s+(\d+)/m.exec((await import('node:fs')).readFileSync('/proc/meminfo', 'utf8'))![1]);
+    const hostKiB = Number(
+      /^MemTotal:\s+(\d+)/m.exec((await import('node:fs')).readFileSync('/proc/meminfo', 'utf8'))![1],
+    );
     expect(s!.memLimit).toBe(hostKiB * 1024);
   });
 
@@ -80,83 +88,107 @@ describe.skipIf(skip)('container metrics', () => {
     const d = ctlDir('blk');
     const c = await startDetached(
       e.b,
-      afterGo('dd if=/dev/zero of=/big bs=1M count=8 oflag=direct; dd if=/dev/zero of=/synced bs=1M count=4 conv=fsync; dd if=/big of=/dev/null bs=1M iflag=direct'),
+      afterGo(
+        'dd if=/dev/zero of=/big bs=1M count=8 oflag=direct; dd if=/dev/zero of=/synced bs=1M count=4 conv=fsync; dd if=/big of=/dev/null bs=1M iflag=direct',
+      ),
       { volumes: [`${d}:/ctl`] },
     );
     const [before] = await samples(e.b, c.id, 1);
     go(d);
-    const after = await sampleWhere(e.b, c.id, (s) => s.blockWrite >= before!.blockWrite + 12 * MiB && s.blockRead >= before!.blockRead + 8 * MiB);
+    const after = await sampleWhere(
+      e.b,
+      c.id,
+      (s) => s.blockWrite >= before!.blockWrite + 12 * MiB && s.blockRead >= before!.blockRead + 8 * MiB,
+    );
     expect(after.blockWrite - before!.blockWrite).toBeLessThan(64 * MiB);
   });
 
-  it.skipIf(!has('losetup') || !has('mkfs.ext4'))('block I/O on a disk no container used before (a new loop device) is counted', async () => {
-    // Kernels from 6.9 count a disk's I/O in cgroup v1 only once a throttle rule was
-    // written for that disk; the monitor writes one. A loop device berth never saw.
-    let n = 200;
-    while (existsSync(`/sys/block/loop${n}/loop/backing_file`)) n++;
-    const img = join(ctl, 'disk.img');
-    const mnt = ctlDir('disk');
-    writeFileSync(img, '');
-    sh('truncate', ['-s', '48M', img]);
-    sh('mkfs.ext4', ['-q', img]);
-    sh('losetup', [`/dev/loop${n}`, img]);
-    try {
-      sh('mount', [`/dev/loop${n}`, mnt]);
+  it.skipIf(!has('losetup') || !has('mkfs.ext4'))(
+    'block I/O on a disk no container used before (a new loop device) is counted',
+    async () => {
+      // Kernels from 6.9 count a disk's I/O in cgroup v1 only once a throttle rule was
+      // written for that disk; the monitor writes one. A loop device berth never saw.
+      let n = 200;
+      while (existsSync(`/sys/block/loop${n}/loop/backing_file`)) n++;
+      const img = join(ctl, 'disk.img');
+      const mnt = ctlDir('disk');
+      writeFileSync(img, '');
+      sh('truncate', ['-s', '48M', img]);
+      sh('mkfs.ext4', ['-q', img]);
+      sh('losetup', [`/dev/loop${n}`, img]);
       try {
-        const d = ctlDir('loopctl');
-        const c = await startDetached(e.b, afterGo('dd if=/dev/zero of=/disk/f bs=1M count=6 oflag=direct'), { volumes: [`${d}:/ctl`, `${mnt}:/disk`] });
-        const [before] = await samples(e.b, c.id, 1);
-        go(d);
-        await sampleWhere(e.b, c.id, (s) => s.blockWrite >= before!.blockWrite + 6 * MiB);
-        await e.b.removeContainer(c.id, { force: true });
+        sh('mount', [`/dev/loop${n}`, mnt]);
+        try {
+          const d = ctlDir('loopctl');
+          const c = await startDetached(e.b, afterGo('dd if=/dev/zero of=/disk/f bs=1M count=6 oflag=direct'), {
+            volumes: [`${d}:/ctl`, `${mnt}:/disk`],
+          });
+          const [before] = await samples(e.b, c.id, 1);
+          go(d);
+          await sampleWhere(e.b, c.id, (s) => s.blockWrite >= before!.blockWrite + 6 * MiB);
+          await e.b.removeContainer(c.id, { force: true });
+        } finally {
+          sh('umount', [mnt]);
+        }
       } finally {
-        sh('umount', [mnt]);
+        sh('losetup', ['-d', `/dev/loop${n}`]);
       }
-    } finally {
-      sh('losetup', ['-d', `/dev/loop${n}`]);
-    }
-  });
+    },
+  );
 
-  it.skipIf(!has('ip') || !has('nsenter'))('network: bytes and packets of the container\'s own interfaces, loopback left out', async () => {
-    // A veth pair between the container's namespace and one made here; link-local
-    // IPv6 addresses only, so no traffic leaves the pair.
-    const c = await startDetached(e.b, ['sleep', '1000']);
-    const ns = `berth-stats-${process.pid}`;
-    const [a, inner] = [`bsa${process.pid % 1e6}`, `bsb${process.pid % 1e6}`];
-    sh('ip', ['netns', 'add', ns]);
-    try {
-      sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', inner]);
-      sh('ip', ['link', 'set', a, 'netns', ns]);
-      sh('ip', ['link', 'set', inner, 'netns', String(c.pid)]);
-      sh('ip', ['-n', ns, 'addr', 'add', 'fe80::1/64', 'dev', a, 'nodad']);
-      sh('ip', ['-n', ns, 'link', 'set', a, 'up']);
-      const inCtr = (args: string[]) => sh('nsenter', ['-t', String(c.pid), '-n', 'ip', ...args]);
-      inCtr(['link', 'set', inner, 'name', 'eth0']);
-      inCtr(['addr', 'add', 'fe80::2/64', 'dev', 'eth0', 'nodad']);
-      inCtr(['link', 'set', 'eth0', 'up']);
-      const ping = await berth(e.t, ['exec', c.id, 'busybox', 'ping6', '-c', '3', '-I', 'eth0', 'fe80::1']);
-      expect(ping.stdout).toContain('3 packets transmitted, 3 packets received');
-      await berth(e.t, ['exec', c.id, 'busybox', 'ping', '-c', '5', '-s', '1000', '127.0.0.1']); // ~10 kB on lo
-      const counters = () => {
-        const link = JSON.parse(inCtr(['-s', '-j', 'link', 'show', 'dev', 'eth0']))[0].stats64;
-        return { rxBytes: link.rx.bytes, rxPackets: link.rx.packets, txBytes: link.tx.bytes, txPackets: link.tx.packets };
-      };
-      // The kernel may send neighbour or multicast packets at any time: bracket the sample.
-      const lo = counters();
-      const t = Date.now();
-      const s = await sampleWhere(e.b, c.id, (x) => x.time >= t);
-      const hi = counters();
-      for (const k of ['rxBytes', 'rxPackets', 'txBytes', 'txPackets'] as const) {
-        const got = { rxBytes: s.netRxBytes, rxPackets: s.netRxPackets, txBytes: s.netTxBytes, txPackets: s.netTxPackets }[k];
-        expect(got, k).toBeGreaterThanOrEqual(lo[k]);
-        expect(got, k).toBeLessThanOrEqual(hi[k]);
+  it.skipIf(!has('ip') || !has('nsenter'))(
+    "network: bytes and packets of the container's own interfaces, loopback left out",
+    async () => {
+      // A veth pair between the container's namespace and one made here; link-local
+      // IPv6 addresses only, so no traffic leaves the pair.
+      const c = await startDetached(e.b, ['sleep', '1000']);
+      const ns = `berth-stats-${process.pid}`;
+      const [a, inner] = [`bsa${process.pid % 1e6}`, `bsb${process.pid % 1e6}`];
+      sh('ip', ['netns', 'add', ns]);
+      try {
+        sh('ip', ['link', 'add', a, 'type', 'veth', 'peer', 'name', inner]);
+        sh('ip', ['link', 'set', a, 'netns', ns]);
+        sh('ip', ['link', 'set', inner, 'netns', String(c.pid)]);
+        sh('ip', ['-n', ns, 'addr', 'add', 'fe80::1/64', 'dev', a, 'nodad']);
+        sh('ip', ['-n', ns, 'link', 'set', a, 'up']);
+        const inCtr = (args: string[]) => sh('nsenter', ['-t', String(c.pid), '-n', 'ip', ...args]);
+        inCtr(['link', 'set', inner, 'name', 'eth0']);
+        inCtr(['addr', 'add', 'fe80::2/64', 'dev', 'eth0', 'nodad']);
+        inCtr(['link', 'set', 'eth0', 'up']);
+        const ping = await berth(e.t, ['exec', c.id, 'busybox', 'ping6', '-c', '3', '-I', 'eth0', 'fe80::1']);
+        expect(ping.stdout).toContain('3 packets transmitted, 3 packets received');
+        await berth(e.t, ['exec', c.id, 'busybox', 'ping', '-c', '5', '-s', '1000', '127.0.0.1']); // ~10 kB on lo
+        const counters = () => {
+          const link = JSON.parse(inCtr(['-s', '-j', 'link', 'show', 'dev', 'eth0']))[0].stats64;
+          return {
+            rxBytes: link.rx.bytes,
+            rxPackets: link.rx.packets,
+            txBytes: link.tx.bytes,
+            txPackets: link.tx.packets,
+          };
+        };
+        // The kernel may send neighbour or multicast packets at any time: bracket the sample.
+        const lo = counters();
+        const t = Date.now();
+        const s = await sampleWhere(e.b, c.id, (x) => x.time >= t);
+        const hi = counters();
+        for (const k of ['rxBytes', 'rxPackets', 'txBytes', 'txPackets'] as const) {
+          const got = {
+            rxBytes: s.netRxBytes,
+            rxPackets: s.netRxPackets,
+            txBytes: s.netTxBytes,
+            txPackets: s.netTxPackets,
+          }[k];
+          expect(got, k).toBeGreaterThanOrEqual(lo[k]);
+          expect(got, k).toBeLessThanOrEqual(hi[k]);
+        }
+        expect(s.netRxPackets).toBeGreaterThanOrEqual(3);
+        expect(s.netTxPackets).toBeGreaterThanOrEqual(3);
+      } finally {
+        sh('ip', ['netns', 'del', ns]);
       }
-      expect(s.netRxPackets).toBeGreaterThanOrEqual(3);
-      expect(s.netTxPackets).toBeGreaterThanOrEqual(3);
-    } finally {
-      sh('ip', ['netns', 'del', ns]);
-    }
-  });
+    },
+  );
 
   it('host networking counts no traffic, as docker', async () => {
     const c = await startDetached(e.b, ['sleep', '1000'], { network: 'host' });

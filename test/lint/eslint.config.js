@@ -22,9 +22,16 @@ export default [
   {
     files: ['src/engine/**'],
     rules: {
-      'no-restricted-imports': ['error', upward(['client', 'cli', 'tui'], 'the engine is a library: it never imports the client, the CLI or the UI')],
+      'no-restricted-imports': [
+        'error',
+        upward(['client', 'cli', 'tui'], 'the engine is a library: it never imports the client, the CLI or the UI'),
+      ],
       'no-restricted-globals': ['error', { name: 'console', message: 'the engine never prints' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'argv', message: 'the engine never reads process.argv' }, { object: 'process', property: 'exit', message: 'the engine never exits the process' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'argv', message: 'the engine never reads process.argv' },
+        { object: 'process', property: 'exit', message: 'the engine never exits the process' },
+      ],
     },
   },
   {
@@ -41,7 +48,13 @@ export default [
   {
     files: ['src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', upward(['engine', 'tui/components', 'tui/panes'], 'the CLI talks to the engine only through client/ (the TUI is started through tui/app entry)')],
+      'no-restricted-imports': [
+        'error',
+        upward(
+          ['engine', 'tui/components', 'tui/panes'],
+          'the CLI talks to the engine only through client/ (the TUI is started through tui/app entry)',
+        ),
+      ],
     },
   },
   {
@@ -53,7 +66,13 @@ export default [
   {
     files: ['src/tui/keymap/**', 'src/tui/theme/**'],
     rules: {
-      'no-restricted-imports': ['error', upward(['hooks', 'components', 'panes', 'dialogs', 'engine', 'cli'], 'keymap/ and theme/ import nothing from hooks or components')],
+      'no-restricted-imports': [
+        'error',
+        upward(
+          ['hooks', 'components', 'panes', 'dialogs', 'engine', 'cli'],
+          'keymap/ and theme/ import nothing from hooks or components',
+        ),
+      ],
     },
   },
 ];

@@ -21,7 +21,11 @@ export default function setup(): void {
     return;
   }
   try {
-    const out = execFileSync(script, ['start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+    const out = execFileSync(script, ['start'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15 * 60_000,
+    });
     for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) process.env[m[1]!] = m[2]!;
   } catch (e) {
     process.env.PEERS_UNAVAILABLE = `peers.sh start failed: ${(e as Error).message.split('\n')[0]}`;

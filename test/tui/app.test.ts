@@ -23,7 +23,11 @@ describe.skipIf(skip)('the app on the real engine', () => {
   beforeAll(async () => {
     e = await testEngine();
     work = mkdtempSync(join(tmpdir(), 'berth-app-files-'));
-    const { id } = await e.b.createContainer({ image: 'bb', name: 'web', cmd: ['sh', '-c', 'trap "exit 0" TERM; echo hello-out; echo oops-err >&2; while true; do sleep 0.1; done'] });
+    const { id } = await e.b.createContainer({
+      image: 'bb',
+      name: 'web',
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; echo hello-out; echo oops-err >&2; while true; do sleep 0.1; done'],
+    });
     await e.b.startContainer(id);
     webId = id;
     await e.b.createContainer({ image: 'bb-layers:v1', name: 'idle', cmd: ['true'] });
@@ -85,7 +89,8 @@ describe.skipIf(skip)('the app on the real engine', () => {
     await a.waitFor(row);
     await a.press(KEYS.enter);
     await a.waitFor('Actions:');
-    for (const t of ['Run a container', 'Tag', 'Save to a file', 'Load from a file', 'Prune dangling images']) expect(a.frame()).toContain(t);
+    for (const t of ['Run a container', 'Tag', 'Save to a file', 'Load from a file', 'Prune dangling images'])
+      expect(a.frame()).toContain(t);
     await a.press(KEYS.escape);
     await a.waitFor((f) => !f.includes('Actions:'));
     await a.press('?');

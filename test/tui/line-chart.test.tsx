@@ -13,7 +13,16 @@ import {
 } from '../../src/tui/charts/index.js';
 
 const ramp: ChartSeries = { label: '', color: 'green', times: [0, 1000, 2000, 3000], values: [0, 1, 2, 3] };
-const opts = { width: 8, height: 4, charset: 'braille' as const, format: countFormat, title: 'P', yMin: 0, yMax: 3, windowMs: 3000 };
+const opts = {
+  width: 8,
+  height: 4,
+  charset: 'braille' as const,
+  format: countFormat,
+  title: 'P',
+  yMin: 0,
+  yMax: 3,
+  windowMs: 3000,
+};
 
 /** Ink drops trailing blanks of a line; the chart's rows are padded to the width. */
 const trimmed = (lines: string[]) => lines.map((l) => l.replace(/\s+$/, '')).join('\n');
@@ -40,7 +49,18 @@ describe('<StatsCharts>', () => {
   it('lays out the five charts with their legends from a window of samples', () => {
     let w: readonly StatsSample[] = [];
     for (let i = 0; i <= 60; i++) {
-      w = appendSample(w, sample(i * 1000, { cpuPercent: i, memUsed: i * 1024 * 1024, netRxBytes: i * 2000, netTxBytes: i * 1000, blockWrite: i * 4096, pids: 1 + (i % 3), memLimit: 512 * 1024 * 1024 }));
+      w = appendSample(
+        w,
+        sample(i * 1000, {
+          cpuPercent: i,
+          memUsed: i * 1024 * 1024,
+          netRxBytes: i * 2000,
+          netTxBytes: i * 1000,
+          blockWrite: i * 4096,
+          pids: 1 + (i % 3),
+          memLimit: 512 * 1024 * 1024,
+        }),
+      );
     }
     const { lastFrame, unmount } = render(<StatsCharts samples={w} width={120} height={30} charset="braille" />);
     const frame = lastFrame()!;

@@ -5,7 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { metricFiles, parseRaw, type MetricKey } from '../../src/engine/cgroup/files.js';
 import { layoutFrom, type CgroupLayout } from '../../src/engine/cgroup/hierarchy.js';
-import { blkioV1, cpuPercent, field, ioStatV2, memTotal, memoryUsed, netDev, procStat, single, v1Limit } from '../../src/engine/cgroup/parse.js';
+import {
+  blkioV1,
+  cpuPercent,
+  field,
+  ioStatV2,
+  memTotal,
+  memoryUsed,
+  netDev,
+  procStat,
+  single,
+  v1Limit,
+} from '../../src/engine/cgroup/parse.js';
 import { ContainerReader, PreadFile } from '../../src/engine/cgroup/reader.js';
 import { effectiveLimit, toStatsSample, type Reading } from '../../src/engine/stats/sample.js';
 
@@ -48,7 +59,9 @@ describe('layout', () => {
     expect(l.unified).toBe('');
     expect(l.controllers.get('cpu')).toBe('/sys/fs/cgroup/cpu,cpuacct');
     expect(metricFiles(l, '/berth/abc').cpu).toBe('/sys/fs/cgroup/cpu,cpuacct/berth/abc/cpuacct.usage');
-    expect(metricFiles(l, '/berth/abc').io).toBe('/sys/fs/cgroup/blkio/berth/abc/blkio.throttle.io_service_bytes_recursive');
+    expect(metricFiles(l, '/berth/abc').io).toBe(
+      '/sys/fs/cgroup/blkio/berth/abc/blkio.throttle.io_service_bytes_recursive',
+    );
   });
 
   it('v2: every file in the one directory of the unified hierarchy', () => {
@@ -96,7 +109,10 @@ describe('parsers', () => {
   });
 
   it('v1 blkio: Read and Write summed over devices, Sync/Async/Total ignored', () => {
-    expect(blkioV1(text('cgroup-v1', 'blkio.throttle.io_service_bytes_recursive'))).toEqual({ read: 3371008, write: 3276800 });
+    expect(blkioV1(text('cgroup-v1', 'blkio.throttle.io_service_bytes_recursive'))).toEqual({
+      read: 3371008,
+      write: 3276800,
+    });
     expect(blkioV1('Total 0\n')).toEqual({ read: 0, write: 0 });
   });
 
@@ -106,7 +122,10 @@ describe('parsers', () => {
   });
 
   it('/proc/stat: system time of the first seven fields in ns, online CPUs', () => {
-    expect(procStat(text('cgroup-v1', 'proc-stat'))).toEqual({ systemNs: (144093 + 61963 + 1635629 + 5120 + 4469) * 1e7, onlineCpus: 2 });
+    expect(procStat(text('cgroup-v1', 'proc-stat'))).toEqual({
+      systemNs: (144093 + 61963 + 1635629 + 5120 + 4469) * 1e7,
+      onlineCpus: 2,
+    });
   });
 
   it('/proc/meminfo MemTotal in bytes', () => {
@@ -196,7 +215,19 @@ describe('the recorded files through the real reader', () => {
 describe('samples', () => {
   const host = (systemNs: number) => ({ systemNs, onlineCpus: 2 });
   const reading = (raw: Partial<Reading['raw']>, systemNs: number, time: number): Reading => ({
-    raw: { cpuNs: 0, memUsage: 0, memInactiveFile: 0, memLimit: null, memFailcnt: 0, oomKills: 0, pids: 0, pidsLimit: null, blkRead: 0, blkWrite: 0, ...raw },
+    raw: {
+      cpuNs: 0,
+      memUsage: 0,
+      memInactiveFile: 0,
+      memLimit: null,
+      memFailcnt: 0,
+      oomKills: 0,
+      pids: 0,
+      pidsLimit: null,
+      blkRead: 0,
+      blkWrite: 0,
+      ...raw,
+    },
     net: null,
     host: host(systemNs),
     time,
@@ -210,7 +241,20 @@ describe('samples', () => {
 
   it('a sample from two readings', () => {
     const prev = reading({ cpuNs: 1e9 }, 100e9, 1000);
-    const cur = reading({ cpuNs: 1.25e9, memUsage: 51 * MiB, memInactiveFile: 10 * MiB, memLimit: 128 * MiB, pids: 4, pidsLimit: 100, blkRead: 7, blkWrite: 9 }, 102e9, 2000);
+    const cur = reading(
+      {
+        cpuNs: 1.25e9,
+        memUsage: 51 * MiB,
+        memInactiveFile: 10 * MiB,
+        memLimit: 128 * MiB,
+        pids: 4,
+        pidsLimit: 100,
+        blkRead: 7,
+        blkWrite: 9,
+      },
+      102e9,
+      2000,
+    );
     const s = toStatsSample({ id: 'i', name: 'n' }, cur, prev, 1024 * MiB);
     expect(s).toMatchObject({
       id: 'i',

@@ -44,7 +44,9 @@ describe('--change instructions', () => {
     expect(() => applyChanges({}, ['EXPOSE 80-70'])).toThrow(/^Invalid containerPort: 80-70$/);
     expect(() => applyChanges({}, ['EXPOSE 70000'])).toThrow(/^Invalid containerPort: 70000$/);
     expect(() => applyChanges({}, ['EXPOSE 80/xyz'])).toThrow(/^Invalid proto: xyz$/);
-    expect(() => applyChanges({}, ['ENV A=1 B'])).toThrow(/^Syntax error - can't find = in "B". Must be of the form: name=value$/);
+    expect(() => applyChanges({}, ['ENV A=1 B'])).toThrow(
+      /^Syntax error - can't find = in "B". Must be of the form: name=value$/,
+    );
     expect(() => applyChanges({}, ['ONBUILD FROM x'])).toThrow("FROM isn't allowed as an ONBUILD trigger");
     expect(() => applyChanges({}, [''])).toThrow(/^file with no instructions$/);
     expect(() => applyChanges({}, ['  ', '# only a comment'])).toThrow(/^file with no instructions$/);
@@ -53,7 +55,10 @@ describe('--change instructions', () => {
   it('takes the forms docker takes', () => {
     // empty CMD is the bare shell; empty ENTRYPOINT resets it (and the CMD)
     expect(applyChanges({}, ['CMD']).Cmd).toEqual(['/bin/sh', '-c']);
-    expect(applyChanges({ Entrypoint: ['x'], Cmd: ['y'] }, ['ENTRYPOINT'])).toMatchObject({ Entrypoint: null, Cmd: null });
+    expect(applyChanges({ Entrypoint: ['x'], Cmd: ['y'] }, ['ENTRYPOINT'])).toMatchObject({
+      Entrypoint: null,
+      Cmd: null,
+    });
     expect(applyChanges({}, ['CMD ["a"]', 'CMD']).Cmd).toEqual(['/bin/sh', '-c']);
     // USER takes the rest of the line
     expect(applyChanges({}, ['USER a b']).User).toBe('a b');
@@ -84,7 +89,9 @@ describe('--platform', () => {
     expect(parsePlatform('Linux/X86_64', 'arm64')).toEqual({ os: 'linux', architecture: 'amd64' });
   });
   it('refuses what docker refuses, with its messages', () => {
-    expect(() => parsePlatform('bogus', 'amd64')).toThrow(/^"bogus": unknown operating system or architecture: invalid argument$/);
+    expect(() => parsePlatform('bogus', 'amd64')).toThrow(
+      /^"bogus": unknown operating system or architecture: invalid argument$/,
+    );
     expect(() => parsePlatform('linux/nope', 'amd64')).toThrow('unknown operating system or architecture');
     expect(() => parsePlatform('windows/amd64', 'amd64')).toThrow(/^operating system is not supported$/);
   });

@@ -71,7 +71,10 @@ describe('layoutCharts', () => {
         }
         for (const a of l.boxes)
           for (const b of l.boxes)
-            if (a !== b) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
+            if (a !== b)
+              expect(
+                a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y,
+              ).toBe(true);
         // the panel is used: only the gap between columns is left over
         expect(area).toBe(w * h - (l.columns === 2 ? 2 * (h - l.boxes[4]!.height) : 0));
       }

@@ -46,7 +46,12 @@ describe('renderLineChart: exact rows', () => {
 
   it('segments carry the series colour, the axis colour and a bold title', () => {
     const rows = small('braille', { axisColor: 'gray' });
-    expect(rows[0]).toEqual([{ text: 'P', bold: true }, { text: '  ' }, { text: '3', color: 'green' }, { text: '    ' }]);
+    expect(rows[0]).toEqual([
+      { text: 'P', bold: true },
+      { text: '  ' },
+      { text: '3', color: 'green' },
+      { text: '    ' },
+    ]);
     expect(rows[1]).toEqual([{ text: '3┤', color: 'gray' }, { text: '   ' }, { text: '⡠⠒⠉', color: 'green' }]);
     expect(rows[2]).toEqual([{ text: '0┤', color: 'gray' }, { text: '⡠⠔⠊', color: 'green' }, { text: '   ' }]);
     expect(rows[3]).toEqual([{ text: ' └───now', color: 'gray' }]);
@@ -65,7 +70,16 @@ describe('renderLineChart: exact rows', () => {
 
   it('NaN breaks the line', () => {
     const times = [0, 1000, 2000, 3000, 4000];
-    const opts = { width: 3, height: 1, charset: 'braille' as const, format: percentFormat, yMin: 0, yMax: 1, windowMs: 4000, bare: true };
+    const opts = {
+      width: 3,
+      height: 1,
+      charset: 'braille' as const,
+      format: percentFormat,
+      yMin: 0,
+      yMax: 1,
+      windowMs: 4000,
+      bare: true,
+    };
     // x = t/4000·5 -> 0, 1.25, 2.5, 3.75, 5; all on dot row 0
     expect(chartText(renderLineChart([{ label: '', times, values: [1, 1, 1, 1, 1] }], opts))).toEqual(['⠉⠉⠉']);
     expect(chartText(renderLineChart([{ label: '', times, values: [1, 1, NaN, 1, 1] }], opts))).toEqual(['⠉ ⠉']);
@@ -74,31 +88,76 @@ describe('renderLineChart: exact rows', () => {
   it('a point before the window draws the line entering at the left edge, cut there', () => {
     const s: ChartSeries = { label: '', times: [-3000, 3000], values: [3, 0] };
     // (−3,0)–(3,3) cut at x = 0 to (0,1.5 -> 2)–(3,3): (0,2)(1,2)(2,3)(3,3)
-    const rows = renderLineChart([s], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 3, windowMs: 3000, bare: true });
+    const rows = renderLineChart([s], {
+      width: 2,
+      height: 1,
+      charset: 'braille',
+      format: countFormat,
+      yMin: 0,
+      yMax: 3,
+      windowMs: 3000,
+      bare: true,
+    });
     expect(chartText(rows)).toEqual(['⠤⣀']);
   });
 
   it('a point far in the past costs one segment, not a walk over every column it spans', () => {
     const s: ChartSeries = { label: '', times: [-1e15, 1000], values: [0, 0] };
-    const rows = renderLineChart([s], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 1, windowMs: 1000, bare: true });
+    const rows = renderLineChart([s], {
+      width: 2,
+      height: 1,
+      charset: 'braille',
+      format: countFormat,
+      yMin: 0,
+      yMax: 1,
+      windowMs: 1000,
+      bare: true,
+    });
     expect(chartText(rows)).toEqual(['⣀⣀']);
   });
 
   it('values beyond a fixed range sit on its edge', () => {
     const s: ChartSeries = { label: '', times: [0, 1000], values: [250, 250] };
-    const rows = renderLineChart([s], { width: 1, height: 2, charset: 'braille', format: percentFormat, yMin: 0, yMax: 100, windowMs: 1000, bare: true });
+    const rows = renderLineChart([s], {
+      width: 1,
+      height: 2,
+      charset: 'braille',
+      format: percentFormat,
+      yMin: 0,
+      yMax: 100,
+      windowMs: 1000,
+      bare: true,
+    });
     expect(chartText(rows)).toEqual(['⠉', ' ']);
   });
 
   it('a lone point between gaps is still drawn', () => {
     const s: ChartSeries = { label: '', times: [0, 1000, 2000], values: [NaN, 1, NaN] };
     // x = t/2000·3 -> 1.5 -> column 2 (cell 1, left), dot row 0
-    const rows = renderLineChart([s], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 1, windowMs: 2000, bare: true });
+    const rows = renderLineChart([s], {
+      width: 2,
+      height: 1,
+      charset: 'braille',
+      format: countFormat,
+      yMin: 0,
+      yMax: 1,
+      windowMs: 2000,
+      bare: true,
+    });
     expect(chartText(rows)).toEqual([' ⠁']);
   });
 
   it('a one-row sparkline of a ramp', () => {
-    const rows = renderLineChart([ramp], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 3, windowMs: 3000, bare: true });
+    const rows = renderLineChart([ramp], {
+      width: 2,
+      height: 1,
+      charset: 'braille',
+      format: countFormat,
+      yMin: 0,
+      yMax: 3,
+      windowMs: 3000,
+      bare: true,
+    });
     // 4 × 4 dots: (0,3)(1,2) ⡠ and (2,1)(3,0) ⠊
     expect(rows).toEqual([[{ text: '⡠⠊', color: 'green' }]]);
   });
@@ -106,7 +165,13 @@ describe('renderLineChart: exact rows', () => {
 
 describe('renderLineChart: frame', () => {
   it('an empty chart: axes over 0..1 of the unit and "--" in the legend', () => {
-    const rows = renderLineChart([{ label: '', times: [], values: [] }], { width: 12, height: 4, charset: 'braille', format: percentFormat, title: 'CPU' });
+    const rows = renderLineChart([{ label: '', times: [], values: [] }], {
+      width: 12,
+      height: 4,
+      charset: 'braille',
+      format: percentFormat,
+      title: 'CPU',
+    });
     expect(chartText(rows)).toEqual(['CPU  --     ', '1%┤         ', '0%┤         ', '  └60s───now']);
   });
 
@@ -117,12 +182,30 @@ describe('renderLineChart: frame', () => {
       { label: 'tx', color: 'red', times, values: [5, 7, NaN] },
       { label: 'cap', times, values: [30, 30, 30], line: false },
     ];
-    const rows = renderLineChart(series, { width: 40, height: 5, charset: 'braille', format: countFormat, title: 'Net' });
+    const rows = renderLineChart(series, {
+      width: 40,
+      height: 5,
+      charset: 'braille',
+      format: countFormat,
+      title: 'Net',
+    });
     expect(chartText(rows)[0]).toBe('Net  rx 2  tx 7  cap 30'.padEnd(40));
     // the legend-only series does not stretch the y axis to 30 (it would be 0..50): 0..7 rounds to 0..10
     expect(chartText(rows)[1]).toMatch(/^10┤/);
-    const narrow = renderLineChart(series, { width: 12, height: 5, charset: 'braille', format: countFormat, title: 'Net' });
-    expect(narrow[0]).toEqual([{ text: 'Net', bold: true }, { text: '  ' }, { text: 'rx 2', color: 'green' }, { text: '  ' }, { text: 't', color: 'red' }]);
+    const narrow = renderLineChart(series, {
+      width: 12,
+      height: 5,
+      charset: 'braille',
+      format: countFormat,
+      title: 'Net',
+    });
+    expect(narrow[0]).toEqual([
+      { text: 'Net', bold: true },
+      { text: '  ' },
+      { text: 'rx 2', color: 'green' },
+      { text: '  ' },
+      { text: 't', color: 'red' },
+    ]);
   });
 
   it('every row is exactly width characters and there are exactly height rows', () => {
@@ -131,7 +214,13 @@ describe('renderLineChart: frame', () => {
     for (const charset of ['braille', 'block', 'ascii'] as const) {
       for (let width = 1; width <= 40; width += 3) {
         for (let height = 1; height <= 12; height++) {
-          const rows = renderLineChart([{ label: 'x', times, values }], { width, height, charset, format: percentFormat, title: 'CPU' });
+          const rows = renderLineChart([{ label: 'x', times, values }], {
+            width,
+            height,
+            charset,
+            format: percentFormat,
+            title: 'CPU',
+          });
           expect(rows.length).toBe(height);
           for (const line of chartText(rows)) expect([...line].length).toBe(width);
         }
@@ -140,16 +229,57 @@ describe('renderLineChart: frame', () => {
   });
 
   it('too low or too narrow for axes: only the plot', () => {
-    const bare = chartText(renderLineChart([ramp], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 3, windowMs: 3000, bare: true }));
-    expect(chartText(renderLineChart([ramp], { width: 2, height: 1, charset: 'braille', format: countFormat, yMin: 0, yMax: 3, windowMs: 3000, title: 'P' }))).toEqual(bare);
+    const bare = chartText(
+      renderLineChart([ramp], {
+        width: 2,
+        height: 1,
+        charset: 'braille',
+        format: countFormat,
+        yMin: 0,
+        yMax: 3,
+        windowMs: 3000,
+        bare: true,
+      }),
+    );
+    expect(
+      chartText(
+        renderLineChart([ramp], {
+          width: 2,
+          height: 1,
+          charset: 'braille',
+          format: countFormat,
+          yMin: 0,
+          yMax: 3,
+          windowMs: 3000,
+          title: 'P',
+        }),
+      ),
+    ).toEqual(bare);
     // labels "3" need 1 + axis + at least one column: width 2 is too narrow
-    const rows = chartText(renderLineChart([ramp], { width: 2, height: 4, charset: 'braille', format: countFormat, yMin: 0, yMax: 3, windowMs: 3000, title: 'P' }));
+    const rows = chartText(
+      renderLineChart([ramp], {
+        width: 2,
+        height: 4,
+        charset: 'braille',
+        format: countFormat,
+        yMin: 0,
+        yMax: 3,
+        windowMs: 3000,
+        title: 'P',
+      }),
+    );
     expect(rows.join('')).not.toMatch(/[P┤└]/);
     expect(renderLineChart([ramp], { width: 0, height: 4, charset: 'braille', format: countFormat })).toEqual([]);
   });
 
   it('the time axis names the window', () => {
-    const rows = renderLineChart([ramp], { width: 20, height: 3, charset: 'braille', format: countFormat, windowMs: 300_000 });
+    const rows = renderLineChart([ramp], {
+      width: 20,
+      height: 3,
+      charset: 'braille',
+      format: countFormat,
+      windowMs: 300_000,
+    });
     expect(chartText(rows)[2]).toMatch(/└5m─+now$/);
   });
 });

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { humanRate, sizeDivisor } from '../../src/client/format/humanize.js';
-import { bytesFormat, countFormat, niceScale, percentFormat, rateFormat, windowLabel } from '../../src/tui/charts/index.js';
+import {
+  bytesFormat,
+  countFormat,
+  niceScale,
+  percentFormat,
+  rateFormat,
+  windowLabel,
+} from '../../src/tui/charts/index.js';
 import { maxTicksFor, niceStep } from '../../src/tui/charts/ticks.js';
 
 const MiB = 1024 * 1024;
 
 describe('nice ticks', () => {
   it('steps of 1, 2, 2.5, 5 × 10ⁿ; whole numbers for counts', () => {
-    expect([0.8, 1, 1.2, 2.2, 3, 7, 18.25, 26.7, 180].map((r) => niceStep(r, false))).toEqual([1, 1, 2, 2.5, 5, 10, 20, 50, 200]);
+    expect([0.8, 1, 1.2, 2.2, 3, 7, 18.25, 26.7, 180].map((r) => niceStep(r, false))).toEqual([
+      1, 1, 2, 2.5, 5, 10, 20, 50, 200,
+    ]);
     expect([0.25, 2.2, 3, 24].map((r) => niceStep(r, true))).toEqual([1, 5, 5, 25]);
   });
 
@@ -34,8 +43,20 @@ describe('nice ticks', () => {
     const s = niceScale(0, 3.2 * MiB, 5, bytesFormat, { min: 0 });
     expect(s).toEqual({ min: 0, max: 4 * MiB, ticks: [0, 1, 2, 3, 4].map((n) => n * MiB) });
     expect(s.ticks.map(bytesFormat.tick)).toEqual(['0B', '1MiB', '2MiB', '3MiB', '4MiB']);
-    expect(niceScale(0, 700 * MiB, 5, bytesFormat).ticks.map(bytesFormat.tick)).toEqual(['0B', '200MiB', '400MiB', '600MiB', '800MiB']);
-    expect(niceScale(0, 7.7 * 1024 * MiB, 5, bytesFormat).ticks.map(bytesFormat.tick)).toEqual(['0B', '2GiB', '4GiB', '6GiB', '8GiB']);
+    expect(niceScale(0, 700 * MiB, 5, bytesFormat).ticks.map(bytesFormat.tick)).toEqual([
+      '0B',
+      '200MiB',
+      '400MiB',
+      '600MiB',
+      '800MiB',
+    ]);
+    expect(niceScale(0, 7.7 * 1024 * MiB, 5, bytesFormat).ticks.map(bytesFormat.tick)).toEqual([
+      '0B',
+      '2GiB',
+      '4GiB',
+      '6GiB',
+      '8GiB',
+    ]);
   });
 
   it('rates: round in decimal units, written as docker writes sizes', () => {
@@ -76,6 +97,13 @@ describe('value formats', () => {
   });
 
   it('window labels', () => {
-    expect([60_000, 90_000, 120_000, 300_000, 3_600_000, 5_400_000].map(windowLabel)).toEqual(['60s', '90s', '2m', '5m', '1h', '90m']);
+    expect([60_000, 90_000, 120_000, 300_000, 3_600_000, 5_400_000].map(windowLabel)).toEqual([
+      '60s',
+      '90s',
+      '2m',
+      '5m',
+      '1h',
+      '90m',
+    ]);
   });
 });

@@ -65,9 +65,26 @@ describe('rates from counters', () => {
   it('derives every chart series from a window', () => {
     const w = [
       sample(0, { netRxBytes: 0, netTxBytes: 100, blockRead: 0, blockWrite: 0, cpuPercent: 0, memUsed: 10, pids: 3 }),
-      sample(1000, { netRxBytes: 1000, netTxBytes: 300, blockRead: 5000, blockWrite: 4096, cpuPercent: 12.5, memUsed: 20, pids: 4 }),
+      sample(1000, {
+        netRxBytes: 1000,
+        netTxBytes: 300,
+        blockRead: 5000,
+        blockWrite: 4096,
+        cpuPercent: 12.5,
+        memUsed: 20,
+        pids: 4,
+      }),
       // 1.5 s later; the container restarted: block counters start over, CPU % came out negative
-      sample(2500, { netRxBytes: 4000, netTxBytes: 300, blockRead: 1200, blockWrite: 0, cpuPercent: -40, memUsed: 30, pids: 2, pidsLimit: 100 }),
+      sample(2500, {
+        netRxBytes: 4000,
+        netTxBytes: 300,
+        blockRead: 1200,
+        blockWrite: 0,
+        cpuPercent: -40,
+        memUsed: 30,
+        pids: 2,
+        pidsLimit: 100,
+      }),
     ];
     const s = deriveStatsSeries(w);
     expect(s.times).toEqual([0, 1000, 2500]);

@@ -8,7 +8,10 @@ describe('the verb index', () => {
     const seen = new Set<string>();
     for (const [words, load] of verbIndex) {
       const verb = await load();
-      expect(verb.paths.map((p) => p.join(' ')), words.join('|')).toEqual(words);
+      expect(
+        verb.paths.map((p) => p.join(' ')),
+        words.join('|'),
+      ).toEqual(words);
       for (const w of words) {
         expect(seen.has(w), w).toBe(false);
         seen.add(w);

@@ -1,8 +1,17 @@
 /** The pure parts of containers: config from flags and image, docker's checks, live state, capabilities, signals. */
 import { describe, expect, it } from 'vitest';
-import { containerCapabilities, DEFAULT_CAPABILITIES, normalizeCapabilities } from '../../src/engine/container/capabilities.js';
+import {
+  containerCapabilities,
+  DEFAULT_CAPABILITIES,
+  normalizeCapabilities,
+} from '../../src/engine/container/capabilities.js';
 import { hostConfigView, networkSettings } from '../../src/engine/container/docker-shapes.js';
-import { buildContainerConfig, parseRestartPolicy, restartArg, validateCpuset } from '../../src/engine/container/options.js';
+import {
+  buildContainerConfig,
+  parseRestartPolicy,
+  restartArg,
+  validateCpuset,
+} from '../../src/engine/container/options.js';
 import { parseSignal } from '../../src/engine/container/signals.js';
 import { currentState, persistable } from '../../src/engine/container/state.js';
 import { initialState, type PersistedState } from '../../src/engine/container/types.js';
@@ -10,8 +19,14 @@ import type { MonitorState } from '../../src/engine/runtime/monitor.js';
 
 const ID = 'a'.repeat(64);
 const rootfs = { type: 'layers', diff_ids: [] };
-const image = { rootfs, config: { Env: ['PATH=/bin', 'FOO=bar'], Cmd: ['httpd', '-f'], WorkingDir: '/data', Labels: { a: '1' } } };
-const build = (req: Record<string, unknown>, img: typeof image | { rootfs: typeof rootfs; config: Record<string, unknown> } = image) => buildContainerConfig({ image: 'img', ...req }, img, ID, { cpus: 2, memNodes: 1 });
+const image = {
+  rootfs,
+  config: { Env: ['PATH=/bin', 'FOO=bar'], Cmd: ['httpd', '-f'], WorkingDir: '/data', Labels: { a: '1' } },
+};
+const build = (
+  req: Record<string, unknown>,
+  img: typeof image | { rootfs: typeof rootfs; config: Record<string, unknown> } = image,
+) => buildContainerConfig({ image: 'img', ...req }, img, ID, { cpus: 2, memNodes: 1 });
 const refusal = (req: Record<string, unknown>) => {
   try {
     build(req);
@@ -37,9 +52,17 @@ describe('container config from a create request and the image', () => {
     expect(build({ network: 'host' }).config.Hostname).toBe('');
   });
 
-  it('HostConfig: limits, docker\'s memory-swap default, masked paths unless privileged', () => {
+  it("HostConfig: limits, docker's memory-swap default, masked paths unless privileged", () => {
     const b = build({ memory: '64m', cpus: '1.5', pidsLimit: 10, cpusetCpus: '0-1', cpusetMems: '0', readOnly: true });
-    expect(b.hostConfig).toMatchObject({ Memory: 64 << 20, NanoCpus: 1.5e9, PidsLimit: 10, CpusetCpus: '0-1', CpusetMems: '0', ReadonlyRootfs: true, MemorySwap: 0 });
+    expect(b.hostConfig).toMatchObject({
+      Memory: 64 << 20,
+      NanoCpus: 1.5e9,
+      PidsLimit: 10,
+      CpusetCpus: '0-1',
+      CpusetMems: '0',
+      ReadonlyRootfs: true,
+      MemorySwap: 0,
+    });
     expect(b.hostConfig.MaskedPaths).toContain('/proc/kcore');
     expect(build({ privileged: true }).hostConfig).toMatchObject({ MaskedPaths: [], ReadonlyPaths: [] });
     expect(build({ pidsLimit: -1 }).hostConfig.PidsLimit).toBeNull();
@@ -47,13 +70,21 @@ describe('container config from a create request and the image', () => {
 
   it('refuses what docker refuses, with its words', () => {
     expect(refusal({ memory: '1m' })).toBe('Minimum memory limit allowed is 6MB');
-    expect(refusal({ memorySwap: '1g' })).toBe('You should always set the Memory limit when using Memoryswap limit, see usage');
-    expect(refusal({ memory: '64m', memorySwap: '32m' })).toBe('Minimum memoryswap limit should be larger than memory limit, see usage');
+    expect(refusal({ memorySwap: '1g' })).toBe(
+      'You should always set the Memory limit when using Memoryswap limit, see usage',
+    );
+    expect(refusal({ memory: '64m', memorySwap: '32m' })).toBe(
+      'Minimum memoryswap limit should be larger than memory limit, see usage',
+    );
     expect(refusal({ cpus: '3' })).toBe('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
-    expect(refusal({ cpus: '1', cpuQuota: 1000 })).toBe('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+    expect(refusal({ cpus: '1', cpuQuota: 1000 })).toBe(
+      'Conflicting options: Nano CPUs and CPU Period cannot both be set',
+    );
     expect(refusal({ cpusetCpus: '0-3' })).toBe('Requested CPUs are not available - requested 0-3, available: 0-1');
     expect(refusal({ cpusetMems: '1' })).toBe('Requested memory nodes are not available - requested 1, available: 0');
-    expect(refusal({ restart: 'always', autoRemove: true })).toBe('conflicting options: cannot specify both --restart and --rm');
+    expect(refusal({ restart: 'always', autoRemove: true })).toBe(
+      'conflicting options: cannot specify both --restart and --rm',
+    );
     expect(refusal({ stopSignal: 'SIGNOPE' })).toBe('Invalid signal: SIGNOPE');
     expect(refusal({ network: 'bridge2' })).toBe('network bridge2 not found');
     expect(refusal({ hostname: 'bad_host!' })).toBe('invalid hostname format: bad_host!');
@@ -63,15 +94,19 @@ describe('container config from a create request and the image', () => {
   });
 
   it('refuses a container with no command', () => {
-    expect(() => buildContainerConfig({ image: 'x' }, { rootfs, config: {} }, ID, { cpus: 1 })).toThrow('No command specified');
+    expect(() => buildContainerConfig({ image: 'x' }, { rootfs, config: {} }, ID, { cpus: 1 })).toThrow(
+      'No command specified',
+    );
   });
 
-  it('restart policies and cpusets parse as docker\'s', () => {
+  it("restart policies and cpusets parse as docker's", () => {
     expect(parseRestartPolicy('on-failure:3')).toEqual({ Name: 'on-failure', MaximumRetryCount: 3 });
     expect(parseRestartPolicy(undefined)).toEqual({ Name: '', MaximumRetryCount: 0 });
     expect(restartArg({ Name: 'on-failure', MaximumRetryCount: 3 })).toBe('on-failure:3');
     expect(restartArg({ Name: '', MaximumRetryCount: 0 })).toBe('no');
-    expect(() => parseRestartPolicy('always:2')).toThrow("maximum retry count cannot be used with restart policy 'always'");
+    expect(() => parseRestartPolicy('always:2')).toThrow(
+      "maximum retry count cannot be used with restart policy 'always'",
+    );
     expect(() => parseRestartPolicy('sometimes')).toThrow("unknown policy 'sometimes'");
     expect(validateCpuset('0,1', 4)).toBe('0,1');
     expect(() => validateCpuset('1-0', 4)).toThrow('invalid value 1-0 for cpuset cpus');
@@ -79,23 +114,36 @@ describe('container config from a create request and the image', () => {
 });
 
 describe('capabilities and signals', () => {
-  it('docker\'s default set, add and drop, ALL, privileged', () => {
+  it("docker's default set, add and drop, ALL, privileged", () => {
     expect(containerCapabilities(null, null, false)).toEqual(DEFAULT_CAPABILITIES);
-    expect(containerCapabilities(['CAP_NET_ADMIN'], ['CAP_CHOWN'], false)).toEqual([...DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN'), 'CAP_NET_ADMIN']);
+    expect(containerCapabilities(['CAP_NET_ADMIN'], ['CAP_CHOWN'], false)).toEqual([
+      ...DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN'),
+      'CAP_NET_ADMIN',
+    ]);
     expect(containerCapabilities(null, ['ALL'], false)).toEqual([]);
     expect(containerCapabilities(['ALL'], ['CAP_KILL'], false)).not.toContain('CAP_KILL');
-    expect(containerCapabilities(null, null, true, 2)).toEqual(['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH']);
+    expect(containerCapabilities(null, null, true, 2)).toEqual([
+      'CAP_CHOWN',
+      'CAP_DAC_OVERRIDE',
+      'CAP_DAC_READ_SEARCH',
+    ]);
     expect(normalizeCapabilities(['net_admin', 'CAP_KILL', 'all'])).toEqual(['CAP_NET_ADMIN', 'CAP_KILL', 'ALL']);
     expect(() => normalizeCapabilities(['flying'])).toThrow('unknown capability: "CAP_FLYING"');
   });
 
   it('signal names, numbers and real-time signals', () => {
-    expect([parseSignal('TERM'), parseSignal('sigkill'), parseSignal('10'), parseSignal('SIGRTMIN+3'), parseSignal('RTMAX-1')]).toEqual([15, 9, 10, 37, 63]);
+    expect([
+      parseSignal('TERM'),
+      parseSignal('sigkill'),
+      parseSignal('10'),
+      parseSignal('SIGRTMIN+3'),
+      parseSignal('RTMAX-1'),
+    ]).toEqual([15, 9, 10, 37, 63]);
     expect(() => parseSignal('65')).toThrow('Invalid signal: 65');
   });
 });
 
-describe('a container\'s state, from the database and the monitor', () => {
+describe("a container's state, from the database and the monitor", () => {
   const ZERO = '0001-01-01T00:00:00Z';
   const NOW = '2026-01-01T00:00:10Z';
   const running: PersistedState = { ...initialState(), status: 'running', startedAt: '2026-01-01T00:00:00Z' };
@@ -116,34 +164,69 @@ describe('a container\'s state, from the database and the monitor', () => {
   });
 
   it('a live monitor is the truth: running, paused (frozen), restarting', () => {
-    expect(currentState({ persisted: running, monitor: mon({}), frozen: false, now: NOW })).toMatchObject({ status: 'running', pid: 42, live: true });
-    expect(currentState({ persisted: running, monitor: mon({}), frozen: true, now: NOW })).toMatchObject({ status: 'paused' });
-    expect(currentState({ persisted: running, monitor: mon({ status: 'restarting', restartCount: 2 }), frozen: false, now: NOW })).toMatchObject({ status: 'restarting', restartCount: 2, pid: 0 });
+    expect(currentState({ persisted: running, monitor: mon({}), frozen: false, now: NOW })).toMatchObject({
+      status: 'running',
+      pid: 42,
+      live: true,
+    });
+    expect(currentState({ persisted: running, monitor: mon({}), frozen: true, now: NOW })).toMatchObject({
+      status: 'paused',
+    });
+    expect(
+      currentState({
+        persisted: running,
+        monitor: mon({ status: 'restarting', restartCount: 2 }),
+        frozen: false,
+        now: NOW,
+      }),
+    ).toMatchObject({ status: 'restarting', restartCount: 2, pid: 0 });
   });
 
   it('an exit the monitor recorded, a killed monitor, a reboot', () => {
-    const exited = currentState({ persisted: running, monitor: mon({ status: 'exited', exitCode: 3, finishedAt: NOW, monitorAlive: false }), frozen: false, now: NOW });
+    const exited = currentState({
+      persisted: running,
+      monitor: mon({ status: 'exited', exitCode: 3, finishedAt: NOW, monitorAlive: false }),
+      frozen: false,
+      now: NOW,
+    });
     expect(exited).toMatchObject({ status: 'exited', exitCode: 3, finishedAt: NOW, live: false });
     const killed = currentState({ persisted: running, monitor: mon({ monitorAlive: false }), frozen: false, now: NOW });
-    expect(killed).toMatchObject({ status: 'exited', exitCode: 137, finishedAt: NOW, error: 'the container monitor was killed' });
+    expect(killed).toMatchObject({
+      status: 'exited',
+      exitCode: 137,
+      finishedAt: NOW,
+      error: 'the container monitor was killed',
+    });
     const rebooted = currentState({ persisted: running, monitor: null, frozen: false, now: NOW });
     expect(rebooted).toMatchObject({ status: 'exited', finishedAt: NOW, live: false });
     expect(currentState({ persisted: initialState(), monitor: null, frozen: false, now: NOW }).status).toBe('created');
   });
 
   it('only a final state is persisted, and only when it changed', () => {
-    const exited = currentState({ persisted: running, monitor: mon({ status: 'exited', exitCode: 3, monitorAlive: false }), frozen: false, now: NOW });
+    const exited = currentState({
+      persisted: running,
+      monitor: mon({ status: 'exited', exitCode: 3, monitorAlive: false }),
+      frozen: false,
+      now: NOW,
+    });
     const next = persistable(exited, running);
     expect(next).toMatchObject({ status: 'exited', exitCode: 3 });
     expect(persistable(exited, next!)).toBeNull();
-    expect(persistable(currentState({ persisted: running, monitor: mon({}), frozen: false, now: NOW }), running)).toBeNull();
+    expect(
+      persistable(currentState({ persisted: running, monitor: mon({}), frozen: false, now: NOW }), running),
+    ).toBeNull();
     // the monitor recorded the exit and only runs its exit command: final already
-    expect(persistable(currentState({ persisted: running, monitor: mon({ status: 'exited', exitCode: 2 }), frozen: false, now: NOW }), running)).toMatchObject({ status: 'exited', exitCode: 2 });
+    expect(
+      persistable(
+        currentState({ persisted: running, monitor: mon({ status: 'exited', exitCode: 2 }), frozen: false, now: NOW }),
+        running,
+      ),
+    ).toMatchObject({ status: 'exited', exitCode: 2 });
   });
 });
 
-describe('docker\'s shapes', () => {
-  it('HostConfig in docker\'s order, empty optional fields left out', () => {
+describe("docker's shapes", () => {
+  it("HostConfig in docker's order, empty optional fields left out", () => {
     const view = hostConfigView({ ...build({}).hostConfig, Init: null, Mounts: null, Tmpfs: null });
     const keys = Object.keys(view);
     expect(keys.slice(0, 4)).toEqual(['Binds', 'ContainerIDFile', 'LogConfig', 'NetworkMode']);

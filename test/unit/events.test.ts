@@ -6,7 +6,12 @@ import type { EngineEvent } from '../../src/client/api.js';
 
 const ID = 'cbafd87fc6534afeec108507edd5f87230eaf64c5f556cc9bdc7e546ab7242e6';
 const IMG = 'sha256:6aa4265b18c53bbe76df73c12ee713065d6ae92d9be566d2bf0562242772a187';
-const ev = (Type: EngineEvent['Type'], Action: string, ID_: string, Attributes: Record<string, string>): EngineEvent => ({
+const ev = (
+  Type: EngineEvent['Type'],
+  Action: string,
+  ID_: string,
+  Attributes: Record<string, string>,
+): EngineEvent => ({
   Type,
   Action,
   Actor: { ID: ID_, Attributes },
@@ -82,9 +87,11 @@ describe('event output (docker CLI forms)', () => {
     expect(eventJson(vol)).not.toContain('"status"');
   });
   it('templates see Go field names', () => {
-    expect(compileTemplate('{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}} {{.From}}')(eventTemplateData(start))).toBe(
-      'container start web 1795534315474376307 bb:latest',
-    );
+    expect(
+      compileTemplate('{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.TimeNano}} {{.From}}')(
+        eventTemplateData(start),
+      ),
+    ).toBe('container start web 1795534315474376307 bb:latest');
   });
 });
 
@@ -99,13 +106,16 @@ describe('the events table stays bounded', () => {
     try {
       const n = EVENTS_KEPT + 2500;
       store.db.transaction(() => {
-        for (let i = 1; i <= n; i++) store.event({ type: 'volume', action: 'create', actorId: `v${i}`, attributes: {} });
+        for (let i = 1; i <= n; i++)
+          store.event({ type: 'volume', action: 'create', actorId: `v${i}`, attributes: {} });
       })();
       const { c } = store.db.prepare('SELECT count(*) AS c FROM events').get() as { c: number };
       const oldest = store.db.prepare("SELECT count(*) AS c FROM events WHERE actor_id = 'v1'").get() as { c: number };
       expect(c).toBeLessThanOrEqual(EVENTS_KEPT + 1000);
       expect(c).toBeGreaterThanOrEqual(EVENTS_KEPT);
-      const newest = store.db.prepare('SELECT actor_id FROM events ORDER BY seq DESC LIMIT 1').get() as { actor_id: string };
+      const newest = store.db.prepare('SELECT actor_id FROM events ORDER BY seq DESC LIMIT 1').get() as {
+        actor_id: string;
+      };
       expect(newest.actor_id).toBe(`v${n}`);
       expect(oldest.c).toBe(0);
     } finally {

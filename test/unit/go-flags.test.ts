@@ -22,17 +22,27 @@ describe('docker-style flags', () => {
   });
 
   it('short flags with =, values that look like flags, and what belongs to the container', () => {
-    expect(goStyleFlags(cmd(), ['-m=64m', '--name', '--rm=false', 'bb'])).toEqual(['-m', '64m', '--name', '--rm=false', 'bb']);
+    expect(goStyleFlags(cmd(), ['-m=64m', '--name', '--rm=false', 'bb'])).toEqual([
+      '-m',
+      '64m',
+      '--name',
+      '--rm=false',
+      'bb',
+    ]);
     expect(goStyleFlags(cmd(), ['bb', 'sh', '--rm=false', '-d=true'])).toEqual(['bb', 'sh', '--rm=false', '-d=true']);
     expect(goStyleFlags(cmd(), ['--', '--rm=false'])).toEqual(['--', '--rm=false']);
   });
 
   it('commander then parses them as docker would', () => {
-    const c = cmd().exitOverride().action(() => undefined);
+    const c = cmd()
+      .exitOverride()
+      .action(() => undefined);
     c.parse(goStyleFlags(c, ['--sig-proxy=false', '-d=true', '-m=32m', 'bb', 'true']), { from: 'user' });
     expect(c.opts()).toMatchObject({ sigProxy: false, detach: true, memory: '32m' });
     expect(c.args).toEqual(['bb', 'true']);
-    const d = cmd().exitOverride().action(() => undefined);
+    const d = cmd()
+      .exitOverride()
+      .action(() => undefined);
     d.parse(goStyleFlags(d, ['bb']), { from: 'user' });
     expect(d.opts().sigProxy).toBe(true);
   });

@@ -36,7 +36,7 @@ const raw = {
 };
 const t = (tpl: string) => compileTemplate(tpl)(imageInspectView(raw));
 
-describe('image inspect templates see docker\'s typed ImageInspect', () => {
+describe("image inspect templates see docker's typed ImageInspect", () => {
   it('nil slices, maps and pointers print as Go prints them', () => {
     expect(t('{{.Config.Entrypoint}}')).toBe('[]');
     expect(t('{{.Config.OnBuild}}')).toBe('[]');
@@ -56,17 +56,50 @@ describe('image inspect templates see docker\'s typed ImageInspect', () => {
     expect(new GoTime('2026-11-24T15:37:37.5+01:00').toString()).toBe('2026-11-24 15:37:37.5 +0100 +0100');
   });
   it('json marshals the Go struct: field order, omitempty, nulls', () => {
-    expect(t('{{json .Config.Entrypoint}}|{{json .Config.Volumes}}|{{json .Config.Healthcheck}}')).toBe('null|null|null');
+    expect(t('{{json .Config.Entrypoint}}|{{json .Config.Volumes}}|{{json .Config.Healthcheck}}')).toBe(
+      'null|null|null',
+    );
     expect(t('{{json .Metadata}}')).toBe('{"LastTagTime":"0001-01-01T00:00:00Z"}');
     expect(t('{{json .RootFS}}')).toBe('{"Type":"layers","Layers":["sha256:bb1f","sha256:3874"]}');
     expect(JSON.parse(t('{{json .Config}}'))).toEqual({
-      Hostname: '84eb1b3d3040', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false,
-      ExposedPorts: { '8080/tcp': {} }, Tty: false, OpenStdin: false, StdinOnce: false, Env: ['FOO=bar'], Cmd: ['httpd', '-f'],
-      Image: 'bb-layers:v0', Volumes: null, WorkingDir: '/data', Entrypoint: null, OnBuild: null, Labels: { 'org.example.fixture': 'layers' },
+      Hostname: '84eb1b3d3040',
+      Domainname: '',
+      User: '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      ExposedPorts: { '8080/tcp': {} },
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+      Env: ['FOO=bar'],
+      Cmd: ['httpd', '-f'],
+      Image: 'bb-layers:v0',
+      Volumes: null,
+      WorkingDir: '/data',
+      Entrypoint: null,
+      OnBuild: null,
+      Labels: { 'org.example.fixture': 'layers' },
     });
     expect(Object.keys(JSON.parse(t('{{json .}}')))).toEqual([
-      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'Container', 'ContainerConfig', 'DockerVersion', 'Author',
-      'Config', 'Architecture', 'Os', 'Size', 'VirtualSize', 'GraphDriver', 'RootFS', 'Metadata',
+      'Id',
+      'RepoTags',
+      'RepoDigests',
+      'Parent',
+      'Comment',
+      'Created',
+      'Container',
+      'ContainerConfig',
+      'DockerVersion',
+      'Author',
+      'Config',
+      'Architecture',
+      'Os',
+      'Size',
+      'VirtualSize',
+      'GraphDriver',
+      'RootFS',
+      'Metadata',
     ]);
   });
   it('control flow treats nil as empty and structs as true', () => {
@@ -77,20 +110,33 @@ describe('image inspect templates see docker\'s typed ImageInspect', () => {
     expect(t('{{.GraphDriver.Data.Nope}}')).toBe('<no value>');
   });
   it('unknown fields and bad indexes fail as in docker, with line and column', () => {
-    expect(() => t('{{.Nope}}')).toThrow('template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"');
-    expect(() => t('{{.Config.Nope}}')).toThrow('template: :1:9: executing "" at <.Config.Nope>: map has no entry for key "Nope"');
-    expect(() => t('{{.Config.Healthcheck.Test}}')).toThrow('at <.Config.Healthcheck.Test>: map has no entry for key "Healthcheck"');
-    expect(() => t('{{index .RepoTags 5}}')).toThrow('template: :1:2: executing "" at <index .RepoTags 5>: error calling index: index out of range: 5');
+    expect(() => t('{{.Nope}}')).toThrow(
+      'template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"',
+    );
+    expect(() => t('{{.Config.Nope}}')).toThrow(
+      'template: :1:9: executing "" at <.Config.Nope>: map has no entry for key "Nope"',
+    );
+    expect(() => t('{{.Config.Healthcheck.Test}}')).toThrow(
+      'at <.Config.Healthcheck.Test>: map has no entry for key "Healthcheck"',
+    );
+    expect(() => t('{{index .RepoTags 5}}')).toThrow(
+      'template: :1:2: executing "" at <index .RepoTags 5>: error calling index: index out of range: 5',
+    );
     expect(() => t('a\n  {{.Id}} {{.Nope}}')).toThrow('template: :2:12: executing');
   });
 });
 
 describe('formatter contexts', () => {
-  const row = goStruct({ Digest: '<none>', ID: 'abc' }, { type: '*formatter.imageContext', json: () => escapeHtmlJson(JSON.stringify({ Digest: '<none>', ID: 'abc' })) });
+  const row = goStruct(
+    { Digest: '<none>', ID: 'abc' },
+    { type: '*formatter.imageContext', json: () => escapeHtmlJson(JSON.stringify({ Digest: '<none>', ID: 'abc' })) },
+  );
   it('marshal as docker does and refuse unknown fields', () => {
     expect(compileTemplate('{{json .}}')(row)).toBe('{"Digest":"\\u003cnone\\u003e","ID":"abc"}');
     expect(compileTemplate('{{json .Digest}}')(row)).toBe('"<none>"');
-    expect(() => compileTemplate('{{.Nope}}')(row)).toThrow('template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.imageContext');
+    expect(() => compileTemplate('{{.Nope}}')(row)).toThrow(
+      'template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.imageContext',
+    );
   });
   it('plain objects keep printing <no value> for what they lack', () => {
     expect(compileTemplate('{{.Missing}}')({ a: 1 })).toBe('<no value>');

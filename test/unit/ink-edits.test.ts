@@ -39,7 +39,7 @@ describe('bundle edits', () => {
     expect(CLI_BUNDLE_EDITS['string-width/index.js']).toBe(BUNDLE_EDITS['string-width/index.js']);
   });
 
-  it("counts every character of the narrow set as string-width does (one column), and strings of them by length", async () => {
+  it('counts every character of the narrow set as string-width does (one column), and strings of them by length', async () => {
     const narrow = new RegExp(NARROW_TEXT);
     const set: string[] = [];
     for (let cp = 0x20; cp <= 0xffff; cp++) {
@@ -53,7 +53,23 @@ describe('bundle edits', () => {
     for (const ch of ['\u00ad', '\u25fd', '\u25fe', '\u2028', '\u2d00', '漢']) expect(narrow.test(ch)).toBe(false);
     const { default: editedWidth } = await edited<{ default: typeof stringWidth }>('string-width/index.js');
     // emoji go through the RGI regex, which the edit builds on first use
-    const samples = ['▶ svc-19  Up 5 minutes  0.00%  468KiB│', '\u001b[7m─── Logs │ Stats ───\u001b[27m', '…·■●▸█░⣿⠁', 'plain', 'a\u00adb', '漢字 ▶', '◽x', 'e\u0301', '👍', 'a👍b', '👨‍👩‍👧', '🇫🇷', '1️⃣', '☺️', '☺'];
+    const samples = [
+      '▶ svc-19  Up 5 minutes  0.00%  468KiB│',
+      '\u001b[7m─── Logs │ Stats ───\u001b[27m',
+      '…·■●▸█░⣿⠁',
+      'plain',
+      'a\u00adb',
+      '漢字 ▶',
+      '◽x',
+      'e\u0301',
+      '👍',
+      'a👍b',
+      '👨‍👩‍👧',
+      '🇫🇷',
+      '1️⃣',
+      '☺️',
+      '☺',
+    ];
     for (const s of samples) {
       expect(editedWidth(s)).toBe(stringWidth(s));
       expect(editedWidth(s, { ambiguousIsNarrow: false })).toBe(stringWidth(s, { ambiguousIsNarrow: false }));
@@ -68,20 +84,38 @@ describe('bundle edits', () => {
       get(): { output: string; height: number };
       uncachedGet(): { output: string; height: number };
     }
-    const { default: Output } = await edited<{ default: new (o: { width: number; height: number }) => OutputLike }>('ink/build/output.js');
+    const { default: Output } = await edited<{ default: new (o: { width: number; height: number }) => OutputLike }>(
+      'ink/build/output.js',
+    );
     let seed = 7;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const words = ['svc-1', '\u001b[31mred\u001b[39m', '\u001b[1mbold\u001b[22m text', '漢字', '▶ Up 5 minutes', '0.00%', '\u001b[7m inverse \u001b[27m', '…', 'line\nnext line', ''];
+    const words = [
+      'svc-1',
+      '\u001b[31mred\u001b[39m',
+      '\u001b[1mbold\u001b[22m text',
+      '漢字',
+      '▶ Up 5 minutes',
+      '0.00%',
+      '\u001b[7m inverse \u001b[27m',
+      '…',
+      'line\nnext line',
+      '',
+    ];
     const upper = (s: string) => s.toUpperCase();
     for (const size of [
       { width: 40, height: 12 },
       { width: 80, height: 24 },
     ]) {
       // a screen that mostly stays the same between frames, as an idle app's does
-      const fixed = Array.from({ length: 30 }, () => ({ x: rand(size.width + 4) - 2, y: rand(size.height + 2) - 1, text: words[rand(words.length)]! + ' ' + words[rand(words.length)]!, t: rand(3) }));
+      const fixed = Array.from({ length: 30 }, () => ({
+        x: rand(size.width + 4) - 2,
+        y: rand(size.height + 2) - 1,
+        text: words[rand(words.length)]! + ' ' + words[rand(words.length)]!,
+        t: rand(3),
+      }));
       for (let frame = 0; frame < 40; frame++) {
         const ops = fixed.map((o) => ({ ...o }));
         for (let k = 0; k < 3; k++) ops[rand(ops.length)]!.text = words[rand(words.length)]! + frame;

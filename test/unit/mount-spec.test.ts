@@ -1,11 +1,23 @@
 /** Mount flags: the docker CLI's --mount parsing (cli/mount-opt) and the daemon's rules (engine/volume/mount-spec). */
 import { describe, expect, it } from 'vitest';
 import { checkVolumeOpt, csvFields, parseMountOpt } from '../../src/cli/mount-opt.js';
-import { parseTmpfsFlag, parseVolumeFlag, validateMountSpec, validMountMode, volumeNameError, volumeOptionsError } from '../../src/engine/volume/mount-spec.js';
+import {
+  parseTmpfsFlag,
+  parseVolumeFlag,
+  validateMountSpec,
+  validMountMode,
+  volumeNameError,
+  volumeOptionsError,
+} from '../../src/engine/volume/mount-spec.js';
 
 describe('--mount as the docker CLI parses it', () => {
   it('builds the API Mount object with only the option groups given', () => {
-    expect(parseMountOpt('type=bind,src=/h,dst=/c,bind-propagation=RSLAVE')).toEqual({ Type: 'bind', Source: '/h', Target: '/c', BindOptions: { Propagation: 'rslave' } });
+    expect(parseMountOpt('type=bind,src=/h,dst=/c,bind-propagation=RSLAVE')).toEqual({
+      Type: 'bind',
+      Source: '/h',
+      Target: '/c',
+      BindOptions: { Propagation: 'rslave' },
+    });
     expect(parseMountOpt('source=v,target=/d,readonly,volume-nocopy,volume-label=a=b,volume-opt=o=bind')).toEqual({
       Type: 'volume',
       Source: 'v',
@@ -13,12 +25,17 @@ describe('--mount as the docker CLI parses it', () => {
       ReadOnly: true,
       VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Options: { o: 'bind' } } },
     });
-    expect(parseMountOpt('type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=1770,ro=false')).toEqual({ Type: 'tmpfs', Target: '/t', ReadOnly: false, TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o1770 } });
+    expect(parseMountOpt('type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=1770,ro=false')).toEqual({
+      Type: 'tmpfs',
+      Target: '/t',
+      ReadOnly: false,
+      TmpfsOptions: { SizeBytes: 1 << 20, Mode: 0o1770 },
+    });
     expect(parseMountOpt('type=bind,src=./here,dst=/x', '/base').Source).toBe('/base/here');
     expect(parseMountOpt('"type=bind","src=/a,b",dst=/x').Source).toBe('/a,b');
   });
 
-  it('refuses with the CLI\'s messages', () => {
+  it("refuses with the CLI's messages", () => {
     const cases: [string, string][] = [
       ['type=volume,src=v', 'target is required'],
       ['bogus', "invalid field 'bogus' must be a key=value pair"],
@@ -33,7 +50,7 @@ describe('--mount as the docker CLI parses it', () => {
     for (const [spec, msg] of cases) expect(() => parseMountOpt(spec), spec).toThrow(msg);
   });
 
-  it('-v: only empty sections are the CLI\'s business', () => {
+  it("-v: only empty sections are the CLI's business", () => {
     expect(() => checkVolumeOpt(':/x')).toThrow('invalid spec: :/x: empty section between colons');
     expect(() => checkVolumeOpt('a::b')).toThrow('empty section between colons');
     expect(() => checkVolumeOpt('a:b')).not.toThrow();
@@ -44,13 +61,26 @@ describe('--mount as the docker CLI parses it', () => {
 describe('mount rules as the docker daemon applies them', () => {
   it('-v forms', () => {
     expect(parseVolumeFlag('/anon')).toMatchObject({ type: 'volume', source: '', target: '/anon', readOnly: false });
-    expect(parseVolumeFlag('data:/d:ro,nocopy')).toMatchObject({ type: 'volume', source: 'data', readOnly: true, noCopy: true, mode: 'ro,nocopy' });
-    expect(parseVolumeFlag('/h/../h2:/d:rshared')).toMatchObject({ type: 'bind', source: '/h2', propagation: 'rshared', createSource: true });
+    expect(parseVolumeFlag('data:/d:ro,nocopy')).toMatchObject({
+      type: 'volume',
+      source: 'data',
+      readOnly: true,
+      noCopy: true,
+      mode: 'ro,nocopy',
+    });
+    expect(parseVolumeFlag('/h/../h2:/d:rshared')).toMatchObject({
+      type: 'bind',
+      source: '/h2',
+      propagation: 'rshared',
+      createSource: true,
+    });
     expect(parseVolumeFlag('/h:/d')).toMatchObject({ type: 'bind', propagation: 'rprivate', readOnly: false });
     expect(() => parseVolumeFlag('/x:ro')).toThrow("invalid volume specification: '/x:ro'");
     expect(() => parseVolumeFlag('a:/b:ro,rw')).toThrow('invalid mode: ro,rw');
     expect(() => parseVolumeFlag('a:b:c:d:e')).toThrow("invalid volume specification: 'a:b:c:d:e'");
-    expect(() => parseVolumeFlag('/h:/d:nocopy')).toThrow(`invalid volume specification: '/h:/d:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified`);
+    expect(() => parseVolumeFlag('/h:/d:nocopy')).toThrow(
+      `invalid volume specification: '/h:/d:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified`,
+    );
   });
 
   it('mode words: at most one of each kind', () => {
@@ -60,7 +90,7 @@ describe('mount rules as the docker daemon applies them', () => {
     expect(validMountMode('exec')).toBe(false);
   });
 
-  it('Mount objects: checked in docker\'s order', () => {
+  it("Mount objects: checked in docker's order", () => {
     const msg = (m: Parameters<typeof validateMountSpec>[0]) => {
       try {
         validateMountSpec(m);
@@ -69,19 +99,41 @@ describe('mount rules as the docker daemon applies them', () => {
         return (e as Error).message;
       }
     };
-    expect(msg({ Type: 'bind', Target: '' })).toBe('invalid mount config for type "bind": field Target must not be empty');
-    expect(msg({ Type: 'bind', Target: 'rel/' })).toBe(`invalid mount config for type "bind": invalid mount path: 'rel/' mount path must be absolute`);
-    expect(msg({ Type: 'volume', Target: '/x/..' })).toBe(`invalid mount config for type "volume": invalid specification: destination can't be '/'`);
-    expect(msg({ Type: 'bind', Target: '/x' })).toBe('invalid mount config for type "bind": field Source must not be empty');
-    expect(msg({ Type: 'bind', Source: '/a', Target: '/x', BindOptions: { Propagation: 'odd' } })).toBe('invalid mount config for type "bind": invalid propagation mode: odd');
-    expect(msg({ Type: 'volume', Target: '/x', BindOptions: {} })).toBe('invalid mount config for type "volume": field BindOptions must not be specified');
-    expect(msg({ Type: 'tmpfs', Source: 's', Target: '/x' })).toBe('invalid mount config for type "tmpfs": field Source must not be specified');
+    expect(msg({ Type: 'bind', Target: '' })).toBe(
+      'invalid mount config for type "bind": field Target must not be empty',
+    );
+    expect(msg({ Type: 'bind', Target: 'rel/' })).toBe(
+      `invalid mount config for type "bind": invalid mount path: 'rel/' mount path must be absolute`,
+    );
+    expect(msg({ Type: 'volume', Target: '/x/..' })).toBe(
+      `invalid mount config for type "volume": invalid specification: destination can't be '/'`,
+    );
+    expect(msg({ Type: 'bind', Target: '/x' })).toBe(
+      'invalid mount config for type "bind": field Source must not be empty',
+    );
+    expect(msg({ Type: 'bind', Source: '/a', Target: '/x', BindOptions: { Propagation: 'odd' } })).toBe(
+      'invalid mount config for type "bind": invalid propagation mode: odd',
+    );
+    expect(msg({ Type: 'volume', Target: '/x', BindOptions: {} })).toBe(
+      'invalid mount config for type "volume": field BindOptions must not be specified',
+    );
+    expect(msg({ Type: 'tmpfs', Source: 's', Target: '/x' })).toBe(
+      'invalid mount config for type "tmpfs": field Source must not be specified',
+    );
     expect(msg({ Type: 'image', Target: '/x' })).toBe('invalid mount config for type "image": mount type unknown');
-    expect(validateMountSpec({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 5, Mode: 0o700 } })).toMatchObject({ tmpfsSize: 5, tmpfsMode: 0o700 });
+    expect(
+      validateMountSpec({ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 5, Mode: 0o700 } }),
+    ).toMatchObject({ tmpfsSize: 5, tmpfsMode: 0o700 });
   });
 
-  it('--tmpfs, volume names and the local driver\'s options', () => {
-    expect(parseTmpfsFlag('/t:size=2m,mode=1770,exec')).toMatchObject({ target: '/t', tmpfsSize: 2 << 20, tmpfsMode: 0o1770, tmpfsOptions: ['exec'], tmpfsFlag: true });
+  it("--tmpfs, volume names and the local driver's options", () => {
+    expect(parseTmpfsFlag('/t:size=2m,mode=1770,exec')).toMatchObject({
+      target: '/t',
+      tmpfsSize: 2 << 20,
+      tmpfsMode: 0o1770,
+      tmpfsOptions: ['exec'],
+      tmpfsFlag: true,
+    });
     expect(() => parseTmpfsFlag('t')).toThrow("invalid mount path: 't' mount path must be absolute");
     expect(() => parseTmpfsFlag('/t:bogus')).toThrow('invalid tmpfs option "bogus" in "/t:bogus"');
     expect(volumeNameError('ok')).toBeNull();

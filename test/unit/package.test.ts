@@ -12,17 +12,32 @@ import { REPO } from '../helpers/env.js';
 
 describe('npm pack', () => {
   it('ships the native sources and the CLI', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-    const gyp = JSON.parse(readFileSync(join(REPO, 'native', 'binding.gyp'), 'utf8')) as { targets: { sources: string[] }[] };
+    const gyp = JSON.parse(readFileSync(join(REPO, 'native', 'binding.gyp'), 'utf8')) as {
+      targets: { sources: string[] }[];
+    };
     const all = gyp.targets.flatMap((t) => t.sources);
     const sources = all.filter((s) => !s.startsWith('<(sqlite_dir)/')).map((s) => `native/${s}`);
     expect(sources.filter((s) => !files.has(s))).toEqual([]);
-    const headers = [join('monitor', 'monitor.h'), join('launcher', 'launcher.h'), join('launcher', 'session.h')].flatMap((f) =>
-      (readFileSync(join(REPO, 'native', f), 'utf8').match(/#include "([^"]+)"/g) ?? []).map((h) => join('native', f, '..', h.slice(10, -1))),
+    const headers = [
+      join('monitor', 'monitor.h'),
+      join('launcher', 'launcher.h'),
+      join('launcher', 'session.h'),
+    ].flatMap((f) =>
+      (readFileSync(join(REPO, 'native', f), 'utf8').match(/#include "([^"]+)"/g) ?? []).map((h) =>
+        join('native', f, '..', h.slice(10, -1)),
+      ),
     );
     for (const h of headers) expect(files.has(h), h).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: { berth: string }; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      bin: { berth: string };
+      dependencies: Record<string, string>;
+    };
     expect(all.filter((s) => s.startsWith('<(sqlite_dir)/'))).toEqual(['<(sqlite_dir)/sqlite3.c']);
     expect(pkg.dependencies['better-sqlite3']).toBeDefined();
     expect(existsSync(join(REPO, 'node_modules', 'better-sqlite3', 'deps', 'sqlite3', 'sqlite3.c'))).toBe(true);

@@ -40,7 +40,9 @@ describe('image references (docker grammar)', () => {
   });
 
   it('rejects invalid references with docker messages', () => {
-    expect(() => parseReference('Busybox')).toThrow('invalid reference format: repository name (library/Busybox) must be lowercase');
+    expect(() => parseReference('Busybox')).toThrow(
+      'invalid reference format: repository name (library/Busybox) must be lowercase',
+    );
     expect(() => parseReference('busybox:')).toThrow('invalid reference format');
     expect(() => parseReference('bad name')).toThrow('invalid reference format');
     expect(() => parseReference('a'.repeat(64))).toThrow('cannot specify 64-byte hexadecimal strings');
@@ -49,15 +51,21 @@ describe('image references (docker grammar)', () => {
     expect(() => parseReference('x:' + 't'.repeat(129))).toThrow('invalid reference format');
     expect(() => parseReference('a/'.repeat(130) + 'b')).toThrow('must not be more than 255 characters');
     expect(() => parseReference('-x')).toThrow('invalid reference format');
-    expect(() => parseRepoTag('x@sha256:' + 'a'.repeat(64))).toThrow('refusing to create a tag with a digest reference');
+    expect(() => parseRepoTag('x@sha256:' + 'a'.repeat(64))).toThrow(
+      'refusing to create a tag with a digest reference',
+    );
   });
 
   it('explains a bad tag target as the docker CLI does', () => {
     expect(() => parseTagTarget('Bad:Ref')).toThrow(
       /^"Bad:Ref" is not a valid repository\/tag: invalid reference format: repository name \(library\/Bad\) must be lowercase$/,
     );
-    expect(() => parseTagTarget('x:-bad')).toThrow(/^"x:-bad" is not a valid repository\/tag: invalid reference format$/);
-    expect(() => parseTagTarget('x@sha256:' + 'a'.repeat(64))).toThrow(/^refusing to create a tag with a digest reference$/);
+    expect(() => parseTagTarget('x:-bad')).toThrow(
+      /^"x:-bad" is not a valid repository\/tag: invalid reference format$/,
+    );
+    expect(() => parseTagTarget('x@sha256:' + 'a'.repeat(64))).toThrow(
+      /^refusing to create a tag with a digest reference$/,
+    );
     expect(normalizedString(parseTagTarget('localhost:5000/a/b:1'))).toBe('localhost:5000/a/b:1');
   });
 

@@ -61,7 +61,17 @@ describe('units as go-units prints them', () => {
 describe('stats rows', () => {
   it("docker's fields, keys sorted as Go marshals them", () => {
     const row = statsRow({ container: 's1', id: ID, name: 's1', sample: sample() }, true);
-    expect(Object.keys(row)).toEqual(['BlockIO', 'CPUPerc', 'Container', 'ID', 'MemPerc', 'MemUsage', 'Name', 'NetIO', 'PIDs']);
+    expect(Object.keys(row)).toEqual([
+      'BlockIO',
+      'CPUPerc',
+      'Container',
+      'ID',
+      'MemPerc',
+      'MemUsage',
+      'Name',
+      'NetIO',
+      'PIDs',
+    ]);
     expect(row).toEqual({
       BlockIO: '1.4MB / 0B',
       CPUPerc: '49.46%',
@@ -97,7 +107,9 @@ describe('stats rows', () => {
       'CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O         BLOCK I/O    PIDS\n' +
         'a60e567c3d9c   s1        49.46%    196KiB / 64MiB      0.30%     942B / 1.01MB   1.4MB / 0B   3\n',
     );
-    expect(renderList(rows, spec, { format: 'table {{.Container}}\t{{.CPUPerc}}' })).toBe('CONTAINER   CPU %\ns1          49.46%\n');
+    expect(renderList(rows, spec, { format: 'table {{.Container}}\t{{.CPUPerc}}' })).toBe(
+      'CONTAINER   CPU %\ns1          49.46%\n',
+    );
     expect(renderList(rows, spec, { format: '{{.Name}}: {{.MemUsage}}' })).toBe('s1: 196KiB / 64MiB\n');
   });
 });

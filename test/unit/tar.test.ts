@@ -33,9 +33,25 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('tar headers', () => {
   it('round-trips ustar fields', () => {
-    const h = newHeader({ name: 'a/b.txt', type: 'file', size: 5, mode: 0o4755, uid: 1000, gid: 50, mtime: 1700000000 });
+    const h = newHeader({
+      name: 'a/b.txt',
+      type: 'file',
+      size: 5,
+      mode: 0o4755,
+      uid: 1000,
+      gid: 50,
+      mtime: 1700000000,
+    });
     const raw = decodeHeader(encodeHeader(h));
-    expect(raw).toMatchObject({ name: 'a/b.txt', flag: '0', mode: 0o4755, uid: 1000, gid: 50, size: 5, mtime: 1700000000 });
+    expect(raw).toMatchObject({
+      name: 'a/b.txt',
+      flag: '0',
+      mode: 0o4755,
+      uid: 1000,
+      gid: 50,
+      size: 5,
+      mtime: 1700000000,
+    });
   });
   it('detects a corrupt header', () => {
     const b = encodeHeader(newHeader({ name: 'x', type: 'file' }));
@@ -50,7 +66,10 @@ describe('tar reader and writer', () => {
     const cap = Buffer.from([1, 0, 0, 2, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const items = [
       { h: newHeader({ name: 'd', type: 'dir', mode: 0o755 }) },
-      { h: newHeader({ name: longName, type: 'file', size: 3, xattrs: new Map([['security.capability', cap]]) }), data: Buffer.from('abc') },
+      {
+        h: newHeader({ name: longName, type: 'file', size: 3, xattrs: new Map([['security.capability', cap]]) }),
+        data: Buffer.from('abc'),
+      },
       { h: newHeader({ name: 'link', type: 'symlink', linkname: '/' + 'y'.repeat(150) }) },
       { h: newHeader({ name: 'hard', type: 'link', linkname: longName }) },
       { h: newHeader({ name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 }) },

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BINDINGS } from '../../src/tui/keymap/bindings.js';
-import { ConfigError, DEFAULT_SETTINGS, configPath, loadSettings, mergeSettings, validateShape } from '../../src/tui/keymap/config.js';
+import {
+  ConfigError,
+  DEFAULT_SETTINGS,
+  configPath,
+  loadSettings,
+  mergeSettings,
+  validateShape,
+} from '../../src/tui/keymap/config.js';
 import { Keymap, displayKey, isValidKeyName, keyName } from '../../src/tui/keymap/keys.js';
 
 describe('keyName', () => {
@@ -62,7 +69,19 @@ describe('Keymap', () => {
 
   it('lists the actions of a pane for the Enter menu', () => {
     expect(km.actions('volumes').map((b) => b.id)).toEqual(['volume.create', 'volume.remove', 'volume.prune']);
-    expect(km.actions('containers').map((b) => b.keys[0])).toEqual(['s', 'S', 'r', 'p', 'K', 'd', 'E', 'a', 'c', 'e', 'm']);
+    expect(km.actions('containers').map((b) => b.keys[0])).toEqual([
+      's',
+      'S',
+      'r',
+      'p',
+      'K',
+      'd',
+      'E',
+      'a',
+      'c',
+      'e',
+      'm',
+    ]);
   });
 
   it('has one command per key in each scope, and the keys the issue asks for', () => {
@@ -103,7 +122,12 @@ describe('settings', () => {
   });
 
   it('merges overrides over the defaults, deeply', async () => {
-    const s = await loadSettings(file('ok.json', JSON.stringify({ keys: { 'container.stop': 'x', 'list.down': ['j', 'down', 'ctrl-n'] }, logs: { tail: 50 } })));
+    const s = await loadSettings(
+      file(
+        'ok.json',
+        JSON.stringify({ keys: { 'container.stop': 'x', 'list.down': ['j', 'down', 'ctrl-n'] }, logs: { tail: 50 } }),
+      ),
+    );
     const km = new Keymap(s.bindings);
     expect(km.resolve('x', ['containers'])?.id).toBe('container.stop');
     expect(km.resolve('s', ['containers'])).toBeNull();
@@ -117,9 +141,15 @@ describe('settings', () => {
   it('refuses a bad file with one line naming the file and the setting', async () => {
     const cases: [string, RegExp][] = [
       ['{', /bad\.json: not valid JSON/],
-      [JSON.stringify({ keys: { 'container.stp': 'x' } }), /bad\.json: keys\.container\.stp: no such command \(did you mean container\.stop\?\)/],
+      [
+        JSON.stringify({ keys: { 'container.stp': 'x' } }),
+        /bad\.json: keys\.container\.stp: no such command \(did you mean container\.stop\?\)/,
+      ],
       [JSON.stringify({ keys: { 'container.stop': 'hyper-x' } }), /keys\.container\.stop: "hyper-x" is not a key name/],
-      [JSON.stringify({ keys: { 'container.stop': 'S' } }), /keys: "S" is bound to both container\.stop and container\.start \(Containers\)/],
+      [
+        JSON.stringify({ keys: { 'container.stop': 'S' } }),
+        /keys: "S" is bound to both container\.stop and container\.start \(Containers\)/,
+      ],
       [JSON.stringify({ logs: { bufferLines: 5 } }), /bad\.json: logs\.bufferLines: /],
       [JSON.stringify({ colour: true }), /bad\.json: top level: /],
       [JSON.stringify({ stats: { windowSeconds: 'a' } }), /stats\.windowSeconds/],

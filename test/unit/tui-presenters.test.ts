@@ -14,7 +14,12 @@ import { splitKeys } from '../../src/tui/terminal/key-input.js';
 import { progressText } from '../../src/tui/dialogs/FormDialog.js';
 import { localeIsUtf8, makeTheme } from '../../src/tui/theme/theme.js';
 
-const line = (text: string, stream: 'stdout' | 'stderr' = 'stdout'): LogLine => ({ text, stream, time: '2024-01-01T00:00:00.000000000Z', timeNs: 0n });
+const line = (text: string, stream: 'stdout' | 'stderr' = 'stdout'): LogLine => ({
+  text,
+  stream,
+  time: '2024-01-01T00:00:00.000000000Z',
+  timeNs: 0n,
+});
 
 describe('columns', () => {
   it('truncates by display width with an ellipsis', () => {
@@ -52,8 +57,16 @@ describe('screen layout', () => {
   });
 
   it('gives the expanded list what the others do not need', () => {
-    expect(listHeights(16, { containers: 50, images: 40, volumes: 3 }, 'containers')).toEqual({ containers: 12, images: 2, volumes: 2 });
-    expect(listHeights(16, { containers: 1, images: 40, volumes: 0 }, 'containers')).toEqual({ containers: 1, images: 14, volumes: 1 });
+    expect(listHeights(16, { containers: 50, images: 40, volumes: 3 }, 'containers')).toEqual({
+      containers: 12,
+      images: 2,
+      volumes: 2,
+    });
+    expect(listHeights(16, { containers: 1, images: 40, volumes: 0 }, 'containers')).toEqual({
+      containers: 1,
+      images: 14,
+      volumes: 1,
+    });
     const h = listHeights(32, { containers: 300, images: 200, volumes: 5 }, 'images');
     expect(h.containers + h.images + h.volumes).toBe(32);
     expect(h.images).toBeGreaterThan(h.containers);
@@ -70,7 +83,10 @@ describe('screen layout', () => {
       expect(L.left + 1 + L.main).toBe(w);
       expect(L.lists.containers + L.lists.images + L.lists.volumes + 4).toBe(L.body);
     }
-    expect(screenLayout(100, 30, { containers: 1, images: 1, volumes: 1 }, 'containers', true)).toMatchObject({ left: 0, main: 100 });
+    expect(screenLayout(100, 30, { containers: 1, images: 1, volumes: 1 }, 'containers', true)).toMatchObject({
+      left: 0,
+      main: 100,
+    });
   });
 });
 
@@ -205,8 +221,17 @@ describe('path completion', () => {
 
 describe('details and names', () => {
   it('words diff and history as docker does', () => {
-    expect(diffLines([{ Kind: 0, Path: '/etc' }, { Kind: 1, Path: '/etc/x' }, { Kind: 2, Path: '/y' }])).toEqual(['C /etc', 'A /etc/x', 'D /y']);
-    const h = historyLines([{ Id: '<missing>', Created: 0, CreatedBy: '/bin/sh -c  #(nop)\tCMD ["sh"]', Tags: [], Size: 0, Comment: '' }], new Date(0));
+    expect(
+      diffLines([
+        { Kind: 0, Path: '/etc' },
+        { Kind: 1, Path: '/etc/x' },
+        { Kind: 2, Path: '/y' },
+      ]),
+    ).toEqual(['C /etc', 'A /etc/x', 'D /y']);
+    const h = historyLines(
+      [{ Id: '<missing>', Created: 0, CreatedBy: '/bin/sh -c  #(nop)\tCMD ["sh"]', Tags: [], Size: 0, Comment: '' }],
+      new Date(0),
+    );
     expect(h[0]).toMatch(/^IMAGE\s+CREATED\s+SIZE\s+COMMENT\s+CREATED BY$/);
     expect(h[1]).toMatch(/^<missing>\s+Less than a second ago\s+0B\s+\/bin\/sh -c #\(nop\) CMD \["sh"\]$/);
   });
@@ -220,7 +245,8 @@ describe('details and names', () => {
   });
 
   it("finds the user's login shell in passwd", () => {
-    const passwd = 'root:x:0:0:root:/root:/bin/bash\n# comment\napp:x:1000:1000::/home/app:/bin/zsh\nnol:x:5:5::/:/usr/sbin/nologin\nbad:x:6:6\n';
+    const passwd =
+      'root:x:0:0:root:/root:/bin/bash\n# comment\napp:x:1000:1000::/home/app:/bin/zsh\nnol:x:5:5::/:/usr/sbin/nologin\nbad:x:6:6\n';
     expect(passwdShell(passwd, '')).toBe('/bin/bash');
     expect(passwdShell(passwd, 'app')).toBe('/bin/zsh');
     expect(passwdShell(passwd, '1000:1000')).toBe('/bin/zsh');

@@ -5,7 +5,12 @@ import { initialState, reduce, type Action } from '../../src/tui/state/reducer.j
 import { currentTab, imageTargets, selectedRow, visibleRows } from '../../src/tui/state/selectors.js';
 import type { AppState, FormState } from '../../src/tui/state/types.js';
 
-const ctr = (id: string, name: string, state = 'running', mounts: ContainerSummary['Mounts'] = []): ContainerSummary => ({
+const ctr = (
+  id: string,
+  name: string,
+  state = 'running',
+  mounts: ContainerSummary['Mounts'] = [],
+): ContainerSummary => ({
   Id: id.padEnd(64, '0'),
   Names: [`/${name}`],
   Image: 'bb',
@@ -37,7 +42,15 @@ const img = (hex: string, tags: string[]): ImageSummary => ({
   Labels: {},
   Containers: -1,
 });
-const vol = (name: string): VolumeInfo => ({ Name: name, Driver: 'local', Mountpoint: '/x', CreatedAt: '', Labels: {}, Options: {}, Scope: 'local' });
+const vol = (name: string): VolumeInfo => ({
+  Name: name,
+  Driver: 'local',
+  Mountpoint: '/x',
+  CreatedAt: '',
+  Labels: {},
+  Options: {},
+  Scope: 'local',
+});
 
 const run = (s: AppState, ...actions: Action[]) => actions.reduce(reduce, s);
 const names = (s: AppState) => visibleRows(s, 'containers').map((r) => r.name);
@@ -45,7 +58,11 @@ const names = (s: AppState) => visibleRows(s, 'containers').map((r) => r.name);
 function loaded(): AppState {
   return run(
     initialState(),
-    { type: 'data', list: 'containers', items: [ctr('a1', 'web'), ctr('b2', 'db', 'exited'), ctr('c3', 'cache', 'paused')] },
+    {
+      type: 'data',
+      list: 'containers',
+      items: [ctr('a1', 'web'), ctr('b2', 'db', 'exited'), ctr('c3', 'cache', 'paused')],
+    },
     { type: 'data', list: 'images', items: [img('11', ['bb:latest', 'bb:1']), img('22', []), img('33', ['app:2'])] },
     { type: 'data', list: 'volumes', items: [vol('data'), vol('logs')] },
   );
@@ -67,10 +84,18 @@ describe('reducer: selection and lists', () => {
     let s = run(loaded(), { type: 'move', delta: 1 });
     expect(selectedRow(s, 'containers')?.name).toBe('db');
     // a new container appears on top (another process ran it)
-    s = run(s, { type: 'data', list: 'containers', items: [ctr('d4', 'new'), ctr('a1', 'web'), ctr('b2', 'db', 'exited'), ctr('c3', 'cache', 'paused')] });
+    s = run(s, {
+      type: 'data',
+      list: 'containers',
+      items: [ctr('d4', 'new'), ctr('a1', 'web'), ctr('b2', 'db', 'exited'), ctr('c3', 'cache', 'paused')],
+    });
     expect(selectedRow(s, 'containers')?.name).toBe('db');
     // the selected one goes away: the selection stays at its place
-    s = run(s, { type: 'data', list: 'containers', items: [ctr('d4', 'new'), ctr('a1', 'web'), ctr('c3', 'cache', 'paused')] });
+    s = run(s, {
+      type: 'data',
+      list: 'containers',
+      items: [ctr('d4', 'new'), ctr('a1', 'web'), ctr('c3', 'cache', 'paused')],
+    });
     expect(selectedRow(s, 'containers')?.name).toBe('cache');
   });
 
@@ -100,7 +125,12 @@ describe('reducer: selection and lists', () => {
 
   it('one row per tag for images; marks follow rows and drop when rows go', () => {
     let s = run(loaded(), { type: 'focus', target: 'images' });
-    expect(visibleRows(s, 'images').map((r) => r.ref)).toEqual(['bb:latest', 'bb:1', 'sha256:22' + '0'.repeat(62), 'app:2']);
+    expect(visibleRows(s, 'images').map((r) => r.ref)).toEqual([
+      'bb:latest',
+      'bb:1',
+      'sha256:22' + '0'.repeat(62),
+      'app:2',
+    ]);
     s = run(s, { type: 'mark' }, { type: 'moveEdge', edge: 'last' }, { type: 'mark' });
     expect(imageTargets(s).refs).toEqual(['bb:latest', 'app:2']);
     // app:2 is removed elsewhere: its mark goes with it
@@ -114,7 +144,11 @@ describe('reducer: selection and lists', () => {
     const s = run(loaded(), {
       type: 'data',
       list: 'containers',
-      items: [ctr('a1', 'web', 'running', [{ Type: 'volume', Name: 'data', Source: '', Destination: '/d', Mode: '', RW: true, Propagation: '' }])],
+      items: [
+        ctr('a1', 'web', 'running', [
+          { Type: 'volume', Name: 'data', Source: '', Destination: '/d', Mode: '', RW: true, Propagation: '' },
+        ]),
+      ],
     });
     expect(visibleRows(s, 'volumes').map((r) => [r.ref, r.users])).toEqual([
       ['data', ['web']],
@@ -180,7 +214,17 @@ describe('reducer: focus, tabs, overlays', () => {
     expect(s.overlay).toEqual({ kind: 'menu', list: 'containers', index: 3 });
     s = run(s, {
       type: 'confirmOpen',
-      confirm: { title: 't', body: 'b', command: 'container.remove', refs: ['x'], names: ['x'], options: [{ name: 'force', label: 'f', value: false }, { name: 'volumes', label: 'v', value: false }] },
+      confirm: {
+        title: 't',
+        body: 'b',
+        command: 'container.remove',
+        refs: ['x'],
+        names: ['x'],
+        options: [
+          { name: 'force', label: 'f', value: false },
+          { name: 'volumes', label: 'v', value: false },
+        ],
+      },
     });
     s = run(s, { type: 'confirmMove', delta: 1 }, { type: 'confirmToggle' });
     expect(s.overlay?.kind === 'confirm' && s.overlay.options.map((o) => o.value)).toEqual([false, true]);
@@ -191,7 +235,8 @@ describe('reducer: focus, tabs, overlays', () => {
 
 describe('reducer: forms', () => {
   const form = (s: AppState) => s.overlay as FormState;
-  const type = (s: AppState, text: string) => [...text].reduce((x, ch) => reduce(x, { type: 'formKey', input: ch, key: {} }), s);
+  const type = (s: AppState, text: string) =>
+    [...text].reduce((x, ch) => reduce(x, { type: 'formKey', input: ch, key: {} }), s);
 
   it('edits the focused field, moves between fields, switches toggles', () => {
     let s = run(loaded(), { type: 'formOpen', form: openForm('commit', ['a1'], ['web']) });
@@ -213,7 +258,11 @@ describe('reducer: forms', () => {
   });
 
   it('an error naming a field moves there; typing clears it', () => {
-    let s = run(loaded(), { type: 'formOpen', form: openForm('commit', ['a1'], ['web']) }, { type: 'formField', delta: 3 });
+    let s = run(
+      loaded(),
+      { type: 'formOpen', form: openForm('commit', ['a1'], ['web']) },
+      { type: 'formField', delta: 3 },
+    );
     s = run(s, { type: 'formError', message: 'repo: invalid reference format' });
     expect([form(s).field, form(s).error]).toEqual([0, 'invalid reference format']);
     s = type(s, 'a');
@@ -232,18 +281,33 @@ describe('reducer: forms', () => {
 
   it('validates with the engine rules, naming the field', () => {
     const f = (form: ReturnType<typeof openForm>, values: Record<string, string | boolean>) => {
-      for (const [k, v] of Object.entries(values)) form.values[k] = typeof v === 'boolean' ? v : { text: v, cursor: v.length };
+      for (const [k, v] of Object.entries(values))
+        form.values[k] = typeof v === 'boolean' ? v : { text: v, cursor: v.length };
       return validateForm(form);
     };
-    expect(f(openForm('commit', ['x']), { repo: 'Bad:Name' })).toEqual({ field: 'repo', message: expect.stringMatching(/invalid reference format/) });
-    expect(f(openForm('commit', ['x']), { repo: 'ok:1', changes: 'RUN ls' })).toEqual({ field: 'changes', message: expect.stringMatching(/not a valid change command/) });
+    expect(f(openForm('commit', ['x']), { repo: 'Bad:Name' })).toEqual({
+      field: 'repo',
+      message: expect.stringMatching(/invalid reference format/),
+    });
+    expect(f(openForm('commit', ['x']), { repo: 'ok:1', changes: 'RUN ls' })).toEqual({
+      field: 'changes',
+      message: expect.stringMatching(/not a valid change command/),
+    });
     expect(f(openForm('commit', ['x']), { repo: '', changes: 'CMD ["sh"]\n\nENV A=1' })).toBeNull();
     expect(f(openForm('tag', ['x']), { target: '' })).toEqual({ field: 'target', message: 'a name is needed' });
-    expect(f(openForm('run', ['bb']), { name: '-x' })).toEqual({ field: 'name', message: expect.stringMatching(/Invalid container name/) });
+    expect(f(openForm('run', ['bb']), { name: '-x' })).toEqual({
+      field: 'name',
+      message: expect.stringMatching(/Invalid container name/),
+    });
     expect(f(openForm('run', ['bb']), { command: 'echo "unterminated' })).toMatchObject({ field: 'command' });
     expect(f(openForm('run', ['bb']), { env: 'A' })).toMatchObject({ field: 'env' });
-    expect(f(openForm('run', ['bb']), { volumes: 'data:relative' })).toMatchObject({ field: 'volumes', message: expect.stringMatching(/invalid/) });
-    expect(f(openForm('run', ['bb']), { name: 'web', command: 'sh -c "echo hi"', env: 'A=1', volumes: 'data:/d' })).toBeNull();
+    expect(f(openForm('run', ['bb']), { volumes: 'data:relative' })).toMatchObject({
+      field: 'volumes',
+      message: expect.stringMatching(/invalid/),
+    });
+    expect(
+      f(openForm('run', ['bb']), { name: 'web', command: 'sh -c "echo hi"', env: 'A=1', volumes: 'data:/d' }),
+    ).toBeNull();
     expect(f(openForm('volume'), { name: 'no/slash' })).toMatchObject({ field: 'name' });
     expect(f(openForm('save', ['x']), { path: ' ' })).toMatchObject({ field: 'path' });
   });

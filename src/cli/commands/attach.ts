@@ -5,7 +5,7 @@ import { str, type Verb } from '../verb.js';
 
 export const verb: Verb = {
   paths: [['attach'], ['container', 'attach']],
-  summary: "Attach local standard input, output, and error streams to a running container",
+  summary: 'Attach local standard input, output, and error streams to a running container',
   configure(cmd) {
     cmd
       .argument('<CONTAINER>')
@@ -16,7 +16,10 @@ export const verb: Verb = {
   },
   async run(cli, args, opts) {
     const backend = await cli.backend();
-    const info = (await backend.inspectContainer(args[0]!)) as { Id: string; Config: { Tty: boolean; OpenStdin: boolean } };
+    const info = (await backend.inspectContainer(args[0]!)) as {
+      Id: string;
+      Config: { Tty: boolean; OpenStdin: boolean };
+    };
     const stdin = opts.stdin !== false && info.Config.OpenStdin;
     const session = await backend.attachContainer(info.Id, { stdin, stdout: true, stderr: true });
     const r = await pumpSession(cli, session, {

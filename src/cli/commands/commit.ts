@@ -16,7 +16,9 @@ export const verb: Verb = {
       .addOption(new Option('--no-pause').hideHelp());
   },
   async run(cli, args, opts) {
-    const id = await (await cli.backend()).commitContainer(args[0]!, {
+    const id = await (
+      await cli.backend()
+    ).commitContainer(args[0]!, {
       ...(args[1] ? { repo: args[1] } : {}),
       ...(str(opts, 'author') ? { author: str(opts, 'author')! } : {}),
       ...(str(opts, 'message') ? { message: str(opts, 'message')! } : {}),

@@ -8,7 +8,9 @@ export const verb: Verb = {
   paths: [['container', 'prune']],
   summary: 'Remove all stopped containers',
   configure(cmd) {
-    cmd.option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect).option('-f, --force', 'Do not prompt for confirmation');
+    cmd
+      .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect)
+      .option('-f, --force', 'Do not prompt for confirmation');
   },
   async run(cli, _args, opts) {
     if (!bool(opts, 'force') && !(await confirm(cli, 'WARNING! This will remove all stopped containers.'))) return 0;

@@ -12,7 +12,8 @@ const p2 = (n: number) => String(n).padStart(2, '0');
 export function rfc3339Local(unixSeconds: number): string {
   const d = new Date(unixSeconds * 1000);
   const off = -d.getTimezoneOffset();
-  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
+  const zone =
+    off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
   return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}${zone}`;
 }
 
@@ -26,7 +27,12 @@ export function parseBoolFlag(value: unknown, flag: string): boolean {
 }
 
 /** docker's historyContext: sizes and times human or raw, CREATED BY cut to 45 runes unless noTrunc. */
-export function historyRows(items: HistoryItem[], noTrunc: boolean, human: boolean, now = new Date()): Record<string, string>[] {
+export function historyRows(
+  items: HistoryItem[],
+  noTrunc: boolean,
+  human: boolean,
+  now = new Date(),
+): Record<string, string>[] {
   return items.map((h) => {
     const createdBy = h.CreatedBy.replace(/\t/g, ' ');
     const createdAt = rfc3339Local(h.Created);
@@ -67,7 +73,14 @@ export const verb: Verb = {
           { header: 'SIZE', field: 'Size' },
           { header: 'COMMENT', field: 'Comment' },
         ],
-        headers: { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' },
+        headers: {
+          ID: 'IMAGE',
+          CreatedSince: 'CREATED',
+          CreatedAt: 'CREATED AT',
+          CreatedBy: 'CREATED BY',
+          Size: 'SIZE',
+          Comment: 'COMMENT',
+        },
         idField: 'ID',
         contextType: '*image.historyContext',
       },

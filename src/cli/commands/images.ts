@@ -37,7 +37,9 @@ export function goTimeString(unixSeconds: number): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const off = -d.getTimezoneOffset();
   const sign = off >= 0 ? '+' : '-';
-  const zone = Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName')?.value;
+  const zone = Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((x) => x.type === 'timeZoneName')?.value;
   const abbr = off === 0 && (!zone || zone === 'GMT') ? 'UTC' : (zone ?? '');
   return (
     `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ` +

@@ -11,7 +11,10 @@ export const verb: Verb = {
       .argument('[REPOSITORY[:TAG]]')
       .option('-c, --change <string>', 'Apply Dockerfile instruction to the created image', collect)
       .option('-m, --message <string>', 'Set commit message for imported image')
-      .option('--platform <string>', 'Set platform (os[/arch[/variant]]) of the image; the host architecture by default');
+      .option(
+        '--platform <string>',
+        'Set platform (os[/arch[/variant]]) of the image; the host architecture by default',
+      );
   },
   async run(cli, args, opts) {
     const [src, tag] = args as [string, string | undefined];

@@ -7,10 +7,18 @@ import { bool, str, type Opts, type Verb } from '../verb.js';
 
 type Kind = 'container' | 'image';
 
-async function lookup(backend: Backend, ref: string, kinds: Kind[], size: boolean): Promise<{ kind: Kind; obj: unknown } | null> {
+async function lookup(
+  backend: Backend,
+  ref: string,
+  kinds: Kind[],
+  size: boolean,
+): Promise<{ kind: Kind; obj: unknown } | null> {
   for (const k of kinds) {
     try {
-      return { kind: k, obj: k === 'container' ? await backend.inspectContainer(ref, size) : await backend.inspectImage(ref) };
+      return {
+        kind: k,
+        obj: k === 'container' ? await backend.inspectContainer(ref, size) : await backend.inspectImage(ref),
+      };
     } catch (e) {
       if (!isBerthError(e, 'NOT_FOUND')) throw e;
     }
@@ -23,7 +31,10 @@ function verbFor(paths: string[][], kinds: Kind[] | null, summary: string): Verb
     paths,
     summary,
     configure(cmd) {
-      cmd.argument('<NAME|ID...>').option('-f, --format <string>', 'Format output using a custom template').option('-s, --size', 'Display total file sizes');
+      cmd
+        .argument('<NAME|ID...>')
+        .option('-f, --format <string>', 'Format output using a custom template')
+        .option('-s, --size', 'Display total file sizes');
       if (!kinds) cmd.option('--type <string>', 'Return JSON for specified type (container, image)');
     },
     async run(cli, args, opts: Opts) {
@@ -56,12 +67,25 @@ function verbFor(paths: string[][], kinds: Kind[] | null, summary: string): Verb
         }
       }
       // templates see images as docker's typed ImageInspect
-      printInspect(cli, found.map((f) => f.obj), str(opts, 'format'), (o, i) => (found[i]!.kind === 'image' ? imageInspectView(o) : o));
+      printInspect(
+        cli,
+        found.map((f) => f.obj),
+        str(opts, 'format'),
+        (o, i) => (found[i]!.kind === 'image' ? imageInspectView(o) : o),
+      );
       return status;
     },
   };
 }
 
 export const verb = verbFor([['inspect']], null, 'Return low-level information on containers and images');
-export const imageVerb = verbFor([['image', 'inspect']], ['image'], 'Display detailed information on one or more images');
-export const containerVerb = verbFor([['container', 'inspect']], ['container'], 'Display detailed information on one or more containers');
+export const imageVerb = verbFor(
+  [['image', 'inspect']],
+  ['image'],
+  'Display detailed information on one or more images',
+);
+export const containerVerb = verbFor(
+  [['container', 'inspect']],
+  ['container'],
+  'Display detailed information on one or more containers',
+);

@@ -35,7 +35,9 @@ export const verb: Verb = {
         signal: controller.signal,
       })) {
         // --details: the log's extra attributes before the text; berth's json-file records none, so docker's " "
-        (l.stream === 'stderr' ? cli.stderr : cli.stdout).write(`${ts ? `${l.time} ` : ''}${details ? ' ' : ''}${l.text}`);
+        (l.stream === 'stderr' ? cli.stderr : cli.stdout).write(
+          `${ts ? `${l.time} ` : ''}${details ? ' ' : ''}${l.text}`,
+        );
       }
     } finally {
       process.off('SIGINT', stop);

@@ -8,7 +8,10 @@ export const verb: Verb = {
     cmd.argument('<CONTAINER>').argument('[PRIVATE_PORT[/PROTO]]');
   },
   async run(cli, args) {
-    const info = (await (await cli.backend()).inspectContainer(args[0]!)) as { Name: string; NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[] | null> } };
+    const info = (await (await cli.backend()).inspectContainer(args[0]!)) as {
+      Name: string;
+      NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[] | null> };
+    };
     const ports = info.NetworkSettings.Ports ?? {};
     if (args[1]) {
       const key = args[1].includes('/') ? args[1] : `${args[1]}/tcp`;
@@ -20,6 +23,7 @@ export const verb: Verb = {
       for (const b of bindings) cli.out(`${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
       return 0;
     }
-    for (const [k, bindings] of Object.entries(ports)) for (const b of bindings ?? []) cli.out(`${k} -> ${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
+    for (const [k, bindings] of Object.entries(ports))
+      for (const b of bindings ?? []) cli.out(`${k} -> ${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
   },
 };

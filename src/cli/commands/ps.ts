@@ -18,10 +18,17 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       RunningFor: timeAgo(new Date(c.Created * 1000), now),
       Ports: '',
       State: c.State,
-      Status: c.Status || containerStatus({ status: c.State, exitCode: c.ExitCode, startedAt: c.StartedAt, finishedAt: c.FinishedAt }, now),
+      Status:
+        c.Status ||
+        containerStatus(
+          { status: c.State, exitCode: c.ExitCode, startedAt: c.StartedAt, finishedAt: c.FinishedAt },
+          now,
+        ),
       Size: c.SizeRw === undefined ? '0B' : `${humanSize(rw)} (virtual ${humanSize(c.SizeRootFs ?? rw)})`,
       Names: c.Names.map((n) => n.replace(/^\//, '')).join(','),
-      Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
+      Labels: Object.entries(c.Labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
       Mounts: c.Mounts.map((m) => (noTrunc ? (m.Name ?? m.Source) : ellipsis(m.Name ?? m.Source, 15))).join(','),
       Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),

@@ -13,6 +13,8 @@ export const verb: Verb = {
   },
   async run(cli, args, opts) {
     const backend = await cli.backend();
-    return eachContainer(cli, args, (ref) => backend.removeContainer(ref, { force: bool(opts, 'force'), volumes: bool(opts, 'volumes') }));
+    return eachContainer(cli, args, (ref) =>
+      backend.removeContainer(ref, { force: bool(opts, 'force'), volumes: bool(opts, 'volumes') }),
+    );
   },
 };

@@ -32,7 +32,9 @@ export const verb: Verb = {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }
     // in the foreground, this process removes an --rm container when it exits (see below)
-    const attach = detach ? undefined : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
+    const attach = detach
+      ? undefined
+      : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
     try {
       started = await backend.startContainer(id, attach ? { attach } : {});
@@ -42,7 +44,12 @@ export const verb: Verb = {
       throw new ExitError(code ?? 125, `Error: ${errorMessage(e)}`);
     }
     // the next plain `run` of this image can go without Node (bin/berth, native/launcher); after the start, not before it
-    const plan = () => backend.prepareRunPlan?.(req.image, (image, cmd, flags) => createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true)).catch(() => undefined);
+    const plan = () =>
+      backend
+        .prepareRunPlan?.(req.image, (image, cmd, flags) =>
+          createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true),
+        )
+        .catch(() => undefined);
     if (detach) {
       cli.out(id);
       await plan();

@@ -9,7 +9,7 @@ export const verb: Verb = {
   configure(cmd) {
     cmd
       .argument('<CONTAINER...>')
-      .option('-a, --attach', "Attach STDOUT/STDERR and forward signals")
+      .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
       .option('-i, --interactive', "Attach container's STDIN")
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container');
   },
@@ -23,7 +23,9 @@ export const verb: Verb = {
     if (attach) {
       const info = (await backend.inspectContainer(args[0]!)) as { Config: { Tty: boolean; OpenStdin: boolean } };
       const wantStdin = bool(opts, 'interactive') && info.Config.OpenStdin;
-      const { id, session } = await backend.startContainer(args[0]!, { attach: { stdin: wantStdin, stdout: true, stderr: true } });
+      const { id, session } = await backend.startContainer(args[0]!, {
+        attach: { stdin: wantStdin, stdout: true, stderr: true },
+      });
       if (!session) return 0;
       const r = await pumpSession(cli, session, {
         tty: info.Config.Tty,

@@ -41,11 +41,19 @@ class Screen {
 }
 
 /** Every running container (with -a every container, stopped ones as zeros); rows come and go. */
-async function everyContainer(backend: Backend, all: boolean, signal: AbortSignal, show: (rows: BoardEntry[]) => boolean): Promise<void> {
+async function everyContainer(
+  backend: Backend,
+  all: boolean,
+  signal: AbortSignal,
+  show: (rows: BoardEntry[]) => boolean,
+): Promise<void> {
   let entries: BoardEntry[] = [];
   for await (const batch of backend.allStats({ signal })) {
     const listed = all
-      ? (await backend.listContainers({ all: true })).map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, '') }))
+      ? (await backend.listContainers({ all: true })).map((c) => ({
+          id: c.Id,
+          name: (c.Names[0] ?? '').replace(/^\//, ''),
+        }))
       : null;
     entries = mergeBatch(entries, batch, listed);
     if (!show(entries)) return;
@@ -53,7 +61,13 @@ async function everyContainer(backend: Backend, all: boolean, signal: AbortSigna
 }
 
 /** Named containers: one stream each; a stopped one shows zeros and is watched until it runs again. */
-async function namedContainers(backend: Backend, named: BoardEntry[], once: boolean, signal: AbortSignal, show: (rows: BoardEntry[]) => void): Promise<void> {
+async function namedContainers(
+  backend: Backend,
+  named: BoardEntry[],
+  once: boolean,
+  signal: AbortSignal,
+  show: (rows: BoardEntry[]) => void,
+): Promise<void> {
   let entries = named;
   let pending = false;
   const changed = () => {
@@ -102,7 +116,12 @@ export const verb: Verb = {
     const once = opts.stream === false;
     const trunc = opts.trunc !== false;
     const format = str(opts, 'format');
-    const render = (rows: BoardEntry[]) => renderList(rows.map((r) => statsRow(r, trunc)), SPEC, { format });
+    const render = (rows: BoardEntry[]) =>
+      renderList(
+        rows.map((r) => statsRow(r, trunc)),
+        SPEC,
+        { format },
+      );
 
     const named: BoardEntry[] = [];
     const errors: string[] = [];
@@ -121,7 +140,8 @@ export const verb: Verb = {
 
     if (once) {
       const controller = new AbortController();
-      if (named.length) await namedContainers(backend, named, true, controller.signal, (rows) => cli.stdout.write(render(rows)));
+      if (named.length)
+        await namedContainers(backend, named, true, controller.signal, (rows) => cli.stdout.write(render(rows)));
       else {
         await everyContainer(backend, bool(opts, 'all'), controller.signal, (rows) => {
           if (rows.length) cli.stdout.write(render(rows));

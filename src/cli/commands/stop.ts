@@ -18,6 +18,8 @@ export const verb: Verb = {
       return 125;
     }
     const backend = await cli.backend();
-    return eachContainer(cli, args, (ref) => backend.stopContainer(ref, t !== undefined ? Number(t) : undefined, str(opts, 'signal')));
+    return eachContainer(cli, args, (ref) =>
+      backend.stopContainer(ref, t !== undefined ? Number(t) : undefined, str(opts, 'signal')),
+    );
   },
 };

@@ -22,7 +22,8 @@ export const verb: Verb = {
       cli.out('The store is consistent.');
       return 0;
     }
-    if (missing) cli.out(`${missing} item(s) missing: images that need them cannot be saved or run; remove and load them again.`);
+    if (missing)
+      cli.out(`${missing} item(s) missing: images that need them cannot be saved or run; remove and load them again.`);
     return missing || (garbage && !repair) ? 1 : 0;
   },
 };

@@ -79,7 +79,9 @@ export const verb: Verb = {
   paths: [['system', 'df']],
   summary: 'Show disk usage',
   configure(cmd) {
-    cmd.option('-v, --verbose', 'Show detailed information on space usage').option('--format <string>', 'Format output');
+    cmd
+      .option('-v, --verbose', 'Show detailed information on space usage')
+      .option('--format <string>', 'Format output');
   },
   async run(cli, _args, opts) {
     const backend = await cli.backend();
@@ -106,8 +108,15 @@ export const verb: Verb = {
     const images = dfImageRows(du);
     // df shows a container's own size, not the virtual size
     const summaries = await backend.listContainers({ all: true, size: true });
-    const containers: Record<string, string>[] = psRows(summaries, false).map((c, i) => ({ ...c, Size: humanSize(summaries[i]!.SizeRw ?? 0) }));
-    const volumes = du.volumes.map((v) => ({ Name: v.name, Links: String(v.links), Size: v.size < 0 ? 'N/A' : humanSize(v.size, 4) }));
+    const containers: Record<string, string>[] = psRows(summaries, false).map((c, i) => ({
+      ...c,
+      Size: humanSize(summaries[i]!.SizeRw ?? 0),
+    }));
+    const volumes = du.volumes.map((v) => ({
+      Name: v.name,
+      Links: String(v.links),
+      Size: v.size < 0 ? 'N/A' : humanSize(v.size, 4),
+    }));
     const format = str(opts, 'format');
     if (format && format !== 'table') {
       // a template runs once over the whole report, as in docker
@@ -121,13 +130,44 @@ export const verb: Verb = {
       cli.out(render(goStruct(report, { type: '*formatter.diskUsageContext' })));
       return;
     }
-    section(cli, 'Images space usage:', ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
-      images.map((r) => [r.Repository!, r.Tag!, r.ID!, r.CreatedSince!, r.Size!, r.SharedSize!, r.UniqueSize!, r.Containers!]));
+    section(
+      cli,
+      'Images space usage:',
+      ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
+      images.map((r) => [
+        r.Repository!,
+        r.Tag!,
+        r.ID!,
+        r.CreatedSince!,
+        r.Size!,
+        r.SharedSize!,
+        r.UniqueSize!,
+        r.Containers!,
+      ]),
+    );
     cli.out('');
-    section(cli, 'Containers space usage:', ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
-      containers.map((c) => [c.ID!, c.Image!, c.Command!, c.LocalVolumes!, c.Size!, c.RunningFor!, c.Status!, c.Names!]));
+    section(
+      cli,
+      'Containers space usage:',
+      ['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'],
+      containers.map((c) => [
+        c.ID!,
+        c.Image!,
+        c.Command!,
+        c.LocalVolumes!,
+        c.Size!,
+        c.RunningFor!,
+        c.Status!,
+        c.Names!,
+      ]),
+    );
     cli.out('');
-    section(cli, 'Local Volumes space usage:', ['VOLUME NAME', 'LINKS', 'SIZE'], volumes.map((v) => [v.Name, v.Links, v.Size]));
+    section(
+      cli,
+      'Local Volumes space usage:',
+      ['VOLUME NAME', 'LINKS', 'SIZE'],
+      volumes.map((v) => [v.Name, v.Links, v.Size]),
+    );
     cli.out('');
     cli.out('Build cache usage: 0B');
     cli.out('');

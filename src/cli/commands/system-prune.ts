@@ -34,7 +34,9 @@ export const verb: Verb = {
     }
     let volumeSpace = 0;
     if (bool(opts, 'volumes')) {
-      const vols = await backend.pruneVolumes({ filters: new Map([...filters].filter(([k]) => k.startsWith('label'))) });
+      const vols = await backend.pruneVolumes({
+        filters: new Map([...filters].filter(([k]) => k.startsWith('label'))),
+      });
       volumeSpace = vols.spaceReclaimed;
       if (vols.deleted.length) {
         cli.out('Deleted Volumes:');

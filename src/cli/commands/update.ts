@@ -11,7 +11,7 @@ export const verb: Verb = {
     cmd
       .argument('<CONTAINER...>')
       .option('-m, --memory <bytes>', 'Memory limit')
-      .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: -1 to enable unlimited swap")
+      .option('--memory-swap <bytes>', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap')
       .option('--memory-reservation <bytes>', 'Memory soft limit')
       .option('--cpus <decimal>', 'Number of CPUs')
       .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', int)
@@ -24,8 +24,10 @@ export const verb: Verb = {
   async run(cli, args, opts) {
     const u: UpdateOptions = {};
     const r = u as Record<string, unknown>;
-    for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpus', 'cpusetCpus', 'restart']) if (str(opts, k) !== undefined) r[k] = str(opts, k);
-    for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit']) if (typeof opts[k] === 'number') r[k] = opts[k];
+    for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpus', 'cpusetCpus', 'restart'])
+      if (str(opts, k) !== undefined) r[k] = str(opts, k);
+    for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit'])
+      if (typeof opts[k] === 'number') r[k] = opts[k];
     if (!Object.keys(u).length) {
       cli.err('you must provide one or more flags when using this command');
       return 1;

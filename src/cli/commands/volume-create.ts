@@ -32,7 +32,9 @@ export const verb: Verb = {
       throw new UsageError(`conflicting options: either specify --name or provide positional arg, not both`);
     }
     const name = flagName ?? args[0];
-    const v = await (await cli.backend()).createVolume({
+    const v = await (
+      await cli.backend()
+    ).createVolume({
       ...(name ? { name } : {}),
       driver: str(opts, 'driver') ?? 'local',
       labels: kvList(list(opts, 'label'), 'label'),

@@ -4,7 +4,10 @@ import { printList } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 
 export const verb: Verb = {
-  paths: [['volume', 'ls'], ['volume', 'list']],
+  paths: [
+    ['volume', 'ls'],
+    ['volume', 'list'],
+  ],
   summary: 'List volumes',
   configure(cmd) {
     cmd
@@ -19,7 +22,9 @@ export const verb: Verb = {
       Name: v.Name,
       Mountpoint: v.Mountpoint,
       Scope: v.Scope,
-      Labels: Object.entries(v.Labels).map(([k, val]) => `${k}=${val}`).join(','),
+      Labels: Object.entries(v.Labels)
+        .map(([k, val]) => `${k}=${val}`)
+        .join(','),
       Links: 'N/A',
       Size: 'N/A',
       Availability: 'N/A',
@@ -34,7 +39,15 @@ export const verb: Verb = {
           { header: 'DRIVER', field: 'Driver' },
           { header: 'VOLUME NAME', field: 'Name' },
         ],
-        headers: { Driver: 'DRIVER', Name: 'VOLUME NAME', Mountpoint: 'MOUNTPOINT', Scope: 'SCOPE', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE' },
+        headers: {
+          Driver: 'DRIVER',
+          Name: 'VOLUME NAME',
+          Mountpoint: 'MOUNTPOINT',
+          Scope: 'SCOPE',
+          Labels: 'LABELS',
+          Links: 'LINKS',
+          Size: 'SIZE',
+        },
         idField: 'Name',
       },
       { format: str(opts, 'format'), quiet: bool(opts, 'quiet') },

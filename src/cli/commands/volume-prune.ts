@@ -15,7 +15,9 @@ export const verb: Verb = {
   },
   async run(cli, _args, opts) {
     const all = bool(opts, 'all');
-    const warning = all ? 'WARNING! This will remove all local volumes not used by at least one container.' : 'WARNING! This will remove anonymous local volumes not used by at least one container.';
+    const warning = all
+      ? 'WARNING! This will remove all local volumes not used by at least one container.'
+      : 'WARNING! This will remove anonymous local volumes not used by at least one container.';
     if (!bool(opts, 'force') && !(await confirm(cli, warning))) return 0;
     const r = await (await cli.backend()).pruneVolumes({ all, filters: parseFilterArgs(list(opts, 'filter')) });
     if (r.deleted.length) {

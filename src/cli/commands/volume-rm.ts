@@ -3,7 +3,10 @@ import { errorMessage } from '../errors.js';
 import { bool, type Verb } from '../verb.js';
 
 export const verb: Verb = {
-  paths: [['volume', 'rm'], ['volume', 'remove']],
+  paths: [
+    ['volume', 'rm'],
+    ['volume', 'remove'],
+  ],
   summary: 'Remove one or more volumes',
   configure(cmd) {
     cmd.argument('<VOLUME...>').option('-f, --force', 'Force the removal of one or more volumes');

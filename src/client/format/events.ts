@@ -14,7 +14,8 @@ export function rfc3339NanoFixed(timeNano: bigint): string {
   const ms = Number(timeNano / 1_000_000n);
   const d = new Date(ms);
   const off = -d.getTimezoneOffset();
-  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
+  const zone =
+    off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
   const frac = String(timeNano % 1_000_000_000n).padStart(9, '0');
   return (
     `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}` +
@@ -31,7 +32,12 @@ export function eventLine(ev: EngineEvent): string {
 
 /** The deprecated top-level fields docker fills for container and image events. */
 function legacy(ev: EngineEvent): { status?: string; id?: string; from?: string } {
-  if (ev.Type === 'container') return { status: ev.Action, id: ev.Actor.ID, ...(ev.Actor.Attributes.image ? { from: ev.Actor.Attributes.image } : {}) };
+  if (ev.Type === 'container')
+    return {
+      status: ev.Action,
+      id: ev.Actor.ID,
+      ...(ev.Actor.Attributes.image ? { from: ev.Actor.Attributes.image } : {}),
+    };
   if (ev.Type === 'image') return { status: ev.Action, id: ev.Actor.ID };
   return {};
 }

@@ -17,7 +17,12 @@ function evenTie(digits: string, keep: number): boolean {
  * (1.5625 with %.4g is "1.562"); JavaScript's toPrecision and toFixed round
  * it away from zero. Where that differs, format the next double toward zero.
  */
-function goRounded(n: number, fmt: (x: number) => string, digits: (x: number) => string, keep: (x: number) => number): string {
+function goRounded(
+  n: number,
+  fmt: (x: number) => string,
+  digits: (x: number) => string,
+  keep: (x: number) => number,
+): string {
   if (n === 0 || !Number.isFinite(n)) return fmt(n);
   return evenTie(digits(n), keep(n)) ? fmt(towardZero(n)) : fmt(n);
 }
@@ -25,13 +30,23 @@ function goRounded(n: number, fmt: (x: number) => string, digits: (x: number) =>
 /** Go's strconv.FormatFloat(n, 'f', decimals): "12.50". */
 export function goFixed(n: number, decimals: number): string {
   const [int = '', frac = ''] = Math.abs(n).toFixed(100).split('.');
-  return goRounded(n, (x) => x.toFixed(decimals), () => (int === '0' ? '' : int) + frac, () => (int === '0' ? 0 : int.length) + decimals);
+  return goRounded(
+    n,
+    (x) => x.toFixed(decimals),
+    () => (int === '0' ? '' : int) + frac,
+    () => (int === '0' ? 0 : int.length) + decimals,
+  );
 }
 
 /** n.toPrecision(p) as Go rounds it. */
 function goPrecision(n: number, p: number): string {
   const sig = (x: number) => Math.abs(x).toPrecision(100).split('e')[0]!.replace('.', '').replace(/^0+/, '');
-  return goRounded(n, (x) => x.toPrecision(p), sig, () => p);
+  return goRounded(
+    n,
+    (x) => x.toPrecision(p),
+    sig,
+    () => p,
+  );
 }
 
 /** Go's fmt %.<p>g. */
@@ -41,7 +56,9 @@ export function goG(n: number, precision: number): string {
   let s = goPrecision(n, precision);
   const e = s.indexOf('e');
   if (e >= 0 || exp < -4 || exp >= precision) {
-    const [mant, ex] = Number(s).toExponential(precision - 1).split('e') as [string, string];
+    const [mant, ex] = Number(s)
+      .toExponential(precision - 1)
+      .split('e') as [string, string];
     const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
     const sign = ex.startsWith('-') ? '-' : '+';
     return `${m}e${sign}${ex.replace(/^[+-]/, '').padStart(2, '0')}`;

@@ -112,7 +112,8 @@ function value(raw: unknown, field: Field, present: boolean): unknown {
         return new GoTime(ZERO_TIME);
     }
   }
-  if (kind === 'set' && typeof raw === 'object') return Object.fromEntries(Object.keys(raw as object).map((k) => [k, EMPTY_STRUCT]));
+  if (kind === 'set' && typeof raw === 'object')
+    return Object.fromEntries(Object.keys(raw as object).map((k) => [k, EMPTY_STRUCT]));
   if (kind === 'time' && typeof raw === 'string') return new GoTime(raw);
   return raw;
 }

@@ -20,10 +20,12 @@ export const STATS_HEADERS: Record<string, string> = {
 };
 
 /** docker's default table: ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs. */
-export const STATS_COLUMNS = ['ID', 'Name', 'CPUPerc', 'MemUsage', 'MemPerc', 'NetIO', 'BlockIO', 'PIDs'].map((field) => ({
-  header: STATS_HEADERS[field]!,
-  field,
-}));
+export const STATS_COLUMNS = ['ID', 'Name', 'CPUPerc', 'MemUsage', 'MemPerc', 'NetIO', 'BlockIO', 'PIDs'].map(
+  (field) => ({
+    header: STATS_HEADERS[field]!,
+    field,
+  }),
+);
 
 export interface StatsRowInput {
   /** What the user named (or the full ID when listing every container): docker's {{.Container}}. */

@@ -121,7 +121,13 @@ function parsePipe(toks: Tok[], locate: Locate, pos = { i: 0 }, stopAtParen = fa
   let start = pos.i;
   const finish = (end: number) => {
     cmds.push(cur);
-    where.push({ loc: locate(toks[start]!.pos), text: toks.slice(start, end).map((t) => t.s).join(' ') });
+    where.push({
+      loc: locate(toks[start]!.pos),
+      text: toks
+        .slice(start, end)
+        .map((t) => t.s)
+        .join(' '),
+    });
   };
   while (pos.i < toks.length) {
     const tok = toks[pos.i++]!;
@@ -195,7 +201,12 @@ export function split(src: string): Action[] {
   return out;
 }
 
-export function parseNodes(actions: Action[], pos: { i: number }, ends: string[], locate: Locate): { nodes: Node[]; end: string } {
+export function parseNodes(
+  actions: Action[],
+  pos: { i: number },
+  ends: string[],
+  locate: Locate,
+): { nodes: Node[]; end: string } {
   const nodes: Node[] = [];
   while (pos.i < actions.length) {
     const a = actions[pos.i++]!;

@@ -8,7 +8,18 @@
  * do. Execution errors name the line, column and node, as Go's do.
  */
 import { GoNil, GoTime, goMarshal, structInfo } from './go-value.js';
-import { at, EvalError, execFail, fail, parseNodes, split, type Arg, type Locate, type Node, type Pipe } from './template-parse.js';
+import {
+  at,
+  EvalError,
+  execFail,
+  fail,
+  parseNodes,
+  split,
+  type Arg,
+  type Locate,
+  type Node,
+  type Pipe,
+} from './template-parse.js';
 
 // ---- evaluating ----
 
@@ -22,7 +33,10 @@ export function goString(v: unknown, top = true): string {
   if (Array.isArray(v)) return `[${v.map((x) => goString(x, false)).join(' ')}]`;
   if (v instanceof Map) return goString(Object.fromEntries(v), top);
   const print = structInfo(v)?.print;
-  if (print) return `${print === 'pointer' ? '&' : ''}{${Object.values(v as object).map((x) => goString(x, false)).join(' ')}}`;
+  if (print)
+    return `${print === 'pointer' ? '&' : ''}{${Object.values(v as object)
+      .map((x) => goString(x, false))
+      .join(' ')}}`;
   if (typeof v === 'object') {
     const keys = Object.keys(v as object).sort();
     return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k], false)}`).join(' ')}]`;
@@ -46,13 +60,18 @@ function field(v: unknown, path: string[]): unknown {
   let cur = v;
   for (const p of path) {
     if (cur instanceof GoNil) {
-      throw new EvalError(cur.absentKey ? `map has no entry for key "${cur.absentKey}"` : `nil pointer evaluating interface {}.${p}`);
+      throw new EvalError(
+        cur.absentKey ? `map has no entry for key "${cur.absentKey}"` : `nil pointer evaluating interface {}.${p}`,
+      );
     }
     if (cur === null || cur === undefined) throw new EvalError(`nil pointer evaluating interface {}.${p}`);
-    if (typeof cur !== 'object') throw new EvalError(`can't evaluate field ${p} in type ${GO_KIND[typeof cur] ?? typeof cur}`);
+    if (typeof cur !== 'object')
+      throw new EvalError(`can't evaluate field ${p} in type ${GO_KIND[typeof cur] ?? typeof cur}`);
     const info = structInfo(cur);
     if (info && !Object.prototype.hasOwnProperty.call(cur, p)) {
-      throw new EvalError(info.type ? `can't evaluate field ${p} in type ${info.type}` : `map has no entry for key "${p}"`);
+      throw new EvalError(
+        info.type ? `can't evaluate field ${p} in type ${info.type}` : `map has no entry for key "${p}"`,
+      );
     }
     cur = (cur as Record<string, unknown>)[p];
   }
@@ -67,15 +86,22 @@ function index(v: unknown, ...keys: unknown[]): unknown {
       cur = cur.zero;
     } else if (Array.isArray(cur) || typeof cur === 'string') {
       const i = Number(k);
-      if (!Number.isInteger(i) || i < 0 || i >= cur.length) throw new EvalError(`error calling index: index out of range: ${String(k)}`);
+      if (!Number.isInteger(i) || i < 0 || i >= cur.length)
+        throw new EvalError(`error calling index: index out of range: ${String(k)}`);
       cur = typeof cur === 'string' ? cur.charCodeAt(i) : cur[i];
     } else if (cur !== null && typeof cur === 'object') {
       const o = cur as Record<string, unknown>;
       const key = String(k);
       // a map of strings (labels, options) gives "" for a missing key
-      cur = Object.prototype.hasOwnProperty.call(o, key) ? o[key] : Object.values(o).every((x) => typeof x === 'string') ? '' : undefined;
+      cur = Object.prototype.hasOwnProperty.call(o, key)
+        ? o[key]
+        : Object.values(o).every((x) => typeof x === 'string')
+          ? ''
+          : undefined;
     } else {
-      throw new EvalError(`error calling index: can't index item of type ${cur === null || cur === undefined ? 'nil' : typeof cur}`);
+      throw new EvalError(
+        `error calling index: can't index item of type ${cur === null || cur === undefined ? 'nil' : typeof cur}`,
+      );
     }
   }
   return cur;
@@ -88,31 +114,34 @@ function toJson(v: unknown): string {
 
 function sprintf(fmt: string, args: unknown[]): string {
   let i = 0;
-  return fmt.replace(/%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdvqfxt%])/g, (_m, flags: string, width: string, prec: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    const a = args[i++];
-    let s: string;
-    switch (verb) {
-      case 'd':
-        s = String(Math.trunc(Number(a)));
-        break;
-      case 'f':
-        s = Number(a).toFixed(prec ? Number(prec) : 6);
-        break;
-      case 'q':
-        s = JSON.stringify(goString(a));
-        break;
-      case 'x':
-        s = typeof a === 'number' ? a.toString(16) : Buffer.from(String(a)).toString('hex');
-        break;
-      default:
-        s = goString(a);
-        if (prec && verb === 's') s = s.slice(0, Number(prec));
-    }
-    const w = Number(width || 0);
-    if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
-    return s;
-  });
+  return fmt.replace(
+    /%([-+ 0#]*)(\d*)(?:\.(\d+))?([sdvqfxt%])/g,
+    (_m, flags: string, width: string, prec: string | undefined, verb: string) => {
+      if (verb === '%') return '%';
+      const a = args[i++];
+      let s: string;
+      switch (verb) {
+        case 'd':
+          s = String(Math.trunc(Number(a)));
+          break;
+        case 'f':
+          s = Number(a).toFixed(prec ? Number(prec) : 6);
+          break;
+        case 'q':
+          s = JSON.stringify(goString(a));
+          break;
+        case 'x':
+          s = typeof a === 'number' ? a.toString(16) : Buffer.from(String(a)).toString('hex');
+          break;
+        default:
+          s = goString(a);
+          if (prec && verb === 's') s = s.slice(0, Number(prec));
+      }
+      const w = Number(width || 0);
+      if (s.length < w) s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
+      return s;
+    },
+  );
 }
 
 function cmp(a: unknown, b: unknown): number {
@@ -129,12 +158,24 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   title: (s) => goString(s).replace(/(^|[\s_-])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()),
   truncate: (s, n) => [...goString(s)].slice(0, Number(n)).join(''),
   pad: (s, a, b) => ' '.repeat(Number(a)) + goString(s) + ' '.repeat(Number(b)),
-  len: (v) => (v instanceof GoNil ? 0 : Array.isArray(v) || typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
+  len: (v) =>
+    v instanceof GoNil
+      ? 0
+      : Array.isArray(v) || typeof v === 'string'
+        ? v.length
+        : v && typeof v === 'object'
+          ? Object.keys(v).length
+          : 0,
   index,
   print: (...a) => a.map((x) => goString(x)).join(''),
   println: (...a) => a.map((x) => goString(x)).join(' ') + '\n',
   printf: (f, ...a) => sprintf(String(f), a),
-  eq: (a, ...bs) => bs.some((b) => a === b || (a !== null && b !== null && typeof a !== 'object' && String(a) === String(b) && typeof a === typeof b)),
+  eq: (a, ...bs) =>
+    bs.some(
+      (b) =>
+        a === b ||
+        (a !== null && b !== null && typeof a !== 'object' && String(a) === String(b) && typeof a === typeof b),
+    ),
   ne: (a, b) => a !== b,
   lt: (a, b) => cmp(a, b) < 0,
   le: (a, b) => cmp(a, b) <= 0,
@@ -152,7 +193,14 @@ function evalArg(a: Arg, s: Scope, final?: unknown, hasFinal = false): unknown {
     case 'lit':
       return a.v;
     case 'field': {
-      const base = a.base === 'dot' ? s.dot : s.vars.has(a.base) ? s.vars.get(a.base) : (() => { throw execFail(`undefined variable: ${a.base}`); })();
+      const base =
+        a.base === 'dot'
+          ? s.dot
+          : s.vars.has(a.base)
+            ? s.vars.get(a.base)
+            : (() => {
+                throw execFail(`undefined variable: ${a.base}`);
+              })();
       try {
         return field(base, a.path);
       } catch (e) {
@@ -219,7 +267,9 @@ function run(nodes: Node[], s: Scope, out: string[]): void {
         const entries: [unknown, unknown][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
           : v && typeof v === 'object' && !(v instanceof GoNil) && !(v instanceof GoTime)
-            ? Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])
+            ? Object.keys(v)
+                .sort()
+                .map((k) => [k, (v as Record<string, unknown>)[k]])
             : [];
         if (!entries.length) run(n.else, s, out);
         for (const [k, x] of entries) {
@@ -266,7 +316,9 @@ export function parseFormat(format: string, headerNames: Record<string, string>)
     const template = format.slice(6);
     const cells = template.replace(/\\t/g, '\t').split('\t');
     const headers = cells.map((cell) => {
-      const names = [...cell.matchAll(/\{\{-?\s*(?:\w+\s+)?\.(\w+)[^}]*\}\}/g)].map((m) => headerNames[m[1]!] ?? m[1]!.toUpperCase());
+      const names = [...cell.matchAll(/\{\{-?\s*(?:\w+\s+)?\.(\w+)[^}]*\}\}/g)].map(
+        (m) => headerNames[m[1]!] ?? m[1]!.toUpperCase(),
+      );
       return names.length ? names.join(' ') : cell.trim().toUpperCase();
     });
     return { kind: 'table', template, headers };

@@ -146,7 +146,10 @@ export async function commitImages(
       store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
       for (const name of names[n]!) {
         const prev = store.images.setTag(name, img.id, now, false);
-        if (prev) notes.push(`The image ${familiar(name)} already exists, renaming the old one with ID ${prev} to empty string`);
+        if (prev)
+          notes.push(
+            `The image ${familiar(name)} already exists, renaming the old one with ID ${prev} to empty string`,
+          );
         store.event({ type: 'image', action: 'tag', actorId: img.id, attributes: { name } }, now);
       }
       out.push({ id: img.id, tags: names[n]!.map(familiar) });

@@ -140,7 +140,8 @@ function ociArchive(c: ArchiveContents): ArchiveImage[] {
       visit(ms[0]!, names, depth + 1);
       return;
     }
-    if (!doc.config || !Array.isArray(doc.layers)) throw invalidArchive(`manifest ${desc.digest} lacks config or layers`);
+    if (!doc.config || !Array.isArray(doc.layers))
+      throw invalidArchive(`manifest ${desc.digest} lacks config or layers`);
     const configName = blobName(doc.config.digest, 'config descriptor');
     const configBytes = c.docs.get(configName);
     if (!configBytes) throw invalidArchive(`archive is missing image config ${doc.config.digest}`);

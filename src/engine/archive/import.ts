@@ -87,7 +87,10 @@ export async function importImage(store: Store, input: Readable, opts: ImportOpt
       }
     }
     const it = tapped();
-    const { size } = await unpackLayer({ [Symbol.asyncIterator]: () => ({ next: () => it.next() }) }, join(treeRoot, 'diff'));
+    const { size } = await unpackLayer(
+      { [Symbol.asyncIterator]: () => ({ next: () => it.next() }) },
+      join(treeRoot, 'diff'),
+    );
     for await (const c of it) void c; // trailing padding after the end-of-archive marker
     blob.close(false);
     const diffId = blob.digest();

@@ -118,7 +118,11 @@ async function processLayer(
   mkdirSync(diffDir, { recursive: true });
   const cand: Candidate = { name, rawDigest: '', diffId: '', blobPath: blob.tmpPath, treeRoot, size: 0, tarSize: 0 };
   try {
-    const res = await unpackLayer(nonClosing(tap(nonClosing(data), (c) => blob.write(c))), diffDir, signal ? { signal } : {});
+    const res = await unpackLayer(
+      nonClosing(tap(nonClosing(data), (c) => blob.write(c))),
+      diffDir,
+      signal ? { signal } : {},
+    );
     cand.size = res.size;
   } catch (e) {
     if (e instanceof BerthError && e.code === 'CANCELLED') throw e;
@@ -225,7 +229,10 @@ function planImages(contents: ArchiveContents, candidates: Map<string, Candidate
       const c = candidates.get(name);
       if (!c) throw invalidArchive(`archive is missing layer ${name}`);
       if (img.layerDigests && c.rawDigest !== img.layerDigests[i]) {
-        throw new BerthError('DIGEST_MISMATCH', `layer ${name}: digest mismatch: descriptor says ${img.layerDigests[i]}, content is ${c.rawDigest}`);
+        throw new BerthError(
+          'DIGEST_MISMATCH',
+          `layer ${name}: digest mismatch: descriptor says ${img.layerDigests[i]}, content is ${c.rawDigest}`,
+        );
       }
       if (c.diffId !== diffIds[i]) {
         throw new BerthError(

@@ -50,9 +50,12 @@ export function saveItems(store: Store, names: string[]): SaveItem[] {
     }
     if (ref && !ref.tag && !ref.digest) {
       const repo = normalizedString(ref);
-      const tagged = store.images
-        .images()
-        .flatMap((img) => store.images.tagsOf(img.id).filter((t) => t.startsWith(repo + ':')).map((t) => [img.id, t] as const));
+      const tagged = store.images.images().flatMap((img) =>
+        store.images
+          .tagsOf(img.id)
+          .filter((t) => t.startsWith(repo + ':'))
+          .map((t) => [img.id, t] as const),
+      );
       if (tagged.length) {
         for (const [id, t] of tagged) add(id, t);
         continue;
@@ -69,7 +72,11 @@ function writerFor(tar: TarWriter, signal?: AbortSignal) {
   return async (name: string, data: Buffer | { path: string; size: number }): Promise<number> => {
     if (signal?.aborted) throw new BerthError('CANCELLED', 'save cancelled');
     const size = Buffer.isBuffer(data) ? data.length : data.size;
-    await tar.add(newHeader({ name, type: 'file', size, mode: 0o644 }), Buffer.isBuffer(data) ? data : { path: data.path }, signal);
+    await tar.add(
+      newHeader({ name, type: 'file', size, mode: 0o644 }),
+      Buffer.isBuffer(data) ? data : { path: data.path },
+      signal,
+    );
     return size;
   };
 }
@@ -84,7 +91,10 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
     const layers = store.images.layersOf(it.id);
     for (const l of layers) {
       if (!store.blobs.has(l.diffId)) {
-        throw new BerthError('NOT_FOUND', `layer ${l.diffId} of image ${it.id} has no blob in the store; run berth system check`);
+        throw new BerthError(
+          'NOT_FOUND',
+          `layer ${l.diffId} of image ${it.id} has no blob in the store; run berth system check`,
+        );
       }
     }
     return { ...it, row, layers, configBytes: store.blobs.read(it.id) };
@@ -109,7 +119,10 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
         if (written.has(l.diffId)) continue;
         written.add(l.diffId);
         progress.current = l.diffId;
-        progress.bytes += await write(`blobs/sha256/${l.diffId.slice(7)}`, { path: store.blobs.path(l.diffId), size: l.tarSize });
+        progress.bytes += await write(`blobs/sha256/${l.diffId.slice(7)}`, {
+          path: store.blobs.path(l.diffId),
+          size: l.tarSize,
+        });
         progress.layers++;
         opts.onProgress?.({ ...progress });
       }
@@ -133,7 +146,10 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
         const ref = withDefaultTag(parseReference(t));
         index.push({
           ...desc,
-          annotations: { 'io.containerd.image.name': normalizedString(ref), 'org.opencontainers.image.ref.name': ref.tag },
+          annotations: {
+            'io.containerd.image.name': normalizedString(ref),
+            'org.opencontainers.image.ref.name': ref.tag,
+          },
         });
         const repo = familiarName(ref);
         (repositories[repo] ??= {})[ref.tag!] = p.layers.length ? p.layers[p.layers.length - 1]!.diffId.slice(7) : '';
@@ -145,7 +161,10 @@ export async function saveImages(store: Store, names: string[], out: Writable, o
         ...(p.row.parent && plan.some((q) => q.id === p.row.parent) ? { Parent: p.row.parent } : {}),
       });
     }
-    await write('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index })));
+    await write(
+      'index.json',
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index })),
+    );
     await write('manifest.json', Buffer.from(JSON.stringify(manifest) + '\n'));
     await write('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
     if (Object.keys(repositories).length) await write('repositories', Buffer.from(JSON.stringify(repositories) + '\n'));

@@ -45,7 +45,9 @@ export async function setFrozen(path: string, frozen: boolean): Promise<void> {
 /** Host pids of every process in the container's cgroup. */
 export function cgroupPids(path: string): number[] {
   const layout = cgroupLayout();
-  const text = layout.v2 ? readCgroupFile(path, 'pids', 'cgroup.procs') : (readCgroupFile(path, 'pids', 'cgroup.procs') ?? readCgroupFile(path, 'memory', 'cgroup.procs'));
+  const text = layout.v2
+    ? readCgroupFile(path, 'pids', 'cgroup.procs')
+    : (readCgroupFile(path, 'pids', 'cgroup.procs') ?? readCgroupFile(path, 'memory', 'cgroup.procs'));
   return (text ?? '')
     .split('\n')
     .filter(Boolean)
@@ -72,15 +74,24 @@ export function updateResources(path: string, r: LiveResources): void {
   const period = r.cpuPeriod || 100000;
   const quota = r.nanoCpus ? Math.round((r.nanoCpus / 1e9) * period) : r.cpuQuota;
   if (layout.v2) {
-    if (r.memory !== undefined) write(d('memory'), 'memory.max', r.memory > 0 ? String(r.memory) : 'max', 'update memory');
+    if (r.memory !== undefined)
+      write(d('memory'), 'memory.max', r.memory > 0 ? String(r.memory) : 'max', 'update memory');
     if (r.memorySwap !== undefined && r.memory !== undefined && r.memorySwap !== 0) {
-      write(d('memory'), 'memory.swap.max', r.memorySwap < 0 ? 'max' : String(Math.max(0, r.memorySwap - r.memory)), 'update memory-swap');
+      write(
+        d('memory'),
+        'memory.swap.max',
+        r.memorySwap < 0 ? 'max' : String(Math.max(0, r.memorySwap - r.memory)),
+        'update memory-swap',
+      );
     }
-    if (r.memoryReservation !== undefined) write(d('memory'), 'memory.low', String(r.memoryReservation), 'update memory-reservation');
+    if (r.memoryReservation !== undefined)
+      write(d('memory'), 'memory.low', String(r.memoryReservation), 'update memory-reservation');
     if (quota !== undefined) write(d('cpu'), 'cpu.max', `${quota > 0 ? quota : 'max'} ${period}`, 'update cpus');
-    if (r.cpuShares) write(d('cpu'), 'cpu.weight', String(1 + Math.floor(((r.cpuShares - 2) * 9999) / 262142)), 'update cpu-shares');
+    if (r.cpuShares)
+      write(d('cpu'), 'cpu.weight', String(1 + Math.floor(((r.cpuShares - 2) * 9999) / 262142)), 'update cpu-shares');
     if (r.cpusetCpus !== undefined) write(d('cpuset'), 'cpuset.cpus', r.cpusetCpus, 'update cpuset-cpus');
-    if (r.pidsLimit !== undefined) write(d('pids'), 'pids.max', r.pidsLimit && r.pidsLimit > 0 ? String(r.pidsLimit) : 'max', 'update pids-limit');
+    if (r.pidsLimit !== undefined)
+      write(d('pids'), 'pids.max', r.pidsLimit && r.pidsLimit > 0 ? String(r.pidsLimit) : 'max', 'update pids-limit');
     return;
   }
   if (r.memory !== undefined) {
@@ -94,16 +105,20 @@ export function updateResources(path: string, r: LiveResources): void {
       memsw = null;
     }
     const swap = r.memorySwap !== undefined && r.memorySwap !== 0 ? (r.memorySwap < 0 ? -1 : r.memorySwap) : null;
-    if (memsw !== null && swap !== null && (swap === -1 || swap > memsw)) write(d('memory'), 'memory.memsw.limit_in_bytes', String(swap), 'update memory-swap');
+    if (memsw !== null && swap !== null && (swap === -1 || swap > memsw))
+      write(d('memory'), 'memory.memsw.limit_in_bytes', String(swap), 'update memory-swap');
     write(d('memory'), 'memory.limit_in_bytes', String(mem), 'update memory');
-    if (memsw !== null && swap !== null && swap !== -1 && swap <= memsw) write(d('memory'), 'memory.memsw.limit_in_bytes', String(swap), 'update memory-swap');
+    if (memsw !== null && swap !== null && swap !== -1 && swap <= memsw)
+      write(d('memory'), 'memory.memsw.limit_in_bytes', String(swap), 'update memory-swap');
   }
-  if (r.memoryReservation !== undefined) write(d('memory'), 'memory.soft_limit_in_bytes', String(r.memoryReservation || -1), 'update memory-reservation');
+  if (r.memoryReservation !== undefined)
+    write(d('memory'), 'memory.soft_limit_in_bytes', String(r.memoryReservation || -1), 'update memory-reservation');
   if (quota !== undefined) {
     write(d('cpu'), 'cpu.cfs_period_us', String(period), 'update cpus');
     write(d('cpu'), 'cpu.cfs_quota_us', String(quota > 0 ? quota : -1), 'update cpus');
   }
   if (r.cpuShares) write(d('cpu'), 'cpu.shares', String(r.cpuShares), 'update cpu-shares');
   if (r.cpusetCpus !== undefined) write(d('cpuset'), 'cpuset.cpus', r.cpusetCpus, 'update cpuset-cpus');
-  if (r.pidsLimit !== undefined) write(d('pids'), 'pids.max', r.pidsLimit && r.pidsLimit > 0 ? String(r.pidsLimit) : 'max', 'update pids-limit');
+  if (r.pidsLimit !== undefined)
+    write(d('pids'), 'pids.max', r.pidsLimit && r.pidsLimit > 0 ? String(r.pidsLimit) : 'max', 'update pids-limit');
 }

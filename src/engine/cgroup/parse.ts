@@ -111,7 +111,11 @@ export function netDev(text: string): NetTotals {
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
     if (name === 'lo') continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     out.rxBytes += f[0] ?? 0;
     out.rxPackets += f[1] ?? 0;
     out.txBytes += f[8] ?? 0;
@@ -121,7 +125,11 @@ export function netDev(text: string): NetTotals {
 }
 
 /** docker CLI's CPU percentage: Δcontainer / Δsystem × online CPUs × 100. */
-export function cpuPercent(prev: { cpu: number; system: number } | null, cur: { cpu: number; system: number }, onlineCpus: number): number {
+export function cpuPercent(
+  prev: { cpu: number; system: number } | null,
+  cur: { cpu: number; system: number },
+  onlineCpus: number,
+): number {
   if (!prev) return 0;
   const cpuDelta = cur.cpu - prev.cpu;
   const sysDelta = cur.system - prev.system;

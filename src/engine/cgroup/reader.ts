@@ -83,7 +83,17 @@ export class PreadFile {
   }
 }
 
-const KEYS: MetricKey[] = ['cpu', 'memUsage', 'memStat', 'memLimit', 'memEvents', 'oomControl', 'pidsCurrent', 'pidsMax', 'io'];
+const KEYS: MetricKey[] = [
+  'cpu',
+  'memUsage',
+  'memStat',
+  'memLimit',
+  'memEvents',
+  'oomControl',
+  'pidsCurrent',
+  'pidsMax',
+  'io',
+];
 
 export class ContainerReader {
   private readonly files = new Map<MetricKey, PreadFile>();

@@ -55,7 +55,8 @@ export async function commitContainer(store: Store, ref: string, o: CommitOption
       },
     });
     // as docker's commit: paused through the freezer, with pause and unpause events
-    const event = (action: string) => store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
+    const event = (action: string) =>
+      store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
     if (pause) {
       await setFrozen(containerCgroupPath(rec.id), true);
       event('pause');
@@ -75,7 +76,10 @@ export async function commitContainer(store: Store, ref: string, o: CommitOption
     // 2. its unpacked tree, from the blob just written
     const treeRoot = join(scratch, 'layer-0');
     mkdirSync(join(treeRoot, 'diff'), { recursive: true });
-    const { size } = await unpackLayer(createReadStream(writer.tmpPath, { highWaterMark: 1 << 20 }), join(treeRoot, 'diff'));
+    const { size } = await unpackLayer(
+      createReadStream(writer.tmpPath, { highWaterMark: 1 << 20 }),
+      join(treeRoot, 'diff'),
+    );
     // 3. the image config, as docker writes it
     const created = formatRFC3339Nano(new Date());
     const image: ImageConfig = {
@@ -89,7 +93,12 @@ export async function commitContainer(store: Store, ref: string, o: CommitOption
       docker_version: ENGINE_VERSION,
       history: [
         ...(base.history ?? []),
-        { created, ...(o.author ? { author: o.author } : {}), created_by: commandOf(rec), ...(o.message ? { comment: o.message } : {}) },
+        {
+          created,
+          ...(o.author ? { author: o.author } : {}),
+          created_by: commandOf(rec),
+          ...(o.message ? { comment: o.message } : {}),
+        },
       ],
       os: base.os ?? 'linux',
       rootfs: { type: 'layers', diff_ids: [...(base.rootfs?.diff_ids ?? []), diffId] },
@@ -108,7 +117,13 @@ export async function commitContainer(store: Store, ref: string, o: CommitOption
           id,
           configBytes,
           layers: [
-            ...parentLayers.map((l) => ({ diffId: l.diffId, blobPath: '', treeRoot: '', size: l.size, tarSize: l.tarSize })),
+            ...parentLayers.map((l) => ({
+              diffId: l.diffId,
+              blobPath: '',
+              treeRoot: '',
+              size: l.size,
+              tarSize: l.tarSize,
+            })),
             { diffId, blobPath: writer.tmpPath, treeRoot, size, tarSize: writer.bytes },
           ],
           repoTags: tag ? [tag] : [],

@@ -47,7 +47,9 @@ export class ContainerDb {
 
   idsWithPrefix(prefix: string): string[] {
     return (
-      this.db.prepare('SELECT id FROM containers WHERE id >= ? AND id < ? LIMIT 2').all(prefix, `${prefix}\u{10FFFF}`) as {
+      this.db
+        .prepare('SELECT id FROM containers WHERE id >= ? AND id < ? LIMIT 2')
+        .all(prefix, `${prefix}\u{10FFFF}`) as {
         id: string;
       }[]
     ).map((r) => r.id);

@@ -34,7 +34,12 @@ export function containerChanges(store: Store, ref: string): FilesystemChange[] 
  * its upper dir as the top lower layer, or read-write on its upper dir when
  * the container is stopped.
  */
-async function withOverlay<T>(store: Store, rec: ContainerRecord, write: boolean, fn: (root: string) => Promise<T>): Promise<T> {
+async function withOverlay<T>(
+  store: Store,
+  rec: ContainerRecord,
+  write: boolean,
+  fn: (root: string) => Promise<T>,
+): Promise<T> {
   const p = containerPaths(store.layout, rec.id);
   const scratch = makeScratch(store.layout.tmpDir, 'mnt');
   const mnt = join(scratch, 'root');
@@ -69,7 +74,9 @@ async function withOverlay<T>(store: Store, rec: ContainerRecord, write: boolean
 /** Run the helper chrooted at root; stdout goes to out (when given). */
 function helper(root: string, args: string[], io: { out?: Writable; input?: Readable } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HELPER, root, ...args], { stdio: [io.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HELPER, root, ...args], {
+      stdio: [io.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     if (io.out) child.stdout!.pipe(io.out, { end: false });
@@ -105,7 +112,12 @@ export async function exportContainer(store: Store, ref: string, out: Writable):
 }
 
 /** Where to reach a container's files: a running one through its mount namespace, else a private mount. */
-async function withRoot<T>(store: Store, rec: ContainerRecord, write: boolean, fn: (root: string) => Promise<T>): Promise<T> {
+async function withRoot<T>(
+  store: Store,
+  rec: ContainerRecord,
+  write: boolean,
+  fn: (root: string) => Promise<T>,
+): Promise<T> {
   const st = stateOf(store, rec);
   if (isRunning(st) && st.pid) return fn(`/proc/${st.pid}/root`);
   return withOverlay(store, rec, write, fn);
@@ -152,23 +164,46 @@ export async function copyUpVolumes(store: Store, rec: ContainerRecord): Promise
 
 export async function statInContainer(store: Store, ref: string, path: string, follow = false): Promise<PathStat> {
   const rec = findContainer(store, ref);
-  return withRoot(store, rec, false, async (root) => JSON.parse(await helper(root, ['stat', path, ...(follow ? ['follow'] : [])])) as PathStat);
+  return withRoot(
+    store,
+    rec,
+    false,
+    async (root) => JSON.parse(await helper(root, ['stat', path, ...(follow ? ['follow'] : [])])) as PathStat,
+  );
 }
 
 /** `cp CONTAINER:SRC -`: a tar whose top entry is `name` ("" for the contents of a directory). */
-export async function copyFromContainer(store: Store, ref: string, src: string, name: string, out: Writable, follow = false): Promise<void> {
+export async function copyFromContainer(
+  store: Store,
+  ref: string,
+  src: string,
+  name: string,
+  out: Writable,
+  follow = false,
+): Promise<void> {
   const rec = findContainer(store, ref);
-  await withRoot(store, rec, false, (root) => helper(root, ['tar-out', src, name, ...(follow ? ['follow'] : [])], { out }));
+  await withRoot(store, rec, false, (root) =>
+    helper(root, ['tar-out', src, name, ...(follow ? ['follow'] : [])], { out }),
+  );
   await endOf(out);
 }
 
 /** `cp - CONTAINER:DEST`: extract a tar (top entry `top`) at DEST with docker's naming rules. */
-export async function copyToContainer(store: Store, ref: string, dest: string, input: Readable, top: string, keepOwners = false): Promise<void> {
+export async function copyToContainer(
+  store: Store,
+  ref: string,
+  dest: string,
+  input: Readable,
+  top: string,
+  keepOwners = false,
+): Promise<void> {
   const rec = findContainer(store, ref);
   if (rec.hostConfig.ReadonlyRootfs && isRunning(stateOf(store, rec))) {
     throw new BerthError('WRONG_STATE', 'container rootfs is marked read-only');
   }
   const pass = new PassThrough();
   input.pipe(pass);
-  await withRoot(store, rec, true, (root) => helper(root, ['tar-in', dest, keepOwners ? 'keep-owners' : 'no', top], { input: pass }));
+  await withRoot(store, rec, true, (root) =>
+    helper(root, ['tar-in', dest, keepOwners ? 'keep-owners' : 'no', top], { input: pass }),
+  );
 }

@@ -46,7 +46,12 @@ export interface LifecycleHooks {
 const ZERO = '0001-01-01T00:00:00Z';
 
 function event(store: Store, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
-  store.event({ type: 'container', action, actorId: rec.id, attributes: { name: rec.name, image: rec.imageName, ...extra } });
+  store.event({
+    type: 'container',
+    action,
+    actorId: rec.id,
+    attributes: { name: rec.name, image: rec.imageName, ...extra },
+  });
 }
 
 /** How many NUMA memory nodes the host has (for --cpuset-mems): the highest online node + 1. */
@@ -73,9 +78,15 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   const binds = (req.volumes ?? []).filter((v) => parseVolumeFlag(v).source);
   built.hostConfig.Binds = binds.length ? binds : null;
   built.hostConfig.Mounts = req.mounts?.length ? req.mounts : null;
-  built.hostConfig.Tmpfs = req.tmpfs?.length ? Object.fromEntries(req.tmpfs.map((t) => [t.split(':')[0], t.includes(':') ? t.slice(t.indexOf(':') + 1) : ''])) : null;
+  built.hostConfig.Tmpfs = req.tmpfs?.length
+    ? Object.fromEntries(req.tmpfs.map((t) => [t.split(':')[0], t.includes(':') ? t.slice(t.indexOf(':') + 1) : '']))
+    : null;
   const anonymousTargets = mountReqs.filter((m) => m.anonymous).map((m) => m.target);
-  if (anonymousTargets.length) built.config.Volumes = { ...(built.config.Volumes ?? {}), ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])) };
+  if (anonymousTargets.length)
+    built.config.Volumes = {
+      ...(built.config.Volumes ?? {}),
+      ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])),
+    };
   const db = containerDb(store);
   const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);
   const layers = store.images.layersOf(img.id).map((l) => l.chainId);
@@ -103,7 +114,8 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
           `Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`,
         );
       }
-      for (const l of layers) if (!store.images.layer(l)) throw new BerthError('NOT_FOUND', `image layer ${l} is missing`);
+      for (const l of layers)
+        if (!store.images.layer(l)) throw new BerthError('NOT_FOUND', `image layer ${l} is missing`);
       db.insert(rec);
       rec.mounts = resolveMounts(store, id, mountReqs);
       db.setMounts(id, rec.mounts);
@@ -135,7 +147,8 @@ export async function startContainer(
     const session = opts.attach && st.live ? await monitorAttach(store.layout.containerRun(rec.id), opts.attach) : null;
     return { id: rec.id, session, alreadyRunning: true };
   }
-  if (st.status === 'removing' || st.status === 'dead') throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
+  if (st.status === 'removing' || st.status === 'dead')
+    throw wrongState(`container ${rec.id.slice(0, 12)} is marked for removal and cannot be started`);
   const p = containerPaths(store.layout, rec.id);
   // docker's copy-up into empty volumes (the file-system helpers load only when volumes are mounted)
   if (rec.mounts.some((m) => m.Type === 'volume')) await (await import('./fs-ops.js')).copyUpVolumes(store, rec);
@@ -164,7 +177,14 @@ export async function startContainer(
     session?.close();
     if (e instanceof ExecError) {
       const now = formatRFC3339Nano(new Date());
-      const state: PersistedState = { ...rec.state, status: 'exited', exitCode: e.exitCode, error: e.message, startedAt: now, finishedAt: now };
+      const state: PersistedState = {
+        ...rec.state,
+        status: 'exited',
+        exitCode: e.exitCode,
+        error: e.message,
+        startedAt: now,
+        finishedAt: now,
+      };
       containerDb(store).setState(rec.id, state);
       event(store, rec, 'die', { exitCode: String(e.exitCode) });
     }
@@ -177,7 +197,11 @@ export async function startContainer(
 }
 
 /** Wait until the current run of a container has ended; returns its exit code. */
-export async function waitContainer(store: Store, ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+export async function waitContainer(
+  store: Store,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<{ exitCode: number; error: string }> {
   const rec = findContainer(store, ref);
   const run = store.layout.containerRun(rec.id);
   for (;;) {
@@ -253,7 +277,12 @@ export async function pauseContainer(store: Store, ref: string, pause: boolean):
   event(store, rec, pause ? 'pause' : 'unpause');
 }
 
-export async function restartContainer(store: Store, hooks: LifecycleHooks, ref: string, timeout?: number): Promise<void> {
+export async function restartContainer(
+  store: Store,
+  hooks: LifecycleHooks,
+  ref: string,
+  timeout?: number,
+): Promise<void> {
   await stopContainer(store, ref, timeout);
   await startContainer(store, hooks, ref);
   event(store, findContainer(store, ref), 'restart');
@@ -265,7 +294,10 @@ export function renameContainer(store: Store, ref: string, newName: string): voi
   if (name === rec.name) throw conflict(`Renaming a container with the same name as its current name`);
   immediate(store.db, () => {
     const taken = containerDb(store).byName(name);
-    if (taken) throw conflict(`Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    if (taken)
+      throw conflict(
+        `Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${taken.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
     containerDb(store).rename(rec.id, name);
     event(store, { ...rec, name }, 'rename', { oldName: `/${rec.name}` });
   });
@@ -279,4 +311,3 @@ export async function cleanupContainer(store: Store, id: string, remove: (id: st
   if (isRunning(st)) return;
   if (rec.hostConfig.AutoRemove) await remove(id);
 }
-

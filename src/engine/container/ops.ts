@@ -95,7 +95,9 @@ export function psRow(pid: number, users: Map<number, string>, now = Date.now())
     const c = Math.floor(((utime + stime) / clockTicks / elapsed) * 100);
     const sd = new Date(started);
     const today = new Date(now).toDateString() === sd.toDateString();
-    const stimeStr = today ? `${pad2(sd.getHours())}:${pad2(sd.getMinutes())}` : sd.toLocaleString('en-US', { month: 'short', day: '2-digit' }).replace(' ', '');
+    const stimeStr = today
+      ? `${pad2(sd.getHours())}:${pad2(sd.getMinutes())}`
+      : sd.toLocaleString('en-US', { month: 'short', day: '2-digit' }).replace(' ', '');
     let tty = '?';
     if (ttyNr) {
       try {
@@ -104,7 +106,16 @@ export function psRow(pid: number, users: Map<number, string>, now = Date.now())
         tty = `pts/${ttyNr & 0xff}`;
       }
     }
-    return [users.get(uid) ?? String(uid), String(pid), String(ppid), String(c), stimeStr, tty, cpuTime(utime + stime), cmdline || `[${comm}]`];
+    return [
+      users.get(uid) ?? String(uid),
+      String(pid),
+      String(ppid),
+      String(c),
+      stimeStr,
+      tty,
+      cpuTime(utime + stime),
+      cmdline || `[${comm}]`,
+    ];
   } catch {
     return null; // exited meanwhile
   }
@@ -114,7 +125,8 @@ export async function containerTop(store: Store, ref: string, psArgs: string[] =
   const rec = findContainer(store, ref);
   const st = stateOf(store, rec);
   if (!isRunning(st)) throw wrongState(`Container ${rec.id} is not running`);
-  if (st.status === 'restarting') throw wrongState(`Container ${rec.id} is restarting, wait until the container is running`);
+  if (st.status === 'restarting')
+    throw wrongState(`Container ${rec.id} is restarting, wait until the container is running`);
   const pids = cgroupPids(containerCgroupPath(rec.id));
   if (psArgs.length) {
     // with ps options, run the host's ps (as docker does) and keep the container's rows
@@ -150,12 +162,22 @@ export function execPlan(store: Store, ref: string, o: ExecOptions): ExecPlan {
   let user: string | undefined;
   if (o.user) {
     const layers = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
-    const u = resolveUser(o.user, readLayeredFile([p.upper, p.init, ...layers], 'etc/passwd'), readLayeredFile([p.upper, p.init, ...layers], 'etc/group'));
+    const u = resolveUser(
+      o.user,
+      readLayeredFile([p.upper, p.init, ...layers], 'etc/passwd'),
+      readLayeredFile([p.upper, p.init, ...layers], 'etc/group'),
+    );
     user = `${u.uid}:${u.gid}${u.additionalGids.length ? ':' + u.additionalGids.join(',') : ''}`;
   }
   for (const e of o.env ?? []) if (!e.includes('=')) throw invalidArg(`invalid environment variable: ${e}`);
-  if (o.workdir && !o.workdir.startsWith('/')) throw invalidArg(`the working directory '${o.workdir}' is invalid, it needs to be an absolute path`);
-  store.event({ type: 'container', action: `exec_create: ${o.cmd.join(' ')}`, actorId: rec.id, attributes: { name: rec.name } });
+  if (o.workdir && !o.workdir.startsWith('/'))
+    throw invalidArg(`the working directory '${o.workdir}' is invalid, it needs to be an absolute path`);
+  store.event({
+    type: 'container',
+    action: `exec_create: ${o.cmd.join(' ')}`,
+    actorId: rec.id,
+    attributes: { name: rec.name },
+  });
   return {
     program: monitorPath(),
     args: execArgs({
@@ -182,7 +204,10 @@ export async function attachContainer(
   const st = stateOf(store, rec);
   if (st.status === 'paused') throw wrongState('You cannot attach to a paused container, unpause it first');
   if (!isRunning(st) || !st.live) throw wrongState('You cannot attach to a stopped container, start it first');
-  const s = await monitorAttach(store.layout.containerRun(rec.id), { ...want, stdin: !!want.stdin && rec.config.OpenStdin });
+  const s = await monitorAttach(store.layout.containerRun(rec.id), {
+    ...want,
+    stdin: !!want.stdin && rec.config.OpenStdin,
+  });
   store.event({ type: 'container', action: 'attach', actorId: rec.id, attributes: { name: rec.name } });
   return s;
 }
@@ -199,22 +224,28 @@ export async function updateContainer(store: Store, ref: string, u: UpdateOption
   }
   if (u.memorySwap !== undefined) {
     hc.MemorySwap = u.memorySwap === '-1' ? -1 : ramInBytes(u.memorySwap);
-    if (hc.MemorySwap > 0 && hc.MemorySwap < hc.Memory) throw invalidArg('Minimum memoryswap limit should be larger than memory limit, see usage');
+    if (hc.MemorySwap > 0 && hc.MemorySwap < hc.Memory)
+      throw invalidArg('Minimum memoryswap limit should be larger than memory limit, see usage');
     live.memorySwap = hc.MemorySwap;
     live.memory = hc.Memory;
   } else if (u.memory !== undefined && hc.Memory) {
     live.memorySwap = rec.hostConfig.MemorySwap === 0 ? hc.Memory * 2 : rec.hostConfig.MemorySwap;
   }
-  if (u.memoryReservation !== undefined) live.memoryReservation = hc.MemoryReservation = ramInBytes(u.memoryReservation);
+  if (u.memoryReservation !== undefined)
+    live.memoryReservation = hc.MemoryReservation = ramInBytes(u.memoryReservation);
   if (u.cpus !== undefined) {
     hc.NanoCpus = parseCpus(u.cpus);
-    if (hc.NanoCpus > availableParallelism() * 1e9) throw invalidArg(`Range of CPUs is from 0.01 to ${availableParallelism()}.00, as there are only ${availableParallelism()} CPUs available`);
+    if (hc.NanoCpus > availableParallelism() * 1e9)
+      throw invalidArg(
+        `Range of CPUs is from 0.01 to ${availableParallelism()}.00, as there are only ${availableParallelism()} CPUs available`,
+      );
     live.nanoCpus = hc.NanoCpus;
   }
   if (u.cpuShares !== undefined) live.cpuShares = hc.CpuShares = u.cpuShares;
   if (u.cpuPeriod !== undefined) live.cpuPeriod = hc.CpuPeriod = u.cpuPeriod;
   if (u.cpuQuota !== undefined) live.cpuQuota = hc.CpuQuota = u.cpuQuota;
-  if (u.cpusetCpus !== undefined) live.cpusetCpus = hc.CpusetCpus = validateCpuset(u.cpusetCpus, availableParallelism());
+  if (u.cpusetCpus !== undefined)
+    live.cpusetCpus = hc.CpusetCpus = validateCpuset(u.cpusetCpus, availableParallelism());
   if (u.pidsLimit !== undefined) live.pidsLimit = hc.PidsLimit = u.pidsLimit > 0 ? u.pidsLimit : null;
   if (u.restart !== undefined) {
     hc.RestartPolicy = parseRestartPolicy(u.restart);

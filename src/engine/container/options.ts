@@ -38,19 +38,25 @@ export function parseRestartPolicy(s: string | undefined): RestartPolicy {
   switch (name) {
     case 'always':
     case 'unless-stopped':
-      if (count !== undefined) throw invalidArg(`invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`);
+      if (count !== undefined)
+        throw invalidArg(
+          `invalid restart policy format: maximum retry count cannot be used with restart policy '${name}'`,
+        );
       return { Name: name, MaximumRetryCount: 0 };
     case 'on-failure': {
       let n = 0;
       if (count !== undefined) {
-        if (!/^-?\d+$/.test(count)) throw invalidArg('invalid restart policy format: maximum retry count must be an integer');
+        if (!/^-?\d+$/.test(count))
+          throw invalidArg('invalid restart policy format: maximum retry count must be an integer');
         n = Number(count);
         if (n < 0) throw invalidArg('invalid restart policy: maximum retry count cannot be negative');
       }
       return { Name: 'on-failure', MaximumRetryCount: n };
     }
     default:
-      throw invalidArg(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+      throw invalidArg(
+        `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+      );
   }
 }
 
@@ -61,12 +67,15 @@ export function restartArg(p: RestartPolicy): string {
 
 /** "0-2,4" style CPU/memory-node lists; every listed index must be below `available`. */
 export function validateCpuset(spec: string, available: number, what = 'CPUs'): string {
-  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(spec)) throw invalidArg(`invalid value ${spec} for cpuset ${what.toLowerCase()}`);
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(spec))
+    throw invalidArg(`invalid value ${spec} for cpuset ${what.toLowerCase()}`);
   for (const part of spec.split(',')) {
     const [a, b] = part.split('-').map(Number) as [number, number | undefined];
     if (b !== undefined && b < a) throw invalidArg(`invalid value ${spec} for cpuset ${what.toLowerCase()}`);
     if ((b ?? a) >= available) {
-      throw invalidArg(`Requested ${what} are not available - requested ${spec}, available: ${available > 1 ? `0-${available - 1}` : '0'}`);
+      throw invalidArg(
+        `Requested ${what} are not available - requested ${spec}, available: ${available > 1 ? `0-${available - 1}` : '0'}`,
+      );
     }
   }
   return spec;
@@ -100,7 +109,8 @@ function mergeEnv(base: string[], extra: string[]): string[] {
 }
 
 function validateLogOpts(driver: string, opts: Record<string, string>): void {
-  if (driver !== 'json-file' && driver !== 'none') throw invalidArg(`logging driver "${driver}" is not supported (json-file, none)`);
+  if (driver !== 'json-file' && driver !== 'none')
+    throw invalidArg(`logging driver "${driver}" is not supported (json-file, none)`);
   for (const [k, v] of Object.entries(opts)) {
     if (k === 'max-size') {
       if (v !== '-1' && !/^\d/.test(v)) throw invalidArg(`invalid max-size: ${v}`);
@@ -109,13 +119,15 @@ function validateLogOpts(driver: string, opts: Record<string, string>): void {
       if (!/^\d+$/.test(v)) throw invalidArg(`invalid max-file: ${v}`);
       if (Number(v) < 1) throw invalidArg('max-file cannot be less than 1');
     } else if (['compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag'].includes(k)) {
-      throw invalidArg(`log opt '${k}' is not supported by berth's ${driver} log driver (it takes max-size and max-file)`);
+      throw invalidArg(
+        `log opt '${k}' is not supported by berth's ${driver} log driver (it takes max-size and max-file)`,
+      );
     } else {
       throw invalidArg(`unknown log opt '${k}' for ${driver} log driver`);
     }
   }
   if (opts['max-file'] && Number(opts['max-file']) > 1 && !opts['max-size']) {
-    throw invalidArg("max-file cannot be set without max-size");
+    throw invalidArg('max-file cannot be set without max-size');
   }
 }
 
@@ -140,8 +152,10 @@ export function buildContainerConfig(
   let memorySwap = 0;
   if (req.memorySwap) {
     memorySwap = req.memorySwap === '-1' ? -1 : ramInBytes(req.memorySwap);
-    if (!memory && memorySwap > 0) throw invalidArg('You should always set the Memory limit when using Memoryswap limit, see usage');
-    if (memorySwap > 0 && memorySwap < memory) throw invalidArg('Minimum memoryswap limit should be larger than memory limit, see usage');
+    if (!memory && memorySwap > 0)
+      throw invalidArg('You should always set the Memory limit when using Memoryswap limit, see usage');
+    if (memorySwap > 0 && memorySwap < memory)
+      throw invalidArg('Minimum memoryswap limit should be larger than memory limit, see usage');
   }
   const memoryReservation = req.memoryReservation ? ramInBytes(req.memoryReservation) : 0;
   const nanoCpus = req.cpus ? parseCpus(req.cpus) : 0;
@@ -151,9 +165,11 @@ export function buildContainerConfig(
   if (nanoCpus && (req.cpuQuota || req.cpuPeriod)) {
     throw invalidArg('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
-  if (req.cpuShares !== undefined && req.cpuShares < 0) throw invalidArg('invalid CPU shares: must be a positive integer');
+  if (req.cpuShares !== undefined && req.cpuShares < 0)
+    throw invalidArg('invalid CPU shares: must be a positive integer');
   const restart = parseRestartPolicy(req.restart);
-  if (req.autoRemove && restart.Name && restart.Name !== 'no') throw invalidArg('conflicting options: cannot specify both --restart and --rm');
+  if (req.autoRemove && restart.Name && restart.Name !== 'no')
+    throw invalidArg('conflicting options: cannot specify both --restart and --rm');
   const stopSignal = req.stopSignal ?? ic.StopSignal;
   if (stopSignal) parseSignal(stopSignal);
   if (req.stopTimeout !== undefined && (!Number.isInteger(req.stopTimeout) || req.stopTimeout < -1)) {

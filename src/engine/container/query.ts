@@ -12,7 +12,23 @@ import { duSync } from './size.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord, MountPoint } from './types.js';
 
-export const PS_FILTERS = ['id', 'name', 'label', 'exited', 'status', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose', 'isolation'];
+export const PS_FILTERS = [
+  'id',
+  'name',
+  'label',
+  'exited',
+  'status',
+  'ancestor',
+  'before',
+  'since',
+  'volume',
+  'network',
+  'health',
+  'is-task',
+  'publish',
+  'expose',
+  'isolation',
+];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 /** The mounts docker's API shows, without berth's bookkeeping fields (--tmpfs mounts are only in HostConfig.Tmpfs). */
@@ -139,10 +155,20 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
     if (exited.length && !(st.status === 'exited' && exited.includes(st.exitCode))) return;
     if (ancestors && !ancestors.has(rec.imageId)) return;
     if (f.has('network') && !f.get('network')!.includes(rec.hostConfig.NetworkMode)) return;
-    if (f.has('volume') && !f.get('volume')!.some((v) => rec.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))) return;
+    if (
+      f.has('volume') &&
+      !f.get('volume')!.some((v) => rec.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))
+    )
+      return;
     if (f.has('publish') || f.has('expose') || f.has('health') || f.has('is-task')) {
       if (f.has('publish') || f.has('health') || f.has('is-task')) return;
-      if (f.has('expose') && !f.get('expose')!.some((e) => Object.keys(rec.config.ExposedPorts ?? {}).includes(e.includes('/') ? e : `${e}/tcp`))) return;
+      if (
+        f.has('expose') &&
+        !f
+          .get('expose')!
+          .some((e) => Object.keys(rec.config.ExposedPorts ?? {}).includes(e.includes('/') ? e : `${e}/tcp`))
+      )
+        return;
     }
     out.push(summarize(store, rec, st, opts.size));
   });

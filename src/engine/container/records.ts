@@ -33,7 +33,9 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
   const monitor = readMonitorState(store.layout.containerRun(rec.id));
   const frozen = monitor?.monitorAlive && monitor.status === 'running' ? isFrozen(containerCgroupPath(rec.id)) : false;
   const cur = currentState({ persisted: rec.state, monitor, frozen, now: formatRFC3339Nano(new Date()) });
-  const next = persistable(cur, rec.state) ?? (cur.restartCount > rec.state.restartCount ? { ...rec.state, restartCount: cur.restartCount } : null);
+  const next =
+    persistable(cur, rec.state) ??
+    (cur.restartCount > rec.state.restartCount ? { ...rec.state, restartCount: cur.restartCount } : null);
   if (next) {
     immediate(store.db, () => {
       const before = containerDb(store).get(rec.id)?.state ?? rec.state;
@@ -49,11 +51,27 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
       const died = Math.min(at(cur.finishedAt), started - 1);
       for (let i = before.restartCount; i < next.restartCount; i++) {
         // only the latest run's times are kept: earlier restarts are dated by them too
-        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: attributes({ exitCode: String(cur.exitCode) }) }, died);
+        store.event(
+          {
+            type: 'container',
+            action: 'die',
+            actorId: rec.id,
+            attributes: attributes({ exitCode: String(cur.exitCode) }),
+          },
+          died,
+        );
         store.event({ type: 'container', action: 'start', actorId: rec.id, attributes: attributes() }, started);
       }
       if (next.status === 'exited' && before.status !== 'exited' && before.status !== 'created') {
-        store.event({ type: 'container', action: 'die', actorId: rec.id, attributes: attributes({ exitCode: String(next.exitCode) }) }, at(next.finishedAt));
+        store.event(
+          {
+            type: 'container',
+            action: 'die',
+            actorId: rec.id,
+            attributes: attributes({ exitCode: String(next.exitCode) }),
+          },
+          at(next.finishedAt),
+        );
       }
     });
     rec.state = next;
@@ -61,4 +79,5 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
   return cur;
 }
 
-export const isRunning = (s: CurrentState) => s.status === 'running' || s.status === 'paused' || s.status === 'restarting';
+export const isRunning = (s: CurrentState) =>
+  s.status === 'running' || s.status === 'paused' || s.status === 'restarting';

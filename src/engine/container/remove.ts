@@ -19,7 +19,9 @@ function orphanLayers(store: Store, rec: ContainerRecord): string[] {
 function removeCgroup(id: string): void {
   const path = containerCgroupPath(id);
   const layout = cgroupLayout();
-  const dirs = layout.v2 ? [cgroupDir(path, 'memory')] : [...new Set([...layout.controllers.keys()].map((c) => cgroupDir(path, c)))];
+  const dirs = layout.v2
+    ? [cgroupDir(path, 'memory')]
+    : [...new Set([...layout.controllers.keys()].map((c) => cgroupDir(path, c)))];
   for (const d of dirs) {
     if (!d) continue;
     try {
@@ -65,8 +67,14 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
   const run = store.layout.containerRun(rec.id);
   if (isRunning(st)) {
     if (!opts.force) {
-      if (st.status === 'paused') throw wrongState(`You cannot remove a paused container ${rec.id}. Unpause and then stop the container before attempting removal or force remove`);
-      if (isRunning(st)) throw wrongState(`You cannot remove a running container ${rec.id}. Stop the container before attempting removal or force remove`);
+      if (st.status === 'paused')
+        throw wrongState(
+          `You cannot remove a paused container ${rec.id}. Unpause and then stop the container before attempting removal or force remove`,
+        );
+      if (isRunning(st))
+        throw wrongState(
+          `You cannot remove a running container ${rec.id}. Stop the container before attempting removal or force remove`,
+        );
     }
     try {
       await monitorNoRestart(run);
@@ -93,7 +101,10 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
     immediate(store.db, () => {
       const db = containerDb(store);
       if (!db.get(rec.id)) return;
-      const anonymous = volumeDb(store).volumesOf(rec.id).filter((v) => v.anonymous).map((v) => v.volume);
+      const anonymous = volumeDb(store)
+        .volumesOf(rec.id)
+        .filter((v) => v.anonymous)
+        .map((v) => v.volume);
       db.delete(rec.id);
       store.db.prepare('DELETE FROM container_volumes WHERE container_id = ?').run(rec.id);
       if (opts.volumes) removeAnonymousVolumes(store, anonymous, trash);
@@ -102,9 +113,15 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
         const layer = store.images.layer(c);
         store.images.deleteLayer(c);
         store.trashLayerDirs(trash, [c]);
-        if (layer && !store.images.layers().some((l) => l.diffId === layer.diffId)) store.blobs.trash(layer.diffId, trash);
+        if (layer && !store.images.layers().some((l) => l.diffId === layer.diffId))
+          store.blobs.trash(layer.diffId, trash);
       }
-      store.event({ type: 'container', action: 'destroy', actorId: rec.id, attributes: { name: rec.name, image: rec.imageName } });
+      store.event({
+        type: 'container',
+        action: 'destroy',
+        actorId: rec.id,
+        attributes: { name: rec.name, image: rec.imageName },
+      });
     });
   } finally {
     removeTree(trash);

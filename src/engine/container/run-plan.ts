@@ -32,12 +32,19 @@ const ID12 = '@BERTH-ID12@';
 const ID16 = `${ID12}@16@`;
 /** A 64-character stand-in for the ID whose 12- and 16-character prefixes are markers too. */
 export const MARK_ID = `${ID16}@BERTH-ID64@`.padEnd(64, '-');
-export const MARK = { name: '@BERTH-NAME@', image: '@BERTH-IMAGE@', created: '@BERTH-CREATED@', started: '@BERTH-STARTED@', cmd: '@BERTH-CMD@' } as const;
+export const MARK = {
+  name: '@BERTH-NAME@',
+  image: '@BERTH-IMAGE@',
+  created: '@BERTH-CREATED@',
+  started: '@BERTH-STARTED@',
+  cmd: '@BERTH-CMD@',
+} as const;
 
 /** The four shapes of the command line a plan covers, as the CLI builds their requests (image: MARK.image, cmd: [MARK.cmd]). */
 export type PlanVariants = Record<'' | 'rm' | 'detach' | 'rm,detach', ContainerCreateRequest>;
 
-export const planPath = (store: Store, imageId: string) => join(store.layout.root, 'plans', `${imageId.replace(/^sha256:/, '')}.json`);
+export const planPath = (store: Store, imageId: string) =>
+  join(store.layout.root, 'plans', `${imageId.replace(/^sha256:/, '')}.json`);
 
 export function removeRunPlan(store: Store, imageId: string): void {
   rmSync(planPath(store, imageId), { force: true });
@@ -48,7 +55,11 @@ export function removeRunPlan(store: Store, imageId: string): void {
  * host resolv.conf? (The launcher checks the same and hands such runs to
  * Node, which then writes the plan again.)
  */
-export function runPlanCurrent(store: Store, imageId: string, exitCommand: ((id: string) => string[]) | undefined): boolean {
+export function runPlanCurrent(
+  store: Store,
+  imageId: string,
+  exitCommand: ((id: string) => string[]) | undefined,
+): boolean {
   let plan: { version?: number; stamp?: string; runroot?: string; exitCommand?: string[]; hostResolvConf?: string };
   try {
     plan = JSON.parse(readFileSync(planPath(store, imageId), 'utf8'));
@@ -65,7 +76,12 @@ export function runPlanCurrent(store: Store, imageId: string, exitCommand: ((id:
 }
 
 /** Build and store the plan for an image; false (and nothing written) when the image's runs need Node. */
-export function writeRunPlan(store: Store, imageId: string, variants: PlanVariants, exitCommand: ((id: string) => string[]) | undefined): boolean {
+export function writeRunPlan(
+  store: Store,
+  imageId: string,
+  variants: PlanVariants,
+  exitCommand: ((id: string) => string[]) | undefined,
+): boolean {
   const image = imageConfig(store, imageId);
   const raw = JSON.stringify(image);
   const stamp = launcherStamp();

@@ -25,7 +25,13 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
   if (!monitor) {
     // No runtime state: either never started, or it was lost (reboot): a run in progress has ended.
     if (persisted.status === 'running' || persisted.status === 'paused' || persisted.status === 'restarting') {
-      return { ...persisted, status: 'exited', finishedAt: persisted.finishedAt !== '0001-01-01T00:00:00Z' ? persisted.finishedAt : now, pid: 0, live: false };
+      return {
+        ...persisted,
+        status: 'exited',
+        finishedAt: persisted.finishedAt !== '0001-01-01T00:00:00Z' ? persisted.finishedAt : now,
+        pid: 0,
+        live: false,
+      };
     }
     return { ...persisted, pid: 0, live: false };
   }
@@ -43,13 +49,18 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
   };
   if (!monitor.monitorAlive) {
     if (monitor.status === 'exited') return { ...base, status: 'exited' };
-    if (monitor.status === 'created') return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited' };
+    if (monitor.status === 'created')
+      return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited' };
     // the monitor was killed while the container ran: the container died with it
     return { ...base, status: 'exited', exitCode: 137, finishedAt: now, error: 'the container monitor was killed' };
   }
   switch (monitor.status) {
     case 'created':
-      return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited', pid: monitor.pid };
+      return {
+        ...base,
+        status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited',
+        pid: monitor.pid,
+      };
     case 'running':
       return { ...base, status: frozen ? 'paused' : 'running', pid: monitor.pid };
     case 'restarting':

@@ -36,7 +36,11 @@ export interface MountSpec {
   Target: string;
   ReadOnly?: boolean;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string>;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+  };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
@@ -141,5 +145,15 @@ export function initialState(): PersistedState {
 
 /** The state a start records, from the state before and the start time the monitor wrote. */
 export function runningState(prev: PersistedState, startedAt: string): PersistedState {
-  return { ...prev, status: 'running', exitCode: 0, error: '', startedAt, finishedAt: ZERO_TIME, oomKilled: false, restartCount: 0, stoppedByUser: false };
+  return {
+    ...prev,
+    status: 'running',
+    exitCode: 0,
+    error: '',
+    startedAt,
+    finishedAt: ZERO_TIME,
+    oomKilled: false,
+    restartCount: 0,
+    stoppedByUser: false,
+  };
 }

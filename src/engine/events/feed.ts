@@ -49,14 +49,22 @@ export async function* eventFeed(store: Store, opts: EventOptions = {}, pollMs =
   const next = store.db.prepare<[number], EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 500');
   let last: number;
   if (since !== undefined) {
-    const first = store.db.prepare<[number], { seq: number }>('SELECT min(seq) AS seq FROM events WHERE time_ms >= ?').get(since);
-    last = first?.seq == null ? (store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0) : first.seq - 1;
+    const first = store.db
+      .prepare<[number], { seq: number }>('SELECT min(seq) AS seq FROM events WHERE time_ms >= ?')
+      .get(since);
+    last =
+      first?.seq == null
+        ? (store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0)
+        : first.seq - 1;
   } else {
     last = store.db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events').get()?.seq ?? 0;
   }
   const signal = opts.signal;
   const db = basename(store.layout.db);
-  const wake = dirWaker([{ dir: dirname(store.layout.db), match: (file) => file === null || file.startsWith(db) }], (watching) => (watching ? pollMs : Math.min(pollMs, 200)));
+  const wake = dirWaker(
+    [{ dir: dirname(store.layout.db), match: (file) => file === null || file.startsWith(db) }],
+    (watching) => (watching ? pollMs : Math.min(pollMs, 200)),
+  );
   try {
     while (!signal?.aborted) {
       const rows = next.all(last);

@@ -15,13 +15,16 @@ export function checkEventFilters(filters: Map<string, string[]>): void {
   for (const [key, values] of filters) {
     if (!KEYS.includes(key)) throw invalidArg(`invalid filter '${key}'`);
     if (key === 'type') {
-      for (const v of values) if (!TYPES.includes(v)) throw invalidArg(`invalid filter 'type=${v}': berth has container, image and volume events`);
+      for (const v of values)
+        if (!TYPES.includes(v))
+          throw invalidArg(`invalid filter 'type=${v}': berth has container, image and volume events`);
     }
   }
 }
 
 /** Exact match, or the value starts with the filter (docker's FuzzyMatch: IDs by prefix). */
-const fuzzy = (wanted: string[], value: string | undefined) => !!value && wanted.some((w) => value === w || value.startsWith(w));
+const fuzzy = (wanted: string[], value: string | undefined) =>
+  !!value && wanted.some((w) => value === w || value.startsWith(w));
 
 const stripTag = (name: string) => {
   const slash = name.lastIndexOf('/');

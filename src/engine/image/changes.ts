@@ -10,7 +10,18 @@ import type { ContainerConfigLike } from './types.js';
 
 export type { ContainerConfigLike } from './types.js';
 
-const VALID = new Set(['cmd', 'entrypoint', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
+const VALID = new Set([
+  'cmd',
+  'entrypoint',
+  'env',
+  'expose',
+  'label',
+  'onbuild',
+  'stopsignal',
+  'user',
+  'volume',
+  'workdir',
+]);
 
 /** Split shell-like words: quotes group, backslash escapes, $VAR / ${VAR} expand from env. */
 export function shellWords(s: string, env: Record<string, string> = {}, expand = true): string[] {
@@ -67,7 +78,8 @@ export function shellWords(s: string, env: Record<string, string> = {}, expand =
         } else if (s[i] === '$' && expand) cur += variable();
         else cur += s[i++];
       }
-      if (s[i] !== '"') throw invalidArg(`unexpected end of statement while looking for matching double-quote in "${s}"`);
+      if (s[i] !== '"')
+        throw invalidArg(`unexpected end of statement while looking for matching double-quote in "${s}"`);
       i++;
     } else if (c === '$' && expand) {
       inWord = true;

@@ -68,10 +68,9 @@ export class ImageDb {
 
   idsWithPrefix(hexPrefix: string): string[] {
     return (
-      this.db.prepare("SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2").all(
-        `sha256:${hexPrefix}`,
-        `sha256:${hexPrefix}\u{10FFFF}`,
-      ) as { id: string }[]
+      this.db
+        .prepare('SELECT id FROM images WHERE id >= ? AND id < ? LIMIT 2')
+        .all(`sha256:${hexPrefix}`, `sha256:${hexPrefix}\u{10FFFF}`) as { id: string }[]
     ).map((r) => r.id);
   }
 
@@ -86,14 +85,15 @@ export class ImageDb {
 
   digestTarget(name: string): string | null {
     const r = this.db.prepare('SELECT image_id FROM repo_digests WHERE name = ?').get(name) as
-      | { image_id: string }
-      | undefined;
+      { image_id: string } | undefined;
     return r?.image_id ?? null;
   }
 
   /** Tags of an image in docker's order: lexical by familiar name (moby's lexicalRefs). */
   tagsOf(id: string): string[] {
-    return lexical((this.db.prepare('SELECT name FROM tags WHERE image_id = ?').all(id) as { name: string }[]).map((r) => r.name));
+    return lexical(
+      (this.db.prepare('SELECT name FROM tags WHERE image_id = ?').all(id) as { name: string }[]).map((r) => r.name),
+    );
   }
 
   digestsOf(id: string): string[] {
@@ -143,9 +143,7 @@ export class ImageDb {
 
   insertLayer(l: LayerRow, now: number): void {
     this.db
-      .prepare(
-        'INSERT INTO layers (chain_id, diff_id, parent, size, tar_size, added_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
+      .prepare('INSERT INTO layers (chain_id, diff_id, parent, size, tar_size, added_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(l.chainId, l.diffId, l.parent, l.size, l.tarSize, now);
   }
 
@@ -169,7 +167,9 @@ export class ImageDb {
     const prev = this.tagTarget(name);
     if (prev === id) return null;
     this.db
-      .prepare('INSERT INTO tags (name, image_id, added_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, added_at = excluded.added_at')
+      .prepare(
+        'INSERT INTO tags (name, image_id, added_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, added_at = excluded.added_at',
+      )
       .run(name, id, now);
     if (markTagTime) this.db.prepare('UPDATE images SET last_tag_at = ? WHERE id = ?').run(now, id);
     return prev;
@@ -177,7 +177,9 @@ export class ImageDb {
 
   setDigest(name: string, id: string): void {
     this.db
-      .prepare('INSERT INTO repo_digests (name, image_id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id')
+      .prepare(
+        'INSERT INTO repo_digests (name, image_id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id',
+      )
       .run(name, id);
   }
 

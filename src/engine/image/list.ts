@@ -19,7 +19,13 @@ export function familiar(name: string): string {
   return familiarString(parseReference(name));
 }
 
-export function summarize(store: Store, row: ImageRow, tags: string[], digests: string[], users?: ImageUsers): ImageSummary {
+export function summarize(
+  store: Store,
+  row: ImageRow,
+  tags: string[],
+  digests: string[],
+  users?: ImageUsers,
+): ImageSummary {
   const config = imageConfig(store, row.id);
   return {
     Id: row.id,

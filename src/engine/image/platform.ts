@@ -12,8 +12,52 @@ export interface Platform {
   variant?: string;
 }
 
-const OSES = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows', 'zos']);
-const ARCHES = new Set(['386', 'amd64', 'amd64p32', 'arm', 'arm64', 'arm64be', 'armbe', 'loong64', 'mips', 'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'mipsle', 'ppc', 'ppc64', 'ppc64le', 'riscv', 'riscv64', 's390', 's390x', 'sparc', 'sparc64', 'wasm']);
+const OSES = new Set([
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'hurd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'nacl',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'wasip1',
+  'windows',
+  'zos',
+]);
+const ARCHES = new Set([
+  '386',
+  'amd64',
+  'amd64p32',
+  'arm',
+  'arm64',
+  'arm64be',
+  'armbe',
+  'loong64',
+  'mips',
+  'mips64',
+  'mips64le',
+  'mips64p32',
+  'mips64p32le',
+  'mipsle',
+  'ppc',
+  'ppc64',
+  'ppc64le',
+  'riscv',
+  'riscv64',
+  's390',
+  's390x',
+  'sparc',
+  'sparc64',
+  'wasm',
+]);
 
 function normalizeArch(arch: string, variant: string): [string, string] {
   switch (arch) {
@@ -38,7 +82,8 @@ function normalizeArch(arch: string, variant: string): [string, string] {
 }
 
 export function parsePlatform(spec: string, hostArch: string): Platform {
-  const unknown = () => invalidArg(`${JSON.stringify(spec)}: unknown operating system or architecture: invalid argument`);
+  const unknown = () =>
+    invalidArg(`${JSON.stringify(spec)}: unknown operating system or architecture: invalid argument`);
   const parts = spec.toLowerCase().split('/');
   if (parts.length > 3 || parts.some((p) => !/^[a-z0-9_-]+$/.test(p))) throw unknown();
   let os: string;
@@ -46,7 +91,8 @@ export function parsePlatform(spec: string, hostArch: string): Platform {
   let variant = '';
   if (parts.length === 1) {
     const one = normalizeArch(parts[0]!, '')[0];
-    if (OSES.has(parts[0]!) || parts[0] === 'macos') [os, arch] = [parts[0] === 'macos' ? 'darwin' : parts[0]!, hostArch];
+    if (OSES.has(parts[0]!) || parts[0] === 'macos')
+      [os, arch] = [parts[0] === 'macos' ? 'darwin' : parts[0]!, hostArch];
     else if (ARCHES.has(one)) [os, arch] = ['linux', parts[0]!];
     else throw unknown();
   } else {

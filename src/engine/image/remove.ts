@@ -198,9 +198,7 @@ export function removeImage(
   input: string,
   opts: { force?: boolean; noPrune?: boolean } = {},
 ): DeleteItem[] {
-  return withTrash(store, (trash) =>
-    removeInTx(store, users, input, !!opts.force, !opts.noPrune, trash, { bytes: 0 }),
-  );
+  return withTrash(store, (trash) => removeInTx(store, users, input, !!opts.force, !opts.noPrune, trash, { bytes: 0 }));
 }
 
 export const PRUNE_FILTERS = ['label', 'label!', 'until', 'dangling'];
@@ -255,7 +253,8 @@ export function pruneImages(
       const tags = store.images.tagsOf(row.id);
       const refs = [...tags, ...store.images.digestsOf(row.id)];
       if (!refs.length) attempt(row.id);
-      else if (!danglingOnly || !tags.length) for (const ref of refs) if (store.images.image(row.id)) attempt(familiar(ref));
+      else if (!danglingOnly || !tags.length)
+        for (const ref of refs) if (store.images.image(row.id)) attempt(familiar(ref));
     }
     return out;
   });

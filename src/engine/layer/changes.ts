@@ -58,7 +58,13 @@ export function changesFromUpper(upper: string, lowers: string[]): FilesystemCha
       kind = 1;
       const low = lowerStat(lowers, path);
       if (low) {
-        if (low.isDirectory() && e.st.isDirectory() && low.size === e.st.size && low.mode === e.st.mode && sameFsTime(low.mtimeNs, e.st.mtimeNs)) {
+        if (
+          low.isDirectory() &&
+          e.st.isDirectory() &&
+          low.size === e.st.size &&
+          low.mode === e.st.mode &&
+          sameFsTime(low.mtimeNs, e.st.mtimeNs)
+        ) {
           continue; // only a parent of something changed: docker does not record it
         }
         kind = 0;

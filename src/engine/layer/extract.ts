@@ -37,7 +37,11 @@ export interface ExtractOptions {
 
 const bad = (msg: string) => new BerthError('INVALID_ARCHIVE', msg);
 
-export async function extractTar(input: AsyncIterable<Buffer>, dest: string, opts: ExtractOptions = {}): Promise<number> {
+export async function extractTar(
+  input: AsyncIterable<Buffer>,
+  dest: string,
+  opts: ExtractOptions = {},
+): Promise<number> {
   const created = new Set<string>(); // symlinks this extraction made
   const dirTimes: [string, number][] = [];
   const root = process.getuid?.() === 0;
@@ -105,7 +109,8 @@ export async function extractTar(input: AsyncIterable<Buffer>, dest: string, opt
         }
         const tparts = target.split('/');
         for (let i = 1; i <= tparts.length; i++) {
-          if (created.has(tparts.slice(0, i).join('/'))) throw bad(`archive entry "${h.name}" links through a symbolic link it created`);
+          if (created.has(tparts.slice(0, i).join('/')))
+            throw bad(`archive entry "${h.name}" links through a symbolic link it created`);
         }
         linkSync(join(dest, target), abs);
         break;

@@ -18,7 +18,8 @@ export function entryPath(name: string): string | null {
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
 
-export type WhiteoutKind = { kind: 'none' } | { kind: 'opaque'; dir: string } | { kind: 'whiteout'; path: string } | { kind: 'meta' };
+export type WhiteoutKind =
+  { kind: 'none' } | { kind: 'opaque'; dir: string } | { kind: 'whiteout'; path: string } | { kind: 'meta' };
 
 /** What an entry name means under the OCI whiteout rules. */
 export function whiteoutOf(rel: string): WhiteoutKind {

@@ -101,7 +101,16 @@ async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, 
         opaque = null;
       }
       if (opaque?.toString() === 'y') {
-        await tar.add(newHeader({ name: `${name}/${OPAQUE_MARKER}`, type: 'file', mode: h.mode & 0o777, uid: h.uid, gid: h.gid, mtime: h.mtime }));
+        await tar.add(
+          newHeader({
+            name: `${name}/${OPAQUE_MARKER}`,
+            type: 'file',
+            mode: h.mode & 0o777,
+            uid: h.uid,
+            gid: h.gid,
+            mtime: h.mtime,
+          }),
+        );
       }
     }
   }

@@ -144,7 +144,8 @@ class Unpacker {
     }
     if (wh.kind === 'whiteout') {
       const base = wh.path.slice(wh.path.lastIndexOf('/') + 1);
-      if (base === '.' || base === '..' || base === '') throw bad(`layer entry "${h.name}" whites out "${wh.path}", which is not a name in its directory`);
+      if (base === '.' || base === '..' || base === '')
+        throw bad(`layer entry "${h.name}" whites out "${wh.path}", which is not a name in its directory`);
       this.ensureParents(wh.path, h.name);
       this.clear(wh.path, false);
       const p = this.abs(wh.path);
@@ -210,7 +211,8 @@ class Unpacker {
       }
       case 'link': {
         const target = entryPath(h.linkname);
-        if (target === null || target === '') throw bad(`layer entry "${h.name}" links to "${h.linkname}", outside the layer`);
+        if (target === null || target === '')
+          throw bad(`layer entry "${h.name}" links to "${h.linkname}", outside the layer`);
         const tk = this.kinds.get(target);
         if (!tk) throw bad(`layer entry "${h.name}" links to "${h.linkname}", which the layer does not contain`);
         if (tk === 'dir') throw bad(`layer entry "${h.name}" is a hard link to the directory "${h.linkname}"`);
@@ -262,7 +264,8 @@ export async function unpackLayer(
     if (e instanceof BerthError) throw e;
     if (e instanceof TarFormatError) throw bad(`layer ${e.message}`, e);
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOSPC') throw new BerthError('IO', 'no space left on device while unpacking a layer', { cause: e });
+    if (err.code === 'ENOSPC')
+      throw new BerthError('IO', 'no space left on device while unpacking a layer', { cause: e });
     throw new BerthError('IO', `unpacking a layer failed: ${err.message}`, { cause: e });
   }
 }

@@ -14,7 +14,11 @@ export interface WalkEntry {
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-export function* walkTree(root: string, opts: { exclude?: (rel: string) => boolean } = {}, rel = ''): Generator<WalkEntry> {
+export function* walkTree(
+  root: string,
+  opts: { exclude?: (rel: string) => boolean } = {},
+  rel = '',
+): Generator<WalkEntry> {
   let names: string[];
   try {
     names = readdirSync(rel ? join(root, rel) : root).sort(byBytes);

@@ -179,5 +179,7 @@ function logWaker(logPath: string, endDir?: string): Waker {
   const name = basename(logPath);
   const dirs: DirWatch[] = [{ dir: dirname(logPath), match: (file) => file === null || file.startsWith(name) }];
   if (endDir) dirs.push({ dir: endDir, match: () => true });
-  return dirWaker(dirs, (watching) => (watching === 0 ? POLL_MS : watching === dirs.length ? BACKSTOP_MS : END_POLL_MS));
+  return dirWaker(dirs, (watching) =>
+    watching === 0 ? POLL_MS : watching === dirs.length ? BACKSTOP_MS : END_POLL_MS,
+  );
 }

@@ -39,7 +39,12 @@ function splitDomain(name: string): { domain: string; rest: string } {
   const i = name.indexOf('/');
   let domain: string;
   let rest: string;
-  if (i === -1 || (!/[.:]/.test(name.slice(0, i)) && name.slice(0, i) !== 'localhost' && name.slice(0, i).toLowerCase() === name.slice(0, i))) {
+  if (
+    i === -1 ||
+    (!/[.:]/.test(name.slice(0, i)) &&
+      name.slice(0, i) !== 'localhost' &&
+      name.slice(0, i).toLowerCase() === name.slice(0, i))
+  ) {
     domain = DEFAULT_DOMAIN;
     rest = name;
   } else {
@@ -64,7 +69,8 @@ function parseStrict(s: string): { tag?: string; digest?: string } {
   const m = REFERENCE_RE.exec(s);
   if (!m) {
     if (s === '') throw invalidArg('invalid reference format: repository name must have at least one component');
-    if (REFERENCE_RE.test(s.toLowerCase())) throw invalidArg('invalid reference format: repository name must be lowercase');
+    if (REFERENCE_RE.test(s.toLowerCase()))
+      throw invalidArg('invalid reference format: repository name must be lowercase');
     throw invalidArg('invalid reference format');
   }
   if (m[1]!.length > NAME_MAX) {

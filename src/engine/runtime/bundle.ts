@@ -14,7 +14,9 @@ import { resolveUser } from './user.js';
 export function bundleSpec(store: Store, rec: ContainerRecord): ReturnType<typeof buildSpec> {
   const p = containerPaths(store.layout, rec.id);
   const layerDirs = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
-  for (const d of layerDirs) if (!existsSync(d)) throw new BerthError('NOT_FOUND', `a layer of the container's image is missing (${d}); run berth system check`);
+  for (const d of layerDirs)
+    if (!existsSync(d))
+      throw new BerthError('NOT_FOUND', `a layer of the container's image is missing (${d}); run berth system check`);
   const user = resolveUser(
     rec.config.User,
     readLayeredFile([p.upper, p.init, ...layerDirs], 'etc/passwd'),

@@ -4,7 +4,16 @@
  * friends, so they never show up in diff or commit), and the files bound at
  * /etc/hostname, /etc/hosts and /etc/resolv.conf.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Layout } from '../store/paths.js';

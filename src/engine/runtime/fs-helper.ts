@@ -66,14 +66,40 @@ async function main(): Promise<void> {
       }
       if (st.isDirectory()) {
         if (name) {
-          await out.add(newHeader({ name, type: 'dir', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) }));
+          await out.add(
+            newHeader({
+              name,
+              type: 'dir',
+              mode: st.mode & 0o7777,
+              uid: st.uid,
+              gid: st.gid,
+              mtime: Math.floor(st.mtimeMs / 1000),
+            }),
+          );
         }
         await tarFromTree(out, path, name ? { prefix: name } : {});
       } else if (st.isSymbolicLink()) {
-        await out.add(newHeader({ name, type: 'symlink', linkname: readlinkSync(path), uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) }));
+        await out.add(
+          newHeader({
+            name,
+            type: 'symlink',
+            linkname: readlinkSync(path),
+            uid: st.uid,
+            gid: st.gid,
+            mtime: Math.floor(st.mtimeMs / 1000),
+          }),
+        );
       } else {
         await out.add(
-          newHeader({ name, type: 'file', size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) }),
+          newHeader({
+            name,
+            type: 'file',
+            size: st.size,
+            mode: st.mode & 0o7777,
+            uid: st.uid,
+            gid: st.gid,
+            mtime: Math.floor(st.mtimeMs / 1000),
+          }),
           { path },
         );
       }
@@ -106,7 +132,10 @@ async function main(): Promise<void> {
           await extractTar(process.stdin, dest, { keepOwners: keep });
           return;
         }
-        await extractTar(process.stdin, parent, { keepOwners: keep, ...(top ? { renameTop: { from: top, to: basename(dest) } } : {}) });
+        await extractTar(process.stdin, parent, {
+          keepOwners: keep,
+          ...(top ? { renameTop: { from: top, to: basename(dest) } } : {}),
+        });
       }
       return;
     }

@@ -51,7 +51,7 @@ export class ExecError extends BerthError {
 function run(args: string[], timeoutMs = 30_000): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile(monitorPath(), args, { timeout: timeoutMs }, (err, _stdout, stderr) => {
-      const code = err ? ((err as { code?: unknown }).code as number) ?? 1 : 0;
+      const code = err ? (((err as { code?: unknown }).code as number) ?? 1) : 0;
       resolve({ code: typeof code === 'number' ? code : 1, stderr: String(stderr) });
     });
   });
@@ -76,7 +76,12 @@ export function createArgs(o: CreateOptions): string[] {
 export async function monitorCreate(o: CreateOptions): Promise<void> {
   const r = await run(createArgs(o));
   if (r.code !== 0) {
-    const msg = r.stderr.trim().split('\n').pop()?.replace(/^berth-monitor: /, '') || 'the container could not be created';
+    const msg =
+      r.stderr
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^berth-monitor: /, '') || 'the container could not be created';
     throw new BerthError('RUNTIME', msg);
   }
 }
@@ -112,11 +117,13 @@ export async function monitorStart(stateDir: string): Promise<number> {
   return Number(await monitorCommand(stateDir, 'start'));
 }
 
-export const monitorKill = (stateDir: string, signal: number) => monitorCommand(stateDir, `kill ${signal}`).then(() => undefined);
+export const monitorKill = (stateDir: string, signal: number) =>
+  monitorCommand(stateDir, `kill ${signal}`).then(() => undefined);
 export const monitorStop = (stateDir: string, signal: number, timeoutSec: number) =>
   monitorCommand(stateDir, `stop ${signal} ${timeoutSec}`).then(() => undefined);
 export const monitorNoRestart = (stateDir: string) => monitorCommand(stateDir, 'norestart').then(() => undefined);
-export const monitorPolicy = (stateDir: string, policy: string) => monitorCommand(stateDir, `policy ${policy}`).then(() => undefined);
+export const monitorPolicy = (stateDir: string, policy: string) =>
+  monitorCommand(stateDir, `policy ${policy}`).then(() => undefined);
 
 /** Field 22 of /proc/<pid>/stat; 0 when the process is gone or a zombie. */
 export function procStartTime(pid: number): number {
@@ -198,7 +205,9 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
     let exitInfo: ExitInfo | null = null;
     let resolveExit!: (e: ExitInfo | null) => void;
     const exited = new Promise<ExitInfo | null>((r) => (resolveExit = r));
-    sock.on('error', (e) => reject(new BerthError('WRONG_STATE', 'cannot attach: the container is not running', { cause: e })));
+    sock.on('error', (e) =>
+      reject(new BerthError('WRONG_STATE', 'cannot attach: the container is not running', { cause: e })),
+    );
     // output that arrives before anyone listens is kept for the first listener
     let early: [1 | 2, Buffer][] | null = [];
     const session: AttachSession = {
@@ -224,7 +233,12 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
     };
     let acknowledged = false;
     sock.on('connect', () => {
-      const streams = [want.stdin && 'stdin', want.stdout !== false && 'stdout', want.stderr !== false && 'stderr', want.cleanup && 'cleanup'].filter(Boolean);
+      const streams = [
+        want.stdin && 'stdin',
+        want.stdout !== false && 'stdout',
+        want.stderr !== false && 'stderr',
+        want.cleanup && 'cleanup',
+      ].filter(Boolean);
       sock.write(`attach ${streams.join(',') || 'none'}\n`);
     });
     sock.on('data', (d: Buffer) => {
@@ -238,8 +252,7 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
         if (type === FRAME.stdout || type === FRAME.stderr) {
           if (early) early.push([type, Buffer.from(payload)]);
           else for (const fn of listeners) fn(type, payload);
-        }
-        else if (type === FRAME.exit) exitInfo = JSON.parse(payload.toString()) as ExitInfo;
+        } else if (type === FRAME.exit) exitInfo = JSON.parse(payload.toString()) as ExitInfo;
         else if (type === FRAME.attached && !acknowledged) {
           acknowledged = true;
           resolve(session);
@@ -248,7 +261,8 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
     });
     sock.on('close', () => {
       resolveExit(exitInfo);
-      if (!acknowledged) reject(new BerthError('WRONG_STATE', 'cannot attach: the container monitor closed the connection'));
+      if (!acknowledged)
+        reject(new BerthError('WRONG_STATE', 'cannot attach: the container monitor closed the connection'));
     });
   });
 }

@@ -87,15 +87,50 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
   const ro = hc.ReadonlyRootfs;
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', hc.Privileged ? 'rw' : 'ro'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
+    {
+      destination: '/sys',
+      type: 'sysfs',
+      source: 'sysfs',
+      options: ['nosuid', 'noexec', 'nodev', hc.Privileged ? 'rw' : 'ro'],
+    },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${hc.ShmSize}`] },
-    { destination: '/etc/resolv.conf', type: 'bind', source: i.files.resolvConf, options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])] },
-    { destination: '/etc/hostname', type: 'bind', source: i.files.hostname, options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])] },
-    { destination: '/etc/hosts', type: 'bind', source: i.files.hosts, options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])] },
+    {
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${hc.ShmSize}`],
+    },
+    {
+      destination: '/etc/resolv.conf',
+      type: 'bind',
+      source: i.files.resolvConf,
+      options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])],
+    },
+    {
+      destination: '/etc/hostname',
+      type: 'bind',
+      source: i.files.hostname,
+      options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])],
+    },
+    {
+      destination: '/etc/hosts',
+      type: 'bind',
+      source: i.files.hosts,
+      options: ['rbind', 'rprivate', ...(ro ? ['ro'] : [])],
+    },
   ];
   if (hc.Init && i.initBinary) {
     mounts.push({ destination: '/dev/init', type: 'bind', source: i.initBinary, options: ['bind', 'ro'] });

@@ -77,8 +77,6 @@ export function resolveUser(spec: string, passwd: string | null, group: string |
     if (!g) throw new BerthError('RUNTIME', `unable to find group ${groupPart}: no matching entries in group file`);
     gid = g.gid;
   }
-  const additionalGids = name
-    ? groups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid)
-    : [];
+  const additionalGids = name ? groups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid) : [];
   return { uid, gid, additionalGids: [...new Set(additionalGids)], home };
 }

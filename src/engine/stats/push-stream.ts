@@ -9,7 +9,11 @@ export interface Sink<T> {
   end(error?: unknown): void;
 }
 
-export async function* pushStream<T>(start: (sink: Sink<T>) => () => void, signal?: AbortSignal, bound = 8): AsyncGenerator<T> {
+export async function* pushStream<T>(
+  start: (sink: Sink<T>) => () => void,
+  signal?: AbortSignal,
+  bound = 8,
+): AsyncGenerator<T> {
   if (signal?.aborted) return;
   const queue: T[] = [];
   let done = false;

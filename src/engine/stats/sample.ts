@@ -18,7 +18,12 @@ export function effectiveLimit(limit: number | null, hostMemory: number): number
   return hostMemory > 0 && limit > hostMemory ? hostMemory : limit;
 }
 
-export function toStatsSample(who: { id: string; name: string }, cur: Reading, prev: Reading | null, hostMemory: number): StatsSample {
+export function toStatsSample(
+  who: { id: string; name: string },
+  cur: Reading,
+  prev: Reading | null,
+  hostMemory: number,
+): StatsSample {
   const r = cur.raw;
   const memUsed = memoryUsed(r.memUsage, r.memInactiveFile);
   const memLimit = effectiveLimit(r.memLimit, hostMemory);
@@ -27,7 +32,11 @@ export function toStatsSample(who: { id: string; name: string }, cur: Reading, p
     id: who.id,
     name: who.name,
     time: cur.time,
-    cpuPercent: cpuPercent(prev ? { cpu: prev.raw.cpuNs, system: prev.host.systemNs } : null, { cpu: r.cpuNs, system: cur.host.systemNs }, cur.host.onlineCpus),
+    cpuPercent: cpuPercent(
+      prev ? { cpu: prev.raw.cpuNs, system: prev.host.systemNs } : null,
+      { cpu: r.cpuNs, system: cur.host.systemNs },
+      cur.host.onlineCpus,
+    ),
     cpuTotalNs: r.cpuNs,
     systemNs: cur.host.systemNs,
     onlineCpus: cur.host.onlineCpus,

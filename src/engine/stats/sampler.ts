@@ -92,7 +92,12 @@ export class StatsSampler {
     return this.subscribe({ kind: 'all', interval: intervalMs, due: Date.now() + intervalMs, push, end });
   }
 
-  subscribeOne(id: string, intervalMs: number, push: (sample: StatsSample) => void, end: (error?: unknown) => void): () => void {
+  subscribeOne(
+    id: string,
+    intervalMs: number,
+    push: (sample: StatsSample) => void,
+    end: (error?: unknown) => void,
+  ): () => void {
     return this.subscribe({ kind: 'one', id, interval: intervalMs, due: Date.now() + intervalMs, push, end });
   }
 
@@ -104,7 +109,10 @@ export class StatsSampler {
 
   private subscribe(l: Listener): () => void {
     if (!Number.isFinite(l.interval) || l.interval < MIN_INTERVAL_MS) {
-      throw new BerthError('INVALID_ARGUMENT', `invalid stats interval ${l.interval} ms: it must be at least ${MIN_INTERVAL_MS} ms`);
+      throw new BerthError(
+        'INVALID_ARGUMENT',
+        `invalid stats interval ${l.interval} ms: it must be at least ${MIN_INTERVAL_MS} ms`,
+      );
     }
     this.listeners.add(l);
     try {
@@ -128,7 +136,8 @@ export class StatsSampler {
   }
 
   private fail(e: unknown): void {
-    const err = e instanceof BerthError ? e : new BerthError('IO', `container metrics: ${(e as Error).message}`, { cause: e });
+    const err =
+      e instanceof BerthError ? e : new BerthError('IO', `container metrics: ${(e as Error).message}`, { cause: e });
     for (const l of [...this.listeners]) this.unlisten(l, err);
     this.stop();
   }

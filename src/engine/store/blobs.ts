@@ -4,7 +4,18 @@
  * path either does not exist or holds exactly the bytes of its digest.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import type { Layout } from './paths.js';
@@ -96,7 +107,10 @@ export class BlobWriter {
   private readonly hash = createHash('sha256');
   bytes = 0;
 
-  constructor(readonly tmpPath: string, private readonly store: BlobStore) {
+  constructor(
+    readonly tmpPath: string,
+    private readonly store: BlobStore,
+  ) {
     this.fd = openSync(tmpPath, 'wx', 0o644);
   }
 

@@ -38,16 +38,30 @@ export class Store {
   static open(dirs: EngineDirs): Store {
     const layout = new Layout(dirs);
     if (Buffer.byteLength(layout.runroot) > MAX_RUNROOT) {
-      throw new BerthError('INVALID_ARGUMENT', `the runtime directory ${layout.runroot} is too long (at most ${MAX_RUNROOT} bytes: container control sockets live there)`);
+      throw new BerthError(
+        'INVALID_ARGUMENT',
+        `the runtime directory ${layout.runroot} is too long (at most ${MAX_RUNROOT} bytes: container control sockets live there)`,
+      );
     }
     try {
-      for (const d of [layout.root, layout.blobsDir, layout.layersDir, layout.containersDir, layout.volumesDir, layout.tmpDir]) {
+      for (const d of [
+        layout.root,
+        layout.blobsDir,
+        layout.layersDir,
+        layout.containersDir,
+        layout.volumesDir,
+        layout.tmpDir,
+      ]) {
         mkdirSync(d, { recursive: true, mode: 0o711 });
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') {
-        throw new BerthError('PERMISSION_DENIED', `cannot create the store at ${layout.root}: permission denied (use --root or run as root)`, { cause: e });
+        throw new BerthError(
+          'PERMISSION_DENIED',
+          `cannot create the store at ${layout.root}: permission denied (use --root or run as root)`,
+          { cause: e },
+        );
       }
       throw new BerthError('IO', `cannot create the store at ${layout.root}: ${(e as Error).message}`, { cause: e });
     }

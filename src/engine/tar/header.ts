@@ -48,7 +48,10 @@ function readNumber(b: Buffer, off: number, len: number): number {
     for (let i = 1; i < len; i++) n = n * 256 + b[off + i]!;
     return n;
   }
-  const s = b.toString('latin1', off, off + len).replace(/[\0 ]+$/, '').replace(/^[ ]+/, '');
+  const s = b
+    .toString('latin1', off, off + len)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[ ]+/, '');
   if (s === '') return 0;
   if (!/^[0-7]+$/.test(s)) throw new TarFormatError(`invalid number field "${s}" in tar header`);
   return parseInt(s, 8);
@@ -72,7 +75,8 @@ export function decodeHeader(b: Buffer): RawHeader {
   } catch {
     stored = -1;
   }
-  if (stored !== checksum(b)) throw new TarFormatError('tar header checksum mismatch: not a tar archive, or it is corrupt');
+  if (stored !== checksum(b))
+    throw new TarFormatError('tar header checksum mismatch: not a tar archive, or it is corrupt');
   const magic = b.toString('latin1', 257, 263);
   const ustar = magic === 'ustar\0';
   let name = readString(b, 0, 100);
@@ -127,7 +131,8 @@ export function decodePax(buf: Buffer): Map<string, Buffer> {
     const sp = buf.indexOf(32, off);
     if (sp < 0) throw new TarFormatError('malformed PAX record');
     const len = Number(buf.toString('latin1', off, sp));
-    if (!Number.isInteger(len) || len <= 0 || off + len > buf.length) throw new TarFormatError('malformed PAX record length');
+    if (!Number.isInteger(len) || len <= 0 || off + len > buf.length)
+      throw new TarFormatError('malformed PAX record length');
     const rec = buf.subarray(sp + 1, off + len - 1); // without the trailing \n
     const eq = rec.indexOf(61);
     if (eq < 0) throw new TarFormatError('malformed PAX record');
@@ -169,7 +174,10 @@ export function applyPax(h: TarHeader, pax: Map<string, Buffer>): void {
       default:
         if (k.startsWith('SCHILY.xattr.')) h.xattrs.set(k.slice('SCHILY.xattr.'.length), v);
         else if (k.startsWith('LIBARCHIVE.xattr.')) {
-          h.xattrs.set(decodeURIComponent(k.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(v.toString('latin1'), 'base64'));
+          h.xattrs.set(
+            decodeURIComponent(k.slice('LIBARCHIVE.xattr.'.length)),
+            Buffer.from(v.toString('latin1'), 'base64'),
+          );
         }
     }
   }
@@ -192,7 +200,15 @@ function writeOctal(b: Buffer, n: number, off: number, len: number): boolean {
   return true;
 }
 
-const FLAG: Record<EntryType, string> = { file: '0', link: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' };
+const FLAG: Record<EntryType, string> = {
+  file: '0',
+  link: '1',
+  symlink: '2',
+  char: '3',
+  block: '4',
+  dir: '5',
+  fifo: '6',
+};
 
 function paxRecord(key: string, value: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
@@ -256,7 +272,13 @@ export function encodeHeader(h: TarHeader): Buffer {
   let split = isAscii(name) ? splitUstar(name) : null;
   if (!split) {
     records.push(paxRecord('path', Buffer.from(name, 'utf8')));
-    split = ['', Buffer.from(name, 'utf8').subarray(0, 100).toString('latin1').replace(/[^\x20-\x7e]/g, '_')];
+    split = [
+      '',
+      Buffer.from(name, 'utf8')
+        .subarray(0, 100)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '_'),
+    ];
   }
   if (h.linkname && (Buffer.byteLength(h.linkname) > 100 || !isAscii(h.linkname))) {
     records.push(paxRecord('linkpath', Buffer.from(h.linkname, 'utf8')));

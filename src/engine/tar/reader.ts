@@ -106,7 +106,10 @@ const MAX_META = 16 * 1024 * 1024;
 /** Iterate the entries of a tar stream. */
 export async function* readTar(
   input: AsyncIterable<Buffer>,
-  opts: { drainTail?: boolean; /** An input of no bytes at all is an empty archive (docker takes an empty layer.tar). */ allowEmpty?: boolean } = {},
+  opts: {
+    drainTail?: boolean;
+    /** An input of no bytes at all is an empty archive (docker takes an empty layer.tar). */ allowEmpty?: boolean;
+  } = {},
 ): AsyncGenerator<TarEntry> {
   const src = new ByteSource(input[Symbol.asyncIterator]());
   let pax: Map<string, Buffer> | null = null;

@@ -62,7 +62,8 @@ export class TarWriter {
         await this.write(chunk);
       }
     }
-    if (n !== header.size) throw new Error(`${header.name} changed size while it was being archived (${n} of ${header.size} bytes)`);
+    if (n !== header.size)
+      throw new Error(`${header.name} changed size while it was being archived (${n} of ${header.size} bytes)`);
     await this.write(padding(n));
   }
 

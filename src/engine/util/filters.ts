@@ -1,6 +1,13 @@
 /** docker's filter semantics shared by images, containers and volumes. */
 import { invalidArg } from '../errors.js';
-import { familiarName, familiarString, normalizedString, parseReference, repoName, type Reference } from '../reference/reference.js';
+import {
+  familiarName,
+  familiarString,
+  normalizedString,
+  parseReference,
+  repoName,
+  type Reference,
+} from '../reference/reference.js';
 import { parseTimestampFilter } from './time.js';
 
 /** Validate filter keys against what a command accepts. */

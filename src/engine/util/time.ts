@@ -20,7 +20,7 @@ export function nowRFC3339Nano(): string {
   return formatRFC3339Nano(d, Number(ns % 1_000_000n));
 }
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** Go's time.ParseDuration, in nanoseconds. */
 export function parseGoDuration(s: string): number {
@@ -28,7 +28,8 @@ export function parseGoDuration(s: string): number {
   if (!m) throw invalidArg(`time: invalid duration "${s}"`);
   if (m[2] === '0') return 0;
   let total = 0;
-  for (const part of m[2]!.matchAll(/(\d*\.?\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * UNIT_NS[part[2]!]!;
+  for (const part of m[2]!.matchAll(/(\d*\.?\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += Number(part[1]) * UNIT_NS[part[2]!]!;
   return m[1] === '-' ? -total : total;
 }
 
@@ -48,7 +49,10 @@ export function parseTimestampFilter(value: string, now: Date = new Date()): big
   }
   const unix = /^(\d+)(?:\.(\d{1,9}))?$/.exec(value);
   if (unix) return BigInt(unix[1]!) * 1_000_000_000n + BigInt((unix[2] ?? '').padEnd(9, '0') || '0');
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/.exec(value);
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[+-]\d{2}:\d{2})?$/.exec(
+      value,
+    );
   if (!m) {
     if (value.includes('-')) throw invalidArg(`parsing time "${value}": cannot parse as a timestamp`);
     throw invalidArg(`failed to parse value as time or duration: "${value}"`);

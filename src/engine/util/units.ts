@@ -28,6 +28,7 @@ export function parseCpus(s: string): number {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(s.trim());
   if (!m) throw invalidArg(`invalid argument "${s}" for "--cpus" flag: failed to parse ${s} as a rational number`);
   const frac = m[2] ?? '';
-  if (frac.replace(/0+$/, '').length > 9) throw invalidArg(`invalid argument "${s}" for "--cpus" flag: value is too precise`);
+  if (frac.replace(/0+$/, '').length > 9)
+    throw invalidArg(`invalid argument "${s}" for "--cpus" flag: value is too precise`);
   return Number(m[1]) * 1e9 + Number(frac.padEnd(9, '0').slice(0, 9));
 }

@@ -40,7 +40,13 @@ export interface MountRequest {
 const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
 
 /** docker's mode words, by kind: at most one of each kind in a -v mode. */
-const MODE_KINDS: string[][] = [['rw', 'ro'], ['z', 'Z'], PROPAGATIONS, ['nocopy'], ['consistent', 'cached', 'delegated']];
+const MODE_KINDS: string[][] = [
+  ['rw', 'ro'],
+  ['z', 'Z'],
+  PROPAGATIONS,
+  ['nocopy'],
+  ['consistent', 'cached', 'delegated'],
+];
 
 function base(type: MountType): MountRequest {
   return {
@@ -99,7 +105,8 @@ function mountConfigError(m: MountSpec): string | null {
   switch (m.Type) {
     case 'bind':
       if (!m.Source) return 'field Source must not be empty';
-      if (m.BindOptions?.Propagation && !PROPAGATIONS.includes(m.BindOptions.Propagation)) return `invalid propagation mode: ${m.BindOptions.Propagation}`;
+      if (m.BindOptions?.Propagation && !PROPAGATIONS.includes(m.BindOptions.Propagation))
+        return `invalid propagation mode: ${m.BindOptions.Propagation}`;
       if (m.VolumeOptions) return 'field VolumeOptions must not be specified';
       if (!m.Source.startsWith('/')) return `invalid mount path: '${m.Source}' mount path must be absolute`;
       return null;
@@ -153,7 +160,12 @@ export function parseVolumeFlag(raw: string): MountRequest {
   else throw invalidArg(invalidSpec);
   if (!validMountMode(mode)) throw invalidArg(`invalid mode: ${mode}`);
   const words = mode ? mode.split(',') : [];
-  const spec: MountSpec = { Type: source.startsWith('/') ? 'bind' : 'volume', Source: source, Target: target, ReadOnly: words.includes('ro') };
+  const spec: MountSpec = {
+    Type: source.startsWith('/') ? 'bind' : 'volume',
+    Source: source,
+    Target: target,
+    ReadOnly: words.includes('ro'),
+  };
   if (words.includes('nocopy')) spec.VolumeOptions = { NoCopy: true };
   const propagation = words.find((w) => PROPAGATIONS.includes(w));
   if (propagation) spec.BindOptions = { Propagation: propagation };
@@ -189,7 +201,12 @@ export function parseTmpfsFlag(spec: string): MountRequest {
       m.tmpfsMode = parseInt(v!, 8);
     } else if (k === 'ro') m.readOnly = true;
     else if (k === 'rw') m.readOnly = false;
-    else if (/^(exec|noexec|suid|nosuid|dev|nodev|uid=\d+|gid=\d+|nr_inodes=\d+[kmg]?|nr_blocks=\d+[kmg]?|mpol=.+|atime|noatime|relatime|strictatime)$/.test(o)) m.tmpfsOptions.push(o);
+    else if (
+      /^(exec|noexec|suid|nosuid|dev|nodev|uid=\d+|gid=\d+|nr_inodes=\d+[kmg]?|nr_blocks=\d+[kmg]?|mpol=.+|atime|noatime|relatime|strictatime)$/.test(
+        o,
+      )
+    )
+      m.tmpfsOptions.push(o);
     else throw invalidArg(`invalid tmpfs option "${o}" in "${spec}"`);
   }
   return m;

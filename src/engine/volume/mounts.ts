@@ -78,15 +78,35 @@ export function resolveMounts(store: Store, containerId: string, reqs: MountRequ
         try {
           mkdirSync(m.source, { recursive: true, mode: 0o755 });
         } catch (e) {
-          throw new BerthError('INVALID_ARGUMENT', `error while creating mount source path '${m.source}': ${(e as Error).message}`, { cause: e });
+          throw new BerthError(
+            'INVALID_ARGUMENT',
+            `error while creating mount source path '${m.source}': ${(e as Error).message}`,
+            { cause: e },
+          );
         }
       }
-      points.push({ Type: 'bind', Source: m.source, Destination: target, Mode: m.mode, RW: !m.readOnly, Propagation: m.propagation || 'rprivate' });
+      points.push({
+        Type: 'bind',
+        Source: m.source,
+        Destination: target,
+        Mode: m.mode,
+        RW: !m.readOnly,
+        Propagation: m.propagation || 'rprivate',
+      });
     } else {
       const opts = [...m.tmpfsOptions];
       if (m.tmpfsSize) opts.push(`size=${m.tmpfsSize}`);
       if (m.tmpfsMode) opts.push(`mode=${m.tmpfsMode.toString(8)}`);
-      points.push({ Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: !m.readOnly, Propagation: '', TmpfsOptions: opts, ...(m.tmpfsFlag ? { TmpfsFlag: true } : {}) });
+      points.push({
+        Type: 'tmpfs',
+        Source: '',
+        Destination: target,
+        Mode: '',
+        RW: !m.readOnly,
+        Propagation: '',
+        TmpfsOptions: opts,
+        ...(m.tmpfsFlag ? { TmpfsFlag: true } : {}),
+      });
     }
   }
   // parents before children, as docker sorts mounts
@@ -100,19 +120,39 @@ export function ociMounts(store: Store, points: MountPoint[]): OciMount[] {
     if (p.Type === 'tmpfs') {
       const opts = p.TmpfsOptions ?? [];
       const base = ['nosuid', 'nodev', ...(opts.includes('exec') ? [] : ['noexec'])];
-      return { destination: p.Destination, type: 'tmpfs', source: 'tmpfs', options: [...base, ...opts.filter((o) => o !== 'exec'), ...ro] };
+      return {
+        destination: p.Destination,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: [...base, ...opts.filter((o) => o !== 'exec'), ...ro],
+      };
     }
     if (p.Type === 'volume') {
       const v = volumeDb(store).get(p.Name!) ?? ensureVolume(store, { name: p.Name! });
       if (v.options.type && v.options.device) {
         const o = (v.options.o ?? '').split(',').filter(Boolean);
         const bind = o.includes('bind') || o.includes('rbind');
-        return { destination: p.Destination, type: bind ? 'bind' : v.options.type, source: v.options.device, options: [...o, ...ro] };
+        return {
+          destination: p.Destination,
+          type: bind ? 'bind' : v.options.type,
+          source: v.options.device,
+          options: [...o, ...ro],
+        };
       }
-      return { destination: p.Destination, type: 'bind', source: volumeData(store, v.name), options: ['rbind', 'rprivate', ...ro] };
+      return {
+        destination: p.Destination,
+        type: 'bind',
+        source: volumeData(store, v.name),
+        options: ['rbind', 'rprivate', ...ro],
+      };
     }
     if (!existsSync(p.Source)) throw new BerthError('NOT_FOUND', `bind source path does not exist: ${p.Source}`);
-    return { destination: p.Destination, type: 'bind', source: p.Source, options: ['rbind', p.Propagation || 'rprivate', ...ro] };
+    return {
+      destination: p.Destination,
+      type: 'bind',
+      source: p.Source,
+      options: ['rbind', p.Propagation || 'rprivate', ...ro],
+    };
   });
 }
 

@@ -95,7 +95,10 @@ export function newVolumeName(): string {
 }
 
 export function createVolume(store: Store, o: VolumeCreate): VolumeInfo {
-  return volumeInfo(store, immediate(store.db, () => ensureVolume(store, o)));
+  return volumeInfo(
+    store,
+    immediate(store.db, () => ensureVolume(store, o)),
+  );
 }
 
 export function inspectVolume(store: Store, name: string): VolumeInfo {
@@ -153,7 +156,12 @@ export function withTrash<T>(store: Store, fn: (trash: string) => T): T {
  * `volume rm`: refused while a container uses it; with force, refused only
  * while a running container holds it.
  */
-export function removeVolume(store: Store, name: string, force: boolean, running: (containerId: string) => boolean): void {
+export function removeVolume(
+  store: Store,
+  name: string,
+  force: boolean,
+  running: (containerId: string) => boolean,
+): void {
   withTrash(store, (trash) => {
     const db = volumeDb(store);
     if (!db.get(name)) {
@@ -168,7 +176,10 @@ export function removeVolume(store: Store, name: string, force: boolean, running
 }
 
 /** `volume prune`: unused anonymous volumes, or with all every unused volume. */
-export function pruneVolumes(store: Store, o: { all?: boolean; filters?: Map<string, string[]> } = {}): { deleted: string[]; spaceReclaimed: number } {
+export function pruneVolumes(
+  store: Store,
+  o: { all?: boolean; filters?: Map<string, string[]> } = {},
+): { deleted: string[]; spaceReclaimed: number } {
   const filters = o.filters ?? new Map<string, string[]>();
   checkFilterKeys(filters, ['label', 'label!', 'all']);
   const all = o.all || (filters.get('all') ?? []).some((v) => ['1', 'true'].includes(v.toLowerCase()));
@@ -200,7 +211,9 @@ export function removeAnonymousVolumes(store: Store, names: string[], trash: str
 export function volumeUsage(store: Store): { name: string; size: number; links: number }[] {
   const db = volumeDb(store);
   const refs = db.counts();
-  return db.all().map((v) => ({ name: v.name, size: duSync(store.layout.volume(v.name)), links: refs.get(v.name) ?? 0 }));
+  return db
+    .all()
+    .map((v) => ({ name: v.name, size: duSync(store.layout.volume(v.name)), links: refs.get(v.name) ?? 0 }));
 }
 
 /** Is the volume's data directory empty (copy-up applies)? */

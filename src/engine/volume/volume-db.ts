@@ -52,20 +52,35 @@ export class VolumeDb {
 
   /** Containers that mount the volume. */
   users(name: string): string[] {
-    return (this.db.prepare('SELECT container_id FROM container_volumes WHERE volume = ?').all(name) as { container_id: string }[]).map((r) => r.container_id);
+    return (
+      this.db.prepare('SELECT container_id FROM container_volumes WHERE volume = ?').all(name) as {
+        container_id: string;
+      }[]
+    ).map((r) => r.container_id);
   }
 
   link(containerId: string, volume: string, anonymous: boolean): void {
-    this.db.prepare('INSERT OR IGNORE INTO container_volumes (container_id, volume, anonymous) VALUES (?, ?, ?)').run(containerId, volume, anonymous ? 1 : 0);
+    this.db
+      .prepare('INSERT OR IGNORE INTO container_volumes (container_id, volume, anonymous) VALUES (?, ?, ?)')
+      .run(containerId, volume, anonymous ? 1 : 0);
   }
 
   volumesOf(containerId: string): { volume: string; anonymous: boolean }[] {
-    return (this.db.prepare('SELECT volume, anonymous FROM container_volumes WHERE container_id = ?').all(containerId) as { volume: string; anonymous: number }[]).map((r) => ({ volume: r.volume, anonymous: r.anonymous === 1 }));
+    return (
+      this.db.prepare('SELECT volume, anonymous FROM container_volumes WHERE container_id = ?').all(containerId) as {
+        volume: string;
+        anonymous: number;
+      }[]
+    ).map((r) => ({ volume: r.volume, anonymous: r.anonymous === 1 }));
   }
 
   counts(): Map<string, number> {
     const m = new Map<string, number>();
-    for (const r of this.db.prepare('SELECT volume, COUNT(*) AS n FROM container_volumes GROUP BY volume').all() as { volume: string; n: number }[]) m.set(r.volume, r.n);
+    for (const r of this.db.prepare('SELECT volume, COUNT(*) AS n FROM container_volumes GROUP BY volume').all() as {
+      volume: string;
+      n: number;
+    }[])
+      m.set(r.volume, r.n);
     return m;
   }
 }

@@ -51,11 +51,19 @@ function containerCommand(svc: Services, id: string): boolean {
       void task(svc, `restarting ${name}`, () => after(b.restartContainer(ref), `restarted ${name}`));
       return true;
     case 'container.pause':
-      if (row.c.State === 'paused') void task(svc, `unpausing ${name}`, () => after(b.unpauseContainer(ref), `unpaused ${name}`));
+      if (row.c.State === 'paused')
+        void task(svc, `unpausing ${name}`, () => after(b.unpauseContainer(ref), `unpaused ${name}`));
       else void task(svc, `pausing ${name}`, () => after(b.pauseContainer(ref), `paused ${name}`));
       return true;
     case 'container.kill':
-      confirm(svc, { title: 'Kill container', body: `Send SIGKILL to ${name}?`, command: id, refs: [ref], names: [name], options: [] });
+      confirm(svc, {
+        title: 'Kill container',
+        body: `Send SIGKILL to ${name}?`,
+        command: id,
+        refs: [ref],
+        names: [name],
+        options: [],
+      });
       return true;
     case 'container.remove': {
       const running = row.c.State === 'running' || row.c.State === 'paused' || row.c.State === 'restarting';
@@ -99,7 +107,14 @@ function imageCommand(svc: Services, id: string): boolean {
     return true;
   }
   if (id === 'image.prune') {
-    confirm(svc, { title: 'Prune images', body: 'Remove all dangling images (untagged, unused)?', command: id, refs: [], names: [], options: [] });
+    confirm(svc, {
+      title: 'Prune images',
+      body: 'Remove all dangling images (untagged, unused)?',
+      command: id,
+      refs: [],
+      names: [],
+      options: [],
+    });
     return true;
   }
   const row = selectedRow(s, 'images');
@@ -128,7 +143,9 @@ function imageCommand(svc: Services, id: string): boolean {
         command: id,
         refs: targets.refs,
         names: targets.names,
-        options: [{ name: 'force', label: 'Force (also when several names or a stopped container use it)', value: false }],
+        options: [
+          { name: 'force', label: 'Force (also when several names or a stopped container use it)', value: false },
+        ],
       });
       return true;
   }
@@ -142,7 +159,14 @@ function volumeCommand(svc: Services, id: string): boolean {
     return true;
   }
   if (id === 'volume.prune') {
-    confirm(svc, { title: 'Prune volumes', body: 'Remove all anonymous volumes no container uses?', command: id, refs: [], names: [], options: [] });
+    confirm(svc, {
+      title: 'Prune volumes',
+      body: 'Remove all anonymous volumes no container uses?',
+      command: id,
+      refs: [],
+      names: [],
+      options: [],
+    });
     return true;
   }
   const row = selectedRow(svc.store.get(), 'volumes');
@@ -234,7 +258,9 @@ export function confirmed(svc: Services, c: ConfirmState): void {
       });
       return;
     case 'volume.remove':
-      void task(svc, `removing volume ${c.names[0]}`, () => after(b.removeVolume(c.refs[0]!, opt('force')), `removed volume ${c.names[0]}`));
+      void task(svc, `removing volume ${c.names[0]}`, () =>
+        after(b.removeVolume(c.refs[0]!, opt('force')), `removed volume ${c.names[0]}`),
+      );
       return;
     case 'volume.prune':
       void task(svc, 'pruning volumes', async () => {

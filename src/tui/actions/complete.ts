@@ -30,7 +30,13 @@ export function completeField(svc: Services, f: FormState): boolean {
   if (spec.kind !== 'path') return false;
   const cur = text(f.values[spec.name]);
   const r = completePath(cur, entries(completionDir(cur, svc.cwd, process.env.HOME ?? '')));
-  const shown = r.candidates.slice(0, 12).join('  ') + (r.candidates.length > 12 ? `  … ${r.candidates.length - 12} more` : '');
-  svc.store.dispatch({ type: 'formSet', name: spec.name, value: r.text, hint: r.candidates.length ? shown : r.text === cur ? 'no match' : null });
+  const shown =
+    r.candidates.slice(0, 12).join('  ') + (r.candidates.length > 12 ? `  … ${r.candidates.length - 12} more` : '');
+  svc.store.dispatch({
+    type: 'formSet',
+    name: spec.name,
+    value: r.text,
+    hint: r.candidates.length ? shown : r.text === cur ? 'no match' : null,
+  });
   return true;
 }

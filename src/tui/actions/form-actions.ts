@@ -31,7 +31,10 @@ async function run(svc: Services, f: FormState): Promise<void> {
   const d = svc.store.dispatch;
   switch (f.form) {
     case 'commit': {
-      d({ type: 'formBusy', busy: { label: `Committing ${f.names[0]}`, started: Date.now(), bytes: 0, layers: 0, current: '' } });
+      d({
+        type: 'formBusy',
+        busy: { label: `Committing ${f.names[0]}`, started: Date.now(), bytes: 0, layers: 0, current: '' },
+      });
       const req = commitRequest(f);
       const id = await b.commitContainer(f.refs[0]!, req);
       const name = req.repo ? familiarRepoTag(req.repo) : null;

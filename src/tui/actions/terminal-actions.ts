@@ -15,7 +15,8 @@ import { pumpSession, type PumpResult } from '../../client/attach-io.js';
 import type { Services } from '../hooks/context.js';
 import { errorText, say } from './task.js';
 
-const signalNumber = (sig: NodeJS.Signals | null) => (sig ? ((constants.signals as Record<string, number>)[sig] ?? 0) : 0);
+const signalNumber = (sig: NodeJS.Signals | null) =>
+  sig ? ((constants.signals as Record<string, number>)[sig] ?? 0) : 0;
 
 export async function execShell(svc: Services, ref: string, name: string): Promise<void> {
   let shell: string;
@@ -39,7 +40,14 @@ export async function execShell(svc: Services, ref: string, name: string): Promi
 }
 
 /** Wire a session to the terminal until the container exits or the user detaches (ctrl-p ctrl-q; Ctrl-C without a tty). */
-async function pump(svc: Services, session: AttachSession, ref: string, tty: boolean, stdin: boolean, name: string): Promise<PumpResult> {
+async function pump(
+  svc: Services,
+  session: AttachSession,
+  ref: string,
+  tty: boolean,
+  stdin: boolean,
+  name: string,
+): Promise<PumpResult> {
   process.stdout.write(`berth: attached to ${name}; ${tty ? 'ctrl-p ctrl-q detaches' : 'Ctrl-C detaches'}\r\n`);
   // without a tty the terminal turns Ctrl-C into SIGINT: leave the container running and come back
   let detached = false;

@@ -38,7 +38,10 @@ function reporter(svc: Services) {
 function begin(svc: Services, label: string, total?: number): AbortController {
   const ac = new AbortController();
   running.set(svc, ac);
-  svc.store.dispatch({ type: 'formBusy', busy: { label, started: Date.now(), bytes: 0, layers: 0, current: '', ...(total ? { total } : {}) } });
+  svc.store.dispatch({
+    type: 'formBusy',
+    busy: { label, started: Date.now(), bytes: 0, layers: 0, current: '', ...(total ? { total } : {}) },
+  });
   return ac;
 }
 
@@ -64,7 +67,11 @@ export function destination(svc: Services, path: string): string {
 }
 
 /** Write through `produce` into `abs`, atomically; gzip when the name says so. Returns the bytes written. */
-async function writeFileAtomically(abs: string, produce: (out: Writable) => Promise<void>, onBytes: (n: number) => void): Promise<number> {
+async function writeFileAtomically(
+  abs: string,
+  produce: (out: Writable) => Promise<void>,
+  onBytes: (n: number) => void,
+): Promise<number> {
   const tmp = join(dirname(abs), `.${basename(abs)}.berth-${process.pid}.partial`);
   // opened synchronously so that removing it on failure cannot race its creation
   const file = createWriteStream('', { fd: openSync(tmp, 'wx', 0o644) });
@@ -99,7 +106,8 @@ export async function saveTo(svc: Services, refs: string[], path: string): Promi
       (out) =>
         svc.backend.saveImages(refs, out, {
           signal: ac.signal,
-          onProgress: (p: TransferProgress) => report({ bytes: p.bytes, layers: p.layers, current: p.current, ...(p.total ? { total: p.total } : {}) }),
+          onProgress: (p: TransferProgress) =>
+            report({ bytes: p.bytes, layers: p.layers, current: p.current, ...(p.total ? { total: p.total } : {}) }),
         }),
       () => undefined,
     );
@@ -114,7 +122,11 @@ export async function exportTo(svc: Services, ref: string, path: string): Promis
   begin(svc, 'Exporting');
   const report = reporter(svc);
   try {
-    const bytes = await writeFileAtomically(abs, (out) => svc.backend.exportContainer(ref, out), (n) => report({ bytes: n }));
+    const bytes = await writeFileAtomically(
+      abs,
+      (out) => svc.backend.exportContainer(ref, out),
+      (n) => report({ bytes: n }),
+    );
     return { path: abs, bytes };
   } finally {
     running.delete(svc);

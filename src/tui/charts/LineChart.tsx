@@ -28,7 +28,8 @@ export function ChartRows({ rows }: { rows: readonly ChartRow[] }) {
 export const LineChart = memo(function LineChart(props: LineChartProps) {
   const { series, width, height, charset, format, title, yMin, yMax, windowMs, now, axisColor, bare } = props;
   const rows = useMemo(
-    () => renderLineChart(series, { width, height, charset, format, title, yMin, yMax, windowMs, now, axisColor, bare }),
+    () =>
+      renderLineChart(series, { width, height, charset, format, title, yMin, yMax, windowMs, now, axisColor, bare }),
     [series, width, height, charset, format, title, yMin, yMax, windowMs, now, axisColor, bare],
   );
   return <ChartRows rows={rows} />;

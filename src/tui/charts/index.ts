@@ -42,11 +42,23 @@
  *   <ChartRows rows={...} />: any ChartRow[] as <Text> lines.
  */
 export type { Charset, ChartRow, ChartSeries, Segment, ValueFormat } from './types.js';
-export { renderLineChart, chartText, latestValue, DEFAULT_WINDOW_MS, type LineChartOptions } from './render-line-chart.js';
+export {
+  renderLineChart,
+  chartText,
+  latestValue,
+  DEFAULT_WINDOW_MS,
+  type LineChartOptions,
+} from './render-line-chart.js';
 export { bytesFormat, countFormat, percentFormat, rateFormat, windowLabel } from './formats.js';
 export { niceScale, type Scale } from './ticks.js';
 export { appendSample, counterRate, deriveStatsSeries, type StatsSeries } from './stats-series.js';
-export { statsChartSpecs, memoryScaledToLimit, type ChartSpec, type StatsChartKey, type StatsPalette } from './stats-charts.js';
+export {
+  statsChartSpecs,
+  memoryScaledToLimit,
+  type ChartSpec,
+  type StatsChartKey,
+  type StatsPalette,
+} from './stats-charts.js';
 export { layoutCharts, type ChartBox, type ChartLayout, type LayoutOptions } from './layout.js';
 export { LineChart, ChartRows, type LineChartProps } from './LineChart.js';
 export { StatsCharts, type StatsChartsProps } from './StatsCharts.js';

@@ -12,9 +12,7 @@ export interface ChartBox {
   height: number;
 }
 
-export type ChartLayout =
-  | { fits: true; columns: 1 | 2; boxes: ChartBox[] }
-  | { fits: false; message: string };
+export type ChartLayout = { fits: true; columns: 1 | 2; boxes: ChartBox[] } | { fits: false; message: string };
 
 export interface LayoutOptions {
   /** The smallest chart worth drawing (default 20×4: legend, two plot rows, time axis). */
@@ -73,8 +71,15 @@ export function layoutCharts(width: number, height: number, count = 5, opts: Lay
     count === 1
       ? [[1, minHeight]]
       : w >= wideAt
-        ? [[2, minHeight], [1, minHeight]]
-        : [[1, comfortable], [2, minHeight], [1, minHeight]];
+        ? [
+            [2, minHeight],
+            [1, minHeight],
+          ]
+        : [
+            [1, comfortable],
+            [2, minHeight],
+            [1, minHeight],
+          ];
   for (const [columns, rowsNeeded] of order) {
     if (fits(columns, rowsNeeded)) return { fits: true, columns, boxes: grid(w, h, count, columns, gap) };
   }

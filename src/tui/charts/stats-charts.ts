@@ -57,7 +57,10 @@ export function statsChartSpecs(s: StatsSeries, palette: StatsPalette = {}): Cha
     {
       key: 'memory',
       title: 'Memory',
-      series: [line('used', t, s.memUsed, palette.memUsed), line('limit', t, s.memLimit, palette.memLimit, memoryScaledToLimit(s))],
+      series: [
+        line('used', t, s.memUsed, palette.memUsed),
+        line('limit', t, s.memLimit, palette.memLimit, memoryScaledToLimit(s)),
+      ],
       format: bytesFormat,
       yMin: 0,
     },

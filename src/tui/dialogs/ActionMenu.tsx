@@ -7,7 +7,17 @@ import { selectedRow } from '../state/selectors.js';
 import type { ListId } from '../state/types.js';
 import { Frame, Line } from './Frame.js';
 
-export function ActionMenu({ list, index, columns, rows }: { list: ListId; index: number; columns: number; rows: number }) {
+export function ActionMenu({
+  list,
+  index,
+  columns,
+  rows,
+}: {
+  list: ListId;
+  index: number;
+  columns: number;
+  rows: number;
+}) {
   const svc = useServices();
   const { keymap, theme } = svc;
   const actions = keymap.actions(list);
@@ -15,7 +25,8 @@ export function ActionMenu({ list, index, columns, rows }: { list: ListId; index
     (b) => {
       const d = svc.store.dispatch;
       if (!b) return;
-      if (b.id === 'menu.down' || b.id === 'menu.up') return d({ type: 'menuMove', delta: b.id === 'menu.down' ? 1 : -1, count: actions.length });
+      if (b.id === 'menu.down' || b.id === 'menu.up')
+        return d({ type: 'menuMove', delta: b.id === 'menu.down' ? 1 : -1, count: actions.length });
       if (b.id === 'menu.close') return d({ type: 'closeOverlay' });
       const chosen = b.id === 'menu.run' ? actions[index] : b.action && b.scope === list ? b : null;
       if (chosen) {
@@ -30,7 +41,14 @@ export function ActionMenu({ list, index, columns, rows }: { list: ListId; index
   const row = selectedRow(svc.store.get(), list);
   const what = row ? ('name' in row ? row.name : row.ref) : '';
   return (
-    <Frame title={`Actions: ${what}`} width={width} columns={columns} rows={rows} theme={theme} footer="Enter runs · a key runs its action · Esc closes">
+    <Frame
+      title={`Actions: ${what}`}
+      width={width}
+      columns={columns}
+      rows={rows}
+      theme={theme}
+      footer="Enter runs · a key runs its action · Esc closes"
+    >
       {actions.map((a, i) => (
         <Line key={a.id} width={width} inverse={i === index} bold={i === index}>
           {`${keymap.label(a.id, theme.unicode).padEnd(8)} ${a.description}`}

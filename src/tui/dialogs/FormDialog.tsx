@@ -25,7 +25,10 @@ export function progressText(b: Busy, now: number): { text: string; fraction: nu
   const total = b.total ? ` / ${humanSize(b.total)}` : '';
   const layers = b.layers ? `  ${b.layers} layer${b.layers === 1 ? '' : 's'}` : '';
   const rate = b.bytes ? `  ${humanSize(b.bytes / secs)}/s` : '';
-  return { text: `${humanSize(b.bytes)}${total}${layers}${rate}`, fraction: b.total ? Math.min(1, b.bytes / b.total) : null };
+  return {
+    text: `${humanSize(b.bytes)}${total}${layers}${rate}`,
+    fraction: b.total ? Math.min(1, b.bytes / b.total) : null,
+  };
 }
 
 function EditView({ e, width, active, theme }: { e: Edit; width: number; active: boolean; theme: Theme }) {
@@ -44,7 +47,19 @@ function EditView({ e, width, active, theme }: { e: Edit; width: number; active:
   );
 }
 
-function Field({ spec, f, i, width, theme }: { spec: FieldSpec; f: FormState; i: number; width: number; theme: Theme }) {
+function Field({
+  spec,
+  f,
+  i,
+  width,
+  theme,
+}: {
+  spec: FieldSpec;
+  f: FormState;
+  i: number;
+  width: number;
+  theme: Theme;
+}) {
   const active = i === f.field && !f.busy;
   const labelW = 18;
   const valueW = width - 4 - labelW - 1;

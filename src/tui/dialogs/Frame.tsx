@@ -25,7 +25,12 @@ export const pad = (s: string, width: number, ell = '…') => ` ${fit(s, width -
 export function Frame({ title, width, columns, rows, theme, children, footer }: FrameProps) {
   return (
     <Box position="absolute" width={columns} height={rows} justifyContent="center" alignItems="center">
-      <Box flexDirection="column" width={width} borderStyle={theme.unicode ? 'round' : 'classic'} borderColor={theme.colors.accent}>
+      <Box
+        flexDirection="column"
+        width={width}
+        borderStyle={theme.unicode ? 'round' : 'classic'}
+        borderColor={theme.colors.accent}
+      >
         <Text bold color={theme.colors.title} wrap="truncate">
           {pad(title, width)}
         </Text>

@@ -22,7 +22,8 @@ export function helpLines(keymap: Keymap, unicode: boolean): HelpLine[] {
     if (!bs.length) continue;
     if (out.length) out.push({ text: '', heading: false });
     out.push({ text: SCOPE_TITLES[scope], heading: true });
-    for (const b of bs) out.push({ text: `  ${keymap.label(b.id, unicode).padEnd(16)} ${b.description}`, heading: false });
+    for (const b of bs)
+      out.push({ text: `  ${keymap.label(b.id, unicode).padEnd(16)} ${b.description}`, heading: false });
   }
   return out;
 }
@@ -40,8 +41,10 @@ export function HelpOverlay({ columns, rows, scroll }: { columns: number; rows: 
       const d = svc.store.dispatch;
       if (b.id === 'main.down') d({ type: 'helpScroll', delta: 1, max });
       else if (b.id === 'main.up') d({ type: 'helpScroll', delta: -1, max });
-      else if (b.id === 'main.pageDown' || b.id === 'main.bottom') d({ type: 'helpScroll', delta: b.id === 'main.bottom' ? max : height - 1, max });
-      else if (b.id === 'main.pageUp' || b.id === 'main.top') d({ type: 'helpScroll', delta: b.id === 'main.top' ? -max : -(height - 1), max });
+      else if (b.id === 'main.pageDown' || b.id === 'main.bottom')
+        d({ type: 'helpScroll', delta: b.id === 'main.bottom' ? max : height - 1, max });
+      else if (b.id === 'main.pageUp' || b.id === 'main.top')
+        d({ type: 'helpScroll', delta: b.id === 'main.top' ? -max : -(height - 1), max });
       else if (b.id === 'app.help' || b.id === 'app.back' || b.id === 'app.quit') d({ type: 'closeOverlay' });
       else if (b.id === 'app.interrupt') runCommand(svc, b.id);
     },
@@ -52,7 +55,14 @@ export function HelpOverlay({ columns, rows, scroll }: { columns: number; rows: 
   const shown = lines.slice(top, top + height);
   const more = lines.length > height ? ` (${top + 1}-${top + shown.length} of ${lines.length}; j/k scroll)` : '';
   return (
-    <Frame title={`Keys${more}`} width={width} columns={columns} rows={rows} theme={theme} footer={`${keymap.label('app.help')} or Esc closes · keys can be changed in ~/.config/berth/config.json`}>
+    <Frame
+      title={`Keys${more}`}
+      width={width}
+      columns={columns}
+      rows={rows}
+      theme={theme}
+      footer={`${keymap.label('app.help')} or Esc closes · keys can be changed in ~/.config/berth/config.json`}
+    >
       {shown.map((l, i) => (
         <Line key={i} width={width} bold={l.heading} color={l.heading ? theme.colors.accent : undefined}>
           {l.text}
@@ -61,4 +71,3 @@ export function HelpOverlay({ columns, rows, scroll }: { columns: number; rows: 
     </Frame>
   );
 }
-

@@ -30,7 +30,9 @@ export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] 
   switch (e.Type) {
     case 'container':
       // volumes list their users; images count the containers using them
-      return e.Action.startsWith('exec_') || e.Action === 'top' || e.Action === 'export' ? [] : ['containers', 'volumes'];
+      return e.Action.startsWith('exec_') || e.Action === 'top' || e.Action === 'export'
+        ? []
+        : ['containers', 'volumes'];
     case 'image':
       return e.Action === 'save' ? [] : ['images'];
     case 'volume':
@@ -137,7 +139,10 @@ export class EngineFeed {
       // no feed in this backend (or it broke): fall back to polling, quietly
       // when it simply does not exist, with a word in the footer otherwise
       if (!(isBerthError(e) && e.code === 'NOT_SUPPORTED')) {
-        this.store.dispatch({ type: 'message', message: { kind: 'error', text: `event feed: ${(e as Error).message}; polling instead` } });
+        this.store.dispatch({
+          type: 'message',
+          message: { kind: 'error', text: `event feed: ${(e as Error).message}; polling instead` },
+        });
       }
       this.mode = 'polling';
       this.startPolling(this.o.pollMs);

@@ -115,7 +115,8 @@ export class StatsFeed {
     this.absent = absent;
     const changed = this.version > 0 && (gone.length > 0 || seen.size !== before.size || stale);
     const now = batch[0]?.time ?? Date.now();
-    for (const [id, w] of this.windows) if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
+    for (const [id, w] of this.windows)
+      if (!seen.has(id) && (w[w.length - 1]?.time ?? 0) < now - this.windowMs) this.windows.delete(id);
     this.version++;
     if (now - this.listAt >= LIST_PERIOD_MS - this.periodMs / 2) {
       this.listVersion++;

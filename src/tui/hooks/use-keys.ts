@@ -15,7 +15,8 @@ export function useKeys(scopes: readonly Scope[], handler: KeyHandler, isActive:
   const { keymap } = useServices();
   const scopeKey = scopes.join(',');
   const onInput = useCallback(
-    (input: string, key: Key) => handler(keymap.resolve(keyName(input, key), scopeKey.split(',') as Scope[]), input, key),
+    (input: string, key: Key) =>
+      handler(keymap.resolve(keyName(input, key), scopeKey.split(',') as Scope[]), input, key),
     [keymap, scopeKey, handler],
   );
   useInput(onInput, { isActive });

@@ -36,7 +36,11 @@ export function useLogs(ref: string | null, epoch: string): LogsState {
     };
     void (async () => {
       try {
-        for await (const line of backend.containerLogs(ref, { tail: settings.logs.tail, follow: true, signal: ac.signal })) {
+        for await (const line of backend.containerLogs(ref, {
+          tail: settings.logs.tail,
+          follow: true,
+          signal: ac.signal,
+        })) {
           ring.push(line);
           timer ??= setTimeout(flush, FLUSH_MS);
         }

@@ -12,7 +12,12 @@ export interface Resource<T> {
 }
 
 export function useResource<T>(key: string | null, load: () => Promise<T>, refreshMs = 0): Resource<T> {
-  const [r, setR] = useState<Resource<T> & { key: string | null }>({ key: null, data: null, error: null, loading: false });
+  const [r, setR] = useState<Resource<T> & { key: string | null }>({
+    key: null,
+    data: null,
+    error: null,
+    loading: false,
+  });
   useEffect(() => {
     if (key === null) return;
     let live = true;

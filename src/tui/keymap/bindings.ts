@@ -17,17 +17,7 @@
  * alone), then "global". A key resolves in the first scope that binds it.
  */
 export type Scope =
-  | 'global'
-  | 'list'
-  | 'containers'
-  | 'images'
-  | 'volumes'
-  | 'main'
-  | 'logs'
-  | 'input'
-  | 'dialog'
-  | 'menu'
-  | 'confirm';
+  'global' | 'list' | 'containers' | 'images' | 'volumes' | 'main' | 'logs' | 'input' | 'dialog' | 'menu' | 'confirm';
 
 export interface Binding {
   id: string;
@@ -59,19 +49,44 @@ export const SCOPE_TITLES: Record<Scope, string> = {
 export const DEFAULT_BINDINGS: readonly Binding[] = [
   // global
   { id: 'app.quit', keys: ['q'], scope: 'global', description: 'Quit' },
-  { id: 'app.interrupt', keys: ['ctrl-c'], scope: 'global', description: 'Quit (also inside dialogs)', quiet: true, anywhere: true },
+  {
+    id: 'app.interrupt',
+    keys: ['ctrl-c'],
+    scope: 'global',
+    description: 'Quit (also inside dialogs)',
+    quiet: true,
+    anywhere: true,
+  },
   { id: 'app.help', keys: ['?'], scope: 'global', description: 'Show or hide this help' },
-  { id: 'app.back', keys: ['escape'], scope: 'global', description: 'Back: close the overlay, leave full screen, return to the list', quiet: true },
+  {
+    id: 'app.back',
+    keys: ['escape'],
+    scope: 'global',
+    description: 'Back: close the overlay, leave full screen, return to the list',
+    quiet: true,
+  },
   { id: 'app.redraw', keys: ['ctrl-l'], scope: 'global', description: 'Redraw the screen', quiet: true },
   { id: 'focus.containers', keys: ['1'], scope: 'global', description: 'Focus Containers', quiet: true },
   { id: 'focus.images', keys: ['2'], scope: 'global', description: 'Focus Images', quiet: true },
   { id: 'focus.volumes', keys: ['3'], scope: 'global', description: 'Focus Volumes', quiet: true },
-  { id: 'focus.next', keys: ['tab', 'right'], scope: 'global', description: 'Next panel (the lists, then the main panel)', quiet: true },
+  {
+    id: 'focus.next',
+    keys: ['tab', 'right'],
+    scope: 'global',
+    description: 'Next panel (the lists, then the main panel)',
+    quiet: true,
+  },
   { id: 'focus.prev', keys: ['shift-tab', 'left'], scope: 'global', description: 'Previous panel', quiet: true },
   { id: 'tab.prev', keys: ['['], scope: 'global', description: 'Previous tab' },
   { id: 'tab.next', keys: [']'], scope: 'global', description: 'Next tab' },
   { id: 'main.pageUp', keys: ['pageup'], scope: 'global', description: 'Scroll the main panel up a page', quiet: true },
-  { id: 'main.pageDown', keys: ['pagedown'], scope: 'global', description: 'Scroll the main panel down a page', quiet: true },
+  {
+    id: 'main.pageDown',
+    keys: ['pagedown'],
+    scope: 'global',
+    description: 'Scroll the main panel down a page',
+    quiet: true,
+  },
   // lists
   { id: 'list.down', keys: ['j', 'down'], scope: 'list', description: 'Move down', quiet: true },
   { id: 'list.up', keys: ['k', 'up'], scope: 'list', description: 'Move up', quiet: true },
@@ -86,11 +101,29 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'container.restart', keys: ['r'], scope: 'containers', description: 'Restart', action: true },
   { id: 'container.pause', keys: ['p'], scope: 'containers', description: 'Pause / unpause', action: true },
   { id: 'container.kill', keys: ['K'], scope: 'containers', description: 'Kill', action: true },
-  { id: 'container.remove', keys: ['d'], scope: 'containers', description: 'Remove (asks; force, volumes)', action: true },
+  {
+    id: 'container.remove',
+    keys: ['d'],
+    scope: 'containers',
+    description: 'Remove (asks; force, volumes)',
+    action: true,
+  },
   { id: 'container.exec', keys: ['E'], scope: 'containers', description: 'Exec a shell', action: true },
-  { id: 'container.attach', keys: ['a'], scope: 'containers', description: 'Attach (detach with ctrl-p ctrl-q)', action: true },
+  {
+    id: 'container.attach',
+    keys: ['a'],
+    scope: 'containers',
+    description: 'Attach (detach with ctrl-p ctrl-q)',
+    action: true,
+  },
   { id: 'container.commit', keys: ['c'], scope: 'containers', description: 'Commit to an image', action: true },
-  { id: 'container.export', keys: ['e'], scope: 'containers', description: 'Export the file system to a tar', action: true },
+  {
+    id: 'container.export',
+    keys: ['e'],
+    scope: 'containers',
+    description: 'Export the file system to a tar',
+    action: true,
+  },
   { id: 'container.logs', keys: ['m'], scope: 'containers', description: 'Logs full screen', action: true },
   { id: 'container.toggleAll', keys: ['A'], scope: 'containers', description: 'Show / hide stopped containers' },
   // images
@@ -124,7 +157,13 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'dialog.submit', keys: ['enter'], scope: 'dialog', description: 'Confirm (in a multi-line field: new line)' },
   { id: 'dialog.submitAlways', keys: ['ctrl-s'], scope: 'dialog', description: 'Confirm from any field' },
   { id: 'dialog.cancel', keys: ['escape'], scope: 'dialog', description: 'Cancel (stops work in progress)' },
-  { id: 'dialog.nextField', keys: ['tab', 'down'], scope: 'dialog', description: 'Next field (Tab completes a path first)', quiet: true },
+  {
+    id: 'dialog.nextField',
+    keys: ['tab', 'down'],
+    scope: 'dialog',
+    description: 'Next field (Tab completes a path first)',
+    quiet: true,
+  },
   { id: 'dialog.prevField', keys: ['shift-tab', 'up'], scope: 'dialog', description: 'Previous field', quiet: true },
   { id: 'dialog.toggle', keys: ['space'], scope: 'dialog', description: 'Switch an on/off field', quiet: true },
   // action menu
@@ -137,7 +176,13 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'confirm.no', keys: ['n', 'escape'], scope: 'confirm', description: 'No' },
   { id: 'confirm.toggle', keys: ['space'], scope: 'confirm', description: 'Switch the selected option', quiet: true },
   { id: 'confirm.nextOption', keys: ['tab', 'down', 'j'], scope: 'confirm', description: 'Next option', quiet: true },
-  { id: 'confirm.prevOption', keys: ['shift-tab', 'up', 'k'], scope: 'confirm', description: 'Previous option', quiet: true },
+  {
+    id: 'confirm.prevOption',
+    keys: ['shift-tab', 'up', 'k'],
+    scope: 'confirm',
+    description: 'Previous option',
+    quiet: true,
+  },
 ];
 
 export type CommandId = (typeof DEFAULT_BINDINGS)[number]['id'];

@@ -53,8 +53,14 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
   const count = (min: number, max: number) => z.number().int().min(min).max(max);
   const schema = z.strictObject({
     keys: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
-    logs: z.strictObject({ bufferLines: count(100, 1_000_000), tail: count(0, 1_000_000), timestamps: z.boolean() }).partial().optional(),
-    stats: z.strictObject({ windowSeconds: count(10, 3600) }).partial().optional(),
+    logs: z
+      .strictObject({ bufferLines: count(100, 1_000_000), tail: count(0, 1_000_000), timestamps: z.boolean() })
+      .partial()
+      .optional(),
+    stats: z
+      .strictObject({ windowSeconds: count(10, 3600) })
+      .partial()
+      .optional(),
     containers: z.strictObject({ showAll: z.boolean() }).partial().optional(),
   });
   const r = schema.safeParse(raw);
@@ -71,7 +77,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length]!;
@@ -98,7 +105,11 @@ export function mergeSettings(user: UserConfig, file: string, base: Settings = D
       throw new ConfigError(`${file}: keys.${id}: no such command${near ? ` (did you mean ${near}?)` : ''}`);
     }
     const keys = Array.isArray(value) ? value : [value];
-    for (const k of keys) if (!isValidKeyName(k)) throw new ConfigError(`${file}: keys.${id}: "${k}" is not a key name (a character, or up, enter, escape, tab, space, ctrl-x ...)`);
+    for (const k of keys)
+      if (!isValidKeyName(k))
+        throw new ConfigError(
+          `${file}: keys.${id}: "${k}" is not a key name (a character, or up, enter, escape, tab, space, ctrl-x ...)`,
+        );
     bindings.find((b) => b.id === id)!.keys = [...new Set(keys)];
   }
   // one key, one command per scope
@@ -107,7 +118,8 @@ export function mergeSettings(user: UserConfig, file: string, base: Settings = D
     for (const k of b.keys) {
       const slot = `${b.scope}\0${k}`;
       const other = seen.get(slot);
-      if (other) throw new ConfigError(`${file}: keys: "${k}" is bound to both ${other} and ${b.id} (${SCOPE_TITLES[b.scope]})`);
+      if (other)
+        throw new ConfigError(`${file}: keys: "${k}" is bound to both ${other} and ${b.id} (${SCOPE_TITLES[b.scope]})`);
       seen.set(slot, b.id);
     }
   }

@@ -79,7 +79,9 @@ export function displayKey(k: string, unicode = true): string {
 /** Every key name the table may use (config validation). */
 export function isValidKeyName(k: string): boolean {
   if ([...k].length === 1) return k !== ' ';
-  return /^(up|down|left|right|pageup|pagedown|home|end|enter|escape|tab|shift-tab|space|backspace|ctrl-[a-z])$/.test(k);
+  return /^(up|down|left|right|pageup|pagedown|home|end|enter|escape|tab|shift-tab|space|backspace|ctrl-[a-z])$/.test(
+    k,
+  );
 }
 
 export class Keymap {

@@ -10,7 +10,10 @@ export function readmeKeyList(bindings: readonly Binding[] = DEFAULT_BINDINGS): 
     const bs = bindings.filter((b) => b.scope === scope);
     if (!bs.length) continue;
     out.push(`**${SCOPE_TITLES[scope]}**`, '', '| keys | command | what it does |', '|---|---|---|');
-    for (const b of bs) out.push(`| ${b.keys.map((k) => '`' + cell(displayKey(k)) + '`').join(' ')} | \`${b.id}\` | ${cell(b.description)} |`);
+    for (const b of bs)
+      out.push(
+        `| ${b.keys.map((k) => '`' + cell(displayKey(k)) + '`').join(' ')} | \`${b.id}\` | ${cell(b.description)} |`,
+      );
     out.push('');
   }
   return out.join('\n').trimEnd() + '\n';

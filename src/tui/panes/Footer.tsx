@@ -15,7 +15,14 @@ import type { AppState } from '../state/types.js';
 /** The scopes the keyboard is in, most specific first (the same order the panes resolve keys in). */
 export function activeScopes(s: AppState): Scope[] {
   const o = s.overlay;
-  if (o) return o.kind === 'help' ? ['main', 'global'] : o.kind === 'form' ? ['dialog'] : o.kind === 'menu' ? ['menu', o.list] : ['confirm'];
+  if (o)
+    return o.kind === 'help'
+      ? ['main', 'global']
+      : o.kind === 'form'
+        ? ['dialog']
+        : o.kind === 'menu'
+          ? ['menu', o.list]
+          : ['confirm'];
   if (s.focus === 'main') {
     if (currentTab(s) === 'logs') return s.logs.searching ? ['input'] : ['logs', 'main', 'global'];
     return ['main', 'global'];

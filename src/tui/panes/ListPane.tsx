@@ -82,7 +82,11 @@ function ListPaneInner<R extends Row>(p: ListPaneProps<R>) {
     lines.push(
       <Text key={r.key} wrap="truncate">
         <Text color={mark ? theme.colors.match : gl.color}>{mark ? g.mark : gl.char}</Text>
-        <Text inverse={isSel && p.focused} bold={isSel && !p.focused} underline={isSel && !p.focused && theme.level === 0}>
+        <Text
+          inverse={isSel && p.focused}
+          bold={isSel && !p.focused}
+          underline={isSel && !p.focused && theme.level === 0}
+        >
           {' ' + text}
         </Text>
       </Text>,

@@ -110,9 +110,15 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   const statsText = useListStatsText(statsCellsText);
   const inputFree = s.overlay === null;
   const latest = svc.stats.latest;
-  const cCells = useCallback((r: ContainerRow) => containerCells(r, now, latest.get(r.c.Id) as StatsSample | undefined), [now, latest]);
+  const cCells = useCallback(
+    (r: ContainerRow) => containerCells(r, now, latest.get(r.c.Id) as StatsSample | undefined),
+    [now, latest],
+  );
   const iCells = useCallback((r: ImageRow) => imageCells(r, now), [now]);
-  const glyph = useCallback((r: ContainerRow) => ({ char: stateGlyph(theme, r.c.State), color: stateColor(theme, r.c.State) }), [theme]);
+  const glyph = useCallback(
+    (r: ContainerRow) => ({ char: stateGlyph(theme, r.c.State), color: stateColor(theme, r.c.State) }),
+    [theme],
+  );
   // one hook per list keeps the hook order fixed; only the focused one is active
   useListKeys('containers', inputFree && s.focus === 'containers', s.lists.containers.filtering);
   useListKeys('images', inputFree && s.focus === 'images', s.lists.images.filtering);
@@ -132,9 +138,33 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   const tick = `${now.getTime()}\n${statsText}`;
   return (
     <Box flexDirection="column" width={width}>
-      <ListPane number="1" title="Containers" rows={visibleRows(s, 'containers')} columns={s.statsAvailable ? CONTAINER_COLUMNS : CONTAINER_COLUMNS_NO_STATS} cells={cCells} glyph={glyph} tick={tick} {...common('containers')} />
-      <ListPane number="2" title="Images" rows={visibleRows(s, 'images')} columns={IMAGE_COLUMNS} cells={iCells} marks={s.marks} {...common('images')} />
-      <ListPane number="3" title="Volumes" rows={visibleRows(s, 'volumes')} columns={VOLUME_COLUMNS} cells={volumeCells} {...common('volumes')} />
+      <ListPane
+        number="1"
+        title="Containers"
+        rows={visibleRows(s, 'containers')}
+        columns={s.statsAvailable ? CONTAINER_COLUMNS : CONTAINER_COLUMNS_NO_STATS}
+        cells={cCells}
+        glyph={glyph}
+        tick={tick}
+        {...common('containers')}
+      />
+      <ListPane
+        number="2"
+        title="Images"
+        rows={visibleRows(s, 'images')}
+        columns={IMAGE_COLUMNS}
+        cells={iCells}
+        marks={s.marks}
+        {...common('images')}
+      />
+      <ListPane
+        number="3"
+        title="Volumes"
+        rows={visibleRows(s, 'volumes')}
+        columns={VOLUME_COLUMNS}
+        cells={volumeCells}
+        {...common('volumes')}
+      />
     </Box>
   );
 }

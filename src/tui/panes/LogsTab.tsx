@@ -73,7 +73,8 @@ function useLogKeys(ring: LogRing, view: LogsView, rows: number, focused: boolea
         if (b?.id === 'input.accept') {
           d({ type: 'logs', change: { searching: false, match: null } });
           if (view.search.text) jump(-1);
-        } else if (b?.id === 'input.cancel') d({ type: 'logs', change: { searching: false, search: edit(''), match: null } });
+        } else if (b?.id === 'input.cancel')
+          d({ type: 'logs', change: { searching: false, search: edit(''), match: null } });
         else if (b?.id === 'app.interrupt') runCommand(svc, b.id);
         else d({ type: 'logsSearchKey', input, key });
         return;
@@ -81,7 +82,10 @@ function useLogKeys(ring: LogRing, view: LogsView, rows: number, focused: boolea
       if (!b) return;
       switch (b.id) {
         case 'logs.follow':
-          return d({ type: 'logs', change: view.follow ? { follow: false, anchor: last } : { follow: true, anchor: null } });
+          return d({
+            type: 'logs',
+            change: view.follow ? { follow: false, anchor: last } : { follow: true, anchor: null },
+          });
         case 'logs.timestamps':
           return d({ type: 'logs', change: { timestamps: !view.timestamps } });
         case 'logs.search':
@@ -109,11 +113,27 @@ function useLogKeys(ring: LogRing, view: LogsView, rows: number, focused: boolea
     },
     [svc, d, ring, view, rows, focused],
   );
-  const scopes = view.searching ? (['input'] as const) : focused ? (['logs', 'main', 'global'] as const) : (['global'] as const);
+  const scopes = view.searching
+    ? (['input'] as const)
+    : focused
+      ? (['logs', 'main', 'global'] as const)
+      : (['global'] as const);
   useKeys(scopes, onKey, focused || (pageKeys && !view.searching));
 }
 
-function LogLines({ ring, view, width, rows, theme }: { ring: LogRing; view: LogsView; width: number; rows: number; theme: Theme }) {
+function LogLines({
+  ring,
+  view,
+  width,
+  rows,
+  theme,
+}: {
+  ring: LogRing;
+  view: LogsView;
+  width: number;
+  rows: number;
+  theme: Theme;
+}) {
   const shown = layoutLog(ring, bottomOf(view, ring), width, rows, view.timestamps);
   const term = view.searching ? '' : view.search.text;
   return (
@@ -175,7 +195,11 @@ function LogsTabInner({ container, width, height, focused, pageKeys }: LogsTabPr
             {'  '}
           </Text>
         ) : null}
-        {fit(status, Math.max(0, width - (view.searching || view.search.text ? view.search.text.length + 12 : 0)), 'right')}
+        {fit(
+          status,
+          Math.max(0, width - (view.searching || view.search.text ? view.search.text.length + 12 : 0)),
+          'right',
+        )}
       </Text>
     </Box>
   );

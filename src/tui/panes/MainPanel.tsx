@@ -34,7 +34,11 @@ function subjectOf(s: AppState): Subject {
   }
   if (s.subject === 'images') {
     const r = selectedRow(s, 'images');
-    return { key: r?.key ?? null, ref: r ? r.img.Id : null, title: r ? (r.repo === '<none>' ? r.ref.slice(7, 19) : r.ref) : '' };
+    return {
+      key: r?.key ?? null,
+      ref: r ? r.img.Id : null,
+      title: r ? (r.repo === '<none>' ? r.ref.slice(7, 19) : r.ref) : '',
+    };
   }
   const r = selectedRow(s, 'volumes');
   return { key: r?.key ?? null, ref: r?.ref ?? null, title: r?.ref ?? '' };
@@ -83,18 +87,44 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
   if (!subject.ref) {
     content = (
       <Box height={contentHeight}>
-        <Text color={theme.colors.muted}>{s.data[s.subject] === null ? 'loading…' : `no ${s.subject.slice(0, -1)} selected`}</Text>
+        <Text color={theme.colors.muted}>
+          {s.data[s.subject] === null ? 'loading…' : `no ${s.subject.slice(0, -1)} selected`}
+        </Text>
       </Box>
     );
   } else if (tab === 'logs') {
-    content = <LogsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+    content = (
+      <LogsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />
+    );
   } else if (tab === 'stats') {
-    content = <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+    content = (
+      <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />
+    );
   } else if (tab === 'users') {
     const lines = volumeUserLines(subject.ref, s.data.containers ?? []);
-    content = <TextTab lines={lines} loading={false} error={null} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+    content = (
+      <TextTab
+        lines={lines}
+        loading={false}
+        error={null}
+        width={width}
+        height={contentHeight}
+        focused={focused}
+        pageKeys={pageKeys}
+      />
+    );
   } else {
-    content = <TextTab lines={res.data} loading={res.loading} error={res.error} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
+    content = (
+      <TextTab
+        lines={res.data}
+        loading={res.loading}
+        error={res.error}
+        width={width}
+        height={contentHeight}
+        focused={focused}
+        pageKeys={pageKeys}
+      />
+    );
   }
 
   const title = ` ${subject.title || ' '} `;
@@ -104,7 +134,12 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate">
         <Text bold inverse={s.focus === 'main'} color={s.focus === 'main' ? theme.colors.accent : theme.colors.title}>
-          {fit(title, Math.min(title.length, Math.max(8, width - used + title.length - 1)), 'left', theme.glyphs.ellipsis)}
+          {fit(
+            title,
+            Math.min(title.length, Math.max(8, width - used + title.length - 1)),
+            'left',
+            theme.glyphs.ellipsis,
+          )}
         </Text>
         {tabs.map((t, i) => (
           <Text key={t}>

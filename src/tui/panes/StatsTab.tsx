@@ -29,7 +29,16 @@ function StatsTabInner({ container, width, height, focused, pageKeys }: StatsTab
   useScrollKeys(0, height, focused, pageKeys);
   const [a, b, c, d] = theme.colors.series;
   const palette: StatsPalette = useMemo(
-    () => ({ cpu: a, memUsed: b, memLimit: theme.colors.muted, netRx: a, netTx: c, blockRead: d, blockWrite: c, pids: b }),
+    () => ({
+      cpu: a,
+      memUsed: b,
+      memLimit: theme.colors.muted,
+      netRx: a,
+      netTx: c,
+      blockRead: d,
+      blockWrite: c,
+      pids: b,
+    }),
     [a, b, c, d, theme.colors.muted],
   );
   const window = container ? stats.window(container.Id) : [];
@@ -37,7 +46,9 @@ function StatsTabInner({ container, width, height, focused, pageKeys }: StatsTab
   if (!window.length) {
     return (
       <Box height={height} width={width}>
-        <Text color={theme.colors.muted}>{live ? 'waiting for the first samples…' : 'the container is not running: no live metrics'}</Text>
+        <Text color={theme.colors.muted}>
+          {live ? 'waiting for the first samples…' : 'the container is not running: no live metrics'}
+        </Text>
       </Box>
     );
   }

@@ -30,7 +30,7 @@ export function topLines(t: TopResult): string[] {
 const KIND = ['C', 'A', 'D'] as const;
 
 export function diffLines(changes: readonly FilesystemChange[]): string[] {
-  if (!changes.length) return ['no changes to the image\'s file system'];
+  if (!changes.length) return ["no changes to the image's file system"];
   return changes.map((c) => `${KIND[c.Kind]} ${c.Path}`);
 }
 
@@ -50,7 +50,8 @@ export function volumeUserLines(volume: string, cs: readonly ContainerSummary[])
   const rows: string[][] = [];
   for (const c of cs) {
     for (const m of c.Mounts) {
-      if (m.Type === 'volume' && m.Name === volume) rows.push([containerName(c), c.State, m.Destination, m.RW ? 'rw' : 'ro']);
+      if (m.Type === 'volume' && m.Name === volume)
+        rows.push([containerName(c), c.State, m.Destination, m.RW ? 'rw' : 'ro']);
     }
   }
   if (!rows.length) return [`no container uses ${volume}`];

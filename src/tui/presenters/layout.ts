@@ -47,7 +47,13 @@ export function listHeights(avail: number, counts: Record<ListId, number>, expan
   return h;
 }
 
-export function screenLayout(columns: number, rows: number, counts: Record<ListId, number>, expanded: ListId, maximized: boolean): ScreenLayout {
+export function screenLayout(
+  columns: number,
+  rows: number,
+  counts: Record<ListId, number>,
+  expanded: ListId,
+  maximized: boolean,
+): ScreenLayout {
   const height = rows;
   const body = height - 3; // header, two footer lines
   const left = maximized ? 0 : Math.max(38, Math.min(Math.floor(columns * 0.42), 72));

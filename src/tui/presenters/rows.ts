@@ -76,7 +76,13 @@ export function volumeUsers(cs: readonly ContainerSummary[]): Map<string, string
 }
 
 export function volumeRows(vs: readonly VolumeInfo[], users: Map<string, string[]>): VolumeRow[] {
-  return vs.map((v) => ({ key: v.Name, ref: v.Name, v, users: users.get(v.Name) ?? [], search: `${v.Name} ${v.Driver}`.toLowerCase() }));
+  return vs.map((v) => ({
+    key: v.Name,
+    ref: v.Name,
+    v,
+    users: users.get(v.Name) ?? [],
+    search: `${v.Name} ${v.Driver}`.toLowerCase(),
+  }));
 }
 
 /** Rows whose text has every word of the filter (case-insensitive). */
@@ -110,7 +116,10 @@ export const VOLUME_COLUMNS: Column[] = [
 ];
 
 export function containerStatusText(c: ContainerSummary, now: Date): string {
-  return c.Status || containerStatus({ status: c.State, exitCode: c.ExitCode, startedAt: c.StartedAt, finishedAt: c.FinishedAt }, now);
+  return (
+    c.Status ||
+    containerStatus({ status: c.State, exitCode: c.ExitCode, startedAt: c.StartedAt, finishedAt: c.FinishedAt }, now)
+  );
 }
 
 /** docker stats' CPU % ("0.52%"). */

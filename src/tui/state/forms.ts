@@ -4,7 +4,14 @@
  * Pure: checks that need the file system are made by the actions.
  */
 import type { CommitOptions, ContainerCreateRequest } from '../../client/api.js';
-import { checkChanges, checkContainerName, checkRepoTag, checkVolumeName, checkVolumeSpec, splitCommand } from '../../client/validate.js';
+import {
+  checkChanges,
+  checkContainerName,
+  checkRepoTag,
+  checkVolumeName,
+  checkVolumeSpec,
+  splitCommand,
+} from '../../client/validate.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
 import { edit, type Edit } from './text-edit.js';
@@ -35,21 +42,45 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'repo', label: 'Repository:tag', kind: 'text', hint: 'e.g. myapp:1.0 (empty: an untagged image)' },
       { name: 'author', label: 'Author', kind: 'text' },
       { name: 'message', label: 'Message', kind: 'text' },
-      { name: 'changes', label: 'Changes', kind: 'multiline', hint: 'one per line: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR ...' },
-      { name: 'pause', label: 'Pause', kind: 'toggle', hint: 'freeze the container while its changes are read (docker commit --pause)' },
+      {
+        name: 'changes',
+        label: 'Changes',
+        kind: 'multiline',
+        hint: 'one per line: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR ...',
+      },
+      {
+        name: 'pause',
+        label: 'Pause',
+        kind: 'toggle',
+        hint: 'freeze the container while its changes are read (docker commit --pause)',
+      },
     ],
   },
   save: {
     id: 'save',
     title: 'Save images',
     submit: 'Save',
-    fields: [{ name: 'path', label: 'Destination', kind: 'path', hint: 'a .tar file; .tar.gz or .tgz is compressed with gzip' }],
+    fields: [
+      {
+        name: 'path',
+        label: 'Destination',
+        kind: 'path',
+        hint: 'a .tar file; .tar.gz or .tgz is compressed with gzip',
+      },
+    ],
   },
   load: {
     id: 'load',
     title: 'Load images',
     submit: 'Load',
-    fields: [{ name: 'path', label: 'Archive', kind: 'path', hint: 'Tab completes; docker save, podman, skopeo or OCI archives, any compression' }],
+    fields: [
+      {
+        name: 'path',
+        label: 'Archive',
+        kind: 'path',
+        hint: 'Tab completes; docker save, podman, skopeo or OCI archives, any compression',
+      },
+    ],
   },
   tag: {
     id: 'tag',
@@ -64,7 +95,12 @@ export const FORMS: Record<FormId, FormSpec> = {
     fields: [
       { name: 'name', label: 'Name', kind: 'text', hint: 'empty: a generated name' },
       { name: 'command', label: 'Command', kind: 'text', hint: "empty: the image's; quotes group words" },
-      { name: 'detach', label: 'Detach', kind: 'toggle', hint: 'off: the container gets this terminal (ctrl-p ctrl-q detaches)' },
+      {
+        name: 'detach',
+        label: 'Detach',
+        kind: 'toggle',
+        hint: 'off: the container gets this terminal (ctrl-p ctrl-q detaches)',
+      },
       { name: 'env', label: 'Environment', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
       { name: 'volumes', label: 'Volumes', kind: 'multiline', hint: 'name:/path or /host:/path[:ro], one per line' },
     ],
@@ -124,9 +160,14 @@ export function validateForm(f: FormState): FieldError | null {
   const bad = (field: string, message: string | null): FieldError | null => (message ? { field, message } : null);
   switch (f.form) {
     case 'commit':
-      return (text(v.repo).trim() ? bad('repo', checkRepoTag(text(v.repo).trim())) : null) ?? bad('changes', checkChanges(lines(v.changes)));
+      return (
+        (text(v.repo).trim() ? bad('repo', checkRepoTag(text(v.repo).trim())) : null) ??
+        bad('changes', checkChanges(lines(v.changes)))
+      );
     case 'tag':
-      return text(v.target).trim() ? bad('target', checkRepoTag(text(v.target).trim())) : { field: 'target', message: 'a name is needed' };
+      return text(v.target).trim()
+        ? bad('target', checkRepoTag(text(v.target).trim()))
+        : { field: 'target', message: 'a name is needed' };
     case 'save':
     case 'load':
     case 'export':
@@ -142,7 +183,9 @@ export function validateForm(f: FormState): FieldError | null {
       } catch (e) {
         return { field: 'command', message: (e as Error).message };
       }
-      for (const l of lines(v.env)) if (!l.includes('=') || l.startsWith('=')) return { field: 'env', message: `invalid environment variable: ${l} (KEY=VALUE)` };
+      for (const l of lines(v.env))
+        if (!l.includes('=') || l.startsWith('='))
+          return { field: 'env', message: `invalid environment variable: ${l} (KEY=VALUE)` };
       for (const l of lines(v.volumes)) {
         const e = bad('volumes', checkVolumeSpec(l));
         if (e) return e;
@@ -155,7 +198,9 @@ export function validateForm(f: FormState): FieldError | null {
         const e = bad('name', checkVolumeName(name));
         if (e) return e;
       }
-      for (const l of lines(v.labels)) if (!l.includes('=') || l.startsWith('=')) return { field: 'labels', message: `invalid label: ${l} (KEY=VALUE)` };
+      for (const l of lines(v.labels))
+        if (!l.includes('=') || l.startsWith('='))
+          return { field: 'labels', message: `invalid label: ${l} (KEY=VALUE)` };
       return null;
     }
   }
@@ -201,4 +246,5 @@ export function volumeRequest(f: FormState): { name?: string; labels: Record<str
 
 export const isGzipPath = (p: string) => /\.(gz|tgz)$/i.test(p);
 
-export const fieldEdit = (f: FormState, name: string): Edit => (typeof f.values[name] === 'object' ? (f.values[name] as Edit) : edit(''));
+export const fieldEdit = (f: FormState, name: string): Edit =>
+  typeof f.values[name] === 'object' ? (f.values[name] as Edit) : edit('');

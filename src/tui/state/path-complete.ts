@@ -37,5 +37,8 @@ export function completePath(text: string, entries: readonly DirEntry[]): { text
     const m = matches[0]!;
     return { text: head + m.name + (m.dir ? '/' : ''), candidates: [] };
   }
-  return { text: head + commonPrefix(matches.map((m) => m.name)), candidates: matches.map((m) => m.name + (m.dir ? '/' : '')) };
+  return {
+    text: head + commonPrefix(matches.map((m) => m.name)),
+    candidates: matches.map((m) => m.name + (m.dir ? '/' : '')),
+  };
 }

@@ -7,7 +7,17 @@ import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
 import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
 import { applyEditKey, edit } from './text-edit.js';
-import { type AppState, type Busy, type ConfirmState, type FocusId, type FormState, type ListId, type LogsView, type Message, type TabId } from './types.js';
+import {
+  type AppState,
+  type Busy,
+  type ConfirmState,
+  type FocusId,
+  type FormState,
+  type ListId,
+  type LogsView,
+  type Message,
+  type TabId,
+} from './types.js';
 
 export type Action =
   | { type: 'data'; list: 'containers'; items: ContainerSummary[] }
@@ -71,7 +81,14 @@ export function initialState(o: InitialOptions = {}): AppState {
     message: null,
     maximized: false,
     scroll: 0,
-    logs: { follow: true, timestamps: o.timestamps ?? false, search: edit(''), searching: false, anchor: null, match: null },
+    logs: {
+      follow: true,
+      timestamps: o.timestamps ?? false,
+      search: edit(''),
+      searching: false,
+      anchor: null,
+      match: null,
+    },
   };
 }
 
@@ -126,7 +143,10 @@ export function reduce(s: AppState, a: Action): AppState {
       const next = { ...s, data: { ...s.data, [a.list]: a.items } };
       // volumes show their users, which come from the containers
       const settled = settle(next, a.list);
-      const marksLeft = a.list === 'images' ? settled.marks.filter((k) => visibleRows(settled, 'images').some((r) => r.key === k)) : settled.marks;
+      const marksLeft =
+        a.list === 'images'
+          ? settled.marks.filter((k) => visibleRows(settled, 'images').some((r) => r.key === k))
+          : settled.marks;
       const withMarks = marksLeft.length === settled.marks.length ? settled : { ...settled, marks: marksLeft };
       return a.list === 'containers' ? settle(withMarks, 'volumes') : withMarks;
     }
@@ -201,7 +221,9 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'clearMarks':
       return s.marks.length ? { ...s, marks: [] } : s;
     case 'maximize':
-      return a.on ? { ...s, maximized: true, focus: 'main', subject: 'containers', tab: { ...s.tab, containers: 'logs' } } : { ...s, maximized: false };
+      return a.on
+        ? { ...s, maximized: true, focus: 'main', subject: 'containers', tab: { ...s.tab, containers: 'logs' } }
+        : { ...s, maximized: false };
     case 'back':
       if (s.overlay) return { ...s, overlay: null };
       if (s.maximized) return { ...s, maximized: false, focus: s.subject };
@@ -227,7 +249,10 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'confirmToggle': {
       if (s.overlay?.kind !== 'confirm' || !s.overlay.options.length) return s;
       const o = s.overlay;
-      return { ...s, overlay: { ...o, options: o.options.map((opt, i) => (i === o.index ? { ...opt, value: !opt.value } : opt)) } };
+      return {
+        ...s,
+        overlay: { ...o, options: o.options.map((opt, i) => (i === o.index ? { ...opt, value: !opt.value } : opt)) },
+      };
     }
     case 'formOpen':
       return { ...s, overlay: a.form };
@@ -248,10 +273,17 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'formToggle':
       return updateForm(s, (f) => {
         const spec = FORMS[f.form].fields[f.field]!;
-        return spec.kind === 'toggle' && !f.busy ? { ...f, values: { ...f.values, [spec.name]: !f.values[spec.name] } } : f;
+        return spec.kind === 'toggle' && !f.busy
+          ? { ...f, values: { ...f.values, [spec.name]: !f.values[spec.name] } }
+          : f;
       });
     case 'formSet':
-      return updateForm(s, (f) => ({ ...f, values: { ...f.values, [a.name]: edit(a.value) }, hint: a.hint ?? null, error: null }));
+      return updateForm(s, (f) => ({
+        ...f,
+        values: { ...f.values, [a.name]: edit(a.value) },
+        hint: a.hint ?? null,
+        error: null,
+      }));
     case 'formError':
       return updateForm(s, (f) => {
         const i = a.message ? FORMS[f.form].fields.findIndex((x) => a.message!.startsWith(`${x.name}: `)) : -1;
@@ -274,4 +306,3 @@ export function reduce(s: AppState, a: Action): AppState {
     }
   }
 }
-

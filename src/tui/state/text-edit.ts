@@ -13,7 +13,8 @@ export interface Edit {
 
 export const edit = (text = ''): Edit => ({ text, cursor: text.length });
 
-const prevBoundary = (s: string, i: number) => (i >= 2 && /[\uDC00-\uDFFF]/.test(s[i - 1]!) ? i - 2 : Math.max(0, i - 1));
+const prevBoundary = (s: string, i: number) =>
+  i >= 2 && /[\uDC00-\uDFFF]/.test(s[i - 1]!) ? i - 2 : Math.max(0, i - 1);
 const nextBoundary = (s: string, i: number) => (/[\uD800-\uDBFF]/.test(s[i] ?? '') ? i + 2 : Math.min(s.length, i + 1));
 
 function insert(e: Edit, t: string): Edit {
@@ -25,7 +26,8 @@ export function applyEditKey(e: Edit, input: string, key: KeyPress, multiline = 
   const { text, cursor } = e;
   if (key.leftArrow) return { text, cursor: prevBoundary(text, cursor) };
   if (key.rightArrow) return { text, cursor: nextBoundary(text, cursor) };
-  if (key.home || (key.ctrl && input === 'a')) return { text, cursor: multiline ? text.lastIndexOf('\n', cursor - 1) + 1 : 0 };
+  if (key.home || (key.ctrl && input === 'a'))
+    return { text, cursor: multiline ? text.lastIndexOf('\n', cursor - 1) + 1 : 0 };
   if (key.end || (key.ctrl && input === 'e')) {
     const nl = text.indexOf('\n', cursor);
     return { text, cursor: multiline && nl >= 0 ? nl : text.length };
@@ -43,7 +45,18 @@ export function applyEditKey(e: Edit, input: string, key: KeyPress, multiline = 
     return { text: text.slice(0, from) + text.slice(cursor), cursor: from };
   }
   if (multiline && key.return) return insert(e, '\n');
-  if (key.ctrl || key.meta || key.tab || key.escape || key.return || key.upArrow || key.downArrow || key.pageUp || key.pageDown) return null;
+  if (
+    key.ctrl ||
+    key.meta ||
+    key.tab ||
+    key.escape ||
+    key.return ||
+    key.upArrow ||
+    key.downArrow ||
+    key.pageUp ||
+    key.pageDown
+  )
+    return null;
   if (!input) return null;
   // typed or pasted text: drop control characters; newlines only where allowed
   let t = input.replace(/\r\n?/g, '\n');

@@ -76,7 +76,8 @@ export interface FormState {
   names: string[];
 }
 
-export type Overlay = { kind: 'help'; scroll: number } | { kind: 'menu'; list: ListId; index: number } | ConfirmState | FormState;
+export type Overlay =
+  { kind: 'help'; scroll: number } | { kind: 'menu'; list: ListId; index: number } | ConfirmState | FormState;
 
 export interface Data {
   containers: ContainerSummary[] | null;

@@ -24,7 +24,8 @@ export function splitKeys(s: string): string[] {
       continue;
     }
     let j = i + 1;
-    if (s[j] === '\x1b' && (s[j + 1] === '[' || s[j + 1] === 'O')) j++; // ESC ESC [ A: meta + arrow
+    if (s[j] === '\x1b' && (s[j + 1] === '[' || s[j + 1] === 'O'))
+      j++; // ESC ESC [ A: meta + arrow
     else if (s[j] === '\x1b') {
       keys.push('\x1b'); // Esc pressed twice
       i = j;

@@ -84,8 +84,26 @@ const PALETTES: Record<Exclude<ColorLevel, 0>, Palette> = {
   },
 };
 
-const UNICODE_GLYPHS: Glyphs = { vline: '│', hline: '─', mark: '●', pointer: '▸', ellipsis: '…', barFull: '█', barEmpty: '░', dot: '·' };
-const ASCII_GLYPHS: Glyphs = { vline: '|', hline: '-', mark: '*', pointer: '>', ellipsis: '~', barFull: '#', barEmpty: '.', dot: '.' };
+const UNICODE_GLYPHS: Glyphs = {
+  vline: '│',
+  hline: '─',
+  mark: '●',
+  pointer: '▸',
+  ellipsis: '…',
+  barFull: '█',
+  barEmpty: '░',
+  dot: '·',
+};
+const ASCII_GLYPHS: Glyphs = {
+  vline: '|',
+  hline: '-',
+  mark: '*',
+  pointer: '>',
+  ellipsis: '~',
+  barFull: '#',
+  barEmpty: '.',
+  dot: '.',
+};
 
 /** Does the locale promise UTF-8 output? (LC_ALL, then LC_CTYPE, then LANG, as setlocale reads them.) */
 export function localeIsUtf8(env: NodeJS.ProcessEnv): boolean {
@@ -95,7 +113,13 @@ export function localeIsUtf8(env: NodeJS.ProcessEnv): boolean {
 
 export function makeTheme(level: ColorLevel, unicode: boolean, noColor: boolean): Theme {
   const colors: Palette = noColor || level === 0 ? { series: [] } : PALETTES[level];
-  return { level: noColor ? 0 : level, unicode, colors, glyphs: unicode ? UNICODE_GLYPHS : ASCII_GLYPHS, charset: unicode ? 'braille' : 'ascii' };
+  return {
+    level: noColor ? 0 : level,
+    unicode,
+    colors,
+    glyphs: unicode ? UNICODE_GLYPHS : ASCII_GLYPHS,
+    charset: unicode ? 'braille' : 'ascii',
+  };
 }
 
 /** The theme for this process: chalk's detected level, NO_COLOR and the locale. */

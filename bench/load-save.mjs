@@ -9,7 +9,7 @@
  *   node bench/load-save.mjs [--runs N] [--workdir DIR] [--rebuild]
  *
  * Needs root, the built berth (npm install), debootstrap, and the peers
- * (../shared/peers/peers.sh start). The image: a Debian bookworm minbase root
+ * (scripts/peers.sh start). The image: a Debian bookworm minbase root
  * made with debootstrap (imported as layer one), plus a layer holding 5,000
  * small files and a 50 MB blob. Prints one JSON object on stdout, with the
  * peak memory of berth load for this archive and for a small one, and the
@@ -32,7 +32,7 @@ const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it 
 const work = opt('--workdir', '/var/tmp/berth-bench');
 const rebuild = args.includes('--rebuild');
 const cli = join(repo, 'dist', 'cli', 'main.js');
-const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
+const peers = resolve(repo, 'scripts', 'peers.sh');
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
@@ -188,7 +188,7 @@ try {
 }
 
 // memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
-const small = join(repo, '..', 'shared', 'fixtures', 'busybox.docker-save.tar');
+const small = join(repo, 'test', 'fixtures', 'busybox.docker-save.tar');
 const rss = {};
 for (const [name, file] of [
   ['small', small],

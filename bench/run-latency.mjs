@@ -12,7 +12,7 @@
  *
  *   node bench/run-latency.mjs [--runs N] [--many N]
  *
- * Needs root and the peers (../shared/peers/peers.sh). Prints one JSON object.
+ * Needs root and the peers (scripts/peers.sh). Prints one JSON object.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,12 +25,12 @@ const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const runs = Number(opt('--runs', '15'));
 const many = Number(opt('--many', '200'));
-const fixtures = resolve(repo, '..', 'shared', 'fixtures');
+const fixtures = resolve(repo, 'test', 'fixtures');
 const log = (s) => process.stderr.write(`${s}\n`);
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
-const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
+const peers = resolve(repo, 'scripts', 'peers.sh');
 for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
   env[m[1]] = m[2];
 

@@ -10,7 +10,7 @@
  *
  *   node bench/stats-cost.mjs [--counts 10,100,300] [--seconds 30] [--no-docker]
  *
- * Needs root and the peers (../shared/peers/peers.sh). Prints one JSON object.
+ * Needs root and the peers (scripts/peers.sh). Prints one JSON object.
  * Every container it starts (in berth and in docker) is removed at the end.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -59,11 +59,11 @@ if (args[0] === '--sampler') {
 const counts = opt('--counts', '10,100,300').split(',').map(Number);
 const seconds = Number(opt('--seconds', '30'));
 const withDocker = !args.includes('--no-docker');
-const fixtures = resolve(repo, '..', 'shared', 'fixtures');
+const fixtures = resolve(repo, 'test', 'fixtures');
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
 if (withDocker) {
-  const peers = resolve(repo, '..', 'shared', 'peers', 'peers.sh');
+  const peers = resolve(repo, 'scripts', 'peers.sh');
   for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
     env[m[1]] = m[2];
 }
@@ -102,7 +102,7 @@ function childrenCpu() {
 
 /** The peer docker's daemon side: dockerd, its containerd, and the shims of its containers. */
 function dockerSidePids() {
-  const dockerd = Number(readFileSync('/tmp/berth-peers/dockerd.pid', 'utf8'));
+  const dockerd = Number(readFileSync(join(env.PEER_STATE, 'dockerd.pid'), 'utf8'));
   const execRoot = /--exec-root (\S+)/.exec(readFileSync(`/proc/${dockerd}/cmdline`, 'utf8').replace(/\0/g, ' '))?.[1];
   const pids = [dockerd];
   for (const d of readdirSync('/proc')) {

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
-const FIXTURE = resolve(REPO, '..', 'shared', 'fixtures', 'layers.docker-save.tar');
+const FIXTURE = resolve(REPO, 'test', 'fixtures', 'layers.docker-save.tar');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {

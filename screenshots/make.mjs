@@ -22,7 +22,7 @@ import serializeAddon from '@xterm/addon-serialize';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '..');
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
-const FIXTURE = resolve(REPO, '..', 'shared', 'fixtures', 'layers.docker-save.tar');
+const FIXTURE = resolve(REPO, 'test', 'fixtures', 'layers.docker-save.tar');
 const COLS = 120;
 const ROWS = 36;
 const SOCKET = `berth-shots-${process.pid}`;

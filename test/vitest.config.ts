@@ -10,7 +10,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    reporters: ['default', './test/setup/skip-reporter.ts'],
     globalSetup: ['test/setup/peers.ts'],
   },
 });

@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CLI, berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { Tmux } from '../helpers/tmux.js';
 
 const hasTmux = (() => {
@@ -20,9 +20,9 @@ const hasTmux = (() => {
     return false;
   }
 })();
-const skip = announceSkip('app end to end', skipReason() ?? (hasTmux ? null : 'tmux is not installed'));
+const reason = skipReason() ?? (hasTmux ? null : 'tmux is not installed');
 
-describe.skipIf(skip)('the app in a terminal', () => {
+describeIf(reason)('the app in a terminal', () => {
   let t: TempRoot;
   let tm: Tmux | null = null;
 

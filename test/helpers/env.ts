@@ -1,12 +1,14 @@
 /** Shared test environment: paths, root check, temp stores, running the real CLI. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { describe, it } from 'vitest';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
+/** Archives written by docker, podman and skopeo, kept in the repository (test/fixtures/README.md). */
+export const FIXTURES = resolve(REPO, 'test', 'fixtures');
 export const CLI = join(REPO, 'dist', 'cli', 'main.js');
 
 export const isRoot = process.getuid?.() === 0;
@@ -17,9 +19,27 @@ export function skipReason(): string | null {
   return null;
 }
 
+/**
+ * Say why a suite or test skips: printed at once, and recorded so the run's
+ * reporter (test/setup/skip-reporter.ts) lists every skipped test by name with
+ * its reason at the end. `suite` is the describe or it name being skipped.
+ */
 export function announceSkip(suite: string, reason: string | null): boolean {
-  if (reason) process.stderr.write(`SKIP ${suite}: ${reason}\n`);
-  return !!reason;
+  if (!reason) return false;
+  process.stderr.write(`SKIP ${suite}: ${reason}\n`);
+  const log = process.env.BERTH_SKIP_LOG;
+  if (log) appendFileSync(log, JSON.stringify({ name: suite, reason }) + '\n');
+  return true;
+}
+
+/** describe, skipped (with the reason recorded) when `reason` is set. */
+export function describeIf(reason: string | null): (name: string, fn: () => void) => void {
+  return (name, fn) => describe.skipIf(announceSkip(name, reason))(name, fn);
+}
+
+/** it, skipped (with the reason recorded) when `reason` is set. */
+export function itIf(reason: string | null): (name: string, fn: () => Promise<void> | void, timeout?: number) => void {
+  return (name, fn, timeout) => it.skipIf(announceSkip(name, reason))(name, fn, timeout);
 }
 
 export interface TempRoot {

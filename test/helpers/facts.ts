@@ -1,4 +1,4 @@
-/** Facts about ../shared/fixtures, as their README states them. */
+/** Facts about test/fixtures, as their README states them. */
 export const BB_ID = 'sha256:6aa4265b18c53bbe76df73c12ee713065d6ae92d9be566d2bf0562242772a187';
 export const V0_ID = 'sha256:0cb0efed89c0b53a6af4f95390bb395155be465bedfff031ec8a87f6b1602dbb';
 export const V1_ID = 'sha256:b55548ee9ab157e54aae7b2f39f40cdbeae3292596be1fab60635dd78811bd9d';

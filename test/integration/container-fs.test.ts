@@ -2,14 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { announceSkip, berth, describeIf, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { DIFF } from '../helpers/facts.js';
 
-const skip = announceSkip('container file systems', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)("a container's files", () => {
+describeIf(reason)("a container's files", () => {
   let e: TestEngine;
   let work: string;
   beforeAll(async () => {
@@ -125,7 +125,7 @@ describe.skipIf(skip)("a container's files", () => {
       expect((await peerDocker(['run', '--rm', 'committed:1'])).stdout).toBe('committed');
       await peerDocker(['rmi', '-f', 'committed:1']);
     } else {
-      process.stderr.write(`SKIP commit under docker: ${peerSkipReason()}\n`);
+      announceSkip('commit: the same archive under the peer docker', peerSkipReason());
     }
   });
 

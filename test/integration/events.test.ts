@@ -1,15 +1,15 @@
 /** `berth events` and the backend's event feed, across processes on one store. */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EmbeddedBackend } from '../../src/client/embedded.js';
 import { eventFeed } from '../../src/engine/events/feed.js';
 import type { EngineEvent } from '../../src/client/api.js';
-import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { CLI, berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { until } from '../helpers/engine.js';
 
-const skip = announceSkip('events', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('events', () => {
+describeIf(reason)('events', () => {
   let t: TempRoot;
   const b = (...args: string[]) => berth(t, args);
   beforeAll(async () => {

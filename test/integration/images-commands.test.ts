@@ -2,17 +2,17 @@
 import { createReadStream, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
-import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { CLI, berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, DIFF, V0_ID, V1_ID } from '../helpers/facts.js';
 import { parseTable } from '../helpers/table.js';
 import { rfc3339Local } from '../../src/cli/commands/history.js';
 
-const skip = announceSkip('image commands', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('image commands', () => {
+describeIf(reason)('image commands', () => {
   let t: TempRoot;
   const b = (...args: string[]) => berth(t, args);
   beforeEach(async () => {

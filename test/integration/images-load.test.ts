@@ -1,8 +1,8 @@
 /** Loading every archive format into a real store, and what the image commands then show. */
 import { createReadStream, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { afterAll, expect, it } from 'vitest';
+import { berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, DIFF, OCI_CONFIG_ID, V0_ID, V1_ID } from '../helpers/facts.js';
 import { Engine } from '../../src/engine/engine.js';
 import { chainIds } from '../../src/engine/layer/chain.js';
@@ -13,9 +13,9 @@ async function* oneChunk(b: Buffer) {
   yield b;
 }
 
-const skip = announceSkip('image store', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('loading archives written by docker, podman and skopeo', () => {
+describeIf(reason)('loading archives written by docker, podman and skopeo', () => {
   const roots: TempRoot[] = [];
   const fresh = () => {
     const t = tempRoot();

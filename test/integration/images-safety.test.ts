@@ -6,14 +6,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { afterAll, beforeEach, expect, it } from 'vitest';
+import { CLI, berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { imageArchive, sha, tarBuffer } from '../helpers/archives.js';
 import { BB_ID, DIFF, V1_ID } from '../helpers/facts.js';
 import { until } from '../helpers/engine.js';
 import { Engine } from '../../src/engine/engine.js';
 
-const skip = announceSkip('image store safety', skipReason());
+const reason = skipReason();
 
 function storeListing(t: TempRoot) {
   const ls = (d: string) => {
@@ -26,7 +26,7 @@ function storeListing(t: TempRoot) {
   return { blobs: ls('blobs/sha256'), layers: ls('layers'), tmp: ls('tmp') };
 }
 
-describe.skipIf(skip)('bad archives leave nothing behind', () => {
+describeIf(reason)('bad archives leave nothing behind', () => {
   let t: TempRoot;
   let before: ReturnType<typeof storeListing>;
   const roots: TempRoot[] = [];
@@ -119,7 +119,7 @@ describe.skipIf(skip)('bad archives leave nothing behind', () => {
   });
 });
 
-describe.skipIf(skip)('crashes and concurrency', () => {
+describeIf(reason)('crashes and concurrency', () => {
   const roots: TempRoot[] = [];
   afterAll(() => roots.forEach((r) => r.cleanup()));
 

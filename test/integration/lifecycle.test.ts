@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMonitorState } from '../../src/engine/runtime/monitor.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, berth, describeIf, skipReason } from '../helpers/env.js';
 import { testEngine, until, type TestEngine } from '../helpers/engine.js';
 
-const skip = announceSkip('container lifecycle', skipReason());
+const reason = skipReason();
 
 interface Inspect {
   Id: string;
@@ -25,7 +25,7 @@ interface Inspect {
   HostConfig: { Memory: number; NanoCpus: number; PidsLimit: number | null; RestartPolicy: { Name: string } };
 }
 
-describe.skipIf(skip)('container lifecycle', () => {
+describeIf(reason)('container lifecycle', () => {
   let e: TestEngine;
   const inspect = async (ref: string) => (await e.b.inspectContainer(ref)) as unknown as Inspect;
   const sleeper = async (extra: Record<string, unknown> = {}) => {

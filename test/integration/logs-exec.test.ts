@@ -1,13 +1,13 @@
 /** logs (json-file, options, volume, rotation) and exec variants, on real containers. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berth, describeIf, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 
-const skip = announceSkip('logs and exec', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('logs', () => {
+describeIf(reason)('logs', () => {
   let e: TestEngine;
   beforeAll(async () => {
     e = await testEngine();
@@ -109,7 +109,7 @@ describe.skipIf(skip)('logs', () => {
   });
 });
 
-describe.skipIf(skip)('exec', () => {
+describeIf(reason)('exec', () => {
   let e: TestEngine;
   let id: string;
   beforeAll(async () => {

@@ -5,20 +5,20 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
 import {
-  announceSkip,
-  berth,
-  fixture,
   REPO,
+  berth,
+  describeIf,
+  fixture,
   skipReason,
   tempRoot,
   type RunResult,
   type TempRoot,
 } from '../helpers/env.js';
 
-const skip = announceSkip('native run', skipReason());
+const reason = skipReason();
 const BIN = join(REPO, 'bin', 'berth');
 
 /** bin/berth as a user runs it; native: 'only' (must not hand over) or '0' (all in Node). */
@@ -66,7 +66,7 @@ async function shape(t: TempRoot, id: string) {
   };
 }
 
-describe.skipIf(skip)('the native run path', () => {
+describeIf(reason)('the native run path', () => {
   let t: TempRoot;
   beforeAll(async () => {
     t = tempRoot();

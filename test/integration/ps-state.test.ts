@@ -2,14 +2,23 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, peerDocker, peerSkipReason, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import {
+  CLI,
+  announceSkip,
+  berth,
+  describeIf,
+  fixture,
+  peerDocker,
+  peerSkipReason,
+  skipReason,
+} from '../helpers/env.js';
 import { runIn, testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { BB_ID } from '../helpers/facts.js';
 
-const skip = announceSkip('ps and container state', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('ps, inspect and state', () => {
+describeIf(reason)('ps, inspect and state', () => {
   let e: TestEngine;
   beforeAll(async () => {
     e = await testEngine();
@@ -143,13 +152,15 @@ describe.skipIf(skip)('ps, inspect and state', () => {
     expect(wrong.stderr).toBe('Error: No such container: bb\n');
     await e.b.removeContainer(id);
     // the same container under the peer docker has the same fields, in the same order
-    if (peerSkipReason()) return void process.stderr.write(`SKIP inspect against docker: ${peerSkipReason()}\n`);
+    if (announceSkip('inspect: the same container under the peer docker', peerSkipReason())) return;
     const args = ['--network', 'none', '-e', 'A=1', '-m', '32m', 'bb', 'sleep', '100'];
     const ours = JSON.parse(
       (await berth(e.t, ['inspect', (await berth(e.t, ['create', ...args])).stdout.trim()])).stdout,
     )[0];
     const name = `berth-insp-${process.pid}`;
-    await peerDocker(['create', '--name', name, ...args]);
+    // a fresh peer has no images: give it the same bb first (the test must not rely on another having done so)
+    expect((await peerDocker(['load', '-q', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
+    expect((await peerDocker(['create', '--name', name, ...args])).exitCode).toBe(0);
     const theirs = JSON.parse((await peerDocker(['inspect', name])).stdout)[0];
     await peerDocker(['rm', '-f', name]);
     const keys = (o: Record<string, unknown>) => Object.keys(o);

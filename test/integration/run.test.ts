@@ -1,11 +1,11 @@
 /** Running real containers from the fixture images (needs root, namespaces, overlayfs, cgroups). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berth, describeIf, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, type TestEngine } from '../helpers/engine.js';
 
-const skip = announceSkip('containers', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('running containers', () => {
+describeIf(reason)('running containers', () => {
   let e: TestEngine;
   beforeAll(async () => {
     e = await testEngine();

@@ -1,12 +1,12 @@
 /** `berth stats` through the real CLI: docker's table, JSON, errors, and the live redraw in a pipe and on a terminal. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, berth, describeIf, itIf, skipReason } from '../helpers/env.js';
 import { testEngine, until, type TestEngine } from '../helpers/engine.js';
 import { sampleWhere, startDetached } from '../helpers/stats.js';
 
-const skip = announceSkip('berth stats', skipReason());
+const reason = skipReason();
 const HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
 const cells = (line: string) => line.split(/ {2,}/);
 const ZEROS = ['0.00%', '0B / 0B', '0.00%', '0B / 0B', '0B / 0B', '0'];
@@ -33,7 +33,7 @@ function live(env: Record<string, string>, cmd: string, args: string[]) {
   };
 }
 
-describe.skipIf(skip)('berth stats', () => {
+describeIf(reason)('berth stats', () => {
   let e: TestEngine;
   let lim: string;
   let plain: string;
@@ -160,7 +160,7 @@ describe.skipIf(skip)('berth stats', () => {
     expect(await p.exited).toBe(130);
   });
 
-  it.skipIf(!existsSync('/usr/bin/script'))(
+  itIf(existsSync('/usr/bin/script') ? null : 'needs /usr/bin/script')(
     'on a terminal the cursor is hidden while it redraws and shown again after Ctrl-C',
     async () => {
       const p = live(e.t.env, 'script', ['-qfec', `node ${CLI} stats lim`, '/dev/null']);

@@ -1,14 +1,14 @@
 /** The shared sampler: one reading per container per interval for any number of subscribers; containers coming and going. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatsSample } from '../../src/client/api.js';
 import { isBerthError } from '../../src/engine/errors.js';
-import { announceSkip, skipReason } from '../helpers/env.js';
+import { describeIf, skipReason } from '../helpers/env.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { samples, startDetached } from '../helpers/stats.js';
 
-const skip = announceSkip('the metrics sampler', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('the metrics sampler', () => {
+describeIf(reason)('the metrics sampler', () => {
   let e: TestEngine;
   beforeAll(async () => {
     e = await testEngine();

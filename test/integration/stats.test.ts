@@ -3,17 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berth, describeIf, itIf, skipReason } from '../helpers/env.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { afterGo, go, sampleWhere, samples, startDetached } from '../helpers/stats.js';
 
-const skip = announceSkip('container metrics', skipReason());
+const reason = skipReason();
 const MiB = 1024 * 1024;
 const has = (tool: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, tool)));
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
 
-describe.skipIf(skip)('container metrics', () => {
+describeIf(reason)('container metrics', () => {
   let e: TestEngine;
   let ctl: string;
   beforeAll(async () => {
@@ -103,7 +103,7 @@ describe.skipIf(skip)('container metrics', () => {
     expect(after.blockWrite - before!.blockWrite).toBeLessThan(64 * MiB);
   });
 
-  it.skipIf(!has('losetup') || !has('mkfs.ext4'))(
+  itIf(has('losetup') && has('mkfs.ext4') ? null : 'needs losetup and mkfs.ext4')(
     'block I/O on a disk no container used before (a new loop device) is counted',
     async () => {
       // Kernels from 6.9 count a disk's I/O in cgroup v1 only once a throttle rule was
@@ -136,7 +136,7 @@ describe.skipIf(skip)('container metrics', () => {
     },
   );
 
-  it.skipIf(!has('ip') || !has('nsenter'))(
+  itIf(has('ip') && has('nsenter') ? null : 'needs ip and nsenter')(
     "network: bytes and packets of the container's own interfaces, loopback left out",
     async () => {
       // A veth pair between the container's namespace and one made here; link-local

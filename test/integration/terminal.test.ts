@@ -1,7 +1,7 @@
 /** -it, attach, start -ai and exec -it through a real terminal (tmux): shells, resize, detach keys. */
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, CLI, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLI, berth, describeIf, skipReason } from '../helpers/env.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { Terminal } from '../helpers/terminal.js';
 
@@ -11,9 +11,9 @@ try {
 } catch {
   tmuxMissing = 'tmux is not installed';
 }
-const skip = announceSkip('terminal', skipReason() ?? tmuxMissing);
+const reason = skipReason() ?? tmuxMissing;
 
-describe.skipIf(skip)('berth in a terminal', () => {
+describeIf(reason)('berth in a terminal', () => {
   let e: TestEngine;
   const terms: Terminal[] = [];
   const open = async (args: string[], after = '') => {

@@ -2,13 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceSkip, berth, skipReason } from '../helpers/env.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { berth, describeIf, skipReason } from '../helpers/env.js';
 import { runIn, testEngine, type TestEngine } from '../helpers/engine.js';
 
-const skip = announceSkip('volumes', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('volumes and mounts', () => {
+describeIf(reason)('volumes and mounts', () => {
   let e: TestEngine;
   let host: string;
   beforeAll(async () => {

@@ -5,16 +5,16 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { testEngine, until, type TestEngine } from '../helpers/engine.js';
-import { announceSkip, skipReason } from '../helpers/env.js';
+import { describeIf, skipReason } from '../helpers/env.js';
 import { KEYS, renderApp, type AppHarness } from '../helpers/tui.js';
 import { cancelTransfer, loadFrom, saveTo } from '../../src/tui/actions/transfer.js';
 import { isBerthError } from '../../src/client/api.js';
 
-const skip = announceSkip('app (ink-testing-library)', skipReason());
+const reason = skipReason();
 
-describe.skipIf(skip)('the app on the real engine', () => {
+describeIf(reason)('the app on the real engine', () => {
   let e: TestEngine;
   let work: string;
   let app: AppHarness | null = null;

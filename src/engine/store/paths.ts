@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { homedir } from 'node:os';
+import { SHARED } from '../shared-constants.js';
 
 export interface EngineDirs {
   root: string;
@@ -15,15 +16,15 @@ export interface EngineDirs {
 export function defaultDirs(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): EngineDirs {
   const root =
     env.BERTH_ROOT ||
-    (uid === 0 ? '/var/lib/berth' : join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'berth'));
+    (uid === 0 ? SHARED.dirs.root : join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'berth'));
   const runroot =
     env.BERTH_RUNROOT ||
-    (uid === 0 ? '/run/berth' : join(env.XDG_RUNTIME_DIR || join('/tmp', `berth-run-${uid}`), 'berth'));
+    (uid === 0 ? SHARED.dirs.runroot : join(env.XDG_RUNTIME_DIR || join('/tmp', `berth-run-${uid}`), 'berth'));
   return { root, runroot };
 }
 
 /** Longest runroot for which <runroot>/c/<16 hex>/ctl.sock fits a unix socket address. */
-export const MAX_RUNROOT = 107 - '/c/0123456789abcdef/ctl.sock'.length;
+export const MAX_RUNROOT = 107 - `/${SHARED.dirs.containerRun}/0123456789abcdef/${SHARED.monitor.controlSocket}`.length;
 
 export class Layout {
   constructor(readonly dirs: EngineDirs) {}
@@ -73,6 +74,6 @@ export class Layout {
    * socket lives here and unix socket paths are limited to 107 bytes.
    */
   containerRun(id: string): string {
-    return join(this.runroot, 'c', id.slice(0, 16));
+    return join(this.runroot, SHARED.dirs.containerRun, id.slice(0, 16));
   }
 }

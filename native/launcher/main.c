@@ -113,8 +113,8 @@ static void parse(int argc, char **argv, cmdline *c)
   c->image = argv[i];
   c->cmd = argv + i + 1;
   c->ncmd = argc - i - 1;
-  if (!c->root || !*c->root) c->root = BERTH_DIRS_ROOT;
-  if (!c->runroot || !*c->runroot) c->runroot = BERTH_DIRS_RUNROOT;
+  if (!c->root || !*c->root) c->root = BERTH_LAYOUT_DEFAULT_ROOT;
+  if (!c->runroot || !*c->runroot) c->runroot = BERTH_LAYOUT_DEFAULT_RUNROOT;
 }
 
 /* docker's rule, as names.ts NAME_RE: both from native/constants.json containerName */
@@ -234,8 +234,8 @@ int main(int argc, char **argv)
   if (getrandom(raw, sizeof raw, 0) != sizeof raw) hand_over("no random bytes");
   for (int k = 0; k < 32; k++) sprintf(id + 2 * k, "%02x", raw[k]);
   now_rfc3339nano(created);
-  snprintf(dir, sizeof dir, "%s/containers/%s", C.root, id);
-  snprintf(run_dir, sizeof run_dir, "%s/" BERTH_DIRS_CONTAINER_RUN "/%.16s", C.runroot, id);
+  snprintf(dir, sizeof dir, "%s/" BERTH_LAYOUT_CONTAINERS "/%s", C.root, id);
+  snprintf(run_dir, sizeof run_dir, "%s/" BERTH_LAYOUT_CONTAINER_RUN "/%.16s", C.runroot, id);
   plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
   autofree char *image_q = json_quote(C.image);
 
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
     else
       random_name(json_get(doc, "names"), attempt, name, sizeof name);
     char cdir[PATH_MAX];
-    snprintf(cdir, sizeof cdir, "%s/containers", C.root);
+    snprintf(cdir, sizeof cdir, "%s/" BERTH_LAYOUT_CONTAINERS, C.root);
     if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
     /* the plan's dirs start with the container's own ("") */
     const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");

@@ -35,7 +35,7 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
   memset(p, 0, sizeof *p);
   char path[4096];
   const char *hex = strncmp(image_id, "sha256:", 7) ? image_id : image_id + 7;
-  snprintf(path, sizeof path, "%s/plans/%s.json", root, hex);
+  snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_PLANS "/%s.json", root, hex);
   autofree char *text = read_file(path, NULL, err);
   if (!text) return -1;
   p->doc = json_parse(text, err);

@@ -18,7 +18,7 @@ static int exec(store_t *s, const char *sql, berr_t *err)
 int store_open(store_t *s, const char *root, berr_t *err)
 {
   char path[4096];
-  snprintf(path, sizeof path, "%s/berth.db", root);
+  snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_DATABASE, root);
   if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
     return db_fail(s, err, "open the database");
   sqlite3_busy_timeout(s->db, 30000);

@@ -20,8 +20,18 @@ export interface SharedConstants {
   };
   /** docker's rule: one of firstChars, then at least minLength - 1 of restChars (the inside of a [...] class). */
   containerName: { firstChars: string; restChars: string; minLength: number };
-  /** The defaults as root, and the runroot's directory of containers' runtime directories. */
-  dirs: { root: string; runroot: string; containerRun: string };
+  /**
+   * The store's layout (store/paths.ts): the defaults as root; the database, the containers' and the plans'
+   * directories under the root; the directory of containers' runtime directories under the runroot.
+   */
+  layout: {
+    defaultRoot: string;
+    defaultRunroot: string;
+    database: string;
+    containers: string;
+    plans: string;
+    containerRun: string;
+  };
   /** Files in a container's runtime directory (native/PROTOCOL.md). */
   monitor: { controlSocket: string; stateFile: string };
   /** The attach stream's frame types (native/PROTOCOL.md). */

@@ -51,7 +51,8 @@ describe('shared constants', () => {
     expect(m.get('BERTH_PLAN_STAMP_FILE')).toBe(SHARED.plan.stampFile);
     expect(m.get('BERTH_PLAN_MARKERS_ID64')).toBe(SHARED.plan.markers.id64);
     expect(m.get('BERTH_PLAN_MARKERS_CMD')).toBe(SHARED.plan.markers.cmd);
-    expect(m.get('BERTH_DIRS_RUNROOT')).toBe(SHARED.dirs.runroot);
+    expect(m.get('BERTH_LAYOUT_DEFAULT_RUNROOT')).toBe(SHARED.layout.defaultRunroot);
+    expect(m.get('BERTH_LAYOUT_PLANS')).toBe(SHARED.layout.plans);
     expect(m.get('BERTH_MONITOR_CONTROL_SOCKET')).toBe(SHARED.monitor.controlSocket);
     expect(m.get('BERTH_ATTACH_FRAME_CLOSE_STDIN')).toBe(SHARED.attachFrame.closeStdin);
     expect(m.get('BERTH_ZERO_TIME')).toBe(SHARED.zeroTime);
@@ -81,6 +82,8 @@ describe('shared constants', () => {
     expect(new Layout({ root: '/r', runroot: '/rr' }).containerRun('0123456789abcdef0123')).toBe(
       '/rr/c/0123456789abcdef',
     );
+    expect(new Layout({ root: '/r', runroot: '/rr' }).db).toBe('/r/berth.db');
+    expect(new Layout({ root: '/r', runroot: '/rr' }).containersDir).toBe('/r/containers');
     expect(MAX_RUNROOT).toBe(107 - '/c/0123456789abcdef/ctl.sock'.length);
     // docker's rule, as before it came from the file
     const docker = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;

@@ -64,7 +64,7 @@ export function planStamp(): string {
 export type PlanVariants = Record<'' | 'rm' | 'detach' | 'rm,detach', ContainerCreateRequest>;
 
 export const planPath = (store: Store, imageId: string) =>
-  join(store.layout.root, 'plans', `${imageId.replace(/^sha256:/, '')}.json`);
+  join(store.layout.root, SHARED.layout.plans, `${imageId.replace(/^sha256:/, '')}.json`);
 
 export function removeRunPlan(store: Store, imageId: string): void {
   rmSync(planPath(store, imageId), { force: true });

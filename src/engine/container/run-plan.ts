@@ -93,7 +93,8 @@ export function writeRunPlan(
   let hostname = '';
   let network = '';
   for (const [key, req] of Object.entries(variants)) {
-    if (parseMountRequests(req, Object.keys(image.config?.Volumes ?? {})).length) return false;
+    // an image with VOLUMEs never takes the fast path (its volumes are made and filled by Node)
+    if (Object.keys(image.config?.Volumes ?? {}).length || parseMountRequests(req, []).length) return false;
     const b = buildContainerConfig(req, image, MARK_ID, { cpus: availableParallelism() });
     if (b.hostConfig.LogConfig.Type !== 'json-file' || Object.keys(b.hostConfig.LogConfig.Config).length) return false;
     if (restartArg(b.hostConfig.RestartPolicy) !== 'no' || b.hostConfig.NetworkMode === 'host') return false;

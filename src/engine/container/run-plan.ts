@@ -144,7 +144,7 @@ export function writeRunPlan(
     names: { adjectives: ADJECTIVES, surnames: SURNAMES },
   };
   const file = planPath(store, imageId);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(plan));
   renameSync(tmp, file);

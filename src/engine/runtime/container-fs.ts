@@ -126,7 +126,7 @@ export function shortLayerLink(layout: Layout, chainId: string): string {
   } catch {
     /* missing */
   }
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${link}.${process.pid}.tmp`;
   symlinkSync(target, tmp);
   renameSync(tmp, link);

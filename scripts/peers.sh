@@ -31,6 +31,7 @@ PKGS=(
   docker.io podman runc skopeo docker-registry # the peer engines and registry
   busybox-static tmux zstd xz-utils bzip2      # fixtures' rootfs, e2e app tests, compressed archives
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
+  time                                          # GNU time: a load's peak memory (hostile-images.test.ts)
   clang-format                                  # the C formatter lint checks
 )
 

@@ -18,6 +18,10 @@ export interface NativeAddon {
   umount(target: string, flags?: number): void;
   syncfs(path: string): void;
   chroot(path: string): void;
+  /** A pidfd (close-on-exec) for a process; throws ESRCH when there is none. */
+  pidfdOpen(pid: number): number;
+  /** Whether the pidfd's process has not exited yet. */
+  pidfdAlive(fd: number): boolean;
 }
 
 /** Linux mount(2) flags used by the engine. */

@@ -32,6 +32,7 @@ PKGS=(
   busybox-static tmux zstd xz-utils bzip2      # fixtures' rootfs, e2e app tests, compressed archives
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
   clang-format                                  # the C formatter lint checks
+  clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

@@ -237,6 +237,7 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
   if (out[1] >= 0) close(out[1]);
   if (er[1] >= 0) close(er[1]);
   p->pid = pid;
+  p->start_time = proc_starttime(pid); /* our child, not reaped: the pid is still its own */
   p->status_fd = st[0];
   p->start_fd = go[1];
   p->tty = s->terminal;

@@ -164,6 +164,7 @@ export async function monitorGone(stateDir: string, ms: number): Promise<boolean
 // ---- attach ------------------------------------------------------------------
 
 export const FRAME = { stdin: 0, stdout: 1, stderr: 2, exit: 3, resize: 4, closeStdin: 5, attached: 6 } as const;
+const STDIN_FRAME_MAX = 64 * 1024;
 
 function frame(type: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
@@ -217,7 +218,10 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
         early = null;
       },
       write: (d) => {
-        if (!sock.destroyed) sock.write(frame(FRAME.stdin, Buffer.isBuffer(d) ? d : Buffer.from(d)));
+        const b = Buffer.isBuffer(d) ? d : Buffer.from(d);
+        // the monitor drops a client announcing a frame over 1 MiB (PROTOCOL.md)
+        for (let o = 0; o < b.length && !sock.destroyed; o += STDIN_FRAME_MAX)
+          sock.write(frame(FRAME.stdin, b.subarray(o, o + STDIN_FRAME_MAX)));
       },
       closeStdin: () => {
         if (!sock.destroyed) sock.write(frame(FRAME.closeStdin, Buffer.alloc(0)));

@@ -25,5 +25,8 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
  * docker's message and status (127, 126, 125). */
 int container_release(ctr_proc *p, berr_t *err);
 void container_close(ctr_proc *p);
+/* `berth-monitor execve STATUS_FD PATH -- ARGS...`: the last step of the container process, run from a
+ * sealed copy of berth-monitor so that the program's exec never resolves /proc/self/exe to the host's file. */
+int container_exec_hop(int argc, char **argv);
 
 #endif

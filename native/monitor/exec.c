@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -157,6 +158,8 @@ static int proxy(int master, pid_t child)
 int exec_main(const exec_opts *o)
 {
   berr_t err = {0};
+  /* nothing in the container may ptrace or open /proc/<pid>/ of this process before it execs */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   spec_t s;
   memset(&s, 0, sizeof s);
   if (o->bundle && spec_load(&s, o->bundle, &err) < 0) return die(&err);

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "container.h"
 #include "exec.h"
 #include "monitor.h"
+#include "sealed.h"
 
 #define VERSION "0.1.0"
 
@@ -135,7 +137,16 @@ int main(int argc, char **argv)
     return 0;
   }
   if (!strcmp(argv[1], "create")) return cmd_create(argc, argv);
-  if (!strcmp(argv[1], "exec")) return cmd_exec(argc, argv);
+  if (!strcmp(argv[1], "exec")) {
+    /* what joins the container runs from a sealed copy of this program, never from its file */
+    berr_t err = {0};
+    if (reexec_sealed(argv, &err) < 0) {
+      fprintf(stderr, "berth-monitor: %s\n", err.msg);
+      return 125;
+    }
+    return cmd_exec(argc, argv);
+  }
+  if (!strcmp(argv[1], "execve")) return container_exec_hop(argc, argv);
   if (!strcmp(argv[1], "init")) {
     int i = 2;
     if (i < argc && !strcmp(argv[i], "--")) i++;

@@ -1,17 +1,20 @@
 /* Unit tests of the monitor's pure pieces. Prints TAP; exits non-zero on failure. */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "../monitor/attach.h"
 #include "../monitor/json.h"
 #include "../monitor/logfile.h"
 #include "../monitor/monitor-private.h"
+#include "../monitor/mountfd.h"
 #include "../monitor/rootfs.h"
 #include "../monitor/strbuf.h"
 #include "../monitor/util.h"
@@ -270,11 +273,22 @@ static void test_frames_and_flags(void)
   CHECK(!mount_flag("size=65536k", &set, &clear, &prop), "data words are not flags");
 }
 
+/* Where an O_PATH fd points, as a host path. */
+static const char *fd_path(int fd)
+{
+  static char out[4096];
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, out, sizeof out - 1);
+  out[n > 0 ? n : 0] = 0;
+  return out;
+}
+
 static void test_resolve(void)
 {
   char root[] = "/tmp/berth-root-XXXXXX";
   CHECK(mkdtemp(root) != NULL, "root dir");
-  char p[512], out[4096];
+  char p[512];
   berr_t err = {0};
   snprintf(p, sizeof p, "%s/real", root);
   mkdir(p, 0755);
@@ -282,16 +296,88 @@ static void test_resolve(void)
   CHECK(symlink("/real", p) == 0, "absolute link");
   snprintf(p, sizeof p, "%s/up", root);
   CHECK(symlink("../../../../etc", p) == 0, "escaping link");
-  CHECK(resolve_in_root(root, "/abs/x", 'd', out, sizeof out, &err) == 0, "resolve through an absolute link");
+  snprintf(p, sizeof p, "%s/dangling", root);
+  CHECK(symlink("/nowhere/x", p) == 0, "dangling link");
+  snprintf(p, sizeof p, "%s/magic", root);
+  CHECK(symlink("/proc/self/root", p) == 0, "a link to /proc/self/root");
+  int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = open_in_root(rootfd, "/abs/x", 'd', &err);
   snprintf(p, sizeof p, "%s/real/x", root);
-  CHECK(!strcmp(out, p), "absolute links resolve inside the root");
-  CHECK(resolve_in_root(root, "/up/passwd", 'f', out, sizeof out, &err) == 0, "resolve through a climbing link");
+  CHECK(fd >= 0 && !strcmp(fd_path(fd), p), "absolute links resolve inside the root");
+  close(fd);
+  fd = open_in_root(rootfd, "/up/passwd", 'f', &err);
   snprintf(p, sizeof p, "%s/etc/passwd", root);
-  CHECK(!strcmp(out, p), "climbing links stop at the root");
+  CHECK(fd >= 0 && !strcmp(fd_path(fd), p), "climbing links stop at the root");
+  close(fd);
   struct stat st;
   CHECK(stat(p, &st) == 0 && S_ISREG(st.st_mode), "file mount points are created inside");
+  fd = open_in_root(rootfd, "/real/../../../x/y", 'd', &err);
+  snprintf(p, sizeof p, "%s/x/y", root);
+  CHECK(fd >= 0 && !strcmp(fd_path(fd), p), "dot-dot stops at the root");
+  close(fd);
+  fd = open_in_root(rootfd, "/dangling/y", 'd', &err);
+  snprintf(p, sizeof p, "%s/nowhere/x/y", root);
+  CHECK(fd >= 0 && !strcmp(fd_path(fd), p), "a dangling link's target is made inside the root");
+  close(fd);
+  fd = open_in_root(rootfd, "/magic/z", 'd', &err);
+  snprintf(p, sizeof p, "%s/proc/self/root/z", root);
+  CHECK(fd >= 0 && !strcmp(fd_path(fd), p), "a link to /proc/self/root is only text inside the root");
+  close(fd);
+  CHECK(open_in_root(rootfd, "/missing", 0, &err) < 0, "without create a missing path is an error");
+  close(rootfd);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+  CHECK(system(cmd) == 0, "cleanup");
+}
+
+/* Item 15 of issue 13: a container sharing a volume swaps a directory for a symlink to the host's
+ * tree between the resolution of a mount's destination and the mount. The mount must land on the
+ * directory that was resolved, inside the root, never where the symlink points. Run in a private
+ * mount namespace (needs root). */
+static void test_mount_race(void)
+{
+  if (geteuid() != 0) {
+    printf("ok %d - # SKIP the mount race needs root\n", ++n);
+    return;
+  }
+  char base[] = "/tmp/berth-race-XXXXXX";
+  CHECK(mkdtemp(base) != NULL, "race dir");
+  char root[600], host[600], src[600], p[700];
+  snprintf(root, sizeof root, "%s/root", base);
+  snprintf(host, sizeof host, "%s/host", base); /* stands for the host's / */
+  snprintf(src, sizeof src, "%s/src", base);
+  snprintf(p, sizeof p, "%s/data/sub/mnt", root);
+  mkdir_p(p, 0755);
+  snprintf(p, sizeof p, "%s/mnt", host);
+  mkdir_p(p, 0755);
+  mkdir_p(src, 0755);
+  snprintf(p, sizeof p, "%s/marker", src);
+  close(open(p, O_CREAT | O_WRONLY, 0644));
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) _exit(2);
+    berr_t err = {0};
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int dst = open_in_root(rootfd, "/data/sub/mnt", 'd', &err);
+    if (dst < 0) _exit(3);
+    /* the racer: the directory goes aside, a symlink to the host's tree takes its place */
+    char sub[700], aside[700];
+    snprintf(sub, sizeof sub, "%s/data/sub", root);
+    snprintf(aside, sizeof aside, "%s/data/sub.orig", root);
+    if (rename(sub, aside) < 0 || symlink(host, sub) < 0) _exit(4);
+    if (bind_at(src, true, MS_RDONLY, 0, dst, "/data/sub/mnt", &err) < 0) _exit(5);
+    char landed[800], outside[800];
+    snprintf(landed, sizeof landed, "%s/mnt/marker", aside);
+    snprintf(outside, sizeof outside, "%s/mnt/marker", host);
+    struct stat st;
+    _exit(stat(landed, &st) == 0 && stat(outside, &st) < 0 ? 0 : 6);
+  }
+  int status = -1;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "a mount lands on the resolved directory, not where a swapped-in symlink points");
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", base);
   CHECK(system(cmd) == 0, "cleanup");
 }
 
@@ -373,6 +459,7 @@ int main(void)
   test_restart();
   test_frames_and_flags();
   test_resolve();
+  test_mount_race();
   test_launcher();
   test_launcher_rows();
   printf("1..%d\n", n);

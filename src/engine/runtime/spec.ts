@@ -172,7 +172,12 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
     root: { path: i.rootfs, readonly: ro },
     hostname: rec.config.Hostname || undefined,
     mounts,
-    annotations: { 'berth.overlay': i.overlay, 'berth.overlay.chdir': i.overlayChdir },
+    annotations: {
+      'berth.overlay': i.overlay,
+      'berth.overlay.chdir': i.overlayChdir,
+      // the root is mounted nodev (device nodes from the layers open nothing) unless --privileged
+      ...(hc.Privileged ? { 'berth.rootfs.nodev': 'false' } : {}),
+    },
     linux: {
       namespaces,
       cgroupsPath: i.cgroupsPath,

@@ -151,6 +151,11 @@ static void child_main(const spec_t *s, cgroup_t *cg, int sealed, int status_fd,
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* joined from inside, before anything runs in it (see cgroup_join_self) */
   if (cg && cgroup_join_self(cg, &err) < 0) goto setup_failed;
+  /* the cgroup namespace is made once in the container's cgroups, so they are its root ("/") */
+  if ((s->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+    fail_errno(&err, "make the cgroup namespace");
+    goto setup_failed;
+  }
   int master = -1, slave = -1;
   /* the program starts with default signal handling and nothing blocked */
   sigset_t none;
@@ -264,7 +269,8 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
   /* the program is exec'd from this sealed copy (exec_hop); it goes away with that exec */
   int sealed = sealed_copy(err);
   if (sealed < 0) return -1;
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(s->ns_flags | SIGCHLD), NULL, NULL, NULL, NULL);
+  unsigned long flags = (unsigned long)(s->ns_flags & ~CLONE_NEWCGROUP) | SIGCHLD; /* cgroup: in child_main */
+  pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
   if (pid < 0) {
     close(sealed);
     return fail_errno(err, "clone the container process");

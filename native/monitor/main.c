@@ -18,7 +18,7 @@ static int usage(void)
           "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
           "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
           "[--exit-arg A]...]\n"
-          "       berth-monitor exec --pid PID [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
+          "       berth-monitor exec --pid PID [--pid-start N] [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
           "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
           "       berth-monitor init -- CMD...\n"
           "       berth-monitor version\n");
@@ -92,6 +92,8 @@ static int cmd_exec(int argc, char **argv)
     }
     if (!strcmp(a, "--pid"))
       o.pid = atoi(need(argc, argv, &i));
+    else if (!strcmp(a, "--pid-start"))
+      o.pid_start = strtoull(need(argc, argv, &i), NULL, 10);
     else if (!strcmp(a, "--cgroup"))
       o.cgroup = need(argc, argv, &i);
     else if (!strcmp(a, "--bundle"))

@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { execa } from 'execa';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { imageArchive, tarBuffer } from '../helpers/archives.js';
@@ -293,5 +294,37 @@ describeIf(reason)('native confinement', () => {
     // the bind is on the directory that was resolved (now /data/sub.orig/mnt), inside the container's root
     expect(r.stdout.trim()).toBe('inside');
     await berth(t, ['rm', '-f', 'racer']);
+  });
+  it('/proc/interrupts is masked, and /proc/self/cgroup shows the container its own cgroups as "/"', async () => {
+    expect((await berth(t, ['run', '-d', '--name', 'cgns', 'bb', 'sleep', '1000'])).exitCode).toBe(0);
+    const probe = 'wc -c < /proc/interrupts; cut -d: -f3 /proc/self/cgroup | sort -u';
+    const run = await berth(t, ['exec', 'cgns', 'sh', '-c', probe]);
+    expect(run.stdout.split('\n').map((l) => l.trim())).toEqual(['0', '/', '']);
+    // the host's view names the container's cgroup: that is what the container no longer sees
+    const pid = JSON.parse((await berth(t, ['inspect', 'cgns'])).stdout)[0].State.Pid as number;
+    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(/berth/);
+    await berth(t, ['rm', '-f', 'cgns']);
+  });
+
+  it("exec refuses a pid that now belongs to another process (it would join the host's namespaces)", async () => {
+    expect(
+      (await berth(t, ['run', '-d', '--name', 'reused', '--hostname', 'inside', 'bb', 'sleep', '1000'])).exitCode,
+    ).toBe(0);
+    const id = (await berth(t, ['inspect', '-f', '{{.Id}}', 'reused'])).stdout.trim();
+    // the container's init "exited" and a host process got its pid: the monitor's state still names that pid
+    const host = execa('sleep', ['100'], { reject: false });
+    const stateFile = join(t.runroot, 'c', id.slice(0, 16), 'state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(stateFile, JSON.stringify({ ...state, pid: host.pid }));
+    try {
+      const r = await berth(t, ['exec', 'reused', 'hostname']);
+      expect(r.stdout).not.toBe(`${hostname()}\n`);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/not running/);
+    } finally {
+      host.kill();
+      writeFileSync(stateFile, JSON.stringify(state));
+      await berth(t, ['rm', '-f', 'reused']);
+    }
   });
 });

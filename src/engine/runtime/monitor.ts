@@ -26,6 +26,8 @@ export interface CreateOptions {
 export interface MonitorState {
   status: 'created' | 'running' | 'restarting' | 'exited';
   pid: number;
+  /** Start time of pid (field 22 of its /proc stat): which process the pid is (absent from older monitors). */
+  pidStartTime?: number;
   monitorPid: number;
   monitorStartTime: number;
   startedAt: string;
@@ -274,6 +276,8 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
 /** argv for `berth-monitor exec` (the CLI runs it with the user's terminal). */
 export function execArgs(o: {
   pid: number;
+  /** the pid's start time: exec refuses a pid that went to another process */
+  pidStart?: number | undefined;
   cgroup: string;
   bundle: string;
   tty?: boolean;
@@ -285,6 +289,7 @@ export function execArgs(o: {
   cmd: string[];
 }): string[] {
   const a = ['exec', '--pid', String(o.pid), '--cgroup', o.cgroup, '--bundle', o.bundle];
+  if (o.pidStart) a.push('--pid-start', String(o.pidStart));
   if (o.tty) a.push('--tty');
   if (o.detach) a.push('--detach');
   for (const e of o.env ?? []) a.push('--env', e);

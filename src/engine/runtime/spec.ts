@@ -139,6 +139,7 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
   mounts.push(...(i.extraMounts ?? []));
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  if (hc.CgroupnsMode === 'private') namespaces.push({ type: 'cgroup' });
   const memory: Record<string, number> = {};
   if (hc.Memory > 0) {
     memory.limit = hc.Memory;

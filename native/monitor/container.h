@@ -11,11 +11,11 @@
 typedef struct {
   pid_t pid;
   unsigned long long start_time; /* of pid (field 22 of /proc/<pid>/stat): who that pid is, for exec */
-  int out_fd;    /* container stdout (read end), or the pty master */
-  int err_fd;    /* container stderr (read end), -1 with a tty */
-  int in_fd;     /* write end of the container's stdin, or the pty master (dup), -1 */
-  int status_fd; /* child -> monitor status channel (read end); closes on exec */
-  int start_fd;  /* monitor -> child release pipe (write end) */
+  int out_fd;                    /* container stdout (read end), or the pty master */
+  int err_fd;                    /* container stderr (read end), -1 with a tty */
+  int in_fd;                     /* write end of the container's stdin, or the pty master (dup), -1 */
+  int status_fd;                 /* child -> monitor status channel (read end); closes on exec */
+  int start_fd;                  /* monitor -> child release pipe (write end) */
   bool tty;
 } ctr_proc;
 

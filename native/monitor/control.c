@@ -63,7 +63,7 @@ static void command(monitor *m, client *c, char *line)
         sig = (int)strtol(arg, &end, 10);
         timeout = (int)strtol(end, NULL, 10);
       }
-      if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
+      if (!m->started) sig = SIGKILL;         /* never released: nothing to stop gracefully */
       if (!m->reaped) kill(m->proc.pid, sig); /* a reaped pid may be someone else's by now */
       if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
     }

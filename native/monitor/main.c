@@ -14,14 +14,14 @@
 
 static int usage(void)
 {
-  fprintf(stderr,
-          "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
-          "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
-          "[--exit-arg A]...]\n"
-          "       berth-monitor exec --pid PID [--pid-start N] [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
-          "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
-          "       berth-monitor init -- CMD...\n"
-          "       berth-monitor version\n");
+  fprintf(stderr, "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
+                  "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
+                  "[--exit-arg A]...]\n"
+                  "       berth-monitor exec --pid PID [--pid-start N] [--cgroup PATH] [--bundle DIR] [--tty] "
+                  "[--detach] [--env K=V]...\n"
+                  "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
+                  "       berth-monitor init -- CMD...\n"
+                  "       berth-monitor version\n");
   return 125;
 }
 

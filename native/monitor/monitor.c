@@ -34,7 +34,8 @@ void monitor_write_state(monitor *m)
   sb_puts(&b, "{\"status\":");
   sb_json_str(&b, m->status, JSON_GO);
   sb_printf(&b, ",\"pid\":%d,\"pidStartTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":",
-            m->alive ? (int)m->proc.pid : 0, m->alive ? m->proc.start_time : 0ULL, (int)getpid(), proc_starttime(getpid()));
+            m->alive ? (int)m->proc.pid : 0, m->alive ? m->proc.start_time : 0ULL, (int)getpid(),
+            proc_starttime(getpid()));
   sb_json_str(&b, m->started_at, JSON_GO);
   sb_puts(&b, ",\"finishedAt\":");
   sb_json_str(&b, m->finished_at, JSON_GO);

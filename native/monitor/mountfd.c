@@ -40,11 +40,11 @@ struct mount_attr {
 #define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 #ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC        0x00000001
-#define FSMOUNT_CLOEXEC       0x00000001
-#define FSCONFIG_SET_FLAG     0
-#define FSCONFIG_SET_STRING   1
-#define FSCONFIG_CMD_CREATE   6
+#define FSOPEN_CLOEXEC      0x00000001
+#define FSMOUNT_CLOEXEC     0x00000001
+#define FSCONFIG_SET_FLAG   0
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
 #endif
 
 static int sys_open_tree(int dfd, const char *path, unsigned flags)
@@ -208,8 +208,8 @@ int bind_at(const char *src, bool rec, unsigned long flags, unsigned long prop, 
   return propagate(tree, prop, what, err);
 }
 
-int fs_at(const char *type, const char *source, unsigned long flags, const char *data, unsigned long prop,
-          int target, const char *what, berr_t *err)
+int fs_at(const char *type, const char *source, unsigned long flags, const char *data, unsigned long prop, int target,
+          const char *what, berr_t *err)
 {
   autoclose int fs = sys_fsopen(type, FSOPEN_CLOEXEC);
   if (fs < 0) return mount_fail(err, what, "fsopen");

@@ -25,8 +25,8 @@ int bind_at(const char *src, bool rec, unsigned long flags, unsigned long prop, 
 
 /* A new file system of type (source names it, data holds its comma-separated options) with the
  * mount flags of flags, attached at target. */
-int fs_at(const char *type, const char *source, unsigned long flags, const char *data, unsigned long prop,
-          int target, const char *what, berr_t *err);
+int fs_at(const char *type, const char *source, unsigned long flags, const char *data, unsigned long prop, int target,
+          const char *what, berr_t *err);
 
 /* Add MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC bits of flags to the mount at path (relative to dfd),
  * and with rec to every mount below it. */

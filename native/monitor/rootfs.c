@@ -169,7 +169,8 @@ static int setup_dev(const spec_t *s, int rootfd, berr_t *err)
   autoclose int dev = open_in_root(rootfd, "/dev", 'd', err);
   if (dev < 0) return -1;
   for (size_t k = 0; k < sizeof links / sizeof links[0]; k++) {
-    if (!strcmp(links[k].name, "ptmx")) unlinkat(dev, "ptmx", 0); /* a devtmpfs-style node would bypass the new devpts */
+    if (!strcmp(links[k].name, "ptmx"))
+      unlinkat(dev, "ptmx", 0); /* a devtmpfs-style node would bypass the new devpts */
     if (symlinkat(links[k].target, dev, links[k].name) < 0 && errno != EEXIST)
       return fail_errno(err, "symlink /dev/%s", links[k].name);
   }

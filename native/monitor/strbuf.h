@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 typedef struct {
-  char *p;        /* NUL terminated whenever cap > 0 */
+  char *p; /* NUL terminated whenever cap > 0 */
   size_t len, cap;
   bool fixed;     /* p is the caller's storage: never grown */
   bool truncated; /* something did not fit into fixed storage (the text is then incomplete) */

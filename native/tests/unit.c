@@ -76,7 +76,8 @@ static void test_json_bounds(void)
   const char *cut[] = {"\"abc\\", "[\"\\", "{\"k\\", "\"\\u12", "\"\\ud83d\\", "\"\\ud83d\\u"};
   for (size_t k = 0; k < sizeof cut / sizeof cut[0]; k++) {
     char *t = guarded(cut[k]);
-    CHECK(t && json_parse(t, &err) == NULL && strstr(err.msg, "offset"), "json: a cut escape is an error, not a read past the end");
+    CHECK(t && json_parse(t, &err) == NULL && strstr(err.msg, "offset"),
+          "json: a cut escape is an error, not a read past the end");
   }
   CHECK(json_parse("\"\\ud83d\\u0041\"", &err) == NULL, "json: a high surrogate without its low half is refused");
   CHECK(json_parse("0x10", &err) == NULL && json_parse("-", &err) == NULL && json_parse("1.", &err) == NULL &&
@@ -145,8 +146,8 @@ static void test_log(void)
   strbuf eb;
   sb_init_fixed(&eb, out, sizeof out);
   log_entry(&eb, "hi\n", 3, 1, "2026-01-01T00:00:00Z");
-  CHECK(!strcmp(out, "{\"log\":\"hi\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\"}\n") && !eb.truncated &&
-            eb.len == strlen(out),
+  CHECK(!strcmp(out, "{\"log\":\"hi\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\"}\n") &&
+            !eb.truncated && eb.len == strlen(out),
         "log entry");
   char small[10];
   sb_init_fixed(&eb, small, sizeof small);

@@ -237,6 +237,17 @@ describeIf(reason)('native confinement', () => {
     expect(r.stdout).not.toContain('opened');
     expect(r.stdout).toMatch(/Permission denied/);
     expect(r.stdout).toContain('dev-null-works');
+    // --privileged relaxes it, as docker's privileged containers use device nodes anywhere
+    const p = await berth(t, [
+      'run',
+      '--rm',
+      '--privileged',
+      'evil/devnode:1',
+      'sh',
+      '-c',
+      'echo x > /evil && echo opened',
+    ]);
+    expect(p.stdout).toBe('opened\n');
   });
 
   it("a container racing on a shared volume cannot move another container's mount out of its root", async () => {

@@ -3,6 +3,7 @@
  * "Container confinement (native)"): each test plays the attacker, a container
  * or an image trying to reach the host, and fails without the rule it guards.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -20,9 +21,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { imageArchive, tarBuffer } from '../helpers/archives.js';
-import { CLI, REPO, berth, describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { CLI, REPO, berth, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 
 const reason = skipReason();
+const straceMissing =
+  spawnSync('strace', ['-V']).status === 0 ? null : 'strace is not installed (scripts/peers.sh installs it)';
 const BUILD = join(REPO, 'native', 'build', 'Release');
 const hash = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -250,62 +253,65 @@ describeIf(reason)('native confinement', () => {
     expect(p.stdout).toBe('opened\n');
   });
 
-  it("a container racing on a shared volume cannot move another container's mount out of its root", async () => {
-    // the mount under the volume is slowed down (strace delays the bind's mount(2) by a second): the racer sees
-    // the mount point made, puts the directory aside and a symlink to / in its place before the mount happens
-    const src = join(t.base, 'race-src');
-    mkdirSync(src, { recursive: true });
-    writeFileSync(join(src, 'marker'), 'inside\n');
-    const wrapper = join(t.base, 'race-monitor');
-    // (the tracer outlives `create`, so it must not hold the engine's pipes: create's output goes through files)
-    writeFileSync(
-      wrapper,
-      [
-        '#!/bin/sh',
-        'd=$(mktemp -d)',
-        `strace -D -f -qq -o /dev/null -P '${src}' -e trace=mount -e inject=mount:delay_enter=1000000 '${join(BUILD, 'berth-monitor')}' "$@" </dev/null >"$d/out" 2>"$d/err"`,
-        'rc=$?; cat "$d/err" >&2; cat "$d/out"; rm -rf "$d"; exit $rc',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-    expect((await berth(t, ['volume', 'create', 'shared'])).exitCode).toBe(0);
-    const racer = await berth(t, [
-      'run',
-      '-d',
-      '--name',
-      'racer',
-      '-v',
-      'shared:/data',
-      'bb',
-      'sh',
-      '-c',
-      'mkdir -p /data/sub; touch /data/ready; i=0; until [ -d /data/sub/mnt ] || [ $i -gt 2000000 ]; do i=$((i+1)); done; ' +
-        'mv /data/sub /data/sub.orig && ln -s / /data/sub && touch /data/swapped; sleep 1000',
-    ]);
-    expect(racer.exitCode).toBe(0);
-    const vol = JSON.parse((await berth(t, ['volume', 'inspect', 'shared'])).stdout)[0].Mountpoint as string;
-    for (let i = 0; i < 200 && !existsSync(join(vol, 'ready')); i++) await new Promise((r) => setTimeout(r, 25));
-    const r = await berth(
-      t,
-      [
+  itIf(straceMissing)(
+    "a container racing on a shared volume cannot move another container's mount out of its root",
+    async () => {
+      // the mount under the volume is slowed down (strace delays the bind's mount(2) by a second): the racer sees
+      // the mount point made, puts the directory aside and a symlink to / in its place before the mount happens
+      const src = join(t.base, 'race-src');
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, 'marker'), 'inside\n');
+      const wrapper = join(t.base, 'race-monitor');
+      // (the tracer outlives `create`, so it must not hold the engine's pipes: create's output goes through files)
+      writeFileSync(
+        wrapper,
+        [
+          '#!/bin/sh',
+          'd=$(mktemp -d)',
+          `strace -D -f -qq -o /dev/null -P '${src}' -e trace=mount -e inject=mount:delay_enter=1000000 '${join(BUILD, 'berth-monitor')}' "$@" </dev/null >"$d/out" 2>"$d/err"`,
+          'rc=$?; cat "$d/err" >&2; cat "$d/out"; rm -rf "$d"; exit $rc',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      expect((await berth(t, ['volume', 'create', 'shared'])).exitCode).toBe(0);
+      const racer = await berth(t, [
         'run',
-        '--rm',
+        '-d',
+        '--name',
+        'racer',
         '-v',
         'shared:/data',
-        '-v',
-        `${src}:/data/sub/mnt:ro`,
         'bb',
         'sh',
         '-c',
-        'cat /data/sub.orig/mnt/marker 2>/dev/null || cat /data/sub/mnt/marker 2>/dev/null || echo not-mounted-inside',
-      ],
-      { env: { BERTH_MONITOR: wrapper } },
-    );
-    // the bind is on the directory that was resolved (now /data/sub.orig/mnt), inside the container's root
-    expect(r.stdout.trim()).toBe('inside');
-    await berth(t, ['rm', '-f', 'racer']);
-  });
+        'mkdir -p /data/sub; touch /data/ready; i=0; until [ -d /data/sub/mnt ] || [ $i -gt 2000000 ]; do i=$((i+1)); done; ' +
+          'mv /data/sub /data/sub.orig && ln -s / /data/sub && touch /data/swapped; sleep 1000',
+      ]);
+      expect(racer.exitCode).toBe(0);
+      const vol = JSON.parse((await berth(t, ['volume', 'inspect', 'shared'])).stdout)[0].Mountpoint as string;
+      for (let i = 0; i < 200 && !existsSync(join(vol, 'ready')); i++) await new Promise((r) => setTimeout(r, 25));
+      const r = await berth(
+        t,
+        [
+          'run',
+          '--rm',
+          '-v',
+          'shared:/data',
+          '-v',
+          `${src}:/data/sub/mnt:ro`,
+          'bb',
+          'sh',
+          '-c',
+          'cat /data/sub.orig/mnt/marker 2>/dev/null || cat /data/sub/mnt/marker 2>/dev/null || echo not-mounted-inside',
+        ],
+        { env: { BERTH_MONITOR: wrapper } },
+      );
+      // the bind is on the directory that was resolved (now /data/sub.orig/mnt), inside the container's root
+      expect(r.stdout.trim()).toBe('inside');
+      await berth(t, ['rm', '-f', 'racer']);
+    },
+  );
   it('/proc/interrupts is masked, and /proc/self/cgroup shows the container its own cgroups as "/"', async () => {
     expect((await berth(t, ['run', '-d', '--name', 'cgns', 'bb', 'sleep', '1000'])).exitCode).toBe(0);
     const probe = 'wc -c < /proc/interrupts; cut -d: -f3 /proc/self/cgroup | sort -u';

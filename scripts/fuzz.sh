@@ -35,7 +35,10 @@ fi
 flags=(-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined)
 common=("$src/monitor/util.c" "$src/monitor/strbuf.c")
-mkdir -p "$out/artifacts"
+mkdir -p "$out/artifacts" "$out/include"
+# the constants C and TypeScript share (native/constants.json), as the build makes them
+(cd "$src" && node gen-constants.mjs constants.json "$out/include/berth-constants.h")
+flags+=(-I"$out/include")
 status=0
 for t in "${targets[@]}"; do
   case "$t" in

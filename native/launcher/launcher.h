@@ -17,7 +17,8 @@ typedef struct {
 extern char **orig_argv;
 extern cmdline C;
 
-/* The directory of this executable (native/build/Release). */
+/* This executable's path (native/build/Release/berth-launch), and its directory; NULL when unknown. */
+const char *self_exe(void);
 char *self_dir(void);
 /* Hand the command line (orig_argv) to Node; with BERTH_NATIVE_RUN=only, say why not and exit 125. */
 __attribute__((noreturn)) void hand_over(const char *why);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "berth-constants.h"
 #include "launcher.h"
 #include "ref.h"
 #include "rows.h"
@@ -30,12 +31,25 @@
 char **orig_argv;
 cmdline C;
 
+const char *self_exe(void)
+{
+  static char exe[PATH_MAX];
+  if (!exe[0]) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0 || buf[0] != '/') return NULL;
+    buf[n] = 0;
+    memcpy(exe, buf, (size_t)n + 1);
+  }
+  return exe;
+}
+
 char *self_dir(void)
 {
   static char dir[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-  if (n <= 0) return NULL;
-  dir[n] = 0;
+  const char *exe = self_exe();
+  if (!exe) return NULL;
+  snprintf(dir, sizeof dir, "%s", exe);
   *strrchr(dir, '/') = 0;
   return dir;
 }
@@ -101,21 +115,17 @@ static void parse(int argc, char **argv, cmdline *c)
   c->image = argv[i];
   c->cmd = argv + i + 1;
   c->ncmd = argc - i - 1;
-  if (!c->root || !*c->root) c->root = "/var/lib/berth";
-  if (!c->runroot || !*c->runroot) c->runroot = "/run/berth";
+  if (!c->root || !*c->root) c->root = BERTH_LAYOUT_DEFAULT_ROOT;
+  if (!c->runroot || !*c->runroot) c->runroot = BERTH_LAYOUT_DEFAULT_RUNROOT;
 }
 
+/* docker's rule, as names.ts NAME_RE: both from native/constants.json containerName */
 static bool valid_name(const char *n)
 {
   if (*n == '/') n++;
   size_t len = strlen(n);
-  if (len < 2) return false;
-  for (size_t k = 0; k < len; k++) {
-    char ch = n[k];
-    bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-    if (!alnum && (k == 0 || (ch != '_' && ch != '.' && ch != '-'))) return false;
-  }
-  return true;
+  return len >= BERTH_CONTAINER_NAME_MIN_LENGTH && strspn(n, BERTH_CONTAINER_NAME_FIRST_CHARS_SET) >= 1 &&
+         strspn(n + 1, BERTH_CONTAINER_NAME_REST_CHARS_SET) == len - 1;
 }
 
 static unsigned rnd(unsigned n)
@@ -194,7 +204,11 @@ int main(int argc, char **argv)
   if (store_tag(&store, tag, image_id, sizeof image_id, &err) != 0) hand_over("the image is not tagged so");
   plan_t plan;
   const char *variant = C.rm ? (C.detach ? "rm,detach" : "rm") : (C.detach ? "detach" : "");
-  if (plan_load(&plan, C.root, C.runroot, image_id, variant, &err) < 0) hand_over(err.msg);
+  char stamp[192];
+  const char *exe = self_exe();
+  if (!exe) hand_over("cannot read /proc/self/exe");
+  if (plan_stamp(exe, stamp, sizeof stamp, &err) < 0) hand_over(err.msg);
+  if (plan_load(&plan, C.root, C.runroot, image_id, variant, stamp, &err) < 0) hand_over(err.msg);
   const jval *doc = plan.doc;
 
   /* the command: the one given, else the image's; with the entrypoint before it */
@@ -217,8 +231,8 @@ int main(int argc, char **argv)
   if (getrandom(raw, sizeof raw, 0) != sizeof raw) hand_over("no random bytes");
   for (int k = 0; k < 32; k++) sprintf(id + 2 * k, "%02x", raw[k]);
   now_rfc3339nano(created);
-  snprintf(dir, sizeof dir, "%s/containers/%s", C.root, id);
-  snprintf(run_dir, sizeof run_dir, "%s/c/%.16s", C.runroot, id);
+  snprintf(dir, sizeof dir, "%s/" BERTH_LAYOUT_CONTAINERS "/%s", C.root, id);
+  snprintf(run_dir, sizeof run_dir, "%s/" BERTH_LAYOUT_CONTAINER_RUN "/%.16s", C.runroot, id);
   plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
 
   /* the container's directories and files, then its record: a taken random name is drawn again */
@@ -228,7 +242,7 @@ int main(int argc, char **argv)
     else
       random_name(json_get(doc, "names"), attempt, name, sizeof name);
     char cdir[PATH_MAX];
-    snprintf(cdir, sizeof cdir, "%s/containers", C.root);
+    snprintf(cdir, sizeof cdir, "%s/" BERTH_LAYOUT_CONTAINERS, C.root);
     if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
     /* the plan's dirs start with the container's own ("") */
     const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");

@@ -133,7 +133,7 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   /* running: the state and start event, with the start time the monitor wrote */
   char path[PATH_MAX], started[40];
   now_rfc3339nano(started);
-  snprintf(path, sizeof path, "%s/state.json", run_dir);
+  snprintf(path, sizeof path, "%s/" BERTH_MONITOR_STATE_FILE, run_dir);
   autofree char *ms_text = read_file(path, NULL, &err);
   jval *ms = ms_text ? json_parse(ms_text, &err) : NULL;
   if (ms && json_str(json_get(ms, "startedAt"), NULL))

@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "container.h"
+#include "berth-constants.h"
 #include "exec.h"
 #include "monitor.h"
 #include "sealed.h"
-
-#define VERSION "0.1.0"
 
 static int usage(void)
 {
@@ -135,7 +134,7 @@ int main(int argc, char **argv)
   }
   if (argc < 2) return usage();
   if (!strcmp(argv[1], "version")) {
-    printf("berth-monitor %s\n", VERSION);
+    printf("berth-monitor %s\n", BERTH_VERSION);
     return 0;
   }
   if (!strcmp(argv[1], "create")) return cmd_create(argc, argv);

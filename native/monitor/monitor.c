@@ -6,6 +6,7 @@
  */
 #include "monitor-private.h"
 #include "strbuf.h"
+#include "berth-constants.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@ void monitor_write_state(monitor *m)
             m->oom ? "true" : "false", m->restart_count, m->stopped_by_user ? "true" : "false");
   sb_json_str(&b, m->error, JSON_GO);
   sb_puts(&b, "}\n");
-  snprintf(path, sizeof path, "%s/state.json", m->o->state_dir);
+  snprintf(path, sizeof path, "%s/" BERTH_MONITOR_STATE_FILE, m->o->state_dir);
   berr_t err = {0};
   if (write_file_atomic(path, b.p, b.len, &err) < 0) logmsg("%s", err.msg);
   sb_free(&b);
@@ -113,7 +114,7 @@ int monitor_release(monitor *m, berr_t *err)
   m->started = true;
   m->started_mono = monotonic_ms();
   now_rfc3339nano(m->started_at);
-  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  snprintf(m->finished_at, sizeof m->finished_at, BERTH_ZERO_TIME);
   m->status = "running";
   m->error[0] = 0;
   m->busy = true; /* what setting up touched is trimmed once the container has been quiet */
@@ -147,7 +148,7 @@ static void remove_state_if_removed(monitor *m)
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/config.json", m->o->bundle);
   if (access(path, F_OK) == 0 || errno != ENOENT) return;
-  static const char *const files[] = {"state.json", "monitor.pid", "monitor.log"};
+  static const char *const files[] = {BERTH_MONITOR_STATE_FILE, "monitor.pid", "monitor.log"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     snprintf(path, sizeof path, "%s/%s", m->o->state_dir, files[k]);
     unlink(path);
@@ -337,8 +338,8 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
   m->o = o;
   m->restart = o->restart;
   m->status = "created";
-  snprintf(m->started_at, sizeof m->started_at, "0001-01-01T00:00:00Z");
-  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  snprintf(m->started_at, sizeof m->started_at, BERTH_ZERO_TIME);
+  snprintf(m->finished_at, sizeof m->finished_at, BERTH_ZERO_TIME);
   for (int k = 0; k < MAX_CLIENTS; k++) m->clients[k].fd = -1;
   berr_t err = {0};
   char path[PATH_MAX];
@@ -373,7 +374,7 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
     }
     m->have_log = true;
   }
-  snprintf(sock_path, sizeof sock_path, "%s/ctl.sock", o->state_dir);
+  snprintf(sock_path, sizeof sock_path, "%s/" BERTH_MONITOR_CONTROL_SOCKET, o->state_dir);
   m->listen_fd = control_listen(sock_path, &err);
   if (m->listen_fd < 0) goto failed;
   if (m->spec.cgroups_path) {

@@ -449,6 +449,35 @@ static void test_launcher_rows(void)
   free(a);
 }
 
+/* The launcher's stamp: the build's hash file under the package, and the launcher's own size and mtime. */
+static void test_plan_stamp(void)
+{
+  char base[] = "/tmp/berth-stamp-XXXXXX", path[512], exe[512], out[192], want[192];
+  berr_t err = {0};
+  CHECK(mkdtemp(base) != NULL, "stamp: a temporary package");
+  snprintf(path, sizeof path, "mkdir -p %s/native/build/Release %s/dist/cli/bundle", base, base);
+  CHECK(system(path) == 0, "stamp: the package's directories");
+  snprintf(exe, sizeof exe, "%s/native/build/Release/berth-launch", base);
+  CHECK(write_file_atomic(exe, "launcher bytes", 14, &err) == 0, "stamp: a launcher");
+  CHECK(plan_stamp(exe, out, sizeof out, &err) < 0 && strstr(err.msg, BERTH_PLAN_STAMP_FILE),
+        "stamp: none without the build's file");
+  const char *hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  snprintf(path, sizeof path, "%s/%s", base, BERTH_PLAN_STAMP_FILE);
+  CHECK(write_file_atomic(path, "0123456789abcdef\n", 17, &err) == 0 && plan_stamp(exe, out, sizeof out, &err) < 0,
+        "stamp: a short hash is refused");
+  char text[80];
+  snprintf(text, sizeof text, "%s\n", hash);
+  CHECK(write_file_atomic(path, text, strlen(text), &err) == 0, "stamp: the build's hash");
+  struct stat st;
+  stat(exe, &st);
+  snprintf(want, sizeof want, "%s:%lld:%lld", hash, (long long)st.st_size,
+           (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  CHECK(plan_stamp(exe, out, sizeof out, &err) == 0 && !strcmp(out, want), "stamp: the hash, size and mtime");
+  CHECK(plan_stamp(exe, out, 80, &err) < 0, "stamp: a short buffer is refused");
+  snprintf(path, sizeof path, "rm -rf %s", base);
+  CHECK(system(path) == 0, "stamp: cleanup");
+}
+
 int main(void)
 {
   test_json();
@@ -463,6 +492,7 @@ int main(void)
   test_mount_race();
   test_launcher();
   test_launcher_rows();
+  test_plan_stamp();
   printf("1..%d\n", n);
   return failed ? 1 : 0;
 }

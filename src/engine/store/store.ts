@@ -11,9 +11,10 @@ import { BlobStore } from './blobs.js';
 import { immediate, openDb, type Db } from './db.js';
 import { Layout, MAX_RUNROOT, type EngineDirs } from './paths.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
+import { SHARED } from '../shared-constants.js';
 
 /** How many events the store keeps (docker's daemon keeps 256 in memory; berth keeps more, on disk). */
-export const EVENTS_KEPT = 10_000;
+export const EVENTS_KEPT = SHARED.events.kept;
 
 export interface EventRecord {
   type: 'image' | 'container' | 'volume';
@@ -109,8 +110,8 @@ export class Store {
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?, ?)')
       .run(now, Number(hr), e.type, e.action, e.actorId, JSON.stringify(e.attributes));
-    // keep the table bounded: every thousandth event drops all but the newest EVENTS_KEPT
-    if (Number(lastInsertRowid) % 1000 === 0) {
+    // keep the table bounded: every thousandth event drops all but the newest EVENTS_KEPT (the launcher does the same)
+    if (Number(lastInsertRowid) % SHARED.events.pruneEvery === 0) {
       this.db.prepare('DELETE FROM events WHERE seq <= ?').run(Number(lastInsertRowid) - EVENTS_KEPT);
     }
   }

@@ -33,6 +33,8 @@ PKGS=(
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
   time                                          # GNU time: a load's peak memory (hostile-images.test.ts)
   clang-format                                  # the C formatter lint checks
+  clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
+  strace                                        # the mount race test slows a mount down with it
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

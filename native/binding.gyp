@@ -12,9 +12,23 @@
       "sources": ["addon/addon.c"]
     },
     {
+      "target_name": "syscall-table",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "gen-syscalls",
+          "inputs": ["monitor/gen-syscalls.mjs"],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"],
+          "action": ["node", "monitor/gen-syscalls.mjs", "<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"]
+        }
+      ],
+      "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)/berth"]}
+    },
+    {
       "target_name": "berth-monitor",
       "type": "executable",
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/seccomp.c", "monitor/devices-bpf.c"],
+      "dependencies": ["syscall-table"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
@@ -37,7 +51,14 @@
     {
       "target_name": "berth-monitor-tests",
       "type": "executable",
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
+      "dependencies": ["syscall-table"],
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/seccomp.c", "monitor/devices-bpf.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
+    },
+    {
+      "target_name": "berth-confine-tests",
+      "type": "executable",
+      "dependencies": ["syscall-table"],
+      "sources": ["tests/confine.c", "monitor/seccomp.c", "monitor/devices-bpf.c", "monitor/json.c", "monitor/util.c"]
     }
   ]
 }

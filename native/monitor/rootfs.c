@@ -186,8 +186,13 @@ static int make_device(const char *root, const char *name, char type, long maj, 
 {
   char path[PATH_MAX];
   if (resolve_in_root(root, name, 0, path, sizeof path, err) == 0) return 0; /* already there (bind, earlier) */
-  if (resolve_in_root(root, "/dev", 'd', path, sizeof path, err) < 0) return -1;
-  snprintf(path, sizeof path, "%s%s", root, name);
+  /* the node's directory, made inside the root (--device /dev/net/tun, a privileged container's /dev/dri/...) */
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", name);
+  *strrchr(dir, '/') = 0;
+  if (resolve_in_root(root, dir, 'd', path, sizeof path, err) < 0) return -1;
+  size_t used = strlen(path);
+  snprintf(path + used, sizeof path - used, "%s", strrchr(name, '/'));
   mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
   if (mknod(path, fmt | (mode & 07777), makedev(maj, min)) < 0) {
     if (errno != EPERM) return fail_errno(err, "mknod %s", name);

@@ -218,6 +218,10 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       s->res.dev_rules[s->res.ndev_rules++] = xstrdup(rule);
     }
   }
+  /* device rules that no cgroup would carry are not applied at all: refuse them */
+  if (s->res.ndev_rules && !s->cgroups_path)
+    return fail(err, EINVAL, "config.json: linux.resources.devices needs linux.cgroupsPath");
+  if (seccomp_compile(json_get(lx, "seccomp"), &s->seccomp, err) < 0) return -1;
   s->masked = json_strv(json_get(lx, "maskedPaths"));
   s->readonly_paths = json_strv(json_get(lx, "readonlyPaths"));
   const jval *devs = json_get(lx, "devices");

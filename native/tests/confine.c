@@ -316,6 +316,12 @@ static void test_devices_v2(void)
   CHECK(fd >= 0, "the kernel's verifier accepts the device program for docker's default rules");
   if (fd >= 0) close(fd);
 
+  /* fail closed: a directory that is no cgroup takes no program, and says so */
+  berr_t e2 = {0};
+  CHECK(devbpf_apply("/tmp", DOCKER_RULES, DOCKER_ALLOW, 1, &e2) < 0 &&
+            strstr(e2.msg, "attach the eBPF device program"),
+        "attaching to what is not a cgroup fails");
+
   char dir[PATH_MAX];
   snprintf(dir, sizeof dir, "%s/berth-confine-test-%d", cg2, (int)getpid());
   snprintf(scratch, sizeof scratch, "/tmp/berth-confine-nodes-%d", (int)getpid());

@@ -530,8 +530,11 @@ int seccomp_compile(const jval *sec, seccomp_prog **out, berr_t *err)
   for (size_t k = 0; k < nrules; k++)
     if (k == 0 || rules[k].names != rules[k - 1].names) free(rules[k].names);
   free(rules);
+  /* the filter in one block of its size (the caller may give the scratch back: malloc_trim) */
   seccomp_prog *p = xmalloc(sizeof *p);
-  *p = (seccomp_prog){a.v, a.n, flags};
+  *p = (seccomp_prog){xmalloc(a.n * sizeof *a.v), a.n, flags};
+  memcpy(p->insns, a.v, a.n * sizeof *a.v);
+  free(a.v);
   *out = p;
   return 0;
 failed:

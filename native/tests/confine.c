@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,37 @@ static int alternatives(void)
   return 0;
 }
 
+#ifdef __x86_64__
+static long int80(long nr)
+{
+  long r;
+  __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr) : "memory");
+  return r;
+}
+
+static int i386_call(void)
+{
+  return int80(20 /* i386 getpid */) > 0 ? 0 : 1;
+}
+
+static int x32_call(void)
+{
+  syscall(0x40000000 | 39 /* x32 getpid */);
+  return 0;
+}
+
+static int other_arches(void)
+{
+  if (int80(64 /* i386 getppid */) != -EPERM) return 1;
+  if (int80(20 /* i386 getpid */) <= 0) return 2;
+  if (syscall(0x40000000 | 110 /* x32 getppid */) >= 0 || errno != EPERM) return 3;
+  errno = 0;
+  if (syscall(0x40000000 | 39 /* x32 getpid */) < 0 && errno == EPERM) return 4; /* allowed (or ENOSYS) */
+  if (syscall(SYS_getppid) >= 0 || errno != EPERM) return 5;
+  return 0;
+}
+#endif
+
 static void test_seccomp(void)
 {
   berr_t err = {0};
@@ -162,6 +194,20 @@ static void test_seccomp(void)
               &err);
   CHECK(p && in_child(p, alternatives) == 0, "seccomp: conditions on the same argument are alternatives");
   seccomp_free(p);
+
+#ifdef __x86_64__
+  /* the i386 and x32 numberings, from this 64-bit process: int $0x80 and __X32_SYSCALL_BIT */
+  p = compile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+              "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+              &err);
+  CHECK(p && in_child(p, other_arches) == 0, "seccomp: i386 and x32 syscalls are looked up in their own tables");
+  seccomp_free(p);
+  p = compile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"]}", &err);
+  CHECK(p && in_child(p, i386_call) == 128 + SIGSYS,
+        "seccomp: an i386 syscall is killed when the profile lists no i386");
+  CHECK(p && in_child(p, x32_call) == 128 + SIGSYS, "seccomp: an x32 syscall is killed when the profile lists no x32");
+  seccomp_free(p);
+#endif
 
   /* a large allow list: the tree and the leaves keep every jump in range */
   char big[40000];

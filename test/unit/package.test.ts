@@ -19,9 +19,10 @@ describe('npm pack', () => {
     });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
     const gyp = JSON.parse(readFileSync(join(REPO, 'native', 'binding.gyp'), 'utf8')) as {
-      targets: { sources: string[] }[];
+      targets: { sources?: string[]; actions?: { inputs: string[] }[] }[];
     };
-    const all = gyp.targets.flatMap((t) => t.sources);
+    // sources, and what build actions read (the syscall table generator)
+    const all = gyp.targets.flatMap((t) => [...(t.sources ?? []), ...(t.actions ?? []).flatMap((a) => a.inputs)]);
     const sources = all.filter((s) => !s.startsWith('<(sqlite_dir)/')).map((s) => `native/${s}`);
     expect(sources.filter((s) => !files.has(s))).toEqual([]);
     const headers = [

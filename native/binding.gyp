@@ -27,7 +27,7 @@
     {
       "target_name": "berth-monitor",
       "type": "executable",
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/seccomp.c", "monitor/devices-bpf.c"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"],
       "dependencies": ["syscall-table"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
@@ -52,13 +52,13 @@
       "target_name": "berth-monitor-tests",
       "type": "executable",
       "dependencies": ["syscall-table"],
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/seccomp.c", "monitor/devices-bpf.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
     },
     {
       "target_name": "berth-confine-tests",
       "type": "executable",
       "dependencies": ["syscall-table"],
-      "sources": ["tests/confine.c", "monitor/seccomp.c", "monitor/devices-bpf.c", "monitor/json.c", "monitor/util.c"]
+      "sources": ["tests/confine.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c", "monitor/json.c", "monitor/util.c"]
     }
   ]
 }

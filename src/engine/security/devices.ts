@@ -1,7 +1,7 @@
 /**
  * `--device` as docker takes it: HostConfig.Devices entries ({PathOnHost,
  * PathInContainer, CgroupPermissions}), checked with docker's words (the
- * CLI parses the flag, cli/device-opt.ts). Pure; the host's device nodes are
+ * CLI parses the flag, cli/security-flags.ts). Pure; the host's device nodes are
  * read when the bundle is written (runtime/devices.ts).
  */
 import { invalidArg } from '../errors.js';

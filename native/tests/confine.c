@@ -2,7 +2,8 @@
  * Tests of the confinement the monitor compiles: seccomp filters (seccomp.c), installed in forked
  * children that then make real syscalls, and the cgroup v2 device program (devices-bpf.c), loaded
  * into the kernel and attached to a cgroup of the v2 hierarchy (on a hybrid host: the unified
- * one) that a child joins before it opens device nodes. Prints TAP; needs root for the second.
+ * one) that a child joins before it opens device nodes (the kernel has no BPF_PROG_TEST_RUN for this
+ * program type: ENOTSUPP on 6.18). Prints TAP; needs root for the second.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -254,6 +254,8 @@ int exec_main(const exec_opts *o)
       }
     }
     if (o->bundle && apply_rlimits(&s, &err) < 0) goto failed;
+    /* the container's seccomp filter, as late as it can be (see container.c) */
+    if (!id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     if (apply_identity(&id, &err) < 0) goto failed;
     if (chdir(cwd) < 0) {
       fail_errno(&err, "chdir to the working directory %s", cwd);
@@ -262,6 +264,7 @@ int exec_main(const exec_opts *o)
     }
     char exe[PATH_MAX];
     if (find_executable(o->argv[0], env, exe, sizeof exe, &err) < 0) goto failed;
+    if (id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     exec_program(exe, o->argv[0], o->argv, (char *const *)env, &err);
   failed : {
     char msg[600];

@@ -172,8 +172,12 @@ export async function startApp(argv: string[]): Promise<number> {
     finish(SIGNAL_CODES[sig] ?? 1);
   };
   const onCrash = (e: unknown) => {
-    // once the terminal is gone, a failed write to it is expected, not a crash
-    if (gone) return;
+    if (gone) {
+      // once the terminal is gone, a failed read or write of it is expected; anything else is kept in the log
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code !== 'EIO' && code !== 'EPIPE') stray.log('uncaught', (e as Error)?.stack ?? String(e));
+      return;
+    }
     finish(1, e);
   };
   // EIO on a read or a write, or the end of input from a terminal that no longer is one: it hung up
@@ -188,6 +192,11 @@ export async function startApp(argv: string[]): Promise<number> {
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
   stdout.on('error', onGone);
+  // stderr may be a file (2>log): only its terminal going away counts
+  const onStderrError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EIO' || terminalGone(stderr)) hangup(true);
+  };
+  stderr.on('error', onStderrError);
   stdin.on('error', onGone);
   stdin.on('end', onEnd);
 

@@ -275,6 +275,8 @@ describeIf(reason)('the app owns its terminal, and a hangup ends it quietly', ()
     slowDown(p);
     p.keys('Enter');
     await p.waitFor(/Committing big/);
+    // in the middle of it: the container is paused while its changes are read
+    await until(async () => (await state('big')) === 'paused', 30_000, 100);
     await hangUp(p);
     expect(await images()).toContain('hup-commit:1');
     expect(await state('big')).toBe('running');

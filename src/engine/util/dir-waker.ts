@@ -5,7 +5,7 @@
  * instead of polling several times a second.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from './abort.js';
 
 export interface DirWatch {
   dir: string;
@@ -43,10 +43,8 @@ export function dirWaker(dirs: DirWatch[], waitMs: (watching: number) => number)
         changed = false;
         return;
       }
-      await Promise.race([
-        new Promise<void>((r) => (wakeUp = r)),
-        sleep(Math.min(wait, atMostMs), undefined, signal ? { signal } : {}).catch(() => undefined),
-      ]);
+      // one wait that ends on a change, the timer or the signal, and leaves no listener on the signal
+      await waitUntil(Math.min(wait, atMostMs), signal, (wake) => (wakeUp = wake));
       wakeUp = null;
       changed = false;
     },

@@ -14,8 +14,11 @@ export interface DirWatch {
 }
 
 export interface Waker {
-  /** Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort. */
-  next(signal?: AbortSignal, atMostMs?: number): Promise<void>;
+  /**
+   * Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort;
+   * with true when a change ended it (or one came since the last wait).
+   */
+  next(signal?: AbortSignal, atMostMs?: number): Promise<boolean>;
   close(): void;
 }
 
@@ -41,12 +44,14 @@ export function dirWaker(dirs: DirWatch[], waitMs: (watching: number) => number)
     async next(signal, atMostMs = Infinity) {
       if (changed) {
         changed = false;
-        return;
+        return true;
       }
       // one wait that ends on a change, the timer or the signal, and leaves no listener on the signal
       await waitUntil(Math.min(wait, atMostMs), signal, (wake) => (wakeUp = wake));
       wakeUp = null;
+      const woke = changed;
       changed = false;
+      return woke;
     },
     close() {
       for (const w of watchers) w.close();

@@ -8,7 +8,7 @@
 #include "../monitor/util.h"
 
 /* The schema version (migrations.ts) whose tables this file knows. */
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 
 typedef struct {
   sqlite3 *db;

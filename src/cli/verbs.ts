@@ -42,6 +42,7 @@ export const verbIndex: [string[], Load][] = [
   [['tag', 'image tag'], () => import('./commands/tag.js').then((m) => m.verb)],
   [['rmi', 'image rm', 'image remove'], () => import('./commands/rmi.js').then((m) => m.verb)],
   [['image prune'], () => import('./commands/image-prune.js').then((m) => m.verb)],
+  [['pull', 'image pull'], () => import('./commands/pull.js').then((m) => m.verb)],
   [['load', 'image load'], () => import('./commands/load.js').then((m) => m.verb)],
   [['save', 'image save'], () => import('./commands/save.js').then((m) => m.verb)],
   [['import', 'image import'], () => import('./commands/import.js').then((m) => m.verb)],

@@ -37,6 +37,13 @@ export type {
   StatsOptions,
   EngineEvent,
   EventOptions,
+  ProgressMessage,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
@@ -70,6 +77,8 @@ import type {
   StatsOptions,
   EngineEvent,
   EventOptions,
+  ProgressMessage,
+  PullOptions,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -182,6 +191,18 @@ export interface EventsApi {
   events(opts?: EventOptions): AsyncIterable<EngineEvent>;
 }
 
+export interface RegistryApi {
+  /**
+   * Pull an image: docker's progress messages (one line per layer: Pulling fs layer, Waiting,
+   * Downloading with progressDetail, Verifying Checksum, Download complete, Extracting, Pull
+   * complete, Already exists; then "Digest: ..." and "Status: ..."), and last an aux message
+   * {ID, Digest, Reference}. The iterable throws the failure (a BerthError: UNAUTHORIZED when
+   * the registry wants credentials, NOT_FOUND, DIGEST_MISMATCH, ...). Breaking out of it, or the
+   * signal, cancels the pull and leaves nothing behind.
+   */
+  pullImage(ref: string, opts?: PullOptions): AsyncIterable<ProgressMessage>;
+}
+
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
@@ -192,7 +213,7 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
+export interface Backend extends ImageApi, RegistryApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
   info(): BackendInfo;
   close(): Promise<void>;
 }

@@ -24,6 +24,7 @@ import type {
   StatsSample,
   EventOptions,
   PlainRunRequest,
+  PullOptions,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -48,6 +49,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await this.engine.closeRegistries();
     this.engine.close();
   }
 
@@ -87,6 +89,10 @@ export class EmbeddedBackend implements Backend {
   }
   async checkStore(opts?: { repair?: boolean }) {
     return this.engine.checkStore(opts);
+  }
+
+  pullImage(ref: string, opts?: PullOptions) {
+    return this.engine.pullImage(ref, opts);
   }
 
   async createContainer(req: ContainerCreateRequest) {

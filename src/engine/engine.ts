@@ -76,11 +76,17 @@ import type {
   ImportOptions,
   LoadReport,
   PruneReport,
+  ProgressMessage,
+  PullOptions,
 } from './types.js';
+import type { RegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/settings.js';
 
 export interface EngineOptions extends Partial<EngineDirs> {
   /** argv the container monitor runs when a container exits for good (see `cleanupContainer`). */
   exitCommand?: (id: string) => string[];
+  /** Registry settings; by default the `registry` section of berth's config file (registry/settings.ts). */
+  registry?: RegistrySettings;
 }
 
 export class Engine {
@@ -88,9 +94,12 @@ export class Engine {
   private readonly users: ImageUsers;
   private readonly hooks: LifecycleHooks;
   private sampler: StatsSampler | null = null;
+  private registryService: Promise<RegistryService> | null = null;
+  private readonly registrySettings: RegistrySettings | undefined;
 
   private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
+    this.registrySettings = opts.registry;
     this.hooks = opts.exitCommand ? { exitCommand: opts.exitCommand } : {};
     this.users = {
       containersUsing: (imageId) =>
@@ -102,9 +111,9 @@ export class Engine {
   }
 
   static open(opts: EngineOptions = {}): Engine {
-    const { exitCommand, ...dirs } = opts;
+    const { exitCommand, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d), exitCommand ? { exitCommand } : {});
+    return new Engine(Store.open(d), { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
   }
 
   get dirs(): EngineDirs {
@@ -113,7 +122,15 @@ export class Engine {
 
   close(): void {
     this.sampler?.close();
+    void this.closeRegistries();
     this.store.close();
+  }
+
+  /** Close the registry connections (kept alive between requests); close() starts it without waiting. */
+  async closeRegistries(): Promise<void> {
+    const r = this.registryService;
+    this.registryService = null;
+    if (r) await (await r).close().catch(() => undefined);
   }
 
   // ---- images ----
@@ -176,6 +193,25 @@ export class Engine {
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
     return checkStore(this.store, { ...opts, layerInUse: (c) => this.users.layerInUse(c) });
+  }
+
+  // ---- registries (loaded on first use) ----
+
+  private registry(): Promise<RegistryService> {
+    this.registryService ??= import('./registry/service.js').then(
+      ({ RegistryService }) => new RegistryService(this.registrySettings),
+    );
+    return this.registryService;
+  }
+
+  /** Pull an image (docker's progress messages; throws the failure). */
+  async *pullImage(ref: string, opts: PullOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pullImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/pull.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal), opts.signal);
   }
 
   // ---- containers ----

@@ -61,7 +61,12 @@ export async function commitImages(
   store: Store,
   scratch: string,
   images: PreparedImage[],
-  opts: { signal?: AbortSignal; action: 'load' | 'import' | 'commit' },
+  opts: {
+    signal?: AbortSignal;
+    action: 'load' | 'import' | 'commit' | 'pull';
+    /** More writes for the same transaction (a pull's names, manifests and events). */
+    inTx?: () => void;
+  },
 ): Promise<LoadResult> {
   const { signal } = opts;
   const names = images.map((img) => img.repoTags.map(archiveTagName).filter((n): n is string => n !== null));
@@ -143,7 +148,8 @@ export async function commitImages(
           chains,
         );
       }
-      store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
+      if (opts.action !== 'pull')
+        store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
       for (const name of names[n]!) {
         const prev = store.images.setTag(name, img.id, now, false);
         if (prev)
@@ -160,6 +166,7 @@ export async function commitImages(
         store.images.setParent(img.id, img.parent);
       }
     }
+    opts.inTx?.();
     return out;
   });
   return { images: result, notes };

@@ -4,8 +4,7 @@
  * terminal one line per ID, redrawn in place with its progress bar; otherwise
  * plain lines, without the byte counts. Errors in the stream are thrown.
  */
-import type { ProgressMessage } from '../client/api.js';
-import { BerthError } from '../client/api.js';
+import { BerthError, type ProgressMessage } from '../client/api.js';
 import { progressString } from '../client/format/progress-bar.js';
 
 export interface MessageDisplay {

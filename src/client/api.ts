@@ -79,6 +79,11 @@ import type {
   EventOptions,
   ProgressMessage,
   PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -201,6 +206,20 @@ export interface RegistryApi {
    * signal, cancels the pull and leaves nothing behind.
    */
   pullImage(ref: string, opts?: PullOptions): AsyncIterable<ProgressMessage>;
+  /**
+   * Push a tag (or with allTags every tag of the repository): docker's messages (Preparing,
+   * Waiting, Pushing with progressDetail, Pushed, Layer already exists, Mounted from ...; then
+   * "TAG: digest: sha256:... size: N") and an aux {Tag, Digest, Size} per tag.
+   */
+  pushImage(ref: string, opts?: PushOptions): AsyncIterable<ProgressMessage>;
+  /** Check credentials against the registry (docker.io when server is omitted), then save them as docker does. */
+  login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult>;
+  /** Forget a registry's credentials; removed is false when there were none. */
+  logout(server?: string): Promise<{ server: string; removed: boolean }>;
+  /** Docker Hub's search, or REGISTRY/TERM through that registry's search or catalog. */
+  searchImages(term: string, opts?: SearchOptions): Promise<SearchResult[]>;
+  /** A repository's tags in its registry (podman's search --list-tags). */
+  listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }>;
 }
 
 // ---- the backend -------------------------------------------------------------

@@ -78,6 +78,11 @@ import type {
   PruneReport,
   ProgressMessage,
   PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from './types.js';
 import type { RegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/settings.js';
@@ -212,6 +217,36 @@ export class Engine {
       this.registry(),
     ]);
     yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  /** Push an image (docker's progress messages, an aux {Tag, Digest, Size} per tag; throws the failure). */
+  async *pushImage(ref: string, opts: PushOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pushImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/push.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pushImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  async login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult> {
+    const [{ login }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return login(svc, server, creds, signal);
+  }
+
+  async logout(server?: string): Promise<{ server: string; removed: boolean }> {
+    const [{ logout }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return logout(svc, server);
+  }
+
+  async searchImages(term: string, opts?: SearchOptions): Promise<SearchResult[]> {
+    const [{ searchImages }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return searchImages(svc, term, opts);
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }> {
+    const [{ listTags }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return listTags(svc, repository, signal);
   }
 
   // ---- containers ----

@@ -108,7 +108,8 @@ async function pullOne(
   emit: Emit,
   signal: AbortSignal,
 ): Promise<{ id: string; digest: string; updated: boolean }> {
-  emit({ status: `Pulling from ${familiarName(ref)}`, id: ref.digest ?? ref.tag! });
+  // docker says this once the manifest is there (so not before an error), naming the repository path
+  const pulling = () => emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag! });
   const hosts = service.pullHosts(ref.domain);
   const platformOk = (id: string) => {
     if (!explicit) return true;
@@ -124,11 +125,13 @@ async function pullOne(
       digest = head?.digest ?? null;
     }
     if (digest && store.images.digestTarget(`${repoName(ref)}@${digest}`) === had) {
+      pulling();
       emit({ status: `Digest: ${digest}` });
       return { id: had, digest, updated: false };
     }
   }
   const prefetched = await fetchManifest(hosts, ref, signal);
+  pulling();
   const resolved = await resolveImage(hosts, ref, platform, explicit, signal, prefetched);
   const id = resolved.manifest.config.digest;
   const updated = await fetchLayersAndCommit(store, service, ref, resolved, emit, signal);

@@ -293,3 +293,15 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     throw e;
   }
 }
+
+/**
+ * The environment that points berth at `reg`: its CA through BERTH_CERTS_D
+ * (berth's certs.d directories, replacing /etc/docker/certs.d and
+ * /etc/containers/certs.d) and its credentials through DOCKER_CONFIG.
+ */
+export function berthRegistryEnv(reg: TestRegistry): Record<string, string> {
+  return {
+    ...(reg.certsDir ? { BERTH_CERTS_D: reg.certsDir } : {}),
+    ...(reg.dockerConfig ? { DOCKER_CONFIG: reg.dockerConfig } : {}),
+  };
+}

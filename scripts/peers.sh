@@ -31,6 +31,8 @@ PKGS=(
   docker.io podman runc skopeo docker-registry # the peer engines and registry
   busybox-static tmux zstd xz-utils bzip2      # fixtures' rootfs, e2e app tests, compressed archives
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
+  openssl apache2-utils                         # test registries: their CA and certificates, htpasswd (bcrypt)
+  debootstrap time                              # benchmarks: the Debian image, peak memory (/usr/bin/time)
   clang-format                                  # the C formatter lint checks
 )
 

@@ -174,26 +174,29 @@ async function fetchLayersAndCommit(
   signal = inner.signal;
   try {
     for (const i of todo) emit({ status: 'Waiting', progressDetail: {}, id: shortId(layers[i]!.digest) });
+    // Take the pull locks of every layer still missing at once, or none: a process never holds some while
+    // waiting for others, so two pulls cannot wait for each other. Layers another process brings meanwhile
+    // are then here ("Already exists").
+    let mine: number[] = [];
+    for (;;) {
+      if (signal.aborted) throw new BerthError('CANCELLED', 'pull cancelled');
+      const got = immediate(store.db, () => {
+        const need = todo.filter((i) => !have(i));
+        const holder = reg.tryLockAll(need.map((i) => chains[i]!));
+        return holder === null ? need : null;
+      });
+      if (got) {
+        mine = got;
+        locked.push(...got.map((i) => chains[i]!));
+        break;
+      }
+      await sleep(150, signal);
+    }
+    for (const i of todo)
+      if (!mine.includes(i)) emit({ status: 'Already exists', progressDetail: {}, id: shortId(layers[i]!.digest) });
     const job = (i: number) => async () => {
       const l = layers[i]!;
       const lid = shortId(l.digest);
-      // take the layer's pull lock, or wait for the process that holds it
-      for (let waited = false; ; waited = true) {
-        if (signal.aborted) throw new BerthError('CANCELLED', 'pull cancelled');
-        const state = immediate(store.db, () =>
-          have(i) ? 'have' : reg.tryLock(chains[i]!) === null ? 'mine' : 'busy',
-        );
-        if (state === 'have') {
-          emit({ status: 'Already exists', progressDetail: {}, id: lid });
-          return;
-        }
-        if (state === 'mine') {
-          locked.push(chains[i]!);
-          break;
-        }
-        if (!waited) emit({ status: 'Waiting', progressDetail: {}, id: lid });
-        await sleep(150, signal);
-      }
       const tick = throttle();
       const layer = await pullLayer(
         store,
@@ -222,7 +225,7 @@ async function fetchLayersAndCommit(
       downloaded = true;
     };
     await pool(
-      todo.map((i) => job(i)),
+      mine.map((i) => job(i)),
       service.settings.maxConcurrentDownloads,
       stop,
     );

@@ -101,6 +101,17 @@ export class RegistryDb {
     return null;
   }
 
+  /** Take the locks on all these chains, or on none when a live process holds any of them (returns that holder). */
+  tryLockAll(chainIds: string[], pid = process.pid, now = Date.now()): number | null {
+    for (const c of chainIds) {
+      const row = this.db.prepare('SELECT pid FROM pull_locks WHERE chain_id = ?').get(c) as
+        { pid: number } | undefined;
+      if (row && row.pid !== pid && pidAlive(row.pid)) return row.pid;
+    }
+    for (const c of chainIds) this.tryLock(c, pid, now);
+    return null;
+  }
+
   unlock(chainIds: string[], pid = process.pid): void {
     const del = this.db.prepare('DELETE FROM pull_locks WHERE chain_id = ? AND pid = ?');
     for (const c of chainIds) del.run(c, pid);

@@ -7,7 +7,7 @@
  */
 import { BerthError } from '../errors.js';
 import type { Repository } from './client.js';
-import { isTransient, MAX_ATTEMPTS, retryDelay, type HttpResponse } from './http.js';
+import { discard, isTransient, MAX_ATTEMPTS, retryDelay, type HttpResponse } from './http.js';
 import type { Descriptor } from './manifest.js';
 
 export class TruncatedBody extends Error {
@@ -68,7 +68,7 @@ export async function* blobStream(
           skip = 0;
         }
         if (offset + c.length > desc.size) {
-          res.body.destroy();
+          discard(res.body);
           throw verificationFailed(desc.digest);
         }
         offset += c.length;

@@ -10,7 +10,7 @@ import { DEFAULT_DOMAIN } from '../reference/reference.js';
 import { basicHeader, parseChallenge, type Challenge, type TokenCache } from './auth.js';
 import type { CredentialStore, Credentials } from './credentials.js';
 import { responseError } from './errors.js';
-import { header, type HttpRequest, type HttpResponse, type Transport } from './http.js';
+import { discard, header, type HttpRequest, type HttpResponse, type Transport } from './http.js';
 import { MAX_MANIFEST, manifestTooLarge } from './manifest.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { isInsecure } from './settings.js';
@@ -32,7 +32,7 @@ export async function readText(body: HttpResponse['body'], limit = 1 << 20): Pro
   for await (const c of body as AsyncIterable<Buffer>) {
     n += c.length;
     if (n > limit) {
-      body.destroy();
+      discard(body);
       break;
     }
     chunks.push(c);
@@ -237,7 +237,7 @@ export class Repository {
     await this.host.expect(res, [200], { kind: 'manifest', ...names });
     const length = Number(header(res, 'content-length') ?? 0);
     if (length > MAX_MANIFEST) {
-      res.body.destroy();
+      discard(res.body);
       throw manifestTooLarge(names.ref, length);
     }
     const chunks: Buffer[] = [];
@@ -245,7 +245,7 @@ export class Repository {
     for await (const c of res.body as AsyncIterable<Buffer>) {
       n += c.length;
       if (n > MAX_MANIFEST) {
-        res.body.destroy();
+        discard(res.body);
         throw manifestTooLarge(names.ref, n);
       }
       chunks.push(c);

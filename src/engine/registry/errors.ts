@@ -68,6 +68,8 @@ export function responseError(
   body: string,
   what: { kind: 'manifest' | 'blob' | 'other'; ref?: string; repo?: string } = { kind: 'other' },
 ): BerthError {
+  // distribution's client reads the error body of 4xx answers only (HandleErrorResponse)
+  if (status >= 500) return new BerthError('IO', `received unexpected HTTP status: ${statusText(status)}`);
   const items = parseErrors(body);
   const first = items[0];
   const text = items.length ? items.map(describe).join(', ') : '';

@@ -36,6 +36,12 @@ export interface HttpResponse {
 export const MAX_ATTEMPTS = 4;
 const MAX_WAIT_MS = 10_000;
 
+/** Stop reading a body (a stream destroyed without a listener would report its abort as an uncaught error). */
+export function discard(body: HttpResponse['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 export function header(res: { headers: HttpResponse['headers'] }, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createGzip } from 'node:zlib';
-import { familiarName } from '../reference/reference.js';
 import type { Store } from '../store/store.js';
 import type { Repository } from './client.js';
 import { MT, layerCompression } from './media-types.js';
@@ -85,7 +84,7 @@ export async function pushLayer(
     if (m.mounted) {
       const r = result(k);
       remember(r);
-      events.status(`Mounted from ${familiarName({ domain: registry, path: k.repo })}`);
+      events.status(`Mounted from ${k.repo}`); // the repository path, as docker names it
       return r;
     }
     // not mounted: the registry started an ordinary upload instead; leave it to expire

@@ -186,3 +186,34 @@ describeIf(peerSkipReason())('pull --platform from a two-platform OCI index', ()
     ]);
   });
 });
+
+describeIf(peerSkipReason())('HTTP_PROXY', () => {
+  it('requests go through the proxy the environment names', async () => {
+    const reg = await startRegistry();
+    const proxy = await startFaultProxy('127.0.0.1:9'); // a forward proxy: absolute targets name the origin
+    const t = tempRoot('berth-proxy-');
+    try {
+      await pushFixture(reg, fixture('busybox.docker-save.tar'), 'px/bb:1');
+      const r = await berth(t, ['pull', `${reg.host}/px/bb:1`], { env: { HTTP_PROXY: proxy.url, NO_PROXY: '' } });
+      expect([r.exitCode, r.stderr]).toEqual([0, '']);
+      // undici's proxy agent tunnels (CONNECT) to the registry
+      const through = () => proxy.events.filter((e) => e.tunnel === reg.host).length;
+      expect(through()).toBeGreaterThan(0);
+      const seen = through();
+      const t2 = tempRoot('berth-noproxy-');
+      try {
+        const direct = await berth(t2, ['pull', `${reg.host}/px/bb:1`], {
+          env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+        });
+        expect(direct.exitCode).toBe(0);
+        expect(through()).toBe(seen);
+      } finally {
+        t2.cleanup();
+      }
+    } finally {
+      await proxy.stop();
+      await reg.stop();
+      t.cleanup();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { BerthError } from '../errors.js';
 import { DEFAULT_DOMAIN } from '../reference/reference.js';
 import { basicHeader, parseChallenge, type Challenge, type TokenCache } from './auth.js';
 import type { CredentialStore, Credentials } from './credentials.js';
-import { responseError } from './errors.js';
+import { responseError, statusText } from './errors.js';
 import { discard, header, type HttpRequest, type HttpResponse, type Transport } from './http.js';
 import { MAX_MANIFEST, manifestTooLarge } from './manifest.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
@@ -97,7 +97,7 @@ export class RegistryHost {
           : await isInsecure(realmHost, this.ctx.transport.settings);
       const res = await this.ctx.transport.send(
         { method: init.method, url, headers: init.headers, body: init.body ?? null, signal, retry: true },
-        this.ctx.transport.dispatcher(realmHost, insecure),
+        this.ctx.transport.dispatcher(realmHost, insecure, u.protocol),
       );
       return { status: res.status, text: await readText(res.body) };
     });
@@ -108,7 +108,8 @@ export class RegistryHost {
   async send(opts: SendOptions): Promise<HttpResponse> {
     const base = await this.base(opts.signal);
     const url = /^https?:\/\//.test(opts.path) ? opts.path : base + opts.path;
-    const dispatcher = this.ctx.transport.dispatcher(new URL(url).host, await this.insecure(opts.signal));
+    const u = new URL(url);
+    const dispatcher = this.ctx.transport.dispatcher(u.host, await this.insecure(opts.signal), u.protocol);
     for (let round = 0; ; round++) {
       const auth = await this.authorization(opts.scopes, opts.signal);
       const headers = { ...(opts.headers ?? {}), ...(auth ? { authorization: auth } : {}) };
@@ -116,6 +117,11 @@ export class RegistryHost {
       if (res.status !== 401 || round > 0) return res;
       const ch = parseChallenge(header(res, 'www-authenticate'));
       const same = ch && this.challenge && JSON.stringify(ch) === JSON.stringify(this.challenge);
+      if (ch?.scheme === 'basic' && !(await this.credentials()) && opts.path !== '/v2/') {
+        await res.body.dump().catch(() => undefined);
+        const verb = opts.method[0] + opts.method.slice(1).toLowerCase();
+        throw new BerthError('UNAUTHORIZED', `${verb} "${url}": no basic auth credentials`);
+      }
       if (!ch || same || (ch.scheme === 'basic' && !(await this.credentials()))) return res;
       const repeatable = !opts.body || Buffer.isBuffer(opts.body);
       if (!repeatable) {
@@ -134,12 +140,20 @@ export class RegistryHost {
     throw responseError(res.status, text, what);
   }
 
+  /** The authentication the registry asked for (null before its first 401). */
+  get scheme(): 'basic' | 'bearer' | null {
+    return this.challenge?.scheme ?? null;
+  }
+
   /** GET /v2/: checks that the registry answers and that the credentials are good (login). */
   async ping(signal?: AbortSignal): Promise<void> {
     const res = await this.send({ method: 'GET', path: '/v2/', scopes: [], signal });
     const body = await readText(res.body).catch(() => '');
     if (res.status === 200) return;
     const base = await this.base(signal);
+    if (res.status === 401 && this.challenge?.scheme === 'basic') {
+      throw new BerthError('UNAUTHORIZED', `login attempt to ${base}/v2/ failed with status: ${statusText(401)}`);
+    }
     throw new BerthError(
       res.status === 401 ? 'UNAUTHORIZED' : 'IO',
       `Get "${base}/v2/": ${responseError(res.status, body).message}`,
@@ -177,6 +191,14 @@ export interface FetchedManifest {
   digest: string;
 }
 
+/** What docker says when a token does not grant the pull (no such repository, or no access to it). */
+function accessDenied(repo: string): BerthError {
+  return new BerthError(
+    'UNAUTHORIZED',
+    `pull access denied for ${repo}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
+  );
+}
+
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 export class Repository {
@@ -212,6 +234,7 @@ export class Repository {
     await res.body.dump().catch(() => undefined);
     if (res.status !== 200) {
       if (res.status === 404) throw responseError(404, '', { kind: 'manifest', ...names });
+      if (res.status === 401 && this.host.scheme === 'bearer') throw accessDenied(names.repo);
       return null;
     }
     const digest = header(res, 'docker-content-digest');
@@ -234,6 +257,10 @@ export class Repository {
       headers: { accept: MANIFEST_ACCEPT.join(', ') },
       signal,
     });
+    if (res.status === 401 && this.host.scheme === 'bearer') {
+      await res.body.dump().catch(() => undefined);
+      throw accessDenied(names.repo);
+    }
     await this.host.expect(res, [200], { kind: 'manifest', ...names });
     const length = Number(header(res, 'content-length') ?? 0);
     if (length > MAX_MANIFEST) {

@@ -7,9 +7,9 @@
  * reset connections. Errors are worded as docker words them.
  */
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { BerthError } from '../errors.js';
-import { isInsecure, type RegistrySettings } from './settings.js';
+import { isInsecure, splitHostPort, type RegistrySettings } from './settings.js';
 import { hostTls } from './tls-files.js';
 
 export type Headers = Record<string, string>;
@@ -133,8 +133,24 @@ export function networkError(method: string, url: string, e: unknown): BerthErro
   return new BerthError('IO', `${verb} "${url}": ${what}`, { cause: e });
 }
 
-function hasProxyEnv(env: NodeJS.ProcessEnv): boolean {
-  return !!(env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy);
+/**
+ * The proxy for a host, as Go's ProxyFromEnvironment chooses it: HTTPS_PROXY
+ * for https, HTTP_PROXY for http, none when NO_PROXY names the host (`*`,
+ * a host, a domain and its subdomains, host:port, an address).
+ */
+export function proxyFor(hostport: string, protocol: string, env: NodeJS.ProcessEnv): string | null {
+  const proxy = protocol === 'https:' ? env.HTTPS_PROXY || env.https_proxy : env.HTTP_PROXY || env.http_proxy;
+  if (!proxy) return null;
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
+  const { host, port } = splitHostPort(hostport);
+  for (const raw of noProxy) {
+    if (raw === '*') return null;
+    const { host: h, port: p } = splitHostPort(raw);
+    if (p && p !== port) continue;
+    const name = h.replace(/^\*?\./, '');
+    if (host === name || host.endsWith(`.${name}`)) return null;
+  }
+  return /^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
 }
 
 export class Transport {
@@ -147,8 +163,9 @@ export class Transport {
   ) {}
 
   /** The connection pool for a registry host: its certificates, verification unless insecure, the proxy settings. */
-  dispatcher(hostport: string, insecure: boolean): Dispatcher {
-    const key = `${hostport}|${insecure}`;
+  dispatcher(hostport: string, insecure: boolean, protocol = 'https:'): Dispatcher {
+    const proxy = proxyFor(hostport, protocol, this.env);
+    const key = `${hostport}|${insecure}|${proxy ?? ''}`;
     let d = this.dispatchers.get(key);
     if (d) return d;
     const files = hostTls(hostport, this.settings.certsDirs);
@@ -158,7 +175,7 @@ export class Transport {
       rejectUnauthorized: !insecure,
     };
     const opts = { connect: tls, keepAliveTimeout: 10_000, connections: 16 };
-    d = hasProxyEnv(this.env) ? new EnvHttpProxyAgent({ ...opts, requestTls: tls } as never) : new Agent(opts);
+    d = proxy ? new ProxyAgent({ ...opts, uri: proxy, requestTls: tls }) : new Agent(opts);
     this.dispatchers.set(key, d);
     return d;
   }

@@ -31,7 +31,7 @@ export async function login(
   try {
     await host.ping(signal);
   } catch (e) {
-    if (e instanceof BerthError && e.code === 'UNAUTHORIZED' && !e.message.startsWith('Get "')) {
+    if (e instanceof BerthError && e.code === 'UNAUTHORIZED' && !/^(Get "|login attempt)/.test(e.message)) {
       throw new BerthError('UNAUTHORIZED', `Get "${await host.base(signal)}/v2/": ${e.message}`);
     }
     throw e;

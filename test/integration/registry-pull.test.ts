@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { berth, CLI, describeIf, fixture, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { berth, CLI, describeIf, fixture, peerSkipReason, REPO, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, V0_ID, V1_ID } from '../helpers/facts.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { dockerPull, dockerRemove, pushFixture, skopeoImage } from '../helpers/registry-peers.js';
@@ -177,6 +177,21 @@ describeIf(peerSkipReason())('pull from a plain-HTTP registry on loopback', () =
       expect(missing.stderr).toContain(
         `Error: manifest for ${reg.host}/lib/nothere:x not found: manifest unknown: manifest unknown`,
       );
+    } finally {
+      t2.cleanup();
+    }
+  });
+
+  it('bin/berth (the native launcher) hands a run of a missing image to Node, which pulls it', async () => {
+    const t2 = tempRoot('berth-launch-pull-');
+    try {
+      const r = await execa(join(REPO, 'bin', 'berth'), ['run', '--rm', `${reg.host}/lib/bb:latest`, 'echo', 'pulled'], {
+        env: t2.env,
+        reject: false,
+      });
+      expect([r.exitCode, r.stdout]).toEqual([0, 'pulled']);
+      expect(r.stderr).toContain(`Unable to find image '${reg.host}/lib/bb:latest' locally`);
+      // (names with a registry port are always the engine's: the launcher's reference rules leave them to Node)
     } finally {
       t2.cleanup();
     }

@@ -379,11 +379,15 @@ export interface PullOptions {
   /** os/arch[/variant]; the host's by default. */
   platform?: string;
   allTags?: boolean;
+  /** Credentials for this pull only (not saved; docker's X-Registry-Auth); else the saved ones. */
+  auth?: RegistryCredentials;
   signal?: AbortSignal;
 }
 
 export interface PushOptions {
   allTags?: boolean;
+  /** Credentials for this push only (not saved); else the saved ones. */
+  auth?: RegistryCredentials;
   signal?: AbortSignal;
 }
 

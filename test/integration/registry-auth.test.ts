@@ -80,6 +80,27 @@ describeIf(peerSkipReason())('Basic auth (htpasswd)', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).auths).toEqual({});
   });
 
+  it('credentials for one pull (what the app asks for after a 401): UNAUTHORIZED without, nothing saved with', async () => {
+    const prev = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = join(t.base, 'docker-none');
+    const t2 = tempRoot('berth-auth-once-');
+    const b = new EmbeddedBackend({ root: t2.root, runroot: t2.runroot });
+    try {
+      const drain = async (it: AsyncIterable<unknown>) => {
+        for await (const _ of it) void _;
+      };
+      await expect(drain(b.pullImage(`${reg.host}/a/bb:1`))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      await drain(b.pullImage(`${reg.host}/a/bb:1`, { auth: { username: reg.user!, password: reg.password! } }));
+      expect((await b.inspectImage(`${reg.host}/a/bb:1`)).Id).toBe(BB_ID);
+      expect(existsSync(join(t.base, 'docker-none'))).toBe(false);
+    } finally {
+      await b.close();
+      t2.cleanup();
+      if (prev === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = prev;
+    }
+  });
+
   it('usage errors as docker words them', async () => {
     const a = await berth(t, ['login', '--password-stdin', reg.host], { env, input: 'x\n' });
     expect([a.exitCode, a.stderr.split('\n')[0]]).toEqual([

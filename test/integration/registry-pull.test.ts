@@ -185,10 +185,14 @@ describeIf(peerSkipReason())('pull from a plain-HTTP registry on loopback', () =
   it('bin/berth (the native launcher) hands a run of a missing image to Node, which pulls it', async () => {
     const t2 = tempRoot('berth-launch-pull-');
     try {
-      const r = await execa(join(REPO, 'bin', 'berth'), ['run', '--rm', `${reg.host}/lib/bb:latest`, 'echo', 'pulled'], {
-        env: t2.env,
-        reject: false,
-      });
+      const r = await execa(
+        join(REPO, 'bin', 'berth'),
+        ['run', '--rm', `${reg.host}/lib/bb:latest`, 'echo', 'pulled'],
+        {
+          env: t2.env,
+          reject: false,
+        },
+      );
       expect([r.exitCode, r.stdout]).toEqual([0, 'pulled']);
       expect(r.stderr).toContain(`Unable to find image '${reg.host}/lib/bb:latest' locally`);
       // (names with a registry port are always the engine's: the launcher's reference rules leave them to Node)

@@ -83,13 +83,13 @@ export async function pullImage(
   const { platform, explicit } = wantedPlatform(opts);
   if (opts.allTags) {
     if (parsed.tag || parsed.digest) throw new BerthError('INVALID_ARGUMENT', "tag can't be used with --all-tags/-a");
-    const tags = await service.host(parsed.domain).repository(parsed.path).tags(signal);
-    for (const tag of tags) await pullOne(store, service, { ...parsed, tag }, platform, explicit, emit, signal);
+    const tags = await service.hostFor(parsed.domain, opts.auth).repository(parsed.path).tags(signal);
+    for (const tag of tags) await pullOne(store, service, { ...parsed, tag }, platform, explicit, emit, signal, opts);
     emit({ status: `Status: Downloaded newer image for ${familiarName(parsed)}` });
     return;
   }
   const ref = withDefaultTag(parsed);
-  const r = await pullOne(store, service, ref, platform, explicit, emit, signal);
+  const r = await pullOne(store, service, ref, platform, explicit, emit, signal, opts);
   emit({
     status: `Status: ${r.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}`,
   });
@@ -107,10 +107,11 @@ async function pullOne(
   explicit: boolean,
   emit: Emit,
   signal: AbortSignal,
+  opts: PullOptions,
 ): Promise<{ id: string; digest: string; updated: boolean }> {
   // docker says this once the manifest is there (so not before an error), naming the repository path
   const pulling = () => emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag! });
-  const hosts = service.pullHosts(ref.domain);
+  const hosts = opts.auth ? [service.hostFor(ref.domain, opts.auth)] : service.pullHosts(ref.domain);
   const platformOk = (id: string) => {
     if (!explicit) return true;
     const cfg = store.blobs.readJson<{ os?: string; architecture?: string; variant?: string }>(id);

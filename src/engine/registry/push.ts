@@ -60,7 +60,7 @@ export async function pushImage(
     tags = [ref.tag!];
   }
   emit({ status: `The push refers to repository [${repoName(parsed)}]` });
-  for (const tag of tags) await pushOne(store, service, { ...parsed, tag }, emit, signal);
+  for (const tag of tags) await pushOne(store, service, { ...parsed, tag }, emit, signal, opts);
 }
 
 async function pushOne(
@@ -69,13 +69,14 @@ async function pushOne(
   ref: Reference,
   emit: Emit,
   signal: AbortSignal,
+  opts: PushOptions,
 ): Promise<void> {
   const id = store.images.tagTarget(normalizedString(ref));
   if (!id) throw notFound(`An image does not exist locally with the tag: ${familiarString(ref)}`);
   const reg = new RegistryDb(store.db);
   const oci = reg.manifestsOf(id).some((m) => m.mediaType === MT.ociManifest || m.mediaType === MT.ociIndex);
   const layers = store.images.layersOf(id);
-  const repo = service.host(ref.domain).repository(ref.path, ['pull', 'push']);
+  const repo = service.hostFor(ref.domain, opts.auth).repository(ref.path, ['pull', 'push']);
   for (const l of layers) emit({ status: 'Preparing', progressDetail: {}, id: shortId(l.diffId) });
   const limit = service.settings.maxConcurrentUploads;
   layers.forEach((l, i) => {

@@ -52,6 +52,11 @@ export class RegistryService {
     return [...mirrors, main];
   }
 
+  /** The registry for one operation: with the credentials it was given, else the shared host. */
+  hostFor(domain: string, auth?: { username: string; password: string }): RegistryHost {
+    return auth ? this.withCredentials(domain, { username: auth.username, secret: auth.password }) : this.host(domain);
+  }
+
   /** A host with explicit credentials (login checks them before saving). */
   withCredentials(domain: string, creds: Credentials): RegistryHost {
     return new RegistryHost(this.ctx, domain, undefined, { credentials: creds });

@@ -3,6 +3,7 @@
  * store for a root directory and wires the modules together. No process-wide
  * state: several engines on several roots can live in one process.
  */
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { LoadOptions } from './archive/load.js';
 import type { SaveOptions } from './archive/save.js';
@@ -204,7 +205,8 @@ export class Engine {
 
   private registry(): Promise<RegistryService> {
     this.registryService ??= import('./registry/service.js').then(
-      ({ RegistryService }) => new RegistryService(this.registrySettings),
+      ({ RegistryService }) =>
+        new RegistryService(this.registrySettings, process.env, join(this.store.layout.runroot, 'registry')),
     );
     return this.registryService;
   }

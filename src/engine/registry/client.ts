@@ -97,7 +97,7 @@ export class RegistryHost {
           : await isInsecure(realmHost, this.ctx.transport.settings);
       const res = await this.ctx.transport.send(
         { method: init.method, url, headers: init.headers, body: init.body ?? null, signal, retry: true },
-        this.ctx.transport.dispatcher(realmHost, insecure, u.protocol),
+        { host: realmHost, insecure, protocol: u.protocol },
       );
       return { status: res.status, text: await readText(res.body) };
     });
@@ -109,11 +109,11 @@ export class RegistryHost {
     const base = await this.base(opts.signal);
     const url = /^https?:\/\//.test(opts.path) ? opts.path : base + opts.path;
     const u = new URL(url);
-    const dispatcher = this.ctx.transport.dispatcher(u.host, await this.insecure(opts.signal), u.protocol);
+    const target = { host: u.host, insecure: await this.insecure(opts.signal), protocol: u.protocol };
     for (let round = 0; ; round++) {
       const auth = await this.authorization(opts.scopes, opts.signal);
       const headers = { ...(opts.headers ?? {}), ...(auth ? { authorization: auth } : {}) };
-      const res = await this.ctx.transport.send({ ...opts, url, headers }, dispatcher);
+      const res = await this.ctx.transport.send({ ...opts, url, headers }, target);
       if (res.status !== 401 || round > 0) return res;
       const ch = parseChallenge(header(res, 'www-authenticate'));
       const same = ch && this.challenge && JSON.stringify(ch) === JSON.stringify(this.challenge);

@@ -6,8 +6,10 @@
  * docker does), and retries with backoff on 5xx, 429 (Retry-After) and
  * reset connections. Errors are worded as docker words them.
  */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { BerthError } from '../errors.js';
 import { isInsecure, splitHostPort, type RegistrySettings } from './settings.js';
 import { hostTls } from './tls-files.js';
@@ -153,6 +155,26 @@ export function proxyFor(hostport: string, protocol: string, env: NodeJS.Process
   return /^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
 }
 
+/** Where a request goes: the host, whether TLS is verified there, and the scheme (for the proxy choice). */
+export interface Target {
+  host: string;
+  insecure: boolean;
+  protocol: string;
+}
+
+type Undici = Pick<typeof import('undici'), 'Agent' | 'ProxyAgent' | 'request'>;
+let undiciModule: Promise<Undici> | null = null;
+/** undici loads on the first request (a pull of an image already here may need none of it). */
+const loadUndici = () =>
+  (undiciModule ??= import('undici').then((m) => {
+    // a CommonJS module: its exports are the namespace's, or its default's once bundled
+    const mod = m as unknown as Undici & { default?: Undici };
+    return typeof mod.Agent === 'function' ? mod : mod.default!;
+  }));
+
+/** How long a registry's scheme (https, or plain http for an insecure one) is remembered in the runtime directory. */
+const SCHEME_TTL_MS = 24 * 3600 * 1000;
+
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly schemes = new Map<string, Promise<{ scheme: 'https' | 'http'; insecure: boolean }>>();
@@ -160,24 +182,63 @@ export class Transport {
   constructor(
     readonly settings: RegistrySettings,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** A directory (in the runtime directory) remembering which insecure registries speak plain HTTP. */
+    private readonly cacheDir: string | null = null,
   ) {}
 
   /** The connection pool for a registry host: its certificates, verification unless insecure, the proxy settings. */
-  dispatcher(hostport: string, insecure: boolean, protocol = 'https:'): Dispatcher {
+  async dispatcher(t: Target): Promise<Dispatcher> {
+    const { Agent, ProxyAgent } = await loadUndici();
+    const { host: hostport, insecure, protocol } = t;
     const proxy = proxyFor(hostport, protocol, this.env);
     const key = `${hostport}|${insecure}|${proxy ?? ''}`;
     let d = this.dispatchers.get(key);
     if (d) return d;
-    const files = hostTls(hostport, this.settings.certsDirs);
-    const tls = {
-      ...(files.ca.length ? { ca: [...rootCertificates, ...files.ca.map(String)] } : {}),
-      ...(files.cert ? { cert: files.cert, key: files.key } : {}),
-      rejectUnauthorized: !insecure,
-    };
+    const tls = this.tlsOptions(hostport, insecure);
     const opts = { connect: tls, keepAliveTimeout: 10_000, connections: 16 };
     d = proxy ? new ProxyAgent({ ...opts, uri: proxy, requestTls: tls }) : new Agent(opts);
     this.dispatchers.set(key, d);
     return d;
+  }
+
+  /** TLS options for a host: the certs.d files, verification unless insecure. */
+  tlsOptions(
+    hostport: string,
+    insecure: boolean,
+  ): { ca?: string[]; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+    const files = hostTls(hostport, this.settings.certsDirs);
+    return {
+      ...(files.ca.length ? { ca: [...rootCertificates, ...files.ca.map(String)] } : {}),
+      ...(files.cert ? { cert: files.cert, key: files.key! } : {}),
+      rejectUnauthorized: !insecure,
+    };
+  }
+
+  /** Whether requests to this host go through a proxy. */
+  proxied(hostport: string, protocol: string): boolean {
+    return proxyFor(hostport, protocol, this.env) !== null;
+  }
+
+  private cachedScheme(hostport: string): 'http' | 'https' | null {
+    if (!this.cacheDir) return null;
+    const file = join(this.cacheDir, `scheme-${hostport.replace(/[^\w.:[\]-]/g, '_')}`);
+    try {
+      if (Date.now() - statSync(file).mtimeMs > SCHEME_TTL_MS) return null;
+      const v = readFileSync(file, 'utf8').trim();
+      return v === 'http' || v === 'https' ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private rememberScheme(hostport: string, scheme: 'http' | 'https'): void {
+    if (!this.cacheDir) return;
+    try {
+      mkdirSync(this.cacheDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(this.cacheDir, `scheme-${hostport.replace(/[^\w.:[\]-]/g, '_')}`), scheme);
+    } catch {
+      /* a cache only */
+    }
   }
 
   /** https or http for a registry: https unless it is insecure and answers only plain HTTP. */
@@ -197,24 +258,34 @@ export class Transport {
   ): Promise<{ scheme: 'https' | 'http'; insecure: boolean }> {
     const insecure = await isInsecure(hostport, this.settings);
     if (!insecure) return { scheme: 'https', insecure };
+    const known = this.cachedScheme(hostport);
+    if (known) return { scheme: known, insecure };
+    const { request } = await loadUndici();
     try {
       const res = await request(`https://${hostport}/v2/`, {
         method: 'GET',
-        dispatcher: this.dispatcher(hostport, true),
+        dispatcher: await this.dispatcher({ host: hostport, insecure: true, protocol: 'https:' }),
         ...(signal ? { signal } : {}),
         headersTimeout: 15_000,
       });
       await res.body.dump();
+      this.rememberScheme(hostport, 'https');
       return { scheme: 'https', insecure };
     } catch (e) {
       const code = ((e as { cause?: NodeJS.ErrnoException })?.cause ?? (e as NodeJS.ErrnoException))?.code ?? '';
-      if (code === 'ECONNREFUSED' || TLS_CODES.test(code)) return { scheme: 'http', insecure };
+      if (TLS_CODES.test(code)) {
+        this.rememberScheme(hostport, 'http');
+        return { scheme: 'http', insecure };
+      }
+      if (code === 'ECONNREFUSED') return { scheme: 'http', insecure };
       throw networkError('GET', `https://${hostport}/v2/`, e);
     }
   }
 
   /** One request, retried on 5xx, 429 and resets when it can be repeated. */
-  async send(req: HttpRequest, dispatcher: Dispatcher): Promise<HttpResponse> {
+  async send(req: HttpRequest, target: Target): Promise<HttpResponse> {
+    const { request } = await loadUndici();
+    const dispatcher = await this.dispatcher(target);
     const repeatable =
       req.retry ?? (req.method === 'GET' || req.method === 'HEAD' || !req.body || Buffer.isBuffer(req.body));
     for (let attempt = 1; ; attempt++) {

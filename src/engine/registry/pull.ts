@@ -27,6 +27,7 @@ import type { Store } from '../store/store.js';
 import type { PullOptions } from '../types.js';
 import { hostPlatform } from './platform-match.js';
 import { pullLayer } from './pull-layer.js';
+import { quickHeadDigest } from './quick-head.js';
 import { shortId, throttle, type Emit } from './progress.js';
 import { RegistryDb } from './registry-db.js';
 import { fetchManifest, names, resolveImage, type Resolved } from './resolve-manifest.js';
@@ -122,8 +123,12 @@ async function pullOne(
   if (had && platformOk(had)) {
     let digest = ref.digest ?? null;
     if (!digest) {
-      const head = await hosts[hosts.length - 1]!.repository(ref.path).headManifest(ref.tag!, names(ref), signal);
-      digest = head?.digest ?? null;
+      const main = hosts[hosts.length - 1]!;
+      // Node's own http when nothing stands in the way; the full client otherwise (credentials, proxies)
+      if (main.scheme === null && !opts.auth && !(await main.credentials())) {
+        digest = await quickHeadDigest(service.ctx.transport, main.host, ref.path, ref.tag!, names(ref), signal);
+      }
+      digest ??= (await main.repository(ref.path).headManifest(ref.tag!, names(ref), signal))?.digest ?? null;
     }
     if (digest && store.images.digestTarget(`${repoName(ref)}@${digest}`) === had) {
       pulling();

@@ -50,7 +50,7 @@ export async function searchImages(
   const url = `${scheme}://${hostName}/v1/search?q=${encodeURIComponent(query)}&n=${limit}`;
   const res = await service.ctx.transport.send(
     { method: 'GET', url, signal: opts.signal },
-    service.ctx.transport.dispatcher(hostName, insecure, `${scheme}:`),
+    { host: hostName, insecure, protocol: `${scheme}:` },
   );
   const text = await readText(res.body, 16 << 20);
   if (res.status === 200 && (header(res, 'content-type') ?? '').includes('json')) {

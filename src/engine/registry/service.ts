@@ -18,9 +18,11 @@ export class RegistryService {
   constructor(
     readonly settings: RegistrySettings = loadSettings(),
     env: NodeJS.ProcessEnv = process.env,
+    /** Where to remember which insecure registries speak plain HTTP (the runtime directory: gone after a reboot). */
+    cacheDir: string | null = null,
   ) {
     this.ctx = {
-      transport: new Transport(settings, env),
+      transport: new Transport(settings, env, cacheDir),
       credentials: new CredentialStore(env),
       tokens: new TokenCache(),
     };

@@ -164,6 +164,10 @@ describe('registry errors', () => {
       responseError(403, '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}').code,
     ).toBe('PERMISSION_DENIED');
   });
+  it('what a registry says is shown, never obeyed', () => {
+    const evil = JSON.stringify({ errors: [{ code: 'DENIED', message: 'no \u001b]0;pwned\u0007 way\u009b2J' }] });
+    expect(responseError(400, evil).message).toBe('denied: no ?]0;pwned? way?2J');
+  });
   it('waits as Retry-After says, capped', () => {
     expect(retryDelay(1)).toBe(250);
     expect(retryDelay(3)).toBe(1000);

@@ -11,17 +11,22 @@ export interface RegistryErrorItem {
   message: string;
 }
 
+/** Text a registry sent, for a one-line message: control characters (terminal sequences among them) become "?". */
+export function printable(s: string, max = 500): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?').slice(0, max);
+}
+
 /** The errors in a registry's JSON body (empty when it has none). */
 export function parseErrors(body: string): RegistryErrorItem[] {
   try {
     const doc = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[]; details?: unknown };
     if (Array.isArray(doc.errors)) {
       return doc.errors.map((e) => ({
-        code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
-        message: typeof e.message === 'string' ? e.message : '',
+        code: typeof e.code === 'string' ? printable(e.code, 64) : 'UNKNOWN',
+        message: typeof e.message === 'string' ? printable(e.message) : '',
       }));
     }
-    if (typeof doc.details === 'string') return [{ code: 'UNAUTHORIZED', message: doc.details }];
+    if (typeof doc.details === 'string') return [{ code: 'UNAUTHORIZED', message: printable(doc.details) }];
   } catch {
     /* not JSON */
   }

@@ -13,6 +13,7 @@ import { BerthError } from '../errors.js';
 import { chainIds } from '../layer/chain.js';
 import { parsePlatform, type Platform } from '../image/platform.js';
 import {
+  isValidTag,
   familiarName,
   familiarString,
   normalizedString,
@@ -84,7 +85,9 @@ export async function pullImage(
   const { platform, explicit } = wantedPlatform(opts);
   if (opts.allTags) {
     if (parsed.tag || parsed.digest) throw new BerthError('INVALID_ARGUMENT', "tag can't be used with --all-tags/-a");
-    const tags = await service.hostFor(parsed.domain, opts.auth).repository(parsed.path).tags(signal);
+    const tags = (await service.hostFor(parsed.domain, opts.auth).repository(parsed.path).tags(signal)).filter(
+      isValidTag,
+    );
     for (const tag of tags) await pullOne(store, service, { ...parsed, tag }, platform, explicit, emit, signal, opts);
     emit({ status: `Status: Downloaded newer image for ${familiarName(parsed)}` });
     return;

@@ -6,9 +6,10 @@
  * `search --list-tags`.
  */
 import { BerthError } from '../errors.js';
-import { DEFAULT_DOMAIN, parseReference, repoName } from '../reference/reference.js';
+import { DEFAULT_DOMAIN, isValidTag, parseReference, repoName } from '../reference/reference.js';
 import type { SearchOptions, SearchResult } from '../types.js';
 import { readText } from './client.js';
+import { printable } from './errors.js';
 import { header } from './http.js';
 import type { RegistryService } from './service.js';
 
@@ -56,8 +57,8 @@ export async function searchImages(
   if (res.status === 200 && (header(res, 'content-type') ?? '').includes('json')) {
     const doc = JSON.parse(text) as HubAnswer;
     return (doc.results ?? []).slice(0, limit).map((r) => ({
-      name: String(r.name ?? ''),
-      description: String(r.description ?? ''),
+      name: printable(String(r.name ?? ''), 256),
+      description: printable(String(r.description ?? '').replace(/\n/g, ' '), 4096),
       star_count: Number(r.star_count ?? 0),
       is_official: !!r.is_official,
       is_automated: !!r.is_automated,
@@ -69,7 +70,7 @@ export async function searchImages(
   // a distribution registry: its catalog, filtered by the term
   const repos = await host.catalog(1000, opts.signal);
   return repos
-    .filter((r) => r.includes(query))
+    .filter((r) => /^[a-z0-9._/-]+$/.test(r) && r.includes(query))
     .slice(0, limit)
     .map((r) => ({
       name: `${registry}/${r}`,
@@ -89,6 +90,7 @@ export async function listTags(
   const ref = parseReference(repository);
   if (ref.tag || ref.digest)
     throw new BerthError('INVALID_ARGUMENT', `reference "${repository}" must not have a tag or a digest`);
-  const tags = await service.host(ref.domain).repository(ref.path).tags(signal);
+  // what the registry lists is data: only names that are tags
+  const tags = (await service.host(ref.domain).repository(ref.path).tags(signal)).filter((t) => isValidTag(t));
   return { name: repoName(ref), tags };
 }

@@ -6,7 +6,7 @@
  * line with exit 1; --platform picks from a two-platform OCI index.
  */
 import { createServer, type Server } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { berth, describeIf, fixture, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
@@ -213,6 +213,31 @@ describeIf(peerSkipReason())('HTTP_PROXY', () => {
     } finally {
       await proxy.stop();
       await reg.stop();
+      t.cleanup();
+    }
+  });
+});
+
+describeIf(peerSkipReason())('registry-mirrors', () => {
+  it('docker.io images come from the first mirror that has them', async () => {
+    const mirror = await startRegistry();
+    const t = tempRoot('berth-mirror-');
+    try {
+      await pushFixture(mirror, fixture('busybox.docker-save.tar'), 'library/mirrored:1');
+      const cfg = join(t.base, 'xdg');
+      mkdirSync(join(cfg, 'berth'), { recursive: true });
+      writeFileSync(
+        join(cfg, 'berth', 'config.json'),
+        JSON.stringify({ registry: { 'registry-mirrors': ['http://127.0.0.1:9', `http://${mirror.host}`] } }),
+      );
+      const r = await berth(t, ['pull', 'mirrored:1'], { env: { XDG_CONFIG_HOME: cfg } });
+      expect([r.exitCode, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toContain('Status: Downloaded newer image for mirrored:1');
+      const names = await berth(t, ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+      expect(names.stdout).toBe('mirrored:1\n');
+      expect(mirror.accessLog().some((e) => e.path === '/v2/library/mirrored/manifests/1')).toBe(true);
+    } finally {
+      await mirror.stop();
       t.cleanup();
     }
   });

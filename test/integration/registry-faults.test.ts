@@ -83,6 +83,13 @@ describeIf(peerSkipReason())('pull through faults', () => {
     r = await via([{ path: '/manifests/', fault: { kind: 'retry-after', seconds: 0 }, times: 10 }]);
     expect([r.exitCode, r.stderr]).toEqual([1, 'Error: toomanyrequests: injected 429 by the test proxy\n']);
     nothingKept(t);
+    await proxy!.stop();
+    t.cleanup();
+    r = await via([{ path: '/manifests/', fault: { kind: 'status', status: 403 }, times: 10 }]);
+    expect([r.exitCode, r.stderr]).toEqual([
+      1,
+      `Error: pull access denied for ${proxy!.host}/f/layers, repository does not exist or may require 'docker login': unknown: injected 403 by the test proxy\n`,
+    ]);
   });
 });
 

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -78,15 +80,39 @@ static int parse_user(const char *s, proc_identity *id, berr_t *err)
   return 0;
 }
 
-static int join_container(pid_t pid, const char *cgpath, berr_t *err)
+/* The container's init is still pid (same start time, when known), not a process that got its pid since. */
+static int same_process(pid_t pid, unsigned long long start, berr_t *err)
 {
+  if (!start || proc_starttime(pid) == start) return 0;
+  err->status = 125;
+  return fail(err, ESRCH, "container process %d is not running (its pid belongs to another process now)", (int)pid);
+}
+
+#define JOIN_NS (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP)
+
+static int join_container(pid_t pid, unsigned long long start, const char *cgpath, berr_t *err)
+{
+  /* a handle on the process itself, taken before its identity is checked: what is joined is that
+   * process's, even if it exits and its pid goes to someone else meanwhile */
+  autoclose int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0 && errno != ENOSYS) {
+    err->status = 125;
+    return fail_errno(err, "container process %d is not running", (int)pid);
+  }
+  if (same_process(pid, start, err) < 0) return -1;
   if (cgpath && *cgpath) {
     cgroup_t cg;
     if (cgroup_open(&cg, cgpath, false, err) < 0 || cgroup_join_self(&cg, err) < 0) return -1;
   }
-  static const char *const names[] = {"ipc", "uts", "net", "pid", "mnt"};
-  int fds[5];
-  for (int k = 0; k < 5; k++) {
+  if (pidfd >= 0 && setns(pidfd, JOIN_NS) == 0) {
+    if (chdir("/") < 0) return fail_errno(err, "chdir /");
+    return 0;
+  }
+  if (pidfd >= 0 && errno != EINVAL) return fail_errno(err, "join the container's namespaces");
+  /* kernels before 5.8 (no setns on a pidfd): its namespace files, then the check again, so they were its */
+  static const char *const names[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
+  int fds[6];
+  for (int k = 0; k < 6; k++) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[k]);
     fds[k] = open(path, O_RDONLY | O_CLOEXEC);
@@ -95,7 +121,8 @@ static int join_container(pid_t pid, const char *cgpath, berr_t *err)
       return fail_errno(err, "container process %d is not running (%s)", (int)pid, path);
     }
   }
-  for (int k = 0; k < 5; k++) {
+  if (same_process(pid, start, err) < 0) return -1;
+  for (int k = 0; k < 6; k++) {
     if (setns(fds[k], 0) < 0) return fail_errno(err, "join the container's %s namespace", names[k]);
     close(fds[k]);
   }
@@ -157,6 +184,8 @@ static int proxy(int master, pid_t child)
 int exec_main(const exec_opts *o)
 {
   berr_t err = {0};
+  /* nothing in the container may ptrace or open /proc/<pid>/ of this process before it execs */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   spec_t s;
   memset(&s, 0, sizeof s);
   if (o->bundle && spec_load(&s, o->bundle, &err) < 0) return die(&err);
@@ -170,7 +199,7 @@ int exec_main(const exec_opts *o)
   if (o->user && parse_user(o->user, &id, &err) < 0) return die(&err);
   const char **env = merge_env(s.env, o->env);
   const char *cwd = o->cwd ? o->cwd : (s.cwd ? s.cwd : "/");
-  if (join_container(o->pid, o->cgroup, &err) < 0) return die(&err);
+  if (join_container(o->pid, o->pid_start, o->cgroup, &err) < 0) return die(&err);
   int master = -1;
   char slave_path[64] = "";
   if (o->tty) {

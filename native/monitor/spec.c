@@ -278,6 +278,7 @@ int spec_load(spec_t *s, const char *bundle, berr_t *err)
   const jval *ann = json_get(s->root_json, "annotations");
   s->overlay = dup_or_null(json_str(json_get(ann, "berth.overlay"), NULL));
   s->overlay_chdir = dup_or_null(json_str(json_get(ann, "berth.overlay.chdir"), NULL));
+  s->rootfs_dev = !strcmp(json_str(json_get(ann, "berth.rootfs.nodev"), "true"), "false");
   const jval *mounts = json_get(s->root_json, "mounts");
   if (mounts && mounts->t == J_ARR) {
     s->mounts = xmalloc((mounts->n + 1) * sizeof(spec_mount));

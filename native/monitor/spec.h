@@ -61,6 +61,7 @@ typedef struct {
   bool readonly;
   char *hostname;
   char *overlay, *overlay_chdir;
+  bool rootfs_dev; /* annotations["berth.rootfs.nodev"] == "false": device nodes in the root work (--privileged) */
   spec_mount *mounts;
   size_t nmounts;
   /* linux */

@@ -25,6 +25,9 @@ describeIf(peerSkipReason())('layer forms', () => {
   let manifest: Buffer;
   let configDigest = '';
   let diffIds: string[] = [];
+  let evil: Buffer;
+  let evilConfig: Buffer;
+  let evilConfigDigest = '';
   beforeAll(async () => {
     t = tempRoot('berth-layer-forms-');
     const tars: Buffer[] = [];
@@ -43,12 +46,34 @@ describeIf(peerSkipReason())('layer forms', () => {
       JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }),
     );
     configDigest = sha(config);
+    // an image whose VOLUME would be a mount spec naming a host path
+    evilConfig = Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { Volumes: { '/etc:/host-etc': {} } },
+        rootfs: { type: 'layers', diff_ids: [diffIds[2]] },
+      }),
+    );
+    evilConfigDigest = sha(evilConfig);
     for (const b of [config, zst, plain]) blobs.set(sha(b), b);
     server = createServer((req, res) => {
       served.push(`${req.method} ${req.url}`);
       const url = req.url ?? '';
       if (url === '/foreign/one.tar.gz') {
         res.writeHead(200, { 'content-length': gz.length }).end(gz);
+        return;
+      }
+      if (url === '/v2/forms/evil/manifests/1') {
+        res.writeHead(200, {
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+          'content-length': evil.length,
+        });
+        res.end(req.method === 'HEAD' ? undefined : evil);
+        return;
+      }
+      if (url.startsWith('/v2/forms/evil/blobs/') && url.endsWith(evilConfigDigest)) {
+        res.writeHead(200, { 'content-length': evilConfig.length }).end(evilConfig);
         return;
       }
       if (url === '/v2/forms/img/manifests/1') {
@@ -69,6 +94,18 @@ describeIf(peerSkipReason())('layer forms', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    evil = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: evilConfigDigest,
+          size: evilConfig.length,
+        },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(plain), size: plain.length }],
+      }),
+    );
     manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -90,6 +127,22 @@ describeIf(peerSkipReason())('layer forms', () => {
   afterAll(() => {
     server?.close();
     t?.cleanup();
+  });
+
+  it('refuses an image whose VOLUME is not a plain path, before fetching a layer', async () => {
+    const t2 = tempRoot('berth-evil-volume-');
+    try {
+      const before = served.length;
+      const r = await berth(t2, ['pull', `${host}/forms/evil:1`]);
+      expect([r.exitCode, r.stderr]).toEqual([
+        1,
+        `Error: image ${evilConfigDigest}: invalid VOLUME "/etc:/host-etc": a volume is a path inside the container and may not contain ":"\n`,
+      ]);
+      expect(served.slice(before).filter((x) => x.includes('/blobs/') && !x.includes(evilConfigDigest))).toEqual([]);
+      expect((await berth(t2, ['images', '-q'])).stdout).toBe('');
+    } finally {
+      t2.cleanup();
+    }
   });
 
   it('pulls a foreign gzip layer from its URL, a zstd layer and an uncompressed one, each checked', async () => {

@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { normalizedString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { LoadResult } from './load.js';
 import { familiar } from '../image/list.js';
+import { imageConfigError } from '../image/config-check.js';
 
 export interface PreparedLayer {
   diffId: string;
@@ -69,6 +70,19 @@ export async function commitImages(
   },
 ): Promise<LoadResult> {
   const { signal } = opts;
+  // every image enters the store here: refuse configs an image may not carry (a VOLUME that is a mount spec)
+  for (const img of images) {
+    let why: string | null;
+    try {
+      why = imageConfigError(JSON.parse(img.configBytes.toString('utf8')));
+    } catch (e) {
+      throw invalidArchive(`image ${img.id}: the config is not valid JSON`, e);
+    }
+    if (why) {
+      const msg = `image ${img.id}: ${why}`;
+      throw opts.action === 'load' ? invalidArchive(msg) : new BerthError('INVALID_ARGUMENT', msg);
+    }
+  }
   const names = images.map((img) => img.repoTags.map(archiveTagName).filter((n): n is string => n !== null));
   // Give every chain a tree of its own. A tree already used for another
   // chain (same DiffID on another parent) is unpacked again from its blob.

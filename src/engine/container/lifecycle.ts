@@ -36,14 +36,12 @@ import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
-import { initialState, runningState, type ContainerRecord, type PersistedState } from './types.js';
+import { initialState, runningState, ZERO_TIME, type ContainerRecord, type PersistedState } from './types.js';
 
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
   exitCommand?: (id: string) => string[];
 }
-
-const ZERO = '0001-01-01T00:00:00Z';
 
 function event(store: Store, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
   store.event({
@@ -206,7 +204,7 @@ export async function waitContainer(
   const run = store.layout.containerRun(rec.id);
   for (;;) {
     const st = stateOf(store, rec);
-    if (!isRunning(st) && !(st.live && st.status === 'created' && st.startedAt !== ZERO)) {
+    if (!isRunning(st) && !(st.live && st.status === 'created' && st.startedAt !== ZERO_TIME)) {
       return { exitCode: st.exitCode, error: st.error };
     }
     if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');

@@ -17,6 +17,7 @@ export const DEFAULT_SHM = 64 * 1024 * 1024;
 export const DEFAULT_MASKED_PATHS = [
   '/proc/asound',
   '/proc/acpi',
+  '/proc/interrupts',
   '/proc/kcore',
   '/proc/keys',
   '/proc/latency_stats',
@@ -241,7 +242,8 @@ export function buildContainerConfig(
     VolumesFrom: null,
     CapAdd: capAdd.length ? capAdd : null,
     CapDrop: capDrop.length ? capDrop : null,
-    CgroupnsMode: 'host',
+    // a cgroup namespace of its own (docker's default on cgroup v2; berth's on v1 too): /proc/self/cgroup shows "/"
+    CgroupnsMode: 'private',
     Dns: [],
     DnsOptions: [],
     DnsSearch: [],

@@ -8,6 +8,7 @@ import { BerthError } from '../errors.js';
 import { familiarName, familiarString, type Reference } from '../reference/reference.js';
 import type { Platform } from '../image/platform.js';
 import type { ImageConfig } from '../image/types.js';
+import { imageConfigError } from '../image/config-check.js';
 import { readText, type FetchedManifest, type RegistryHost, type Repository } from './client.js';
 import { parseManifest, type Descriptor, type ImageManifest } from './manifest.js';
 import { configMatches, platformString, selectManifest } from './platform-match.js';
@@ -85,6 +86,9 @@ export async function resolveImage(
   } catch {
     throw new BerthError('INVALID_ARGUMENT', `image config ${manifest.config.digest} is not valid JSON`);
   }
+  // what may enter the store, checked before any layer is fetched (commitImages checks again)
+  const why = imageConfigError(config);
+  if (why) throw new BerthError('INVALID_ARGUMENT', `image ${manifest.config.digest}: ${why}`);
   const diffIds = config?.rootfs?.diff_ids;
   if (!Array.isArray(diffIds) || diffIds.some((d) => typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d))) {
     throw new BerthError('INVALID_ARGUMENT', `image config ${manifest.config.digest} has no valid rootfs.diff_ids`);

@@ -139,6 +139,7 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
   mounts.push(...(i.extraMounts ?? []));
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  if (hc.CgroupnsMode === 'private') namespaces.push({ type: 'cgroup' });
   const memory: Record<string, number> = {};
   if (hc.Memory > 0) {
     memory.limit = hc.Memory;
@@ -172,7 +173,12 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
     root: { path: i.rootfs, readonly: ro },
     hostname: rec.config.Hostname || undefined,
     mounts,
-    annotations: { 'berth.overlay': i.overlay, 'berth.overlay.chdir': i.overlayChdir },
+    annotations: {
+      'berth.overlay': i.overlay,
+      'berth.overlay.chdir': i.overlayChdir,
+      // the root is mounted nodev (device nodes from the layers open nothing) unless --privileged
+      ...(hc.Privileged ? { 'berth.rootfs.nodev': 'false' } : {}),
+    },
     linux: {
       namespaces,
       cgroupsPath: i.cgroupsPath,

@@ -30,6 +30,8 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
     .option('--device <list>', 'Add a host device to the container', collect)
     .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('--pull <string>', 'Pull image before running ("always"|"missing"|"never")', 'missing')
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <file>', 'Read in a file of environment variables', collect)
     .option('-h, --hostname <string>', 'Container host name')

@@ -208,7 +208,8 @@ describeIf(reason)('the native run path', () => {
 
   it('hands to Node what it does not take, and Node answers as always', async () => {
     expect((await launch(t, ['run', '--rm', '-e', 'X=1', 'bb', 'sh', '-c', 'echo $X'], 'auto')).stdout).toBe('1\n');
-    const missing = await launch(t, ['run', '--rm', 'nosuch:v9', 'true'], 'auto');
+    // (--pull never: a missing image is otherwise pulled, and this machine reaches no registry)
+    const missing = await launch(t, ['run', '--rm', '--pull', 'never', 'nosuch:v9', 'true'], 'auto');
     expect([missing.exitCode, missing.stderr]).toEqual([125, "Error: Unable to find image 'nosuch:v9' locally\n"]);
     const first = await launch(t, ['run', '-d', '--name', 'taken', 'bb', 'sleep', '30']);
     expect(first.exitCode).toBe(0);

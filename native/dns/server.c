@@ -64,12 +64,11 @@ static int bind_one(dns_server *s, int k, bool tcp, berr_t *err)
   int fd = socket(a->ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return fail_errno(err, "listen on %s (%s): socket", dns_addr_text(a, text), tcp ? "tcp" : "udp");
   int one = 1;
-  /* the address may still be tentative (IPv6 DAD) on a bridge that just came up */
+  /* an IPv6 address may still be tentative (duplicate address detection) on a bridge that just
+   * came up; an IPv4 address must be there (a wrong one is an error, not a silent responder) */
   if (a->ss.ss_family == AF_INET6) {
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof one);
-  } else {
-    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
   }
   if (tcp) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 || (tcp && listen(fd, 64) < 0) ||

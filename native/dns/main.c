@@ -91,23 +91,6 @@ static void open_log(void)
   if (dns_log_open(path) < 0) die("open %s: %s", path, errno_text(errno));
 }
 
-static int write_pidfile(berr_t *err)
-{
-  if (!opts.pidfile) return 0;
-  char buf[32];
-  int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-  return write_file_atomic(opts.pidfile, buf, (size_t)n, err);
-}
-
-/* Remove the pidfile if it is still ours (a responder that took over may have written its own). */
-static void remove_pidfile(void)
-{
-  if (!opts.pidfile) return;
-  berr_t err = {0};
-  autofree char *text = read_file(opts.pidfile, NULL, &err);
-  if (text && atoi(text) == (int)getpid()) unlink(opts.pidfile);
-}
-
 /* Double fork and setsid; the starting process returns once the daemon wrote its pidfile (0), or
  * prints what failed (1). */
 static void daemonize(void)
@@ -141,7 +124,7 @@ static void daemonize(void)
     if (devnull > 2) close(devnull);
   }
   berr_t err = {0};
-  if (write_pidfile(&err) < 0) {
+  if (dns_pidfile_write(&opts, &err) < 0) {
     dns_log("%s", err.msg);
     write_all(ready[1], err.msg, strlen(err.msg));
     _exit(1);
@@ -172,7 +155,7 @@ int main(int argc, char **argv)
   }
   if (dns_server_listen(&server, &err) < 0) die("%s", err.msg);
   if (opts.foreground) {
-    if (write_pidfile(&err) < 0) die("%s", err.msg);
+    if (dns_pidfile_write(&opts, &err) < 0) die("%s", err.msg);
   } else {
     daemonize();
   }
@@ -180,6 +163,6 @@ int main(int argc, char **argv)
   dns_log("serving %zu record files of %s on %s%s", server.dir.rs.n, opts.records, dns_addr_text(&opts.listen[0], text),
           opts.nlisten > 1 ? " and more" : "");
   dns_server_run(&server);
-  remove_pidfile();
+  dns_pidfile_remove(&opts);
   return 0;
 }

@@ -1,8 +1,10 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -341,6 +343,26 @@ static void on_signal(dns_server *s)
   }
 }
 
+int dns_pidfile_write(const dns_opts *o, berr_t *err)
+{
+  if (!o->pidfile) return 0;
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+  return write_file_atomic(o->pidfile, buf, (size_t)n, err);
+}
+
+void dns_pidfile_remove(const dns_opts *o)
+{
+  if (!o->pidfile) return;
+  char buf[32];
+  int fd = open(o->pidfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = 0;
+  if (atoi(buf) == (int)getpid()) unlink(o->pidfile);
+}
+
 static void stop_serving(dns_server *s)
 {
   close_listeners(s);
@@ -349,13 +371,15 @@ static void stop_serving(dns_server *s)
 }
 
 /* Keep serving? Not once told to stop, the directory is gone or holds no record file. The last
- * record and a new first one may cross: a responder starting for the new one finds the lock held
- * and leaves, trusting this one. So this one lets go of the sockets and the lock, then looks again,
- * and serves on if a record came and no other responder has taken the lock meanwhile. */
+ * record and a new first one may cross: whoever starts a container for the new one may find this
+ * responder's pidfile (or lock) and leave it to this one. So this one lets go of the sockets, the
+ * pidfile and the lock, in that order, then looks again, and serves on if a record came and no
+ * other responder has taken the lock meanwhile. */
 static bool keep_serving(dns_server *s)
 {
   if (!s->quit && !s->dir.gone && s->dir.rs.n) return true;
   stop_serving(s);
+  dns_pidfile_remove(s->o);
   if (s->quit) return false;
   if (s->dir.gone) {
     dns_log("%s is gone: exiting", s->o->records);
@@ -373,8 +397,9 @@ static bool keep_serving(dns_server *s)
     return false;
   }
   berr_t err = {0};
-  if (dns_server_listen(s, &err) < 0) {
+  if (dns_server_listen(s, &err) < 0 || dns_pidfile_write(s->o, &err) < 0) {
     dns_log("%s: exiting", err.msg);
+    stop_serving(s);
     return false;
   }
   dns_log("a record file came as the last went: serving on");

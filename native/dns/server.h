@@ -103,6 +103,11 @@ int dns_server_listen(dns_server *s, berr_t *err);
 /* Serve until told to stop or the records are gone. */
 void dns_server_run(dns_server *s);
 
+/* The pidfile (if any) holding this process's ID, written atomically; removed if it still does (a
+ * responder that took over may have written its own). */
+int dns_pidfile_write(const dns_opts *o, berr_t *err);
+void dns_pidfile_remove(const dns_opts *o);
+
 /* Queue or send a reply to a client (server.c). */
 void dns_send_udp(dns_server *s, int listener, const struct sockaddr_storage *peer, socklen_t peer_len,
                   const uint8_t *msg, size_t len);

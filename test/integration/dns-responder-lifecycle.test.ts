@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { describeIf, itIf } from '../helpers/env.js';
@@ -31,6 +31,8 @@ import {
 
 const reason = dnsSkipReason();
 const it = itIf(reason);
+const straceMissing =
+  spawnSync('strace', ['-V']).status === 0 ? null : 'strace is not installed (scripts/peers.sh installs it)';
 
 describeIf(reason)('berth-dns: lifecycle', () => {
   const upstream = new TestUpstream(loopback(40));
@@ -109,6 +111,49 @@ describeIf(reason)('berth-dns: lifecycle', () => {
     rmSync(d.records, { recursive: true });
     expect(await waitGone(r.pid!)).toBe(true);
   });
+
+  itIf(reason ?? straceMissing)(
+    'the last record and a new first one crossing: the exiting responder serves on (strace slows its unlock)',
+    async () => {
+      const d = dirs('handoff');
+      writeRecord(d.records, 'c1', { names: ['web1'], ipv4: ['172.18.0.2'] });
+      const r = start(['--records', d.records, '--listen', loopback(10), '--upstream', upstream.host], d.pidfile);
+      // its next flock(2) (the unlock after the last record went) waits 3 s
+      const tracer = spawn(
+        'strace',
+        [
+          '-qq',
+          '-o',
+          '/dev/null',
+          '-p',
+          String(r.pid),
+          '-e',
+          'trace=flock',
+          '-e',
+          'inject=flock:delay_enter=3000000:when=1',
+        ],
+        { stdio: 'ignore' },
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300)); // strace attached
+        removeRecord(d.records, 'c1');
+        // it has given up its sockets and pidfile, and not yet the lock: a container starts now
+        for (let k = 0; k < 250 && existsSync(d.pidfile); k++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(existsSync(d.pidfile)).toBe(false);
+        writeRecord(d.records, 'c2', { names: ['web2'], ipv4: ['172.18.0.3'] });
+        const second = start(['--records', d.records, '--listen', loopback(10)], d.pidfile);
+        expect([second.status, second.pid]).toEqual([0, null]); // the lock is held: it leaves it to the first
+        // the first looks again after its unlock, finds web2, and serves on
+        for (let k = 0; k < 250 && !existsSync(d.pidfile); k++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(Number(readFileSync(d.pidfile, 'utf8'))).toBe(r.pid);
+        expect(await dig(loopback(10), ['web2'])).toBe('172.18.0.3');
+        expect(readFileSync(d.log, 'utf8')).toMatch(/a record file came as the last went: serving on/);
+      } finally {
+        tracer.kill();
+      }
+    },
+    20_000,
+  );
 
   it('fails with one line and exit 1 when it cannot listen, leaving nothing running', async () => {
     const d = dirs('taken');

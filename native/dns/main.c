@@ -124,7 +124,7 @@ static void daemonize(void)
     if (devnull > 2) close(devnull);
   }
   berr_t err = {0};
-  if (dns_pidfile_write(&opts, &err) < 0) {
+  if (dns_server_signals(&server, &err) < 0 || dns_pidfile_write(&opts, &err) < 0) {
     dns_log("%s", err.msg);
     write_all(ready[1], err.msg, strlen(err.msg));
     _exit(1);
@@ -135,6 +135,8 @@ static void daemonize(void)
 
 int main(int argc, char **argv)
 {
+  /* nothing a caller left open stays open in the daemon (a pipe held open would keep its reader waiting) */
+  close_range(3, ~0U, 0);
   parse_args(argc, argv);
   /* one responder per directory: a second one leaves at once, the first serves */
   char lock_path[4096];
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
   }
   if (dns_server_listen(&server, &err) < 0) die("%s", err.msg);
   if (opts.foreground) {
-    if (dns_pidfile_write(&opts, &err) < 0) die("%s", err.msg);
+    if (dns_server_signals(&server, &err) < 0 || dns_pidfile_write(&opts, &err) < 0) die("%s", err.msg);
   } else {
     daemonize();
   }

@@ -43,6 +43,7 @@ int dns_server_init(dns_server *s, dns_opts *o, int lock_fd, berr_t *err)
   if (s->ep < 0) return fail_errno(err, "epoll_create1");
   s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (s->tfd < 0) return fail_errno(err, "timerfd_create");
+  /* blocked from here on, read from a signalfd once daemonized (dns_server_signals) */
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -50,12 +51,24 @@ int dns_server_init(dns_server *s, dns_opts *o, int lock_fd, berr_t *err)
   sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (watch(s, EPOLL_CTL_ADD, s->dir.ifd, EPOLLIN, dns_ev(EV_INOTIFY, 0, 0)) < 0 ||
+      watch(s, EPOLL_CTL_ADD, s->tfd, EPOLLIN, dns_ev(EV_TIMER, 0, 0)) < 0)
+    return fail_errno(err, "epoll_ctl");
+  return 0;
+}
+
+int dns_server_signals(dns_server *s, berr_t *err)
+{
+  /* made by the process that reads it: epoll learns of a signalfd's signals through the signal
+   * queue of the process that created it, which a fork leaves behind */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   s->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (s->sfd < 0) return fail_errno(err, "signalfd");
-  if (watch(s, EPOLL_CTL_ADD, s->dir.ifd, EPOLLIN, dns_ev(EV_INOTIFY, 0, 0)) < 0 ||
-      watch(s, EPOLL_CTL_ADD, s->tfd, EPOLLIN, dns_ev(EV_TIMER, 0, 0)) < 0 ||
-      watch(s, EPOLL_CTL_ADD, s->sfd, EPOLLIN, dns_ev(EV_SIGNAL, 0, 0)) < 0)
-    return fail_errno(err, "epoll_ctl");
+  if (watch(s, EPOLL_CTL_ADD, s->sfd, EPOLLIN, dns_ev(EV_SIGNAL, 0, 0)) < 0) return fail_errno(err, "epoll_ctl");
   return 0;
 }
 

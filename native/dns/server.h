@@ -95,9 +95,10 @@ typedef struct {
 enum { EV_UDP = 1, EV_TCP_LISTEN, EV_CONN, EV_UPSTREAM, EV_INOTIFY, EV_TIMER, EV_SIGNAL };
 uint64_t dns_ev(int kind, uint32_t gen, uint32_t index);
 
-/* Set up what the server needs before it listens: the records (and their watch), epoll, timers,
- * signals. */
+/* Set up what the server needs before it listens: the records (and their watch), epoll, timers. */
 int dns_server_init(dns_server *s, dns_opts *o, int lock_fd, berr_t *err);
+/* Take signals (SIGTERM, SIGINT: stop; SIGHUP: read the records again) in the process that serves. */
+int dns_server_signals(dns_server *s, berr_t *err);
 /* Bind the listeners (UDP and TCP on each address). */
 int dns_server_listen(dns_server *s, berr_t *err);
 /* Serve until told to stop or the records are gone. */

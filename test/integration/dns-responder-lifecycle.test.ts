@@ -70,6 +70,15 @@ describeIf(reason)('berth-dns: lifecycle', () => {
     expect(session(r.pid!)).not.toBe(r.pid);
     expect(await dig(loopback(2), ['web1'])).toBe('172.18.0.2');
     expect(readFileSync(d.log, 'utf8')).toMatch(/serving 1 record files/);
+    // signals reach the daemon: SIGHUP reads the records again, SIGTERM stops it
+    process.kill(r.pid!, 'SIGHUP');
+    for (let k = 0; k < 250 && !/SIGHUP/.test(readFileSync(d.log, 'utf8')); k++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(readFileSync(d.log, 'utf8')).toMatch(/SIGHUP: reading .* again/);
+    expect(await dig(loopback(2), ['web1'])).toBe('172.18.0.2');
+    process.kill(r.pid!, 'SIGTERM');
+    expect(await waitGone(r.pid!)).toBe(true);
+    expect(existsSync(d.pidfile)).toBe(false);
   });
 
   it('a second instance for the same directory exits 0 at once; the first keeps serving', async () => {

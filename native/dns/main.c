@@ -3,8 +3,12 @@
  * record files in its directory and forwards everything else to the host's resolvers. It starts
  * with the network's first running container and ends with its last, as aardvark-dns does.
  *
- *   berth-dns --records DIR --listen IP[:PORT] [--listen ...] [--upstream IP[:PORT]]...
+ *   berth-dns --records DIR --listen IP[:PORT] [--listen ...] [--upstream IP[:PORT]]... | --no-forward
  *             [--pidfile FILE] [--foreground]
+ *
+ * --no-forward (an --internal network's responder): names not in the records get REFUSED, as
+ * docker's embedded DNS does on internal networks (CVE-2024-29018: the responder runs in the host's
+ * namespace, so forwarding would be a way out of the network).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +29,7 @@ static dns_server server;
 
 static void usage(FILE *f)
 {
-  fputs("Usage: berth-dns --records DIR --listen IP[:PORT] [--listen ...] [--upstream IP[:PORT]]...\n"
+  fputs("Usage: berth-dns --records DIR --listen IP[:PORT] [--listen ...] [--upstream IP[:PORT]]... | --no-forward\n"
         "                 [--pidfile FILE] [--foreground]\n",
         f);
 }
@@ -45,13 +49,10 @@ static void die(const char *fmt, ...)
 static void parse_args(int argc, char **argv)
 {
   static const struct option longs[] = {
-      {"records", required_argument, NULL, 'r'},
-      {"listen", required_argument, NULL, 'l'},
-      {"upstream", required_argument, NULL, 'u'},
-      {"pidfile", required_argument, NULL, 'p'},
-      {"foreground", no_argument, NULL, 'f'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
+      {"records", required_argument, NULL, 'r'},  {"listen", required_argument, NULL, 'l'},
+      {"upstream", required_argument, NULL, 'u'}, {"pidfile", required_argument, NULL, 'p'},
+      {"foreground", no_argument, NULL, 'f'},     {"no-forward", no_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
   };
   berr_t err = {0};
   int c;
@@ -61,6 +62,7 @@ static void parse_args(int argc, char **argv)
       case 'r': opts.records = optarg; break;
       case 'p': opts.pidfile = optarg; break;
       case 'f': opts.foreground = true; break;
+      case 'n': opts.no_forward = true; break;
       case 'l':
         if (opts.nlisten == DNS_MAX_LISTEN) die("at most %d --listen addresses", DNS_MAX_LISTEN);
         if (dns_addr_parse(optarg, DNS_PORT, &opts.listen[opts.nlisten++], &err) < 0) die("--listen %s", err.msg);
@@ -76,6 +78,7 @@ static void parse_args(int argc, char **argv)
   if (optind < argc) die("unexpected argument %s", argv[optind]);
   if (!opts.records) die("--records DIR is required");
   if (!opts.nlisten) die("--listen IP[:PORT] is required");
+  if (opts.no_forward && opts.nupstream) die("--no-forward and --upstream exclude each other");
 }
 
 /* The log beside the pidfile: FILE.pid -> FILE.log (else FILE.log appended). */

@@ -211,10 +211,13 @@ static void handle_query(dns_server *s, const uint8_t *msg, size_t len, int list
   dns_buf out = {.p = s->out + 2, .cap = DNS_MSG_MAX};
   dns_action a = dns_answer(&s->dir.rs, msg, len, conn >= 0, &out, &q);
   if (a == DNS_ACT_DROP) return;
-  if (a == DNS_ACT_FORWARD) {
+  if (a == DNS_ACT_FORWARD && !s->o->no_forward) {
     dns_forward(s, msg, len, &q, listener, peer, peer_len, conn);
     return;
   }
+  if (a == DNS_ACT_FORWARD) dns_reply_error(&out, msg, &q, DNS_R_REFUSED, false);
+  /* no recursion on an internal network (docker's embedded DNS says so the same way) */
+  if (s->o->no_forward) dns_put16(out.p + 2, dns_get16(out.p + 2) & ~DNS_F_RA);
   if (conn >= 0)
     dns_send_tcp(s, conn, out.p, out.len);
   else

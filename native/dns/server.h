@@ -25,6 +25,7 @@ typedef struct {
   const char *pidfile;
   const char *resolv_conf; /* where the default upstreams come from */
   bool foreground;
+  bool no_forward; /* an --internal network's: names not in the records are REFUSED, never forwarded */
   dns_addr listen[DNS_MAX_LISTEN];
   int nlisten;
   dns_addr upstream[DNS_MAX_UPSTREAM]; /* given with --upstream; none: resolv.conf's */

@@ -17,7 +17,14 @@
 
 enum { DNS_T_A = 1, DNS_T_PTR = 12, DNS_T_AAAA = 28, DNS_T_OPT = 41, DNS_T_ANY = 255 };
 enum { DNS_C_IN = 1, DNS_C_ANY = 255 };
-enum { DNS_R_NOERROR = 0, DNS_R_FORMERR = 1, DNS_R_SERVFAIL = 2, DNS_R_NXDOMAIN = 3, DNS_R_NOTIMP = 4 };
+enum {
+  DNS_R_NOERROR = 0,
+  DNS_R_FORMERR = 1,
+  DNS_R_SERVFAIL = 2,
+  DNS_R_NXDOMAIN = 3,
+  DNS_R_NOTIMP = 4,
+  DNS_R_REFUSED = 5
+};
 
 #define DNS_F_QR     0x8000
 #define DNS_F_OPCODE 0x7800

@@ -163,6 +163,26 @@ describeIf(reason)('berth-dns: answers and forwarding', () => {
     expect(await dig(server, ['web1'])).toBe('172.18.0.2');
   });
 
+  it('--no-forward (an --internal network): its names answered, every other name REFUSED without asking upstream', async () => {
+    const d = dnsDirs('internal');
+    let pid2: number | null = null;
+    try {
+      writeRecord(d.records, 'c1', { names: ['web1'], ipv4: ['172.18.0.2'] });
+      const r = startResponder(['--records', d.records, '--listen', loopback(22), '--no-forward'], d.pidfile);
+      expect(r.status).toBe(0);
+      pid2 = r.pid;
+      expect(await dig(loopback(22), ['web1'])).toBe('172.18.0.2');
+      const before = upstream.seen.length;
+      const out = await dig(loopback(22), ['fwd.test'], true);
+      expect(digStatus(out)).toBe('REFUSED');
+      expect(out).toMatch(/flags: qr rd;/); // no recursion available
+      expect(upstream.seen.length).toBe(before);
+    } finally {
+      stopResponder(pid2);
+      rmSync(d.base, { recursive: true, force: true });
+    }
+  });
+
   it('busybox nslookup in another network namespace gets names, addresses and forwarded names', async () => {
     const n = process.pid % 250;
     const hostAddr = `10.234.${n}.1`;

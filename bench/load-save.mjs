@@ -45,18 +45,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import {
-  attrs,
-  fsInfo,
-  inodesPerGroup,
-  load1,
-  log,
-  privateDockerd,
-  summary,
-  syncDisks,
-  timed,
-  traceInodes,
-} from './lib/bench-util.mjs';
+import { storeFs } from './lib/store-fs.mjs';
+import { fsInfo, load1, log, privateDockerd, summary, syncDisks, timed } from './lib/bench-util.mjs';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -140,122 +130,6 @@ const berthOn = (root, runroot) => {
   const run = (...a) => execFileSync('node', [cli, '--root', root, '--runroot', runroot, ...a], { env });
   return run;
 };
-
-// ---- store-fs: the file system of the default store ---------------------------
-async function storeFs() {
-  const berthRoot = join(storeFsDir, 'berth-bench-store');
-  const dockerState = join(storeFsDir, 'berth-bench-docker');
-  const out = join(storeFsDir, 'berth-bench-save.tar');
-  const berth = berthOn(berthRoot, '/run/berth-bench');
-  for (const p of [berthRoot, dockerState, out]) rmSync(p, { recursive: true, force: true });
-  mkdirSync(dockerState, { recursive: true });
-  const ipg = inodesPerGroup(fsInfo(storeFsDir).device);
-  const d = await privateDockerd(dockerState, join(work, 'docker-store-fs.sock'), env, env.PEER_DOCKER);
-  log(`store-fs: berth store ${berthRoot}, docker data root ${dockerState}/data, on ${fsInfo(storeFsDir).device}`);
-  const removal = {
-    'rm-rf': {
-      berth: `rm -rf ${berthRoot}`,
-      docker: `docker rmi ${TAG}; docker image prune -f`,
-      run: {
-        berth: () => quiet('rm', ['-rf', berthRoot]),
-        docker: () => {
-          quiet(env.PEER_DOCKER, ['-H', `unix://${join(work, 'docker-store-fs.sock')}`, 'rmi', TAG]);
-          d.docker('image', 'prune', '-f');
-        },
-      },
-    },
-    'own-commands': {
-      berth: `berth rmi -f ${TAG}; berth image prune -af`,
-      docker: `docker rmi -f ${TAG}; docker image prune -f`,
-      run: {
-        berth: () => {
-          berth('rmi', '-f', TAG);
-          berth('image', 'prune', '-af');
-        },
-        docker: () => {
-          d.docker('rmi', '-f', TAG);
-          d.docker('image', 'prune', '-f');
-        },
-      },
-    },
-  };
-  const loadWith = { berth: () => berth('load', '-q', '-i', image), docker: () => d.docker('load', '-q', '-i', image) };
-  const storeDir = { berth: berthRoot, docker: join(dockerState, 'data') };
-  const modes = {};
-  const saves = { berth: [], docker: [] };
-  try {
-    for (const [mode, rm] of Object.entries(removal)) {
-      log(`store-fs, removing with ${mode}: a first load of each tool, not timed`);
-      loadWith.berth();
-      loadWith.docker();
-      const rows = [];
-      for (let i = 0; i < runs; i++) {
-        const order = i % 2 ? ['docker', 'berth'] : ['berth', 'docker'];
-        const row = { run: i + 1, order };
-        for (const tool of order) {
-          const removeSeconds = timed(rm.run[tool]);
-          syncDisks();
-          const loadAverage = load1();
-          const r = traceAllocs
-            ? traceInodes(storeDir[tool], work, ipg.inodesPerGroup, loadWith[tool])
-            : { seconds: timed(loadWith[tool]) };
-          row[tool] = { removeSeconds, loadSeconds: r.seconds, loadAverage, ...(r.inodeAllocation ? r : {}) };
-          delete row[tool].seconds;
-          syncDisks();
-        }
-        log(
-          `  ${mode} run ${i + 1}/${runs}: berth ${row.berth.loadSeconds.toFixed(2)} s, docker ${row.docker.loadSeconds.toFixed(2)} s (load average ${row.berth.loadAverage.toFixed(1)})`,
-        );
-        rows.push(row);
-        for (const tool of order) {
-          const save = tool === 'berth' ? () => berth('save', '-o', out, TAG) : () => d.docker('save', '-o', out, TAG);
-          const loadAverage = load1();
-          saves[tool].push({ seconds: timed(save), loadAverage, mode, run: i + 1 });
-          rmSync(out, { force: true });
-          syncDisks();
-        }
-      }
-      const berthLoad = summary(rows.map((r) => r.berth.loadSeconds));
-      const dockerLoad = summary(rows.map((r) => r.docker.loadSeconds));
-      const ratio = berthLoad.median / dockerLoad.median;
-      modes[mode] = {
-        removeWith: { berth: rm.berth, docker: rm.docker },
-        berthLoad,
-        dockerLoad,
-        ratio,
-        ratioSpread: { min: berthLoad.min / dockerLoad.max, max: berthLoad.max / dockerLoad.min },
-        budget: '<= 0.8',
-        met: ratio <= 0.8,
-        berthRemove: summary(rows.map((r) => r.berth.removeSeconds)),
-        dockerRemove: summary(rows.map((r) => r.docker.removeSeconds)),
-        runs: rows,
-      };
-    }
-  } finally {
-    await d.stop();
-  }
-  const berthSave = summary(saves.berth.map((s) => s.seconds));
-  const dockerSave = summary(saves.docker.map((s) => s.seconds));
-  const report = {
-    dir: storeFsDir,
-    fileSystem: fsInfo(storeFsDir),
-    berthRoot,
-    dockerDataRoot: join(dockerState, 'data'),
-    berthScratchAttributes: attrs(join(berthRoot, 'tmp')),
-    ...(traceAllocs ? { inodeGroups: ipg } : {}),
-    modes,
-    save: {
-      berthSave,
-      dockerSave,
-      ratio: berthSave.median / dockerSave.median,
-      budget: '<= 1.0',
-      met: berthSave.median / dockerSave.median <= 1,
-      runs: { berth: saves.berth, docker: saves.docker },
-    },
-  };
-  for (const p of [berthRoot, dockerState]) rmSync(p, { recursive: true, force: true });
-  return report;
-}
 
 // ---- loop: one fresh file system for every tool ------------------------------
 // All unpacking happens on a new ext4 file system (a loop device, journaled as
@@ -363,7 +237,9 @@ const report = {
   runs,
   traceInodes: traceAllocs,
 };
-if (only !== 'loop') report.storeFs = await storeFs();
+if (only !== 'loop') {
+  report.storeFs = await storeFs({ dir: storeFsDir, runs, work, image, tag: TAG, cli, env, traceAllocs });
+}
 if (only !== 'store-fs') report.loop = await loopDevice();
 report.loadAverage = { start: loadAtStart, end: os.loadavg() };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

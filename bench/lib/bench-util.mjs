@@ -4,7 +4,7 @@
  * data root where the benchmark says, and the optional inode-allocation trace.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 
@@ -125,7 +125,8 @@ export function inodesPerGroup(device) {
 
 /**
  * Optional evidence (--trace-inodes, needs perf): record ext4's inode
- * allocation tracepoints around fn, then report the allocations whose inode
+ * allocation tracepoints around fn (what fn returns is passed on, its
+ * `seconds` preferred to the wall time measured here), then report the allocations whose inode
  * ended up under dir: how many, the mean and total time between
  * ext4_request_inode and ext4_allocate_inode of the same thread (the inode
  * allocator's own time, without the rest of the create), and the block groups
@@ -139,7 +140,10 @@ export function traceInodes(dir, work, ipg, fn) {
     { stdio: 'ignore' },
   );
   spawnSync('sleep', ['1']); // perf needs a moment before it records
-  const seconds = timed(fn);
+  let res;
+  const wall = timed(() => {
+    res = fn();
+  });
   rec.kill('SIGINT');
   // perf is this process's child: it stays a zombie until the event loop reaps it, so wait for that state
   spawnSync('sh', [
@@ -184,7 +188,8 @@ export function traceInodes(dir, work, ipg, fn) {
     }
   }
   return {
-    seconds,
+    seconds: wall,
+    ...(res && typeof res === 'object' ? res : {}),
     inodeAllocation: {
       inodes: n,
       totalSeconds: total,
@@ -196,4 +201,27 @@ export function traceInodes(dir, work, ipg, fn) {
         .map((e) => ({ group: e.group, inodes: e.inodes, meanMicroseconds: Math.round((1e6 * e.seconds) / e.inodes) })),
     },
   };
+}
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user, system) a process and the children it has waited for have used so far, from /proc/<pid>/stat. */
+export function processCpu(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14-17 of stat(5): utime stime cutime cstime; f[0] is field 3
+  const [ut, st, cut, cst] = [f[11], f[12], f[13], f[14]].map(Number);
+  return { user: (ut + cut) / CLK_TCK, system: (st + cst) / CLK_TCK };
+}
+
+/** How many of the inodes under dir are in each ext4 block group (inode number - 1 over inodes per group). */
+export function treeGroups(dir, ipg) {
+  const groups = new Map();
+  const out = execFileSync('find', [dir, '-xdev', '-printf', '%i\\n'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  for (const ino of out.split('\n')) {
+    if (!ino) continue;
+    const g = Math.floor((Number(ino) - 1) / ipg);
+    groups.set(g, (groups.get(g) ?? 0) + 1);
+  }
+  return groups;
 }

@@ -100,6 +100,11 @@ export async function storeFs(o) {
     },
   };
   const loadWith = { berth: berthLoad, docker: dockerLoad };
+  /** Whether the removal left nothing of the image: a load after a failed removal would measure nothing. */
+  const gone = {
+    berth: () => !existsSync(berthRoot) || berth('images', '-aq').toString().trim() === '',
+    docker: () => d.docker('images', '-aq').trim() === '',
+  };
   const storeDir = { berth: berthRoot, docker: join(dockerState, 'data') };
   /** each tool's current tree (its groups) and the trees removed so far, with when */
   const current = {};
@@ -132,6 +137,7 @@ export async function storeFs(o) {
         const row = { run: i + 1, order };
         for (const tool of order) {
           const removeSeconds = timed(rm.run[tool]);
+          if (!gone[tool]()) throw new Error(`${tool}: the image is still there after ${rm[tool]}`);
           removed.push({ tool, groups: current[tool], at: Date.now() / 1000 });
           syncDisks();
           const loadAverage = load1();

@@ -41,14 +41,26 @@
  * object on stdout; progress goes to stderr.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import {
+  IMAGE_TAG as TAG,
+  buildBenchImage,
+  cli as builtCli,
+  freshExt4,
+  log,
+  peakRssKb as peakRss,
+  peerEnv,
+  privateDockerd,
+  repo,
+  sh as shIn,
+  syncDisks,
+  timed,
+} from './lib/bench-env.mjs';
+import { fsInfo, load1, summary } from './lib/bench-util.mjs';
 import { storeFs } from './lib/store-fs.mjs';
-import { fsInfo, load1, log, privateDockerd, summary, syncDisks, timed } from './lib/bench-util.mjs';
 
-const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
@@ -66,57 +78,18 @@ if (!(runs >= 1) || (only && only !== 'store-fs' && only !== 'loop')) {
   );
   process.exit(2);
 }
-const loadAtStart = os.loadavg();
-const cli = resolve(opt('--cli', join(repo, 'dist', 'cli', 'main.js')));
-const peers = resolve(repo, 'scripts', 'peers.sh');
+const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it was
+const cli = resolve(opt('--cli', builtCli));
 
-const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
-for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
-  env[m[1]] = m[2];
-const peerDocker = (...a) =>
-  execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const quiet = (cmd, a) => spawnSync(cmd, a, { env, stdio: 'ignore' });
-
-/** Peak resident memory of a command, in kB, from GNU time (null when /usr/bin/time is missing). */
-function peakRssKb(cmd, a) {
-  if (!existsSync('/usr/bin/time')) return null;
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...a], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${a.join(' ')} failed: ${r.stderr}`);
-  return Number(r.stderr.trim().split('\n').pop());
-}
+const env = peerEnv();
+const sh = (cmd) => shIn(env, cmd);
+const peakRssKb = (cmd, a) => peakRss(env, cmd, a);
 
 // ---- the image -------------------------------------------------------------
-mkdirSync(work, { recursive: true });
-const image = join(work, 'image.tar');
-const TAG = 'berth-bench/deb:big';
-if (rebuild || !existsSync(image)) {
-  const rootfs = join(work, 'rootfs');
-  if (!existsSync(join(rootfs, 'etc', 'debian_version'))) {
-    log('debootstrap --variant=minbase bookworm (about a minute)');
-    sh(`debootstrap --variant=minbase bookworm ${rootfs} http://deb.debian.org/debian > ${work}/debootstrap.log 2>&1`);
-  }
-  log('building the image with the peer docker');
-  sh(`tar --numeric-owner -C ${rootfs} -cf ${work}/base.tar .`);
-  peerDocker('import', join(work, 'base.tar'), 'berth-bench/deb:base');
-  quiet(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rm', '-f', 'berth-bench-l2']);
-  peerDocker(
-    'run',
-    '--name',
-    'berth-bench-l2',
-    'berth-bench/deb:base',
-    'sh',
-    '-c',
-    'mkdir -p /many && cd /many && for d in $(seq 1 50); do mkdir $d; for f in $(seq 1 100); do head -c $((1000 + (d * f) % 3000)) /dev/urandom > $d/$f; done; done; head -c 50000000 /dev/urandom > /blob',
-  );
-  peerDocker('commit', '-m', 'small files and a blob', 'berth-bench-l2', TAG);
-  peerDocker('rm', 'berth-bench-l2');
-  peerDocker('save', '-o', image, TAG);
-  rmSync(join(work, 'base.tar'), { force: true });
-}
+const image = buildBenchImage(env, work, rebuild);
 const archiveBytes = statSync(image).size;
 log(`archive: ${(archiveBytes / 1e6).toFixed(1)} MB`);
+// the layer tars, for the plain tar baseline
 const layersDir = join(work, 'layers');
 rmSync(layersDir, { recursive: true, force: true });
 mkdirSync(layersDir);
@@ -136,26 +109,21 @@ const berthOn = (root, runroot) => {
 // mkfs.ext4 makes it), with a private dockerd whose data root is on it too:
 // berth, docker and tar write to the same kind of fresh disk.
 async function loopDevice() {
-  const fsImage = join(work, 'fs.img');
-  const mnt = join(work, 'mnt');
+  // bench/lib/bench-env.mjs says why a fresh file system
+  const fresh = freshExt4(env, work);
+  const mnt = fresh.mnt;
   const berthRoot = join(mnt, 'berth-root');
   const berth = berthOn(berthRoot, join(mnt, 'berth-run'));
   const dest = join(mnt, 'tar-dest');
   const out = join(mnt, 'out.tar');
-  const umount = () => spawnSync('umount', [mnt]);
-  umount();
-  rmSync(fsImage, { force: true });
-  sh(`truncate -s 8G ${fsImage} && mkfs.ext4 -q -F ${fsImage}`);
-  mkdirSync(mnt, { recursive: true });
-  sh(`mount -o loop ${fsImage} ${mnt}`);
-  const d = await privateDockerd(join(mnt, 'docker'), join(work, 'docker-loop.sock'), env, env.PEER_DOCKER);
+  const d = await privateDockerd(env, work, join(mnt, 'docker'));
   log(`loop: a fresh ext4 at ${mnt}, docker's data root on it`);
   const result = { berthLoad: [], dockerLoad: [], tarExtract: [], berthSave: [], dockerSave: [], loadAverage: [] };
   const cleanup = () => {
     rmSync(berthRoot, { recursive: true, force: true });
     rmSync(dest, { recursive: true, force: true });
     rmSync(out, { force: true });
-    quiet(env.PEER_DOCKER, ['-H', `unix://${join(work, 'docker-loop.sock')}`, 'rmi', '-f', TAG]);
+    d.tryRun('rmi', '-f', TAG);
     syncDisks();
   };
   let fileSystem;
@@ -166,7 +134,7 @@ async function loopDevice() {
       result.loadAverage.push(load1());
       result.berthLoad.push(timed(() => berth('load', '-q', '-i', image)));
       syncDisks();
-      result.dockerLoad.push(timed(() => d.docker('load', '-q', '-i', image)));
+      result.dockerLoad.push(timed(() => d.run('load', '-q', '-i', image)));
       syncDisks();
       mkdirSync(dest);
       result.tarExtract.push(
@@ -176,7 +144,7 @@ async function loopDevice() {
       result.berthSave.push(timed(() => berth('save', '-o', out, TAG)));
       rmSync(out, { force: true });
       syncDisks();
-      result.dockerSave.push(timed(() => d.docker('save', '-o', out, TAG)));
+      result.dockerSave.push(timed(() => d.run('save', '-o', out, TAG)));
     }
     cleanup();
     fileSystem = fsInfo(mnt);
@@ -203,8 +171,7 @@ async function loopDevice() {
     ]);
   }
   rmSync(berthRoot, { recursive: true, force: true });
-  umount();
-  rmSync(fsImage, { force: true });
+  fresh.remove();
   const s = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, k === 'loadAverage' ? v : summary(v)]));
   return {
     fileSystem,

@@ -1,34 +1,20 @@
 /**
- * Helpers for bench/load-save.mjs: timing and summaries, the file system a
- * directory lives on, a private dockerd (the peer's binary and flags) with its
- * data root where the benchmark says, and the optional inode-allocation trace.
+ * Helpers for bench/load-save.mjs beyond bench-env.mjs: summaries, the file
+ * system a directory lives on, a process's CPU, where a tree's inodes are (ext4
+ * block groups), and the optional inode-allocation trace.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
+import { median, spread, timed } from './bench-env.mjs';
 
-export const log = (s) => process.stderr.write(`${s}\n`);
-
-/** Seconds a synchronous function takes. */
-export function timed(fn) {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** Median, minimum, maximum and the values themselves (seconds). */
+/** Median, spread (min, max, median absolute deviation in % of the median) and the values (seconds). */
 export function summary(xs) {
-  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), values: xs };
+  return { median: median(xs), ...spread(xs), values: xs };
 }
 
 export const load1 = () => os.loadavg()[0];
-export const syncDisks = () => spawnSync('sync');
 
 /**
  * The mount that holds dir (findmnt): source, type, options, and whether an
@@ -70,44 +56,6 @@ export function fsInfo(dir) {
 export function attrs(dir) {
   const r = spawnSync('lsattr', ['-d', dir], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.split(/\s+/)[0] : '';
-}
-
-/**
- * A private dockerd with the peer's binary and flags, keeping its data (and
- * exec root) under state. Returns the client function and a stop function.
- */
-export async function privateDockerd(state, sock, env, dockerClient) {
-  rmSync(sock, { force: true });
-  const child = spawn(
-    '/usr/sbin/dockerd',
-    [
-      '--iptables=false',
-      '--ip6tables=false',
-      '--bridge=none',
-      '--host',
-      `unix://${sock}`,
-      '--data-root',
-      join(state, 'data'),
-      '--exec-root',
-      join(state, 'exec'),
-      '--pidfile',
-      join(state, 'dockerd.pid'),
-    ],
-    { stdio: 'ignore', env },
-  );
-  const exited = new Promise((r) => child.once('exit', r));
-  for (let i = 0; ; i++) {
-    if (spawnSync(dockerClient, ['-H', `unix://${sock}`, 'version'], { env }).status === 0) break;
-    if (i > 120) throw new Error(`the private dockerd (data in ${state}) did not start`);
-    spawnSync('sleep', ['0.5']);
-  }
-  const docker = (...a) =>
-    execFileSync(dockerClient, ['-H', `unix://${sock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { docker, stop, pid: child.pid };
 }
 
 /**

@@ -17,20 +17,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  attrs,
-  fsInfo,
-  inodesPerGroup,
-  load1,
-  log,
-  privateDockerd,
-  processCpu,
-  summary,
-  syncDisks,
-  timed,
-  traceInodes,
-  treeGroups,
-} from './bench-util.mjs';
+import { log, privateDockerd, syncDisks, timed } from './bench-env.mjs';
+import { attrs, fsInfo, inodesPerGroup, load1, processCpu, summary, traceInodes, treeGroups } from './bench-util.mjs';
 
 const RECENT_SECONDS = 360; // ext4's window for a recently deleted inode whose inode table block is dirty
 
@@ -43,7 +31,7 @@ export async function storeFs(o) {
   const berthRoot = join(dir, 'berth-bench-store');
   const dockerState = join(dir, 'berth-bench-docker');
   const out = join(dir, 'berth-bench-save.tar');
-  const sock = join(work, 'docker-store-fs.sock');
+  const dockerDir = join(work, 'store-fs'); // its socket
   const berth = (...a) =>
     execFileSync('node', [cli, '--root', berthRoot, '--runroot', '/run/berth-bench', ...a], { env });
   const timeFile = join(work, 'berth-time.txt');
@@ -62,12 +50,13 @@ export async function storeFs(o) {
 
   for (const p of [berthRoot, dockerState, out]) rmSync(p, { recursive: true, force: true });
   mkdirSync(dockerState, { recursive: true });
+  mkdirSync(dockerDir, { recursive: true });
   const fileSystem = fsInfo(dir);
   const ipg = inodesPerGroup(fileSystem.device);
-  const d = await privateDockerd(dockerState, sock, env, env.PEER_DOCKER);
+  const d = await privateDockerd(env, dockerDir, dockerState);
   const dockerLoad = () => {
     const before = processCpu(d.pid);
-    const seconds = timed(() => d.docker('load', '-q', '-i', image));
+    const seconds = timed(() => d.run('load', '-q', '-i', image));
     const after = processCpu(d.pid);
     return { seconds, cpu: { user: after.user - before.user, system: after.system - before.system } };
   };
@@ -79,8 +68,8 @@ export async function storeFs(o) {
       run: {
         berth: () => spawnSync('rm', ['-rf', berthRoot]),
         docker: () => {
-          spawnSync(env.PEER_DOCKER, ['-H', `unix://${sock}`, 'rmi', TAG], { env, stdio: 'ignore' });
-          d.docker('image', 'prune', '-f');
+          d.tryRun('rmi', TAG);
+          d.run('image', 'prune', '-f');
         },
       },
     },
@@ -93,8 +82,8 @@ export async function storeFs(o) {
           berth('image', 'prune', '-af');
         },
         docker: () => {
-          d.docker('rmi', '-f', TAG);
-          d.docker('image', 'prune', '-f');
+          d.run('rmi', '-f', TAG);
+          d.run('image', 'prune', '-f');
         },
       },
     },
@@ -103,7 +92,7 @@ export async function storeFs(o) {
   /** Whether the removal left nothing of the image: a load after a failed removal would measure nothing. */
   const gone = {
     berth: () => !existsSync(berthRoot) || berth('images', '-aq').toString().trim() === '',
-    docker: () => d.docker('images', '-aq').trim() === '',
+    docker: () => d.run('images', '-aq').trim() === '',
   };
   const storeDir = { berth: berthRoot, docker: join(dockerState, 'data') };
   /** each tool's current tree (its groups) and the trees removed so far, with when */
@@ -159,7 +148,7 @@ export async function storeFs(o) {
         );
         rows.push(row);
         for (const tool of order) {
-          const save = tool === 'berth' ? () => berth('save', '-o', out, TAG) : () => d.docker('save', '-o', out, TAG);
+          const save = tool === 'berth' ? () => berth('save', '-o', out, TAG) : () => d.run('save', '-o', out, TAG);
           const loadAverage = load1();
           saves[tool].push({ seconds: timed(save), loadAverage, mode, run: i + 1 });
           rmSync(out, { force: true });

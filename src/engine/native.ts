@@ -20,6 +20,10 @@ export interface NativeAddon {
   /** chattr +T: true when the directory has ext4's "top directory" attribute, false when its file system has none. */
   setTopdir(path: string): boolean;
   chroot(path: string): void;
+  /** A pidfd (close-on-exec) for a process; throws ESRCH when there is none. */
+  pidfdOpen(pid: number): number;
+  /** Whether the pidfd's process has not exited yet. */
+  pidfdAlive(fd: number): boolean;
 }
 
 /** Linux mount(2) flags used by the engine. */
@@ -49,8 +53,8 @@ function buildDir(): string {
   return process.env.BERTH_NATIVE_DIR ?? join(packageRoot(), 'native', 'build', 'Release');
 }
 
-/** Size and modification time (ns) of the native launcher, "" when it is not built: run plans are only good for the build that wrote them. */
-export function launcherStamp(): string {
+/** Size and modification time (ns) of the native launcher, "SIZE:MTIME", "" when it is not built (part of a run plan's stamp). */
+export function launcherStat(): string {
   try {
     const st = statSync(join(buildDir(), 'berth-launch'), { bigint: true });
     return `${st.size}:${st.mtimeNs}`;

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EmbeddedBackend } from '../../src/client/embedded.js';
 import { berth, CLI, describeIf, fixture, peerSkipReason, REPO, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID, V0_ID, V1_ID } from '../helpers/facts.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -197,6 +198,34 @@ describeIf(peerSkipReason())('pull from a plain-HTTP registry on loopback', () =
       expect(r.stderr).toContain(`Unable to find image '${reg.host}/lib/bb:latest' locally`);
       // (names with a registry port are always the engine's: the launcher's reference rules leave them to Node)
     } finally {
+      t2.cleanup();
+    }
+  });
+
+  it("a cancelled pull (the app's Esc) stops and leaves nothing; the next pull works", async () => {
+    const t2 = tempRoot('berth-pull-cancel-');
+    const b = new EmbeddedBackend({ root: t2.root, runroot: t2.runroot });
+    try {
+      const ac = new AbortController();
+      const seen: string[] = [];
+      const run = (async () => {
+        for await (const m of b.pullImage(`${reg.host}/lib/layers:v1`, { signal: ac.signal })) {
+          seen.push(m.status ?? '');
+          if (m.status === 'Pulling fs layer') ac.abort();
+        }
+      })();
+      await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(seen).not.toContain('Pull complete');
+      expect(await b.listImages()).toEqual([]);
+      expect(readdirSync(join(t2.root, 'tmp'))).toEqual([]);
+      expect(readdirSync(join(t2.root, 'layers'))).toEqual([]);
+      // breaking out of the stream cancels too
+      for await (const m of b.pullImage(`${reg.host}/lib/layers:v1`)) if (m.status === 'Waiting') break;
+      expect(await b.listImages()).toEqual([]);
+      for await (const _ of b.pullImage(`${reg.host}/lib/layers:v1`)) void _;
+      expect((await b.listImages()).map((i) => i.Id)).toEqual([V1_ID]);
+    } finally {
+      await b.close();
       t2.cleanup();
     }
   });

@@ -16,6 +16,7 @@ import {
 import { BerthError } from '../engine/errors.js';
 import { parsePlatform } from '../engine/image/platform.js';
 import { hostPlatform } from '../engine/registry/platform-match.js';
+import { splitTerm } from '../engine/registry/search-term.js';
 
 function message(fn: () => unknown): string | null {
   try {
@@ -71,6 +72,9 @@ export function checkPushName(s: string): string | null {
 
 /** The registry a reference lives in: "docker.io", "127.0.0.1:5000". Throws INVALID_ARGUMENT. */
 export const registryOf = (s: string): string => parseReference(s).domain;
+
+/** The registry a search term asks: REGISTRY of "REGISTRY/TERM", else docker.io. */
+export const searchRegistry = (term: string): string => splitTerm(term).registry;
 
 /**
  * The canonical name docker's CLI prints after a pull or push

@@ -273,6 +273,17 @@ describeIf(peerSkipReason())('the app pulls, pushes and searches', () => {
     await a.press(KEYS.enter);
     await a.waitFor(new RegExp(`pushed ${authReg.host}/private/again:1: digest: sha256:`));
     expect(JSON.parse(readFileSync(file, 'utf8')).auths).toEqual({});
+    // a search of its catalog asks too, and lists what the credentials may see
+    await a.press(KEYS.escape, 'f');
+    await a.type(`${authReg.host}/private`);
+    await a.press(KEYS.enter);
+    await a.waitFor(`Log in to ${authReg.host}`);
+    await a.type(authReg.user!);
+    await a.press(KEYS.tab);
+    await a.type(secret);
+    await a.press(KEYS.tab, ' ', KEYS.enter);
+    await a.waitFor((f) => f.includes(`${authReg.host}/private/again`) && f.includes(`${authReg.host}/private/bb`));
+    expect(JSON.parse(readFileSync(file, 'utf8')).auths).toEqual({});
     // the password was never on the screen, nor in an event
     for (const f of a.frames()) expect(f).not.toContain(secret);
     const events: EngineEvent[] = [];

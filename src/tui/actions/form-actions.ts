@@ -91,7 +91,7 @@ async function run(svc: Services, f: FormState): Promise<void> {
     case 'push':
       return push(svc, pushRequest(f));
     case 'search':
-      return f.pick != null ? pullResult(svc, f) : search(svc, f);
+      return f.pick != null ? pullResult(svc, f) : search(svc, text(f.values.term).trim());
     case 'login':
       return loginAndRetry(svc, f, credentials(f));
     case 'volume': {

@@ -4,13 +4,13 @@
  * (at most ten frames a second, timers only while it runs); Esc cancels
  * through the same signal a save or a load uses (the engine leaves nothing
  * of a cancelled pull). A registry that answers 401 gets the credentials
- * dialog, which goes back to the same pull or push with them.
+ * dialog, which goes back to the same pull, push or search with them.
  */
 import { isBerthError, type ProgressMessage, type RegistryCredentials, type SearchResult } from '../../client/api.js';
 import { addMessage, emptyProgress, type ProgressLines } from '../../client/format/progress-lines.js';
-import { familiarRepoTag, registryOf } from '../../client/validate.js';
+import { familiarRepoTag, registryOf, searchRegistry } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
-import { openForm, openLogin, text } from '../state/forms.js';
+import { openForm, openLogin } from '../state/forms.js';
 import { edit } from '../state/text-edit.js';
 import { visibleRows } from '../state/selectors.js';
 import type { FormState, RegistryRetry } from '../state/types.js';
@@ -80,7 +80,8 @@ async function revealImage(svc: Services, id: string, name: string | null): Prom
 
 /** A 401: the credentials dialog in place of the one that ran, going back to it afterwards. */
 function askCredentials(svc: Services, retry: RegistryRetry, e: unknown): void {
-  svc.store.dispatch({ type: 'formOpen', form: openLogin(registryOf(retry.ref), retry, errorText(e)) });
+  const server = retry.op === 'search' ? searchRegistry(retry.term) : registryOf(retry.ref);
+  svc.store.dispatch({ type: 'formOpen', form: openLogin(server, retry, errorText(e)) });
 }
 
 export async function pull(
@@ -134,8 +135,7 @@ export async function push(
   );
 }
 
-export async function search(svc: Services, f: FormState): Promise<void> {
-  const term = text(f.values.term).trim();
+export async function search(svc: Services, term: string, auth?: RegistryCredentials, note = ''): Promise<void> {
   const c = cancellable(svc);
   svc.store.dispatch({
     type: 'formBusy',
@@ -143,11 +143,19 @@ export async function search(svc: Services, f: FormState): Promise<void> {
   });
   let results: SearchResult[];
   try {
-    results = await svc.backend.searchImages(term, { limit: SEARCH_LIMIT, signal: c.signal });
+    results = await svc.backend.searchImages(term, {
+      limit: SEARCH_LIMIT,
+      signal: c.signal,
+      ...(auth ? { auth } : {}),
+    });
+  } catch (e) {
+    if (!isBerthError(e, 'UNAUTHORIZED')) throw e;
+    return askCredentials(svc, { op: 'search', term }, e);
   } finally {
     c.end();
   }
   svc.store.dispatch({ type: 'searchResults', results });
+  if (note) say(svc, note.replace(/^; /, ''));
 }
 
 /** Enter on a search result: the pull dialog for it, pulling at once (its errors stay there to edit the name). */
@@ -160,7 +168,7 @@ export async function pullResult(svc: Services, f: FormState): Promise<void> {
 
 /**
  * The credentials dialog confirmed: with Save on, they are checked and saved as `berth login` does
- * (docker's login saves them too); then the pull or the push runs again with them. The password
+ * (docker's login saves them too); then the pull, the push or the search runs again with them. The password
  * lives in this call and in the dialog's state only.
  */
 export async function loginAndRetry(
@@ -185,6 +193,11 @@ export async function loginAndRetry(
     } finally {
       c.end();
     }
+  }
+  if (retry.op === 'search') {
+    const form = openForm('search');
+    svc.store.dispatch({ type: 'formOpen', form: { ...form, values: { term: edit(retry.term) } } });
+    return search(svc, retry.term, auth, note);
   }
   if (retry.op === 'pull') {
     const form = openForm('pull', [retry.ref]);

@@ -68,7 +68,9 @@ export interface Busy {
 
 /** What the credentials dialog goes back to once the registry has them. */
 export type RegistryRetry =
-  { op: 'pull'; ref: string; platform: string } | { op: 'push'; ref: string; allTags: boolean };
+  | { op: 'pull'; ref: string; platform: string }
+  | { op: 'push'; ref: string; allTags: boolean }
+  | { op: 'search'; term: string };
 
 export interface FormState {
   kind: 'form';
@@ -85,7 +87,7 @@ export interface FormState {
   /** The search dialog's results, and the one chosen (null: the cursor is in the term field). */
   results?: SearchResult[] | null;
   pick?: number | null;
-  /** The credentials dialog: the pull or push to run again with them. */
+  /** The credentials dialog: the pull, push or search to run again with them. */
   retry?: RegistryRetry;
 }
 

@@ -111,6 +111,18 @@ describeIf(peerSkipReason())('the app pulls, pushes and searches', () => {
 
   it("checks the reference and the platform with the engine's rules before asking anything", async () => {
     const a = await open();
+    // the Enter menu and the help list the registry actions with their keys
+    await a.press(KEYS.enter);
+    await a.waitFor('Actions:');
+    for (const t of [/p\s+Pull from a registry/, /u\s+Push to its registry/, /f\s+Search a registry/])
+      expect(a.frame()).toMatch(t);
+    await a.press(KEYS.escape, '?');
+    await a.waitFor('Keys (');
+    const inHelp = /p\s+Pull from a registry \(Esc cancels\)[\s\S]*u\s+Push[\s\S]*f\s+Search a registry/;
+    for (let i = 0; i < 60 && !inHelp.test(a.frame()); i++) await a.press('j');
+    expect(a.frame()).toMatch(inHelp);
+    await a.press('?');
+    await a.waitFor((f) => !f.includes('Keys ('));
     const asked = reg.accessLog().length;
     await a.press('p');
     await a.waitFor('Pull an image');

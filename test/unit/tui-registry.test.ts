@@ -117,6 +117,9 @@ describe('what the registry dialogs draw', () => {
     const down = searchTable(results, 80, 4, 3);
     expect(down.rows.map((r) => r.selected)).toEqual([false, false, true]);
     expect([down.above, down.below]).toEqual([2, 1]);
+    // what a registry names is data: no escape sequence of it is drawn
+    const evil = searchTable([{ ...results[1]!, name: 'evil\x1b]0;title\x07/x\x1b[2J\u009b1m' }], 80, 0, 3);
+    expect(evil.rows[0]!.text).toMatch(/^evil\/x1m\s+10\s+\[OK\]\s*$/); // a lone C1 introducer goes, its text stays
     // a long name stays whole while the other columns keep their least widths
     const long = searchTable([{ ...results[0]!, name: `127.0.0.1:45555/${'x'.repeat(25)}` }], 80, null, 3);
     expect(long.rows[0]!.text).toContain(`127.0.0.1:45555/${'x'.repeat(25)} `);

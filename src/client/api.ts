@@ -25,6 +25,7 @@ export type {
   ContainerListOptions,
   ContainerSummary,
   MountSpec,
+  DeviceMapping,
   LogLine,
   LogOptions,
   TopResult,

@@ -5,8 +5,9 @@
  * here only so the engine can build them without importing upward.
  */
 import type { MountSpec } from './container/types.js';
+import type { DeviceMapping } from './security/devices.js';
 
-export type { MountSpec };
+export type { MountSpec, DeviceMapping };
 
 // ---- images ---------------------------------------------------------------
 
@@ -145,6 +146,10 @@ export interface ContainerCreateRequest {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** --security-opt: seccomp=unconfined|builtin|<profile JSON> (the CLI reads a file), no-new-privileges[=BOOL], label=, apparmor=. */
+  securityOpt?: string[];
+  /** --device, as the API's HostConfig.Devices. */
+  devices?: DeviceMapping[];
   init?: boolean;
   logDriver?: string;
   /** KEY=VALUE log options (max-size, max-file). */

@@ -59,6 +59,7 @@ export type Action =
   | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
+  | { type: 'logged'; entries: number; path: string }
   | { type: 'logs'; change: Partial<LogsView> }
   | { type: 'logsSearchKey'; input: string; key: KeyPress };
 
@@ -80,6 +81,7 @@ export function initialState(o: InitialOptions = {}): AppState {
     marks: [],
     overlay: null,
     message: null,
+    logged: null,
     maximized: false,
     scroll: 0,
     logs: {
@@ -315,6 +317,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':
       return s.message === a.message ? s : { ...s, message: a.message };
+    case 'logged':
+      return s.logged?.entries === a.entries ? s : { ...s, logged: { entries: a.entries, path: a.path } };
     case 'logs':
       return { ...s, logs: { ...s.logs, ...a.change } };
     case 'logsSearchKey': {

@@ -1,39 +1,44 @@
 /**
- * The real app (`node dist/cli/main.js`) in tmux against real registries on
- * loopback: a pull with docker's per-layer lines, a pull cancelled with Esc
- * while the fault proxy holds a blob (nothing partial left in the store),
- * the pull again, a push of the selection, a search whose result pulls with
- * Enter, and a 401 answered with credentials (saved as `berth login` saves
- * them; the password on no screen and in no log).
+ * The real app (`node dist/cli/main.js`) in a pseudo-terminal the test holds
+ * (helpers/pty.ts) against real registries on loopback: a pull with docker's
+ * per-layer lines, a pull cancelled with Esc while the fault proxy holds a
+ * blob (nothing partial left in the store), the pull again, a push of the
+ * selection, a search whose result pulls with Enter, and a 401 answered with
+ * credentials (saved as `berth login` saves them; the password on no screen,
+ * in no byte sent to the terminal, in no log and no event). Every byte the
+ * app sent while it owned the screen is frame output (helpers/frames.ts).
+ * Then a hangup in the middle of a held pull: the app ends as SIGHUP ends a
+ * process (129) after cancelling it, and nothing of it is in the store.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
 import { CLI, berth, describeIf, fixture, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { checkFrames } from '../helpers/frames.js';
+import { Pty } from '../helpers/pty.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushFixture } from '../helpers/registry-peers.js';
-import { Tmux } from '../helpers/tmux.js';
 
-const hasTmux = (() => {
+const hasPython = (() => {
   try {
-    execFileSync('tmux', ['-V']);
+    execFileSync('python3', ['-c', 'import pty']);
     return true;
   } catch {
     return false;
   }
 })();
-const reason = peerSkipReason() ?? (hasTmux ? null : 'tmux is not installed');
+const reason = peerSkipReason() ?? (hasPython ? null : 'python3 (its pty module drives the terminal) is not installed');
 
 describeIf(reason)('the app and registries in a terminal', () => {
   let reg: TestRegistry;
   let authReg: TestRegistry;
   let proxy: FaultProxy;
   let t: TempRoot;
-  let tm: Tmux | null = null;
+  let pty: Pty | null = null;
   let dockerConfig = '';
   let big = '';
   let env: Record<string, string> = {};
@@ -45,14 +50,17 @@ describeIf(reason)('the app and registries in a terminal', () => {
     await pushFixture(reg, fixture('busybox.docker-save.tar'), 'tools/busybox:latest');
     authReg = await startRegistry({ tls: true, auth: 'basic' });
     await pushFixture(authReg, fixture('busybox.docker-save.tar'), 'private/bb:1');
-    // the first fetch of the big layer is held after 300 kB
-    proxy = await startFaultProxy(reg.host, [{ path: big, fault: { kind: 'stall', afterBytes: 300_000 } }]);
+    // the first three fetches of the big layer are held after 300 kB (cancelled, let go, hung up on)
+    proxy = await startFaultProxy(reg.host, [{ path: big, fault: { kind: 'stall', afterBytes: 300_000 }, times: 3 }]);
     t = tempRoot('berth-e2e-registry-');
     dockerConfig = mkdtempSync(join(tmpdir(), 'berth-e2e-docker-'));
     env = { ...t.env, DOCKER_CONFIG: dockerConfig, BERTH_CERTS_D: authReg.certsDir! };
   });
+  afterEach(async () => {
+    await pty?.close();
+    pty = null;
+  });
   afterAll(async () => {
-    tm?.kill();
     await proxy?.stop();
     await reg?.stop();
     await authReg?.stop();
@@ -60,6 +68,13 @@ describeIf(reason)('the app and registries in a terminal', () => {
     rmSync(dockerConfig, { recursive: true, force: true });
   });
 
+  const start = async () => {
+    pty = new Pty(['node', CLI], { env, cwd: t.base, cols: 120, rows: 40 });
+    await pty.waitFor(/1 Containers/);
+    pty.keys('2');
+    await pty.waitFor('REPOSITORY:TAG');
+    return pty;
+  };
   const storeFiles = () =>
     ['layers', 'tmp', join('blobs', 'sha256')].map((d) => {
       const p = join(t.root, d);
@@ -67,12 +82,7 @@ describeIf(reason)('the app and registries in a terminal', () => {
     });
 
   it('pulls with progress, cancels a stalled pull leaving nothing, pushes, searches and pulls a result, and answers a 401', async () => {
-    const s = (tm = new Tmux(120, 40));
-    s.start({ ...env, NO_COLOR: '' });
-    s.line(`cd ${t.base} && node ${CLI}; echo EXITED $?`);
-    await s.waitFor(/1 Containers/);
-    s.keys('2');
-    await s.waitFor('REPOSITORY:TAG');
+    const s = await start();
     const screens: string[] = [];
     const seen = async (what: string | RegExp | ((x: string) => boolean), ms?: number) => {
       const x = await s.waitFor(what, ms);
@@ -97,6 +107,8 @@ describeIf(reason)('the app and registries in a terminal', () => {
 
     // again: it comes, and is the selection in Images
     s.keys('p', `${proxy.host}/f/layers:v1`, 'Enter');
+    await until(() => proxy.stalled() === 1);
+    proxy.release();
     await seen(`Downloaded newer image for ${proxy.host}/f/layers:v1`);
     await seen(`│ ${proxy.host}/f/layers:v1 │ Inspect`);
 
@@ -134,15 +146,33 @@ describeIf(reason)('the app and registries in a terminal', () => {
     };
     expect(cfg.auths[authReg.host]!.auth).toBe(Buffer.from(`${authReg.user}:${authReg.password}`).toString('base64'));
     s.keys('q');
-    await seen('EXITED 0');
-    // only the app's frames were on the screen: its header stays on the first line
-    for (const x of screens.slice(0, -1)) expect(x.split('\n')[0], x).toMatch(/^ berth · /);
-    // the password was on no screen, in no log of the app, in no event
+    const exit = await s.exited;
+    expect(exit.code).toBe(0);
+    // nothing but frames reached the terminal; the password was on no screen, in no byte sent, in no log, in no event
+    const raw = s.bytes().toString();
+    expect(checkFrames(raw).strays).toEqual([]);
+    expect(raw).not.toContain(authReg.password!);
     for (const x of screens) expect(x).not.toContain(authReg.password!);
     const appLog = join(t.runroot, 'app.log');
     if (existsSync(appLog)) expect(readFileSync(appLog, 'utf8')).not.toContain(authReg.password!);
     const events = await berth(t, ['events', '--since', '0', '--until', String(Math.ceil(Date.now() / 1000))]);
     expect(events.stdout).toContain('image pull');
     expect(events.stdout).not.toContain(authReg.password!);
+  });
+
+  it('a hangup in the middle of a pull cancels it as Esc would: 129, nothing of it in the store', async () => {
+    // an empty store again, so that the big layer is fetched
+    const ids = (await berth(t, ['images', '-q'])).stdout.split('\n').filter(Boolean);
+    expect((await berth(t, ['rmi', '-f', ...new Set(ids)])).exitCode).toBe(0);
+    expect(storeFiles()).toEqual([0, 0, 0]);
+    const s = await start();
+    s.keys('p', `${proxy.host}/f/layers:v1`, 'Enter');
+    await s.waitFor(new RegExp(`${big.slice(7, 19)}: Downloading`));
+    await until(() => proxy.stalled() === 1);
+    const exit = await s.hangup();
+    expect([exit.code ?? 128 + exit.signal!, exit.core]).toEqual([129, false]);
+    await until(() => proxy.events.filter((e) => e.abandoned).length === 2);
+    expect((await berth(t, ['images', '-q'])).stdout).toBe('');
+    expect(storeFiles()).toEqual([0, 0, 0]);
   });
 });

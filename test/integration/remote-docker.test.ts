@@ -57,13 +57,14 @@ describeIf(peerSkipReason())('berth -H against the peer dockerd', () => {
     expect(words(ps.stdout)).toEqual(words((await berth(local, ['ps', '-a'])).stdout));
     const row = ps.stdout.split('\n').find((l) => l.startsWith(id))!;
     expect(row).toMatch(/bb:latest\s+"sh -c 'echo out one;.*Up .*\s+\S+-c$/);
-    const fmt = ['ps', '-a', '--format', '{{.ID}} {{.Names}} {{.Image}} {{.State}}'];
+    // this suite's containers only: other suites use the peer at the same time
+    const fmt = ['ps', '-a', '--filter', `name=${tag}`, '--format', '{{.ID}} {{.Names}} {{.Image}} {{.State}}'];
     const theirs = (await peerDocker(fmt)).stdout.trim().split('\n').sort();
     expect((await remote(fmt)).stdout.trim().split('\n').sort()).toEqual(theirs);
 
     const images = await remote(['images']);
     expect(words(images.stdout)).toEqual(words((await berth(local, ['images'])).stdout));
-    const f = ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'];
+    const f = ['images', '--filter', 'reference=bb', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'];
     expect((await remote(f)).stdout.trim().split('\n').sort()).toEqual(
       (await peerDocker(f)).stdout.trim().split('\n').sort(),
     );

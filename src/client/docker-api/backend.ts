@@ -64,7 +64,12 @@ export class DockerBackend extends ImageOps implements Backend {
   /** Connect and negotiate the API version; UNAVAILABLE in one line when the engine cannot be reached. */
   static async open(endpoint: Endpoint, context = ''): Promise<DockerBackend> {
     const conn = new Connection(endpoint);
-    await conn.open();
+    try {
+      await conn.open();
+    } catch (e) {
+      await conn.close(); // an ssh dialer's socket and processes go with it
+      throw e;
+    }
     return new DockerBackend(conn, context);
   }
 

@@ -90,17 +90,18 @@ export class Connection {
   private async doOpen(): Promise<void> {
     // a CommonJS module: its exports are the namespace's, or its default's once bundled
     const m = (await import('undici')) as unknown as typeof import('undici') & { default?: typeof import('undici') };
-    const { Client } = typeof m.Client === 'function' ? m : m.default!;
+    // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
+    const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
     const ep = this.endpoint;
     const opts = { keepAliveTimeout: 4_000, connectTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 };
-    if (ep.kind === 'unix') this.client = new Client('http://localhost', { ...opts, socketPath: ep.path });
+    if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
     else if (ep.kind === 'ssh') {
       this.dialer = new SshDialer(ep);
       const path = await this.dialer.listen();
-      this.client = new Client('http://localhost', { ...opts, socketPath: path });
+      this.client = new Pool('http://localhost', { ...opts, socketPath: path });
     } else if (ep.tls) {
       const t = ep.tls;
-      this.client = new Client(`https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, {
+      this.client = new Pool(`https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, {
         ...opts,
         connect: {
           ...(t.ca ? { ca: t.ca } : {}),
@@ -109,7 +110,7 @@ export class Connection {
           rejectUnauthorized: t.verify,
         },
       });
-    } else this.client = new Client(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
+    } else this.client = new Pool(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
     const ping = await this.raw('GET', '/_ping', { signal: AbortSignal.timeout(15_000) });
     const header = ping.headers['api-version'];
     await ping.body.dump();

@@ -44,6 +44,8 @@ export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] 
 
 export class EngineFeed {
   mode: FeedMode = 'starting';
+  /** The wait before the event feed is taken up again after a remote link went down (doubles to 30 s). */
+  private relinkMs = 1000;
   private readonly abort = new AbortController();
   private readonly signatures = new Map<ListId, string>();
   private readonly inflight = new Map<ListId, Promise<void>>();
@@ -129,13 +131,31 @@ export class EngineFeed {
       const it = this.backend.events({ since, signal: this.abort.signal });
       this.mode = 'events';
       this.startPolling(this.o.backstopMs);
-      for await (const e of it) this.schedule(listsTouched(e));
+      for await (const e of it) {
+        this.relinkMs = 1000;
+        this.schedule(listsTouched(e));
+      }
       if (!this.abort.signal.aborted) {
         this.mode = 'polling';
         this.startPolling(this.o.pollMs);
       }
     } catch (e) {
       if (this.abort.signal.aborted) return;
+      if (isBerthError(e) && e.code === 'UNAVAILABLE') {
+        // the link to a remote engine is down: poll (each poll tries the link again) and take the
+        // feed up again with backoff; the lists and the footer say what failed meanwhile
+        this.store.dispatch({
+          type: 'message',
+          message: { kind: 'error', text: `${e.message}; reconnecting in ${Math.round(this.relinkMs / 1000)}s` },
+        });
+        this.mode = 'polling';
+        this.startPolling(this.o.pollMs);
+        const t = setTimeout(() => void this.follow(), this.relinkMs);
+        t.unref?.();
+        this.abort.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+        this.relinkMs = Math.min(this.relinkMs * 2, 30_000);
+        return;
+      }
       // no feed in this backend (or it broke): fall back to polling, quietly
       // when it simply does not exist, with a word in the footer otherwise
       if (!(isBerthError(e) && e.code === 'NOT_SUPPORTED')) {

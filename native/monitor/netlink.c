@@ -127,7 +127,7 @@ static int talk(int nl, req_t *r, berr_t *err, const char *what)
 
 int nl_veth(int nl, const char *host, int master, const char *peer, const char *mac, int mtu, int netns_fd, berr_t *err)
 {
-  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
   req_t r;
   req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
   put_str(&r, IFLA_IFNAME, host);
@@ -188,7 +188,11 @@ int nl_child(int nl, const char *kind, const char *mode, int parent, const char 
   nest_end(&r, info);
   char what[96];
   snprintf(what, sizeof what, "create the %s interface %s", kind, name);
-  return talk(nl, &r, err, what);
+  if (talk(nl, &r, err, what) == 0) return 0;
+  if (err->code == EOPNOTSUPP)
+    return fail(err, EOPNOTSUPP, "this kernel has no %s driver (CONFIG_%s)", kind,
+                !strcmp(kind, "macvlan") ? "MACVLAN" : "IPVLAN");
+  return -1;
 }
 
 int nl_up(int nl, int ifindex, berr_t *err)

@@ -9,8 +9,8 @@
 /* A NETLINK_ROUTE socket in the calling thread's network namespace (close it with close()). */
 int nl_open(berr_t *err);
 
-/* A veth pair: `host` in this namespace (up, a port of bridge `master`), `peer` created directly in the
- * namespace of netns_fd (down: nl_up it there), with that MAC (NULL: the kernel's) and MTU. */
+/* A veth pair: `host` in this namespace (a port of bridge `master`), `peer` created directly in the
+ * namespace of netns_fd, with that MAC (NULL: the kernel's) and MTU; both down (nl_up them). */
 int nl_veth(int nl, const char *host, int master, const char *peer, const char *mac, int mtu, int netns_fd,
             berr_t *err);
 /* A macvlan (mode: bridge, private, vepa, passthru) or ipvlan (l2, l3) child of ifindex `parent`, created

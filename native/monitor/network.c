@@ -152,6 +152,15 @@ void net_run_down(netspec *n)
   n->up_ran = false;
 }
 
+/* IPv6 off on an interface of the current namespace (its /proc/sys/net is this namespace's). */
+static void no_ipv6(const char *ifname)
+{
+  char path[128];
+  snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+  berr_t e = {0};
+  if (access(path, F_OK) == 0 && write_file(path, "1", &e) < 0) logmsg("%s", e.msg);
+}
+
 static bool wanted(const jval *link, const char *only)
 {
   return !only || !strcmp(json_str(json_get(link, "name"), ""), only);
@@ -168,8 +177,13 @@ static int configure_inside(const jval *links, const char *only, berr_t *err)
     const char *name = json_str(json_get(l, "name"), "");
     int idx = (int)if_nametoindex(name);
     if (!idx) return fail_errno(err, "find %s in the container", name);
-    if (nl_up(nl, idx, err) < 0) return -1;
     const jval *addrs = json_get(l, "addresses"), *routes = json_get(l, "routes");
+    /* no IPv6 address of its own: no IPv6 at all on it (docker's default), so it sends nothing unasked
+     * (router solicitations, duplicate address detection) */
+    bool v6 = false;
+    for (size_t a = 0; addrs && a < addrs->n; a++) v6 = v6 || strchr(json_str(&addrs->items[a], ""), ':');
+    if (!v6) no_ipv6(name);
+    if (nl_up(nl, idx, err) < 0) return -1;
     for (size_t a = 0; addrs && a < addrs->n; a++)
       if (nl_addr(nl, idx, json_str(&addrs->items[a], ""), err) < 0) return -1;
     for (size_t r = 0; routes && r < routes->n; r++) {
@@ -218,6 +232,9 @@ int net_links_up(const netspec *n, pid_t pid, const char *only, berr_t *err)
       int master = (int)if_nametoindex(bridge);
       if (!master) return fail(err, ENODEV, "the bridge %s is missing", bridge);
       if (nl_del(nl, host, err) < 0 || nl_veth(nl, host, master, name, mac, mtu, ns, err) < 0) return -1;
+      /* the host end is a bridge port only: no IPv6 of its own to send unasked */
+      no_ipv6(host);
+      if (nl_up(nl, (int)if_nametoindex(host), err) < 0) return -1;
     } else if (!strcmp(kind, "macvlan") || !strcmp(kind, "ipvlan")) {
       const char *parent = json_str(json_get(l, "parent"), "");
       int pidx = (int)if_nametoindex(parent);

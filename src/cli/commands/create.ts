@@ -9,7 +9,8 @@ export const verb: Verb = {
     configureCreateFlags(cmd);
   },
   async run(cli, args, opts) {
-    const { id } = await (await cli.backend()).createContainer(createRequest(args, opts, false));
+    const { id, warnings } = await (await cli.backend()).createContainer(createRequest(args, opts, false));
+    for (const w of warnings) cli.err(`WARNING: ${w}`);
     cli.out(id);
   },
 };

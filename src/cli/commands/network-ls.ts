@@ -18,7 +18,10 @@ export const verb: Verb = {
       .option('-q, --quiet', 'Only display network IDs');
   },
   async run(cli, _args, opts) {
-    const nets = await (await cli.backend()).listNetworks(parseFilterArgs(list(opts, 'filter')));
+    // the docker CLI sorts them by name
+    const nets = (await (await cli.backend()).listNetworks(parseFilterArgs(list(opts, 'filter')))).sort((a, b) =>
+      a.Name.localeCompare(b.Name, 'en', { numeric: true }),
+    );
     const full = opts.trunc === false;
     const rows = nets.map((n) => ({
       ID: full ? n.Id : n.Id.slice(0, 12),

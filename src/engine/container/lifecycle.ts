@@ -137,7 +137,12 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
     rmSync(paths.dir, { recursive: true, force: true });
     throw e;
   }
-  return { id, warnings: [] };
+  // docker's daemon says so (the CLI prints it)
+  const warnings =
+    built.hostConfig.NetworkMode === 'host' && (req.publish?.length || req.publishAll)
+      ? ['Published ports are discarded when using host network mode']
+      : [];
+  return { id, warnings };
 }
 
 export interface StartOptions {

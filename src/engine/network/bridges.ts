@@ -49,8 +49,10 @@ function createBridge(store: Store, net: NetworkRecord): void {
     `link set dev ${net.iface} alias "${alias}" mtu ${MTU_DEFAULT}`,
     `addr add ${net.gateway}/${sub.prefix} dev ${net.iface}`,
     ...(v6 ? [`addr add ${v6.Gateway}/${v6.Subnet!.split('/')[1]} dev ${net.iface}`] : []),
-    `link set dev ${net.iface} up`,
   ]);
+  // no IPv6 on a network without it: nothing on the bridge sends unasked (its ports' counters stay still)
+  if (!v6) writeSysctl(`net.ipv6.conf.${net.iface}.disable_ipv6`, '1');
+  ipBatch([`link set dev ${net.iface} up`]);
   if (v6 && !net.internal) writeSysctl('net.ipv6.conf.all.forwarding', '1');
   // published ports answer on the host's 127.0.0.1: DNAT'd loopback packets may leave through the bridge
   writeSysctl(`net.ipv4.conf.${net.iface}.route_localnet`, '1');

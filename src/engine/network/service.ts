@@ -108,6 +108,7 @@ function removeOne(store: Store, n: NetworkRecord): void {
   if (n.driver === 'bridge') removeBridge(store, n);
   rmSync(dnsDir(store, n.id), { recursive: true, force: true });
   rmSync(dnsPidFile(store, n.id), { force: true });
+  rmSync(dnsPidFile(store, n.id).replace(/\.pid$/, '.log'), { force: true });
 }
 
 export function removeNetwork(store: Store, ref: string): string {

@@ -66,9 +66,9 @@ export function startResponder(store: Store, net: NetworkRecord): void {
   } catch {
     /* not running */
   }
-  execFileSync(bin, ['--records', dnsDir(store, net.id), '--listen', net.gateway, '--pidfile', pidFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // an internal network's responder forwards nothing: it would be a way out of the network (docker, CVE-2024-29018)
+  const args = ['--records', dnsDir(store, net.id), '--listen', net.gateway, '--pidfile', pidFile];
+  execFileSync(bin, net.internal ? [...args, '--no-forward'] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 const procStart = (pid: number) => {

@@ -24,8 +24,8 @@ function attempt(fn: () => void): void {
 }
 
 export function sweepNetworks(store: Store): void {
-  if (!store.db.prepare('SELECT 1 FROM networks LIMIT 1').get()) return;
-  releaseStale(store);
+  const used = !!store.db.prepare('SELECT 1 FROM networks LIMIT 1').get();
+  if (used) releaseStale(store);
   const mine = netScope(store).alias;
   const db = new NetworkDb(store.db);
   const held = new Set(db.endpoints().map((e) => `vb${e.containerId.slice(0, 12)}${e.slot}`));
@@ -33,7 +33,8 @@ export function sweepNetworks(store: Store): void {
   for (const name of interfaces()) {
     if (VETH_RE.test(name)) {
       const master = ifaceMaster(name);
-      if (master && ifaceAlias(master) === mine && !held.has(name)) attempt(() => ipBatch([`link del dev ${name}`]));
+      if (used && master && ifaceAlias(master) === mine && !held.has(name))
+        attempt(() => ipBatch([`link del dev ${name}`]));
       continue;
     }
     const alias = ifaceAlias(name);

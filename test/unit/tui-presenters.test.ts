@@ -57,18 +57,20 @@ describe('screen layout', () => {
   });
 
   it('gives the expanded list what the others do not need', () => {
-    expect(listHeights(16, { containers: 50, images: 40, volumes: 3 }, 'containers')).toEqual({
-      containers: 12,
+    expect(listHeights(16, { containers: 50, images: 40, volumes: 3, networks: 4 }, 'containers')).toEqual({
+      containers: 10,
       images: 2,
       volumes: 2,
+      networks: 2,
     });
-    expect(listHeights(16, { containers: 1, images: 40, volumes: 0 }, 'containers')).toEqual({
+    expect(listHeights(16, { containers: 1, images: 40, volumes: 0, networks: 3 }, 'containers')).toEqual({
       containers: 1,
-      images: 14,
+      images: 12,
       volumes: 1,
+      networks: 2,
     });
-    const h = listHeights(32, { containers: 300, images: 200, volumes: 5 }, 'images');
-    expect(h.containers + h.images + h.volumes).toBe(32);
+    const h = listHeights(32, { containers: 300, images: 200, volumes: 5, networks: 3 }, 'images');
+    expect(h.containers + h.images + h.volumes + h.networks).toBe(32);
     expect(h.images).toBeGreaterThan(h.containers);
   });
 
@@ -78,12 +80,14 @@ describe('screen layout', () => {
       [120, 40],
       [200, 60],
     ] as const) {
-      const L = screenLayout(w, r, { containers: 300, images: 200, volumes: 4 }, 'containers', false);
+      const L = screenLayout(w, r, { containers: 300, images: 200, volumes: 4, networks: 3 }, 'containers', false);
       expect(L.height).toBe(r);
       expect(L.left + 1 + L.main).toBe(w);
-      expect(L.lists.containers + L.lists.images + L.lists.volumes + 4).toBe(L.body);
+      expect(L.lists.containers + L.lists.images + L.lists.volumes + L.lists.networks + 5).toBe(L.body);
     }
-    expect(screenLayout(100, 30, { containers: 1, images: 1, volumes: 1 }, 'containers', true)).toMatchObject({
+    expect(
+      screenLayout(100, 30, { containers: 1, images: 1, volumes: 1, networks: 1 }, 'containers', true),
+    ).toMatchObject({
       left: 0,
       main: 100,
     });

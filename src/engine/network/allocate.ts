@@ -4,7 +4,7 @@
  * What a holder that is gone (a stopped container, a killed monitor) still
  * has is taken back on the way.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BerthError, conflict } from '../errors.js';
 import { procStartTime } from '../runtime/monitor.js';
@@ -41,8 +41,7 @@ function hostBound(proto: string): Set<number> {
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 4) continue;
-      // tcp: listening sockets (0A); udp: every bound socket
-      if (proto === 'tcp' && cols[3] !== '0A') continue;
+      // every socket with the port as its local one, listening or connected (bind() fails on either)
       out.add(parseInt(cols[1]!.split(':').pop()!, 16));
     }
   }
@@ -169,7 +168,14 @@ function allocatePorts(
         const range = /^(\d+)-(\d+)$/.exec(b.HostPort);
         const [from, to] = range ? [Number(range[1]), Number(range[2])] : [low, high];
         if (!bound.has(proto)) bound.set(proto, hostBound(proto));
-        for (let p = from; p <= to && !port; p++) if (!bound.get(proto)!.has(p) && free(p)) port = p;
+        // from a random point of the range, round: two stores on one host (or a socket bound between
+        // reading /proc and the monitor's bind) seldom reach for the same port
+        const span = to - from + 1;
+        const start = range ? 0 : randomInt(span);
+        for (let k = 0; k < span && !port; k++) {
+          const p = from + ((start + k) % span);
+          if (!bound.get(proto)!.has(p) && free(p)) port = p;
+        }
         if (!port)
           throw conflict(
             range ? bindMessage(hostIp, from) : `no free host port in ${from}-${to} for ${key} (all allocated)`,

@@ -1,9 +1,9 @@
 /** The app's state: one plain object, changed only by the reducer. */
-import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, VolumeInfo } from '../../client/api.js';
 import type { Edit } from './text-edit.js';
 
-export type ListId = 'containers' | 'images' | 'volumes';
-export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes'];
+export type ListId = 'containers' | 'images' | 'volumes' | 'networks';
+export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes', 'networks'];
 export type FocusId = ListId | 'main';
 export type TabId = 'logs' | 'stats' | 'inspect' | 'top' | 'diff' | 'history' | 'users';
 
@@ -50,7 +50,8 @@ export interface ConfirmState {
   index: number;
 }
 
-export type FormId = 'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume';
+export type FormId =
+  'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'network' | 'connect' | 'disconnect';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -83,6 +84,7 @@ export interface Data {
   containers: ContainerSummary[] | null;
   images: ImageSummary[] | null;
   volumes: VolumeInfo[] | null;
+  networks: NetworkResource[] | null;
 }
 
 export interface AppState {

@@ -270,7 +270,7 @@ static void conn_readable(dns_server *s, int k)
 {
   dns_conn *c = s->conns[k];
   c->deadline = dns_now() + DNS_TCP_IDLE_MS;
-  for (;;) {
+  for (int round = 0; round < 16; round++) { /* then the others get their turn; epoll comes back */
     ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;

@@ -210,6 +210,8 @@ static void child_main(const spec_t *s, cgroup_t *cg, int sealed, int status_fd,
   close(start_fd);
   proc_identity id = {s->uid,           s->gid,           s->groups,          s->ngroups,     s->cap_bounding,
                       s->cap_effective, s->cap_permitted, s->cap_inheritable, s->cap_ambient, s->no_new_privileges};
+  /* seccomp as late as it can be: without no_new_privs it needs CAP_SYS_ADMIN, so before the identity */
+  if (!s->no_new_privileges && seccomp_install(s->seccomp, &err) < 0) goto exec_failed;
   if (apply_identity(&id, &err) < 0) goto exec_failed;
   if (chdir(s->cwd) < 0) {
     fail_errno(&err, "chdir to the working directory %s", s->cwd);
@@ -219,6 +221,7 @@ static void child_main(const spec_t *s, cgroup_t *cg, int sealed, int status_fd,
   if (find_executable(s->args[0], s->env, exe, sizeof exe, &err) < 0) goto exec_failed;
   /* every descriptor but 0-2 and the status channel closes here; the channel closes on the program's exec */
   syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+  if (s->no_new_privileges && seccomp_install(s->seccomp, &err) < 0) goto exec_failed;
   exec_hop(sealed, status_fd, exe, s->args, s->env, &err);
 exec_failed:
   report(status_fd, 'X', &err);

@@ -136,12 +136,44 @@ static void copy_winsize(int master)
   if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/*
+ * The terminal of `exec` went away (a hangup: SIGHUP, or a raw terminal that
+ * reads as ended). A dropped `docker exec -it` or `podman exec -it` client
+ * leaves the process running, its terminal open and unread; so does this: a
+ * keeper process (in a session of its own, its stdio on /dev/null) holds the
+ * master and drains it until the process and whatever it started have
+ * closed their side, while `exec` ends as a hangup ends a process (129), so
+ * that whoever waits for it (the app, the CLI) can go.
+ */
+static int hang_up(int master)
+{
+  restore_tty(); /* fails harmlessly when the terminal is gone; restores it after a plain SIGHUP */
+  pid_t keeper = fork();
+  if (keeper == 0) {
+    setsid();
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {}
+    _exit(0);
+  }
+  close(master);
+  return 128 + SIGHUP;
+}
+
 static int proxy(int master, pid_t child)
 {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGWINCH);
   sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_BLOCK, &set, NULL);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
     tio_saved = true;
@@ -149,6 +181,8 @@ static int proxy(int master, pid_t child)
     cfmakeraw(&raw);
     tcsetattr(0, TCSADRAIN, &raw);
   }
+  /* a raw terminal has no end-of-file key: when it reads as ended, it hung up */
+  const bool raw_in = tio_saved;
   copy_winsize(master);
   bool in_open = true;
   int status = -1;
@@ -158,17 +192,22 @@ static int proxy(int master, pid_t child)
     if (poll(pf, 3, -1) < 0 && errno != EINTR) break;
     if (pf[1].revents) {
       struct signalfd_siginfo si;
+      bool hup = false;
       while (read(sfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGWINCH) copy_winsize(master);
+        if (si.ssi_signo == SIGHUP) hup = true;
       }
+      if (hup) return hang_up(master);
       if (status < 0 && waitpid(child, &status, WNOHANG) <= 0) status = -1;
     }
     if (pf[2].revents) {
       ssize_t n = read(0, buf, sizeof buf);
-      if (n <= 0)
-        in_open = false;
-      else
+      if (n > 0)
         write_all(master, buf, (size_t)n);
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (raw_in) return hang_up(master);
+        in_open = false;
+      }
     }
     if (pf[0].revents) {
       ssize_t n = read(master, buf, sizeof buf);
@@ -254,6 +293,8 @@ int exec_main(const exec_opts *o)
       }
     }
     if (o->bundle && apply_rlimits(&s, &err) < 0) goto failed;
+    /* the container's seccomp filter, as late as it can be (see container.c) */
+    if (!id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     if (apply_identity(&id, &err) < 0) goto failed;
     if (chdir(cwd) < 0) {
       fail_errno(&err, "chdir to the working directory %s", cwd);
@@ -262,6 +303,7 @@ int exec_main(const exec_opts *o)
     }
     char exe[PATH_MAX];
     if (find_executable(o->argv[0], env, exe, sizeof exe, &err) < 0) goto failed;
+    if (id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     exec_program(exe, o->argv[0], o->argv, (char *const *)env, &err);
   failed : {
     char msg[600];

@@ -280,6 +280,14 @@ void json_free(jval *v)
   free(v);
 }
 
+void json_drop(jval *v)
+{
+  if (!v) return;
+  free_inner(v);
+  memset(v, 0, sizeof *v);
+  v->t = J_NULL;
+}
+
 jval *json_parse(const char *text, berr_t *err)
 {
   parser p = {.s = text, .i = 0, .err = err, .depth = 0};

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,13 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       s->res.dev_rules[s->res.ndev_rules++] = xstrdup(rule);
     }
   }
+  /* device rules that no cgroup would carry are not applied at all: refuse them */
+  if (s->res.ndev_rules && !s->cgroups_path)
+    return fail(err, EINVAL, "config.json: linux.resources.devices needs linux.cgroupsPath");
+  /* compiled once; the section's text is not needed again (a monitor lives as long as its container) */
+  if (seccomp_compile(json_get(lx, "seccomp"), &s->seccomp, err) < 0) return -1;
+  json_drop((jval *)json_get(lx, "seccomp"));
+  malloc_trim(0); /* the section's and the compiler's memory back to the system */
   s->masked = json_strv(json_get(lx, "maskedPaths"));
   s->readonly_paths = json_strv(json_get(lx, "readonlyPaths"));
   const jval *devs = json_get(lx, "devices");

@@ -100,46 +100,50 @@ describeIf(reason)('the Networks list', () => {
   });
 
   it('the run dialog takes ports and a network', async () => {
-    const a = await open();
-    await a.press('2', '/');
-    await a.type('bb');
-    await a.press(KEYS.enter, 'R');
-    await a.waitFor('Run a container');
-    await a.type('dialed');
-    await a.press(KEYS.tab);
-    await a.type('sleep 600');
-    // detach (on), environment, volumes, then ports: one a line
-    await a.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
-    await a.type('0:80');
-    await a.press(KEYS.enter);
-    await a.type('53/udp');
-    await a.press(KEYS.tab);
-    await a.type('appnet');
-    await a.press(KEYS.ctrlS);
-    await a.waitFor(/started dialed/);
-    const info = (await e.b.inspectContainer('dialed')) as {
-      NetworkSettings: {
-        Networks: Record<string, { IPAddress: string }>;
-        Ports: Record<string, { HostPort: string }[]>;
+    try {
+      const a = await open();
+      await a.press('2', '/');
+      await a.type('bb');
+      await a.press(KEYS.enter, 'R');
+      await a.waitFor('Run a container');
+      await a.type('dialed');
+      await a.press(KEYS.tab);
+      await a.type('sleep 600');
+      // detach (on), environment, volumes, then ports: one a line
+      await a.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
+      await a.type('0:80');
+      await a.press(KEYS.enter);
+      await a.type('53/udp');
+      await a.press(KEYS.tab);
+      await a.type('appnet');
+      await a.press(KEYS.ctrlS);
+      await a.waitFor(/started dialed/);
+      const info = (await e.b.inspectContainer('dialed')) as {
+        NetworkSettings: {
+          Networks: Record<string, { IPAddress: string }>;
+          Ports: Record<string, { HostPort: string }[]>;
+        };
       };
-    };
-    expect(Object.keys(info.NetworkSettings.Networks)).toEqual(['appnet']);
-    expect(info.NetworkSettings.Networks.appnet!.IPAddress).toMatch(/^10\.131\.0\.\d+$/);
-    // the image's EXPOSE (8080) is there unpublished, as docker shows it
-    expect(info.NetworkSettings.Ports['8080/tcp']).toBeNull();
-    expect(info.NetworkSettings.Ports['53/udp']![0]!.HostPort).toMatch(/^\d+$/);
-    const port = info.NetworkSettings.Ports['80/tcp']![0]!.HostPort;
-    await a.press('1');
-    await a.waitFor(new RegExp(`dialed.* ${port}->80/tcp`));
-    // a bad port is refused in the dialog with docker's words, before anything is made
-    await a.press('2', 'R');
-    await a.waitFor('Run a container');
-    await a.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
-    await a.type('80/xyz');
-    await a.press(KEYS.ctrlS);
-    await a.waitFor('invalid proto: xyz');
-    await a.press(KEYS.escape);
-    await e.b.removeContainer('dialed', { force: true });
+      expect(Object.keys(info.NetworkSettings.Networks)).toEqual(['appnet']);
+      expect(info.NetworkSettings.Networks.appnet!.IPAddress).toMatch(/^10\.131\.0\.\d+$/);
+      // the image's EXPOSE (8080) is there unpublished, as docker shows it
+      expect(info.NetworkSettings.Ports['8080/tcp']).toBeNull();
+      expect(info.NetworkSettings.Ports['80/tcp']![0]!.HostPort).toMatch(/^\d+$/);
+      const port = info.NetworkSettings.Ports['53/udp']![0]!.HostPort;
+      // the row shows what is published (53 sorts first), not the bare EXPOSE
+      await a.press('1');
+      await a.waitFor(new RegExp(`dialed.* ${port}->53/udp`));
+      // a bad port is refused in the dialog with docker's words, before anything is made
+      await a.press('2', 'R');
+      await a.waitFor('Run a container');
+      await a.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab);
+      await a.type('80/xyz');
+      await a.press(KEYS.ctrlS);
+      await a.waitFor('invalid proto: xyz');
+      await a.press(KEYS.escape);
+    } finally {
+      await e.b.removeContainer('dialed', { force: true }).catch(() => undefined);
+    }
   });
 
   it('asks before removing; a network in use is refused in the footer; the Enter menu has every action', async () => {

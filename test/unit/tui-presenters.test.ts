@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../src/client/api.js';
+import type { ContainerSummary, LogLine } from '../../src/client/api.js';
+import { containerCells, containerRows } from '../../src/tui/presenters/rows.js';
 import { passwdShell } from '../../src/engine/container/shell.js';
 import { fit, layoutColumns, truncate, type Column } from '../../src/tui/presenters/columns.js';
 import { diffLines, historyLines } from '../../src/tui/presenters/details.js';
@@ -295,5 +296,28 @@ describe('keys from the terminal', () => {
     expect(splitKeys('\x1bx😀é\r')).toEqual(['\x1bx', '😀', 'é', '\r']);
     expect(splitKeys('\x1b[1;5C')).toEqual(['\x1b[1;5C']);
     expect(splitKeys('\x1b')).toEqual(['\x1b']);
+  });
+});
+
+describe('container rows', () => {
+  it('show the published ports only, without the every-address prefix', () => {
+    const c = {
+      Id: 'a'.repeat(64),
+      Names: ['/web'],
+      Image: 'bb',
+      State: 'running',
+      Status: 'Up 2 seconds',
+      Ports: [
+        { PrivatePort: 8080, Type: 'tcp' },
+        { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 32768, Type: 'tcp' },
+        { IP: '127.0.0.1', PrivatePort: 53, PublicPort: 5353, Type: 'udp' },
+      ],
+    } as unknown as ContainerSummary;
+    const [row] = containerRows([c], true);
+    expect(containerCells(row!, new Date(), undefined).ports).toBe('127.0.0.1:5353->53/udp, 32768->80/tcp');
+    expect(
+      containerCells({ ...row!, c: { ...c, Ports: [{ PrivatePort: 8080, Type: 'tcp' }] } }, new Date(), undefined)
+        .ports,
+    ).toBe('-');
   });
 });

@@ -62,7 +62,12 @@ export async function commitImages(
   store: Store,
   scratch: string,
   images: PreparedImage[],
-  opts: { signal?: AbortSignal; action: 'load' | 'import' | 'commit' },
+  opts: {
+    signal?: AbortSignal;
+    action: 'load' | 'import' | 'commit' | 'pull';
+    /** More writes for the same transaction (a pull's names, manifests and events). */
+    inTx?: () => void;
+  },
 ): Promise<LoadResult> {
   const { signal } = opts;
   // every image enters the store here: refuse configs an image may not carry (a VOLUME that is a mount spec)
@@ -157,7 +162,8 @@ export async function commitImages(
           chains,
         );
       }
-      store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
+      if (opts.action !== 'pull')
+        store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
       for (const name of names[n]!) {
         const prev = store.images.setTag(name, img.id, now, false);
         if (prev)
@@ -174,6 +180,7 @@ export async function commitImages(
         store.images.setParent(img.id, img.parent);
       }
     }
+    opts.inTx?.();
     return out;
   });
   return { images: result, notes };

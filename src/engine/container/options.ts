@@ -8,6 +8,8 @@ import type { ImageConfig } from '../image/types.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { parseCpus, ramInBytes } from '../util/units.js';
 import { networkOptions, isContainerMode } from '../network/container-options.js';
+import { checkDeviceMapping } from '../security/devices.js';
+import { parseSecurityOpt } from '../security/security-opt.js';
 import { normalizeCapabilities } from './capabilities.js';
 import { parseSignal } from './signals.js';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './types.js';
@@ -191,6 +193,9 @@ export function buildContainerConfig(
   const pidsLimit = req.pidsLimit === undefined || req.pidsLimit <= 0 ? null : req.pidsLimit;
   const cpusetCpus = req.cpusetCpus ? validateCpuset(req.cpusetCpus, host.cpus) : '';
   const cpusetMems = req.cpusetMems ? validateCpuset(req.cpusetMems, host.memNodes ?? 1, 'memory nodes') : '';
+  const securityOpt = req.securityOpt?.length ? [...req.securityOpt] : null;
+  parseSecurityOpt(securityOpt); // docker's daemon refuses a bad option (or profile) at create
+  const devices = (req.devices ?? []).map(checkDeviceMapping);
   const shmSize = req.shmSize ? ramInBytes(req.shmSize) : DEFAULT_SHM;
   if (shmSize <= 0) throw invalidArg('invalid shm size');
 
@@ -259,7 +264,7 @@ export function buildContainerConfig(
     Privileged: !!req.privileged,
     PublishAllPorts: net.publishAll,
     ReadonlyRootfs: !!req.readOnly,
-    SecurityOpt: null,
+    SecurityOpt: securityOpt,
     UTSMode: '',
     UsernsMode: '',
     ShmSize: shmSize,
@@ -274,7 +279,7 @@ export function buildContainerConfig(
     CpuQuota: req.cpuQuota ?? 0,
     CpusetCpus: cpusetCpus,
     CpusetMems: cpusetMems,
-    Devices: [],
+    Devices: devices,
     MemoryReservation: memoryReservation,
     MemorySwap: memorySwap,
     MemorySwappiness: null,

@@ -11,6 +11,7 @@ import { BlobStore } from './blobs.js';
 import { immediate, openDb, type Db } from './db.js';
 import { Layout, MAX_RUNROOT, type EngineDirs } from './paths.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
+import { RegistryDb } from '../registry/registry-db.js';
 import { SHARED } from '../shared-constants.js';
 
 /** How many events the store keeps (docker's daemon keeps 256 in memory; berth keeps more, on disk). */
@@ -86,7 +87,11 @@ export class Store {
       throw new BerthError('IO', `cannot create the store at ${layout.root}: ${(e as Error).message}`, { cause: e });
     }
     const store = new Store(layout, openDb(layout.db));
-    if (sweepScratch(layout.tmpDir) > 0) store.sweepOrphanLayers();
+    if (sweepScratch(layout.tmpDir) > 0) {
+      store.sweepOrphanLayers();
+      // pull locks of processes that are gone (a killed pull)
+      new RegistryDb(store.db).sweepLocks();
+    }
     return store;
   }
 

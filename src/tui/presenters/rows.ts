@@ -172,8 +172,8 @@ export function containerCells(r: ContainerRow, now: Date, sample: StatsSample |
     name: cleanText(r.name),
     image: cleanText(r.c.Image),
     status: containerStatusText(r.c, now),
-    // docker's PORTS without the every-address prefix: the list is narrow
-    ports: displayPorts(r.c.Ports).replace(/\b0\.0\.0\.0:/g, '') || '-',
+    // the published ones in docker's words, without the every-address prefix: the list is narrow
+    ports: displayPorts(r.c.Ports.filter((p) => p.PublicPort)).replace(/\b0\.0\.0\.0:/g, '') || '-',
     ...stats,
   };
 }

@@ -231,6 +231,43 @@ describeIf(reason)('user-defined networks', () => {
     await sh(['network', 'rm', 'busy']);
   });
 
+  it('network create and destroy are events as docker has them (the network as actor, its name and driver)', async () => {
+    const id = (await sh(['network', 'create', 'evnet'])).trim();
+    await sh(['network', 'rm', 'evnet']);
+    const ev = await sh([
+      'events',
+      '--since',
+      '1m',
+      '--until',
+      '0s',
+      '--filter',
+      'type=network',
+      '--filter',
+      `network=${id}`,
+      '--format',
+      '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}',
+    ]);
+    expect(ev.trim().split('\n')).toEqual([`network create ${id} evnet bridge`, `network destroy ${id} evnet bridge`]);
+    // what the API's JSON carries, as docker's /events does
+    const json = await sh([
+      'events',
+      '--since',
+      '1m',
+      '--until',
+      '0s',
+      '--filter',
+      `network=${id}`,
+      '--format',
+      'json',
+    ]);
+    const first = JSON.parse(json.trim().split('\n')[0]!);
+    expect(first).toMatchObject({
+      Type: 'network',
+      Action: 'create',
+      Actor: { ID: id, Attributes: { name: 'evnet', type: 'bridge' } },
+    });
+  });
+
   it("host mode sees the host's interfaces; container: mode shares another container's", async () => {
     const host = await sh(['run', '--rm', '--network', 'host', 'bb', 'busybox', 'ip', '-o', 'link']);
     for (const n of readdirSync('/sys/class/net').filter((x) => x === 'lo' || x.startsWith('eth')))

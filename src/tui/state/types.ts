@@ -1,10 +1,10 @@
 /** The app's state: one plain object, changed only by the reducer. */
-import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { ProgressLines } from '../../client/format/progress-lines.js';
 import type { Edit } from './text-edit.js';
 
-export type ListId = 'containers' | 'images' | 'volumes';
-export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes'];
+export type ListId = 'containers' | 'images' | 'volumes' | 'networks';
+export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes', 'networks'];
 export type FocusId = ListId | 'main';
 export type TabId = 'logs' | 'stats' | 'inspect' | 'top' | 'diff' | 'history' | 'users';
 
@@ -52,7 +52,20 @@ export interface ConfirmState {
 }
 
 export type FormId =
-  'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'pull' | 'push' | 'search' | 'login';
+  | 'commit'
+  | 'save'
+  | 'load'
+  | 'tag'
+  | 'run'
+  | 'export'
+  | 'volume'
+  | 'pull'
+  | 'push'
+  | 'search'
+  | 'login'
+  | 'network'
+  | 'connect'
+  | 'disconnect';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -98,6 +111,7 @@ export interface Data {
   containers: ContainerSummary[] | null;
   images: ImageSummary[] | null;
   volumes: VolumeInfo[] | null;
+  networks: NetworkResource[] | null;
 }
 
 export interface AppState {

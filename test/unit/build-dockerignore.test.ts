@@ -44,3 +44,26 @@ describe('.dockerignore', () => {
     expect(x.ignores('qq')).toBe(false);
   });
 });
+
+describe('.dockerignore: docker quirks kept', () => {
+  it('only a line starting with # is a comment', () => {
+    expect(parseDockerignore(' #x\n#y\n')).toEqual(['#x']);
+  });
+  it('a trailing ** matches by prefix, as docker matches it', () => {
+    const x = m('foo/**');
+    expect(x.ignores('foo')).toBe(false);
+    expect(x.ignores('foo/a/b')).toBe(true);
+    expect(x.ignores('foobar')).toBe(false);
+    expect(m('foo**').ignores('foobar/x')).toBe(true);
+  });
+  it('a character class goes to the regular expression as written', () => {
+    const x = m('[!a]b');
+    expect(x.ignores('!b')).toBe(true);
+    expect(x.ignores('ab')).toBe(true);
+    expect(x.ignores('cb')).toBe(false);
+    expect(m('[^a]b').ignores('cb')).toBe(true);
+  });
+  it('"!" alone is an error', () => {
+    expect(() => m('!')).toThrow('illegal exclusion pattern: "!"');
+  });
+});

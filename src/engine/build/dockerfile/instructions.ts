@@ -1,210 +1,311 @@
 /**
- * One logical Dockerfile line as a typed instruction, with BuildKit's rules
- * for each: its flags, JSON or shell form, ENV/LABEL pairs (and the legacy
- * `ENV key value` form), ARG defaults, HEALTHCHECK options, ONBUILD
- * triggers. Values stay unexpanded. Pure.
+ * One logical line as a typed instruction, with BuildKit's rules: the
+ * arguments split as its parser splits each command (JSON or shell form,
+ * whitespace lists, key=value words with quotes kept), then its
+ * instructions package's checks and messages (flags per instruction,
+ * argument counts, HEALTHCHECK durations, ONBUILD triggers, EXPOSE sorted).
+ * Values stay unexpanded. Pure.
  */
 import { invalidArg } from '../../errors.js';
-import { jsonArray, parseFlags, rawWords, type FlagSpec } from './flags.js';
-import type { Heredoc, LogicalLine } from './lines.js';
-import type { CommandForm, Instruction, Loc, RawPair } from './types.js';
+import { parseGoDuration } from '../../util/time.js';
+import { FlagSet, parseJsonArray, parseWords, splitCommand, WHITESPACE } from './flags.js';
+import { chompHeredoc, parseHeredocWord, type Heredoc, type LogicalLine } from './lines.js';
+import type { CopyInstruction, InlineFile, Instruction, Loc, RawPair } from './types.js';
 
-const FLAGS: Record<string, FlagSpec> = {
-  FROM: { values: { platform: 'once' } },
-  RUN: { values: { mount: 'many', network: 'once', security: 'once' } },
-  COPY: { values: { from: 'once', chown: 'once', chmod: 'once', exclude: 'many' }, bools: ['link', 'parents'] },
-  ADD: { values: { chown: 'once', chmod: 'once', checksum: 'once', exclude: 'many' }, bools: ['link', 'keep-git-dir'] },
-  HEALTHCHECK: {
-    values: { interval: 'once', timeout: 'once', 'start-period': 'once', 'start-interval': 'once', retries: 'once' },
-  },
-};
-
-export const INSTRUCTIONS = new Set([
-  'FROM',
-  'RUN',
-  'CMD',
-  'ENTRYPOINT',
-  'SHELL',
-  'COPY',
+export const INSTRUCTIONS = [
   'ADD',
-  'ENV',
-  'LABEL',
   'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
   'EXPOSE',
-  'VOLUME',
-  'USER',
-  'WORKDIR',
-  'STOPSIGNAL',
-  'MAINTAINER',
+  'FROM',
   'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
   'ONBUILD',
-]);
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+];
 
-function command(args: string, name: string): CommandForm {
-  const json = jsonArray(args);
-  if (json) return { form: 'exec', args: json };
-  if (!args.trim()) throw invalidArg(`${name} requires at least one argument`);
-  return { form: 'shell', text: args };
+/** The parser's node: the command, its flag words, its arguments as the command's parser split them. */
+interface Node {
+  cmd: string;
+  flags: string[];
+  args: string[];
+  json: boolean;
+  /** ONBUILD's trigger, parsed the same way. */
+  sub?: Node;
+  rest: string;
 }
 
-/** ENV and LABEL: `k=v k2="v 2"` pairs, or the legacy `ENV key value with spaces`. */
-function pairs(args: string, name: string, escape: string): RawPair[] {
-  const words = rawWords(args, escape);
-  if (!words.length) throw invalidArg(`${name} requires at least one argument`);
-  if (!words[0]!.word.includes('=')) {
-    if (name === 'LABEL' && words.length < 2) throw invalidArg('LABEL requires at least one argument');
-    const key = words[0]!.word;
-    const rest = args.slice(words[0]!.end).trim();
-    if (!rest) throw invalidArg(`${name} must have two arguments`);
-    return [[key, rest]];
+const whitespaceList = (rest: string) => (rest ? rest.split(WHITESPACE) : []);
+
+function maybeJson(rest: string): { args: string[]; json: boolean } {
+  if (!rest) return { args: [], json: false };
+  const j = parseJsonArray(rest);
+  return j ? { args: j, json: true } : { args: [rest], json: false };
+}
+
+function nameVal(rest: string, key: string, escape: string): string[] {
+  const words = parseWords(rest, escape);
+  if (!words.length) return [];
+  if (!words[0]!.includes('=')) {
+    const m = /^(\S+?)[\t\v\f\r ]+([\s\S]*)$/.exec(rest);
+    if (!m) throw invalidArg(`${key} must have two arguments`);
+    return [m[1]!, m[2]!, ''];
   }
-  return words.map(({ word }) => {
-    const eq = word.indexOf('=');
-    if (eq < 0) throw invalidArg(`Syntax error - can't find = in "${word}". Must be of the form: name=value`);
-    if (eq === 0) throw invalidArg(`${name} names can not be blank`);
-    return [word.slice(0, eq), word.slice(eq + 1)];
+  return words.flatMap((w) => {
+    const eq = w.indexOf('=');
+    if (eq < 0) throw invalidArg(`Syntax error - can't find = in "${w}". Must be of the form: name=value`);
+    return [w.slice(0, eq), w.slice(eq + 1), '='];
   });
 }
 
-function stringList(args: string, name: string, escape: string): string[] {
-  const json = jsonArray(args);
-  const list = json ?? rawWords(args, escape).map((w) => w.word);
-  if (!list.length) throw invalidArg(`${name} requires at least one argument`);
-  return list;
+function parseNode(line: string, escape: string): Node {
+  const { cmd, flags, args: rest } = splitCommand(line, escape);
+  const node = (args: string[], json = false): Node => ({ cmd, flags, args, json, rest });
+  switch (cmd.toLowerCase()) {
+    case 'add':
+    case 'copy':
+    case 'volume': {
+      const j = parseJsonArray(rest);
+      return j ? node(j, true) : node(whitespaceList(rest));
+    }
+    case 'cmd':
+    case 'entrypoint':
+    case 'run':
+    case 'shell': {
+      const m = maybeJson(rest);
+      return node(m.args, m.json);
+    }
+    case 'arg':
+      return node(parseWords(rest, escape));
+    case 'env':
+      return node(nameVal(rest, 'ENV', escape));
+    case 'label':
+      return node(nameVal(rest, 'LABEL', escape));
+    case 'expose':
+    case 'from':
+      return node(whitespaceList(rest));
+    case 'healthcheck': {
+      const m = /^(\S+)\s*([\s\S]*)$/.exec(rest);
+      if (!m) return node([]);
+      const c = maybeJson(m[2]!);
+      return node([m[1]!, ...c.args], c.json);
+    }
+    case 'maintainer':
+    case 'stopsignal':
+    case 'user':
+    case 'workdir':
+      return node(rest ? [rest] : []);
+    case 'onbuild':
+      return rest ? { ...node([]), sub: parseNode(rest, escape) } : node([]);
+    default:
+      return node([]);
+  }
 }
 
-function single(args: string, name: string): string {
-  const v = args.trim();
-  if (!v) throw invalidArg(`${name} requires exactly one argument`);
-  return v;
+function kvps(args: string[], name: string): RawPair[] {
+  if (!args.length) throw invalidArg(`${name} requires at least one argument`);
+  if (args.length % 3 !== 0) throw invalidArg(`Bad input to ${name}, too many arguments`);
+  const out: RawPair[] = [];
+  for (let j = 0; j < args.length; j += 3) {
+    if (!args[j]) throw invalidArg(`${name} names can not be blank`);
+    out.push({ key: args[j]!, value: args[j + 1]!, noDelim: args[j + 2] === '' });
+  }
+  return out;
 }
 
-/** The instruction on one logical line (its heredocs attached where the instruction takes them). */
-export function parseInstruction(line: LogicalLine, escape: string, inOnbuild = false): Instruction {
-  const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(line.text);
-  const word = m?.[1] ?? '';
-  const upper = word.toUpperCase();
-  const args = m?.[2] ?? '';
-  const loc: Loc = { start: line.start, end: line.end, original: line.text };
-  if (!INSTRUCTIONS.has(upper)) throw invalidArg(`unknown instruction: ${word}`);
-  const spec = FLAGS[upper] ?? {};
-  const f = parseFlags(args, spec, escape);
-  const rest = f.rest;
-  const one = (k: string) => f.values.get(k)?.[0];
-  const heredocs: Heredoc[] = line.heredocs;
+/** handleJSONArgs: exec form as is, shell form as one string. */
+const cmdLine = (n: Node) => (n.json ? n.args : n.args.length ? [n.args.join(' ')] : []);
 
+function interval(f: FlagSet, name: string): number {
+  const s = f.get(name);
+  if (!s) return 0;
+  const d = parseGoDuration(s);
+  if (d !== 0 && d < 1e6) throw invalidArg(`Interval "${name}" cannot be less than 1ms`);
+  return d;
+}
+
+function sourcesAndDest(
+  n: Node,
+  heredocs: Heredoc[],
+  name: string,
+): Pick<CopyInstruction, 'sources' | 'contents' | 'dest'> {
+  const dest = n.args[n.args.length - 1]!;
+  if (parseHeredocWord(dest)) throw invalidArg(`${name} cannot accept a heredoc as a destination`);
+  const byName = new Map(heredocs.map((h) => [h.name, h]));
+  const sources: string[] = [];
+  const contents: InlineFile[] = [];
+  for (const src of n.args.slice(0, -1)) {
+    const h = parseHeredocWord(src);
+    if (!h) {
+      sources.push(src);
+      continue;
+    }
+    const body = byName.get(h.name)?.content ?? '';
+    contents.push({ name: h.name, data: h.chomp ? chompHeredoc(body) : body, chomp: h.chomp, expand: h.expand });
+  }
+  return { sources, contents, dest };
+}
+
+function toInstruction(n: Node, loc: Loc, heredocs: Heredoc[]): Instruction {
+  const f = new FlagSet(n.flags);
+  const upper = n.cmd.toUpperCase();
+  const exactlyOne = () => {
+    if (n.args.length !== 1) throw invalidArg(`${upper} requires exactly one argument`);
+    return n.args[0]!;
+  };
   switch (upper) {
-    case 'FROM': {
-      const words = rawWords(rest, escape).map((w) => w.word);
-      if (words.length !== 1 && !(words.length === 3 && words[1]!.toUpperCase() === 'AS'))
-        throw invalidArg('FROM requires either one or three arguments');
-      const alias = words[2];
-      if (alias !== undefined && !/^[a-zA-Z][a-zA-Z0-9-_.]*$/.test(alias))
-        throw invalidArg(`invalid name for build stage: "${alias}", name can't start with a number or contain symbols`);
+    case 'ENV':
+    case 'LABEL':
+      f.parse();
+      return { kind: upper, pairs: kvps(n.args, upper), loc };
+    case 'MAINTAINER':
+    case 'WORKDIR':
+    case 'USER': {
+      const value = exactlyOne();
+      f.parse();
+      return { kind: upper, value, loc };
+    }
+    case 'STOPSIGNAL':
+      return { kind: upper, value: exactlyOne(), loc };
+    case 'ADD':
+    case 'COPY': {
+      if (n.args.length < 2)
+        throw invalidArg(
+          `${upper} requires at least two arguments, but only one was provided. Destination could not be determined`,
+        );
+      f.string('chown').string('chmod').bool('link').strings('exclude');
+      if (upper === 'ADD') f.bool('keep-git-dir').string('checksum').bool('unpack');
+      else f.string('from').bool('parents');
+      f.parse();
+      const opt = (k: string) => (f.get(k) ? { [k]: f.get(k) } : {});
       return {
-        kind: 'FROM',
-        image: words[0]!,
-        ...(alias ? { alias: alias.toLowerCase() } : {}),
-        ...(one('platform') ? { platform: one('platform')! } : {}),
+        kind: upper,
+        ...sourcesAndDest(n, heredocs, upper),
+        ...opt('from'),
+        ...opt('chown'),
+        ...opt('chmod'),
+        ...opt('checksum'),
+        link: f.isTrue('link'),
+        parents: f.isTrue('parents'),
+        exclude: f.all('exclude'),
+        ...(upper === 'ADD' ? { keepGitDir: f.isTrue('keep-git-dir') } : {}),
         loc,
       };
     }
+    case 'FROM': {
+      let alias: string | undefined;
+      if (n.args.length === 3 && n.args[1]!.toLowerCase() === 'as') {
+        alias = n.args[2]!.toLowerCase();
+        if (!/^[a-z][a-z0-9-_.]*$/.test(alias))
+          throw invalidArg(
+            `invalid name for build stage: "${n.args[2]}", name can't start with a number or contain symbols`,
+          );
+      } else if (n.args.length !== 1) throw invalidArg('FROM requires either one or three arguments');
+      f.string('platform').parse();
+      return {
+        kind: 'FROM',
+        image: n.args[0]!,
+        ...(alias ? { alias } : {}),
+        ...(f.get('platform') ? { platform: f.get('platform') } : {}),
+        loc,
+      };
+    }
+    case 'ONBUILD': {
+      if (!n.sub) throw invalidArg('ONBUILD requires at least one argument');
+      f.parse();
+      const t = n.sub.cmd.toUpperCase();
+      if (t === 'ONBUILD') throw invalidArg("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+      if (t === 'MAINTAINER' || t === 'FROM') throw invalidArg(`${t} isn't allowed as an ONBUILD trigger`);
+      let expression = loc.original.replace(/^\s*ONBUILD\s*/i, '');
+      for (const h of heredocs) expression += `\n${h.content}${h.name}`;
+      return { kind: 'ONBUILD', expression, loc };
+    }
     case 'RUN': {
-      const cmd = heredocs.length && !jsonArray(rest) ? { form: 'shell' as const, text: rest } : command(rest, 'RUN');
+      f.strings('mount').string('network').string('security').parse();
       return {
         kind: 'RUN',
-        cmd,
-        mounts: f.values.get('mount') ?? [],
-        ...(one('network') ? { network: one('network')! } : {}),
-        ...(one('security') ? { security: one('security')! } : {}),
-        heredocs,
+        cmdLine: cmdLine(n),
+        prependShell: !n.json,
+        files: heredocs.map((h) => ({ name: h.name, data: h.content, chomp: h.chomp, expand: h.expand })),
+        mounts: f.all('mount'),
+        ...(f.get('network') ? { network: f.get('network') } : {}),
+        ...(f.get('security') ? { security: f.get('security') } : {}),
         loc,
       };
     }
     case 'CMD':
     case 'ENTRYPOINT':
-      return { kind: upper, cmd: command(rest, upper), loc };
-    case 'SHELL': {
-      const json = jsonArray(rest);
-      if (!json) throw invalidArg('SHELL requires the arguments to be in JSON form');
-      if (!json.length) throw invalidArg('SHELL requires at least one argument');
-      return { kind: 'SHELL', shell: json, loc };
-    }
-    case 'COPY':
-    case 'ADD': {
-      const json = jsonArray(rest);
-      const list = json ?? rawWords(rest, escape).map((w) => w.word);
-      if (list.length < 2 && !(heredocs.length && list.length >= 1))
-        throw invalidArg(
-          `${upper} requires at least two arguments, but only one was provided. Destination could not be determined.`,
-        );
-      const dest = list[list.length - 1]!;
+      f.parse();
+      return { kind: upper, cmdLine: cmdLine(n), prependShell: !n.json, loc };
+    case 'HEALTHCHECK': {
+      if (!n.args.length) throw invalidArg('HEALTHCHECK requires at least one argument');
+      const typ = n.args[0]!.toUpperCase();
+      const rest = n.args.slice(1);
+      const base = { kind: 'HEALTHCHECK' as const, interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, loc };
+      if (typ === 'NONE') {
+        if (rest.length) throw invalidArg('HEALTHCHECK NONE takes no arguments');
+        return { ...base, test: ['NONE'], retries: 0 };
+      }
+      f.string('interval').string('timeout').string('start-period').string('start-interval').string('retries').parse();
+      if (typ !== 'CMD') throw invalidArg(`Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
+      const cmd = n.json ? rest : rest.length ? [rest.join(' ')] : [];
+      if (!cmd.length) throw invalidArg('Missing command after HEALTHCHECK CMD');
+      const retries = f.get('retries');
+      if (retries && !/^[-+]?\d+$/.test(retries))
+        throw invalidArg(`strconv.ParseInt: parsing "${retries}": invalid syntax`);
+      if (retries && Number(retries) < 0) throw invalidArg(`--retries cannot be negative (${Number(retries)})`);
       return {
-        kind: upper,
-        sources: list.slice(0, -1),
-        dest,
-        json: !!json,
-        heredocs,
-        ...(one('from') ? { from: one('from')! } : {}),
-        ...(one('chown') ? { chown: one('chown')! } : {}),
-        ...(one('chmod') ? { chmod: one('chmod')! } : {}),
-        link: f.bools.has('link'),
-        parents: f.bools.has('parents'),
-        exclude: f.values.get('exclude') ?? [],
-        ...(one('checksum') ? { checksum: one('checksum')! } : {}),
-        ...(upper === 'ADD' ? { keepGitDir: f.bools.has('keep-git-dir') } : {}),
-        loc,
+        ...base,
+        test: [n.json ? 'CMD' : 'CMD-SHELL', ...cmd],
+        interval: interval(f, 'interval'),
+        timeout: interval(f, 'timeout'),
+        startPeriod: interval(f, 'start-period'),
+        startInterval: interval(f, 'start-interval'),
+        retries: retries ? Number(retries) : 0,
       };
-    }
-    case 'ENV':
-    case 'LABEL':
-      return { kind: upper, pairs: pairs(rest, upper, escape), loc };
-    case 'ARG': {
-      const words = rawWords(rest, escape).map((w) => w.word);
-      if (!words.length) throw invalidArg('ARG requires at least one argument');
-      const list = words.map((w) => {
-        const eq = w.indexOf('=');
-        const name = eq < 0 ? w : w.slice(0, eq);
-        if (!name) throw invalidArg('ARG names can not be blank');
-        return eq < 0 ? { name } : { name, value: w.slice(eq + 1) };
-      });
-      return { kind: 'ARG', args: list, loc };
     }
     case 'EXPOSE':
-    case 'VOLUME':
-      return { kind: upper, values: stringList(rest, upper, escape), loc };
-    case 'USER':
-    case 'WORKDIR':
-    case 'STOPSIGNAL':
-    case 'MAINTAINER':
-      return { kind: upper, value: single(rest, upper), loc };
-    case 'HEALTHCHECK': {
-      const kw = /^(\S+)\s*([\s\S]*)$/.exec(rest);
-      const type = kw?.[1]?.toUpperCase();
-      const opts = {
-        ...(one('interval') ? { interval: one('interval')! } : {}),
-        ...(one('timeout') ? { timeout: one('timeout')! } : {}),
-        ...(one('start-period') ? { startPeriod: one('start-period')! } : {}),
-        ...(one('start-interval') ? { startInterval: one('start-interval')! } : {}),
-        ...(one('retries') ? { retries: one('retries')! } : {}),
-      };
-      if (type === 'NONE') {
-        if (kw![2] || Object.keys(opts).length) throw invalidArg('HEALTHCHECK NONE takes no arguments');
-        return { kind: 'HEALTHCHECK', cmd: null, loc };
-      }
-      if (type !== 'CMD') throw invalidArg(`Unknown type "${kw?.[1] ?? ''}" in HEALTHCHECK (try CMD)`);
-      return { kind: 'HEALTHCHECK', cmd: command(kw![2] ?? '', 'HEALTHCHECK CMD'), ...opts, loc };
+      if (!n.args.length) throw invalidArg('EXPOSE requires at least one argument');
+      f.parse();
+      return { kind: 'EXPOSE', ports: [...n.args].sort(), loc };
+    case 'VOLUME': {
+      if (!n.args.length) throw invalidArg('VOLUME requires at least one argument');
+      f.parse();
+      const volumes = n.args.map((v) => v.trim());
+      if (volumes.some((v) => !v)) throw invalidArg('VOLUME specified can not be an empty string');
+      return { kind: 'VOLUME', volumes, loc };
     }
-    case 'ONBUILD': {
-      if (inOnbuild) throw invalidArg("ONBUILD ONBUILD isn't allowed");
-      const trigger = rest.trim();
-      if (!trigger) throw invalidArg('ONBUILD requires at least one argument');
-      const t = /^(\S+)/.exec(trigger)![1]!.toUpperCase();
-      if (t === 'ONBUILD') throw invalidArg("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-      if (t === 'FROM' || t === 'MAINTAINER') throw invalidArg(`${t} isn't allowed as an ONBUILD trigger`);
-      const parsed = parseInstruction({ ...line, text: trigger, heredocs: [] }, escape, true);
-      return { kind: 'ONBUILD', trigger, parsed, loc };
+    case 'ARG': {
+      if (!n.args.length) throw invalidArg('ARG requires at least one argument');
+      const args = n.args.map((w) => {
+        const eq = w.indexOf('=');
+        if (eq === 0) throw invalidArg('ARG names can not be blank');
+        return eq < 0 ? { name: w } : { name: w.slice(0, eq), value: w.slice(eq + 1) };
+      });
+      return { kind: 'ARG', args, loc };
+    }
+    case 'SHELL': {
+      f.parse();
+      const shell = cmdLine(n);
+      if (!shell.length) throw invalidArg('SHELL requires at least one argument');
+      if (!n.json) throw invalidArg(`SHELL requires the arguments to be in JSON form`);
+      return { kind: 'SHELL', shell, loc };
     }
   }
-  throw invalidArg(`unknown instruction: ${word}`);
+  throw invalidArg(`unknown instruction: ${n.cmd}`);
+}
+
+/** The instruction on one logical line, with its heredocs. */
+export function parseInstruction(line: LogicalLine, escape: string): Instruction {
+  const loc: Loc = { start: line.start, end: line.end, original: line.text };
+  return toInstruction(parseNode(line.text, escape), loc, line.heredocs);
 }

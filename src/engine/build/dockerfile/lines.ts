@@ -3,20 +3,23 @@
  * byte-order mark is dropped; parser directives (`# syntax=`, `# escape=`,
  * `# check=`) are read only before the first instruction, comment or empty
  * line, and each at most once; comment lines are dropped, also inside a
- * continued line; a line ending in the escape character (then only blanks)
- * continues on the next; heredocs (`<<EOF`, `<<-EOF`, `<<"EOF"`) on RUN, COPY
- * and ADD take the lines up to their terminator. Pure: text in, lines out.
+ * continued line; a line ending in the escape character (then only blanks,
+ * and not itself escaped) continues on the next; heredocs (`<<EOF`,
+ * `<<-EOF`, `<<"EOF"`, `3<<EOF`) on RUN, COPY and ADD in shell form (and
+ * ONBUILD of those) take the lines up to their terminator. Pure.
  */
 import { DockerfileError } from './errors.js';
+import { parseJsonArray, splitCommand } from './flags.js';
+import { processWord } from './shell-words.js';
 
 export interface Heredoc {
   /** The terminator word. */
   name: string;
-  /** The body, with its final newline (tabs stripped for `<<-`). */
+  /** The body as written, each line with its line ending. */
   content: string;
-  /** Quoted terminator (`<<"EOF"`, `<<'EOF'`): the body is not expanded. */
-  quoted: boolean;
-  /** `<<-`: leading tabs were stripped. */
+  /** The terminator was not quoted: the body's variables are expanded (COPY). */
+  expand: boolean;
+  /** `<<-`: leading tabs are stripped (from the terminator line now, from the body when used). */
   chomp: boolean;
 }
 
@@ -41,103 +44,154 @@ export interface SplitResult {
   warnings: string[];
 }
 
-const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
 const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
-const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
-/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'` (not `<<<`, a here-string). */
-const HEREDOC = /(?<!<)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+const HEREDOC_COMMANDS = new Set(['run', 'copy', 'add']);
+const HEREDOC_WORD = /^(\d*)<<(-?)\s*([^<]*)$/s;
 
-const isComment = (line: string) => /^\s*#/.test(line);
-const isBlank = (line: string) => line.trim() === '';
+const trimNewline = (s: string) => s.replace(/[\r\n]+$/, '');
+const trimLeft = (s: string) => s.replace(/^\s+/u, '');
+const isComment = (s: string) => trimLeft(s).startsWith('#');
+const none = new Map<string, string>();
 
-function readDirectives(lines: string[]): { directives: Directives; first: number } {
-  const directives: Directives = { escape: '\\' };
-  const seen = new Set<string>();
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const m = DIRECTIVE.exec(lines[i]!);
-    if (!m) break;
-    const key = m[1]!.toLowerCase();
-    if (!KNOWN_DIRECTIVES.has(key)) break;
-    if (seen.has(key)) throw new DockerfileError(`only one ${key} parser directive can be used`, i + 1);
-    seen.add(key);
+class DirectiveParser {
+  done = false;
+  private readonly seen = new Set<string>();
+  readonly directives: Directives = { escape: '\\' };
+
+  /** Whether the (left-trimmed) line was a directive; throws on a repeated or bad one. */
+  parse(line: string, lineNo: number): boolean {
+    if (this.done) return false;
+    if (!line.startsWith('#')) return ((this.done = true), false);
+    const m = DIRECTIVE.exec(trimLeft(line.slice(1)));
+    const key = m?.[1]?.toLowerCase();
+    if (!m || !key || !KNOWN_DIRECTIVES.has(key)) return ((this.done = true), false);
+    if (this.seen.has(key)) throw new DockerfileError(`only one ${key} parser directive can be used`, lineNo);
+    this.seen.add(key);
     const value = m[2]!;
     if (key === 'escape') {
       if (value !== '\\' && value !== '`')
-        throw new DockerfileError(`invalid escape token '${value}' does not match \` or \\`, i + 1);
-      directives.escape = value;
-    } else if (key === 'syntax') directives.syntax = value;
-    else directives.check = value;
+        throw new DockerfileError(`invalid escape token '${value}' does not match \` or \\`, lineNo);
+      this.directives.escape = value;
+    } else if (key === 'syntax') this.directives.syntax = value;
+    else this.directives.check = value;
+    return true;
   }
-  return { directives, first: i };
 }
 
-/** Heredoc markers on an instruction line, in order (only for RUN, COPY, ADD). */
-function heredocMarkers(text: string): { name: string; quoted: boolean; chomp: boolean }[] {
-  const word = /^\s*(\S+)/.exec(text)?.[1]?.toUpperCase();
-  if (!word || !HEREDOC_INSTRUCTIONS.has(word)) return [];
-  const out: { name: string; quoted: boolean; chomp: boolean }[] = [];
-  for (const m of text.matchAll(HEREDOC)) out.push({ name: m[3]!, quoted: !!m[2], chomp: m[1] === '-' });
-  return out;
+/** Whether the instruction on this line takes heredocs (RUN, COPY, ADD, also under ONBUILD; not JSON form). */
+function canContainHeredoc(line: string, escape: string): boolean {
+  let node = splitCommand(line, escape);
+  if (node.cmd.toLowerCase() === 'onbuild' && node.args) node = splitCommand(node.args, escape);
+  const cmd = node.cmd.toLowerCase();
+  if (!HEREDOC_COMMANDS.has(cmd)) return false;
+  return parseJsonArray(node.args) === null;
 }
+
+/** A heredoc word (`<<EOF`, `<<-"EOF"`) as its marker, or null (heredocFromMatch). */
+export function parseHeredocWord(word: string): Omit<Heredoc, 'content'> | null {
+  const m = HEREDOC_WORD.exec(word);
+  if (!m || !m[3]) return null;
+  const rest = m[3];
+  const words = processWord(rest, none, { skipUnsetEnv: true }).words;
+  if (words.length !== 1) return null;
+  const raw = processWord(rest, none, { skipUnsetEnv: true, rawQuotes: true }).words;
+  const quotes = (s: string) => (s.match(/['"]/g) ?? []).length;
+  return { name: words[0]!, chomp: m[2] === '-', expand: quotes(words[0]!) === quotes(raw[0] ?? '') };
+}
+
+function heredocMarkers(line: string): Omit<Heredoc, 'content'>[] {
+  let words: string[];
+  try {
+    words = processWord(line, none, { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true }).words;
+  } catch {
+    return [];
+  }
+  return words.map(parseHeredocWord).filter((h): h is Omit<Heredoc, 'content'> => h !== null);
+}
+
+/** `<<-` bodies: each line's leading tabs removed (ChompHeredocContent). */
+export const chompHeredoc = (s: string) => s.replace(/^\t+/gm, '');
 
 export function splitLines(source: string): SplitResult {
   const text = source.startsWith('\uFEFF') ? source.slice(1) : source;
-  const physical = text.split(/\r?\n/);
-  if (physical.length && physical[physical.length - 1] === '') physical.pop();
-  const { directives, first } = readDirectives(physical);
-  const cont = new RegExp('\\' + directives.escape + '[ \\t]*$');
+  // physical lines with their endings, as BuildKit's scanner yields them
+  const physical = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const d = new DirectiveParser();
+  let escape = '\\';
+  let cont = continuation(escape);
   const lines: LogicalLine[] = [];
   const warnings: string[] = [];
-
-  let i = first;
+  let i = 0;
+  const processLine = (raw: string, stripLeft: boolean): string | null => {
+    let t = trimNewline(raw);
+    if (stripLeft) t = trimLeft(t);
+    if (d.parse(t, i + 1) && d.directives.escape !== escape) {
+      escape = d.directives.escape;
+      cont = continuation(escape);
+    }
+    return isComment(t) ? null : t;
+  };
   while (i < physical.length) {
-    const raw = physical[i]!;
-    if (isComment(raw) || isBlank(raw)) {
-      i++;
-      continue;
-    }
-    const start = i + 1;
-    let line = raw.replace(/^\s+/, '');
-    let emptyContinuation = false;
+    const first = processLine(physical[i]!, true);
     i++;
-    while (cont.test(line)) {
-      line = line.replace(cont, '');
-      let next: string | undefined;
-      while (i < physical.length && next === undefined) {
-        const l = physical[i]!;
-        i++;
-        if (isComment(l)) continue;
-        if (isBlank(l)) emptyContinuation = true;
-        else next = l;
+    const start = i;
+    if (first === null) continue;
+    let [line, end] = trimContinuation(first, cont);
+    if (end && line === '') continue;
+    let emptyContinuation = false;
+    while (!end && i < physical.length) {
+      const raw = physical[i]!;
+      const next = processLine(raw, false);
+      i++;
+      if (isComment(raw)) continue;
+      if (trimLeft(next ?? '') === '') {
+        emptyContinuation = true;
+        continue;
       }
-      if (next === undefined) break;
-      line += next;
+      let part: string;
+      [part, end] = trimContinuation(next!, cont);
+      line += part;
     }
-    if (emptyContinuation)
-      warnings.push(
-        `Empty continuation line found in: ${line.trim()} (line ${start}); this will be an error in a future release`,
-      );
-
+    if (emptyContinuation) warnings.push(`Empty continuation line found in: ${line}`);
     const heredocs: Heredoc[] = [];
-    for (const marker of heredocMarkers(line)) {
-      const body: string[] = [];
-      let closed = false;
-      while (i < physical.length) {
-        const l = physical[i]!;
-        i++;
-        const cmp = marker.chomp ? l.replace(/^\t+/, '') : l;
-        if (cmp === marker.name) {
-          closed = true;
-          break;
-        }
-        body.push(marker.chomp ? l.replace(/^\t+/, '') : l);
+    const takes = (() => {
+      try {
+        return line.includes('<<') && canContainHeredoc(line, escape);
+      } catch (e) {
+        throw new DockerfileError((e as Error).message, start, i, { cause: e });
       }
-      if (!closed) throw new DockerfileError(`unterminated heredoc ${marker.name}`, start);
-      heredocs.push({ ...marker, content: body.length ? body.join('\n') + '\n' : '' });
+    })();
+    if (takes) {
+      for (const marker of heredocMarkers(line)) {
+        let content = '';
+        let closed = false;
+        while (i < physical.length) {
+          const raw = physical[i]!;
+          i++;
+          const t = trimNewline(raw);
+          if ((marker.chomp ? t.replace(/^\t+/, '') : t) === marker.name) {
+            closed = true;
+            break;
+          }
+          content += raw;
+        }
+        if (!closed) throw new DockerfileError('unterminated heredoc', start, i);
+        heredocs.push({ ...marker, content });
+      }
     }
     lines.push({ text: line, start, end: i, heredocs });
   }
   if (!lines.length) throw new DockerfileError('file with no instructions', physical.length || 1);
-  return { directives, lines, warnings };
+  return { directives: d.directives, lines, warnings };
+}
+
+function continuation(escape: string): RegExp {
+  const e = escape === '\\' ? '\\\\' : escape;
+  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
+}
+
+function trimContinuation(line: string, cont: RegExp): [string, boolean] {
+  if (cont.test(line)) return [line.replace(cont, '$1'), false];
+  return [line, true];
 }

@@ -1,301 +1,366 @@
 /**
- * Word expansion for Dockerfile instructions, with BuildKit's rules (its
- * shell lexer): single quotes are literal, double quotes expand variables,
- * the escape character takes the next character literally (inside double
- * quotes only before `"`, `$` and itself), and `$VAR`, `${VAR}`,
- * `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`,
+ * Word expansion for Dockerfile instructions with BuildKit's rules (its
+ * shell lexer, frontend/dockerfile/shell): single quotes are literal, double
+ * quotes expand variables, the escape character takes the next character
+ * literally (inside double quotes only before `"`, `$` and itself), `$VAR`,
+ * `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`,
  * `${VAR:?message}`, `${VAR?message}`, `${VAR#pat}`, `${VAR##pat}`,
- * `${VAR%pat}`, `${VAR%%pat}` and `${VAR/pat/repl}` expand from the given
- * variables. Pure: no I/O.
+ * `${VAR%pat}`, `${VAR%%pat}`, `${VAR/pat/repl}` and `${VAR//pat/repl}`;
+ * `$1`, `$@` and the other special parameters expand to nothing. Words split
+ * on unquoted whitespace (also inside an unquoted expansion); a quoted empty
+ * string makes no word, as in BuildKit. Pure: no I/O.
  */
 import { invalidArg } from '../../errors.js';
 
 export type Vars = ReadonlyMap<string, string>;
 
-interface Options {
-  escape: string;
-  /** Split into words on unquoted whitespace (ProcessWords) instead of one word. */
-  split: boolean;
+export interface LexOptions {
+  /** The escape character: `\` (default) or the `# escape=` directive's backtick. */
+  escape?: string;
+  /** Keep quote characters in the result (the heredoc detection). */
+  rawQuotes?: boolean;
+  /** Keep escape characters in the result. */
+  rawEscapes?: boolean;
+  /** Leave unset variables as written (`$X`, `${X}`). */
+  skipUnsetEnv?: boolean;
+  /** Quotes are plain characters (heredoc bodies). */
+  skipProcessQuotes?: boolean;
 }
 
-const isNameStart = (c: string) => /[A-Za-z_]/.test(c);
-const isNameChar = (c: string) => /[A-Za-z0-9_]/.test(c);
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+export interface WordResult {
+  result: string;
+  words: string[];
+  /** Variables the word used that are set. */
+  matched: Set<string>;
+  /** Variables the word used that are not set. */
+  unmatched: Set<string>;
+}
+
+const EOF = '';
+const isSpace = (c: string) => /^\s$/u.test(c);
+const isDigit = (c: string) => /^\p{Nd}$/u.test(c);
+const isLetter = (c: string) => /^\p{L}$/u.test(c);
+const isSpecialParam = (c: string) => '@*#?-$!0'.includes(c) && c !== '';
+
+class Words {
+  buf = '';
+  words: string[] = [];
+  inWord = false;
+  addChar(c: string): void {
+    if (isSpace(c) && this.inWord) {
+      if (this.buf) {
+        this.words.push(this.buf);
+        this.buf = '';
+        this.inWord = false;
+      }
+    } else if (!isSpace(c)) this.addRawChar(c);
+  }
+  addRawChar(c: string): void {
+    this.buf += c;
+    this.inWord = true;
+  }
+  addString(s: string): void {
+    for (const c of s) this.addChar(c);
+  }
+  addRawString(s: string): void {
+    this.buf += s;
+    this.inWord = true;
+  }
+  get(): string[] {
+    if (this.buf) {
+      this.words.push(this.buf);
+      this.buf = '';
+      this.inWord = false;
+    }
+    return this.words;
+  }
+}
 
 class Lexer {
+  private readonly chars: string[];
   private pos = 0;
-  /** Names that were referenced but not set (BuildKit reports unmatched build args). */
-  readonly unset = new Set<string>();
+  private rawEscapes: boolean;
+  readonly matched = new Set<string>();
+  readonly unmatched = new Set<string>();
+  private readonly escape: string;
 
   constructor(
-    private readonly src: string,
+    src: string,
     private readonly vars: Vars,
-    private readonly opts: Options,
-  ) {}
+    private readonly o: LexOptions,
+  ) {
+    this.chars = Array.from(src);
+    this.rawEscapes = !!o.rawEscapes;
+    this.escape = o.escape ?? '\\';
+  }
 
   private peek(): string {
-    return this.src[this.pos] ?? '';
+    return this.chars[this.pos] ?? EOF;
   }
 
   private next(): string {
-    return this.src[this.pos++] ?? '';
+    return this.chars[this.pos++] ?? EOF;
   }
 
-  private get done(): boolean {
-    return this.pos >= this.src.length;
-  }
-
-  /** The whole input, as one word or as words. */
-  run(): string[] {
-    const words: string[] = [];
-    let word = '';
-    let started = false; // a quoted empty string still makes a word
-    const flush = () => {
-      if (started || word) words.push(word);
-      word = '';
-      started = false;
-    };
-    while (!this.done) {
-      const c = this.next();
-      if (this.opts.split && isSpace(c)) {
-        flush();
-        continue;
-      }
-      if (c === this.opts.escape) {
-        if (this.done) {
-          word += c;
-          break;
-        }
-        word += this.next();
-        continue;
-      }
-      if (c === "'") {
-        started = true;
-        word += this.singleQuoted();
-        continue;
-      }
-      if (c === '"') {
-        started = true;
-        word += this.doubleQuoted();
-        continue;
-      }
-      if (c === '$') {
-        const v = this.dollar();
-        if (this.opts.split) {
-          // an unquoted expansion is split into words too
-          const parts = v.split(/[ \t\n]+/);
-          for (let i = 0; i < parts.length; i++) {
-            if (i > 0) flush();
-            word += parts[i];
-          }
-        } else word += v;
-        continue;
-      }
-      word += c;
-    }
-    flush();
-    return words;
-  }
-
-  private singleQuoted(): string {
-    let out = '';
-    for (;;) {
-      if (this.done) throw invalidArg('unexpected end of statement while looking for matching single-quote');
-      const c = this.next();
-      if (c === "'") return out;
-      out += c;
-    }
-  }
-
-  private doubleQuoted(): string {
-    let out = '';
-    for (;;) {
-      if (this.done) throw invalidArg('unexpected end of statement while looking for matching double-quote');
-      const c = this.next();
-      if (c === '"') return out;
-      if (c === this.opts.escape) {
-        const n = this.peek();
-        if (n === '"' || n === '$' || n === this.opts.escape) {
-          out += this.next();
-          continue;
-        }
-        out += c;
-        continue;
-      }
-      if (c === '$') {
-        out += this.dollar();
-        continue;
-      }
-      out += c;
-    }
-  }
-
-  private name(): string {
-    let n = '';
-    while (!this.done && isNameChar(this.peek())) n += this.next();
-    return n;
-  }
-
-  private lookup(name: string): string | undefined {
+  private getEnv(name: string): string | undefined {
     const v = this.vars.get(name);
-    if (v === undefined) this.unset.add(name);
+    (v === undefined ? this.unmatched : this.matched).add(name);
     return v;
   }
 
-  /** After a `$`: a variable, or a literal `$`. */
-  private dollar(): string {
-    const c = this.peek();
-    if (c === '{') {
-      this.next();
-      return this.braced();
+  /** The text up to stopChar (consumed), or to the end when stopChar is EOF. */
+  processStopOn(stopChar: string, rawEscapes: boolean): { result: string; words: string[] } {
+    let result = '';
+    const words = new Words();
+    const saved = this.rawEscapes;
+    this.rawEscapes = rawEscapes;
+    try {
+      while (this.peek() !== EOF) {
+        const ch = this.peek();
+        if (stopChar !== EOF && ch === stopChar) {
+          this.next();
+          return { result, words: words.get() };
+        }
+        const fn =
+          ch === '$'
+            ? () => this.processDollar()
+            : ch === '<'
+              ? () => this.processPossibleHeredoc()
+              : !this.o.skipProcessQuotes && ch === "'"
+                ? () => this.processSingleQuote()
+                : !this.o.skipProcessQuotes && ch === '"'
+                  ? () => this.processDoubleQuote()
+                  : null;
+        if (fn) {
+          const tmp = fn();
+          result += tmp;
+          if (ch === '$') words.addString(tmp);
+          else words.addRawString(tmp);
+          continue;
+        }
+        let c = this.next();
+        if (c === this.escape) {
+          if (this.rawEscapes) {
+            words.addRawChar(c);
+            result += c;
+          }
+          c = this.next();
+          if (c === EOF) break;
+          words.addRawChar(c);
+        } else words.addChar(c);
+        result += c;
+      }
+      if (stopChar !== EOF) throw invalidArg(`unexpected end of statement while looking for matching ${stopChar}`);
+      return { result, words: words.get() };
+    } finally {
+      this.rawEscapes = saved;
     }
-    if (c && isNameStart(c)) return this.lookup(this.name()) ?? '';
-    return '$';
   }
 
-  /** The text up to the closing brace of `${...}`, expanded as a word (nested braces and quotes allowed). */
-  private wordUntilBrace(): string {
-    let depth = 0;
-    let raw = '';
+  private processSingleQuote(): string {
+    let out = this.o.rawQuotes ? this.next() : (this.next(), '');
     for (;;) {
-      if (this.done) throw invalidArg("missing '}' in variable substitution");
       const c = this.next();
-      if (c === this.opts.escape && !this.done) {
-        raw += c + this.next();
+      if (c === EOF) throw invalidArg('unexpected end of statement while looking for matching single-quote');
+      if (c === "'") return this.o.rawQuotes ? out + c : out;
+      out += c;
+    }
+  }
+
+  private processDoubleQuote(): string {
+    let out = this.o.rawQuotes ? this.next() : (this.next(), '');
+    for (;;) {
+      const p = this.peek();
+      if (p === EOF) throw invalidArg('unexpected end of statement while looking for matching double-quote');
+      if (p === '"') {
+        const c = this.next();
+        return this.o.rawQuotes ? out + c : out;
+      }
+      if (p === '$') {
+        out += this.processDollar();
         continue;
       }
-      if (c === '{') depth++;
-      if (c === '}') {
-        if (depth === 0) break;
-        depth--;
+      let c = this.next();
+      if (c === this.escape) {
+        if (this.rawEscapes) out += c;
+        const n = this.peek();
+        if (n === EOF) continue;
+        if (n === '"' || n === '$' || n === this.escape) c = this.next();
       }
-      raw += c;
+      out += c;
     }
-    return expandWord(raw, this.vars, this.opts.escape);
   }
 
-  private braced(): string {
-    const name = this.name();
-    if (!name) throw invalidArg('bad substitution: a variable name is missing after ${');
-    if (this.done) throw invalidArg("missing '}' in variable substitution");
-    const c = this.next();
-    if (c === '}') return this.lookup(name) ?? '';
-    const value = this.lookup(name);
-    if (c === ':') {
-      const op = this.next();
-      const word = this.wordUntilBrace();
-      const empty = value === undefined || value === '';
-      switch (op) {
-        case '-':
-          return empty ? word : value!;
-        case '+':
-          return empty ? '' : word;
-        case '?':
-          if (empty) throw invalidArg(`${name}: ${word || 'is not allowed to be unset'}`);
-          return value!;
-        default:
-          throw invalidArg(`unsupported modifier (:${op}) in substitution`);
+  private processName(): string {
+    let name = '';
+    while (this.peek() !== EOF) {
+      const c = this.peek();
+      if (!name && isDigit(c)) {
+        while (this.peek() !== EOF && isDigit(this.peek())) name += this.next();
+        return name;
       }
+      if (!name && isSpecialParam(c)) return this.next();
+      if (!isLetter(c) && !isDigit(c) && c !== '_') break;
+      name += this.next();
     }
-    switch (c) {
-      case '-': {
-        const word = this.wordUntilBrace();
-        return value === undefined ? word : value;
-      }
-      case '+': {
-        const word = this.wordUntilBrace();
-        return value === undefined ? '' : word;
-      }
-      case '?': {
-        const word = this.wordUntilBrace();
+    return name;
+  }
+
+  private processPossibleHeredoc(): string {
+    this.next();
+    if (this.peek() !== '<') return '<';
+    this.next();
+    let space = '';
+    while (this.peek() === ' ' || this.peek() === '\t' || this.peek() === '\r') space += this.next();
+    return '<<' + space;
+  }
+
+  private stopOnOrMissing(stop: string, raw: boolean, missing: string): string {
+    try {
+      return this.processStopOn(stop, raw).result;
+    } catch (e) {
+      if (this.peek() === EOF) throw invalidArg(missing);
+      throw e;
+    }
+  }
+
+  private processDollar(): string {
+    this.next();
+    if (this.peek() !== '{') {
+      const name = this.processName();
+      if (!name) return '$';
+      const v = this.getEnv(name);
+      if (v === undefined && this.o.skipUnsetEnv) return '$' + name;
+      return v ?? '';
+    }
+    this.next();
+    const first = this.peek();
+    if (first === EOF) throw invalidArg("syntax error: missing '}'");
+    if (first === '{' || first === '}' || first === ':') throw invalidArg('syntax error: bad substitution');
+    const name = this.processName();
+    let ch = this.next();
+    if (ch === EOF) throw invalidArg("syntax error: missing '}'");
+    let chs = ch;
+    let nullIsUnset = false;
+    if (ch === '}') {
+      const v = this.getEnv(name);
+      if (v === undefined && this.o.skipUnsetEnv) return `\${${name}}`;
+      return v ?? '';
+    }
+    if (ch === '/') {
+      const all = this.peek() === '/';
+      if (all) this.next();
+      const pattern = this.stopOnOrMissing('/', true, "syntax error: missing '/' in ${}");
+      const repl = this.stopOnOrMissing('}', true, "syntax error: missing '}'");
+      const v = this.getEnv(name);
+      if (v === undefined && this.o.skipUnsetEnv) return `\${${name}/${pattern}/${repl}}`;
+      const re = shellPatternRegex(pattern, true, false, all);
+      return (v ?? '').replace(re, () => repl);
+    }
+    if (ch === ':') {
+      nullIsUnset = true;
+      ch = this.next();
+      chs += ch;
+    }
+    if (!'+-?#%'.includes(ch) || ch === EOF) throw invalidArg(`unsupported modifier (${chs}) in substitution`);
+    const rawEscapes = ch === '#' || ch === '%';
+    if (nullIsUnset && rawEscapes) throw invalidArg(`unsupported modifier (${chs}) in substitution`);
+    let word = this.stopOnOrMissing('}', rawEscapes, "syntax error: missing '}'");
+    const value = this.getEnv(name);
+    if (value === undefined && this.o.skipUnsetEnv) return `\${${name}${chs}${word}}`;
+    const empty = value === undefined || (nullIsUnset && value === '');
+    switch (ch) {
+      case '-':
+        return empty ? word : value!;
+      case '+':
+        return empty ? '' : word;
+      case '?':
         if (value === undefined) throw invalidArg(`${name}: ${word || 'is not allowed to be unset'}`);
+        if (nullIsUnset && value === '') throw invalidArg(`${name}: ${word || 'is not allowed to be empty'}`);
         return value;
+      default: {
+        const greedy = word.startsWith(ch);
+        if (greedy) word = word.slice(1);
+        return ch === '%' ? trimSuffix(word, value ?? '', greedy) : trimPrefix(word, value ?? '', greedy);
       }
-      case '#':
-      case '%': {
-        const longest = this.peek() === c ? (this.next(), true) : false;
-        const pat = this.wordUntilBrace();
-        return trimPattern(value ?? '', pat, c === '#' ? 'prefix' : 'suffix', longest);
-      }
-      case '/': {
-        const all = this.peek() === '/' ? (this.next(), true) : false;
-        const rest = this.rawUntilBrace();
-        const slash = rest.indexOf('/');
-        const pat = expandWord(slash < 0 ? rest : rest.slice(0, slash), this.vars, this.opts.escape);
-        const repl = slash < 0 ? '' : expandWord(rest.slice(slash + 1), this.vars, this.opts.escape);
-        return replacePattern(value ?? '', pat, repl, all);
-      }
-      default:
-        throw invalidArg(`unsupported modifier (${c}) in substitution`);
-    }
-  }
-
-  private rawUntilBrace(): string {
-    let raw = '';
-    for (;;) {
-      if (this.done) throw invalidArg("missing '}' in variable substitution");
-      const c = this.next();
-      if (c === '}') return raw;
-      raw += c;
     }
   }
 }
 
-/** A shell glob (`*`, `?`, `[...]`) as an anchored regular expression source. */
-function globSource(pat: string): string {
-  let out = '';
-  for (let i = 0; i < pat.length; i++) {
-    const c = pat[i]!;
-    if (c === '*') out += '[\\s\\S]*';
-    else if (c === '?') out += '[\\s\\S]';
-    else if (c === '[') {
-      const end = pat.indexOf(']', i + 1);
-      if (end < 0) out += '\\[';
-      else {
-        let cls = pat.slice(i + 1, end);
-        if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-        out += '[' + cls.replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else out += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+/** A shell pattern (`*`, `?`, `\` escapes; brackets are literal, as in BuildKit) as a regular expression. */
+export function shellPatternRegex(pattern: string, greedy: boolean, anchored: boolean, global = false): RegExp {
+  const chars = Array.from(pattern);
+  let out = anchored ? '^' : '';
+  for (let i = 0; i < chars.length; i++) {
+    let c = chars[i]!;
+    if (c === '*') out += greedy ? '.*' : '.*?';
+    else if (c === '?') out += '.';
+    else if (c === '\\') {
+      if (chars[i + 1] === '}' || chars[i + 1] === '/') continue;
+      c = chars[++i] ?? '';
+      if (c !== '*' && c !== '?' && c !== '\\') throw invalidArg(`invalid pattern (${pattern}) in substitution`);
+      out += '\\' + c;
+    } else if ('[]{}.+()|^$'.includes(c)) out += '\\' + c;
+    else out += c;
   }
-  return out;
+  return new RegExp(out, global ? 'gu' : 'u');
 }
 
-function trimPattern(value: string, pat: string, side: 'prefix' | 'suffix', longest: boolean): string {
-  const re = new RegExp('^' + globSource(pat) + '$');
-  if (side === 'prefix') {
-    const cuts = [...Array(value.length + 1).keys()];
-    if (longest) cuts.reverse();
-    for (const n of cuts) if (re.test(value.slice(0, n))) return value.slice(n);
-  } else {
-    const cuts = [...Array(value.length + 1).keys()].map((n) => value.length - n);
-    if (longest) cuts.reverse();
-    for (const n of cuts) if (re.test(value.slice(n))) return value.slice(0, n);
-  }
-  return value;
+function trimPrefix(pattern: string, value: string, greedy: boolean): string {
+  const m = shellPatternRegex(pattern, greedy, true).exec(value);
+  return m ? value.slice(m[0].length) : value;
 }
 
-function replacePattern(value: string, pat: string, repl: string, all: boolean): string {
-  if (!pat) return value;
-  // shell patterns match greedily from the left
-  const re = new RegExp(globSource(pat), all ? 'g' : '');
-  return value.replace(re, () => repl);
+/** The pattern reversed with escapes kept before their character. */
+function reversePattern(pattern: string): string {
+  const p = Array.from(pattern);
+  const out: string[] = new Array(p.length);
+  const last = p.length - 1;
+  for (let i = 0; i <= last;) {
+    if (p[i] === '\\' && i !== last) {
+      out[last - i - 1] = p[i]!;
+      out[last - i] = p[i + 1]!;
+      i += 2;
+    } else {
+      out[last - i] = p[i]!;
+      i++;
+    }
+  }
+  return out.join('');
+}
+
+const reverse = (s: string) => Array.from(s).reverse().join('');
+
+function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy));
+}
+
+function run(word: string, vars: Vars, opts: LexOptions): WordResult {
+  const lexer = new Lexer(word, vars, opts);
+  try {
+    const { result, words } = lexer.processStopOn(EOF, !!opts.rawEscapes);
+    return { result, words, matched: lexer.matched, unmatched: lexer.unmatched };
+  } catch (e) {
+    throw invalidArg(`failed to process "${word}": ${(e as Error).message}`, e);
+  }
+}
+
+/** One word: quotes removed, variables expanded, with the variables it used. */
+export function processWord(word: string, vars: Vars, opts: LexOptions = {}): WordResult {
+  return run(word, vars, opts);
 }
 
 /** One word: quotes removed, variables expanded (ENV values, WORKDIR, USER, COPY paths, ...). */
 export function expandWord(word: string, vars: Vars, escape = '\\'): string {
-  return new Lexer(word, vars, { escape, split: false }).run()[0] ?? '';
+  return run(word, vars, { escape }).result;
 }
 
 /** Words split on unquoted whitespace, each with quotes removed and variables expanded. */
-export function expandWords(text: string, vars: Vars, escape = '\\'): string[] {
-  return new Lexer(text, vars, { escape, split: true }).run();
+export function expandWords(text: string, vars: Vars, escape = '\\', opts: LexOptions = {}): string[] {
+  return run(text, vars, { ...opts, escape }).words;
 }
 
 /** The variables a word refers to that are not set (for unused/undefined build-arg reporting). */
 export function unsetNames(word: string, vars: Vars, escape = '\\'): string[] {
-  const l = new Lexer(word, vars, { escape, split: false });
-  l.run();
-  return [...l.unset];
+  return [...run(word, vars, { escape }).unmatched];
 }

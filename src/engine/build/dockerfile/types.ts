@@ -1,7 +1,8 @@
 /**
- * A parsed Dockerfile. Values are kept as written (quotes and variables not
- * yet expanded): what a variable means depends on the ARG and ENV state of the
- * stage at that point, which the planner tracks.
+ * A parsed Dockerfile, as BuildKit's instructions package types it. Values
+ * are kept as written (quotes and variables not yet expanded): what a
+ * variable means depends on the ARG and ENV state of the stage at that
+ * point, which the planner tracks.
  */
 import type { Directives, Heredoc } from './lines.js';
 
@@ -13,11 +14,22 @@ export interface Loc {
   original: string;
 }
 
-/** Shell form (run through the stage's SHELL) or exec form (a JSON array). */
-export type CommandForm = { form: 'shell'; text: string } | { form: 'exec'; args: string[] };
+/** A key=value of ENV and LABEL, each side still to be expanded; noDelim for the legacy `ENV key value`. */
+export interface RawPair {
+  key: string;
+  value: string;
+  noDelim: boolean;
+}
 
-/** Raw `key=value` pairs of ENV and LABEL, each side still to be expanded. */
-export type RawPair = [key: string, value: string];
+/** A heredoc used as a file: COPY's source or RUN's script. */
+export interface InlineFile {
+  name: string;
+  data: string;
+  /** `<<-`: leading tabs are stripped from each line. */
+  chomp: boolean;
+  /** Variables in the body are expanded (the terminator was not quoted). */
+  expand: boolean;
+}
 
 interface Base {
   loc: Loc;
@@ -32,17 +44,22 @@ export interface FromInstruction extends Base {
 
 export interface RunInstruction extends Base {
   kind: 'RUN';
-  cmd: CommandForm;
+  /** One shell string (shell form) or the exec-form arguments. */
+  cmdLine: string[];
+  /** Shell form: the stage's SHELL runs it. */
+  prependShell: boolean;
+  /** Heredocs attached to the command. */
+  files: InlineFile[];
   /** `--mount=` values as written. */
   mounts: string[];
   network?: string;
   security?: string;
-  heredocs: Heredoc[];
 }
 
 export interface CmdInstruction extends Base {
   kind: 'CMD' | 'ENTRYPOINT';
-  cmd: CommandForm;
+  cmdLine: string[];
+  prependShell: boolean;
 }
 
 export interface ShellInstruction extends Base {
@@ -53,10 +70,9 @@ export interface ShellInstruction extends Base {
 export interface CopyInstruction extends Base {
   kind: 'COPY' | 'ADD';
   sources: string[];
+  /** Heredoc sources (`COPY <<EOF /dest`). */
+  contents: InlineFile[];
   dest: string;
-  /** Sources were written as a JSON array. */
-  json: boolean;
-  heredocs: Heredoc[];
   from?: string;
   chown?: string;
   chmod?: string;
@@ -78,9 +94,14 @@ export interface ArgInstruction extends Base {
   args: { name: string; value?: string }[];
 }
 
-export interface ListInstruction extends Base {
-  kind: 'EXPOSE' | 'VOLUME';
-  values: string[];
+export interface ExposeInstruction extends Base {
+  kind: 'EXPOSE';
+  ports: string[];
+}
+
+export interface VolumeInstruction extends Base {
+  kind: 'VOLUME';
+  volumes: string[];
 }
 
 export interface ValueInstruction extends Base {
@@ -90,20 +111,20 @@ export interface ValueInstruction extends Base {
 
 export interface HealthcheckInstruction extends Base {
   kind: 'HEALTHCHECK';
-  /** null for HEALTHCHECK NONE. */
-  cmd: CommandForm | null;
-  interval?: string;
-  timeout?: string;
-  startPeriod?: string;
-  startInterval?: string;
-  retries?: string;
+  /** ["NONE"], ["CMD", args...] or ["CMD-SHELL", command], as the image config stores it. */
+  test: string[];
+  /** Nanoseconds (0 = the default). */
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  startInterval: number;
+  retries: number;
 }
 
 export interface OnbuildInstruction extends Base {
   kind: 'ONBUILD';
-  /** The trigger as written (stored in the image's OnBuild list). */
-  trigger: string;
-  parsed: Instruction;
+  /** The trigger as stored in the image's OnBuild list. */
+  expression: string;
 }
 
 export type Instruction =
@@ -114,7 +135,8 @@ export type Instruction =
   | CopyInstruction
   | PairsInstruction
   | ArgInstruction
-  | ListInstruction
+  | ExposeInstruction
+  | VolumeInstruction
   | ValueInstruction
   | HealthcheckInstruction
   | OnbuildInstruction;
@@ -135,3 +157,5 @@ export interface Dockerfile {
   stages: Stage[];
   warnings: string[];
 }
+
+export type { Heredoc };

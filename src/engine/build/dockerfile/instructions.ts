@@ -231,6 +231,12 @@ function toInstruction(n: Node, loc: Loc, heredocs: Heredoc[]): Instruction {
     }
     case 'RUN': {
       f.strings('mount').string('network').string('security').parse();
+      const network = f.get('network');
+      if (network && !['default', 'none', 'host'].includes(network))
+        throw invalidArg(`invalid network mode ${JSON.stringify(network)}`);
+      const security = f.get('security');
+      if (security && !['sandbox', 'insecure'].includes(security))
+        throw invalidArg(`security ${JSON.stringify(security)} is not valid`);
       return {
         kind: 'RUN',
         cmdLine: cmdLine(n),

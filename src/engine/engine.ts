@@ -50,6 +50,9 @@ import {
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
 import { StatsSampler } from './stats/sampler.js';
+import { buildCacheUsesLayer } from './build/cache/cache-db.js';
+import type { BuildRequest } from './build/exec/build.js';
+import type { ProgressMessage } from './build/progress.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -97,7 +100,7 @@ export class Engine {
         containerDb(store)
           .usingImage(imageId)
           .map((r) => ({ id: r.id, running: isRunning(stateOf(store, r)) })),
-      layerInUse: (chain) => containerDb(store).layerInUse(chain),
+      layerInUse: (chain) => containerDb(store).layerInUse(chain) || buildCacheUsesLayer(store.db, chain),
     };
   }
 
@@ -176,6 +179,14 @@ export class Engine {
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
     return checkStore(this.store, { ...opts, layerInUse: (c) => this.users.layerInUse(c) });
+  }
+
+  // ---- builds ----
+
+  /** Build an image from a Dockerfile: BuildKit's progress as docker's JSON messages, then `{aux: {ID}}`. */
+  async *build(req: BuildRequest, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressMessage> {
+    const { buildStream } = await import('./build/service.js');
+    yield* buildStream(this.store, req, opts);
   }
 
   // ---- containers ----

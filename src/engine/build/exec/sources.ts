@@ -1,0 +1,182 @@
+/**
+ * What a step reads, opened for it: views of the context, of an earlier
+ * stage's result and of an image's layers; a URL downloaded (with
+ * --checksum verified) or a git repository cloned into the step's
+ * directory; each with the checksum that goes into the step's cache key.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { BerthError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { BuildContext } from '../context.js';
+import { IgnoreMatcher } from '../dockerignore.js';
+import { openRootfs, type Rootfs } from '../fs/rootfs.js';
+import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
+import { DirView, type FsView } from '../fs/view.js';
+import type { BaseImage } from '../plan/dispatch.js';
+import type { CopySource } from '../plan/types.js';
+import type { BuiltLayer } from './image.js';
+
+export interface StageResult {
+  /** The cache key of the state. */
+  key: string;
+  chains: string[];
+  layers: BuiltLayer[];
+}
+
+export interface SourceContext {
+  store: Store;
+  context: BuildContext;
+  images: ReadonlyMap<string, BaseImage>;
+  stage(index: number): Promise<StageResult>;
+  /** Checksums of context paths already computed in this build. */
+  contextSums: Map<string, string>;
+  signal: AbortSignal;
+}
+
+/** A source ready to copy: its view and the paths it names there (wildcards resolved). */
+export interface OpenSource {
+  view: FsView;
+  paths: string[];
+  /** Copy the owners along (stages and images); the context's files become root's. */
+  owners: boolean;
+  /** ADD: a downloaded file is never extracted. */
+  noUnpack?: boolean;
+  /** ADD URL: the file's mode is 0600 as BuildKit's HTTP source writes it. */
+  url?: boolean;
+  /** Entries left out (a git checkout's .git). */
+  exclude?: IgnoreMatcher;
+}
+
+export class MissingSource extends BerthError {
+  constructor(readonly path: string) {
+    super('NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "${path}": not found`);
+  }
+}
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function download(url: string, file: string, signal: AbortSignal): Promise<Date | null> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (e) {
+    throw new BerthError('IO', `failed to load cache key: Get "${url}": ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok || !res.body)
+    throw new BerthError('IO', `failed to load cache key: invalid response status ${res.status}`);
+  const { Readable } = await import('node:stream');
+  await pipeline(
+    Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>),
+    createWriteStream(file),
+  );
+  const lm = res.headers.get('last-modified');
+  return lm ? new Date(lm) : null;
+}
+
+export class StepSources {
+  private readonly open: Rootfs[] = [];
+  constructor(
+    private readonly sc: SourceContext,
+    private readonly dir: string,
+  ) {}
+
+  close(): void {
+    for (const r of this.open.splice(0)) r.close();
+  }
+
+  rootfs(chains: string[]): FsView {
+    const r = openRootfs(this.sc.store, this.dir, chains);
+    this.open.push(r);
+    return r.view;
+  }
+
+  async viewOf(
+    src: { kind: 'context' } | { kind: 'stage'; index: number } | { kind: 'image'; ref: string },
+  ): Promise<{ view: FsView; owners: boolean }> {
+    if (src.kind === 'context') return { view: this.sc.context.view, owners: false };
+    if (src.kind === 'stage') return { view: this.rootfs((await this.sc.stage(src.index)).chains), owners: true };
+    const img = this.sc.images.get(src.ref);
+    if (!img) throw new BerthError('NOT_FOUND', `image ${src.ref} was not resolved`);
+    return { view: this.rootfs(this.sc.store.images.layersOf(img.id).map((l) => l.chainId)), owners: true };
+  }
+
+  /** Checksums of the paths a view source names (a missing one, unless a wildcard, fails). */
+  private sums(view: FsView, paths: string[], owners: boolean, exclude: IgnoreMatcher | null, memo: boolean): string[] {
+    return paths.map((p) => {
+      let rel: string;
+      try {
+        rel = followSource(view, p);
+      } catch (e) {
+        if (e instanceof SourceNotFound) throw new MissingSource(p);
+        throw e;
+      }
+      const key = `${rel}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
+      let s = memo ? this.sc.contextSums.get(key) : undefined;
+      if (s === undefined) {
+        s = checksum(view, rel, { owners, exclude });
+        if (memo) this.sc.contextSums.set(key, s);
+      }
+      return `${p}:${s}`;
+    });
+  }
+
+  /** Open one COPY/ADD source; returns it and the checksum inputs for the key. */
+  async source(src: CopySource, exclude: string[], n: number): Promise<{ open: OpenSource; inputs: string[] }> {
+    const ex = exclude.length ? new IgnoreMatcher(exclude) : null;
+    if (src.kind === 'context' || src.kind === 'stage' || src.kind === 'image') {
+      const { view, owners } = await this.viewOf(src);
+      const paths = resolveWildcards(view, src.path);
+      return {
+        open: { view, paths, owners },
+        inputs: this.sums(view, paths, owners, ex, src.kind === 'context'),
+      };
+    }
+    const dir = join(this.dir, `src-${n}`);
+    mkdirSync(dir, { recursive: true });
+    if (src.kind === 'inline') {
+      writeFileSync(join(dir, src.name), src.data, { mode: 0o644 });
+      return {
+        open: { view: new DirView(dir), paths: ['/' + src.name], owners: false, noUnpack: true },
+        inputs: [sha(src.data)],
+      };
+    }
+    if (src.kind === 'url') {
+      const file = join(dir, src.filename);
+      const modified = await download(src.url, file, this.sc.signal);
+      const digest = 'sha256:' + sha(readFileSync(file));
+      if (src.checksum && src.checksum !== digest)
+        throw new BerthError('DIGEST_MISMATCH', `digest mismatch ${src.checksum}: ${digest}`);
+      if (modified) utimesSync(file, modified, modified);
+      return {
+        open: { view: new DirView(dir), paths: ['/' + src.filename], owners: false, noUnpack: true, url: true },
+        inputs: [src.url, digest],
+      };
+    }
+    // git
+    const run = promisify(execFile);
+    const repo = join(dir, 'repo');
+    try {
+      await run(
+        'git',
+        ['clone', '--quiet', '--recurse-submodules', ...(src.ref ? ['--branch', src.ref] : []), '--', src.url, repo],
+        {
+          env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+        },
+      );
+    } catch (e) {
+      const err = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
+      throw new BerthError('IO', `failed to fetch remote ${src.url}: ${err}`, { cause: e });
+    }
+    const view = new DirView(repo);
+    const gitDir = src.keepGitDir ? null : new IgnoreMatcher(['.git']);
+    return {
+      open: { view, paths: ['/'], owners: false, ...(gitDir ? { exclude: gitDir } : {}) },
+      inputs: this.sums(view, ['/'], false, gitDir, false),
+    };
+  }
+}

@@ -54,6 +54,8 @@ export const verbIndex: [string[], Load][] = [
   [['system prune'], () => import('./commands/system-prune.js').then((m) => m.verb)],
   [['system check'], () => import('./commands/system-check.js').then((m) => m.verb)],
   [['events', 'system events'], () => import('./commands/events.js').then((m) => m.verb)],
+  [['build', 'image build'], () => import('./commands/build.js').then((m) => m.verb)],
+  [['builder prune'], () => import('./commands/builder-prune.js').then((m) => m.verb)],
   [['version'], () => import('./commands/version.js').then((m) => m.verb)],
 ];
 
@@ -72,4 +74,5 @@ export const groups: Record<string, string> = {
   image: 'Manage images',
   volume: 'Manage volumes',
   system: 'Manage berth',
+  builder: 'Manage builds',
 };

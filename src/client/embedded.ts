@@ -24,6 +24,7 @@ import type {
   StatsSample,
   EventOptions,
   PlainRunRequest,
+  BuildRequest,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -200,5 +201,11 @@ export class EmbeddedBackend implements Backend {
   }
   events(opts?: EventOptions) {
     return this.engine.events(opts);
+  }
+  buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }) {
+    return this.engine.build(req, opts);
+  }
+  async pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }) {
+    return this.engine.pruneBuildCache(opts);
   }
 }

@@ -51,6 +51,7 @@ import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
 import { StatsSampler } from './stats/sampler.js';
 import { buildCacheUsesLayer } from './build/cache/cache-db.js';
+import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
 import type { BuildRequest } from './build/exec/build.js';
 import type { ProgressMessage } from './build/progress.js';
 import { allStats, containerStats } from './stats/streams.js';
@@ -174,7 +175,13 @@ export class Engine {
       state: c.State,
       created: c.Created,
     }));
-    return { images, layersSize, containers, volumes: volumeUsage(this.store), buildCache: [] };
+    return {
+      images,
+      layersSize,
+      containers,
+      volumes: volumeUsage(this.store),
+      buildCache: buildCacheUsage(this.store),
+    };
   }
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
@@ -187,6 +194,14 @@ export class Engine {
   async *build(req: BuildRequest, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressMessage> {
     const { buildStream } = await import('./build/service.js');
     yield* buildStream(this.store, req, opts);
+  }
+
+  /** `builder prune`: build cache records (and the layers only they kept), cache mounts with `all`. */
+  pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }): {
+    deleted: string[];
+    spaceReclaimed: number;
+  } {
+    return pruneBuildCache(this.store, opts);
   }
 
   // ---- containers ----

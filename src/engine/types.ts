@@ -5,8 +5,9 @@
  * here only so the engine can build them without importing upward.
  */
 import type { MountSpec } from './container/types.js';
+import type { BuildCacheItem } from './build/cache/usage.js';
 
-export type { MountSpec };
+export type { MountSpec, BuildCacheItem };
 
 // ---- images ---------------------------------------------------------------
 
@@ -91,7 +92,7 @@ export interface DiskUsage {
   layersSize: number;
   containers: { id: string; names: string[]; image: string; sizeRw: number; state: string; created: number }[];
   volumes: { name: string; size: number; links: number }[];
-  buildCache: never[];
+  buildCache: BuildCacheItem[];
 }
 
 export interface CheckReport {

@@ -9,7 +9,9 @@
  * numbered migration, so this branch and others that add migrations merge
  * in any order.
  */
+import { join } from 'node:path';
 import type { Db } from '../../store/db.js';
+import type { Store } from '../../store/store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS build_cache (
@@ -156,4 +158,9 @@ export class BuildCacheDb {
 /** For image and container removal: is this layer kept for the build cache? */
 export function buildCacheUsesLayer(db: Db, chainId: string): boolean {
   return new BuildCacheDb(db).usesLayer(chainId);
+}
+
+/** Where RUN --mount=type=cache directories live. */
+export function cacheMountsDir(store: Store): string {
+  return join(store.layout.root, 'build-mounts');
 }

@@ -22,6 +22,7 @@ import type { BaseImage } from '../plan/dispatch.js';
 import { plan } from '../plan/plan.js';
 import type { BuildPlan, PlannedStage } from '../plan/types.js';
 import { TRACE_ID, VertexHandle, type Emit } from '../progress.js';
+import { withSource } from '../errors.js';
 import { commitImage, imageConfigBytes } from './image.js';
 import type { StageResult } from './sources.js';
 import { executeStep, type StepEnv } from './step.js';
@@ -36,7 +37,7 @@ export interface BuildRequest {
   pull?: boolean;
   labels?: Record<string, string>;
   platform?: string;
-  network?: 'default' | 'none' | 'host';
+  network?: string;
   secrets?: ReadonlyMap<string, Buffer>;
 }
 
@@ -76,12 +77,18 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
   const trash = join(scratch, 'trash');
   mkdirSync(trash);
   let dirs = 0;
+  let dockerfile: { name: string; text: string } | null = null;
   const inner = new AbortController();
   const onAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const vdef = new VertexHandle(emit, digest(), '[internal] load build definition from Dockerfile').start();
     const ctx = await openContext(req.context, scratch, inner.signal);
+    dockerfile = { name: ctx.dockerfileName, text: ctx.dockerfile };
+    const vdef = new VertexHandle(
+      emit,
+      digest(),
+      `[internal] load build definition from ${ctx.dockerfileName}`,
+    ).start();
     vdef.status(
       'transferring',
       `transferring dockerfile: ${ctx.dockerfileBytes}B`,
@@ -173,7 +180,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     return id;
   } catch (e) {
     if (signal.aborted) throw new BerthError('CANCELLED', 'build cancelled', { cause: e });
-    throw e;
+    throw withSource(e, dockerfile?.name ?? 'Dockerfile', dockerfile?.text ?? null);
   } finally {
     signal.removeEventListener('abort', onAbort);
     removeTree(scratch);

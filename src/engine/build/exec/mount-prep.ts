@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { OciMount } from '../../runtime/spec.js';
 import type { Store } from '../../store/store.js';
-import { BuildCacheDb } from '../cache/cache-db.js';
+import { BuildCacheDb, cacheMountsDir } from '../cache/cache-db.js';
 import { copySource, TreeWriter } from '../fs/copy.js';
 import { EMPTY_VIEW, resolveIn, type FsView } from '../fs/view.js';
 import type { PlannedMount, RunStep } from '../plan/types.js';
@@ -38,10 +38,6 @@ export interface PreparedMounts {
 
 /** Cache mounts held by this process (sharing=locked waits, private takes its own). */
 const held = new Map<string, Promise<void>>();
-
-export function cacheMountsDir(store: Store): string {
-  return join(store.layout.root, 'build-mounts');
-}
 
 async function cacheDir(store: Store, m: PlannedMount, dir: string, release: (() => void)[]): Promise<string> {
   const db = new BuildCacheDb(store.db);
@@ -144,7 +140,7 @@ export async function prepareMounts(
       const view = m.src ? await src.rootfs(m) : src.context;
       const rel = resolveIn(view, m.source, true);
       const st = view.lstat(rel);
-      if (!st) throw new BerthError('NOT_FOUND', `failed to compute cache key: "/${rel}": not found`);
+      if (!st) throw new BerthError('NOT_FOUND', `failed to compute cache key: "/${rel}" not found: not found`);
       const copy = !m.readonly || (!m.src && src.contextFiltered);
       const host = copy ? copyOf(view, '/' + rel, join(dir, `bind-${n}`)) : view.hostPath(rel);
       mounts.push({ destination: m.target, type: 'bind', source: host, options: ['rbind', 'rprivate', ...ro] });

@@ -54,7 +54,7 @@ export interface OpenSource {
 
 export class MissingSource extends BerthError {
   constructor(readonly path: string) {
-    super('NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "${path}": not found`);
+    super('NOT_FOUND', `failed to compute cache key: "${path}" not found: not found`);
   }
 }
 

@@ -15,12 +15,12 @@ import { removeTree } from '../../store/scratch.js';
 import { formatRFC3339Nano } from '../../util/time.js';
 import { BuildCacheDb } from '../cache/cache-db.js';
 import { stepKey } from '../cache/keys.js';
-import type { Loc } from '../dockerfile/types.js';
 import { archiveBytes, openArchiveStream } from '../fs/archive-probe.js';
 import { copySource, TreeWriter, type Owner } from '../fs/copy.js';
 import { EMPTY_VIEW, resolveIn, statIn, type FsView } from '../fs/view.js';
 import type { CopyStep, MkdirStep, PlanStep, RunStep } from '../plan/types.js';
 import { VertexHandle, type Emit } from '../progress.js';
+import { StepError } from '../errors.js';
 import { commitStepLayer, layerFromTree } from './layer.js';
 import { RunFailed, runContainer } from './run.js';
 import { StepSources, type SourceContext, type StageResult } from './sources.js';
@@ -32,19 +32,6 @@ export interface StepEnv extends SourceContext {
   secrets: ReadonlyMap<string, Buffer>;
   emit: Emit;
   nextDir(): string;
-}
-
-/** A step that failed: what docker shows about it. */
-export class StepError extends BerthError {
-  constructor(
-    message: string,
-    readonly vertex: string,
-    readonly loc: Loc,
-    readonly logs: string[],
-    options?: { cause?: unknown; code?: BerthError['code'] },
-  ) {
-    super(options?.code ?? 'RUNTIME', message, options);
-  }
 }
 
 const LOG_LINES = 10;

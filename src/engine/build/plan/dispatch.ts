@@ -37,7 +37,7 @@ export interface PlanOptions {
   /** --platform was given: the result's platform is the target's. */
   explicitPlatform: boolean;
   labels: Record<string, string>;
-  network: 'default' | 'none' | 'host';
+  network: string;
   /** Base images by the name their FROM expanded to. */
   bases: ReadonlyMap<string, BaseImage>;
 }

@@ -22,7 +22,7 @@ export interface PlanInput {
   /** --platform. */
   platform?: string;
   labels: Record<string, string>;
-  network: 'default' | 'none' | 'host';
+  network: string;
   hostArch: string;
 }
 

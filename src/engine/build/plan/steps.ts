@@ -75,7 +75,7 @@ function runStep(s: StageState, cmd: Command, ins: RunInstruction, ctx: StepCont
       'PERMISSION_DENIED',
       'granting entitlement security.insecure is not allowed by build daemon configuration',
     );
-  const network = ins.network && ins.network !== 'default' ? (ins.network as RunStep['network']) : ctx.network;
+  const network = ins.network && ins.network !== 'default' ? ins.network : ctx.network;
   const masked = new Map(s.env);
   for (const m of mounts) if (m.type === 'secret' && m.env) masked.set(m.env, '****');
   const name = nextName(s, displayed(ins.loc.original, masked, ctx.escape, true) + suffix, cmd.onbuild);

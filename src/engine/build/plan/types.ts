@@ -32,7 +32,7 @@ export interface RunStep {
   proxyEnv: string[];
   user: string;
   cwd: string;
-  network: 'default' | 'none' | 'host';
+  network: string;
   security: 'sandbox' | 'insecure';
   mounts: PlannedMount[];
   /** A heredoc with a shebang runs as a file mounted at /dev/pipes/<name>. */

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import type { BuildContext } from '../context.js';
 import { IgnoreMatcher } from '../dockerignore.js';
 import { openRootfs, type Rootfs } from '../fs/rootfs.js';
 import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
-import { DirView, type FsView } from '../fs/view.js';
+import { DirView, resolveIn, type FsView } from '../fs/view.js';
 import type { BaseImage } from '../plan/dispatch.js';
 import type { CopySource } from '../plan/types.js';
 import type { BuiltLayer } from './image.js';
@@ -46,8 +46,6 @@ export interface OpenSource {
   owners: boolean;
   /** ADD: a downloaded file is never extracted. */
   noUnpack?: boolean;
-  /** ADD URL: the file's mode is 0600 as BuildKit's HTTP source writes it. */
-  url?: boolean;
   /** Entries left out (a git checkout's .git). */
   exclude?: IgnoreMatcher;
 }
@@ -112,7 +110,8 @@ export class StepSources {
       try {
         rel = followSource(view, p);
       } catch (e) {
-        if (e instanceof SourceNotFound) throw new MissingSource(p);
+        // BuildKit names the path the symbolic links led to
+        if (e instanceof SourceNotFound) throw new MissingSource('/' + resolveIn(view, p, true));
         throw e;
       }
       const key = `${rel}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
@@ -151,9 +150,11 @@ export class StepSources {
       const digest = 'sha256:' + sha(readFileSync(file));
       if (src.checksum && src.checksum !== digest)
         throw new BerthError('DIGEST_MISMATCH', `digest mismatch ${src.checksum}: ${digest}`);
+      // BuildKit's HTTP source writes the file 0600
+      chmodSync(file, 0o600);
       if (modified) utimesSync(file, modified, modified);
       return {
-        open: { view: new DirView(dir), paths: ['/' + src.filename], owners: false, noUnpack: true, url: true },
+        open: { view: new DirView(dir), paths: ['/' + src.filename], owners: false, noUnpack: true },
         inputs: [src.url, digest],
       };
     }

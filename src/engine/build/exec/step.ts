@@ -137,7 +137,7 @@ async function copyStep(
       const opts = {
         chown: owner,
         keepOwners: open.owners,
-        ...(step.chmod !== undefined ? { chmod: step.chmod } : open.url ? { chmod: 0o600 } : {}),
+        ...(step.chmod !== undefined ? { chmod: step.chmod } : {}),
         exclude: open.exclude ?? null,
         signal: env.signal,
       };

@@ -83,12 +83,14 @@ function meta(s: StageState, ins: Instruction, ctx: StepContext, declared: Set<s
       for (const a of ins.args) {
         declared.add(a.name);
         let value: string | undefined;
+        const dflt = a.value !== undefined ? ex(a.value) : undefined;
         if (ctx.buildArgs.has(a.name)) value = ctx.buildArgs.get(a.name)!;
-        else if (a.value !== undefined) value = ex(a.value);
+        else if (dflt !== undefined) value = dflt;
         else if (ctx.scope.has(a.name)) value = ctx.scope.get(a.name)!;
         if (value !== undefined) s.env.set(a.name, value);
         s.declared.push(value === undefined ? { name: a.name } : { name: a.name, value });
-        parts.push(value === undefined ? a.name : `${a.name}=${value}`);
+        // the history shows the Dockerfile's default, as the peer docker's BuildKit records it
+        parts.push(dflt === undefined ? a.name : `${a.name}=${dflt}`);
       }
       commit(s, `ARG ${parts.join(' ')}`, false);
       return;

@@ -174,8 +174,8 @@ function copyStep(s: StageState, cmd: Command, ins: CopyInstruction, ctx: StepCo
     sources.push({ kind: 'inline', name: c.name, data });
   }
   const dest = destPath(s.image.config.WorkingDir ?? '/', destRaw);
-  const flags = [chown && `--chown=${chown}`, chmodRaw && `--chmod=${chmodRaw}`].filter(Boolean);
-  const created = [ins.kind, ...flags, ...srcs, ...ins.contents.map((c) => `<<${c.name}`), destRaw].join(' ');
+  // as the peer docker's BuildKit records it: no flags (newer BuildKit adds --chown and --chmod)
+  const created = [ins.kind, ...srcs, ...ins.contents.map((c) => `<<${c.name}`), destRaw].join(' ');
   const name = nextName(s, displayed(ins.loc.original, s.env, ctx.escape, false), cmd.onbuild);
   const history = commit(s, created + BUILDKIT, true);
   const step: CopyStep = {

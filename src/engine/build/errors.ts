@@ -52,5 +52,7 @@ export function withSource(e: unknown, name: string, text: string | null): unkno
     return new BuildError(e.message, e.code, src(e.loc.start, e.loc.end), e.vertex, e.logs, { cause: e });
   if (e instanceof DockerfileError)
     return new BuildError(e.solveMessage, e.code, src(e.line, e.endLine), null, [], { cause: e });
+  if (e instanceof BerthError && e.code !== 'CANCELLED')
+    return new BuildError(e.message, e.code, null, null, [], { cause: e });
   return e;
 }

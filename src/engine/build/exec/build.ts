@@ -180,7 +180,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     return id;
   } catch (e) {
     if (signal.aborted) throw new BerthError('CANCELLED', 'build cancelled', { cause: e });
-    throw withSource(e, dockerfile?.name ?? 'Dockerfile', dockerfile?.text ?? null);
+    // errors after the context is read are the solver's (docker: "failed to solve: ...")
+    throw dockerfile ? withSource(e, dockerfile.name, dockerfile.text) : e;
   } finally {
     signal.removeEventListener('abort', onAbort);
     removeTree(scratch);

@@ -23,8 +23,8 @@ import {
   monitorAttach,
   monitorCreate,
   monitorGone,
-  monitorKill,
   monitorStart,
+  monitorStop,
   type ExitInfo,
 } from '../../runtime/monitor.js';
 import { buildSpec, type OciMount } from '../../runtime/spec.js';
@@ -203,14 +203,18 @@ async function execute(bundle: string, run: string, id: string, o: RunOptions): 
   rmSync(run, { recursive: true, force: true });
   mkdirSync(run, { recursive: true, mode: 0o700 });
   let session: Awaited<ReturnType<typeof monitorAttach>> | null = null;
-  const kill = () => void monitorKill(run, 9).catch(() => undefined);
+  // stop, not kill: a container created but not yet started is ended by it too
+  const kill = () => void monitorStop(run, 9, 0).catch(() => undefined);
   try {
     if (o.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
     await monitorCreate({ bundle, stateDir: run, id });
+    // a cancel that came while the container was being made kills it now (the listener would never fire)
     o.signal.addEventListener('abort', kill, { once: true });
+    if (o.signal.aborted) kill();
     session = await monitorAttach(run, { stdout: true, stderr: true });
     session.onData((stream, data) => o.onOutput(stream, data));
     try {
+      if (o.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
       await monitorStart(run);
     } catch (e) {
       if (e instanceof ExecError) throw new RunFailed(e.message, e.exitCode);
@@ -224,8 +228,8 @@ async function execute(bundle: string, run: string, id: string, o: RunOptions): 
     o.signal.removeEventListener('abort', kill);
     session?.close();
     if (!(await monitorGone(run, 1000))) {
-      await monitorKill(run, 9).catch(() => undefined);
-      await monitorGone(run, 10_000);
+      await monitorStop(run, 9, 0).catch(() => undefined);
+      await monitorGone(run, 30_000);
     }
     rmSync(run, { recursive: true, force: true });
   }

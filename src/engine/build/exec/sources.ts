@@ -48,6 +48,8 @@ export interface OpenSource {
   noUnpack?: boolean;
   /** Entries left out (a git checkout's .git). */
   exclude?: IgnoreMatcher;
+  /** Fetch what the key did not need (a URL whose --checksum keyed the step): only when the step runs. */
+  fetch?: () => Promise<void>;
 }
 
 export class MissingSource extends BerthError {
@@ -146,17 +148,21 @@ export class StepSources {
     }
     if (src.kind === 'url') {
       const file = join(dir, src.filename);
-      const modified = await download(src.url, file, this.sc.signal);
-      const digest = 'sha256:' + sha(readFileSync(file));
-      if (src.checksum && src.checksum !== digest)
-        throw new BerthError('DIGEST_MISMATCH', `digest mismatch ${src.checksum}: ${digest}`);
-      // BuildKit's HTTP source writes the file 0600
-      chmodSync(file, 0o600);
-      if (modified) utimesSync(file, modified, modified);
-      return {
-        open: { view: new DirView(dir), paths: ['/' + src.filename], owners: false, noUnpack: true },
-        inputs: [src.url, digest],
+      const fetch = async () => {
+        const modified = await download(src.url, file, this.sc.signal);
+        const digest = 'sha256:' + sha(readFileSync(file));
+        if (src.checksum && src.checksum !== digest)
+          throw new BerthError('DIGEST_MISMATCH', `digest mismatch ${src.checksum}: ${digest}`);
+        // BuildKit's HTTP source writes the file 0600
+        chmodSync(file, 0o600);
+        if (modified) utimesSync(file, modified, modified);
+        return digest;
       };
+      const open: OpenSource = { view: new DirView(dir), paths: ['/' + src.filename], owners: false, noUnpack: true };
+      // with --checksum the key is known without the bytes: they are fetched only when the step runs
+      if (src.checksum)
+        return { open: { ...open, fetch: async () => void (await fetch()) }, inputs: [src.url, src.checksum] };
+      return { open, inputs: [src.url, await fetch()] };
     }
     // git
     const run = promisify(execFile);

@@ -133,6 +133,7 @@ async function copyStep(
   const w = new TreeWriter(tree, lower);
   const owner = step.chown ? chownOwner(step.chown, step.link ? src.rootfs(parent.chains) : w.merged) : null;
   for (const { open } of opened) {
+    await open.fetch?.();
     for (const path of open.paths) {
       const opts = {
         chown: owner,

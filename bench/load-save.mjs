@@ -15,13 +15,26 @@
  * peak memory of berth load for this archive and for a small one, and the
  * load average of the (possibly shared) machine.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
+import {
+  IMAGE_TAG as TAG,
+  buildBenchImage,
+  cli,
+  freshExt4,
+  log,
+  median,
+  peakRssKb as peakRss,
+  peerEnv,
+  privateDockerd,
+  repo,
+  sh as shIn,
+  syncDisks,
+  timed,
+} from './lib/bench-env.mjs';
 
-const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
@@ -31,65 +44,13 @@ const runs = Number(opt('--runs', '5'));
 const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it was
 const work = opt('--workdir', '/var/tmp/berth-bench');
 const rebuild = args.includes('--rebuild');
-const cli = join(repo, 'dist', 'cli', 'main.js');
-const peers = resolve(repo, 'scripts', 'peers.sh');
 
-const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
-for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
-  env[m[1]] = m[2];
-const docker = (...a) =>
-  execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const log = (s) => process.stderr.write(`${s}\n`);
-
-/** Peak resident memory of a command, in kB, from GNU time (null when /usr/bin/time is missing). */
-function peakRssKb(cmd, args) {
-  if (!existsSync('/usr/bin/time')) return null;
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(r.stderr.trim().split('\n').pop());
-}
-
-function timed(fn) {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const syncDisks = () => spawnSync('sync');
+const env = peerEnv();
+const sh = (cmd) => shIn(env, cmd);
+const peakRssKb = (cmd, a) => peakRss(env, cmd, a);
 
 // ---- the image -------------------------------------------------------------
-mkdirSync(work, { recursive: true });
-const image = join(work, 'image.tar');
-const TAG = 'berth-bench/deb:big';
-if (rebuild || !existsSync(image)) {
-  const rootfs = join(work, 'rootfs');
-  if (!existsSync(join(rootfs, 'etc', 'debian_version'))) {
-    log('debootstrap --variant=minbase bookworm (about a minute)');
-    sh(`debootstrap --variant=minbase bookworm ${rootfs} http://deb.debian.org/debian > ${work}/debootstrap.log 2>&1`);
-  }
-  log('building the image with the peer docker');
-  sh(`tar --numeric-owner -C ${rootfs} -cf ${work}/base.tar .`);
-  docker('import', join(work, 'base.tar'), 'berth-bench/deb:base');
-  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rm', '-f', 'berth-bench-l2'], { env });
-  docker(
-    'run',
-    '--name',
-    'berth-bench-l2',
-    'berth-bench/deb:base',
-    'sh',
-    '-c',
-    'mkdir -p /many && cd /many && for d in $(seq 1 50); do mkdir $d; for f in $(seq 1 100); do head -c $((1000 + (d * f) % 3000)) /dev/urandom > $d/$f; done; done; head -c 50000000 /dev/urandom > /blob',
-  );
-  docker('commit', '-m', 'small files and a blob', 'berth-bench-l2', TAG);
-  docker('rm', 'berth-bench-l2');
-  docker('save', '-o', image, TAG);
-  rmSync(join(work, 'base.tar'), { force: true });
-}
+const image = buildBenchImage(env, work, rebuild);
 const archiveBytes = statSync(image).size;
 log(`archive: ${(archiveBytes / 1e6).toFixed(1)} MB`);
 
@@ -102,56 +63,19 @@ const manifest = JSON.parse(readFileSync(join(layersDir, 'manifest.json'), 'utf8
 const layerFiles = manifest[0].Layers.map((l) => join(layersDir, l));
 
 // ---- one fresh file system for every tool -----------------------------------
-// All unpacking happens on a new ext4 file system (a loop device, journaled as a
-// host's would be), with a private dockerd of the peer's own binary and flags
-// whose data root is on it too: berth, docker and tar then write to the same
-// kind of fresh disk. (On this machine's root file system, an unjournaled ext4
-// that tests and earlier runs have churned, creating inodes costs several times
-// more in some directories than in others, which made timings depend on where
-// each tool's directory happened to be, not on the tool.)
-const fsImage = join(work, 'fs.img');
-const mnt = join(work, 'mnt');
+// All unpacking happens on a new ext4 file system (bench/lib/bench-env.mjs says
+// why), with a private dockerd of the peer's own binary and flags whose data
+// root is on it too: berth, docker and tar then write to the same kind of
+// fresh disk.
+const fs = freshExt4(env, work);
+const mnt = fs.mnt;
 const berthRoot = join(mnt, 'berth-root');
 const berthRun = join(mnt, 'berth-run');
 const dest = join(mnt, 'tar-dest');
 const out = join(mnt, 'out.tar');
-const dockerState = join(mnt, 'docker');
-const dockerSock = join(work, 'docker.sock');
-const umount = () => spawnSync('umount', [mnt]);
-umount();
-rmSync(fsImage, { force: true });
-sh(`truncate -s 8G ${fsImage} && mkfs.ext4 -q -F ${fsImage}`);
-mkdirSync(mnt, { recursive: true });
-sh(`mount -o loop ${fsImage} ${mnt}`);
-const dockerd = spawn(
-  '/usr/sbin/dockerd',
-  [
-    '--iptables=false',
-    '--ip6tables=false',
-    '--bridge=none',
-    '--host',
-    `unix://${dockerSock}`,
-    '--data-root',
-    join(dockerState, 'data'),
-    '--exec-root',
-    join(dockerState, 'exec'),
-    '--pidfile',
-    join(dockerState, 'dockerd.pid'),
-  ],
-  { stdio: 'ignore', env },
-);
-const freshDocker = (...a) =>
-  execFileSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const dockerdExited = new Promise((r) => dockerd.once('exit', r));
-const stopDockerd = async () => {
-  dockerd.kill('SIGTERM');
-  await dockerdExited;
-};
-for (let i = 0; ; i++) {
-  if (spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'version'], { env }).status === 0) break;
-  if (i > 120) throw new Error('the private dockerd did not start');
-  spawnSync('sleep', ['0.5']);
-}
+const dockerd = await privateDockerd(env, work, join(mnt, 'docker'));
+const freshDocker = (...a) => dockerd.run(...a);
+const stopDockerd = () => dockerd.stop();
 log(`a fresh ext4 at ${mnt}, docker's data root on it`);
 
 // ---- the runs --------------------------------------------------------------
@@ -161,7 +85,7 @@ const cleanup = () => {
   rmSync(berthRoot, { recursive: true, force: true });
   rmSync(dest, { recursive: true, force: true });
   rmSync(out, { force: true });
-  spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'rmi', '-f', TAG], { env });
+  dockerd.tryRun('rmi', '-f', TAG);
   syncDisks();
 };
 try {
@@ -198,8 +122,7 @@ for (const [name, file] of [
   rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', berthRun, 'load', '-q', '-i', file]);
 }
 rmSync(berthRoot, { recursive: true, force: true });
-umount();
-rmSync(fsImage, { force: true });
+fs.remove();
 
 const med = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)]));
 const report = {

@@ -8,13 +8,38 @@
   },
   "targets": [
     {
-      "target_name": "berth_native",
-      "sources": ["addon/addon.c"]
+      "target_name": "berth-constants",
+      "type": "none",
+      "hard_dependency": 1,
+      "actions": [
+        {
+          "action_name": "gen-constants",
+          "inputs": ["gen-constants.mjs", "constants.json", "../package.json"],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/berth-constants.h"],
+          "action": ["node", "gen-constants.mjs", "constants.json", "<@(_outputs)"]
+        }
+      ],
+      "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)"]}
+    },
+    {"target_name": "berth_native", "sources": ["addon/addon.c"]},
+    {
+      "target_name": "syscall-table",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "gen-syscalls",
+          "inputs": ["monitor/gen-syscalls.mjs"],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"],
+          "action": ["node", "monitor/gen-syscalls.mjs", "<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"]
+        }
+      ],
+      "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)/berth"]}
     },
     {
       "target_name": "berth-monitor",
       "type": "executable",
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c"],
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/sealed.c", "monitor/mountfd.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
@@ -30,14 +55,21 @@
     {
       "target_name": "berth-launch",
       "type": "executable",
-      "dependencies": ["berth-sqlite"],
-      "sources": ["launcher/main.c", "launcher/run.c", "launcher/plan.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/json.c"],
+      "dependencies": ["berth-constants", "berth-sqlite"],
+      "sources": ["launcher/main.c", "launcher/run.c", "launcher/plan.c", "launcher/rows.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
     {
       "target_name": "berth-monitor-tests",
       "type": "executable",
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/sealed.c", "monitor/mountfd.c", "launcher/ref.c", "launcher/plan.c", "launcher/rows.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"]
+    },
+    {
+      "target_name": "berth-confine-tests",
+      "type": "executable",
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["tests/confine.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c", "monitor/json.c", "monitor/util.c", "monitor/strbuf.c"]
     }
   ]
 }

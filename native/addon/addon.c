@@ -2,7 +2,9 @@
  * berth_native: the few file-system calls Node.js does not offer and the
  * engine needs: mknod (whiteouts, device nodes), extended attributes
  * (trusted.overlay.opaque, SCHILY.xattr.*), mount/umount (a stopped
- * container's merged view for export and cp) and syncfs.
+ * container's merged view for export and cp), syncfs, and pidfds (so that
+ * cp reaches a running container's root only while its process is the one
+ * that was checked).
  *
  * Every function throws an Error with `code` (e.g. "ENOENT"), `errno`,
  * `syscall` and `path` set, like Node's own fs errors.
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -40,6 +43,7 @@ static const char *errno_name(int e)
     case EROFS: return "EROFS";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ELOOP: return "ELOOP";
+    case ESRCH: return "ESRCH";
     default: return "EIO";
   }
 }
@@ -249,6 +253,37 @@ static napi_value js_chroot(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+/* pidfdOpen(pid): a pidfd for the process (it names that process, never a later one with the same pid). */
+static napi_value js_pidfd_open(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  uint32_t pid;
+  if (arg_uint(env, argv, argc, 0, &pid)) return NULL;
+  int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (fd < 0) return throw_errno(env, errno, "pidfd_open", NULL);
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "fcntl", NULL);
+  }
+  napi_value v;
+  napi_create_int32(env, fd, &v);
+  return v;
+}
+
+/* pidfdAlive(fd): whether the process of the pidfd has not exited (signal 0 through the pidfd). */
+static napi_value js_pidfd_alive(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  uint32_t fd;
+  if (arg_uint(env, argv, argc, 0, &fd)) return NULL;
+  int r = (int)syscall(SYS_pidfd_send_signal, (int)fd, 0, NULL, 0);
+  if (r < 0 && errno != ESRCH) return throw_errno(env, errno, "pidfd_send_signal", NULL);
+  napi_value v;
+  napi_get_boolean(env, r == 0, &v);
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
   napi_property_descriptor props[] = {
@@ -260,6 +295,8 @@ static napi_value init(napi_env env, napi_value exports)
       {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pidfdAlive", NULL, js_pidfd_alive, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

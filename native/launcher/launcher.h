@@ -17,7 +17,8 @@ typedef struct {
 extern char **orig_argv;
 extern cmdline C;
 
-/* The directory of this executable (native/build/Release). */
+/* This executable's path (native/build/Release/berth-launch), and its directory; NULL when unknown. */
+const char *self_exe(void);
 char *self_dir(void);
 /* Hand the command line (orig_argv) to Node; with BERTH_NATIVE_RUN=only, say why not and exit 125. */
 __attribute__((noreturn)) void hand_over(const char *why);
@@ -25,11 +26,10 @@ void remove_tree(const char *dir);
 /* A container whose record the launcher wrote. */
 typedef struct {
   store_t *store;
-  const char *id, *dir, *run_dir;
+  const char *id, *name, *dir, *run_dir;
   const char *const *layers;
   int nlayers;
-  const char *attrs;        /* of its events: {"name":...,"image":...} */
-  const char *attrs_prefix; /* the same without the closing brace, for events with more */
+  const char *attrs; /* of its events: {"name":...,"image":...} (rows.c) */
 } ctr_t;
 
 /* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */

@@ -22,18 +22,34 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "berth-constants.h"
 #include "launcher.h"
 #include "ref.h"
+#include "rows.h"
+#include "../monitor/strbuf.h"
 
 char **orig_argv;
 cmdline C;
 
+const char *self_exe(void)
+{
+  static char exe[PATH_MAX];
+  if (!exe[0]) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0 || buf[0] != '/') return NULL;
+    buf[n] = 0;
+    memcpy(exe, buf, (size_t)n + 1);
+  }
+  return exe;
+}
+
 char *self_dir(void)
 {
   static char dir[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-  if (n <= 0) return NULL;
-  dir[n] = 0;
+  const char *exe = self_exe();
+  if (!exe) return NULL;
+  snprintf(dir, sizeof dir, "%s", exe);
   *strrchr(dir, '/') = 0;
   return dir;
 }
@@ -99,21 +115,17 @@ static void parse(int argc, char **argv, cmdline *c)
   c->image = argv[i];
   c->cmd = argv + i + 1;
   c->ncmd = argc - i - 1;
-  if (!c->root || !*c->root) c->root = "/var/lib/berth";
-  if (!c->runroot || !*c->runroot) c->runroot = "/run/berth";
+  if (!c->root || !*c->root) c->root = BERTH_LAYOUT_DEFAULT_ROOT;
+  if (!c->runroot || !*c->runroot) c->runroot = BERTH_LAYOUT_DEFAULT_RUNROOT;
 }
 
+/* docker's rule, as names.ts NAME_RE: both from native/constants.json containerName */
 static bool valid_name(const char *n)
 {
   if (*n == '/') n++;
   size_t len = strlen(n);
-  if (len < 2) return false;
-  for (size_t k = 0; k < len; k++) {
-    char ch = n[k];
-    bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-    if (!alnum && (k == 0 || (ch != '_' && ch != '.' && ch != '-'))) return false;
-  }
-  return true;
+  return len >= BERTH_CONTAINER_NAME_MIN_LENGTH && strspn(n, BERTH_CONTAINER_NAME_FIRST_CHARS_SET) >= 1 &&
+         strspn(n + 1, BERTH_CONTAINER_NAME_REST_CHARS_SET) == len - 1;
 }
 
 static unsigned rnd(unsigned n)
@@ -133,19 +145,18 @@ static void random_name(const jval *names, int attempt, char *out, size_t len)
     snprintf(out, len, "%s_%s%u", x, y, rnd(10));
 }
 
-/* JSON array items (no brackets) of a NULL-terminated list. */
-static char *json_items(const char *const *v, int n)
+/* A JSON array of n strings; with bare, its items without the brackets. */
+static char *json_array(const char *const *v, int n, bool bare)
 {
-  size_t cap = 16, len = 0;
-  char *out = xmalloc(cap);
-  out[0] = 0;
+  strbuf b;
+  sb_init(&b);
+  if (!bare) sb_putc(&b, '[');
   for (int k = 0; k < n; k++) {
-    autofree char *q = json_quote(v[k]);
-    size_t add = strlen(q) + 1;
-    if (len + add + 1 > cap) out = xrealloc(out, cap = (len + add + 1) * 2);
-    len += (size_t)sprintf(out + len, "%s%s", k ? "," : "", q);
+    if (k) sb_putc(&b, ',');
+    sb_json_str(&b, v[k], JSON_JS);
   }
-  return out;
+  if (!bare) sb_putc(&b, ']');
+  return sb_take(&b);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -193,7 +204,11 @@ int main(int argc, char **argv)
   if (store_tag(&store, tag, image_id, sizeof image_id, &err) != 0) hand_over("the image is not tagged so");
   plan_t plan;
   const char *variant = C.rm ? (C.detach ? "rm,detach" : "rm") : (C.detach ? "detach" : "");
-  if (plan_load(&plan, C.root, C.runroot, image_id, variant, &err) < 0) hand_over(err.msg);
+  char stamp[192];
+  const char *exe = self_exe();
+  if (!exe) hand_over("cannot read /proc/self/exe");
+  if (plan_stamp(exe, stamp, sizeof stamp, &err) < 0) hand_over(err.msg);
+  if (plan_load(&plan, C.root, C.runroot, image_id, variant, stamp, &err) < 0) hand_over(err.msg);
   const jval *doc = plan.doc;
 
   /* the command: the one given, else the image's; with the entrypoint before it */
@@ -206,13 +221,9 @@ int main(int argc, char **argv)
   const char **full = xmalloc(sizeof(char *) * (size_t)(nep + ncmd + 1));
   for (int k = 0; k < nep; k++) full[k] = ep[k];
   for (int k = 0; k < ncmd; k++) full[nep + k] = cmd[k];
-  autofree char *cmd_json = json_items(cmd, ncmd), *args_items = json_items(full + 1, nep + ncmd - 1);
-  char *args_json = xmalloc(strlen(args_items) + 3);
-  sprintf(args_json, "[%s]", args_items);
+  autofree char *cmd_json = json_array(cmd, ncmd, true), *args_json = json_array(full + 1, nep + ncmd - 1, false);
   const char *const *layers = str_list(json_get(doc, "layers"), &nlayers);
-  autofree char *layers_json = json_items(layers, nlayers);
-  char *layers_arr = xmalloc(strlen(layers_json) + 3);
-  sprintf(layers_arr, "[%s]", layers_json);
+  autofree char *layers_arr = json_array(layers, nlayers, false);
 
   /* the ID, name and time */
   unsigned char raw[32];
@@ -220,10 +231,9 @@ int main(int argc, char **argv)
   if (getrandom(raw, sizeof raw, 0) != sizeof raw) hand_over("no random bytes");
   for (int k = 0; k < 32; k++) sprintf(id + 2 * k, "%02x", raw[k]);
   now_rfc3339nano(created);
-  snprintf(dir, sizeof dir, "%s/containers/%s", C.root, id);
-  snprintf(run_dir, sizeof run_dir, "%s/c/%.16s", C.runroot, id);
+  snprintf(dir, sizeof dir, "%s/" BERTH_LAYOUT_CONTAINERS "/%s", C.root, id);
+  snprintf(run_dir, sizeof run_dir, "%s/" BERTH_LAYOUT_CONTAINER_RUN "/%.16s", C.runroot, id);
   plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
-  autofree char *image_q = json_quote(C.image);
 
   /* the container's directories and files, then its record: a taken random name is drawn again */
   for (int attempt = 0;; attempt++) {
@@ -232,7 +242,7 @@ int main(int argc, char **argv)
     else
       random_name(json_get(doc, "names"), attempt, name, sizeof name);
     char cdir[PATH_MAX];
-    snprintf(cdir, sizeof cdir, "%s/containers", C.root);
+    snprintf(cdir, sizeof cdir, "%s/" BERTH_LAYOUT_CONTAINERS, C.root);
     if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
     /* the plan's dirs start with the container's own ("") */
     const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");
@@ -259,9 +269,7 @@ int main(int argc, char **argv)
       remove_tree(dir);
       hand_over("cannot write the container's files");
     }
-    char attrs[1024];
-    autofree char *name_q = json_quote(name);
-    snprintf(attrs, sizeof attrs, "{\"name\":%s,\"image\":%s}", name_q, image_q);
+    autofree char *attrs = event_attrs(name, C.image);
     ctr_row row = {.id = id,
                    .name = name,
                    .image_id = image_id,
@@ -283,17 +291,14 @@ int main(int argc, char **argv)
     if (rc == 2) hand_over("a layer of the image is gone");
     if (C.name || attempt >= 100) hand_over("the name is taken: the engine says by whom");
   }
-  autofree char *name_q = json_quote(name);
-  char attrs[1024], attrs_prefix[1024];
-  snprintf(attrs_prefix, sizeof attrs_prefix, "{\"name\":%s,\"image\":%s", name_q, image_q);
-  snprintf(attrs, sizeof attrs, "%s}", attrs_prefix);
+  autofree char *attrs = event_attrs(name, C.image);
   ctr_t c = {.store = &store,
              .id = id,
+             .name = name,
              .dir = dir,
              .run_dir = run_dir,
              .layers = layers,
              .nlayers = nlayers,
-             .attrs = attrs,
-             .attrs_prefix = attrs_prefix};
+             .attrs = attrs};
   return run_created(&c, &plan, &v);
 }

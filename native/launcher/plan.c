@@ -1,17 +1,42 @@
 #include "plan.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../monitor/strbuf.h"
 
-int plan_load(plan_t *p, const char *root, const char *runroot, const char *image_id, const char *variant, berr_t *err)
+int plan_stamp(const char *exe, char *out, size_t len, berr_t *err)
+{
+  const char *slash = strrchr(exe, '/');
+  if (!slash) return fail(err, 0, "the launcher's path %s has no directory", exe);
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%.*s/../../../%s", (int)(slash - exe), exe, BERTH_PLAN_STAMP_FILE) >=
+      sizeof path)
+    return fail(err, ENAMETOOLONG, "the launcher's path is too long");
+  autofree char *hash = read_file(path, NULL, err);
+  if (!hash) return -1;
+  size_t n = strspn(hash, "0123456789abcdef");
+  if (n != 64 || (hash[n] && strcmp(hash + n, "\n"))) return fail(err, 0, "%s is not a stamp", path);
+  hash[n] = 0;
+  struct stat st;
+  if (stat(exe, &st) < 0) return fail_errno(err, "stat %s", exe);
+  if ((size_t)snprintf(out, len, "%s:%lld:%lld", hash, (long long)st.st_size,
+                       (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) >= len)
+    return fail(err, 0, "no room for the stamp");
+  return 0;
+}
+
+int plan_load(plan_t *p, const char *root, const char *runroot, const char *image_id, const char *variant,
+              const char *stamp, berr_t *err)
 {
   memset(p, 0, sizeof *p);
   char path[4096];
   const char *hex = strncmp(image_id, "sha256:", 7) ? image_id : image_id + 7;
-  snprintf(path, sizeof path, "%s/plans/%s.json", root, hex);
+  snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_PLANS "/%s.json", root, hex);
   autofree char *text = read_file(path, NULL, err);
   if (!text) return -1;
   p->doc = json_parse(text, err);
@@ -21,12 +46,7 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
   if (strcmp(json_str(json_get(p->doc, "root"), ""), root) ||
       strcmp(json_str(json_get(p->doc, "runroot"), ""), runroot))
     return fail(err, 0, "plan is for another root or runroot");
-  /* written for this build of the launcher (run-plan.ts launcherStamp) */
-  struct stat st;
-  char stamp[64];
-  if (stat("/proc/self/exe", &st) < 0) return fail_errno(err, "stat /proc/self/exe");
-  snprintf(stamp, sizeof stamp, "%lld:%lld", (long long)st.st_size,
-           (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+  /* computed by this build's code for this launcher (plan_stamp; run-plan.ts planStamp) */
   if (strcmp(json_str(json_get(p->doc, "stamp"), ""), stamp)) return fail(err, 0, "plan written for another build");
   /* the exit command's node and script are there */
   const jval *exit_cmd = json_get(p->doc, "exitCommand");
@@ -50,49 +70,10 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
 
 char *json_quote(const char *s)
 {
-  size_t cap = strlen(s) * 6 + 3, n = 0;
-  char *out = xmalloc(cap);
-  out[n++] = '"';
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-    switch (*c) {
-      case '"':
-        out[n++] = '\\';
-        out[n++] = '"';
-        break;
-      case '\\':
-        out[n++] = '\\';
-        out[n++] = '\\';
-        break;
-      case '\b':
-        out[n++] = '\\';
-        out[n++] = 'b';
-        break;
-      case '\f':
-        out[n++] = '\\';
-        out[n++] = 'f';
-        break;
-      case '\n':
-        out[n++] = '\\';
-        out[n++] = 'n';
-        break;
-      case '\r':
-        out[n++] = '\\';
-        out[n++] = 'r';
-        break;
-      case '\t':
-        out[n++] = '\\';
-        out[n++] = 't';
-        break;
-      default:
-        if (*c < 0x20)
-          n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *c);
-        else
-          out[n++] = (char)*c;
-    }
-  }
-  out[n++] = '"';
-  out[n] = 0;
-  return out;
+  strbuf b;
+  sb_init(&b);
+  sb_json_str(&b, s, JSON_JS);
+  return sb_take(&b);
 }
 
 typedef struct {
@@ -106,22 +87,18 @@ char *plan_fill(const char *tmpl, const plan_values *v)
   snprintf(full, sizeof full, "%s", v->id);
   snprintf(id16, sizeof id16, "%s", v->id);
   snprintf(id12, sizeof id12, "%s", v->id);
-  /* the ID marker's prefixes are markers too: longest first (run-plan.ts MARK_ID) */
+  /* the ID marker's prefixes are markers too: longest first (native/constants.json plan.markers) */
   const pair pairs[] = {
-      {"@BERTH-ID12@@16@@BERTH-ID64@------------------------------------", full},
-      {"@BERTH-ID12@@16@", id16},
-      {"@BERTH-ID12@", id12},
-      {"\"@BERTH-CMD@\"", v->cmd_json},
-      {"@BERTH-NAME@", v->name},
-      {"@BERTH-IMAGE@", v->image},
-      {"@BERTH-CREATED@", v->created},
-      {"@BERTH-STARTED@", v->started},
+      {BERTH_PLAN_MARKERS_ID64, full},          {BERTH_PLAN_MARKERS_ID16, id16},
+      {BERTH_PLAN_MARKERS_ID12, id12},          {"\"" BERTH_PLAN_MARKERS_CMD "\"", v->cmd_json},
+      {BERTH_PLAN_MARKERS_NAME, v->name},       {BERTH_PLAN_MARKERS_IMAGE, v->image},
+      {BERTH_PLAN_MARKERS_CREATED, v->created}, {BERTH_PLAN_MARKERS_STARTED, v->started},
   };
   size_t cap = strlen(tmpl) + 256, n = 0;
   char *out = xmalloc(cap);
   for (const char *s = tmpl; *s;) {
     const pair *hit = NULL;
-    if (*s == '@' || *s == '"')
+    if (*s == BERTH_PLAN_MARKER_PREFIX[0] || *s == '"')
       for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
         if (!strncmp(s, pairs[k].mark, strlen(pairs[k].mark))) {
           hit = &pairs[k];
@@ -139,7 +116,7 @@ char *plan_fill(const char *tmpl, const plan_values *v)
     s += hit ? strlen(hit->mark) : 1;
   }
   out[n] = 0;
-  if (strstr(out, "@BERTH-")) {
+  if (strstr(out, BERTH_PLAN_MARKER_PREFIX)) {
     free(out);
     return NULL;
   }

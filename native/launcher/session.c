@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../monitor/json.h"
+#include "berth-constants.h"
 
 int monitor_create(const char *monitor, const char *const *args, berr_t *err)
 {
@@ -50,7 +51,9 @@ int monitor_create(const char *monitor, const char *const *args, berr_t *err)
 static int ctl_connect(const char *state_dir)
 {
   struct sockaddr_un a = {.sun_family = AF_UNIX};
-  if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/ctl.sock", state_dir) >= sizeof a.sun_path) return -1;
+  if ((size_t)snprintf(a.sun_path, sizeof a.sun_path, "%s/" BERTH_MONITOR_CONTROL_SOCKET, state_dir) >=
+      sizeof a.sun_path)
+    return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
@@ -176,7 +179,7 @@ static bool same_process(pid_t pid, unsigned long long start)
 void monitor_wait_gone(const char *state_dir, int ms)
 {
   char path[4096];
-  snprintf(path, sizeof path, "%s/state.json", state_dir);
+  snprintf(path, sizeof path, "%s/" BERTH_MONITOR_STATE_FILE, state_dir);
   berr_t err = {0};
   autofree char *text = read_file(path, NULL, &err);
   jval *j = text ? json_parse(text, &err) : NULL;

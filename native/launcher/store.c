@@ -4,9 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-/* store.ts EVENTS_KEPT: every thousandth event drops all but the newest this many */
-#define EVENTS_KEPT 10000
-
 static int db_fail(store_t *s, berr_t *err, const char *what)
 {
   return fail(err, 0, "%s: %s", what, sqlite3_errmsg(s->db));
@@ -21,7 +18,7 @@ static int exec(store_t *s, const char *sql, berr_t *err)
 int store_open(store_t *s, const char *root, berr_t *err)
 {
   char path[4096];
-  snprintf(path, sizeof path, "%s/berth.db", root);
+  snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_DATABASE, root);
   if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
     return db_fail(s, err, "open the database");
   sqlite3_busy_timeout(s->db, 30000);
@@ -100,9 +97,10 @@ static int add_event(store_t *s, const char *id, const char *action, const char 
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return db_fail(s, err, "record an event");
   sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
-  if (seq % 1000 == 0) {
+  /* as store.ts does: every so many events (native/constants.json events) drop all but the newest kept */
+  if (seq % BERTH_EVENTS_PRUNE_EVERY == 0) {
     char sql[96];
-    snprintf(sql, sizeof sql, "DELETE FROM events WHERE seq <= %lld", (long long)(seq - EVENTS_KEPT));
+    snprintf(sql, sizeof sql, "DELETE FROM events WHERE seq <= %lld", (long long)(seq - BERTH_EVENTS_KEPT));
     return exec(s, sql, err);
   }
   return 0;

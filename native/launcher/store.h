@@ -6,9 +6,11 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 #include "../monitor/util.h"
+#include "berth-constants.h"
 
-/* The schema version (migrations.ts) whose tables this file knows. */
-#define STORE_SCHEMA 3
+/* The schema version (native/constants.json storeSchema: the number of src/engine/store/migrations.ts) whose tables
+ * this file knows. */
+#define STORE_SCHEMA BERTH_STORE_SCHEMA
 
 typedef struct {
   sqlite3 *db;

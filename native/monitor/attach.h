@@ -6,16 +6,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "berth-constants.h"
 
-#define FRAME_STDIN        0
-#define FRAME_STDOUT       1
-#define FRAME_STDERR       2
-#define FRAME_EXIT         3
-#define FRAME_RESIZE       4
-#define FRAME_CLOSE_STDIN  5
-#define FRAME_ATTACHED     6
+/* the frame types (native/constants.json attachFrame, as the engine's runtime/monitor.ts reads them) */
+#define FRAME_STDIN        BERTH_ATTACH_FRAME_STDIN
+#define FRAME_STDOUT       BERTH_ATTACH_FRAME_STDOUT
+#define FRAME_STDERR       BERTH_ATTACH_FRAME_STDERR
+#define FRAME_EXIT         BERTH_ATTACH_FRAME_EXIT
+#define FRAME_RESIZE       BERTH_ATTACH_FRAME_RESIZE
+#define FRAME_CLOSE_STDIN  BERTH_ATTACH_FRAME_CLOSE_STDIN
+#define FRAME_ATTACHED     BERTH_ATTACH_FRAME_ATTACHED
 
 #define CLIENT_MAX_BACKLOG (8u << 20) /* a client this far behind is dropped */
+#define FRAME_MAX_PAYLOAD  (1u << 20) /* a client announcing a longer frame is dropped */
 
 typedef struct {
   int fd;
@@ -37,6 +40,8 @@ void client_queue(client *c, const char *data, size_t len);
 bool client_flush(client *c);
 /* Frame header helpers (pure; unit tested). */
 void frame_header(unsigned char out[8], int type, uint32_t len);
+/* The payload length a frame header announces (buf holds at least 8 bytes). */
+uint32_t frame_length(const char *buf);
 /* Parse one complete frame at buf; returns bytes used (0 if incomplete). */
 size_t frame_parse(const char *buf, size_t len, int *type, const char **payload, uint32_t *plen);
 

@@ -7,6 +7,7 @@
 
 typedef struct {
   pid_t pid;
+  unsigned long long pid_start; /* its start time (state.json pidStartTime), 0 when unknown */
   const char *cgroup, *bundle, *cwd, *user;
   bool tty, detach, privileged;
   const char **env; /* extra K=V, NULL terminated */

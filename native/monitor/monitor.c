@@ -5,6 +5,8 @@
  * See native/PROTOCOL.md.
  */
 #include "monitor-private.h"
+#include "strbuf.h"
+#include "berth-constants.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,18 +29,25 @@ static char sock_path[PATH_MAX];
 
 void monitor_write_state(monitor *m)
 {
-  char buf[2048], path[PATH_MAX], err_esc[3200];
-  json_escape(m->error, strlen(m->error), err_esc);
-  int n = snprintf(buf, sizeof buf,
-                   "{\"status\":\"%s\",\"pid\":%d,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":\"%s\","
-                   "\"finishedAt\":\"%s\",\"exitCode\":%d,\"oomKilled\":%s,\"restartCount\":%d,\"stoppedByUser\":%s,"
-                   "\"error\":\"%s\"}\n",
-                   m->status, m->alive ? (int)m->proc.pid : 0, (int)getpid(), proc_starttime(getpid()), m->started_at,
-                   m->finished_at, m->exit_code, m->oom ? "true" : "false", m->restart_count,
-                   m->stopped_by_user ? "true" : "false", err_esc);
-  snprintf(path, sizeof path, "%s/state.json", m->o->state_dir);
+  char path[PATH_MAX];
+  strbuf b;
+  sb_init(&b);
+  sb_puts(&b, "{\"status\":");
+  sb_json_str(&b, m->status, JSON_GO);
+  sb_printf(&b, ",\"pid\":%d,\"pidStartTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":",
+            m->alive ? (int)m->proc.pid : 0, m->alive ? m->proc.start_time : 0ULL, (int)getpid(),
+            proc_starttime(getpid()));
+  sb_json_str(&b, m->started_at, JSON_GO);
+  sb_puts(&b, ",\"finishedAt\":");
+  sb_json_str(&b, m->finished_at, JSON_GO);
+  sb_printf(&b, ",\"exitCode\":%d,\"oomKilled\":%s,\"restartCount\":%d,\"stoppedByUser\":%s,\"error\":", m->exit_code,
+            m->oom ? "true" : "false", m->restart_count, m->stopped_by_user ? "true" : "false");
+  sb_json_str(&b, m->error, JSON_GO);
+  sb_puts(&b, "}\n");
+  snprintf(path, sizeof path, "%s/" BERTH_MONITOR_STATE_FILE, m->o->state_dir);
   berr_t err = {0};
-  if (write_file_atomic(path, buf, (size_t)n, &err) < 0) logmsg("%s", err.msg);
+  if (write_file_atomic(path, b.p, b.len, &err) < 0) logmsg("%s", err.msg);
+  sb_free(&b);
 }
 
 static void broadcast(monitor *m, int type, const char *data, size_t len)
@@ -105,7 +114,7 @@ int monitor_release(monitor *m, berr_t *err)
   m->started = true;
   m->started_mono = monotonic_ms();
   now_rfc3339nano(m->started_at);
-  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  snprintf(m->finished_at, sizeof m->finished_at, BERTH_ZERO_TIME);
   m->status = "running";
   m->error[0] = 0;
   m->busy = true; /* what setting up touched is trimmed once the container has been quiet */
@@ -139,7 +148,7 @@ static void remove_state_if_removed(monitor *m)
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/config.json", m->o->bundle);
   if (access(path, F_OK) == 0 || errno != ENOENT) return;
-  static const char *const files[] = {"state.json", "monitor.pid", "monitor.log"};
+  static const char *const files[] = {BERTH_MONITOR_STATE_FILE, "monitor.pid", "monitor.log"};
   for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
     snprintf(path, sizeof path, "%s/%s", m->o->state_dir, files[k]);
     unlink(path);
@@ -153,9 +162,11 @@ void monitor_finalize(monitor *m)
   if (m->have_log) logfile_close(&m->log);
   m->status = "exited";
   monitor_write_state(m);
-  char exitj[96];
-  int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
-  broadcast(m, FRAME_EXIT, exitj, (size_t)n);
+  strbuf exitj;
+  sb_init(&exitj);
+  sb_printf(&exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
+  broadcast(m, FRAME_EXIT, exitj.p, exitj.len);
+  sb_free(&exitj);
   /* a client that takes over the cleanup and got the exit frame makes the exit command unneeded */
   bool cleaned_by_client = false;
   for (int k = 0; k < MAX_CLIENTS; k++) {
@@ -268,7 +279,7 @@ static void loop(monitor *m)
       while (read(m->sig_fd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGCHLD)
           reap(m);
-        else if (si.ssi_signo == SIGTERM && m->alive && m->started)
+        else if (si.ssi_signo == SIGTERM && m->alive && m->started && !m->reaped)
           kill(m->proc.pid, SIGTERM);
       }
     }
@@ -305,7 +316,7 @@ static void loop(monitor *m)
       if (c->fd >= 0 && c->closing && !c->outlen) client_free(c);
     }
     if (m->kill_at && now >= m->kill_at) {
-      if (m->alive) kill(m->proc.pid, SIGKILL);
+      if (m->alive && !m->reaped) kill(m->proc.pid, SIGKILL); /* a reaped pid may be reused */
       m->kill_at = 0;
     }
     if (m->restart_at && now >= m->restart_at) do_restart(m);
@@ -327,8 +338,8 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
   m->o = o;
   m->restart = o->restart;
   m->status = "created";
-  snprintf(m->started_at, sizeof m->started_at, "0001-01-01T00:00:00Z");
-  snprintf(m->finished_at, sizeof m->finished_at, "0001-01-01T00:00:00Z");
+  snprintf(m->started_at, sizeof m->started_at, BERTH_ZERO_TIME);
+  snprintf(m->finished_at, sizeof m->finished_at, BERTH_ZERO_TIME);
   for (int k = 0; k < MAX_CLIENTS; k++) m->clients[k].fd = -1;
   berr_t err = {0};
   char path[PATH_MAX];
@@ -363,7 +374,7 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
     }
     m->have_log = true;
   }
-  snprintf(sock_path, sizeof sock_path, "%s/ctl.sock", o->state_dir);
+  snprintf(sock_path, sizeof sock_path, "%s/" BERTH_MONITOR_CONTROL_SOCKET, o->state_dir);
   m->listen_fd = control_listen(sock_path, &err);
   if (m->listen_fd < 0) goto failed;
   if (m->spec.cgroups_path) {

@@ -11,10 +11,17 @@
  * doing so from their own place in dist: their `import.meta.url` becomes the
  * URL of their file in dist, not of the chunk they landed in.
  *
+ * Last, the run plans' stamp (native/constants.json plan.stampFile, in the
+ * bundle's directory): a SHA-256 of the bundle's files, the code that computes
+ * the plans `berth run` writes, and of native/constants.json, which that code
+ * and the launcher read. A plan carries the stamp of the build that wrote it;
+ * the launcher hands a plan with another stamp to Node (engine/container/run-plan.ts).
+ *
  *   node dist/cli/bundle.js
  */
 import { build, type Plugin } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +30,7 @@ import { CLI_BUNDLE_EDITS, editModules } from '../tui/ink-edits.js';
 const CLI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(CLI, '..');
 const OUTDIR = join(CLI, 'bundle');
+const CONSTANTS = join(DIST, '..', 'native', 'constants.json');
 
 /** `import.meta.url` in a dist module: that module's own URL, wherever its code lands. */
 const ownUrl: Plugin = {
@@ -68,3 +76,18 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+/** The stamp: the bundle's files in name order, then the constants, each with its name. */
+const hash = createHash('sha256');
+const inputs: [string, string][] = readdirSync(OUTDIR)
+  .sort()
+  .map((f) => [f, join(OUTDIR, f)]);
+for (const [name, path] of [...inputs, ['constants.json', CONSTANTS]]) {
+  hash.update(`${name}\0`);
+  hash.update(readFileSync(path));
+  hash.update('\0');
+}
+const { plan } = JSON.parse(readFileSync(CONSTANTS, 'utf8')) as { plan: { stampFile: string } };
+const stampFile = join(DIST, '..', plan.stampFile);
+if (dirname(stampFile) !== OUTDIR) throw new Error(`${plan.stampFile}: the stamp belongs in the bundle's directory`);
+writeFileSync(stampFile, hash.digest('hex') + '\n');

@@ -3,6 +3,7 @@
  * store for a root directory and wires the modules together. No process-wide
  * state: several engines on several roots can live in one process.
  */
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { LoadOptions } from './archive/load.js';
 import type { SaveOptions } from './archive/save.js';
@@ -53,7 +54,6 @@ import { StatsSampler } from './stats/sampler.js';
 import { buildCacheUsesLayer } from './build/cache/cache-db.js';
 import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
 import type { BuildRequest } from './build/exec/build.js';
-import type { ProgressMessage } from './build/progress.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -80,11 +80,22 @@ import type {
   ImportOptions,
   LoadReport,
   PruneReport,
+  ProgressMessage,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from './types.js';
+import type { RegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/settings.js';
 
 export interface EngineOptions extends Partial<EngineDirs> {
   /** argv the container monitor runs when a container exits for good (see `cleanupContainer`). */
   exitCommand?: (id: string) => string[];
+  /** Registry settings; by default the `registry` section of berth's config file (registry/settings.ts). */
+  registry?: RegistrySettings;
 }
 
 export class Engine {
@@ -92,9 +103,12 @@ export class Engine {
   private readonly users: ImageUsers;
   private readonly hooks: LifecycleHooks;
   private sampler: StatsSampler | null = null;
+  private registryService: Promise<RegistryService> | null = null;
+  private readonly registrySettings: RegistrySettings | undefined;
 
   private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
+    this.registrySettings = opts.registry;
     this.hooks = opts.exitCommand ? { exitCommand: opts.exitCommand } : {};
     this.users = {
       containersUsing: (imageId) =>
@@ -106,9 +120,9 @@ export class Engine {
   }
 
   static open(opts: EngineOptions = {}): Engine {
-    const { exitCommand, ...dirs } = opts;
+    const { exitCommand, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d), exitCommand ? { exitCommand } : {});
+    return new Engine(Store.open(d), { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
   }
 
   get dirs(): EngineDirs {
@@ -117,7 +131,15 @@ export class Engine {
 
   close(): void {
     this.sampler?.close();
+    void this.closeRegistries();
     this.store.close();
+  }
+
+  /** Close the registry connections (kept alive between requests); close() starts it without waiting. */
+  async closeRegistries(): Promise<void> {
+    const r = this.registryService;
+    this.registryService = null;
+    if (r) await (await r).close().catch(() => undefined);
   }
 
   // ---- images ----
@@ -188,12 +210,67 @@ export class Engine {
     return checkStore(this.store, { ...opts, layerInUse: (c) => this.users.layerInUse(c) });
   }
 
+  // ---- registries (loaded on first use) ----
+
+  private registry(): Promise<RegistryService> {
+    this.registryService ??= import('./registry/service.js').then(
+      ({ RegistryService }) =>
+        new RegistryService(this.registrySettings, process.env, join(this.store.layout.runroot, 'registry')),
+    );
+    return this.registryService;
+  }
+
+  /** Pull an image (docker's progress messages; throws the failure). */
+  async *pullImage(ref: string, opts: PullOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pullImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/pull.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  /** Push an image (docker's progress messages, an aux {Tag, Digest, Size} per tag; throws the failure). */
+  async *pushImage(ref: string, opts: PushOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pushImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/push.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pushImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  async login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult> {
+    const [{ login }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return login(svc, server, creds, signal);
+  }
+
+  async logout(server?: string): Promise<{ server: string; removed: boolean }> {
+    const [{ logout }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return logout(svc, server);
+  }
+
+  async searchImages(term: string, opts?: SearchOptions): Promise<SearchResult[]> {
+    const [{ searchImages }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return searchImages(svc, term, opts);
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }> {
+    const [{ listTags }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return listTags(svc, repository, signal);
+  }
+
   // ---- builds ----
 
   /** Build an image from a Dockerfile: BuildKit's progress as docker's JSON messages, then `{aux: {ID}}`. */
   async *build(req: BuildRequest, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressMessage> {
     const { buildStream } = await import('./build/service.js');
-    yield* buildStream(this.store, req, opts);
+    // FROM an image the store lacks (or --pull): pulled as `berth pull` would
+    const pull = async (ref: string, platform: string, emit: (m: ProgressMessage) => void, signal: AbortSignal) => {
+      const [{ pullImage }, svc] = await Promise.all([import('./registry/pull.js'), this.registry()]);
+      await pullImage(this.store, svc, ref, { platform }, emit, signal);
+    };
+    yield* buildStream(this.store, req, { ...opts, pull });
   }
 
   /** `builder prune`: build cache records (and the layers only they kept), cache mounts with `all`. */

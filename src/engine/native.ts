@@ -18,6 +18,10 @@ export interface NativeAddon {
   umount(target: string, flags?: number): void;
   syncfs(path: string): void;
   chroot(path: string): void;
+  /** A pidfd (close-on-exec) for a process; throws ESRCH when there is none. */
+  pidfdOpen(pid: number): number;
+  /** Whether the pidfd's process has not exited yet. */
+  pidfdAlive(fd: number): boolean;
 }
 
 /** Linux mount(2) flags used by the engine. */
@@ -47,8 +51,8 @@ function buildDir(): string {
   return process.env.BERTH_NATIVE_DIR ?? join(packageRoot(), 'native', 'build', 'Release');
 }
 
-/** Size and modification time (ns) of the native launcher, "" when it is not built: run plans are only good for the build that wrote them. */
-export function launcherStamp(): string {
+/** Size and modification time (ns) of the native launcher, "SIZE:MTIME", "" when it is not built (part of a run plan's stamp). */
+export function launcherStat(): string {
   try {
     const st = statSync(join(buildDir(), 'berth-launch'), { bigint: true });
     return `${st.size}:${st.mtimeNs}`;

@@ -12,7 +12,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { berth, berthBytes, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import {
+  berth,
+  berthBytes,
+  describeIf,
+  fixture,
+  itIf,
+  peerSkipReason,
+  skipReason,
+  tempRoot,
+  type TempRoot,
+} from '../helpers/env.js';
+import { startRegistry } from '../helpers/registry.js';
+import { pushFixture } from '../helpers/registry-peers.js';
 import { build, fileServer, makeContext, serveDir, type FileServer } from '../helpers/build.js';
 import { archiveTar, gzip } from '../build-corpus/cases.js';
 import { readSaved } from '../helpers/build-compare.js';
@@ -270,5 +282,32 @@ describeIf(skip)('build features beyond the peer', () => {
     expect(r.stderr).toContain('[internal] load build definition from build.Dockerfile');
     expect(await run('own-ignore:1', 'ls /c')).toBe('a\n');
     expect(readFileSync(iid, 'utf8')).toMatch(/^sha256:[a-f0-9]{64}$/);
+  });
+
+  itIf(peerSkipReason())('FROM an image the store does not have is pulled (and --pull pulls again)', async () => {
+    const reg = await startRegistry();
+    const fresh = tempRoot('berth-build-pull-');
+    try {
+      await pushFixture(reg, fixture('busybox.docker-save.tar'), 'lib/bb:1');
+      const dir = ctx({ Dockerfile: `FROM ${reg.host}/lib/bb:1\nRUN echo pulled > /p\n` });
+      const r = await build(fresh, ['-t', 'from-registry:1', dir]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`[internal] load metadata for ${reg.host}/lib/bb:1`);
+      expect(r.stderr).toMatch(/Pull complete [a-f0-9]{12}( [\d.]+s)? done/);
+      expect((await berth(fresh, ['run', '--rm', 'from-registry:1', 'cat', '/p'])).stdout).toBe('pulled\n');
+      const again = await build(fresh, ['--pull', dir]);
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/#\d+ CACHED/);
+      const missing = await build(fresh, [ctx({ Dockerfile: `FROM ${reg.host}/lib/nope:1\n` })]);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr.trimEnd().split('\n').pop()).toMatch(
+        new RegExp(
+          `^ERROR: failed to solve: ${reg.host}/lib/nope:1: failed to resolve source metadata for ${reg.host}/lib/nope:1: `,
+        ),
+      );
+    } finally {
+      fresh.cleanup();
+      await reg.stop();
+    }
   });
 });

@@ -210,7 +210,7 @@ describe('planner', () => {
         .image.history.slice(-5)
         .map((h) => h.created_by),
     ).toEqual([
-      'COPY --chown=1:2 --chmod=640 file dir/ ./ # buildkit',
+      'COPY file dir/ ./ # buildkit',
       'COPY /etc /etc2 # buildkit',
       'COPY /x y # buildkit',
       'ADD https://example.com/a/b.tgz?x=1 /dl/ # buildkit',

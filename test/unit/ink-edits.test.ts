@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import stringWidth from 'string-width';
 import { applyEdits, BUNDLE_EDITS, CLI_BUNDLE_EDITS, NARROW_TEXT } from '../../src/tui/ink-edits.js';
+import { REPO } from '../helpers/env.js';
 
 const require = createRequire(import.meta.url);
 const written: string[] = [];
@@ -37,6 +38,29 @@ describe('bundle edits', () => {
     // the command line's bundle makes string-width's edits, and only those
     expect(Object.keys(CLI_BUNDLE_EDITS)).toEqual(['string-width/index.js']);
     expect(CLI_BUNDLE_EDITS['string-width/index.js']).toBe(BUNDLE_EDITS['string-width/index.js']);
+  });
+
+  it('every package whose built code is edited is pinned to the version installed, in package.json and the lockfile', () => {
+    const json = (f: string) => JSON.parse(readFileSync(join(REPO, f), 'utf8'));
+    const pkg = json('package.json') as { dependencies: Record<string, string> };
+    const lock = json('package-lock.json') as {
+      packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
+    };
+    const edited = new Set(
+      Object.keys(BUNDLE_EDITS).map((m) =>
+        m
+          .split('/')
+          .slice(0, m.startsWith('@') ? 2 : 1)
+          .join('/'),
+      ),
+    );
+    expect([...edited].sort()).toEqual(['ink', 'string-width']);
+    for (const name of edited) {
+      const installed = (json(join('node_modules', name, 'package.json')) as { version: string }).version;
+      expect(pkg.dependencies[name], name).toBe(installed);
+      expect(lock.packages['']!.dependencies![name], name).toBe(installed);
+      expect(lock.packages[`node_modules/${name}`]!.version, name).toBe(installed);
+    }
   });
 
   it('counts every character of the narrow set as string-width does (one column), and strings of them by length', async () => {

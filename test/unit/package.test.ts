@@ -1,8 +1,9 @@
 /**
  * The published package builds where it is installed (`npm install -g`
  * of a packed berth runs node-gyp on native/): every source binding.gyp
- * names, and the bin, must be in the tarball; SQLite's amalgamation comes
- * from the better-sqlite3 dependency.
+ * names (and the inputs of its actions: the shared constants and their
+ * header's generator), and the bin, must be in the tarball; SQLite's
+ * amalgamation comes from the better-sqlite3 dependency.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,9 +20,12 @@ describe('npm pack', () => {
     });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
     const gyp = JSON.parse(readFileSync(join(REPO, 'native', 'binding.gyp'), 'utf8')) as {
-      targets: { sources: string[] }[];
+      targets: { sources?: string[]; actions?: { inputs: string[] }[] }[];
     };
-    const all = gyp.targets.flatMap((t) => t.sources);
+    const all = gyp.targets.flatMap((t) => t.sources ?? []);
+    const inputs = gyp.targets.flatMap((t) => (t.actions ?? []).flatMap((a) => a.inputs));
+    expect(inputs).toContain('constants.json');
+    expect(inputs.map((i) => join('native', i)).filter((i) => !files.has(i))).toEqual([]);
     const sources = all.filter((s) => !s.startsWith('<(sqlite_dir)/')).map((s) => `native/${s}`);
     expect(sources.filter((s) => !files.has(s))).toEqual([]);
     const headers = [

@@ -7,16 +7,9 @@
  * API does, and at the end the image ID. The CLI draws it as buildx does;
  * the app as a panel; an API server can pass it on.
  */
-export interface ProgressMessage {
-  id?: string;
-  status?: string;
-  progressDetail?: { current?: number; total?: number };
-  progress?: string;
-  stream?: string;
-  error?: string;
-  errorDetail?: { code?: number; message: string };
-  aux?: Record<string, unknown>;
-}
+import type { ProgressMessage } from '../types.js';
+
+export type { ProgressMessage };
 
 export interface Vertex {
   digest: string;

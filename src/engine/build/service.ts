@@ -8,6 +8,7 @@
 import { BerthError } from '../errors.js';
 import { imageConfig } from '../image/config.js';
 import type { Platform } from '../image/platform.js';
+import { formatPlatform } from './plan/args.js';
 import { tryResolveImage } from '../image/resolve.js';
 import { normalizedString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { Store } from '../store/store.js';
@@ -15,8 +16,8 @@ import { runBuild, type BuildRequest } from './exec/build.js';
 import type { BaseImage } from './plan/dispatch.js';
 import type { Emit, ProgressMessage } from './progress.js';
 
-/** A pull the engine can do (wired once the registry client exists). */
-export type Puller = (ref: string, platform: Platform, emit: Emit, signal: AbortSignal) => Promise<string>;
+/** The engine's pull (docker's progress messages through `emit`). */
+export type Puller = (ref: string, platform: string, emit: Emit, signal: AbortSignal) => Promise<void>;
 
 export function storeImage(store: Store, ref: string): BaseImage | null {
   const r = tryResolveImage(store.images, ref);
@@ -34,25 +35,27 @@ export function resolver(store: Store, pull?: Puller) {
   return async (ref: string, platform: Platform, wantPull: boolean, emit: Emit, signal: AbortSignal) => {
     const have = wantPull ? null : storeImage(store, ref);
     if (have) return have;
-    if (pull) {
-      await pull(ref, platform, emit, signal);
-      const got = storeImage(store, ref);
-      if (got) return got;
-    }
-    if (wantPull && !pull) {
-      const local = storeImage(store, ref);
-      if (local) return local;
-    }
     let name = ref;
     try {
       name = normalizedString(withDefaultTag(parseReference(ref)));
     } catch {
       /* shown as typed */
     }
-    throw new BerthError(
-      'NOT_FOUND',
-      `${ref}: failed to resolve source metadata for ${name}: no such image in the store (load it with berth load; berth cannot pull it)`,
-    );
+    if (pull) {
+      try {
+        await pull(ref, formatPlatform(platform), emit, signal);
+      } catch (e) {
+        if (e instanceof BerthError && e.code === 'CANCELLED') throw e;
+        throw new BerthError(
+          e instanceof BerthError ? e.code : 'IO',
+          `${ref}: failed to resolve source metadata for ${name}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
+      const got = storeImage(store, ref);
+      if (got) return got;
+    }
+    throw new BerthError('NOT_FOUND', `${ref}: failed to resolve source metadata for ${name}: no such image`);
   };
 }
 

@@ -29,6 +29,7 @@ import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
+import { onAbort } from '../util/abort.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
 import { parseMountRequests, resolveMounts } from '../volume/mounts.js';
@@ -36,14 +37,12 @@ import { parseVolumeFlag } from '../volume/mount-spec.js';
 import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
-import { initialState, runningState, type ContainerRecord, type PersistedState } from './types.js';
+import { initialState, runningState, ZERO_TIME, type ContainerRecord, type PersistedState } from './types.js';
 
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
   exitCommand?: (id: string) => string[];
 }
-
-const ZERO = '0001-01-01T00:00:00Z';
 
 function event(store: Store, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
   store.event({
@@ -206,7 +205,7 @@ export async function waitContainer(
   const run = store.layout.containerRun(rec.id);
   for (;;) {
     const st = stateOf(store, rec);
-    if (!isRunning(st) && !(st.live && st.status === 'created' && st.startedAt !== ZERO)) {
+    if (!isRunning(st) && !(st.live && st.status === 'created' && st.startedAt !== ZERO_TIME)) {
       return { exitCode: st.exitCode, error: st.error };
     }
     if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');
@@ -214,10 +213,13 @@ export async function waitContainer(
       // the exit frame arrives when the container exits for good (an --rm container may be gone right after)
       try {
         const s = await monitorAttach(run, { stdout: false, stderr: false });
-        const onAbort = () => s.close();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const exit = await s.exited;
-        signal?.removeEventListener('abort', onAbort);
+        const off = onAbort(signal, () => s.close());
+        let exit;
+        try {
+          exit = await s.exited;
+        } finally {
+          off();
+        }
         if (exit) return { exitCode: exit.exitCode, error: '' };
       } catch {
         /* the monitor went away between the two reads */

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { invalidArg } from '../errors.js';
+import { SHARED } from '../shared-constants.js';
 
 export const ADJECTIVES = [
   'admiring',
@@ -124,11 +125,13 @@ export const SURNAMES = [
   'wozniak',
 ];
 
-export const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+const { firstChars, restChars, minLength } = SHARED.containerName;
+/** docker's rule, /?[a-zA-Z0-9][a-zA-Z0-9_.-]+ (the launcher's valid_name reads it from the same place). */
+export const NAME_RE = new RegExp(`^/?[${firstChars}][${restChars}]{${minLength - 1},}$`);
 
 export function validateName(name: string): string {
   if (!NAME_RE.test(name)) {
-    throw invalidArg(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw invalidArg(`Invalid container name (${name}), only [${firstChars}][${restChars}] are allowed`);
   }
   return name.replace(/^\//, '');
 }

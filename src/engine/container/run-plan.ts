@@ -14,7 +14,8 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { imageConfig } from '../image/config.js';
-import { launcherStamp } from '../native.js';
+import { launcherStat, packageRoot } from '../native.js';
+import { SHARED } from '../shared-constants.js';
 import { bundleSpec } from '../runtime/bundle.js';
 import { containerPaths, containerSkeleton, hostResolvConf } from '../runtime/container-fs.js';
 import { createArgs } from '../runtime/monitor.js';
@@ -25,26 +26,45 @@ import { ADJECTIVES, SURNAMES } from './names.js';
 import { buildContainerConfig, restartArg } from './options.js';
 import { initialState, runningState, type ContainerRecord } from './types.js';
 
-/** The launcher reads only plans of this version (native/launcher/plan.c says the same). */
-export const PLAN_VERSION = 1;
+/** The launcher reads only plans of this version (native/constants.json, as the launcher's PLAN_VERSION). */
+export const PLAN_VERSION = SHARED.plan.version;
 
-const ID12 = '@BERTH-ID12@';
-const ID16 = `${ID12}@16@`;
+const { markers } = SHARED.plan;
 /** A 64-character stand-in for the ID whose 12- and 16-character prefixes are markers too. */
-export const MARK_ID = `${ID16}@BERTH-ID64@`.padEnd(64, '-');
+export const MARK_ID = markers.id64;
 export const MARK = {
-  name: '@BERTH-NAME@',
-  image: '@BERTH-IMAGE@',
-  created: '@BERTH-CREATED@',
-  started: '@BERTH-STARTED@',
-  cmd: '@BERTH-CMD@',
+  name: markers.name,
+  image: markers.image,
+  created: markers.created,
+  started: markers.started,
+  cmd: markers.cmd,
 } as const;
+
+/**
+ * What a plan written by this build is stamped with ("" when the build wrote
+ * no stamp): the hash that the build computed of the code that computes plans
+ * (the command line's bundle, which `berth run` runs) and of
+ * native/constants.json (the store schema, the markers), written by
+ * cli/bundle.ts; then the launcher's size and mtime. The launcher computes the
+ * same (native/launcher/plan.c plan_stamp) and hands a plan with another stamp
+ * to Node, which writes it again.
+ */
+export function planStamp(): string {
+  let hash: string;
+  try {
+    hash = readFileSync(join(packageRoot(), SHARED.plan.stampFile), 'utf8').trim();
+  } catch {
+    return '';
+  }
+  const launcher = launcherStat();
+  return /^[0-9a-f]{64}$/.test(hash) && launcher ? `${hash}:${launcher}` : '';
+}
 
 /** The four shapes of the command line a plan covers, as the CLI builds their requests (image: MARK.image, cmd: [MARK.cmd]). */
 export type PlanVariants = Record<'' | 'rm' | 'detach' | 'rm,detach', ContainerCreateRequest>;
 
 export const planPath = (store: Store, imageId: string) =>
-  join(store.layout.root, 'plans', `${imageId.replace(/^sha256:/, '')}.json`);
+  join(store.layout.root, SHARED.layout.plans, `${imageId.replace(/^sha256:/, '')}.json`);
 
 export function removeRunPlan(store: Store, imageId: string): void {
   rmSync(planPath(store, imageId), { force: true });
@@ -68,7 +88,7 @@ export function runPlanCurrent(
   }
   return (
     plan.version === PLAN_VERSION &&
-    plan.stamp === launcherStamp() &&
+    plan.stamp === planStamp() &&
     plan.runroot === store.layout.runroot &&
     JSON.stringify(plan.exitCommand) === JSON.stringify(exitCommand?.(MARK_ID)) &&
     plan.hostResolvConf === hostResolvConf()
@@ -84,8 +104,8 @@ export function writeRunPlan(
 ): boolean {
   const image = imageConfig(store, imageId);
   const raw = JSON.stringify(image);
-  const stamp = launcherStamp();
-  if (raw.includes('@BERTH-') || !exitCommand || !stamp) return false;
+  const stamp = planStamp();
+  if (raw.includes(SHARED.plan.markerPrefix) || !exitCommand || !stamp) return false;
   const layers = store.images.layersOf(imageId).map((l) => l.chainId);
   const p = containerPaths(store.layout, MARK_ID);
   const built: Record<string, { config: string; hostConfig: string }> = {};
@@ -93,7 +113,8 @@ export function writeRunPlan(
   let hostname = '';
   let network = '';
   for (const [key, req] of Object.entries(variants)) {
-    if (parseMountRequests(req, Object.keys(image.config?.Volumes ?? {})).length) return false;
+    // an image with VOLUMEs never takes the fast path (its volumes are made and filled by Node)
+    if (Object.keys(image.config?.Volumes ?? {}).length || parseMountRequests(req, []).length) return false;
     const b = buildContainerConfig(req, image, MARK_ID, { cpus: availableParallelism() });
     if (b.hostConfig.LogConfig.Type !== 'json-file' || Object.keys(b.hostConfig.LogConfig.Config).length) return false;
     if (restartArg(b.hostConfig.RestartPolicy) !== 'no' || b.hostConfig.NetworkMode === 'host') return false;
@@ -143,7 +164,7 @@ export function writeRunPlan(
     names: { adjectives: ADJECTIVES, surnames: SURNAMES },
   };
   const file = planPath(store, imageId);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(plan));
   renameSync(tmp, file);

@@ -5,7 +5,7 @@
  * gone) means the container exited. Pure: the caller reads the files.
  */
 import type { MonitorState } from '../runtime/monitor.js';
-import type { PersistedState } from './types.js';
+import { ZERO_TIME, type PersistedState } from './types.js';
 
 export interface LiveInputs {
   persisted: PersistedState;
@@ -28,7 +28,7 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
       return {
         ...persisted,
         status: 'exited',
-        finishedAt: persisted.finishedAt !== '0001-01-01T00:00:00Z' ? persisted.finishedAt : now,
+        finishedAt: persisted.finishedAt !== ZERO_TIME ? persisted.finishedAt : now,
         pid: 0,
         live: false,
       };
@@ -39,8 +39,8 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
     ...persisted,
     exitCode: monitor.exitCode,
     error: monitor.error,
-    startedAt: monitor.startedAt !== '0001-01-01T00:00:00Z' ? monitor.startedAt : persisted.startedAt,
-    finishedAt: monitor.finishedAt !== '0001-01-01T00:00:00Z' ? monitor.finishedAt : persisted.finishedAt,
+    startedAt: monitor.startedAt !== ZERO_TIME ? monitor.startedAt : persisted.startedAt,
+    finishedAt: monitor.finishedAt !== ZERO_TIME ? monitor.finishedAt : persisted.finishedAt,
     oomKilled: monitor.oomKilled,
     restartCount: monitor.restartCount,
     stoppedByUser: monitor.stoppedByUser,
@@ -50,7 +50,7 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
   if (!monitor.monitorAlive) {
     if (monitor.status === 'exited') return { ...base, status: 'exited' };
     if (monitor.status === 'created')
-      return { ...base, status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited' };
+      return { ...base, status: persisted.startedAt === ZERO_TIME ? 'created' : 'exited' };
     // the monitor was killed while the container ran: the container died with it
     return { ...base, status: 'exited', exitCode: 137, finishedAt: now, error: 'the container monitor was killed' };
   }
@@ -58,7 +58,7 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
     case 'created':
       return {
         ...base,
-        status: persisted.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited',
+        status: persisted.startedAt === ZERO_TIME ? 'created' : 'exited',
         pid: monitor.pid,
       };
     case 'running':

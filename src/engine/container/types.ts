@@ -1,5 +1,6 @@
 /** Container records as the store keeps them, in docker's shapes. */
 import type { ContainerConfigLike } from '../image/types.js';
+import { SHARED } from '../shared-constants.js';
 
 /** docker's container Config (a superset of an image's config section). */
 export interface ContainerConfig extends ContainerConfigLike {
@@ -128,7 +129,7 @@ export interface ContainerRecord {
   state: PersistedState;
 }
 
-export const ZERO_TIME = '0001-01-01T00:00:00Z';
+export const ZERO_TIME = SHARED.zeroTime;
 
 export function initialState(): PersistedState {
   return {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { monitorPath } from '../native.js';
 import { pidAlive } from '../store/scratch.js';
+import { SHARED } from '../shared-constants.js';
 
 export interface CreateOptions {
   bundle: string;
@@ -26,6 +27,8 @@ export interface CreateOptions {
 export interface MonitorState {
   status: 'created' | 'running' | 'restarting' | 'exited';
   pid: number;
+  /** Start time of pid (field 22 of its /proc stat): which process the pid is (absent from older monitors). */
+  pidStartTime?: number;
   monitorPid: number;
   monitorStartTime: number;
   startedAt: string;
@@ -89,7 +92,7 @@ export async function monitorCreate(o: CreateOptions): Promise<void> {
 /** One control command; resolves to the reply line after "ok". */
 export function monitorCommand(stateDir: string, line: string, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = connect(join(stateDir, 'ctl.sock'));
+    const sock = connect(join(stateDir, SHARED.monitor.controlSocket));
     let buf = '';
     const timer = setTimeout(() => {
       sock.destroy();
@@ -139,7 +142,7 @@ export function procStartTime(pid: number): number {
 export function readMonitorState(stateDir: string): MonitorState | null {
   let raw: Omit<MonitorState, 'monitorAlive'>;
   try {
-    raw = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));
+    raw = JSON.parse(readFileSync(join(stateDir, SHARED.monitor.stateFile), 'utf8'));
   } catch {
     return null;
   }
@@ -163,7 +166,8 @@ export async function monitorGone(stateDir: string, ms: number): Promise<boolean
 
 // ---- attach ------------------------------------------------------------------
 
-export const FRAME = { stdin: 0, stdout: 1, stderr: 2, exit: 3, resize: 4, closeStdin: 5, attached: 6 } as const;
+export const FRAME = SHARED.attachFrame;
+const STDIN_FRAME_MAX = 64 * 1024;
 
 function frame(type: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
@@ -199,7 +203,7 @@ export interface AttachWant {
 /** Attach to a container's streams (before `start`, to see all output). */
 export function monitorAttach(stateDir: string, want: AttachWant): Promise<AttachSession> {
   return new Promise((resolve, reject) => {
-    const sock: Socket = connect(join(stateDir, 'ctl.sock'));
+    const sock: Socket = connect(join(stateDir, SHARED.monitor.controlSocket));
     const listeners: ((s: 1 | 2, d: Buffer) => void)[] = [];
     let pending: Buffer = Buffer.alloc(0);
     let exitInfo: ExitInfo | null = null;
@@ -217,7 +221,10 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
         early = null;
       },
       write: (d) => {
-        if (!sock.destroyed) sock.write(frame(FRAME.stdin, Buffer.isBuffer(d) ? d : Buffer.from(d)));
+        const b = Buffer.isBuffer(d) ? d : Buffer.from(d);
+        // the monitor drops a client announcing a frame over 1 MiB (PROTOCOL.md)
+        for (let o = 0; o < b.length && !sock.destroyed; o += STDIN_FRAME_MAX)
+          sock.write(frame(FRAME.stdin, b.subarray(o, o + STDIN_FRAME_MAX)));
       },
       closeStdin: () => {
         if (!sock.destroyed) sock.write(frame(FRAME.closeStdin, Buffer.alloc(0)));
@@ -250,8 +257,9 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
         const payload = pending.subarray(8, 8 + len);
         pending = pending.subarray(8 + len);
         if (type === FRAME.stdout || type === FRAME.stderr) {
-          if (early) early.push([type, Buffer.from(payload)]);
-          else for (const fn of listeners) fn(type, payload);
+          const stream = type === FRAME.stdout ? 1 : 2;
+          if (early) early.push([stream, Buffer.from(payload)]);
+          else for (const fn of listeners) fn(stream, payload);
         } else if (type === FRAME.exit) exitInfo = JSON.parse(payload.toString()) as ExitInfo;
         else if (type === FRAME.attached && !acknowledged) {
           acknowledged = true;
@@ -270,6 +278,8 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
 /** argv for `berth-monitor exec` (the CLI runs it with the user's terminal). */
 export function execArgs(o: {
   pid: number;
+  /** the pid's start time: exec refuses a pid that went to another process */
+  pidStart?: number | undefined;
   cgroup: string;
   bundle: string;
   tty?: boolean;
@@ -281,6 +291,7 @@ export function execArgs(o: {
   cmd: string[];
 }): string[] {
   const a = ['exec', '--pid', String(o.pid), '--cgroup', o.cgroup, '--bundle', o.bundle];
+  if (o.pidStart) a.push('--pid-start', String(o.pidStart));
   if (o.tty) a.push('--tty');
   if (o.detach) a.push('--detach');
   for (const e of o.env ?? []) a.push('--env', e);

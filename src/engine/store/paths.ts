@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { homedir } from 'node:os';
+import { SHARED } from '../shared-constants.js';
 
 export interface EngineDirs {
   root: string;
@@ -15,15 +16,16 @@ export interface EngineDirs {
 export function defaultDirs(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): EngineDirs {
   const root =
     env.BERTH_ROOT ||
-    (uid === 0 ? '/var/lib/berth' : join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'berth'));
+    (uid === 0 ? SHARED.layout.defaultRoot : join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'berth'));
   const runroot =
     env.BERTH_RUNROOT ||
-    (uid === 0 ? '/run/berth' : join(env.XDG_RUNTIME_DIR || join('/tmp', `berth-run-${uid}`), 'berth'));
+    (uid === 0 ? SHARED.layout.defaultRunroot : join(env.XDG_RUNTIME_DIR || join('/tmp', `berth-run-${uid}`), 'berth'));
   return { root, runroot };
 }
 
 /** Longest runroot for which <runroot>/c/<16 hex>/ctl.sock fits a unix socket address. */
-export const MAX_RUNROOT = 107 - '/c/0123456789abcdef/ctl.sock'.length;
+export const MAX_RUNROOT =
+  107 - `/${SHARED.layout.containerRun}/0123456789abcdef/${SHARED.monitor.controlSocket}`.length;
 
 export class Layout {
   constructor(readonly dirs: EngineDirs) {}
@@ -34,7 +36,7 @@ export class Layout {
     return this.dirs.runroot;
   }
   get db(): string {
-    return join(this.root, 'berth.db');
+    return join(this.root, SHARED.layout.database);
   }
   get blobsDir(): string {
     return join(this.root, 'blobs', 'sha256');
@@ -53,7 +55,7 @@ export class Layout {
     return join(this.layersDir, chainHex, 'diff');
   }
   get containersDir(): string {
-    return join(this.root, 'containers');
+    return join(this.root, SHARED.layout.containers);
   }
   container(id: string): string {
     return join(this.containersDir, id);
@@ -64,6 +66,14 @@ export class Layout {
   volume(name: string): string {
     return join(this.volumesDir, name);
   }
+  /** Short links to layer trees (l/<12 hex>), for overlay option strings. */
+  get linksDir(): string {
+    return join(this.root, 'l');
+  }
+  /** Run plans for the native launcher. */
+  get plansDir(): string {
+    return join(this.root, 'plans');
+  }
   /** Scratch space on the same file system as the store, for atomic renames. */
   get tmpDir(): string {
     return join(this.root, 'tmp');
@@ -73,6 +83,6 @@ export class Layout {
    * socket lives here and unix socket paths are limited to 107 bytes.
    */
   containerRun(id: string): string {
-    return join(this.runroot, 'c', id.slice(0, 16));
+    return join(this.runroot, SHARED.layout.containerRun, id.slice(0, 16));
   }
 }

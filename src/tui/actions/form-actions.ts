@@ -15,6 +15,7 @@ import type { FormState, ListId } from '../state/types.js';
 import { errorText, say } from './task.js';
 import { startAttached } from './terminal-actions.js';
 import { cancelTransfer, exportTo, loadFrom, saveTo } from './transfer.js';
+import { track } from './work.js';
 
 async function reveal(svc: Services, list: ListId, key: string): Promise<void> {
   await svc.feed.refresh(list);
@@ -101,6 +102,11 @@ export async function submitForm(svc: Services, f: FormState): Promise<void> {
     svc.store.dispatch({ type: 'formError', message: `${bad.field}: ${bad.message}` });
     return;
   }
+  // a hangup meanwhile waits for it (and cancels a save or a load as Esc does)
+  await track(svc, perform(svc, f));
+}
+
+async function perform(svc: Services, f: FormState): Promise<void> {
   try {
     await run(svc, f);
   } catch (e) {

@@ -9,7 +9,8 @@
  *     "keys": { "container.stop": "x", "list.down": ["j", "down", "ctrl-n"] },
  *     "logs": { "bufferLines": 5000, "tail": 500, "timestamps": false },
  *     "stats": { "windowSeconds": 60 },
- *     "containers": { "showAll": true }
+ *     "containers": { "showAll": true },
+ *     "registry": { "insecure-registries": ["myhost:5000"] }
  *   }
  */
 import { readFileSync } from 'node:fs';
@@ -62,6 +63,8 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
       .partial()
       .optional(),
     containers: z.strictObject({ showAll: z.boolean() }).partial().optional(),
+    // the engine's registry settings (engine/registry/settings.ts checks them)
+    registry: z.record(z.string(), z.unknown()).optional(),
   });
   const r = schema.safeParse(raw);
   if (!r.success) {

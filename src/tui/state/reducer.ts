@@ -58,6 +58,7 @@ export type Action =
   | { type: 'formProgress'; progress: Partial<Busy> }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
+  | { type: 'logged'; entries: number; path: string }
   | { type: 'logs'; change: Partial<LogsView> }
   | { type: 'logsSearchKey'; input: string; key: KeyPress };
 
@@ -79,6 +80,7 @@ export function initialState(o: InitialOptions = {}): AppState {
     marks: [],
     overlay: null,
     message: null,
+    logged: null,
     maximized: false,
     scroll: 0,
     logs: {
@@ -298,6 +300,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':
       return s.message === a.message ? s : { ...s, message: a.message };
+    case 'logged':
+      return s.logged?.entries === a.entries ? s : { ...s, logged: { entries: a.entries, path: a.path } };
     case 'logs':
       return { ...s, logs: { ...s.logs, ...a.change } };
     case 'logsSearchKey': {

@@ -98,6 +98,8 @@ export interface AppState {
   marks: string[];
   overlay: Overlay | null;
   message: Message | null;
+  /** Output that was not the app's (warnings, stray stderr) went to this log while the app showed. */
+  logged: { entries: number; path: string } | null;
   /** The main panel fills the screen (logs full screen). */
   maximized: boolean;
   /** Lines scrolled in the main panel (non-log tabs). */

@@ -119,8 +119,14 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
       },
       async (ref, platform) => {
         const v = new VertexHandle(emit, digest(), `[internal] load metadata for ${displayRef(ref)}`).start();
+        // a pull's messages become statuses of this vertex, as BuildKit shows a FROM's layers
+        const pulled: Emit = (m) => {
+          if (!m.id || !m.status || m.id.startsWith('moby.')) return;
+          const done = /^(Pull complete|Already exists)$/.test(m.status);
+          v.status(m.id, `${m.status} ${m.id}`, m.progressDetail?.current ?? 0, m.progressDetail?.total, done);
+        };
         try {
-          const img = await deps.resolveImage(ref, platform, !!req.pull, emit, inner.signal);
+          const img = await deps.resolveImage(ref, platform, !!req.pull, pulled, inner.signal);
           v.done();
           return img;
         } catch (e) {

@@ -17,7 +17,8 @@ import { buildContainerConfig } from '../../container/options.js';
 import { initialState, type ContainerRecord } from '../../container/types.js';
 import { BerthError } from '../../errors.js';
 import { monitorPath } from '../../native.js';
-import { containerResolvConf, hostResolvConf, readLayeredFile, shortLayerLink } from '../../runtime/container-fs.js';
+import { containerResolvConf, hostResolvConf, shortLayerLink } from '../../runtime/container-fs.js';
+import { readLayeredFile } from '../../runtime/layered-path.js';
 import {
   ExecError,
   monitorAttach,

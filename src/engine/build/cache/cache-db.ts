@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS build_cache_layers (
   PRIMARY KEY (key, chain_id)
 );
 CREATE INDEX IF NOT EXISTS build_cache_layers_chain ON build_cache_layers(chain_id);
+CREATE TABLE IF NOT EXISTS build_cache_sums (
+  chain_id  TEXT NOT NULL,               -- the top layer of an immutable rootfs (a stage's result, an image)
+  path      TEXT NOT NULL,               -- the source path as COPY --from names it
+  options   TEXT NOT NULL,               -- owners and exclude patterns
+  sum       TEXT NOT NULL,
+  PRIMARY KEY (chain_id, path, options)
+);
 CREATE TABLE IF NOT EXISTS build_cache_mounts (
   id          TEXT PRIMARY KEY,          -- the cache mount's id
   dir         TEXT NOT NULL,             -- directory name under <root>/build-mounts
@@ -122,6 +129,24 @@ export class BuildCacheDb {
   /** Whether a cache record needs this layer (its own or one below it). */
   usesLayer(chainId: string): boolean {
     return this.db.prepare('SELECT 1 FROM build_cache_layers WHERE chain_id = ? LIMIT 1').get(chainId) !== undefined;
+  }
+
+  /** A remembered checksum of a path in an immutable rootfs. */
+  sum(chainId: string, path: string, options: string): string | null {
+    const r = this.db
+      .prepare('SELECT sum FROM build_cache_sums WHERE chain_id = ? AND path = ? AND options = ?')
+      .get(chainId, path, options) as { sum: string } | undefined;
+    return r?.sum ?? null;
+  }
+
+  putSum(chainId: string, path: string, options: string, sum: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO build_cache_sums (chain_id, path, options, sum) VALUES (?, ?, ?, ?)')
+      .run(chainId, path, options, sum);
+  }
+
+  clearSums(): void {
+    this.db.prepare('DELETE FROM build_cache_sums').run();
   }
 
   mounts(): CacheMount[] {

@@ -107,6 +107,7 @@ export function pruneBuildCache(
   try {
     immediate(store.db, () => {
       const gone = new Set<string>();
+      if (opts.all) db.clearSums();
       for (const i of items) {
         if (i.type === 'exec.cachemount') {
           const m = db.mounts().find((x) => x.dir === i.id);

@@ -7,7 +7,8 @@
  * vertexes. Everything temporary lives in one scratch directory that is
  * removed at the end, also when the build fails or is cancelled.
  */
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BerthError, invalidArg } from '../../errors.js';
@@ -190,6 +191,30 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     throw dockerfile ? withSource(e, dockerfile.name, dockerfile.text) : e;
   } finally {
     signal.removeEventListener('abort', onAbort);
+    dispose(scratch, trash);
+  }
+}
+
+/**
+ * Remove the build's scratch directory. Trees of layers the store already
+ * had (a --no-cache rebuild makes the same layer again) can be many files,
+ * whose deletion is slow (on a file system mounted with discard, each
+ * unlink waits for it) and not part of the result: a detached `rm` takes
+ * them, and the next berth to open the store sweeps what it may leave.
+ */
+function dispose(scratch: string, trash: string): void {
+  let discarded = false;
+  try {
+    discarded = readdirSync(trash).length > 0;
+  } catch {
+    /* no trash */
+  }
+  if (!discarded) return removeTree(scratch);
+  try {
+    const rm = spawn('rm', ['-rf', '--', scratch], { detached: true, stdio: 'ignore' });
+    rm.on('error', () => removeTree(scratch));
+    rm.unref();
+  } catch {
     removeTree(scratch);
   }
 }

@@ -7,12 +7,11 @@
  * then, after a flush, one IMMEDIATE transaction that moves the tree into
  * layers/<chain>, adopts the blob, inserts the layer row and the record.
  */
-import { createReadStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { BerthError } from '../../errors.js';
 import { tarFromUpper } from '../../layer/tar-out.js';
-import { unpackLayer } from '../../layer/unpack.js';
 import { native } from '../../native.js';
 import { immediate } from '../../store/db.js';
 import type { Store } from '../../store/store.js';
@@ -32,7 +31,13 @@ export interface StepLayer {
 export const chainOf = (parent: string | null, diffId: string) =>
   parent ? 'sha256:' + createHash('sha256').update(`${parent} ${diffId}`).digest('hex') : diffId;
 
-/** Tar `tree` into a blob; `upper` when it is an overlay upper dir (then the tree is unpacked anew). */
+/**
+ * Tar `tree` into a blob and keep the tree as the layer's: a COPY's tree as
+ * it is; a RUN's upper directory too (whiteouts and opaque directories are
+ * already in overlay form; the overlay's own trusted.overlay.origin/impure
+ * attributes left on it are read only from an upper layer, never from a
+ * lower one, and the tar leaves them out).
+ */
 export async function layerFromTree(
   store: Store,
   dir: string,
@@ -60,7 +65,7 @@ export async function layerFromTree(
     await tarFromUpper(tar, tree, {
       ...(signal ? { signal } : {}),
       onEntry: (e) => {
-        if (e.st.isDirectory()) return;
+        if (e.st.isDirectory() || (upper && e.st.isCharacterDevice() && e.st.rdev === 0n)) return;
         const key = `${e.st.dev}:${e.st.ino}`;
         if (seen.has(key)) return;
         seen.add(key);
@@ -75,11 +80,8 @@ export async function layerFromTree(
   }
   const treeRoot = join(dir, 'layer');
   mkdirSync(treeRoot, { recursive: true });
-  if (upper) {
-    mkdirSync(join(treeRoot, 'diff'));
-    const r = await unpackLayer(createReadStream(blobPath, { highWaterMark: 1 << 20 }), join(treeRoot, 'diff'));
-    size = r.size;
-  } else renameSync(tree, join(treeRoot, 'diff'));
+  renameSync(tree, join(treeRoot, 'diff'));
+  if (upper) chmodSync(join(treeRoot, 'diff'), 0o755);
   return { diffId: writer.digest(), blobPath, treeRoot, size, tarSize: writer.bytes };
 }
 
@@ -117,7 +119,9 @@ export function commitStepLayer(
     const dest = store.layout.layerDir(chain.slice(7));
     for (const p of parents)
       if (!store.images.layer(p)) throw new BerthError('NOT_FOUND', `layer ${p} was removed during the build`);
-    if (!(row && existsSync(dest))) {
+    if (row && existsSync(dest))
+      renameSync(layer.treeRoot, join(trash, `${chain.slice(7)}-${now}-${process.hrtime.bigint()}`));
+    else {
       if (existsSync(dest)) renameSync(dest, join(trash, `${chain.slice(7)}-${now}`));
       renameSync(layer.treeRoot, dest);
       if (!row)

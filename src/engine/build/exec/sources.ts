@@ -17,9 +17,11 @@ import { IgnoreMatcher } from '../dockerignore.js';
 import { openRootfs, type Rootfs } from '../fs/rootfs.js';
 import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
 import { DirView, resolveIn, type FsView } from '../fs/view.js';
+import { BuildCacheDb } from '../cache/cache-db.js';
 import type { BaseImage } from '../plan/dispatch.js';
 import type { CopySource } from '../plan/types.js';
 import type { BuiltLayer } from './image.js';
+import { removeTree } from '../../store/scratch.js';
 
 export interface StageResult {
   /** The cache key of the state. */
@@ -80,10 +82,24 @@ async function download(url: string, file: string, signal: AbortSignal): Promise
 
 export class StepSources {
   private readonly open: Rootfs[] = [];
+  private made = false;
   constructor(
     private readonly sc: SourceContext,
-    private readonly dir: string,
+    private readonly where: string,
   ) {}
+
+  /** The step's directory, made when first needed (a cached step needs none). */
+  get dir(): string {
+    if (!this.made) mkdirSync(this.where, { recursive: true });
+    this.made = true;
+    return this.where;
+  }
+
+  /** Remove the step's directory, if it was made. */
+  dispose(): void {
+    this.close();
+    if (this.made) removeTree(this.where);
+  }
 
   close(): void {
     for (const r of this.open.splice(0)) r.close();
@@ -93,6 +109,25 @@ export class StepSources {
     const r = openRootfs(this.sc.store, this.dir, chains);
     this.open.push(r);
     return r.view;
+  }
+
+  /** A rootfs view mounted only when something reads it (a remembered checksum needs no mount). */
+  private lazyRootfs(chains: string[]): FsView {
+    let v: FsView | null = null;
+    const get = () => (v ??= this.rootfs(chains));
+    return {
+      lstat: (r) => get().lstat(r),
+      readlink: (r) => get().readlink(r),
+      readdir: (r) => get().readdir(r),
+      hostPath: (r) => get().hostPath(r),
+    };
+  }
+
+  private async chainsOf(src: { kind: 'stage'; index: number } | { kind: 'image'; ref: string }): Promise<string[]> {
+    if (src.kind === 'stage') return (await this.sc.stage(src.index)).chains;
+    const img = this.sc.images.get(src.ref);
+    if (!img) throw new BerthError('NOT_FOUND', `image ${src.ref} was not resolved`);
+    return this.sc.store.images.layersOf(img.id).map((l) => l.chainId);
   }
 
   async viewOf(
@@ -106,8 +141,20 @@ export class StepSources {
   }
 
   /** Checksums of the paths a view source names (a missing one, unless a wildcard, fails). */
-  private sums(view: FsView, paths: string[], owners: boolean, exclude: IgnoreMatcher | null, memo: boolean): string[] {
+  private sums(
+    view: FsView,
+    paths: string[],
+    owners: boolean,
+    exclude: IgnoreMatcher | null,
+    memo: boolean,
+    chain: string | null = null,
+  ): string[] {
+    const db = chain !== null ? new BuildCacheDb(this.sc.store.db) : null;
+    const options = `${owners}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
     return paths.map((p) => {
+      // a stage's result or an image never changes: its checksums are remembered by its top layer
+      const known = db?.sum(chain!, p, options);
+      if (known) return `${p}:${known}`;
       let rel: string;
       try {
         rel = followSource(view, p);
@@ -122,6 +169,7 @@ export class StepSources {
         s = checksum(view, rel, { owners, exclude });
         if (memo) this.sc.contextSums.set(key, s);
       }
+      db?.putSum(chain!, p, options, s);
       return `${p}:${s}`;
     });
   }
@@ -129,12 +177,18 @@ export class StepSources {
   /** Open one COPY/ADD source; returns it and the checksum inputs for the key. */
   async source(src: CopySource, exclude: string[], n: number): Promise<{ open: OpenSource; inputs: string[] }> {
     const ex = exclude.length ? new IgnoreMatcher(exclude) : null;
-    if (src.kind === 'context' || src.kind === 'stage' || src.kind === 'image') {
-      const { view, owners } = await this.viewOf(src);
+    if (src.kind === 'context') {
+      const view = this.sc.context.view;
+      const paths = resolveWildcards(view, src.path);
+      return { open: { view, paths, owners: false }, inputs: this.sums(view, paths, false, ex, true) };
+    }
+    if (src.kind === 'stage' || src.kind === 'image') {
+      const chains = await this.chainsOf(src);
+      const view = this.lazyRootfs(chains);
       const paths = resolveWildcards(view, src.path);
       return {
-        open: { view, paths, owners },
-        inputs: this.sums(view, paths, owners, ex, src.kind === 'context'),
+        open: { view, paths, owners: true },
+        inputs: this.sums(view, paths, true, ex, false, chains.at(-1) ?? ''),
       };
     }
     const dir = join(this.dir, `src-${n}`);

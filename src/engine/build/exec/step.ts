@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { extractTar } from '../../layer/extract.js';
 import { resolveUser } from '../../runtime/user.js';
-import { removeTree } from '../../store/scratch.js';
 import { formatRFC3339Nano } from '../../util/time.js';
 import { BuildCacheDb } from '../cache/cache-db.js';
 import { stepKey } from '../cache/keys.js';
@@ -175,9 +174,7 @@ function mkdirStep(step: MkdirStep, parent: StageResult, dir: string, src: StepS
 
 export async function executeStep(env: StepEnv, planStep: PlanStep, parent: StageResult): Promise<StageResult> {
   const v = new VertexHandle(env.emit, 'sha256:' + randomBytes(32).toString('hex'), planStep.name).start();
-  const dir = env.nextDir();
-  mkdirSync(dir, { recursive: true });
-  const src = new StepSources(env, dir);
+  const src = new StepSources(env, env.nextDir());
   const logs: string[] = [];
   const step = planStep.step;
   try {
@@ -212,6 +209,7 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
       return hit;
     }
     let tree: string;
+    const dir = src.dir;
     if (step.op === 'run') tree = await runStep(env, step, parent, dir, v, logs, src);
     else if (step.op === 'copy') tree = await copyStep(env, step, parent, dir, src, opened);
     else tree = mkdirStep(step, parent, dir, src);
@@ -235,7 +233,6 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
     const code = e instanceof BerthError ? e.code : 'RUNTIME';
     throw new StepError(msg, planStep.name, planStep.loc, logs.slice(-LOG_LINES), { cause: e, code });
   } finally {
-    src.close();
-    removeTree(dir);
+    src.dispose();
   }
 }

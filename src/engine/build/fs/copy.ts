@@ -86,6 +86,10 @@ export class TreeWriter {
   readonly merged: MergedView;
   private readonly top: DirView;
   private readonly inodes = new Map<string, string>();
+  /** Directories the tree has (made or copied up). */
+  private readonly dirs = new Set<string>(['']);
+  /** Directories made here that nothing below has: their entries have no counterpart below. */
+  private readonly fresh = new Set<string>();
 
   constructor(
     readonly tree: string,
@@ -101,18 +105,22 @@ export class TreeWriter {
 
   /** Copy an existing directory up into the tree (with its ancestors), so entries can be made in it. */
   copyUp(rel: string): void {
+    if (this.dirs.has(rel)) return;
     const parts = rel.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('/');
+      if (this.dirs.has(p)) continue;
       const mine = this.top.lstat(p);
       if (mine) {
         if (!mine.isDirectory()) throw fail(`mkdir /${p}: not a directory`);
+        this.dirs.add(p);
         continue;
       }
       const below = this.merged.lstat(p);
       if (!below) return;
       if (!below.isDirectory()) throw fail(`mkdir /${p}: not a directory`);
       mkdirSync(this.host(p));
+      this.dirs.add(p);
       this.setInfo(p, below, { uid: below.uid, gid: below.gid }, below.mode & 0o7777);
       for (const [k, v] of xattrsOf(this.merged.hostPath(p)))
         try {
@@ -144,6 +152,8 @@ export class TreeWriter {
       mkdirSync(this.host(p), mode & 0o777);
       chmodSync(this.host(p), mode & 0o7777);
       if (owner) lchownSync(this.host(p), owner.uid, owner.gid);
+      this.dirs.add(p);
+      this.fresh.add(p);
     }
   }
 
@@ -165,9 +175,15 @@ export class TreeWriter {
     return o.chown ?? (o.keepOwners ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
   }
 
+  /** What is at rel now: only the tree can have it under a directory made here. */
+  private existing(rel: string): Stats | null {
+    const parent = posix.dirname(rel);
+    return this.fresh.has(parent === '.' ? '' : parent) ? this.top.lstat(rel) : this.merged.lstat(rel);
+  }
+
   /** The target is free for a non-directory: a file below is shadowed, one in the tree removed. */
   private clearForFile(rel: string): void {
-    const st = this.merged.lstat(rel);
+    const st = this.existing(rel);
     if (!st) return;
     if (st.isDirectory()) throw fail(`cannot replace to directory /${rel} with file`);
     if (this.top.lstat(rel)) rmSync(this.host(rel));
@@ -224,10 +240,13 @@ export class TreeWriter {
     const parent = posix.dirname(rel);
     this.copyUp(parent === '.' ? '' : parent);
     if (st.isDirectory()) {
-      const existing = this.merged.lstat(rel);
+      const existing = this.dirs.has(rel) ? this.top.lstat(rel) : this.existing(rel);
       let created = false;
       if (!existing) {
         mkdirSync(this.host(rel), st.mode & 0o777);
+        // nothing had it, neither the tree nor the rootfs below
+        this.dirs.add(rel);
+        this.fresh.add(rel);
         created = true;
       } else if (!existing.isDirectory()) throw fail(`cannot copy to non-directory: /${rel}`);
       else this.copyUp(rel);

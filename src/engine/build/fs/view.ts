@@ -126,19 +126,34 @@ export class ContextView extends DirView {
     return v;
   }
 
-  override lstat(rel: string): Stats | null {
-    const parts = split(rel);
-    for (let i = 1; i <= parts.length; i++) {
-      const p = parts.slice(0, i).join('/');
+  private readonly dirOk = new Map<string, boolean>();
+
+  private get filtering(): boolean {
+    return !!this.matcher && !this.matcher.empty;
+  }
+
+  /** A directory on the way to an entry: there and not ignored (remembered). */
+  private ancestorOk(p: string): boolean {
+    let ok = this.dirOk.get(p);
+    if (ok === undefined) {
       const st = lstatOrNull(this.hostPath(p));
-      if (!st || !this.visible(p, st)) return null;
-      if (i === parts.length) return st;
+      ok = !!st && this.visible(p, st);
+      this.dirOk.set(p, ok);
     }
-    return lstatOrNull(this.root);
+    return ok;
+  }
+
+  override lstat(rel: string): Stats | null {
+    if (!this.filtering) return super.lstat(rel);
+    const parts = split(rel);
+    for (let i = 1; i < parts.length; i++) if (!this.ancestorOk(parts.slice(0, i).join('/'))) return null;
+    const st = lstatOrNull(this.hostPath(rel));
+    return st && this.visible(parts.join('/'), st) ? st : null;
   }
 
   override readdir(rel: string): string[] {
-    return super.readdir(rel).filter((n) => this.lstat(rel ? `${rel}/${n}` : n) !== null);
+    const names = super.readdir(rel);
+    return this.filtering ? names.filter((n) => this.lstat(rel ? `${rel}/${n}` : n) !== null) : names;
   }
 }
 

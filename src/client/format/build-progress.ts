@@ -123,31 +123,59 @@ export class BuildProgress {
     return this.vertexes.filter((v) => v.completed !== undefined).length;
   }
 
+  /** The header of the terminal display: `[+] Building 1.2s (5/9)`. */
+  header(now: number, finished = false): string {
+    return `[+] Building ${secs(now - this.started)} (${this.done}/${this.vertexes.length})${finished ? ' FINISHED' : ''}`;
+  }
+
+  /**
+   * The rows of the terminal display under the header at `now`: each step
+   * started with its time, its statuses, and the last `logLines` lines of
+   * output of a running or failed step.
+   */
+  rows(now: number, logLines = 6): ProgressRow[] {
+    const out: ProgressRow[] = [];
+    for (const v of this.vertexes) {
+      if (v.started === undefined) continue;
+      const end = v.completed ?? now;
+      const state = v.error ? (v.error === 'context canceled' ? 'canceled' : 'error') : v.cached ? 'cached' : undefined;
+      const prefix = state === 'canceled' ? 'CANCELED ' : state === 'error' ? 'ERROR ' : state === 'cached' ? 'CACHED ' : '';
+      out.push({
+        text: `=> ${prefix}${v.name}`,
+        time: secs(end - v.started),
+        kind: state ?? (v.completed === undefined ? 'running' : 'done'),
+      });
+      for (const s of v.statuses) {
+        const d = (s.completed ?? now) - (s.started ?? v.started);
+        out.push({ text: `=> => ${s.name}`, time: secs(d), kind: 'status' });
+      }
+      if (v.completed === undefined || v.error) {
+        const tail = [...v.logs.map((l) => l.line), ...(v.partial ? [v.partial] : [])].slice(-logLines);
+        for (const l of tail) out.push({ text: `=> => # ${l}`, time: '', kind: 'log' });
+      }
+    }
+    return out;
+  }
+
   /** The terminal frame (buildx's tty display) at `now`, `width` columns wide. */
   frame(now: number, width: number, finished = false, logLines = 6): string[] {
-    const head = `[+] Building ${secs(now - this.started)} (${this.done}/${this.vertexes.length})${finished ? ' FINISHED' : ''}`;
-    const out = [head];
     const row = (text: string, time: string) => {
       const room = Math.max(width - time.length - 1, 10);
       const shown = text.length > room ? text.slice(0, room - 1) + '…' : text;
       return shown + ' '.repeat(Math.max(width - shown.length - time.length, 1)) + time;
     };
-    for (const v of this.vertexes) {
-      if (v.started === undefined) continue;
-      const end = v.completed ?? now;
-      const prefix = v.error ? (v.error === 'context canceled' ? 'CANCELED ' : 'ERROR ') : v.cached ? 'CACHED ' : '';
-      out.push(row(` => ${prefix}${v.name}`, secs(end - v.started)));
-      for (const s of v.statuses) {
-        const d = (s.completed ?? now) - (s.started ?? v.started);
-        out.push(row(` => => ${s.name}`, secs(d)));
-      }
-      if (v.completed === undefined || v.error) {
-        const tail = [...v.logs.map((l) => l.line), ...(v.partial ? [v.partial] : [])].slice(-logLines);
-        for (const l of tail) out.push(row(` => => # ${l}`, '').trimEnd());
-      }
-    }
-    return out;
+    return [
+      this.header(now, finished),
+      ...this.rows(now, logLines).map((r) => (r.time ? row(` ${r.text}`, r.time) : row(` ${r.text}`, '').trimEnd())),
+    ];
   }
+}
+
+/** A row of the terminal display: the text, its time (right-aligned), what it shows. */
+export interface ProgressRow {
+  text: string;
+  time: string;
+  kind: 'running' | 'done' | 'cached' | 'error' | 'canceled' | 'status' | 'log';
 }
 
 export interface ErrorSourceView {

@@ -106,6 +106,10 @@ function imageCommand(svc: Services, id: string): boolean {
     d({ type: 'formOpen', form: openForm('load') });
     return true;
   }
+  if (id === 'image.build') {
+    d({ type: 'formOpen', form: openForm('build') });
+    return true;
+  }
   if (id === 'image.prune') {
     confirm(svc, {
       title: 'Prune images',

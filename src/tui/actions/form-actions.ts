@@ -12,6 +12,7 @@ import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
 import { commitRequest, FORMS, runRequest, text, validateForm, volumeRequest } from '../state/forms.js';
 import type { FormState, ListId } from '../state/types.js';
+import { buildFrom } from './build-actions.js';
 import { errorText, say } from './task.js';
 import { startAttached } from './terminal-actions.js';
 import { cancelTransfer, exportTo, loadFrom, saveTo } from './transfer.js';
@@ -83,6 +84,13 @@ async function run(svc: Services, f: FormState): Promise<void> {
         await startAttached(svc, id, name);
       }
       await reveal(svc, 'containers', id);
+      return;
+    }
+    case 'build': {
+      const id = await buildFrom(svc, f);
+      const tags = text(f.values.tags).split(/\s+/).filter(Boolean).map(familiarRepoTag);
+      finish(svc, `built ${tags.length ? `${tags.join(', ')} (${shortId(id)})` : shortId(id)}`);
+      await reveal(svc, 'images', tags.length ? `${id}/${tags[0]}` : id);
       return;
     }
     case 'volume': {

@@ -45,6 +45,15 @@ function begin(svc: Services, label: string, total?: number): AbortController {
   return ac;
 }
 
+/** Other dialog work that Esc cancels (a build): the dialog shows `label` while it runs. */
+export function beginCancellable(svc: Services, label: string): AbortController {
+  return begin(svc, label);
+}
+
+export function endCancellable(svc: Services): void {
+  running.delete(svc);
+}
+
 /** Where a new file goes: the directory must exist and the file must not (nothing is overwritten). Throws "path: ..." for the dialog. */
 export function destination(svc: Services, path: string): string {
   const abs = resolve(svc.cwd, path.trim().replace(/^~(?=\/|$)/, process.env.HOME ?? '~'));

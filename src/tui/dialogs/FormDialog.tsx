@@ -1,8 +1,9 @@
 /**
  * The dialogs with fields (commit, save, load, tag, run, export, new
- * volume): text fields with a cursor, multi-line fields, switches, the
- * field's hint or Tab's completions, the validation or engine message, and
- * a progress bar with bytes, layers and rate while the work runs.
+ * volume, build): text fields with a cursor, multi-line fields, switches,
+ * the field's hint or Tab's completions, the validation or engine message,
+ * and a progress bar with bytes, layers and rate while the work runs, or
+ * the work's own display (a build's steps, the tail that fits).
  */
 import { Text } from 'ink';
 import { useCallback } from 'react';
@@ -15,7 +16,7 @@ import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
 import { fit } from '../presenters/columns.js';
 import { FORMS, type FieldSpec } from '../state/forms.js';
 import type { Edit } from '../state/text-edit.js';
-import type { Busy, FormState } from '../state/types.js';
+import type { Busy, FormState, OutputView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import { Frame, Line, pad } from './Frame.js';
 
@@ -126,6 +127,45 @@ function ProgressLines({ b, width, theme }: { b: Busy; width: number; theme: The
   );
 }
 
+/** The work's display: its header and the last rows that fit in `max` lines, times right-aligned. */
+function OutputLines({ o, max, width, theme }: { o: OutputView; max: number; width: number; theme: Theme }) {
+  const inner = width - 4;
+  const rows = o.rows.slice(-Math.max(max - 1, 1));
+  return (
+    <>
+      <Line width={width} bold>
+        {o.header}
+      </Line>
+      {rows.map((r, i) => {
+        const room = Math.max(inner - r.time.length - 1, 8);
+        const color =
+          r.kind === 'error' || r.kind === 'canceled'
+            ? theme.colors.error
+            : r.kind === 'log' || r.kind === 'cached' || r.kind === 'status'
+              ? theme.colors.muted
+              : undefined;
+        const body = fit(r.text, room);
+        return (
+          <Text key={i} color={color} wrap="truncate">
+            {' '}
+            {body}
+            {' '.repeat(Math.max(inner - body.length - r.time.length, 1))}
+            {r.time}{' '}
+          </Text>
+        );
+      })}
+    </>
+  );
+}
+
+/** Lines the fields take (a multi-line field up to four). */
+function fieldLines(f: FormState): number {
+  return FORMS[f.form].fields.reduce(
+    (n, s) => n + (s.kind === 'multiline' ? Math.min(4, (f.values[s.name] as Edit).text.split('\n').length) : 1),
+    0,
+  );
+}
+
 export function FormDialog({ f, columns, rows }: { f: FormState; columns: number; rows: number }) {
   const svc = useServices();
   const { theme, keymap } = svc;
@@ -159,7 +199,7 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
     [svc, f, field],
   );
   useKeys(['dialog'], onKey, true);
-  const width = Math.min(columns - 4, 84);
+  const width = Math.min(columns - 4, f.form === 'build' ? 110 : 84);
   const target = f.names.length ? `: ${f.names.join(', ')}` : '';
   const hint = f.hint ?? field.hint ?? '';
   const help = f.busy
@@ -180,7 +220,17 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
           {hint}
         </Line>
       )}
-      {f.busy ? <ProgressLines b={f.busy} width={width} theme={theme} /> : null}
+      {f.output ? (
+        <OutputLines
+          o={f.output}
+          // the screen less the border, title, fields, message, footer and a margin
+          max={Math.max(rows - fieldLines(f) - 7, 3)}
+          width={width}
+          theme={theme}
+        />
+      ) : f.busy ? (
+        <ProgressLines b={f.busy} width={width} theme={theme} />
+      ) : null}
     </Frame>
   );
 }

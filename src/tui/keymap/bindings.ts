@@ -132,6 +132,13 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'image.remove', keys: ['d'], scope: 'images', description: 'Remove (asks; force)', action: true },
   { id: 'image.save', keys: ['S'], scope: 'images', description: 'Save to a file', action: true },
   { id: 'image.load', keys: ['L'], scope: 'images', description: 'Load from a file', action: true },
+  {
+    id: 'image.build',
+    keys: ['b'],
+    scope: 'images',
+    description: 'Build from a Dockerfile (steps shown live; Esc cancels)',
+    action: true,
+  },
   { id: 'image.prune', keys: ['P'], scope: 'images', description: 'Prune dangling images', action: true },
   { id: 'image.mark', keys: ['space'], scope: 'images', description: 'Mark for save / remove' },
   // volumes

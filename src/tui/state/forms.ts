@@ -3,7 +3,7 @@
  * engine's rules (client/validate.ts) and the requests they turn into.
  * Pure: checks that need the file system are made by the actions.
  */
-import type { CommitOptions, ContainerCreateRequest } from '../../client/api.js';
+import type { BuildRequest, CommitOptions, ContainerCreateRequest } from '../../client/api.js';
 import {
   checkChanges,
   checkContainerName,
@@ -120,6 +120,23 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'labels', label: 'Labels', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
     ],
   },
+  build: {
+    id: 'build',
+    title: 'Build an image',
+    submit: 'Build',
+    fields: [
+      { name: 'context', label: 'Context', kind: 'path', hint: 'Tab completes; the directory the build reads' },
+      {
+        name: 'dockerfile',
+        label: 'Dockerfile',
+        kind: 'path',
+        hint: 'empty: Dockerfile in the context; Tab completes',
+      },
+      { name: 'tags', label: 'Tags', kind: 'text', hint: 'name[:tag], several separated by spaces (empty: untagged)' },
+      { name: 'args', label: 'Build args', kind: 'multiline', hint: 'KEY=VALUE, one per line (ARG values)' },
+      { name: 'noCache', label: 'No cache', kind: 'toggle', hint: 'run every step again (--no-cache)' },
+    ],
+  },
 };
 
 /** A file name from an image name: "reg:5000/me/app:1.0" -> "./app_1.0.tar". */
@@ -137,6 +154,10 @@ export function openForm(form: FormId, refs: string[] = [], names: string[] = []
   for (const f of FORMS[form].fields) values[f.name] = f.kind === 'toggle' ? true : edit('');
   if (form === 'save') values.path = edit(defaultArchiveName(refs));
   if (form === 'export') values.path = edit(`./${names[0] ?? 'container'}.tar`);
+  if (form === 'build') {
+    values.context = edit('.');
+    values.noCache = false;
+  }
   if (form === 'tag' && refs[0] && !/^sha256:/.test(refs[0])) values.target = edit(refs[0]);
   return { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
 }
@@ -148,6 +169,8 @@ const lines = (v: FieldValue | undefined) =>
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+
+const words = (v: FieldValue | undefined) => text(v).split(/\s+/).filter(Boolean);
 
 export interface FieldError {
   field: string;
@@ -190,6 +213,16 @@ export function validateForm(f: FormState): FieldError | null {
         const e = bad('volumes', checkVolumeSpec(l));
         if (e) return e;
       }
+      return null;
+    }
+    case 'build': {
+      if (!text(v.context).trim()) return { field: 'context', message: 'a directory is needed' };
+      for (const t of words(v.tags)) {
+        const e = bad('tags', checkRepoTag(t));
+        if (e) return e;
+      }
+      for (const l of lines(v.args))
+        if (l.startsWith('=')) return { field: 'args', message: `invalid build argument: ${l} (KEY=VALUE)` };
       return null;
     }
     case 'volume': {
@@ -242,6 +275,27 @@ export function volumeRequest(f: FormState): { name?: string; labels: Record<str
   }
   const name = text(f.values.name).trim();
   return { ...(name ? { name } : {}), labels };
+}
+
+/**
+ * The build request of the dialog, given the context directory and the
+ * Dockerfile's path (resolved and checked by the action). A build argument
+ * without "=" takes its value from the environment, as --build-arg does.
+ */
+export function buildRequest(f: FormState, context: string, dockerfile: string | null): BuildRequest {
+  const v = f.values;
+  const args = new Map<string, string>();
+  for (const l of lines(v.args)) {
+    const eq = l.indexOf('=');
+    if (eq > 0) args.set(l.slice(0, eq).trim(), l.slice(eq + 1));
+    else if (process.env[l] !== undefined) args.set(l, process.env[l]!);
+  }
+  return {
+    context: { source: { kind: 'dir', path: context }, ...(dockerfile ? { dockerfile: { path: dockerfile } } : {}) },
+    tags: words(v.tags),
+    buildArgs: args,
+    noCache: flag(v.noCache),
+  };
 }
 
 export const isGzipPath = (p: string) => /\.(gz|tgz)$/i.test(p);

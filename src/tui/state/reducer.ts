@@ -16,6 +16,7 @@ import {
   type ListId,
   type LogsView,
   type Message,
+  type OutputView,
   type TabId,
 } from './types.js';
 
@@ -56,6 +57,7 @@ export type Action =
   | { type: 'formError'; message: string | null }
   | { type: 'formBusy'; busy: Busy | null }
   | { type: 'formProgress'; progress: Partial<Busy> }
+  | { type: 'formOutput'; output: OutputView | null }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
   | { type: 'logged'; entries: number; path: string }
@@ -296,6 +298,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return updateForm(s, (f) => ({ ...f, busy: a.busy, error: null }));
     case 'formProgress':
       return updateForm(s, (f) => (f.busy ? { ...f, busy: { ...f.busy, ...a.progress } } : f));
+    case 'formOutput':
+      return updateForm(s, (f) => ({ ...f, output: a.output }));
     case 'closeOverlay':
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':

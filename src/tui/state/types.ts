@@ -50,7 +50,7 @@ export interface ConfirmState {
   index: number;
 }
 
-export type FormId = 'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume';
+export type FormId = 'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'build';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -62,6 +62,11 @@ export interface Busy {
   current: string;
 }
 
+export interface OutputView {
+  header: string;
+  rows: { text: string; time: string; kind: string }[];
+}
+
 export interface FormState {
   kind: 'form';
   form: FormId;
@@ -71,6 +76,8 @@ export interface FormState {
   /** Candidates of the last Tab completion. */
   hint: string | null;
   busy: Busy | null;
+  /** What the work shows as it runs (a build's steps); kept after a failure to show where it failed. */
+  output?: OutputView | null;
   /** What the form acts on (container ID, image refs, ...). */
   refs: string[];
   names: string[];

@@ -60,6 +60,18 @@
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
     {
+      "target_name": "berth-dns",
+      "type": "executable",
+      "sources": ["dns/main.c", "dns/server.c", "dns/forward.c", "dns/recdir.c", "dns/records.c", "dns/answer.c", "dns/wire.c", "dns/addr.c", "dns/log.c", "monitor/util.c", "monitor/json.c"],
+      "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
+      "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
+    },
+    {
+      "target_name": "berth-dns-tests",
+      "type": "executable",
+      "sources": ["tests/dns-unit.c", "dns/records.c", "dns/answer.c", "dns/wire.c", "dns/addr.c", "monitor/util.c", "monitor/json.c"]
+    },
+    {
       "target_name": "berth-monitor-tests",
       "type": "executable",
       "dependencies": ["berth-constants", "syscall-table"],

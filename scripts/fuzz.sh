@@ -2,7 +2,7 @@
 # Build and run the native fuzz targets (native/fuzz/*.c) with libFuzzer,
 # AddressSanitizer and UndefinedBehaviorSanitizer.
 #
-#   scripts/fuzz.sh [--runs N | --seconds S] [TARGET...]   (targets: json control; default all)
+#   scripts/fuzz.sh [--runs N | --seconds S] [TARGET...]   (targets: json control dns; default all)
 #
 # Each target starts from its seed corpus (native/fuzz/corpus/TARGET, copied,
 # so the repository's seeds stay as they are) and stops after N inputs
@@ -24,7 +24,7 @@ while (($#)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(json control)
+((${#targets[@]})) || targets=(json control dns)
 
 cc=${CC_FUZZ:-}
 if [ -z "$cc" ]; then
@@ -47,7 +47,11 @@ for t in "${targets[@]}"; do
       sources=("$src/fuzz/control.c" "$src/monitor/control.c" "$src/monitor/attach.c" "$src/monitor/restart.c"
         "${common[@]}")
       ;;
-    *) echo "fuzz: unknown target $t (json, control)" >&2; exit 2 ;;
+    dns)
+      sources=("$src/fuzz/dns.c" "$src/dns/answer.c" "$src/dns/records.c" "$src/dns/wire.c" "$src/monitor/json.c"
+        "${common[@]}")
+      ;;
+    *) echo "fuzz: unknown target $t (json, control, dns)" >&2; exit 2 ;;
   esac
   "$cc" "${flags[@]}" -o "$out/$t" "${sources[@]}"
   work=$(mktemp -d "${TMPDIR:-/tmp}/berth-fuzz-$t-XXXXXX")

@@ -37,6 +37,7 @@ PKGS=(
   clang-format                                  # the C formatter lint checks
   clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
   strace                                        # the mount race test slows a mount down with it
+  dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

@@ -99,8 +99,10 @@ export function buildBenchImage(env, work, rebuild = false) {
  * A new ext4 file system (a loop device, journaled as a host's would be)
  * mounted at DIR/mnt (its image is DIR/fs.img). On this machine's root file system, an unjournaled
  * ext4 that tests and earlier runs have churned, creating inodes costs
- * several times more in some directories than in others, which made timings
- * depend on where each tool's directory happened to be, not on the tool.
+ * several times more in some directories than in others (in block groups
+ * that lost inodes in the last minutes: README, Benchmarks), which made
+ * timings depend on where each tool's directory happened to be, not on the
+ * tool. bench/load-save.mjs measures there too (store-fs).
  */
 export function freshExt4(env, dir, size = '8G') {
   const fsImage = join(dir, 'fs.img');
@@ -152,6 +154,8 @@ export async function privateDockerd(env, dir, state) {
   }
   return {
     host: `unix://${sock}`,
+    /** the daemon's pid (its CPU, and its unpackers', can be read from /proc) */
+    pid: dockerd.pid,
     /** run the docker client against it; throws on failure */
     run: (...a) => execFileSync(env.PEER_DOCKER, args(...a), { encoding: 'utf8', env, maxBuffer: 1 << 26 }),
     /** the same, ignoring failure */

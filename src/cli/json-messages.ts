@@ -2,10 +2,12 @@
  * Showing a stream of docker JSON messages (pull, push; later build, load) as
  * docker's CLI does (moby pkg/jsonmessage DisplayJSONMessagesStream): on a
  * terminal one line per ID, redrawn in place with its progress bar; otherwise
- * plain lines, without the byte counts. Errors in the stream are thrown.
+ * plain lines, without the byte counts. Errors in the stream are thrown. The
+ * lines themselves come from client/format/progress-lines.ts, which the app
+ * draws too.
  */
 import { BerthError, type ProgressMessage } from '../client/api.js';
-import { progressString } from '../client/format/progress-bar.js';
+import { hasBytes, isProgress, lineText, messageLine } from '../client/format/progress-lines.js';
 
 export interface MessageDisplay {
   show(m: ProgressMessage): void;
@@ -20,19 +22,15 @@ export function messageDisplay(out: NodeJS.WriteStream, isTerminal = !!out.isTTY
   const starts = new Map<string, number>();
   const width = () => out.columns || 200;
   const render = (m: ProgressMessage): string | null => {
-    const d = m.progressDetail;
-    const hasProgress = !!d && ((d.current ?? 0) > 0 || (d.total ?? 0) > 0);
-    if (!isTerminal && hasProgress) return null; // no byte counts in a pipe
-    let text = m.id ? `${clean(m.id)}: ` : '';
-    if (m.stream !== undefined) return text + clean(m.stream);
-    text += clean(m.status ?? '');
-    if (isTerminal && hasProgress) {
+    const bytes = hasBytes(m);
+    if (!isTerminal && bytes) return null; // no byte counts in a pipe
+    let start: number | undefined;
+    if (isTerminal && bytes) {
       const key = `${m.id}|${m.status}`;
       if (!starts.has(key)) starts.set(key, Math.floor(Date.now() / 1000));
-      const bar = m.progress ?? progressString({ ...m.progressDetail, start: starts.get(key)! }, width());
-      if (bar) text += ` ${bar}`;
+      start = starts.get(key)!;
     }
-    return text;
+    return clean(lineText(messageLine(m, start), { width: width(), bytes: isTerminal }));
   };
   return {
     show(m) {
@@ -40,7 +38,7 @@ export function messageDisplay(out: NodeJS.WriteStream, isTerminal = !!out.isTTY
       if (m.aux && !m.status && !m.id && m.stream === undefined) return;
       const text = render(m);
       if (text === null) return;
-      if (!isTerminal || !m.id || !m.progressDetail) {
+      if (!isTerminal || !isProgress(m)) {
         out.write(text.endsWith('\n') ? text : text + '\n');
         if (isTerminal) {
           lines.clear();
@@ -48,10 +46,10 @@ export function messageDisplay(out: NodeJS.WriteStream, isTerminal = !!out.isTTY
         }
         return;
       }
-      let line = lines.get(m.id);
+      let line = lines.get(m.id!);
       if (line === undefined) {
         line = count++;
-        lines.set(m.id, line);
+        lines.set(m.id!, line);
         out.write('\n');
       }
       const up = count - line;

@@ -413,6 +413,8 @@ export interface LoginResult {
 
 export interface SearchOptions {
   limit?: number;
+  /** Credentials for this search only (not saved); else the saved ones. */
+  auth?: RegistryCredentials;
   signal?: AbortSignal;
 }
 

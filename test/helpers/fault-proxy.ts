@@ -6,6 +6,9 @@
  * default), and forwards everything else untouched. It records every request
  * (method, path, Range header, status, body bytes sent, the fault played), so
  * tests can check what happened and whether a client resumed with Range.
+ * A stall holds a transfer after N bytes of the body (with 0, the whole
+ * answer) until release(), or until the client gives up: what a cancel in
+ * the middle of a pull or a push is tested with.
  *
  * Point a client at `proxy.host` as if it were the registry (the Host header
  * is passed on, so upload Locations the registry writes name the proxy). It
@@ -24,7 +27,9 @@ export type Fault =
   /** answer 429 TOOMANYREQUESTS with `Retry-After: seconds` instead of forwarding */
   | { kind: 'retry-after'; seconds: number }
   /** flip (xor 0xff) the body byte at `offset` (default: the middle of the body) */
-  | { kind: 'corrupt'; offset?: number };
+  | { kind: 'corrupt'; offset?: number }
+  /** send the first `afterBytes` bytes of the body (0: nothing, not even the status), then hold until release() */
+  | { kind: 'stall'; afterBytes: number };
 
 export interface FaultRule {
   /** matched against the request path with its query, e.g. /\/blobs\/sha256:/ */
@@ -52,6 +57,8 @@ export interface ProxyEvent {
   fault?: Fault['kind'];
   /** for drop: the connection was cut */
   cut?: boolean;
+  /** for stall: the client went away while it was held */
+  abandoned?: boolean;
   /** CONNECT target, for a tunnel */
   tunnel?: string;
   /** the upstream origin that answered (null when the proxy answered itself) */
@@ -73,6 +80,10 @@ export interface FaultProxy {
   count(path: RegExp, method?: string): number;
   /** rules whose faults have not all been played yet */
   pending(): FaultRule[];
+  /** transfers held by a stall right now */
+  stalled(): number;
+  /** let every held transfer go on */
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -86,10 +97,12 @@ export async function startFaultProxy(upstream: string, plan: FaultRule[] = []):
   const played = new Map<FaultRule, { seen: number; played: number }>(plan.map((r) => [r, { seen: 0, played: 0 }]));
   let arrivals = 0;
   const sockets = new Set<net.Socket>();
+  const held = new Set<() => void>();
 
   const pick = (method: string, path: string): Fault | undefined => {
     for (const rule of plan) {
-      const bodyFault = rule.fault.kind === 'drop' || rule.fault.kind === 'corrupt';
+      const f = rule.fault;
+      const bodyFault = f.kind === 'drop' || f.kind === 'corrupt' || (f.kind === 'stall' && f.afterBytes > 0);
       const method0 = rule.method ?? (bodyFault ? 'GET' : undefined);
       if (method0 && method0 !== method) continue;
       if (typeof rule.path === 'string' ? !path.includes(rule.path) : !rule.path.test(path)) continue;
@@ -156,46 +169,89 @@ export async function startFaultProxy(upstream: string, plan: FaultRule[] = []):
         agent: false,
       },
       (upRes) => {
-        ev.status = upRes.statusCode ?? 0;
-        ev.upstream = target.origin;
-        res.writeHead(ev.status, upRes.statusMessage, upRes.rawHeaders);
-        const total = Number(upRes.headers['content-length'] ?? NaN);
-        const corruptAt =
-          fault?.kind === 'corrupt' ? (fault.offset ?? (Number.isFinite(total) ? Math.floor(total / 2) : 0)) : -1;
-        let sent = 0;
-        let corrupted = false;
-        upRes.on('data', (chunk: Buffer) => {
-          if (fault?.kind === 'drop' && sent + chunk.length >= fault.afterBytes) {
-            const part = chunk.subarray(0, Math.max(0, fault.afterBytes - sent));
-            sent += part.length;
-            ev.bytes = sent;
-            ev.cut = true;
+        const stallAt = fault?.kind === 'stall' ? fault.afterBytes : -1;
+        let holding = false;
+        /** Hold the transfer until release() (then `go`), or until the client gives up. */
+        const hold = (go: () => void) => {
+          holding = true;
+          upRes.pause();
+          const release = () => {
+            held.delete(release);
+            res.off('close', gone);
+            holding = false;
+            go();
+          };
+          const gone = () => {
+            if (!held.delete(release)) return;
+            ev.abandoned = true;
             upRes.destroy();
             upReq.destroy();
-            res.write(part, () => {
-              res.socket?.destroy();
-              done();
-            });
-            return;
-          }
-          if (corruptAt >= sent && corruptAt < sent + chunk.length) {
-            chunk = Buffer.from(chunk);
-            chunk[corruptAt - sent] ^= 0xff;
-            corrupted = true;
-          }
-          sent += chunk.length;
-          ev.bytes = sent;
-          if (!res.write(chunk)) {
-            upRes.pause();
-            res.once('drain', () => upRes.resume());
-          }
-        });
-        upRes.on('end', () => {
-          if (ev.cut) return;
-          if (fault?.kind === 'corrupt' && !corrupted) ev.fault = undefined; // body too short to corrupt
-          res.end(done);
-        });
+            done();
+          };
+          held.add(release);
+          res.once('close', gone);
+        };
+        const forward = () => {
+          ev.status = upRes.statusCode ?? 0;
+          ev.upstream = target.origin;
+          res.writeHead(ev.status, upRes.statusMessage, upRes.rawHeaders);
+          const total = Number(upRes.headers['content-length'] ?? NaN);
+          const corruptAt =
+            fault?.kind === 'corrupt' ? (fault.offset ?? (Number.isFinite(total) ? Math.floor(total / 2) : 0)) : -1;
+          let sent = 0;
+          let corrupted = false;
+          let stalled = false;
+          upRes.on('data', (chunk: Buffer) => {
+            if (fault?.kind === 'drop' && sent + chunk.length >= fault.afterBytes) {
+              const part = chunk.subarray(0, Math.max(0, fault.afterBytes - sent));
+              sent += part.length;
+              ev.bytes = sent;
+              ev.cut = true;
+              upRes.destroy();
+              upReq.destroy();
+              res.write(part, () => {
+                res.socket?.destroy();
+                done();
+              });
+              return;
+            }
+            if (stallAt > 0 && !stalled && sent + chunk.length >= stallAt) {
+              stalled = true;
+              const part = chunk.subarray(0, stallAt - sent);
+              const rest = chunk.subarray(stallAt - sent);
+              sent += part.length;
+              ev.bytes = sent;
+              res.write(part);
+              hold(() => {
+                sent += rest.length;
+                ev.bytes = sent;
+                if (rest.length) res.write(rest);
+                upRes.resume();
+              });
+              return;
+            }
+            if (corruptAt >= sent && corruptAt < sent + chunk.length) {
+              chunk = Buffer.from(chunk);
+              chunk[corruptAt - sent] ^= 0xff;
+              corrupted = true;
+            }
+            sent += chunk.length;
+            ev.bytes = sent;
+            if (!res.write(chunk)) {
+              upRes.pause();
+              res.once('drain', () => holding || upRes.resume());
+            }
+          });
+          upRes.on('end', () => {
+            if (ev.cut) return;
+            if (fault?.kind === 'corrupt' && !corrupted) ev.fault = undefined; // body too short to corrupt
+            res.end(done);
+          });
+          upRes.resume();
+        };
         upRes.on('error', () => undefined);
+        if (stallAt === 0) hold(forward);
+        else forward();
       },
     );
     upReq.on('error', (e) => {
@@ -265,8 +321,13 @@ export async function startFaultProxy(upstream: string, plan: FaultRule[] = []):
     rangeRequests: (re) => events.filter((e) => e.range && matches(e, re)),
     count: (re, method) => events.filter((e) => matches(e, re) && (!method || e.method === method)).length,
     pending: () => plan.filter((r) => played.get(r)!.played < (r.times ?? 1)),
+    stalled: () => held.size,
+    release: () => {
+      for (const go of [...held]) go();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        held.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

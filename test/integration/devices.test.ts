@@ -86,7 +86,28 @@ describeIf(reason)('device rules', () => {
         ]);
         expect(r.stdout, v).toMatch(/^65534\nbrw-rw-rw- .* \/evil\n$/);
         expect(r.stdout + r.stderr, v).not.toContain(loop.secret);
-        expect(r.stderr, v).toMatch(/Operation not permitted/);
+        // the root is mounted nodev (EACCES) and the device rules deny it too (EPERM): either stops it
+        expect(r.stderr, v).toMatch(/Permission denied|Operation not permitted/);
+        // the same node where no nodev applies (a bind mount of a host directory): the device rules alone
+        const hostDir = join(dir, `evil-${v}`);
+        await execa('sh', [
+          '-c',
+          `mkdir -p ${hostDir} && mknod ${hostDir}/evil b ${loop.major} ${loop.minor} && chmod 666 ${hostDir}/evil`,
+        ]);
+        const b = await run([
+          'run',
+          '--rm',
+          '--cap-drop',
+          'ALL',
+          '-v',
+          `${hostDir}:/h`,
+          'evil:dev',
+          'sh',
+          '-c',
+          'head -c 40 /h/evil',
+        ]);
+        expect(b.stdout + b.stderr, v).not.toContain(loop.secret);
+        expect(b.stderr, v).toMatch(/Operation not permitted/);
       }
       await berth(t, ['rmi', 'evil:dev']);
     },

@@ -264,16 +264,20 @@ describeIf(reason)('the native run path', () => {
 
   it("an --rm container whose launcher was killed is still removed at its exit (the plan's exit command)", async () => {
     const env = { ...t.env, BERTH_NATIVE_RUN: 'only' };
-    const p = execa(BIN, ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; sleep 1'], {
-      env,
-      reject: false,
-    });
+    // the container ends when the test says so (a file it makes in the container with exec), so the
+    // check that it is still listed never races its end, however slow the machine
+    const p = execa(
+      BIN,
+      ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; until [ -e /go ]; do sleep 0.05; done'],
+      { env, reject: false },
+    );
     await new Promise<void>((resolve) =>
       p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
     );
     p.kill('SIGKILL');
     await p;
     expect((await berth(t, ['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('orphan\n');
+    expect((await berth(t, ['exec', 'orphan', 'sh', '-c', ': > /go'])).exitCode).toBe(0);
     await until(async () => (await berth(t, ['ps', '-aq'])).stdout === '', 15_000, 100);
     expect(readdirSync(join(t.root, 'containers'))).toEqual([]);
   });

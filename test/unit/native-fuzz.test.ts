@@ -1,6 +1,7 @@
 /**
  * The native fuzz targets (native/fuzz: the JSON reader and writer, the control
- * socket's command lines and attach frames), built with libFuzzer, ASan and
+ * socket's command lines and attach frames, berth-dns's queries, upstream replies
+ * and record files), built with libFuzzer, ASan and
  * UBSan by scripts/fuzz.sh and run for a fixed number of inputs from their seed
  * corpus: a crash, a leak or a sanitizer report fails. `npm run fuzz -- --seconds
  * 600` runs them longer.
@@ -25,7 +26,7 @@ function clangMissing(): string | null {
 const reason = clangMissing();
 
 describeIf(null)('native fuzz targets', () => {
-  for (const target of ['json', 'control']) {
+  for (const target of ['json', 'control', 'dns']) {
     itIf(reason)(
       `${target}: 20000 inputs without a crash, leak or sanitizer report`,
       () => {

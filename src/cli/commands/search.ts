@@ -5,6 +5,7 @@
  * lists a repository's tags.
  */
 import type { SearchResult } from '../../client/api.js';
+import { searchRows } from '../../client/format/search-rows.js';
 import { UsageError } from '../context.js';
 import { printList, type ListSpec } from '../output.js';
 import { bool, collect, filterFlag, str, type Verb } from '../verb.js';
@@ -26,25 +27,6 @@ const spec: ListSpec = {
   },
   idField: 'Name',
 };
-
-/** docker's formatter.Ellipsis: at most n characters, the last one an ellipsis when cut. */
-function ellipsis(s: string, n: number): string {
-  const chars = [...s];
-  return chars.length <= n ? s : chars.slice(0, n - 1).join('') + '…';
-}
-
-export function searchRows(results: SearchResult[], noTrunc: boolean): Record<string, string>[] {
-  return results.map((r) => {
-    const desc = r.description.replace(/\n/g, ' ').replace(/[\x00-\x1f\x7f]/g, '');
-    return {
-      Name: r.name,
-      Description: noTrunc ? desc : ellipsis(desc, 45),
-      StarCount: String(r.star_count),
-      IsOfficial: r.is_official ? '[OK]' : '',
-      IsAutomated: r.is_automated ? '[OK]' : '',
-    };
-  });
-}
 
 function applyFilters(results: SearchResult[], filters: Map<string, string[]>): SearchResult[] {
   for (const key of filters.keys()) {

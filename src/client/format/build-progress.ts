@@ -139,7 +139,8 @@ export class BuildProgress {
       if (v.started === undefined) continue;
       const end = v.completed ?? now;
       const state = v.error ? (v.error === 'context canceled' ? 'canceled' : 'error') : v.cached ? 'cached' : undefined;
-      const prefix = state === 'canceled' ? 'CANCELED ' : state === 'error' ? 'ERROR ' : state === 'cached' ? 'CACHED ' : '';
+      const prefix =
+        state === 'canceled' ? 'CANCELED ' : state === 'error' ? 'ERROR ' : state === 'cached' ? 'CACHED ' : '';
       out.push({
         text: `=> ${prefix}${v.name}`,
         time: secs(end - v.started),

@@ -22,7 +22,11 @@ function goDuration(seconds: number): string {
   return (h ? `${h}h${m}m` : m ? `${m}m` : '') + `${s}s`;
 }
 
-export function progressString(p: ProgressDetail, width = 200, nowSeconds = Date.now() / 1000): string {
+/**
+ * The bar and the byte counts. `width` is the terminal's (docker's rules for what shows); `barCells` the
+ * bar's inside (docker's is 50; the app's dialogs narrow it to what fits, from 10).
+ */
+export function progressString(p: ProgressDetail, width = 200, nowSeconds = Date.now() / 1000, barCells = 50): string {
   const current = p.current ?? 0;
   const total = p.total ?? 0;
   if (current <= 0 && total <= 0) return '';
@@ -30,7 +34,10 @@ export function progressString(p: ProgressDetail, width = 200, nowSeconds = Date
   let percentage = Math.floor(Math.floor((current / total) * 100) / 2);
   if (percentage > 50) percentage = 50;
   let bar = '';
-  if (width > 110) bar = `[${'='.repeat(percentage)}>${' '.repeat(Math.max(50 - percentage, 0))}] `;
+  if (width > 110) {
+    const filled = barCells === 50 ? percentage : Math.floor((percentage * barCells) / 50);
+    bar = `[${'='.repeat(filled)}>${' '.repeat(Math.max(barCells - filled, 0))}] `;
+  }
   let numbers = `${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
   if (current > total) numbers = humanSize(current, 4).padStart(8);
   let left = '';

@@ -30,6 +30,16 @@ function nonClosing<T>(it: AsyncIterator<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: () => ({ next: () => it.next() }) };
 }
 
+/** The same stream, telling `failed` of an error it ends with. */
+async function* remember(src: AsyncIterable<Buffer>, failed: (e: unknown) => void): AsyncGenerator<Buffer> {
+  try {
+    yield* src;
+  } catch (e) {
+    failed(e);
+    throw e;
+  }
+}
+
 async function* tap(src: AsyncIterable<Buffer>, each: (c: Buffer) => void): AsyncGenerator<Buffer> {
   for await (const c of src) {
     each(c);
@@ -49,8 +59,14 @@ export async function pullLayer(
 ): Promise<PreparedLayer> {
   const hash = createHash('sha256');
   let received = 0;
+  // how the download itself ended, whoever was reading it (the decompressor, or the drain below): a generator
+  // that has thrown is done, so a second reader sees a short stream, not the error
+  let downloadError: unknown = null;
   const raw = tap(
-    blobStream(repo, desc, signal, (o, a) => events.retrying(o, a)),
+    remember(
+      blobStream(repo, desc, signal, (o, a) => events.retrying(o, a)),
+      (e) => (downloadError ??= e),
+    ),
     (c) => {
       hash.update(c);
       received += c.length;
@@ -85,6 +101,12 @@ export async function pullLayer(
     throw e;
   }
   blob.close(false);
+  // a cancel, or a download that failed, is that (not a digest mismatch of the bytes that came)
+  if (signal?.aborted || downloadError) {
+    blob.abort();
+    if (signal?.aborted) throw new BerthError('CANCELLED', 'pull cancelled', { cause: downloadError ?? failure });
+    throw downloadError;
+  }
   const digest = 'sha256:' + hash.digest('hex');
   if (digest !== desc.digest || received !== desc.size) {
     blob.abort();

@@ -11,20 +11,13 @@ import type { SearchOptions, SearchResult } from '../types.js';
 import { readText } from './client.js';
 import { printable } from './errors.js';
 import { header } from './http.js';
+import { splitTerm } from './search-term.js';
 import type { RegistryService } from './service.js';
+
+export { splitTerm };
 
 /** docker's index for docker.io searches. */
 const HUB_INDEX = 'index.docker.io';
-
-/** Split "REGISTRY/TERM" (a first part with a dot, a colon, or localhost) from a plain term. */
-export function splitTerm(term: string): { registry: string; query: string } {
-  const i = term.indexOf('/');
-  if (i > 0) {
-    const first = term.slice(0, i);
-    if (/[.:]/.test(first) || first === 'localhost') return { registry: first, query: term.slice(i + 1) };
-  }
-  return { registry: DEFAULT_DOMAIN, query: term };
-}
 
 interface HubAnswer {
   results?: {
@@ -46,7 +39,7 @@ export async function searchImages(
     throw new BerthError('INVALID_ARGUMENT', 'limit 0 is outside the range of [1, 100]'.replace('0', String(limit)));
   const { registry, query } = splitTerm(term);
   const hostName = registry === DEFAULT_DOMAIN ? HUB_INDEX : registry;
-  const host = service.host(registry === DEFAULT_DOMAIN ? HUB_INDEX : registry);
+  const host = service.hostFor(registry === DEFAULT_DOMAIN ? HUB_INDEX : registry, opts.auth);
   const { scheme, insecure } = await service.ctx.transport.scheme(hostName, opts.signal);
   const url = `${scheme}://${hostName}/v1/search?q=${encodeURIComponent(query)}&n=${limit}`;
   const res = await service.ctx.transport.send(

@@ -1,20 +1,26 @@
 /**
- * The build dialog's work: the context directory and Dockerfile checked
- * (relative to the app's directory, as docker build's PATH and -f are),
- * the build run through the backend with its steps shown live in the
- * dialog (the terminal display of `berth build`: each step, its time, the
- * running step's last lines), Esc cancelling through an AbortSignal (the
- * engine then leaves no image, container or scratch files). A failure
- * keeps the steps in the dialog, the failed one with its last lines.
+ * The build dialog's work: the context directory and the Dockerfile checked
+ * (relative to the app's directory, as docker build's PATH and -f are), the
+ * build run through the backend with its steps drawn live in the dialog
+ * (the terminal display of `berth build`: each step, its time, the running
+ * step's last lines, at most ten frames a second), Esc cancelling through
+ * the dialog's signal (the engine then leaves no image, container, mount or
+ * scratch file), the built image selected in Images. A failure keeps the
+ * steps in the dialog, the failed one with its last lines.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTrace, resultOf } from '../../client/api.js';
 import { BuildProgress } from '../../client/format/build-progress.js';
+import { shortId } from '../../client/format/table.js';
+import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
-import { buildRequest, text } from '../state/forms.js';
+import { buildRequest, buildTags } from '../state/build-forms.js';
+import { text } from '../state/form-spec.js';
 import type { FormState } from '../state/types.js';
-import { beginCancellable, endCancellable } from './transfer.js';
+import { revealImage } from './reveal.js';
+import { say } from './task.js';
+import { cancellable } from './transfer.js';
 
 const expand = (svc: Services, p: string) => resolve(svc.cwd, p.trim().replace(/^~(?=\/|$)/, process.env.HOME ?? '~'));
 
@@ -31,42 +37,42 @@ function locate(svc: Services, f: FormState): { context: string; dockerfile: str
   const df = text(f.values.dockerfile).trim();
   const dockerfile = df ? expand(svc, df) : null;
   const check = dockerfile ?? resolve(context, 'Dockerfile');
+  let dst;
   try {
-    if (!statSync(check).isFile()) throw new Error(`dockerfile: ${check} is not a file`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`dockerfile: ${check}: no such file${dockerfile ? '' : ' (name one)'}`);
-    throw e;
+    dst = statSync(check);
+  } catch {
+    throw new Error(`dockerfile: ${check}: no such file${dockerfile ? '' : ' (name the Dockerfile)'}`);
   }
+  if (!dst.isFile()) throw new Error(`dockerfile: ${check} is not a file`);
   return { context, dockerfile };
 }
 
-/** Build from the dialog's values; resolves to the image ID. */
-export async function buildFrom(svc: Services, f: FormState): Promise<string> {
+/** Run the build with its steps in the dialog; resolves to the image ID. Throws its failure or CANCELLED. */
+async function run(svc: Services, f: FormState): Promise<string> {
+  const d = svc.store.dispatch;
+  d({ type: 'formOutput', output: null });
   const { context, dockerfile } = locate(svc, f);
-  const req = buildRequest(f, context, dockerfile);
-  const ac = beginCancellable(svc, `Building ${text(f.values.context).trim()}`);
+  const req = buildRequest(f, context, dockerfile, process.env);
+  const c = cancellable(svc);
+  d({
+    type: 'formBusy',
+    busy: { label: `Building ${text(f.values.context).trim()}`, started: Date.now(), bytes: 0, layers: 0, current: '' },
+  });
   const progress = new BuildProgress();
+  let last = 0;
   const show = (finished = false) => {
-    const now = Date.now();
-    svc.store.dispatch({
-      type: 'formOutput',
-      output: { header: progress.header(now, finished), rows: progress.rows(now, 4) },
-    });
+    last = Date.now();
+    d({ type: 'formOutput', output: { header: progress.header(last, finished), rows: progress.rows(last, 4) } });
   };
   show();
-  // times move on while a step prints nothing; updates at most ten times a second
+  // the times move on while a step prints nothing
   const tick = setInterval(() => show(), 250);
-  let last = 0;
   let id: string | null = null;
   try {
-    for await (const m of svc.backend.buildImage(req, { signal: ac.signal })) {
+    for await (const m of svc.backend.buildImage(req, { signal: c.signal })) {
       if (isTrace(m)) {
         progress.apply(m.aux);
-        if (Date.now() - last >= 100) {
-          last = Date.now();
-          show();
-        }
+        if (Date.now() - last >= 100) show();
       }
       id = resultOf(m) ?? id;
     }
@@ -75,6 +81,15 @@ export async function buildFrom(svc: Services, f: FormState): Promise<string> {
   } finally {
     clearInterval(tick);
     show(true);
-    endCancellable(svc);
+    c.end();
   }
+}
+
+/** The dialog's Build: run it, close, say what was built and select it in Images. */
+export async function build(svc: Services, f: FormState): Promise<void> {
+  const id = await run(svc, f);
+  const names = buildTags(f).map(familiarRepoTag);
+  svc.store.dispatch({ type: 'closeOverlay' });
+  say(svc, `built ${names.length ? `${names.join(', ')} (${shortId(id)})` : shortId(id)}`);
+  await revealImage(svc, id, names[0] ?? null);
 }

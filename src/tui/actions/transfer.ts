@@ -24,6 +24,16 @@ export function cancelTransfer(svc: Services): boolean {
   return true;
 }
 
+/**
+ * Work Esc can stop (a save, a load, a pull, a push, a search): its signal fires on cancelTransfer. Call
+ * end() when it is over.
+ */
+export function cancellable(svc: Services): { signal: AbortSignal; end(): void } {
+  const ac = new AbortController();
+  running.set(svc, ac);
+  return { signal: ac.signal, end: () => running.get(svc) === ac && running.delete(svc) };
+}
+
 /** Progress into the dialog at most ten times a second. */
 function reporter(svc: Services) {
   let last = 0;
@@ -43,15 +53,6 @@ function begin(svc: Services, label: string, total?: number): AbortController {
     busy: { label, started: Date.now(), bytes: 0, layers: 0, current: '', ...(total ? { total } : {}) },
   });
   return ac;
-}
-
-/** Other dialog work that Esc cancels (a build): the dialog shows `label` while it runs. */
-export function beginCancellable(svc: Services, label: string): AbortController {
-  return begin(svc, label);
-}
-
-export function endCancellable(svc: Services): void {
-  running.delete(svc);
 }
 
 /** Where a new file goes: the directory must exist and the file must not (nothing is overwritten). Throws "path: ..." for the dialog. */

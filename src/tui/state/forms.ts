@@ -3,7 +3,7 @@
  * engine's rules (client/validate.ts) and the requests they turn into.
  * Pure: checks that need the file system are made by the actions.
  */
-import type { BuildRequest, CommitOptions, ContainerCreateRequest } from '../../client/api.js';
+import type { CommitOptions, ContainerCreateRequest } from '../../client/api.js';
 import {
   checkChanges,
   checkContainerName,
@@ -14,26 +14,17 @@ import {
 } from '../../client/validate.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
+import { BUILD_FORM, validateBuildForm } from './build-forms.js';
+import { flag, text, type FieldError, type FormSpec } from './form-spec.js';
+import { platformHint, REGISTRY_FORMS, validateRegistryForm } from './registry-forms.js';
 import { edit, type Edit } from './text-edit.js';
-import type { FieldValue, FormId, FormState } from './types.js';
+import type { FieldValue, FormId, FormState, RegistryRetry } from './types.js';
 
-export type FieldKind = 'text' | 'multiline' | 'toggle' | 'path';
-
-export interface FieldSpec {
-  name: string;
-  label: string;
-  kind: FieldKind;
-  hint?: string;
-}
-
-export interface FormSpec {
-  id: FormId;
-  title: string;
-  submit: string;
-  fields: FieldSpec[];
-}
+export type { FieldError, FieldKind, FieldSpec, FormSpec } from './form-spec.js';
+export { flag, text } from './form-spec.js';
 
 export const FORMS: Record<FormId, FormSpec> = {
+  ...REGISTRY_FORMS,
   commit: {
     id: 'commit',
     title: 'Commit container',
@@ -120,23 +111,7 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'labels', label: 'Labels', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
     ],
   },
-  build: {
-    id: 'build',
-    title: 'Build an image',
-    submit: 'Build',
-    fields: [
-      { name: 'context', label: 'Context', kind: 'path', hint: 'Tab completes; the directory the build reads' },
-      {
-        name: 'dockerfile',
-        label: 'Dockerfile',
-        kind: 'path',
-        hint: 'empty: Dockerfile in the context; Tab completes',
-      },
-      { name: 'tags', label: 'Tags', kind: 'text', hint: 'name[:tag], several separated by spaces (empty: untagged)' },
-      { name: 'args', label: 'Build args', kind: 'multiline', hint: 'KEY=VALUE, one per line (ARG values)' },
-      { name: 'noCache', label: 'No cache', kind: 'toggle', hint: 'run every step again (--no-cache)' },
-    ],
-  },
+  build: BUILD_FORM,
 };
 
 /** A file name from an image name: "reg:5000/me/app:1.0" -> "./app_1.0.tar". */
@@ -159,23 +134,27 @@ export function openForm(form: FormId, refs: string[] = [], names: string[] = []
     values.noCache = false;
   }
   if (form === 'tag' && refs[0] && !/^sha256:/.test(refs[0])) values.target = edit(refs[0]);
-  return { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
+  if (form === 'pull' && refs[0]) values.reference = edit(refs[0]);
+  if (form === 'push') values.allTags = false;
+  const f: FormState = { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
+  if (form === 'search') return { ...f, results: null, pick: null };
+  return f;
 }
 
-export const text = (v: FieldValue | undefined): string => (typeof v === 'object' ? v.text : '');
-export const flag = (v: FieldValue | undefined): boolean => v === true;
+/** The credentials dialog for `server`, going back to `retry` with them; `why` is the registry's answer. */
+export function openLogin(server: string, retry: RegistryRetry, why: string): FormState {
+  return { ...openForm('login', [server], [server]), retry, error: why };
+}
+
+/** A field's hint, where it depends on the machine. */
+export const fieldHint = (form: FormId, name: string): string | undefined =>
+  form === 'pull' && name === 'platform' ? platformHint() : FORMS[form].fields.find((x) => x.name === name)?.hint;
+
 const lines = (v: FieldValue | undefined) =>
   text(v)
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-
-const words = (v: FieldValue | undefined) => text(v).split(/\s+/).filter(Boolean);
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 /** The first problem with the values, naming the field, or null. */
 export function validateForm(f: FormState): FieldError | null {
@@ -215,16 +194,13 @@ export function validateForm(f: FormState): FieldError | null {
       }
       return null;
     }
-    case 'build': {
-      if (!text(v.context).trim()) return { field: 'context', message: 'a directory is needed' };
-      for (const t of words(v.tags)) {
-        const e = bad('tags', checkRepoTag(t));
-        if (e) return e;
-      }
-      for (const l of lines(v.args))
-        if (l.startsWith('=')) return { field: 'args', message: `invalid build argument: ${l} (KEY=VALUE)` };
-      return null;
-    }
+    case 'pull':
+    case 'push':
+    case 'search':
+    case 'login':
+      return validateRegistryForm(f);
+    case 'build':
+      return validateBuildForm(f);
     case 'volume': {
       const name = text(v.name).trim();
       if (name) {
@@ -275,27 +251,6 @@ export function volumeRequest(f: FormState): { name?: string; labels: Record<str
   }
   const name = text(f.values.name).trim();
   return { ...(name ? { name } : {}), labels };
-}
-
-/**
- * The build request of the dialog, given the context directory and the
- * Dockerfile's path (resolved and checked by the action). A build argument
- * without "=" takes its value from the environment, as --build-arg does.
- */
-export function buildRequest(f: FormState, context: string, dockerfile: string | null): BuildRequest {
-  const v = f.values;
-  const args = new Map<string, string>();
-  for (const l of lines(v.args)) {
-    const eq = l.indexOf('=');
-    if (eq > 0) args.set(l.slice(0, eq).trim(), l.slice(eq + 1));
-    else if (process.env[l] !== undefined) args.set(l, process.env[l]!);
-  }
-  return {
-    context: { source: { kind: 'dir', path: context }, ...(dockerfile ? { dockerfile: { path: dockerfile } } : {}) },
-    tags: words(v.tags),
-    buildArgs: args,
-    noCache: flag(v.noCache),
-  };
 }
 
 export const isGzipPath = (p: string) => /\.(gz|tgz)$/i.test(p);

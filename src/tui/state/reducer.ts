@@ -2,7 +2,7 @@
  * Every change of the app's state, as one pure function. Components and
  * actions dispatch; nothing else writes the state.
  */
-import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
 import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
@@ -58,6 +58,7 @@ export type Action =
   | { type: 'formBusy'; busy: Busy | null }
   | { type: 'formProgress'; progress: Partial<Busy> }
   | { type: 'formOutput'; output: OutputView | null }
+  | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
   | { type: 'logged'; entries: number; path: string }
@@ -263,6 +264,8 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'formKey':
       return updateForm(s, (f) => {
         if (f.busy) return f;
+        // typing in the search results goes back to the term
+        if (f.pick != null) f = { ...f, pick: null };
         const spec = FORMS[f.form].fields[f.field]!;
         const cur = f.values[spec.name];
         if (typeof cur !== 'object') return f;
@@ -271,6 +274,14 @@ export function reduce(s: AppState, a: Action): AppState {
       });
     case 'formField':
       return updateForm(s, (f) => {
+        if (f.busy) return f;
+        // the search dialog: the term, then each result, round
+        if (f.results?.length) {
+          const n = f.results.length + 1;
+          const at = (f.pick == null ? 0 : f.pick + 1) + a.delta;
+          const p = (((at % n) + n) % n) - 1;
+          return { ...f, pick: p < 0 ? null : p, hint: null };
+        }
         const n = FORMS[f.form].fields.length;
         return f.busy ? f : { ...f, field: (f.field + a.delta + n) % n, hint: null };
       });
@@ -300,6 +311,12 @@ export function reduce(s: AppState, a: Action): AppState {
       return updateForm(s, (f) => (f.busy ? { ...f, busy: { ...f.busy, ...a.progress } } : f));
     case 'formOutput':
       return updateForm(s, (f) => ({ ...f, output: a.output }));
+    case 'searchResults':
+      return updateForm(s, (f) =>
+        f.form === 'search'
+          ? { ...f, busy: null, error: null, results: a.results, pick: a.results.length ? 0 : null }
+          : f,
+      );
     case 'closeOverlay':
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
-import type { Backend, BackendInfo, PlainRunRequest } from '../api.js';
+import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest } from '../api.js';
 import { capabilities, requireFeature, type Capabilities } from '../types/capabilities.js';
 import type {
   AttachSession,
@@ -31,11 +31,12 @@ import type {
 } from '../types/containers.js';
 import type { CheckReport } from '../types/images.js';
 import type { LoginResult, RegistryCredentials } from '../types/registry.js';
-import type { EngineEvent, EventOptions, StatsOptions, StatsSample } from '../types/streams.js';
+import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
 import { Connection, filtersJson } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
 import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
+import * as nets from './network-ops.js';
 import { hijackedSession } from './session.js';
 import * as streams from './streams.js';
 
@@ -58,6 +59,7 @@ export class DockerBackend extends ImageOps implements Backend {
       copy: 'not yet over the Docker Engine API (berth cp works with the embedded engine)',
       registryTags: 'not in the Docker Engine API',
       login: 'credentials are kept by the embedded engine only; give them for each pull or push',
+      build: 'not yet over the Docker Engine API (berth build works with the embedded engine)',
     });
   }
 
@@ -300,6 +302,36 @@ export class DockerBackend extends ImageOps implements Backend {
         return null;
       },
     });
+  }
+
+  // ---- networks and builds ---------------------------------------------------------
+  createNetwork(o: NetworkCreate) {
+    return nets.createNetwork(this.conn, o);
+  }
+  listNetworks(filters?: Map<string, string[]>) {
+    return nets.listNetworks(this.conn, filters);
+  }
+  inspectNetwork(ref: string) {
+    return nets.inspectNetwork(this.conn, ref);
+  }
+  removeNetwork(ref: string) {
+    return nets.removeNetwork(this.conn, ref);
+  }
+  pruneNetworks(filters?: Map<string, string[]>) {
+    return nets.pruneNetworks(this.conn, filters);
+  }
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }) {
+    return nets.connectNetwork(this.conn, network, container, opts);
+  }
+  disconnectNetwork(network: string, container: string, force?: boolean) {
+    return nets.disconnectNetwork(this.conn, network, container, force);
+  }
+  async *buildImage(_req: BuildRequest): AsyncGenerator<ProgressMessage> {
+    requireFeature(this.caps, 'build');
+  }
+  async pruneBuildCache(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    requireFeature(this.caps, 'build');
+    throw new Error('unreachable');
   }
 
   // ---- streams -------------------------------------------------------------------

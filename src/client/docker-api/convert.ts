@@ -145,12 +145,39 @@ function restartPolicy(spec?: string): { Name: string; MaximumRetryCount?: numbe
   return { Name: name === 'no' ? '' : name!, ...(count ? { MaximumRetryCount: Number(count) } : {}) };
 }
 
+/** -p and --expose as the API's ExposedPorts and PortBindings ([IP:][HOSTPORT:]PORT[/PROTO]; single ports). */
+export function ports(publish: string[], expose: string[]): { exposed: Json; bindings: Json } {
+  const exposed: Json = {};
+  const bindings: Json = {};
+  for (const e of expose) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
+  for (const p of publish) {
+    const [spec = '', proto = 'tcp'] = p.split('/');
+    const parts = spec.startsWith('[')
+      ? [spec.slice(0, spec.indexOf(']') + 1), ...spec.slice(spec.indexOf(']') + 2).split(':')]
+      : spec.split(':');
+    const port = parts.pop()!;
+    const hostPort = parts.pop() ?? '';
+    const hostIp = (parts.pop() ?? '').replace(/^\[(.*)\]$/, '$1');
+    const key = `${port}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+  }
+  return { exposed, bindings };
+}
+
 /** The client's create request as POST /containers/create's body. */
 export function createBody(r: ContainerCreateRequest): Json {
   const binds = (r.volumes ?? []).filter((v) => v.includes(':'));
   const anon = (r.volumes ?? []).filter((v) => !v.includes(':'));
   const size = (s?: string) => (s ? ramInBytes(s) : undefined);
+  const { exposed, bindings } = ports(r.publish ?? [], r.expose ?? []);
   const host: Json = {
+    PortBindings: Object.keys(bindings).length ? bindings : undefined,
+    PublishAllPorts: r.publishAll,
+    Dns: r.dns,
+    DnsSearch: r.dnsSearch,
+    DnsOptions: r.dnsOptions,
+    ExtraHosts: r.addHosts,
     Binds: binds.length ? binds : undefined,
     Mounts: r.mounts?.length ? r.mounts : undefined,
     Tmpfs: r.tmpfs?.length
@@ -197,6 +224,19 @@ export function createBody(r: ContainerCreateRequest): Json {
     StopSignal: r.stopSignal,
     StopTimeout: r.stopTimeout,
     Volumes: anon.length ? Object.fromEntries(anon.map((v) => [v, {}])) : undefined,
+    ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    MacAddress: r.macAddress,
+    NetworkingConfig:
+      r.network && (r.networkAliases?.length || r.ip)
+        ? {
+            EndpointsConfig: {
+              [r.network]: {
+                ...(r.networkAliases?.length ? { Aliases: r.networkAliases } : {}),
+                ...(r.ip ? { IPAMConfig: { IPv4Address: r.ip } } : {}),
+              },
+            },
+          }
+        : undefined,
     HostConfig: JSON.parse(JSON.stringify(host)) as Json,
   };
 }

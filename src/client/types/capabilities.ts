@@ -29,6 +29,8 @@ export const FEATURES = {
   registryTags: 'list a repository’s tags',
   login: 'save registry credentials',
   volumes: 'volumes',
+  networks: 'networks',
+  build: 'build images',
   diskUsage: 'disk usage',
   /** Plain `run` lines replayed by the native launcher (engine/container/run-plan.ts). */
   runPlan: 'run plans for the native launcher',

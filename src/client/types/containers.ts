@@ -57,7 +57,26 @@ export interface ContainerCreateRequest {
   autoRemove?: boolean;
   stopSignal?: string;
   stopTimeout?: number;
+  /** --network: default, bridge, host, none, container:NAME|ID, or a network's name or ID */
   network?: string;
+  /** -p/--publish specs: [IP:][HOSTPORT:]CONTAINERPORT[/PROTO], with ranges */
+  publish?: string[];
+  /** -P/--publish-all */
+  publishAll?: boolean;
+  /** --expose: PORT[/PROTO] or a range */
+  expose?: string[];
+  /** --network-alias (user-defined networks) */
+  networkAliases?: string[];
+  /** --ip (user-defined networks with a given subnet) */
+  ip?: string;
+  /** --mac-address */
+  macAddress?: string;
+  /** --dns, --dns-search, --dns-option */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host NAME:IP (IP may be host-gateway) */
+  addHosts?: string[];
   readOnly?: boolean;
   capAdd?: string[];
   capDrop?: string[];
@@ -162,6 +181,9 @@ export interface ContainerInspect {
   };
   HostConfig: { [key: string]: unknown };
   NetworkSettings: {
+    /** The default bridge's gateway and address ('' off it). */
+    Gateway?: string;
+    IPAddress?: string;
     Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
     Networks?: Record<string, object> | null;
     [key: string]: unknown;

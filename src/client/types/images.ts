@@ -119,7 +119,21 @@ export interface DiskUsage {
   layersSize: number;
   containers: { id: string; names: string[]; image: string; sizeRw: number; state: string; created: number }[];
   volumes: { name: string; size: number; links: number }[];
-  buildCache: never[];
+  buildCache: BuildCacheItem[];
+}
+
+/** One entry of the build cache (`system df -v`, `builder prune`). */
+export interface BuildCacheItem {
+  id: string;
+  type: string;
+  size: number;
+  /** ms since the epoch. */
+  createdAt: number;
+  lastUsedAt: number;
+  usageCount: number;
+  inUse: boolean;
+  shared: boolean;
+  description: string;
 }
 
 export interface CheckReport {

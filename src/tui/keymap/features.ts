@@ -20,6 +20,12 @@ export const COMMAND_FEATURES: Readonly<Record<string, Feature>> = {
   'volume.create': 'volumes',
   'volume.remove': 'volumes',
   'volume.prune': 'volumes',
+  'image.build': 'build',
+  'network.create': 'networks',
+  'network.connect': 'networks',
+  'network.disconnect': 'networks',
+  'network.remove': 'networks',
+  'network.prune': 'networks',
 };
 
 /** Why the command cannot run on this backend, or null when it can. */

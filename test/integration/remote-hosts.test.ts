@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
-import { berth, CLI, describeIf, peerDocker, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { berth, CLI, describeIf, peerDocker, peerSkipReason, REPO, tempRoot, type TempRoot } from '../helpers/env.js';
 import { makeCerts } from '../helpers/registry-certs.js';
 
 const mark = `i18h${process.pid}`;
@@ -148,6 +148,28 @@ describeIf(peerSkipReason())('choosing a remote host', () => {
     const none = await run(['--context', 'nothing', 'ps']);
     expect(none.exitCode).toBe(1);
     expect(none.stderr).toBe('Error: context "nothing": context not found\n');
+  });
+
+  it('the native launcher leaves a run for another engine to Node, which runs it there', async () => {
+    const bin = join(REPO, 'bin', 'berth');
+    const env = { ...local.env, DOCKER_CONFIG: join(dir, 'docker-config') };
+    const refused = await execa(bin, ['run', '--rm', 'bb:latest', 'true'], {
+      env: { ...env, DOCKER_HOST: process.env.PEER_DOCKER_HOST!, BERTH_NATIVE_RUN: 'only' },
+      reject: false,
+    });
+    expect(refused.exitCode).toBe(125);
+    expect(String(refused.stderr)).toMatch(/another engine is named/);
+    const ran = await execa(bin, ['run', '--rm', '--name', `${mark}-run`, 'bb:latest', 'echo', 'on the peer'], {
+      env: { ...env, DOCKER_CONTEXT: 'peer' },
+      reject: false,
+    });
+    expect([ran.exitCode, String(ran.stdout)]).toEqual([0, 'on the peer']);
+    // and with --root the launcher and the embedded engine are used, whatever the environment says
+    const mine = await execa(bin, ['--root', local.root, '--runroot', local.runroot, 'ps', '-a', '-q'], {
+      env: { ...env, DOCKER_HOST: 'unix:///nonexistent' },
+      reject: false,
+    });
+    expect([mine.exitCode, String(mine.stdout)]).toEqual([0, '']);
   });
 
   it('tcp:// with TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, and from a context', async () => {

@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
 import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest } from '../api.js';
+import { isBerthError } from '../errors.js';
 import { capabilities, requireFeature, type Capabilities } from '../types/capabilities.js';
 import type {
   AttachSession,
@@ -141,13 +142,38 @@ export class DockerBackend extends ImageOps implements Backend {
     ref: string,
     opts: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } } = {},
   ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
-    const id = await this.containerId(ref);
-    const session = opts.attach ? await this.attachContainer(id, opts.attach) : null;
+    const info = await this.inspectContainer(ref);
+    const id = info.Id;
+    let session: AttachSession | null = null;
+    let abandon = () => undefined as void;
+    if (opts.attach) {
+      // as the docker CLI: the wait is in place (its answer's head is back) before the start, so the exit
+      // is known even when the engine removes an --rm container at once
+      const waiting = await this.conn.request('POST', `/containers/${enc(id)}/wait`, {
+        query: { condition: 'next-exit' },
+        stream: true,
+      });
+      const exit = waiting.body.json().then((r) => {
+        const w = r as { StatusCode: number };
+        return { exitCode: w.StatusCode, oomKilled: false };
+      });
+      exit.catch(() => undefined);
+      abandon = () => void waiting.body.destroy();
+      const a = opts.attach;
+      const socket = await this.conn.hijack(`/containers/${enc(id)}/attach`, {
+        query: { stream: true, stdin: !!a.stdin, stdout: !!a.stdout, stderr: !!a.stderr },
+      });
+      session = hijackedSession(socket, !!info.Config.Tty, {
+        resize: (h, w) => this.conn.call('POST', `/containers/${enc(id)}/resize`, { query: { h, w } }),
+        exit: () => exit,
+      });
+    }
     try {
       const status = await this.conn.call('POST', `/containers/${enc(id)}/start`);
       return { id, session, alreadyRunning: status === 304 };
     } catch (e) {
       session?.close();
+      abandon();
       throw e;
     }
   }
@@ -177,7 +203,13 @@ export class DockerBackend extends ImageOps implements Backend {
     await this.conn.call('POST', `/containers/${enc(ref)}/rename`, { query: { name } });
   }
   async removeContainer(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<string> {
-    await this.conn.call('DELETE', `/containers/${enc(ref)}`, { query: { force: o.force, v: o.volumes } });
+    try {
+      await this.conn.call('DELETE', `/containers/${enc(ref)}`, { query: { force: o.force, v: o.volumes } });
+    } catch (e) {
+      // an --rm container the engine is removing itself (its AutoRemove): removed is what was asked
+      if (!(isBerthError(e, 'CONFLICT') && /already in progress/.test(e.message))) throw e;
+      await this.conn.call('POST', `/containers/${enc(ref)}/wait`, { query: { condition: 'removed' } }).catch(() => 0);
+    }
     return ref;
   }
   async pruneContainers(filters?: Map<string, string[]>) {

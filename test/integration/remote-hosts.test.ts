@@ -14,11 +14,13 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -27,7 +29,17 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
-import { berth, CLI, describeIf, peerDocker, peerSkipReason, REPO, tempRoot, type TempRoot } from '../helpers/env.js';
+import {
+  berth,
+  CLI,
+  describeIf,
+  fixture,
+  peerDocker,
+  peerSkipReason,
+  REPO,
+  tempRoot,
+  type TempRoot,
+} from '../helpers/env.js';
 import { makeCerts } from '../helpers/registry-certs.js';
 
 const mark = `i18h${process.pid}`;
@@ -189,9 +201,20 @@ describeIf(peerSkipReason())('choosing a remote host', () => {
   });
 });
 
-describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
+describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => sshSuite(false));
+describeIf(peerSkipReason())('ssh:// to a host with podman and no docker', () => sshSuite(true));
+
+/** A test that belongs to the other variant of the suite: not defined there (nothing is skipped). */
+const only =
+  (on: boolean) =>
+  (name: string, fn: () => Promise<void>, timeout?: number): void => {
+    if (on) it(name, fn, timeout);
+  };
+
+function sshSuite(podmanOnly: boolean) {
   let dir = '';
   let sshd: ChildProcess | null = null;
+  let service: ReturnType<typeof execa> | null = null;
   let port = 0;
   const sshEnv = () => ({ BERTH_SSH: join(dir, 'ssh'), DOCKER_CONFIG: join(dir, 'docker-config') });
   const host = () => `ssh://root@127.0.0.1:${port}`;
@@ -221,8 +244,11 @@ describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
         'KbdInteractiveAuthentication no',
         'UsePAM no',
         'StrictModes no',
-        // the remote docker CLI talks to the peer dockerd
-        `SetEnv DOCKER_HOST=${process.env.PEER_DOCKER_HOST!}`,
+        // the remote docker CLI talks to the peer dockerd; a podman-only host (no docker on PATH) has
+        // podman's service on a socket of the test's
+        podmanOnly
+          ? `SetEnv PATH=${join(dir, 'bin')} CONTAINER_HOST=unix://${join(dir, 'podman.sock')}`
+          : `SetEnv DOCKER_HOST=${process.env.PEER_DOCKER_HOST!}`,
         '',
       ].join('\n'),
     );
@@ -241,6 +267,16 @@ describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
     );
     writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec ssh -F ${join(dir, 'ssh_config')} "$@"\n`);
     chmodSync(join(dir, 'ssh'), 0o755);
+    if (podmanOnly) {
+      mkdirSync(join(dir, 'bin'));
+      symlinkSync(process.env.PEER_PODMAN ?? '/usr/bin/podman', join(dir, 'bin', 'podman'));
+      service = execa(
+        process.env.PEER_PODMAN ?? 'podman',
+        ['system', 'service', '--time=0', `unix://${join(dir, 'podman.sock')}`],
+        { reject: false },
+      );
+      await until(() => existsSync(join(dir, 'podman.sock')), 30_000, 100);
+    }
     mkdirSync('/run/sshd', { recursive: true });
     sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
     await until(
@@ -256,10 +292,12 @@ describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
   afterAll(async () => {
     await peerDocker(['rm', '-f', mark]);
     sshd?.kill('SIGTERM');
+    service?.kill('SIGTERM');
+    await service;
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the commands over ssh -- HOST docker system dial-stdio', async () => {
+  only(!podmanOnly)('the commands over ssh -- HOST docker system dial-stdio', async () => {
     await peerDocker(['rm', '-f', mark]);
     expect((await peerDocker(['create', '--name', mark, 'bb:latest', 'true'])).exitCode).toBe(0);
     const theirs = (await peerDocker(psFormat)).stdout.trim();
@@ -273,7 +311,16 @@ describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('berth-ssh-'))).toEqual([]);
   });
 
-  it('a refused key or host: one line, exit 1', async () => {
+  only(podmanOnly)('podman’s service over the same link', async () => {
+    const v = await berth({ env: sshEnv() }, ['-H', host(), 'version']);
+    expect(v.stdout).toMatch(/Engine:\s+podman /);
+    const l = await berth({ env: sshEnv() }, ['-H', host(), 'load', '-i', fixture('busybox.docker-save.tar')]);
+    expect(l.stdout).toMatch(/^Loaded image: /);
+    const r = await berth({ env: sshEnv() }, ['-H', host(), 'run', '--rm', 'bb:latest', 'echo', 'podman over ssh']);
+    expect([r.exitCode, r.stdout]).toEqual([0, 'podman over ssh\n']);
+  });
+
+  only(!podmanOnly)('a refused key or host: one line, exit 1', async () => {
     const r = await berth({ env: { ...sshEnv(), BERTH_SSH: 'ssh' } }, [
       '-H',
       `ssh://nobody-${process.pid}@127.0.0.1:${port}`,
@@ -284,35 +331,39 @@ describeIf(peerSkipReason())('ssh://root@127.0.0.1 to a private sshd', () => {
     expect(r.stderr).toMatch(/^Error: (Cannot connect|lost the connection) to the engine at ssh:\/\//);
   });
 
-  it('the ssh link killed mid-follow: one line, no hang', async () => {
-    const name = `i18ssh${process.pid}`;
-    await peerDocker(['rm', '-f', name]);
-    expect(
-      (await peerDocker(['run', '-d', '--name', name, 'bb:latest', 'sh', '-c', 'echo ready; sleep 600'])).exitCode,
-    ).toBe(0);
-    try {
-      const p = execa('node', [CLI, '-H', host(), 'logs', '-f', name], { env: sshEnv(), reject: false });
-      let out = '';
-      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      await until(() => out.includes('ready'), 20_000);
-      // the sessions of this test's sshd: its children
-      const sessions = readdirSync('/proc')
-        .filter((f) => /^\d+$/.test(f))
-        .filter((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(sshd!.pid);
-          } catch {
-            return false;
-          }
-        });
-      expect(sessions.length).toBeGreaterThan(0);
-      for (const pid of sessions) process.kill(Number(pid), 'SIGKILL');
-      const r = await p;
-      expect(r.exitCode).toBe(1);
-      expect(String(r.stderr).trim().split('\n')).toHaveLength(1);
-      expect(String(r.stderr)).toMatch(/^Error: lost the connection to the engine at ssh:\/\//);
-    } finally {
+  only(!podmanOnly)(
+    'the ssh link killed mid-follow: one line, no hang',
+    async () => {
+      const name = `i18ssh${process.pid}`;
       await peerDocker(['rm', '-f', name]);
-    }
-  }, 60_000);
-});
+      expect(
+        (await peerDocker(['run', '-d', '--name', name, 'bb:latest', 'sh', '-c', 'echo ready; sleep 600'])).exitCode,
+      ).toBe(0);
+      try {
+        const p = execa('node', [CLI, '-H', host(), 'logs', '-f', name], { env: sshEnv(), reject: false });
+        let out = '';
+        p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        await until(() => out.includes('ready'), 20_000);
+        // the sessions of this test's sshd: its children
+        const sessions = readdirSync('/proc')
+          .filter((f) => /^\d+$/.test(f))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(sshd!.pid);
+            } catch {
+              return false;
+            }
+          });
+        expect(sessions.length).toBeGreaterThan(0);
+        for (const pid of sessions) process.kill(Number(pid), 'SIGKILL');
+        const r = await p;
+        expect(r.exitCode).toBe(1);
+        expect(String(r.stderr).trim().split('\n')).toHaveLength(1);
+        expect(String(r.stderr)).toMatch(/^Error: lost the connection to the engine at ssh:\/\//);
+      } finally {
+        await peerDocker(['rm', '-f', name]);
+      }
+    },
+    60_000,
+  );
+}

@@ -3,7 +3,7 @@ import { negotiate, queryString, filtersJson } from '../../src/client/docker-api
 import { apiTime, engineEvent, loadedFrom, statsSample } from '../../src/client/docker-api/convert.js';
 import { parseHost, resolveEndpoint, type ResolveEnv } from '../../src/client/docker-api/endpoint.js';
 import { Demuxer, frame, LineSplitter, splitTimestamp } from '../../src/client/docker-api/mux.js';
-import { sshArgs } from '../../src/client/docker-api/ssh-dialer.js';
+import { DIAL, sshArgs } from '../../src/client/docker-api/ssh-dialer.js';
 import { splitTag } from '../../src/client/docker-api/image-ops.js';
 import { isBerthError } from '../../src/client/api.js';
 
@@ -32,10 +32,11 @@ describe('hosts', () => {
       expect(() => parseHost(bad), bad).toThrow(/invalid host/);
     // "--" ends ssh's options before the host in any case
     expect(sshArgs({ user: 'u', host: 'h', port: 22 })).toEqual(
-      expect.arrayContaining(['-l', 'u', '-p', '22', '--', 'h', 'docker', 'system', 'dial-stdio']),
+      expect.arrayContaining(['-l', 'u', '-p', '22', '--', 'h', DIAL]),
     );
     const a = sshArgs({ user: '', host: 'h', port: null });
-    expect(a.slice(a.indexOf('--'))).toEqual(['--', 'h', 'docker', 'system', 'dial-stdio']);
+    expect(a.slice(a.indexOf('--'))).toEqual(['--', 'h', DIAL]);
+    expect(DIAL).toMatch(/exec docker system dial-stdio; else exec podman system dial-stdio/);
   });
   it('chooses as the docker CLI does; berth’s default context is the embedded engine', () => {
     const env = (o: Partial<ResolveEnv> = {}): ResolveEnv => ({

@@ -1,7 +1,8 @@
 /**
  * ssh://[USER@]HOST[:PORT] as the docker CLI reaches it: each connection
  * is `ssh [-l USER] [-p PORT] -- HOST docker system dial-stdio`, the
- * remote docker CLI relaying its stdin and stdout to the engine's socket.
+ * remote docker CLI relaying its stdin and stdout to the engine's socket
+ * (`podman system dial-stdio` where the host has no docker command).
  * The user's ssh setup supplies keys, agent and known hosts; no port is
  * opened on either side. The HTTP client reaches the dialer through a unix
  * socket in a private directory of this process (0700), one ssh per
@@ -20,8 +21,16 @@ export interface SshTarget {
   port: number | null;
 }
 
-/** The ssh command line (the docker CLI's connhelper's). */
-export function sshArgs(t: SshTarget, remote: string[] = ['docker', 'system', 'dial-stdio']): string[] {
+/**
+ * What runs on the remote host: docker's `docker system dial-stdio`, or where there is no docker
+ * command, podman's (which relays to the podman service's socket, as podman's own remote client does).
+ * The remote user's shell reads it as the docker CLI's command line would be read.
+ */
+export const DIAL =
+  'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; else exec podman system dial-stdio; fi';
+
+/** The ssh command line (the docker CLI's connhelper's, with the podman fallback). */
+export function sshArgs(t: SshTarget, remote: string[] = [DIAL]): string[] {
   return [
     '-o',
     'ConnectTimeout=30',

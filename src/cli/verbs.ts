@@ -66,6 +66,8 @@ export const verbIndex: [string[], Load][] = [
   [['system prune'], () => import('./commands/system-prune.js').then((m) => m.verb)],
   [['system check'], () => import('./commands/system-check.js').then((m) => m.verb)],
   [['events', 'system events'], () => import('./commands/events.js').then((m) => m.verb)],
+  [['build', 'image build'], () => import('./commands/build.js').then((m) => m.verb)],
+  [['builder prune'], () => import('./commands/builder-prune.js').then((m) => m.verb)],
   [['version'], () => import('./commands/version.js').then((m) => m.verb)],
 ];
 
@@ -85,4 +87,5 @@ export const groups: Record<string, string> = {
   volume: 'Manage volumes',
   network: 'Manage networks',
   system: 'Manage berth',
+  builder: 'Manage builds',
 };

@@ -25,6 +25,7 @@ import type {
   StatsSample,
   EventOptions,
   PlainRunRequest,
+  BuildRequest,
   PullOptions,
   PushOptions,
   RegistryCredentials,
@@ -247,5 +248,11 @@ export class EmbeddedBackend implements Backend {
   }
   events(opts?: EventOptions) {
     return this.engine.events(opts);
+  }
+  buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }) {
+    return this.engine.build(req, opts);
+  }
+  async pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }) {
+    return this.engine.pruneBuildCache(opts);
   }
 }

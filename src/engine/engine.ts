@@ -55,6 +55,9 @@ import { inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './ne
 import type { NetworkResource } from './network/shapes.js';
 import { sweepNetworks } from './network/sweep.js';
 import { StatsSampler } from './stats/sampler.js';
+import { buildCacheUsesLayer } from './build/cache/cache-db.js';
+import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
+import type { BuildRequest } from './build/exec/build.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -116,7 +119,7 @@ export class Engine {
         containerDb(store)
           .usingImage(imageId)
           .map((r) => ({ id: r.id, running: isRunning(stateOf(store, r)) })),
-      layerInUse: (chain) => containerDb(store).layerInUse(chain),
+      layerInUse: (chain) => containerDb(store).layerInUse(chain) || buildCacheUsesLayer(store.db, chain),
     };
   }
 
@@ -204,7 +207,13 @@ export class Engine {
       state: c.State,
       created: c.Created,
     }));
-    return { images, layersSize, containers, volumes: volumeUsage(this.store), buildCache: [] };
+    return {
+      images,
+      layersSize,
+      containers,
+      volumes: volumeUsage(this.store),
+      buildCache: buildCacheUsage(this.store),
+    };
   }
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
@@ -259,6 +268,27 @@ export class Engine {
   async listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }> {
     const [{ listTags }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
     return listTags(svc, repository, signal);
+  }
+
+  // ---- builds ----
+
+  /** Build an image from a Dockerfile: BuildKit's progress as docker's JSON messages, then `{aux: {ID}}`. */
+  async *build(req: BuildRequest, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressMessage> {
+    const { buildStream } = await import('./build/service.js');
+    // FROM an image the store lacks (or --pull): pulled as `berth pull` would
+    const pull = async (ref: string, platform: string, emit: (m: ProgressMessage) => void, signal: AbortSignal) => {
+      const [{ pullImage }, svc] = await Promise.all([import('./registry/pull.js'), this.registry()]);
+      await pullImage(this.store, svc, ref, { platform }, emit, signal);
+    };
+    yield* buildStream(this.store, req, { ...opts, pull });
+  }
+
+  /** `builder prune`: build cache records (and the layers only they kept), cache mounts with `all`. */
+  pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }): {
+    deleted: string[];
+    spaceReclaimed: number;
+  } {
+    return pruneBuildCache(this.store, opts);
   }
 
   // ---- containers ----

@@ -6,8 +6,9 @@
  */
 import type { MountSpec } from './container/types.js';
 import type { DeviceMapping } from './security/devices.js';
+import type { BuildCacheItem } from './build/cache/usage.js';
 
-export type { MountSpec, DeviceMapping };
+export type { MountSpec, DeviceMapping, BuildCacheItem };
 
 // ---- images ---------------------------------------------------------------
 
@@ -92,7 +93,7 @@ export interface DiskUsage {
   layersSize: number;
   containers: { id: string; names: string[]; image: string; sizeRw: number; state: string; created: number }[];
   volumes: { name: string; size: number; links: number }[];
-  buildCache: never[];
+  buildCache: BuildCacheItem[];
 }
 
 export interface CheckReport {

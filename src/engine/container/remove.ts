@@ -11,10 +11,13 @@ import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import type { ContainerRecord } from './types.js';
 import { removeAnonymousVolumes, volumeDb } from '../volume/service.js';
 import { releaseRows, releaseStale } from '../network/release.js';
+import { buildCacheUsesLayer } from '../build/cache/cache-db.js';
 
 /** Layers of a container that no image and no other container still rest on. */
 function orphanLayers(store: Store, rec: ContainerRecord): string[] {
-  return rec.layers.filter((c) => !store.images.layerUsedByImage(c) && !containerDb(store).layerInUse(c));
+  return rec.layers.filter(
+    (c) => !store.images.layerUsedByImage(c) && !containerDb(store).layerInUse(c) && !buildCacheUsesLayer(store.db, c),
+  );
 }
 
 function removeCgroup(id: string): void {

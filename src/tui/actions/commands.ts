@@ -110,6 +110,10 @@ function imageCommand(svc: Services, id: string): boolean {
     d({ type: 'formOpen', form: openForm(id === 'image.pull' ? 'pull' : 'search') });
     return true;
   }
+  if (id === 'image.build') {
+    d({ type: 'formOpen', form: openForm('build') });
+    return true;
+  }
   if (id === 'image.prune') {
     confirm(svc, {
       title: 'Prune images',

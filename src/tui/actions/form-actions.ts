@@ -23,6 +23,7 @@ import {
 } from '../state/forms.js';
 import { credentials, pullRequest, pushRequest } from '../state/registry-forms.js';
 import type { FormState, ListId } from '../state/types.js';
+import { build } from './build-actions.js';
 import { loginAndRetry, pull, pullResult, push, search } from './registry-actions.js';
 import { errorText, say } from './task.js';
 import { startAttached } from './terminal-actions.js';
@@ -105,6 +106,8 @@ async function run(svc: Services, f: FormState): Promise<void> {
       return f.pick != null ? pullResult(svc, f) : search(svc, text(f.values.term).trim());
     case 'login':
       return loginAndRetry(svc, f, credentials(f));
+    case 'build':
+      return build(svc, f);
     case 'volume': {
       const req = volumeRequest(f);
       const v = await b.createVolume(req);

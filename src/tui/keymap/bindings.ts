@@ -160,6 +160,13 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     description: 'Search a registry (Enter on a result pulls it)',
     action: true,
   },
+  {
+    id: 'image.build',
+    keys: ['b'],
+    scope: 'images',
+    description: 'Build from a Dockerfile (steps shown live; Esc cancels)',
+    action: true,
+  },
   { id: 'image.prune', keys: ['P'], scope: 'images', description: 'Prune dangling images', action: true },
   { id: 'image.mark', keys: ['space'], scope: 'images', description: 'Mark for save / remove' },
   // volumes

@@ -18,6 +18,7 @@ import {
 } from '../../client/validate.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
+import { BUILD_FORM, validateBuildForm } from './build-forms.js';
 import { flag, text, type FieldError, type FormSpec } from './form-spec.js';
 import { platformHint, REGISTRY_FORMS, validateRegistryForm } from './registry-forms.js';
 import { edit, type Edit } from './text-edit.js';
@@ -154,6 +155,7 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'labels', label: 'Labels', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
     ],
   },
+  build: BUILD_FORM,
 };
 
 /** A file name from an image name: "reg:5000/me/app:1.0" -> "./app_1.0.tar". */
@@ -171,6 +173,10 @@ export function openForm(form: FormId, refs: string[] = [], names: string[] = []
   for (const f of FORMS[form].fields) values[f.name] = f.kind === 'toggle' ? true : edit('');
   if (form === 'save') values.path = edit(defaultArchiveName(refs));
   if (form === 'export') values.path = edit(`./${names[0] ?? 'container'}.tar`);
+  if (form === 'build') {
+    values.context = edit('.');
+    values.noCache = false;
+  }
   if (form === 'tag' && refs[0] && !/^sha256:/.test(refs[0])) values.target = edit(refs[0]);
   if (form === 'network') values.internal = false;
   if (form === 'disconnect') values.force = false;
@@ -265,6 +271,8 @@ export function validateForm(f: FormState): FieldError | null {
     case 'search':
     case 'login':
       return validateRegistryForm(f);
+    case 'build':
+      return validateBuildForm(f);
     case 'volume': {
       const name = text(v.name).trim();
       if (name) {

@@ -16,6 +16,7 @@ import {
   type ListId,
   type LogsView,
   type Message,
+  type OutputView,
   type TabId,
 } from './types.js';
 
@@ -57,6 +58,7 @@ export type Action =
   | { type: 'formError'; message: string | null }
   | { type: 'formBusy'; busy: Busy | null }
   | { type: 'formProgress'; progress: Partial<Busy> }
+  | { type: 'formOutput'; output: OutputView | null }
   | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
@@ -308,6 +310,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return updateForm(s, (f) => ({ ...f, busy: a.busy, error: null }));
     case 'formProgress':
       return updateForm(s, (f) => (f.busy ? { ...f, busy: { ...f.busy, ...a.progress } } : f));
+    case 'formOutput':
+      return updateForm(s, (f) => ({ ...f, output: a.output }));
     case 'searchResults':
       return updateForm(s, (f) =>
         f.form === 'search'

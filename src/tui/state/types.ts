@@ -1,5 +1,6 @@
 /** The app's state: one plain object, changed only by the reducer. */
 import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ProgressRow } from '../../client/format/build-progress.js';
 import type { ProgressLines } from '../../client/format/progress-lines.js';
 import type { Edit } from './text-edit.js';
 
@@ -65,7 +66,8 @@ export type FormId =
   | 'login'
   | 'network'
   | 'connect'
-  | 'disconnect';
+  | 'disconnect'
+  | 'build';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -77,6 +79,12 @@ export interface Busy {
   current: string;
   /** A pull's or a push's lines, as docker shows them. */
   lines?: ProgressLines;
+}
+
+/** A build's display in its dialog: buildx's header and the rows of its steps. */
+export interface OutputView {
+  header: string;
+  rows: ProgressRow[];
 }
 
 /** What the credentials dialog goes back to once the registry has them. */
@@ -94,6 +102,8 @@ export interface FormState {
   /** Candidates of the last Tab completion. */
   hint: string | null;
   busy: Busy | null;
+  /** What the work shows as it runs (a build's steps); kept after a failure to show where it failed. */
+  output?: OutputView | null;
   /** What the form acts on (container ID, image refs, ...). */
   refs: string[];
   names: string[];

@@ -55,10 +55,19 @@ export const verbIndex: [string[], Load][] = [
   [['volume inspect'], () => import('./commands/volume-inspect.js').then((m) => m.verb)],
   [['volume rm', 'volume remove'], () => import('./commands/volume-rm.js').then((m) => m.verb)],
   [['volume prune'], () => import('./commands/volume-prune.js').then((m) => m.verb)],
+  [['network create'], () => import('./commands/network-create.js').then((m) => m.verb)],
+  [['network ls', 'network list'], () => import('./commands/network-ls.js').then((m) => m.verb)],
+  [['network inspect'], () => import('./commands/network-inspect.js').then((m) => m.verb)],
+  [['network rm', 'network remove'], () => import('./commands/network-rm.js').then((m) => m.verb)],
+  [['network prune'], () => import('./commands/network-prune.js').then((m) => m.verb)],
+  [['network connect'], () => import('./commands/network-connect.js').then((m) => m.verb)],
+  [['network disconnect'], () => import('./commands/network-disconnect.js').then((m) => m.verb)],
   [['system df'], () => import('./commands/system-df.js').then((m) => m.verb)],
   [['system prune'], () => import('./commands/system-prune.js').then((m) => m.verb)],
   [['system check'], () => import('./commands/system-check.js').then((m) => m.verb)],
   [['events', 'system events'], () => import('./commands/events.js').then((m) => m.verb)],
+  [['build', 'image build'], () => import('./commands/build.js').then((m) => m.verb)],
+  [['builder prune'], () => import('./commands/builder-prune.js').then((m) => m.verb)],
   [['version'], () => import('./commands/version.js').then((m) => m.verb)],
 ];
 
@@ -76,5 +85,7 @@ export const groups: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   volume: 'Manage volumes',
+  network: 'Manage networks',
   system: 'Manage berth',
+  builder: 'Manage builds',
 };

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { parallelGzip } from '../archive/parallel-gzip.js';
+import { fromSystemError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Repository } from './client.js';
 import { MT, layerCompression } from './media-types.js';
@@ -133,11 +134,22 @@ export async function pushLayer(
     throw e;
   }
   const digest = 'sha256:' + hash.digest('hex');
+  // the kept copy is flushed beside the last request (and the other layers' uploads), not after it
+  const flushed = writer.flush().then(
+    () => null,
+    (e: unknown) => e,
+  );
   try {
     await repo.finishUpload(location, digest, null, signal);
   } catch (e) {
+    await flushed;
     writer.abort();
     throw e;
+  }
+  const flushError = await flushed;
+  if (flushError) {
+    writer.abort();
+    throw fromSystemError(flushError, 'cannot flush the compressed layer to disk');
   }
   writer.commit(digest);
   const r = { digest, size, mediaType: gzipType(oci) };

@@ -56,6 +56,10 @@ export { BuildError } from '../engine/build/errors.js';
 import type { BuildRequest } from '../engine/build/exec/build.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
 export type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
+export type { NetworkResource, NetworkContainer } from '../engine/network/shapes.js';
+export type { NetworkCreate } from '../engine/network/create.js';
+import type { NetworkResource } from '../engine/network/shapes.js';
+import type { NetworkCreate } from '../engine/network/create.js';
 import type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
 import type { AttachSession } from '../engine/runtime/monitor.js';
 import type { PathStat } from '../engine/container/fs-ops.js';
@@ -194,6 +198,20 @@ export interface VolumeApi {
   }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 }
 
+export interface NetworkApi {
+  /** `network create`: the new network's ID (and docker's warning, '' when none). */
+  createNetwork(o: NetworkCreate): Promise<{ id: string; warning: string }>;
+  /** docker's filters: driver, id, label, name, scope, type (custom|builtin), dangling. */
+  listNetworks(filters?: Map<string, string[]>): Promise<NetworkResource[]>;
+  inspectNetwork(ref: string): Promise<NetworkResource>;
+  /** Returns the removed network's ID. */
+  removeNetwork(ref: string): Promise<string>;
+  /** Removes every user-defined network no running container is on; the removed networks' names. */
+  pruneNetworks(filters?: Map<string, string[]>): Promise<{ deleted: string[] }>;
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }): Promise<void>;
+  disconnectNetwork(network: string, container: string, force?: boolean): Promise<void>;
+}
+
 export interface StatsApi {
   /**
    * Live samples of one container, one per interval, until the container
@@ -254,7 +272,8 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, RegistryApi, ContainerApi, VolumeApi, StatsApi, EventsApi, BuildApi {
+export interface Backend
+  extends ImageApi, RegistryApi, ContainerApi, VolumeApi, NetworkApi, StatsApi, EventsApi, BuildApi {
   info(): BackendInfo;
   close(): Promise<void>;
 }

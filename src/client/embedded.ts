@@ -20,6 +20,7 @@ import type {
   TransferProgress,
   UpdateOptions,
   VolumeCreate,
+  NetworkCreate,
   StatsOptions,
   StatsSample,
   EventOptions,
@@ -215,6 +216,28 @@ export class EmbeddedBackend implements Backend {
   }
   async pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }) {
     return this.engine.pruneVolumes(o);
+  }
+
+  async createNetwork(o: NetworkCreate) {
+    return this.engine.createNetwork(o);
+  }
+  async listNetworks(filters?: Map<string, string[]>) {
+    return this.engine.listNetworks(filters);
+  }
+  async inspectNetwork(ref: string) {
+    return this.engine.inspectNetwork(ref);
+  }
+  async removeNetwork(ref: string) {
+    return this.engine.removeNetwork(ref);
+  }
+  async pruneNetworks(filters?: Map<string, string[]>) {
+    return this.engine.pruneNetworks(filters);
+  }
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }) {
+    return this.engine.connectNetwork(network, container, opts);
+  }
+  disconnectNetwork(network: string, container: string, force?: boolean) {
+    return this.engine.disconnectNetwork(network, container, force);
   }
 
   containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {

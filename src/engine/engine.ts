@@ -50,6 +50,10 @@ import {
 } from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
+import { createNetwork, type NetworkCreate } from './network/create.js';
+import { inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './network/service.js';
+import type { NetworkResource } from './network/shapes.js';
+import { sweepNetworks } from './network/sweep.js';
 import { StatsSampler } from './stats/sampler.js';
 import { buildCacheUsesLayer } from './build/cache/cache-db.js';
 import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
@@ -122,7 +126,13 @@ export class Engine {
   static open(opts: EngineOptions = {}): Engine {
     const { exitCommand, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d), { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
+    const store = Store.open(d);
+    try {
+      sweepNetworks(store);
+    } catch {
+      /* the sweep is best effort: a host without ip or nft still opens its store */
+    }
+    return new Engine(store, { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
   }
 
   get dirs(): EngineDirs {
@@ -463,6 +473,36 @@ export class Engine {
 
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
     return pruneVolumes(this.store, o);
+  }
+
+  // ---- networks ----
+
+  createNetwork(o: NetworkCreate): { id: string; warning: string } {
+    return createNetwork(this.store, o);
+  }
+
+  listNetworks(filters?: Map<string, string[]>): NetworkResource[] {
+    return listNetworks(this.store, filters);
+  }
+
+  inspectNetwork(ref: string): NetworkResource {
+    return inspectNetwork(this.store, ref);
+  }
+
+  removeNetwork(ref: string): string {
+    return removeNetwork(this.store, ref);
+  }
+
+  pruneNetworks(filters?: Map<string, string[]>): { deleted: string[] } {
+    return pruneNetworks(this.store, filters);
+  }
+
+  async connectNetwork(network: string, container: string, o?: { aliases?: string[]; ip?: string }): Promise<void> {
+    return (await import('./container/network-connect.js')).connectNetwork(this.store, network, container, o);
+  }
+
+  async disconnectNetwork(network: string, container: string, force?: boolean): Promise<void> {
+    return (await import('./container/network-connect.js')).disconnectNetwork(this.store, network, container, force);
   }
 
   // ---- events ----

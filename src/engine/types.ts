@@ -142,7 +142,26 @@ export interface ContainerCreateRequest {
   autoRemove?: boolean;
   stopSignal?: string;
   stopTimeout?: number;
+  /** --network: default, bridge, host, none, container:NAME|ID, or a network's name or ID */
   network?: string;
+  /** -p/--publish specs: [IP:][HOSTPORT:]CONTAINERPORT[/PROTO], with ranges */
+  publish?: string[];
+  /** -P/--publish-all */
+  publishAll?: boolean;
+  /** --expose: PORT[/PROTO] or a range */
+  expose?: string[];
+  /** --network-alias (user-defined networks) */
+  networkAliases?: string[];
+  /** --ip (user-defined networks with a given subnet) */
+  ip?: string;
+  /** --mac-address */
+  macAddress?: string;
+  /** --dns, --dns-search, --dns-option */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host NAME:IP (IP may be host-gateway) */
+  addHosts?: string[];
   readOnly?: boolean;
   capAdd?: string[];
   capDrop?: string[];
@@ -335,7 +354,7 @@ export interface StatsOptions {
 
 /** An engine event, shaped as the Docker Engine API's EventMessage. */
 export interface EngineEvent {
-  Type: 'image' | 'container' | 'volume';
+  Type: 'image' | 'container' | 'volume' | 'network';
   /** docker's action names: create, start, die, stop, kill, pause, destroy, tag, untag, delete, load, save, ... */
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };

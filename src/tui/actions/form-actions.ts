@@ -10,7 +10,17 @@ import { humanSize } from '../../client/format/humanize.js';
 import { shortId } from '../../client/format/table.js';
 import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
-import { commitRequest, FORMS, runRequest, text, validateForm, volumeRequest } from '../state/forms.js';
+import {
+  commitRequest,
+  connectRequest,
+  flag,
+  FORMS,
+  networkRequest,
+  runRequest,
+  text,
+  validateForm,
+  volumeRequest,
+} from '../state/forms.js';
 import { credentials, pullRequest, pushRequest } from '../state/registry-forms.js';
 import type { FormState, ListId } from '../state/types.js';
 import { build } from './build-actions.js';
@@ -103,6 +113,27 @@ async function run(svc: Services, f: FormState): Promise<void> {
       const v = await b.createVolume(req);
       finish(svc, `created volume ${v.Name}`);
       await reveal(svc, 'volumes', v.Name);
+      return;
+    }
+    case 'network': {
+      const req = networkRequest(f);
+      const r = await b.createNetwork(req);
+      finish(svc, `created network ${req.name}${r.warning ? ` (${r.warning})` : ''}`);
+      await reveal(svc, 'networks', r.id);
+      return;
+    }
+    case 'connect': {
+      const c = connectRequest(f);
+      await b.connectNetwork(f.refs[0]!, c.container, { aliases: c.aliases, ...(c.ip ? { ip: c.ip } : {}) });
+      finish(svc, `connected ${c.container} to ${f.names[0]}`);
+      await svc.feed.refresh('networks');
+      return;
+    }
+    case 'disconnect': {
+      const container = text(f.values.container).trim();
+      await b.disconnectNetwork(f.refs[0]!, container, flag(f.values.force));
+      finish(svc, `disconnected ${container} from ${f.names[0]}`);
+      await svc.feed.refresh('networks');
       return;
     }
   }

@@ -2,7 +2,7 @@
  * Every change of the app's state, as one pure function. Components and
  * actions dispatch; nothing else writes the state.
  */
-import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
 import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
@@ -24,6 +24,7 @@ export type Action =
   | { type: 'data'; list: 'containers'; items: ContainerSummary[] }
   | { type: 'data'; list: 'images'; items: ImageSummary[] }
   | { type: 'data'; list: 'volumes'; items: VolumeInfo[] }
+  | { type: 'data'; list: 'networks'; items: NetworkResource[] }
   | { type: 'statsAvailable'; available: boolean }
   | { type: 'focus'; target: FocusId }
   | { type: 'focusCycle'; delta: 1 | -1 }
@@ -75,10 +76,10 @@ export function initialState(o: InitialOptions = {}): AppState {
   return {
     focus: 'containers',
     subject: 'containers',
-    lists: { containers: list(), images: list(), volumes: list() },
-    data: { containers: null, images: null, volumes: null },
+    lists: { containers: list(), images: list(), volumes: list(), networks: list() },
+    data: { containers: null, images: null, volumes: null, networks: null },
     showAll: o.showAll ?? true,
-    tab: { containers: 'logs', images: 'inspect', volumes: 'inspect' },
+    tab: { containers: 'logs', images: 'inspect', volumes: 'inspect', networks: 'inspect' },
     statsAvailable: false,
     marks: [],
     overlay: null,
@@ -97,7 +98,7 @@ export function initialState(o: InitialOptions = {}): AppState {
   };
 }
 
-const FOCUS_ORDER: FocusId[] = ['containers', 'images', 'volumes', 'main'];
+const FOCUS_ORDER: FocusId[] = ['containers', 'images', 'volumes', 'networks', 'main'];
 
 /** The main panel starts fresh when what it shows changes. */
 function resetView(s: AppState): AppState {

@@ -1,11 +1,11 @@
 /** The app's state: one plain object, changed only by the reducer. */
-import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { ProgressRow } from '../../client/format/build-progress.js';
 import type { ProgressLines } from '../../client/format/progress-lines.js';
 import type { Edit } from './text-edit.js';
 
-export type ListId = 'containers' | 'images' | 'volumes';
-export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes'];
+export type ListId = 'containers' | 'images' | 'volumes' | 'networks';
+export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes', 'networks'];
 export type FocusId = ListId | 'main';
 export type TabId = 'logs' | 'stats' | 'inspect' | 'top' | 'diff' | 'history' | 'users';
 
@@ -53,7 +53,21 @@ export interface ConfirmState {
 }
 
 export type FormId =
-  'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'pull' | 'push' | 'search' | 'login' | 'build';
+  | 'commit'
+  | 'save'
+  | 'load'
+  | 'tag'
+  | 'run'
+  | 'export'
+  | 'volume'
+  | 'pull'
+  | 'push'
+  | 'search'
+  | 'login'
+  | 'network'
+  | 'connect'
+  | 'disconnect'
+  | 'build';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -107,6 +121,7 @@ export interface Data {
   containers: ContainerSummary[] | null;
   images: ImageSummary[] | null;
   volumes: VolumeInfo[] | null;
+  networks: NetworkResource[] | null;
 }
 
 export interface AppState {

@@ -17,7 +17,8 @@ import { buildContainerConfig } from '../../container/options.js';
 import { initialState, type ContainerRecord } from '../../container/types.js';
 import { BerthError } from '../../errors.js';
 import { monitorPath } from '../../native.js';
-import { containerResolvConf, hostResolvConf, shortLayerLink } from '../../runtime/container-fs.js';
+import { containerResolv, readHostResolv } from '../../network/etc-files.js';
+import { shortLayerLink } from '../../runtime/container-fs.js';
 import { readLayeredFile } from '../../runtime/layered-path.js';
 import {
   ExecError,
@@ -121,7 +122,8 @@ export async function runContainer(o: RunOptions): Promise<RunResult> {
   mkdirSync(p.work, { mode: 0o700 });
   const hostNet = step.network === 'host';
   writeFileSync(p.hosts, HOSTS);
-  writeFileSync(p.resolv, hostNet ? hostResolvConf() : containerResolvConf(hostResolvConf()));
+  const hostResolv = readHostResolv();
+  writeFileSync(p.resolv, hostNet ? hostResolv.text : containerResolv(hostResolv, {}));
   writeFileSync(p.hostname, `${SANDBOX_HOSTNAME}\n`);
   for (const f of ['etc/hosts', 'etc/resolv.conf']) writeFileSync(join(p.init, f), '', { mode: 0o644 });
 
@@ -160,6 +162,7 @@ export async function runContainer(o: RunOptions): Promise<RunResult> {
       hostConfig: built.hostConfig,
       layers: o.chains,
       mounts: [],
+      networks: {},
       state: initialState(),
     };
     const rel = (abs: string) => abs.slice(store.layout.root.length + 1);

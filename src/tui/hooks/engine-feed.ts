@@ -56,6 +56,8 @@ export class EngineFeed {
   private readonly pending = new Set<ListId>();
   private debounce: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** A refresh of the containers whose status the backend gives as words (no start times to count from). */
+  private wordsAge: NodeJS.Timeout | null = null;
   private readonly o: Required<FeedOptions>;
 
   constructor(
@@ -75,6 +77,7 @@ export class EngineFeed {
     this.abort.abort();
     if (this.debounce) clearTimeout(this.debounce);
     if (this.poll) clearInterval(this.poll);
+    if (this.wordsAge) clearTimeout(this.wordsAge);
   }
 
   /** Load a list now; resolves when the store has it. Overlapping calls share one load and queue one more. */
@@ -103,6 +106,7 @@ export class EngineFeed {
               ? await this.backend.listNetworks()
               : await this.backend.listVolumes();
       if (this.abort.signal.aborted) return;
+      if (list === 'containers') this.refreshWords(items as { State: string; StartedAt: string }[]);
       const sig = JSON.stringify(items);
       if (this.signatures.get(list) === sig && this.store.get().data[list] !== null) return;
       this.signatures.set(list, sig);
@@ -111,6 +115,20 @@ export class EngineFeed {
       if (this.abort.signal.aborted) return;
       this.store.dispatch({ type: 'message', message: { kind: 'error', text: `${list}: ${(e as Error).message}` } });
     }
+  }
+
+  /**
+   * A remote engine's list says "Up 5 minutes" rather than when the container started: while one
+   * is running, the list is loaded again every minute so the words do not go stale (an embedded
+   * engine's rows count from StartedAt themselves).
+   */
+  private refreshWords(items: { State: string; StartedAt: string }[]): void {
+    if (this.wordsAge || !items.some((c) => c.State === 'running' && !c.StartedAt)) return;
+    this.wordsAge = setTimeout(() => {
+      this.wordsAge = null;
+      if (!this.abort.signal.aborted) this.schedule(['containers']);
+    }, 60_000);
+    this.wordsAge.unref?.();
   }
 
   private schedule(lists: ListId[]): void {

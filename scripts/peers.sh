@@ -34,6 +34,7 @@ PKGS=(
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
   openssl apache2-utils                         # test registries: their CA and certificates, htpasswd (bcrypt)
   debootstrap time                              # benchmarks: the Debian image; GNU time: peak memory (benchmarks, hostile-images.test.ts)
+  openssh-server openssh-client                 # berth -H ssh:// to a private sshd (remote-hosts.test.ts)
   clang-format                                  # the C formatter lint checks
   clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
   strace                                        # the mount race test slows a mount down with it

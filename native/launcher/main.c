@@ -84,20 +84,56 @@ static const char *opt_value(int argc, char **argv, int *i, const char *flag)
   return NULL;
 }
 
+/*
+ * Another engine named the docker CLI's way (DOCKER_HOST, DOCKER_CONTEXT, a
+ * currentContext in the docker config): Node's client decides which engine
+ * runs the command (README.md, "Other engines"). The config is looked at in
+ * its first 64 KiB only; a currentContext anywhere there hands over.
+ */
+static bool other_engine_named(void)
+{
+  const char *h = getenv("DOCKER_HOST");
+  const char *ctx = getenv("DOCKER_CONTEXT");
+  const char *dir = getenv("DOCKER_CONFIG");
+  const char *home = getenv("HOME");
+  static char buf[65536];
+  char path[PATH_MAX];
+  int n;
+  if (h && *h) return true;
+  if (ctx && *ctx) return strcmp(ctx, "default") != 0;
+  if (dir && *dir)
+    n = snprintf(path, sizeof path, "%s/config.json", dir);
+  else if (home && *home)
+    n = snprintf(path, sizeof path, "%s/.docker/config.json", home);
+  else
+    return false;
+  if (n < 0 || (size_t)n >= sizeof path) return true;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t r = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (r <= 0) return false;
+  buf[r] = 0;
+  return strstr(buf, "\"currentContext\"") != NULL;
+}
+
 static void parse(int argc, char **argv, cmdline *c)
 {
   int i = 1;
+  bool local = false; /* --root/--runroot name the embedded engine's store */
   c->root = getenv("BERTH_ROOT");
   c->runroot = getenv("BERTH_RUNROOT");
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *v;
     if ((v = opt_value(argc, argv, &i, "--root")))
-      c->root = v;
+      c->root = v, local = true;
     else if ((v = opt_value(argc, argv, &i, "--runroot")))
-      c->runroot = v;
+      c->runroot = v, local = true;
     else
       hand_over("a global option");
   }
+  if (!local && other_engine_named())
+    hand_over("another engine is named (DOCKER_HOST, DOCKER_CONTEXT or a docker context)");
   if (i < argc && !strcmp(argv[i], "container")) i++;
   if (i >= argc || strcmp(argv[i], "run")) hand_over("not a run command");
   for (i++; i < argc && argv[i][0] == '-'; i++) {

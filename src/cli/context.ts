@@ -8,6 +8,10 @@ import type { Backend } from '../client/api.js';
 export interface GlobalOptions {
   root?: string;
   runroot?: string;
+  /** -H/--host: a remote engine (unix://, tcp://, ssh://). */
+  host?: string;
+  /** --context: a docker context by name. */
+  context?: string;
 }
 
 export class UsageError extends Error {
@@ -47,13 +51,7 @@ export class Cli {
   }
 
   backend(): Promise<Backend> {
-    this.backendPromise ??= import('../client/embedded.js').then(
-      ({ EmbeddedBackend }) =>
-        new EmbeddedBackend({
-          ...(this.globals.root ? { root: this.globals.root } : {}),
-          ...(this.globals.runroot ? { runroot: this.globals.runroot } : {}),
-        }),
-    );
+    this.backendPromise ??= import('../client/open.js').then(({ openBackend }) => openBackend(this.globals));
     return this.backendPromise;
   }
 

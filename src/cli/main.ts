@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
+// the global options (store, host, context) with their values: alone, they open the app
+const globalOption = /^(--(root|runroot|host|context)(=.*)?|-[Hc].*)$/;
 const onlyGlobals = argv.every(
-  (a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''),
+  (a, i) => globalOption.test(a) || /^(--(root|runroot|host|context)|-H|-c)$/.test(argv[i - 1] ?? ''),
 );
 if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes('--help'))) {
   // React's production build (about a third less to load, faster to render); the

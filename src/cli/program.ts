@@ -19,6 +19,14 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
     .description('A container manager with its own engine. With no command, opens the full-screen app.')
     .option('--root <dir>', 'Root of the image and container store (env BERTH_ROOT)')
     .option('--runroot <dir>', 'Directory for runtime state (env BERTH_RUNROOT)')
+    .option(
+      '-H, --host <string>',
+      'Engine to connect to: unix:///path, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT] (env DOCKER_HOST)',
+    )
+    .option(
+      '-c, --context <string>',
+      'Name of the docker context to use (env DOCKER_CONTEXT; "default": the embedded engine)',
+    )
     .helpOption('-h, --help', 'Print usage')
     .showHelpAfterError(false)
     .enablePositionalOptions()
@@ -57,13 +65,19 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
   return program;
 }
 
+/** Global options that take a value (as the next word, or after '=' in their long form). */
+const VALUED = ['--root', '--runroot', '--host', '-H', '--context', '-c'];
+export const takesValue = (a: string): boolean => VALUED.includes(a);
+const valueJoined = (a: string): boolean =>
+  /^--(root|runroot|host|context)=/.test(a) || (/^-[Hc]./.test(a) && !a.startsWith('--'));
+
 /** The leading words of argv past the global options ("container", "ls"): at most two. */
 export function commandWords(argv: string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
-    if (a === '--root' || a === '--runroot') i++;
-    else if (a.startsWith('--root=') || a.startsWith('--runroot=')) continue;
+    if (takesValue(a)) i++;
+    else if (valueJoined(a)) continue;
     else if (a.startsWith('-')) break;
     else words.push(a);
   }
@@ -76,7 +90,7 @@ export function commandPath(program: Command, argv: string[]): string {
   let cur = program;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--root' || a === '--runroot') {
+    if (takesValue(a)) {
       i++;
       continue;
     }
@@ -95,7 +109,7 @@ function withGoFlags(program: Command, argv: string[]): string[] {
   let after = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--root' || a === '--runroot') i++;
+    if (takesValue(a)) i++;
     else if (!a.startsWith('-')) {
       const next = cur.commands.find((c) => c.name() === a || c.aliases().includes(a));
       if (!next) break;

@@ -1,70 +1,39 @@
 /**
  * The one typed seam between the user interfaces (CLI, TUI) and an engine.
- * `Backend` is what the UI may call; the data types are plain objects shaped
- * after the Docker Engine API so that a remote Docker or Podman host can be
- * driven through the same interface later. Errors are BerthError with a code.
- * Streams are AsyncIterables that stop when the AbortSignal fires.
+ * `Backend` is what the UI may call. The data types are the client's own
+ * (types/), plain objects shaped after the Docker Engine API, so that the
+ * embedded engine and a remote Docker, Podman or berth service produce the
+ * same shapes; each backend maps its engine's results onto them. Errors are
+ * BerthError with a code. Streams are AsyncIterables that stop when the
+ * AbortSignal fires.
  */
 import type { Readable, Writable } from 'node:stream';
 
-export { BerthError, isBerthError, type ErrorCode } from '../engine/errors.js';
-
-export type {
-  ImageSummary,
-  ImageListOptions,
-  HistoryItem,
-  DeleteItem,
-  PruneReport,
-  TransferProgress,
-  LoadReport,
-  ImportOptions,
-  DiskUsageImage,
-  DiskUsage,
-  CheckReport,
-  ContainerCreateRequest,
-  ContainerListOptions,
-  ContainerSummary,
-  MountSpec,
-  DeviceMapping,
-  LogLine,
-  LogOptions,
-  TopResult,
-  FilesystemChange,
-  ExecOptions,
-  ExecPlan,
-  CommitOptions,
-  UpdateOptions,
-  StatsSample,
-  StatsOptions,
-  EngineEvent,
-  EventOptions,
-  ProgressMessage,
-  PullOptions,
-  PushOptions,
-  RegistryCredentials,
-  LoginResult,
-  SearchOptions,
-  SearchResult,
-} from '../engine/types.js';
-export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
+export { BerthError, isBerthError, type ErrorCode } from './errors.js';
+export type * from './types/images.js';
+export type * from './types/containers.js';
+export type * from './types/volumes.js';
+export type * from './types/streams.js';
+export type * from './types/registry.js';
+export type * from './types/capabilities.js';
+export { FEATURES, capabilities, missingReason, requireFeature } from './types/capabilities.js';
+import type { Capabilities } from './types/capabilities.js';
+import type { VolumeInfo, VolumeCreate } from './types/volumes.js';
+// build and networks: still the engine's own shapes (they came after the client took its data types)
 export type { BuildRequest } from '../engine/build/exec/build.js';
 export type { ContextSource } from '../engine/build/context.js';
 export type { SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning } from '../engine/build/progress.js';
 export { TRACE_ID, isTrace, resultOf } from '../engine/build/progress.js';
-export type { BuildCacheItem } from '../engine/build/cache/usage.js';
 export { BuildError } from '../engine/build/errors.js';
 import type { BuildRequest } from '../engine/build/exec/build.js';
-export type { PathStat } from '../engine/container/fs-ops.js';
-export type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
 export type { NetworkResource, NetworkContainer } from '../engine/network/shapes.js';
 export type { NetworkCreate } from '../engine/network/create.js';
 import type { NetworkResource } from '../engine/network/shapes.js';
 import type { NetworkCreate } from '../engine/network/create.js';
-import type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
-import type { AttachSession } from '../engine/runtime/monitor.js';
-import type { PathStat } from '../engine/container/fs-ops.js';
 import type {
+  AttachSession,
   ContainerCreateRequest,
+  ContainerInspect,
   ContainerListOptions,
   ContainerSummary,
   LogLine,
@@ -72,10 +41,14 @@ import type {
   TopResult,
   FilesystemChange,
   ExecOptions,
-  ExecPlan,
   CommitOptions,
   UpdateOptions,
+  PathStat,
+  ExecStart,
+} from './types/containers.js';
+import type {
   ImageSummary,
+  ImageInspect,
   ImageListOptions,
   HistoryItem,
   DeleteItem,
@@ -85,23 +58,21 @@ import type {
   ImportOptions,
   DiskUsage,
   CheckReport,
-  StatsSample,
-  StatsOptions,
-  EngineEvent,
-  EventOptions,
-  ProgressMessage,
+} from './types/images.js';
+import type { StatsSample, StatsOptions, EngineEvent, EventOptions, ProgressMessage } from './types/streams.js';
+import type {
   PullOptions,
   PushOptions,
   RegistryCredentials,
   LoginResult,
   SearchOptions,
   SearchResult,
-} from '../engine/types.js';
+} from './types/registry.js';
 
 export interface ImageApi {
   listImages(opts?: ImageListOptions): Promise<ImageSummary[]>;
   /** Docker's ImageInspect for each name or ID (throws NOT_FOUND for the first missing one). */
-  inspectImage(ref: string): Promise<Record<string, unknown>>;
+  inspectImage(ref: string): Promise<ImageInspect>;
   imageHistory(ref: string): Promise<HistoryItem[]>;
   tagImage(source: string, target: string): Promise<void>;
   removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<DeleteItem[]>;
@@ -118,6 +89,7 @@ export interface ImageApi {
   /** input: a tar stream, or an http(s) URL to fetch it from. */
   importImage(input: Readable | string, opts: ImportOptions & { signal?: AbortSignal }): Promise<string>;
   diskUsage(): Promise<DiskUsage>;
+  /** The store's consistency check (capability storeCheck). */
   checkStore(opts?: { repair?: boolean }): Promise<CheckReport>;
 }
 
@@ -132,9 +104,9 @@ export interface ContainerApi {
   createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }>;
   /**
    * Store what the native launcher needs to run this image's plain `run` command lines without
-   * Node (see engine/container/run-plan.ts), unless it is there already. Embedded engine only.
+   * Node (see engine/container/run-plan.ts), unless it is there already (capability runPlan).
    */
-  prepareRunPlan?(image: string, request: PlainRunRequest): Promise<void>;
+  prepareRunPlan(image: string, request: PlainRunRequest): Promise<void>;
   /**
    * Start; with attach the session sees all output from the first byte. `cleanup`: the caller removes
    * an --rm container itself once the session reports the exit (nothing else runs at the exit then).
@@ -153,7 +125,7 @@ export interface ContainerApi {
   removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string>;
   pruneContainers(filters?: Map<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   listContainers(opts?: ContainerListOptions): Promise<ContainerSummary[]>;
-  inspectContainer(ref: string, size?: boolean): Promise<Record<string, unknown>>;
+  inspectContainer(ref: string, size?: boolean): Promise<ContainerInspect>;
   containerId(ref: string): Promise<string>;
   containerLogs(ref: string, opts?: LogOptions): AsyncIterable<LogLine>;
   containerTop(ref: string, psArgs?: string[]): Promise<TopResult>;
@@ -164,12 +136,15 @@ export interface ContainerApi {
   copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void>;
   commitContainer(ref: string, opts?: CommitOptions): Promise<string>;
   updateContainer(ref: string, opts: UpdateOptions): Promise<void>;
-  /** How to run an exec (the caller spawns it with its own terminal). */
-  execPlan(ref: string, opts: ExecOptions): Promise<ExecPlan>;
+  /**
+   * Set up an exec: a program the caller spawns with its own terminal (an engine in this
+   * process), or a session over the backend's connection that the caller wires to its terminal.
+   */
+  execPlan(ref: string, opts: ExecOptions): Promise<ExecStart>;
   /** The shell an interactive exec should run: the login shell of the container's user (its /etc/passwd), else /bin/sh. */
   containerShell(ref: string): Promise<string>;
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession>;
-  /** The monitor's exit hook. */
+  /** The monitor's exit hook (capability exitHook). */
   cleanupContainer(id: string): Promise<void>;
 }
 
@@ -265,15 +240,27 @@ export interface RegistryApi {
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
-  /** "embedded" or a remote kind. */
+  /** What is at the other end, for people: "embedded", "docker", "podman", ... (never branched on: see capabilities()). */
   kind: string;
+  /** The engine's store (a path for the embedded engine; the remote engine's data root when it says). */
   root: string;
+  /** A directory of this machine for this process's runtime files (the app's log). */
   runroot: string;
+  /** The host the engine runs on, as the header shows it. */
   host: string;
+  /** The endpoint as the user named it: "" for the embedded engine, else unix://..., tcp://..., ssh://... */
+  endpoint: string;
+  /** The engine's version when it is known ("" for the embedded engine: berth's own). */
+  version: string;
 }
 
 export interface Backend
   extends ImageApi, RegistryApi, ContainerApi, VolumeApi, NetworkApi, StatsApi, EventsApi, BuildApi {
   info(): BackendInfo;
+  /**
+   * What this backend can do; a missing feature comes with the reason. The app and the CLI ask
+   * here before they offer or call a feature (methods of a missing one throw NOT_SUPPORTED).
+   */
+  capabilities(): Capabilities;
   close(): Promise<void>;
 }

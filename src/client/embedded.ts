@@ -1,6 +1,8 @@
 /**
  * The embedded backend: the engine running inside this process. A thin
- * adapter from the Backend interface to the Engine facade.
+ * adapter from the Backend interface to the Engine facade; the engine's
+ * results have the client's shapes (the engine builds docker's), so most
+ * methods pass them on as they are.
  */
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
@@ -12,6 +14,8 @@ import type {
   BackendInfo,
   CommitOptions,
   ContainerCreateRequest,
+  ContainerInspect,
+  ImageInspect,
   ContainerListOptions,
   ExecOptions,
   ImportOptions,
@@ -30,7 +34,13 @@ import type {
   PushOptions,
   RegistryCredentials,
   SearchOptions,
+  Capabilities,
+  ExecStart,
 } from './api.js';
+import { capabilities } from './types/capabilities.js';
+
+/** The embedded engine does everything the seam offers. */
+const ALL: Capabilities = capabilities();
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -50,7 +60,18 @@ export class EmbeddedBackend implements Backend {
   }
 
   info(): BackendInfo {
-    return { kind: 'embedded', root: this.engine.dirs.root, runroot: this.engine.dirs.runroot, host: hostname() };
+    return {
+      kind: 'embedded',
+      root: this.engine.dirs.root,
+      runroot: this.engine.dirs.runroot,
+      host: hostname(),
+      endpoint: '',
+      version: '',
+    };
+  }
+
+  capabilities(): Capabilities {
+    return ALL;
   }
 
   async close(): Promise<void> {
@@ -62,7 +83,8 @@ export class EmbeddedBackend implements Backend {
     return this.engine.listImages(opts);
   }
   async inspectImage(ref: string) {
-    return this.engine.inspectImage(ref);
+    // the engine builds docker's ImageInspect
+    return this.engine.inspectImage(ref) as ImageInspect;
   }
   async imageHistory(ref: string) {
     return this.engine.imageHistory(ref);
@@ -158,7 +180,8 @@ export class EmbeddedBackend implements Backend {
     return this.engine.listContainers(opts);
   }
   async inspectContainer(ref: string, size?: boolean) {
-    return this.engine.inspectContainer(ref, size);
+    // the engine builds docker's ContainerInspect
+    return this.engine.inspectContainer(ref, size) as ContainerInspect;
   }
   async containerId(ref: string) {
     return this.engine.containerId(ref);
@@ -190,8 +213,8 @@ export class EmbeddedBackend implements Backend {
   updateContainer(ref: string, opts: UpdateOptions) {
     return this.engine.updateContainer(ref, opts);
   }
-  async execPlan(ref: string, opts: ExecOptions) {
-    return this.engine.execPlan(ref, opts);
+  async execPlan(ref: string, opts: ExecOptions): Promise<ExecStart> {
+    return { kind: 'process', ...this.engine.execPlan(ref, opts) };
   }
   async containerShell(ref: string) {
     return this.engine.containerShell(ref);

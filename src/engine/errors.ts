@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'WRONG_STATE'
   | 'NOT_SUPPORTED'
   | 'CANCELLED'
+  /** The engine cannot be reached: a remote host's link is down or never came up. */
+  | 'UNAVAILABLE'
   | 'RUNTIME'
   | 'IO';
 

@@ -30,14 +30,18 @@ import { Screen } from './terminal/screen.js';
 import { StrayOutput } from './terminal/stray-output.js';
 import { detectTheme } from './theme/theme.js';
 
-/** --root/--runroot (the only options main.ts sends here). */
-export function parseAppArgs(argv: string[]): { root?: string; runroot?: string } {
-  const out: { root?: string; runroot?: string } = {};
+type AppArgs = { root?: string; runroot?: string; host?: string; context?: string };
+
+/** --root/--runroot, -H/--host and -c/--context (the only options main.ts sends here). */
+export function parseAppArgs(argv: string[]): AppArgs {
+  const out: AppArgs = {};
+  const short: Record<string, keyof AppArgs> = { H: 'host', c: 'context' };
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(root|runroot)(?:=(.*))?$/.exec(argv[i]!);
+    const m = /^(?:--(root|runroot|host|context)|-([Hc]))(?:=?(.+))?$/.exec(argv[i]!);
     if (!m) continue;
-    const v = m[2] ?? argv[++i];
-    if (v) out[m[1] as 'root' | 'runroot'] = v;
+    const key = (m[1] as keyof AppArgs | undefined) ?? short[m[2]!]!;
+    const v = m[3] ?? argv[++i];
+    if (v) out[key] = v;
   }
   return out;
 }
@@ -61,16 +65,16 @@ export async function startApp(argv: string[]): Promise<number> {
     stderr.write(`berth: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     return 1;
   }
-  const [{ createElement }, { render }, { App }, theme, { EmbeddedBackend }] = await Promise.all([
+  const [{ createElement }, { render }, { App }, theme, { openBackend }] = await Promise.all([
     import('react'),
     import('ink'),
     import('./App.js'),
     detectTheme(),
-    import('../client/embedded.js'),
+    import('../client/open.js'),
   ]);
   let backend: Backend;
   try {
-    backend = new EmbeddedBackend(parseAppArgs(argv));
+    backend = await openBackend(parseAppArgs(argv));
   } catch (e) {
     stderr.write(`berth: ${(e as Error).message}\n`);
     return 1;

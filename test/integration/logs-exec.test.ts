@@ -14,7 +14,7 @@ describeIf(reason)('logs', () => {
   });
   afterAll(async () => e?.close());
 
-  const logPath = async (id: string) => ((await e.b.inspectContainer(id)) as { LogPath: string }).LogPath;
+  const logPath = async (id: string) => (await e.b.inspectContainer(id)).LogPath as string;
 
   it('writes docker json-file lines, stdout and stderr apart, partial lines marked', async () => {
     const r = await runIn(e.b, 'bb', ['sh', '-c', 'echo "a <b> & \\"q\\""; echo err >&2; printf tail']);

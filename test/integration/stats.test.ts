@@ -141,8 +141,7 @@ describeIf(reason)('container metrics', () => {
     async () => {
       // real traffic on the default bridge: pings to the bridge's address, bracketed by the interface's counters
       const c = await startDetached(e.b, ['sleep', '1000']);
-      const gw = ((await e.b.inspectContainer(c.id)) as { NetworkSettings: { Gateway: string } }).NetworkSettings
-        .Gateway;
+      const gw = (await e.b.inspectContainer(c.id)).NetworkSettings.Gateway!;
       const ping = await berth(e.t, ['exec', c.id, 'busybox', 'ping', '-c', '3', '-s', '1000', gw]);
       expect(ping.stdout).toContain('3 packets transmitted, 3 packets received');
       await berth(e.t, ['exec', c.id, 'busybox', 'ping', '-c', '5', '-s', '1000', '127.0.0.1']); // ~10 kB on lo

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEventFilters, matchEvent } from '../../src/engine/events/filter.js';
 import { eventJson, eventLine, eventTemplateData, rfc3339NanoFixed } from '../../src/client/format/events.js';
 import { compileTemplate } from '../../src/client/format/template.js';
-import type { EngineEvent } from '../../src/client/api.js';
+import type { EngineEvent } from '../../src/engine/types.js';
 
 const ID = 'cbafd87fc6534afeec108507edd5f87230eaf64c5f556cc9bdc7e546ab7242e6';
 const IMG = 'sha256:6aa4265b18c53bbe76df73c12ee713065d6ae92d9be566d2bf0562242772a187';

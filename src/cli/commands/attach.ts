@@ -16,10 +16,7 @@ export const verb: Verb = {
   },
   async run(cli, args, opts) {
     const backend = await cli.backend();
-    const info = (await backend.inspectContainer(args[0]!)) as {
-      Id: string;
-      Config: { Tty: boolean; OpenStdin: boolean };
-    };
+    const info = await backend.inspectContainer(args[0]!);
     const stdin = opts.stdin !== false && info.Config.OpenStdin;
     const session = await backend.attachContainer(info.Id, { stdin, stdout: true, stderr: true });
     const r = await pumpSession(cli, session, {

@@ -1,4 +1,5 @@
 /** `berth container cleanup ID`: run by a container's monitor when it exits for good (not for users). */
+import { requireFeature } from '../../client/api.js';
 import type { Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -8,6 +9,8 @@ export const verb: Verb = {
     cmd.argument('<ID>');
   },
   async run(cli, args) {
-    await (await cli.backend()).cleanupContainer(args[0]!);
+    const backend = await cli.backend();
+    requireFeature(backend.capabilities(), 'exitHook');
+    await backend.cleanupContainer(args[0]!);
   },
 };

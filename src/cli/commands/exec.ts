@@ -1,5 +1,6 @@
 /** `berth exec [-i] [-t] [-d] [-e] [-w] [-u] CONTAINER COMMAND...`: returns the command's exit code. */
 import { spawn } from 'node:child_process';
+import { pumpSession } from '../../client/attach-io.js';
 import { envArgs, parseEnvFile } from '../container-flags.js';
 import { ExitError } from '../context.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
@@ -27,7 +28,7 @@ export const verb: Verb = {
     const interactive = bool(opts, 'interactive');
     if (tty && interactive && !cli.stdin.isTTY) throw new ExitError(1, 'Error: the input device is not a TTY');
     const backend = await cli.backend();
-    const plan = await backend.execPlan(ref!, {
+    const start = await backend.execPlan(ref!, {
       cmd,
       tty,
       interactive,
@@ -37,9 +38,17 @@ export const verb: Verb = {
       ...(str(opts, 'user') ? { user: str(opts, 'user')! } : {}),
       privileged: bool(opts, 'privileged'),
     });
+    if (start.kind === 'session') {
+      // a remote engine: the exec's streams over the backend's connection, wired to this terminal
+      if (bool(opts, 'detach')) return 0;
+      const r = await pumpSession(cli, start.session, { tty, stdin: interactive, backend, ref: ref! });
+      if (r.kind === 'exited') return r.exit.exitCode;
+      if (r.kind === 'lost') throw new ExitError(1, 'Error: lost the connection to the engine');
+      return 0;
+    }
     // the monitor joins the container and runs the command with our terminal
     const stdin = interactive || tty ? 'inherit' : 'ignore';
-    const child = spawn(plan.program, plan.args, { stdio: [stdin, 'inherit', 'inherit'] });
+    const child = spawn(start.program, start.args, { stdio: [stdin, 'inherit', 'inherit'] });
     const ignore = () => undefined; // the child gets ^C through the terminal or forwards it itself
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);

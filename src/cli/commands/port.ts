@@ -8,10 +8,7 @@ export const verb: Verb = {
     cmd.argument('<CONTAINER>').argument('[PRIVATE_PORT[/PROTO]]');
   },
   async run(cli, args) {
-    const info = (await (await cli.backend()).inspectContainer(args[0]!)) as {
-      Name: string;
-      NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[] | null> };
-    };
+    const info = await (await cli.backend()).inspectContainer(args[0]!);
     const ports = info.NetworkSettings.Ports ?? {};
     if (args[1]) {
       const key = args[1].includes('/') ? args[1] : `${args[1]}/tcp`;

@@ -48,12 +48,14 @@ export const verb: Verb = {
       throw new ExitError(code ?? 125, `Error: ${errorMessage(e)}`);
     }
     // the next plain `run` of this image can go without Node (bin/berth, native/launcher); after the start, not before it
-    const plan = () =>
-      backend
-        .prepareRunPlan?.(req.image, (image, cmd, flags) =>
+    const plan = async () => {
+      if (!backend.capabilities().runPlan.ok) return;
+      await backend
+        .prepareRunPlan(req.image, (image, cmd, flags) =>
           createRequest([image, ...cmd], { ...plainOpts(), ...flags }, true),
         )
         .catch(() => undefined);
+    };
     if (detach) {
       cli.out(id);
       await plan();

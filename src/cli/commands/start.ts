@@ -21,7 +21,7 @@ export const verb: Verb = {
       return 1;
     }
     if (attach) {
-      const info = (await backend.inspectContainer(args[0]!)) as { Config: { Tty: boolean; OpenStdin: boolean } };
+      const info = await backend.inspectContainer(args[0]!);
       const wantStdin = bool(opts, 'interactive') && info.Config.OpenStdin;
       const { id, session } = await backend.startContainer(args[0]!, {
         attach: { stdin: wantStdin, stdout: true, stderr: true },

@@ -127,7 +127,7 @@ export const verb: Verb = {
     const errors: string[] = [];
     for (const ref of new Set(args)) {
       try {
-        const i = (await backend.inspectContainer(ref)) as { Id: string; Name: string };
+        const i = await backend.inspectContainer(ref);
         named.push({ container: ref, id: i.Id, name: i.Name.replace(/^\//, ''), sample: null });
       } catch (e) {
         errors.push(errorMessage(e));

@@ -1,4 +1,5 @@
 /** `berth system check [--repair]`: find (and remove) what nothing references; report what is missing. */
+import { requireFeature } from '../../client/api.js';
 import { bool, type Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -9,7 +10,9 @@ export const verb: Verb = {
   },
   async run(cli, _args, opts) {
     const repair = bool(opts, 'repair');
-    const r = await (await cli.backend()).checkStore({ repair });
+    const backend = await cli.backend();
+    requireFeature(backend.capabilities(), 'storeCheck');
+    const r = await backend.checkStore({ repair });
     const verb = repair ? 'removed' : 'found';
     for (const b of r.unreferencedBlobs) cli.out(`unreferenced blob ${verb}: ${b}`);
     for (const l of r.unreferencedLayers) cli.out(`unreferenced layer ${verb}: ${l}`);

@@ -14,8 +14,9 @@ export const verb: Verb = {
     cli.out(`berth version ${pkg.version}`);
     cli.out(` Node.js:     ${process.version}`);
     cli.out(` OS/Arch:     ${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`);
-    cli.out(` Engine:      ${info.kind}`);
-    cli.out(` Root:        ${info.root}`);
+    cli.out(` Engine:      ${info.kind}${info.version ? ` ${info.version}` : ''}`);
+    if (info.endpoint) cli.out(` Host:        ${info.endpoint}`);
+    if (info.root) cli.out(` Root:        ${info.root}`);
     cli.out(` Run root:    ${info.runroot}`);
   },
 };

@@ -5,6 +5,7 @@
  */
 import { humanSize } from '../../client/format/humanize.js';
 import type { Services } from '../hooks/context.js';
+import { disabledReason } from '../keymap/features.js';
 import { openForm } from '../state/forms.js';
 import { imageTargets, selectedRow } from '../state/selectors.js';
 import type { ConfirmState } from '../state/types.js';
@@ -250,6 +251,11 @@ function networkCommand(svc: Services, id: string): boolean {
 /** Run a command that is not about a pane's own keys (navigation in panes is handled there). False when unknown. */
 export function runCommand(svc: Services, id: string): boolean {
   const d = svc.store.dispatch;
+  const off = disabledReason(svc.backend.capabilities(), id);
+  if (off) {
+    say(svc, `${svc.keymap.binding(id)?.description ?? id}: ${off}`, 'error');
+    return true;
+  }
   switch (id) {
     case 'app.quit':
     case 'app.interrupt':

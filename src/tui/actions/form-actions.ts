@@ -60,7 +60,7 @@ async function run(svc: Services, f: FormState): Promise<void> {
       const target = text(f.values.target).trim();
       await b.tagImage(f.refs[0]!, target);
       const name = familiarRepoTag(target);
-      const img = (await b.inspectImage(name)) as { Id: string };
+      const img = await b.inspectImage(name);
       finish(svc, `tagged ${f.names[0]} as ${name}`);
       await reveal(svc, 'images', `${img.Id}/${name}`);
       return;
@@ -86,7 +86,7 @@ async function run(svc: Services, f: FormState): Promise<void> {
     case 'run': {
       const { req, detach } = runRequest(f);
       const { id, warnings } = await b.createContainer(req);
-      const info = (await b.inspectContainer(id)) as { Name?: string };
+      const info = await b.inspectContainer(id);
       const name = (info.Name ?? '').replace(/^\//, '') || shortId(id);
       svc.store.dispatch({ type: 'closeOverlay' });
       if (detach) {

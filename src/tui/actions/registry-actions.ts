@@ -173,7 +173,9 @@ export async function loginAndRetry(
   if (!retry) return;
   const auth = { username: creds.username, password: creds.password };
   let note = '';
-  if (creds.save) {
+  const cannotSave = svc.backend.capabilities().login;
+  if (creds.save && !cannotSave.ok) note = `; credentials not saved: ${cannotSave.reason}`;
+  else if (creds.save) {
     svc.store.dispatch({
       type: 'formBusy',
       busy: { label: `Logging in to ${server}`, started: Date.now(), bytes: 0, layers: 0, current: '' },

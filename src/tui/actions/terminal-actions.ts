@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import type { AttachSession } from '../../client/api.js';
+import type { AttachSession, ExecStart } from '../../client/api.js';
 import { pumpSession, type PumpResult } from '../../client/attach-io.js';
 import type { Services } from '../hooks/context.js';
 import { errorText, say } from './task.js';
@@ -21,7 +21,7 @@ const signalNumber = (sig: NodeJS.Signals | null) =>
 
 export async function execShell(svc: Services, ref: string, name: string): Promise<void> {
   let shell: string;
-  let plan: { program: string; args: string[] };
+  let plan: ExecStart;
   try {
     shell = await svc.backend.containerShell(ref);
     plan = await svc.backend.execPlan(ref, { cmd: [shell], tty: true, interactive: true });
@@ -29,9 +29,24 @@ export async function execShell(svc: Services, ref: string, name: string): Promi
     say(svc, errorText(e), 'error');
     return;
   }
+  if (plan.kind === 'session') {
+    // a remote engine's exec: its streams over the connection, wired to the real terminal
+    const session = plan.session;
+    const r = await svc.terminal.handOver(async () => {
+      process.stdout.write(`berth: ${shell} in ${name} (exit the shell to return to the app)\r\n`);
+      return track(svc, pumpSession(process, session, { tty: true, stdin: true, backend: svc.backend, ref }), () =>
+        session.close(),
+      );
+    });
+    if (r.kind === 'exited')
+      say(svc, `${shell} in ${name} exited with code ${r.exit.exitCode}`, r.exit.exitCode === 0 ? 'info' : 'error');
+    else if (r.kind === 'lost') say(svc, `exec in ${name}: lost the connection to the engine`, 'error');
+    return;
+  }
+  const program = plan;
   const r = await svc.terminal.handOver(async () => {
     process.stdout.write(`berth: ${shell} in ${name} (exit the shell to return to the app)\r\n`);
-    return spawnSync(plan.program, plan.args, { stdio: 'inherit' });
+    return spawnSync(program.program, program.args, { stdio: 'inherit' });
   });
   if (r.error) say(svc, `exec in ${name}: ${errorText(r.error)}`, 'error');
   else {
@@ -74,9 +89,9 @@ function outcome(svc: Services, name: string, r: PumpResult): void {
 
 export async function attach(svc: Services, ref: string, name: string): Promise<void> {
   try {
-    const info = (await svc.backend.inspectContainer(ref)) as { Config?: { Tty?: boolean; OpenStdin?: boolean } };
-    const tty = !!info.Config?.Tty;
-    const stdin = !!info.Config?.OpenStdin;
+    const info = await svc.backend.inspectContainer(ref);
+    const tty = !!info.Config.Tty;
+    const stdin = !!info.Config.OpenStdin;
     const r = await svc.terminal.handOver(async () => {
       const session = await svc.backend.attachContainer(ref, { stdin, stdout: true, stderr: true });
       return pump(svc, session, ref, tty, stdin, name);

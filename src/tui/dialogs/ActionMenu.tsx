@@ -3,6 +3,7 @@ import { useCallback } from 'react';
 import { runCommand } from '../actions/commands.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
+import { disabledReason } from '../keymap/features.js';
 import { selectedRow } from '../state/selectors.js';
 import type { ListId } from '../state/types.js';
 import { Frame, Line } from './Frame.js';
@@ -21,6 +22,7 @@ export function ActionMenu({
   const svc = useServices();
   const { keymap, theme } = svc;
   const actions = keymap.actions(list);
+  const caps = svc.backend.capabilities();
   const onKey: KeyHandler = useCallback(
     (b) => {
       const d = svc.store.dispatch;
@@ -49,11 +51,20 @@ export function ActionMenu({
       theme={theme}
       footer="Enter runs · a key runs its action · Esc closes"
     >
-      {actions.map((a, i) => (
-        <Line key={a.id} width={width} inverse={i === index} bold={i === index}>
-          {`${keymap.label(a.id, theme.unicode).padEnd(8)} ${a.description}`}
-        </Line>
-      ))}
+      {actions.map((a, i) => {
+        const off = disabledReason(caps, a.id);
+        return (
+          <Line
+            key={a.id}
+            width={width}
+            inverse={i === index}
+            bold={i === index}
+            {...(off ? { color: theme.colors.muted } : {})}
+          >
+            {`${keymap.label(a.id, theme.unicode).padEnd(8)} ${a.description}${off ? ` (unavailable: ${off})` : ''}`}
+          </Line>
+        );
+      })}
     </Frame>
   );
 }

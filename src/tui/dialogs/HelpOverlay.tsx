@@ -4,17 +4,21 @@ import { useCallback, useMemo } from 'react';
 import { runCommand } from '../actions/commands.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
+import { capabilities, type Capabilities } from '../../client/api.js';
 import { SCOPE_TITLES, type Scope } from '../keymap/bindings.js';
+import { disabledReason } from '../keymap/features.js';
 import type { Keymap } from '../keymap/keys.js';
 import { Frame, Line } from './Frame.js';
 
 export interface HelpLine {
   text: string;
   heading: boolean;
+  /** The engine lacks the command's feature (the text says why). */
+  disabled?: boolean;
 }
 
 /** The help text: a heading per scope, then "keys  description" lines. */
-export function helpLines(keymap: Keymap, unicode: boolean): HelpLine[] {
+export function helpLines(keymap: Keymap, unicode: boolean, caps: Capabilities = capabilities()): HelpLine[] {
   const out: HelpLine[] = [];
   const scopes = Object.keys(SCOPE_TITLES) as Scope[];
   for (const scope of scopes) {
@@ -22,8 +26,15 @@ export function helpLines(keymap: Keymap, unicode: boolean): HelpLine[] {
     if (!bs.length) continue;
     if (out.length) out.push({ text: '', heading: false });
     out.push({ text: SCOPE_TITLES[scope], heading: true });
-    for (const b of bs)
-      out.push({ text: `  ${keymap.label(b.id, unicode).padEnd(16)} ${b.description}`, heading: false });
+    for (const b of bs) {
+      const off = disabledReason(caps, b.id);
+      const text = `  ${keymap.label(b.id, unicode).padEnd(16)} ${b.description}`;
+      out.push({
+        text: off ? `${text} (unavailable: ${off})` : text,
+        heading: false,
+        ...(off ? { disabled: true } : {}),
+      });
+    }
   }
   return out;
 }
@@ -31,7 +42,10 @@ export function helpLines(keymap: Keymap, unicode: boolean): HelpLine[] {
 export function HelpOverlay({ columns, rows, scroll }: { columns: number; rows: number; scroll: number }) {
   const svc = useServices();
   const { theme, keymap } = svc;
-  const lines = useMemo(() => helpLines(keymap, theme.unicode), [keymap, theme.unicode]);
+  const lines = useMemo(
+    () => helpLines(keymap, theme.unicode, svc.backend.capabilities()),
+    [keymap, theme.unicode, svc.backend],
+  );
   const width = Math.min(columns - 4, 96);
   const height = Math.max(3, rows - 6);
   const max = Math.max(0, lines.length - height);
@@ -64,7 +78,12 @@ export function HelpOverlay({ columns, rows, scroll }: { columns: number; rows: 
       footer={`${keymap.label('app.help')} or Esc closes · keys can be changed in ~/.config/berth/config.json`}
     >
       {shown.map((l, i) => (
-        <Line key={i} width={width} bold={l.heading} color={l.heading ? theme.colors.accent : undefined}>
+        <Line
+          key={i}
+          width={width}
+          bold={l.heading}
+          color={l.heading ? theme.colors.accent : l.disabled ? theme.colors.muted : undefined}
+        >
           {l.text}
         </Line>
       ))}

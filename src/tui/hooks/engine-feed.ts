@@ -47,6 +47,8 @@ export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] 
 
 export class EngineFeed {
   mode: FeedMode = 'starting';
+  /** The wait before the event feed is taken up again after a remote link went down (doubles to 30 s). */
+  private relinkMs = 1000;
   private readonly abort = new AbortController();
   private readonly signatures = new Map<ListId, string>();
   private readonly inflight = new Map<ListId, Promise<void>>();
@@ -54,6 +56,8 @@ export class EngineFeed {
   private readonly pending = new Set<ListId>();
   private debounce: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** A refresh of the containers whose status the backend gives as words (no start times to count from). */
+  private wordsAge: NodeJS.Timeout | null = null;
   private readonly o: Required<FeedOptions>;
 
   constructor(
@@ -73,6 +77,7 @@ export class EngineFeed {
     this.abort.abort();
     if (this.debounce) clearTimeout(this.debounce);
     if (this.poll) clearInterval(this.poll);
+    if (this.wordsAge) clearTimeout(this.wordsAge);
   }
 
   /** Load a list now; resolves when the store has it. Overlapping calls share one load and queue one more. */
@@ -101,6 +106,7 @@ export class EngineFeed {
               ? await this.backend.listNetworks()
               : await this.backend.listVolumes();
       if (this.abort.signal.aborted) return;
+      if (list === 'containers') this.refreshWords(items as { State: string; StartedAt: string }[]);
       const sig = JSON.stringify(items);
       if (this.signatures.get(list) === sig && this.store.get().data[list] !== null) return;
       this.signatures.set(list, sig);
@@ -109,6 +115,20 @@ export class EngineFeed {
       if (this.abort.signal.aborted) return;
       this.store.dispatch({ type: 'message', message: { kind: 'error', text: `${list}: ${(e as Error).message}` } });
     }
+  }
+
+  /**
+   * A remote engine's list says "Up 5 minutes" rather than when the container started: while one
+   * is running, the list is loaded again every minute so the words do not go stale (an embedded
+   * engine's rows count from StartedAt themselves).
+   */
+  private refreshWords(items: { State: string; StartedAt: string }[]): void {
+    if (this.wordsAge || !items.some((c) => c.State === 'running' && !c.StartedAt)) return;
+    this.wordsAge = setTimeout(() => {
+      this.wordsAge = null;
+      if (!this.abort.signal.aborted) this.schedule(['containers']);
+    }, 60_000);
+    this.wordsAge.unref?.();
   }
 
   private schedule(lists: ListId[]): void {
@@ -134,13 +154,31 @@ export class EngineFeed {
       const it = this.backend.events({ since, signal: this.abort.signal });
       this.mode = 'events';
       this.startPolling(this.o.backstopMs);
-      for await (const e of it) this.schedule(listsTouched(e));
+      for await (const e of it) {
+        this.relinkMs = 1000;
+        this.schedule(listsTouched(e));
+      }
       if (!this.abort.signal.aborted) {
         this.mode = 'polling';
         this.startPolling(this.o.pollMs);
       }
     } catch (e) {
       if (this.abort.signal.aborted) return;
+      if (isBerthError(e) && e.code === 'UNAVAILABLE') {
+        // the link to a remote engine is down: poll (each poll tries the link again) and take the
+        // feed up again with backoff; the lists and the footer say what failed meanwhile
+        this.store.dispatch({
+          type: 'message',
+          message: { kind: 'error', text: `${e.message}; reconnecting in ${Math.round(this.relinkMs / 1000)}s` },
+        });
+        this.mode = 'polling';
+        this.startPolling(this.o.pollMs);
+        const t = setTimeout(() => void this.follow(), this.relinkMs);
+        t.unref?.();
+        this.abort.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+        this.relinkMs = Math.min(this.relinkMs * 2, 30_000);
+        return;
+      }
       // no feed in this backend (or it broke): fall back to polling, quietly
       // when it simply does not exist, with a word in the footer otherwise
       if (!(isBerthError(e) && e.code === 'NOT_SUPPORTED')) {

@@ -17,7 +17,9 @@ export function Header({ width }: { width: number }) {
   ]
     .filter(Boolean)
     .join(` ${theme.glyphs.dot} `);
-  const left = ` berth ${theme.glyphs.dot} ${info.host} ${theme.glyphs.dot} ${info.root} `;
+  // the embedded engine's store, or the remote engine and how it is reached
+  const where = info.endpoint ? `${info.kind} ${info.endpoint}` : info.root;
+  const left = ` berth ${theme.glyphs.dot} ${info.host} ${theme.glyphs.dot} ${where} `;
   const room = Math.max(0, width - left.length);
   return (
     <Text wrap="truncate">

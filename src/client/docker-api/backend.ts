@@ -1,0 +1,393 @@
+/**
+ * The remote backend: the Backend interface over the Docker Engine API, for
+ * a dockerd, podman's service or berth's own, reached by unix socket, TCP
+ * (TLS) or ssh (see endpoint.ts, connection.ts). Containers here; images,
+ * volumes and registry work in image-ops.ts; streams in streams.ts. What
+ * only an engine in this process can do is reported missing in
+ * capabilities(), and those methods throw NOT_SUPPORTED with the reason.
+ */
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { defaultDirs } from '../../engine/store/paths.js';
+import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest } from '../api.js';
+import { isBerthError } from '../errors.js';
+import { capabilities, requireFeature, type Capabilities } from '../types/capabilities.js';
+import type {
+  AttachSession,
+  CommitOptions,
+  ContainerCreateRequest,
+  ContainerInspect,
+  ContainerListOptions,
+  ContainerSummary,
+  ExecOptions,
+  ExecStart,
+  ExitInfo,
+  FilesystemChange,
+  LogLine,
+  LogOptions,
+  PathStat,
+  TopResult,
+  UpdateOptions,
+} from '../types/containers.js';
+import type { CheckReport } from '../types/images.js';
+import type { LoginResult, RegistryCredentials } from '../types/registry.js';
+import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
+import { Connection, filtersJson } from './connection.js';
+import { containerSummary, createBody } from './convert.js';
+import type { Endpoint } from './endpoint.js';
+import { ImageOps, splitTag } from './image-ops.js';
+import * as nets from './network-ops.js';
+import { hijackedSession } from './session.js';
+import * as streams from './streams.js';
+
+const enc = encodeURIComponent;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DockerBackend extends ImageOps implements Backend {
+  private caps: Capabilities;
+
+  private constructor(
+    conn: Connection,
+    private readonly context: string,
+  ) {
+    super(conn);
+    const remote = `not on a remote engine (${conn.endpoint.url})`;
+    this.caps = capabilities({
+      runPlan: remote,
+      exitHook: remote,
+      storeCheck: `${remote}: the engine checks its own store`,
+      copy: 'not yet over the Docker Engine API (berth cp works with the embedded engine)',
+      registryTags: 'not in the Docker Engine API',
+      login: 'credentials are kept by the embedded engine only; give them for each pull or push',
+      build: 'not yet over the Docker Engine API (berth build works with the embedded engine)',
+    });
+  }
+
+  /** Connect and negotiate the API version; UNAVAILABLE in one line when the engine cannot be reached. */
+  static async open(endpoint: Endpoint, context = ''): Promise<DockerBackend> {
+    const conn = new Connection(endpoint);
+    try {
+      await conn.open();
+    } catch (e) {
+      await conn.close(); // an ssh dialer's socket and processes go with it
+      throw e;
+    }
+    return new DockerBackend(conn, context);
+  }
+
+  info(): BackendInfo {
+    const ep = this.conn.endpoint;
+    const e = this.conn.engine;
+    const podman = (e.Components ?? []).some((c) => /podman/i.test(c.Name));
+    return {
+      kind: podman ? 'podman' : 'docker',
+      root: '',
+      runroot: defaultDirs().runroot,
+      host: ep.kind === 'unix' ? hostname() : ep.host,
+      endpoint: this.context ? `${this.context} (${ep.url})` : ep.url,
+      version: `${e.Version ?? '?'} (API ${this.conn.version})`,
+    };
+  }
+  capabilities(): Capabilities {
+    return this.caps;
+  }
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+
+  // ---- what only the embedded engine does ------------------------------------
+  async checkStore(): Promise<CheckReport> {
+    requireFeature(this.caps, 'storeCheck');
+    throw new Error('unreachable');
+  }
+  async prepareRunPlan(_image: string, _request: PlainRunRequest): Promise<void> {
+    requireFeature(this.caps, 'runPlan');
+  }
+  async cleanupContainer(_id: string): Promise<void> {
+    requireFeature(this.caps, 'exitHook');
+  }
+  async login(_server: string | undefined, _creds: RegistryCredentials): Promise<LoginResult> {
+    requireFeature(this.caps, 'login');
+    throw new Error('unreachable');
+  }
+  async logout(): Promise<{ server: string; removed: boolean }> {
+    requireFeature(this.caps, 'login');
+    throw new Error('unreachable');
+  }
+  async listTags(): Promise<{ name: string; tags: string[] }> {
+    requireFeature(this.caps, 'registryTags');
+    throw new Error('unreachable');
+  }
+  async statContainerPath(): Promise<PathStat> {
+    requireFeature(this.caps, 'copy');
+    throw new Error('unreachable');
+  }
+  async copyFromContainer(): Promise<void> {
+    requireFeature(this.caps, 'copy');
+  }
+  async copyToContainer(): Promise<void> {
+    requireFeature(this.caps, 'copy');
+  }
+
+  // ---- containers --------------------------------------------------------------
+  async createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }> {
+    const r = (await this.conn.json('POST', '/containers/create', {
+      query: { name: req.name },
+      body: createBody(req),
+    })) as { Id: string; Warnings?: string[] | null };
+    return { id: r.Id, warnings: r.Warnings ?? [] };
+  }
+  async startContainer(
+    ref: string,
+    opts: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } } = {},
+  ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }> {
+    const info = await this.inspectContainer(ref);
+    const id = info.Id;
+    let session: AttachSession | null = null;
+    let abandon = () => undefined as void;
+    if (opts.attach) {
+      // as the docker CLI: the wait is in place (its answer's head is back) before the start, so the exit
+      // is known even when the engine removes an --rm container at once
+      const waiting = await this.conn.request('POST', `/containers/${enc(id)}/wait`, {
+        query: { condition: 'next-exit' },
+        stream: true,
+      });
+      const exit = waiting.body.json().then((r) => {
+        const w = r as { StatusCode: number };
+        return { exitCode: w.StatusCode, oomKilled: false };
+      });
+      exit.catch(() => undefined);
+      abandon = () => void waiting.body.destroy();
+      const a = opts.attach;
+      const socket = await this.conn.hijack(`/containers/${enc(id)}/attach`, {
+        query: { stream: true, stdin: !!a.stdin, stdout: !!a.stdout, stderr: !!a.stderr },
+      });
+      session = hijackedSession(socket, !!info.Config.Tty, {
+        resize: (h, w) => this.conn.call('POST', `/containers/${enc(id)}/resize`, { query: { h, w } }),
+        exit: () => exit,
+      });
+    }
+    try {
+      const status = await this.conn.call('POST', `/containers/${enc(id)}/start`);
+      return { id, session, alreadyRunning: status === 304 };
+    } catch (e) {
+      session?.close();
+      abandon();
+      throw e;
+    }
+  }
+  async stopContainer(ref: string, timeout?: number, signal?: string): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: timeout, signal } });
+  }
+  async restartContainer(ref: string, timeout?: number): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: timeout } });
+  }
+  async killContainer(ref: string, signal?: string): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/kill`, { query: { signal } });
+  }
+  async pauseContainer(ref: string): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/pause`);
+  }
+  async unpauseContainer(ref: string): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/unpause`);
+  }
+  async waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+    const r = (await this.conn.json('POST', `/containers/${enc(ref)}/wait`, signal ? { signal } : {})) as {
+      StatusCode: number;
+      Error?: { Message?: string } | null;
+    };
+    return { exitCode: r.StatusCode, error: r.Error?.Message ?? '' };
+  }
+  async renameContainer(ref: string, name: string): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/rename`, { query: { name } });
+  }
+  async removeContainer(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<string> {
+    try {
+      await this.conn.call('DELETE', `/containers/${enc(ref)}`, { query: { force: o.force, v: o.volumes } });
+    } catch (e) {
+      // an --rm container the engine is removing itself (its AutoRemove): removed is what was asked
+      if (!(isBerthError(e, 'CONFLICT') && /already in progress/.test(e.message))) throw e;
+      await this.conn.call('POST', `/containers/${enc(ref)}/wait`, { query: { condition: 'removed' } }).catch(() => 0);
+    }
+    return ref;
+  }
+  async pruneContainers(filters?: Map<string, string[]>) {
+    const r = (await this.conn.json('POST', '/containers/prune', { query: { filters: filtersJson(filters) } })) as {
+      ContainersDeleted?: string[] | null;
+      SpaceReclaimed?: number;
+    };
+    return { deleted: r.ContainersDeleted ?? [], spaceReclaimed: r.SpaceReclaimed ?? 0 };
+  }
+  async listContainers(o: ContainerListOptions = {}): Promise<ContainerSummary[]> {
+    const list = (await this.conn.json('GET', '/containers/json', {
+      query: {
+        all: o.all,
+        limit: o.latest ? 1 : o.last,
+        size: o.size,
+        filters: filtersJson(o.filters),
+      },
+    })) as unknown[];
+    return list.map(containerSummary);
+  }
+  async inspectContainer(ref: string, size?: boolean): Promise<ContainerInspect> {
+    return (await this.conn.json('GET', `/containers/${enc(ref)}/json`, { query: { size } })) as ContainerInspect;
+  }
+  async containerId(ref: string): Promise<string> {
+    return (await this.inspectContainer(ref)).Id;
+  }
+  async *containerLogs(ref: string, opts: LogOptions = {}): AsyncGenerator<LogLine> {
+    const info = await this.inspectContainer(ref);
+    yield* streams.logs(this.conn, info.Id, !!info.Config.Tty, opts);
+  }
+  async containerTop(ref: string, psArgs?: string[]): Promise<TopResult> {
+    return (await this.conn.json('GET', `/containers/${enc(ref)}/top`, {
+      query: { ps_args: psArgs?.length ? psArgs.join(' ') : undefined },
+    })) as TopResult;
+  }
+  async containerChanges(ref: string): Promise<FilesystemChange[]> {
+    return ((await this.conn.json('GET', `/containers/${enc(ref)}/changes`)) as FilesystemChange[] | null) ?? [];
+  }
+  async exportContainer(ref: string, out: Writable): Promise<void> {
+    await pipeline(this.conn.chunks('GET', `/containers/${enc(ref)}/export`), out);
+  }
+  async commitContainer(ref: string, o: CommitOptions = {}): Promise<string> {
+    const { repo, tag } = splitTag(o.repo ?? '');
+    const r = (await this.conn.json('POST', '/commit', {
+      query: {
+        container: ref,
+        repo: repo || undefined,
+        tag: tag || undefined,
+        author: o.author,
+        comment: o.message,
+        pause: o.pause ?? true,
+        changes: o.changes,
+      },
+      // the container's config unchanged (podman's service wants a body)
+      body: {},
+    })) as { Id: string };
+    return r.Id;
+  }
+  async updateContainer(ref: string, o: UpdateOptions): Promise<void> {
+    const { ramInBytes, parseCpus } = await import('../units.js');
+    const body = createBody({ image: '', ...o }).HostConfig as Record<string, unknown>;
+    if (o.memory) body.Memory = ramInBytes(o.memory);
+    if (o.cpus) body.NanoCpus = parseCpus(o.cpus);
+    await this.conn.call('POST', `/containers/${enc(ref)}/update`, { body });
+  }
+  async containerShell(_ref: string): Promise<string> {
+    // the API has no way to read the container's /etc/passwd without cp: the shell every image has
+    return '/bin/sh';
+  }
+
+  async execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {
+    const { Id } = (await this.conn.json('POST', `/containers/${enc(ref)}/exec`, {
+      body: {
+        Cmd: o.cmd,
+        Tty: !!o.tty,
+        AttachStdin: !!o.interactive && !o.detach,
+        AttachStdout: !o.detach,
+        AttachStderr: !o.detach,
+        Env: o.env,
+        WorkingDir: o.workdir,
+        User: o.user,
+        Privileged: !!o.privileged,
+      },
+    })) as { Id: string };
+    const exit = async (): Promise<ExitInfo | null> => {
+      // the engine may say Running for a moment after the stream ends
+      for (let i = 0; i < 50; i++) {
+        const x = (await this.conn.json('GET', `/exec/${Id}/json`)) as { Running: boolean; ExitCode: number | null };
+        if (!x.Running) return { exitCode: x.ExitCode ?? 0, oomKilled: false };
+        await sleep(20 + i * 10);
+      }
+      return null;
+    };
+    if (o.detach) {
+      await this.conn.call('POST', `/exec/${Id}/start`, { body: { Detach: true, Tty: !!o.tty } });
+      return { kind: 'session', session: finishedSession({ exitCode: 0, oomKilled: false }) };
+    }
+    const socket = await this.conn.hijack(`/exec/${Id}/start`, { body: { Detach: false, Tty: !!o.tty } });
+    const session = hijackedSession(socket, !!o.tty, {
+      resize: (h, w) => this.conn.call('POST', `/exec/${Id}/resize`, { query: { h, w } }),
+      exit,
+    });
+    return { kind: 'session', session };
+  }
+  async attachContainer(
+    ref: string,
+    want: { stdin?: boolean; stdout?: boolean; stderr?: boolean },
+  ): Promise<AttachSession> {
+    const info = await this.inspectContainer(ref);
+    const id = info.Id;
+    const socket = await this.conn.hijack(`/containers/${enc(id)}/attach`, {
+      query: { stream: true, stdin: !!want.stdin, stdout: !!want.stdout, stderr: !!want.stderr },
+    });
+    return hijackedSession(socket, !!info.Config.Tty, {
+      resize: (h, w) => this.conn.call('POST', `/containers/${enc(id)}/resize`, { query: { h, w } }),
+      exit: async () => {
+        for (let i = 0; i < 50; i++) {
+          const s = (await this.inspectContainer(id)).State;
+          if (!s.Running && !s.Restarting) return { exitCode: s.ExitCode, oomKilled: s.OOMKilled };
+          await sleep(20 + i * 10);
+        }
+        return null;
+      },
+    });
+  }
+
+  // ---- networks and builds ---------------------------------------------------------
+  createNetwork(o: NetworkCreate) {
+    return nets.createNetwork(this.conn, o);
+  }
+  listNetworks(filters?: Map<string, string[]>) {
+    return nets.listNetworks(this.conn, filters);
+  }
+  inspectNetwork(ref: string) {
+    return nets.inspectNetwork(this.conn, ref);
+  }
+  removeNetwork(ref: string) {
+    return nets.removeNetwork(this.conn, ref);
+  }
+  pruneNetworks(filters?: Map<string, string[]>) {
+    return nets.pruneNetworks(this.conn, filters);
+  }
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }) {
+    return nets.connectNetwork(this.conn, network, container, opts);
+  }
+  disconnectNetwork(network: string, container: string, force?: boolean) {
+    return nets.disconnectNetwork(this.conn, network, container, force);
+  }
+  async *buildImage(_req: BuildRequest): AsyncGenerator<ProgressMessage> {
+    requireFeature(this.caps, 'build');
+  }
+  async pruneBuildCache(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    requireFeature(this.caps, 'build');
+    throw new Error('unreachable');
+  }
+
+  // ---- streams -------------------------------------------------------------------
+  async *containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {
+    const info = await this.inspectContainer(ref);
+    if (!info.State.Running) return;
+    yield* streams.containerStats(this.conn, info.Id, info.Name.replace(/^\//, ''), opts);
+  }
+  allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
+    return streams.allStats(this.conn, opts);
+  }
+  events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
+    return streams.events(this.conn, opts);
+  }
+}
+
+/** A session with nothing to carry (a detached exec). */
+function finishedSession(exit: ExitInfo): AttachSession {
+  return {
+    onData: () => undefined,
+    write: () => undefined,
+    closeStdin: () => undefined,
+    resize: () => undefined,
+    exited: Promise.resolve(exit),
+    close: () => undefined,
+  };
+}

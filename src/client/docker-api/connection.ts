@@ -1,0 +1,289 @@
+/**
+ * HTTP to a Docker Engine API (dockerd, podman's service, berth's own) over
+ * a unix socket, TCP (with TLS) or ssh (ssh-dialer.ts), through one undici
+ * Client. The API version is negotiated as the docker CLI does: /_ping's
+ * API-Version header, lowered to it when the engine is older than this
+ * client, 1.24 when it says nothing. Errors become BerthErrors: the
+ * engine's answer by status (404 NOT_FOUND, 409 CONFLICT, ...) with its
+ * message; a link that cannot be made or drops, UNAVAILABLE in one line.
+ */
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { BerthError, isBerthError, type ErrorCode } from '../errors.js';
+import type { Endpoint } from './endpoint.js';
+import { SshDialer } from './ssh-dialer.js';
+
+/** The newest API this client speaks (docker 24's); older engines get their own. */
+export const CLIENT_API_VERSION = '1.43';
+/** What the docker CLI assumes of an engine whose ping names no version. */
+const FALLBACK_API_VERSION = '1.24';
+
+export const versionLess = (a: string, b: string): boolean => {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 < b1 || (a1 === b1 && a2 < b2);
+};
+
+/** The version to use with an engine that said `server` (the docker CLI's NegotiateAPIVersionPing). */
+export function negotiate(server: string | undefined): string {
+  const v = server || FALLBACK_API_VERSION;
+  return versionLess(v, CLIENT_API_VERSION) ? v : CLIENT_API_VERSION;
+}
+
+export type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+export function queryString(q: Query = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) p.append(k, x);
+    else p.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** docker's filters query value from the CLI's split filters. */
+export const filtersJson = (f?: Map<string, string[]>): string | undefined =>
+  f && f.size
+    ? JSON.stringify(Object.fromEntries([...f].map(([k, vs]) => [k, Object.fromEntries(vs.map((v) => [v, true]))])))
+    : undefined;
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHORIZED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  501: 'NOT_SUPPORTED',
+};
+
+export interface RequestOptions {
+  query?: Query;
+  /** JSON (an object) or a stream sent as it is. */
+  body?: object | Readable;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** The answer streams for as long as the engine likes (logs -f, events, stats): no body timeout. */
+  stream?: boolean;
+}
+
+export class Connection {
+  private client: Dispatcher | null = null;
+  private dialer: SshDialer | null = null;
+  private opening: Promise<void> | null = null;
+  version = '';
+  /** /version's answer. */
+  engine: { Version?: string; ApiVersion?: string; Os?: string; Arch?: string; Components?: { Name: string }[] } = {};
+
+  constructor(readonly endpoint: Endpoint) {}
+
+  /** Connect, ping and learn the engine's version (once; again after close). */
+  open(): Promise<void> {
+    this.opening ??= this.doOpen().catch((e: unknown) => {
+      this.opening = null;
+      throw e;
+    });
+    return this.opening;
+  }
+
+  private async doOpen(): Promise<void> {
+    // a CommonJS module: its exports are the namespace's, or its default's once bundled
+    const m = (await import('undici')) as unknown as typeof import('undici') & { default?: typeof import('undici') };
+    // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
+    const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
+    const ep = this.endpoint;
+    const opts = { keepAliveTimeout: 4_000, connectTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 };
+    if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
+    else if (ep.kind === 'ssh') {
+      this.dialer = new SshDialer(ep);
+      const path = await this.dialer.listen();
+      this.client = new Pool('http://localhost', { ...opts, socketPath: path });
+    } else if (ep.tls) {
+      const t = ep.tls;
+      this.client = new Pool(`https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, {
+        ...opts,
+        connect: {
+          ...(t.ca ? { ca: t.ca } : {}),
+          ...(t.cert ? { cert: t.cert } : {}),
+          ...(t.key ? { key: t.key } : {}),
+          rejectUnauthorized: t.verify,
+        },
+      });
+    } else this.client = new Pool(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
+    const ping = await this.raw('GET', '/_ping', { signal: AbortSignal.timeout(15_000) });
+    const header = ping.headers['api-version'];
+    await ping.body.dump();
+    this.version = negotiate(Array.isArray(header) ? header[0] : header);
+    const version = await this.raw('GET', '/version', { signal: AbortSignal.timeout(15_000) });
+    this.engine = version.statusCode === 200 ? ((await version.body.json()) as typeof this.engine) : {};
+    if (version.statusCode !== 200) await version.body.dump();
+  }
+
+  /** The link failed: a dialer's ssh said why on stderr. */
+  private unavailable(e: unknown, during: boolean): BerthError {
+    const why = this.dialer?.lastError() || (e as Error).message;
+    const msg = during
+      ? `lost the connection to the engine at ${this.endpoint.url}: ${why}`
+      : this.endpoint.kind === 'unix'
+        ? `Cannot connect to the Docker daemon at ${this.endpoint.url}. Is the docker daemon running?`
+        : `Cannot connect to the engine at ${this.endpoint.url}: ${why}`;
+    return new BerthError('UNAVAILABLE', msg, { cause: e });
+  }
+
+  /** A connection error of the link itself (not the engine's answer, not our abort). */
+  linkError(e: unknown, during = true): unknown {
+    if (isBerthError(e)) return e;
+    const name = (e as Error)?.name;
+    if (name === 'AbortError') return new BerthError('CANCELLED', 'cancelled', { cause: e });
+    const code = (e as NodeJS.ErrnoException)?.code ?? '';
+    const connect = ['ECONNREFUSED', 'ENOENT', 'EACCES', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND'];
+    return this.unavailable(e, during && !connect.includes(code));
+  }
+
+  private async raw(method: string, path: string, o: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
+    if (!this.client) throw new BerthError('UNAVAILABLE', `not connected to ${this.endpoint.url}`);
+    const isStream = !!o.body && typeof (o.body as Readable).pipe === 'function';
+    const body = o.body === undefined ? undefined : isStream ? (o.body as Readable) : JSON.stringify(o.body);
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (body !== undefined && !isStream) headers['content-type'] = 'application/json';
+    if (isStream) headers['content-type'] ??= 'application/x-tar';
+    const prefix = path === '/_ping' ? '' : `/v${this.version}`;
+    try {
+      return await this.client.request({
+        method: method as Dispatcher.HttpMethod,
+        path: prefix + path + queryString(o.query),
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (e) {
+      // a link that was up (the version is known) and broke is lost; one that never came up cannot be made
+      throw this.linkError(e, !!this.version);
+    }
+  }
+
+  /** A request whose answer must be 2xx (or 304): the engine's error message otherwise. */
+  async request(method: string, path: string, o: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
+    await this.open();
+    const r = await this.raw(method, path, o);
+    if (r.statusCode < 300 || r.statusCode === 304) return r;
+    let message = '';
+    try {
+      const text = await r.body.text();
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        message = text;
+      }
+    } catch {
+      // the body is lost with the link: the status says enough
+    }
+    throw new BerthError(
+      STATUS_CODES[r.statusCode] ?? 'RUNTIME',
+      message.trim() || `the engine answered ${r.statusCode}`,
+    );
+  }
+
+  async json(method: string, path: string, o: RequestOptions = {}): Promise<unknown> {
+    const r = await this.request(method, path, o);
+    if (r.statusCode === 204 || r.statusCode === 304) {
+      await r.body.dump();
+      return null;
+    }
+    try {
+      const text = await r.body.text();
+      return text ? (JSON.parse(text) as unknown) : null;
+    } catch (e) {
+      throw this.linkError(e);
+    }
+  }
+
+  /** A request whose answer is read and dropped (start, stop, tag, ...); returns the status. */
+  async call(method: string, path: string, o: RequestOptions = {}): Promise<number> {
+    const r = await this.request(method, path, o);
+    try {
+      await r.body.dump();
+    } catch (e) {
+      throw this.linkError(e);
+    }
+    return r.statusCode;
+  }
+
+  /** The body of a streaming answer, chunk by chunk; a dropped link throws UNAVAILABLE. */
+  async *chunks(method: string, path: string, o: RequestOptions = {}): AsyncGenerator<Buffer> {
+    let r: Dispatcher.ResponseData;
+    try {
+      r = await this.request(method, path, { ...o, stream: true });
+    } catch (e) {
+      if (o.signal?.aborted) return;
+      throw e;
+    }
+    try {
+      for await (const c of r.body) yield c as Buffer;
+    } catch (e) {
+      if (o.signal?.aborted) return;
+      throw this.linkError(e);
+    } finally {
+      r.body.destroy();
+    }
+  }
+
+  /** A JSON-lines answer (events, stats, progress), one object per line; `fix` may edit a line before it is parsed. */
+  async *jsonLines(
+    method: string,
+    path: string,
+    o: RequestOptions = {},
+    fix: (line: string) => string = (l) => l,
+  ): AsyncGenerator<unknown> {
+    const decoder = new TextDecoder();
+    let rest = '';
+    const parse = (line: string): unknown => {
+      try {
+        return JSON.parse(fix(line)) as unknown;
+      } catch {
+        throw new BerthError('RUNTIME', `the engine sent a line that is not JSON: ${line.slice(0, 80)}`);
+      }
+    };
+    for await (const c of this.chunks(method, path, o)) {
+      rest += decoder.decode(c, { stream: true });
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl).trim();
+        rest = rest.slice(nl + 1);
+        if (line) yield parse(line);
+      }
+    }
+    if (rest.trim()) yield parse(rest.trim());
+  }
+
+  /**
+   * A hijacked connection (exec start, attach): the request is upgraded to a
+   * raw stream in both directions (docker's "Upgrade: tcp").
+   */
+  async hijack(path: string, o: { query?: Query; body?: object } = {}): Promise<import('node:stream').Duplex> {
+    await this.open();
+    if (!this.client) throw new BerthError('UNAVAILABLE', `not connected to ${this.endpoint.url}`);
+    try {
+      const r = await this.client.upgrade({
+        method: 'POST',
+        path: `/v${this.version}${path}${queryString(o.query)}`,
+        protocol: 'tcp',
+        headers: { ...(o.body ? { 'content-type': 'application/json' } : {}) },
+        ...(o.body ? { body: JSON.stringify(o.body) } : {}),
+      } as Dispatcher.UpgradeOptions);
+      return r.socket;
+    } catch (e) {
+      throw this.linkError(e, false);
+    }
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.opening = null;
+    await c?.destroy().catch(() => undefined);
+    await this.dialer?.close();
+    this.dialer = null;
+  }
+}

@@ -9,6 +9,7 @@ import { sampleWhere, startDetached } from '../helpers/stats.js';
 const reason = skipReason();
 const HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
 const cells = (line: string) => line.split(/ {2,}/);
+const NET_IO = /^\d+(\.\d+)?(B|kB) \/ \d+(\.\d+)?(B|kB)$/;
 const ZEROS = ['0.00%', '0B / 0B', '0.00%', '0B / 0B', '0B / 0B', '0'];
 
 /** The CLI running in the background, its output kept as it comes. */
@@ -60,7 +61,8 @@ describeIf(reason)('berth stats', () => {
     expect(cpu).toMatch(/^\d+\.\d\d%$/);
     expect(mem).toMatch(/^\d+(\.\d+)?(B|KiB|MiB) \/ 64MiB$/);
     expect(memPerc).toMatch(/^\d+\.\d\d%$/);
-    expect(net).toBe('0B / 0B');
+    // on the default bridge a container may receive a neighbour's broadcast (ARP) before any traffic of its own
+    expect(net).toMatch(NET_IO);
     expect(blk).toMatch(/^\d+(\.\d+)?(B|kB|MB) \/ \d+(\.\d+)?(B|kB|MB)$/);
     expect(pids).toBe('1');
     expect(cells(rows[0]!)[7]).toBe('3');
@@ -90,7 +92,8 @@ describeIf(reason)('berth stats', () => {
       'NetIO',
       'PIDs',
     ]);
-    expect(a).toMatchObject({ Container: 'lim', ID: lim.slice(0, 12), Name: 'lim', NetIO: '0B / 0B', PIDs: '1' });
+    expect(a).toMatchObject({ Container: 'lim', ID: lim.slice(0, 12), Name: 'lim', PIDs: '1' });
+    expect(a.NetIO).toMatch(NET_IO);
     expect(a.MemUsage).toMatch(/ \/ 64MiB$/);
     expect(b).toEqual({
       BlockIO: '0B / 0B',

@@ -103,9 +103,27 @@ static int join_container(pid_t pid, const char *cgpath, berr_t *err)
   return 0;
 }
 
+/* the size file (--winsize-file), opened before joining the container's mount namespace */
+static int winsize_fd = -1;
+
 static void copy_winsize(int master)
 {
   struct winsize ws;
+  if (winsize_fd >= 0) {
+    char buf[64];
+    ssize_t n = pread(winsize_fd, buf, sizeof buf - 1, 0);
+    unsigned rows = 0, cols = 0;
+    if (n > 0) {
+      buf[n] = 0;
+      if (sscanf(buf, "%u %u", &rows, &cols) == 2 && rows > 0 && cols > 0 && rows < 65536 && cols < 65536) {
+        memset(&ws, 0, sizeof ws);
+        ws.ws_row = (unsigned short)rows;
+        ws.ws_col = (unsigned short)cols;
+        ioctl(master, TIOCSWINSZ, &ws);
+      }
+    }
+    return;
+  }
   if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
@@ -170,6 +188,13 @@ int exec_main(const exec_opts *o)
   if (o->user && parse_user(o->user, &id, &err) < 0) return die(&err);
   const char **env = merge_env(s.env, o->env);
   const char *cwd = o->cwd ? o->cwd : (s.cwd ? s.cwd : "/");
+  if (o->tty && o->winsize_file) {
+    winsize_fd = open(o->winsize_file, O_RDONLY | O_CLOEXEC);
+    if (winsize_fd < 0) {
+      fail_errno(&err, "open %s", o->winsize_file);
+      return die(&err);
+    }
+  }
   if (join_container(o->pid, o->cgroup, &err) < 0) return die(&err);
   int master = -1;
   char slave_path[64] = "";

@@ -16,7 +16,8 @@ static int usage(void)
           "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
           "[--exit-arg A]...]\n"
           "       berth-monitor exec --pid PID [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
-          "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
+          "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged]\n"
+          "                          [--winsize-file FILE] -- ARG...\n"
           "       berth-monitor init -- CMD...\n"
           "       berth-monitor version\n");
   return 125;
@@ -106,6 +107,8 @@ static int cmd_exec(int argc, char **argv)
       o.detach = true;
     else if (!strcmp(a, "--privileged"))
       o.privileged = true;
+    else if (!strcmp(a, "--winsize-file"))
+      o.winsize_file = need(argc, argv, &i);
     else {
       fprintf(stderr, "berth-monitor: unknown option %s\n", a);
       return usage();

@@ -37,8 +37,11 @@ export type {
   StatsOptions,
   EngineEvent,
   EventOptions,
+  SystemInfo,
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
+export type { WaitCondition } from '../engine/container/wait.js';
+import type { WaitCondition } from '../engine/container/wait.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
 export type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
 import type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
@@ -70,6 +73,7 @@ import type {
   StatsOptions,
   EngineEvent,
   EventOptions,
+  SystemInfo,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -122,7 +126,15 @@ export interface ContainerApi {
   killContainer(ref: string, signal?: string): Promise<void>;
   pauseContainer(ref: string): Promise<void>;
   unpauseContainer(ref: string): Promise<void>;
-  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }>;
+  /**
+   * Wait for a condition (docker's): `not-running` (the default: now, if it is not running),
+   * `next-exit` (the end of the next run, which may start later) or `removed` (its removal).
+   */
+  waitContainer(
+    ref: string,
+    signal?: AbortSignal,
+    condition?: WaitCondition,
+  ): Promise<{ exitCode: number; error: string }>;
   renameContainer(ref: string, name: string): Promise<void>;
   removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string>;
   pruneContainers(filters?: Map<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
@@ -135,7 +147,15 @@ export interface ContainerApi {
   exportContainer(ref: string, out: Writable): Promise<void>;
   statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat>;
   copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void>;
-  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void>;
+  /** `verify`: read the whole archive first; one with an entry that climbs out of DEST writes nothing (INVALID_ARCHIVE). */
+  copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ): Promise<void>;
   commitContainer(ref: string, opts?: CommitOptions): Promise<string>;
   updateContainer(ref: string, opts: UpdateOptions): Promise<void>;
   /** How to run an exec (the caller spawns it with its own terminal). */
@@ -143,6 +163,8 @@ export interface ContainerApi {
   /** The shell an interactive exec should run: the login shell of the container's user (its /etc/passwd), else /bin/sh. */
   containerShell(ref: string): Promise<string>;
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession>;
+  /** Set the size of a running container's terminal (nothing for a container without one). */
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void>;
   /** The monitor's exit hook. */
   cleanupContainer(id: string): Promise<void>;
 }
@@ -194,5 +216,7 @@ export interface BackendInfo {
 
 export interface Backend extends ImageApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
   info(): BackendInfo;
+  /** What `docker info` shows: counts, storage and cgroup drivers, kernel, OS, CPUs, memory, runtimes. */
+  systemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }

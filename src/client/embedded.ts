@@ -2,6 +2,7 @@
  * The embedded backend: the engine running inside this process. A thin
  * adapter from the Backend interface to the Engine facade.
  */
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import type {
   StatsSample,
   EventOptions,
   PlainRunRequest,
+  WaitCondition,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -49,6 +51,11 @@ export class EmbeddedBackend implements Backend {
 
   async close(): Promise<void> {
     this.engine.close();
+  }
+
+  async systemInfo() {
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+    return this.engine.systemInfo(pkg.version);
   }
 
   async listImages(opts?: ImageListOptions) {
@@ -116,8 +123,8 @@ export class EmbeddedBackend implements Backend {
   unpauseContainer(ref: string) {
     return this.engine.unpauseContainer(ref);
   }
-  waitContainer(ref: string, signal?: AbortSignal) {
-    return this.engine.waitContainer(ref, signal);
+  waitContainer(ref: string, signal?: AbortSignal, condition?: WaitCondition) {
+    return this.engine.waitContainer(ref, signal, condition);
   }
   async renameContainer(ref: string, name: string) {
     this.engine.renameContainer(ref, name);
@@ -155,8 +162,15 @@ export class EmbeddedBackend implements Backend {
   copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean) {
     return this.engine.copyFromContainer(ref, src, name, out, follow);
   }
-  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean) {
-    return this.engine.copyToContainer(ref, dest, input, top, keepOwners);
+  copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ) {
+    return this.engine.copyToContainer(ref, dest, input, top, keepOwners, opts);
   }
   commitContainer(ref: string, opts?: CommitOptions) {
     return this.engine.commitContainer(ref, opts);
@@ -172,6 +186,9 @@ export class EmbeddedBackend implements Backend {
   }
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }) {
     return this.engine.attachContainer(ref, want);
+  }
+  resizeContainer(ref: string, rows: number, cols: number) {
+    return this.engine.resizeContainer(ref, rows, cols);
   }
   cleanupContainer(id: string) {
     return this.engine.cleanupContainer(id);

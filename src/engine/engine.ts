@@ -30,7 +30,14 @@ import {
   type LifecycleHooks,
   type StartOptions,
 } from './container/lifecycle.js';
-import { attachContainer, containerLogs, containerTop, execPlan, updateContainer } from './container/ops.js';
+import {
+  attachContainer,
+  containerLogs,
+  containerTop,
+  execPlan,
+  resizeContainer,
+  updateContainer,
+} from './container/ops.js';
 import { inspectContainer, listContainers } from './container/query.js';
 import { pruneContainers, removeContainer } from './container/remove.js';
 import { loginShell } from './container/shell.js';
@@ -50,6 +57,8 @@ import {
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
 import { StatsSampler } from './stats/sampler.js';
+import { systemInfo } from './system/info.js';
+import { waitForCondition, type WaitCondition } from './container/wait.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -76,6 +85,7 @@ import type {
   ImportOptions,
   LoadReport,
   PruneReport,
+  SystemInfo,
 } from './types.js';
 
 export interface EngineOptions extends Partial<EngineDirs> {
@@ -227,7 +237,12 @@ export class Engine {
     return pauseContainer(this.store, ref, false);
   }
 
-  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+  waitContainer(
+    ref: string,
+    signal?: AbortSignal,
+    condition?: WaitCondition,
+  ): Promise<{ exitCode: number; error: string }> {
+    if (condition && condition !== 'not-running') return waitForCondition(this.store, ref, condition, signal);
     return waitContainer(this.store, ref, signal);
   }
 
@@ -289,8 +304,15 @@ export class Engine {
     return (await import('./container/fs-ops.js')).copyFromContainer(this.store, ref, src, name, out, follow);
   }
 
-  async copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
-    return (await import('./container/fs-ops.js')).copyToContainer(this.store, ref, dest, input, top, keepOwners);
+  async copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ): Promise<void> {
+    return (await import('./container/fs-ops.js')).copyToContainer(this.store, ref, dest, input, top, keepOwners, opts);
   }
 
   async commitContainer(ref: string, opts?: CommitOptions): Promise<string> {
@@ -312,6 +334,10 @@ export class Engine {
 
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession> {
     return attachContainer(this.store, ref, want);
+  }
+
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void> {
+    return resizeContainer(this.store, ref, rows, cols);
   }
 
   /** The monitor's exit hook: persist the final state; remove --rm containers. */
@@ -360,6 +386,19 @@ export class Engine {
 
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
     return pruneVolumes(this.store, o);
+  }
+
+  // ---- the system ----
+
+  /** docker info's facts; `version` is the package's version (the engine does not know it). */
+  systemInfo(version: string): SystemInfo {
+    const counts = { running: 0, paused: 0, stopped: 0, images: this.store.images.images().length };
+    for (const c of listContainers(this.store, { all: true })) {
+      if (c.State === 'paused') counts.paused++;
+      else if (c.State === 'running' || c.State === 'restarting') counts.running++;
+      else counts.stopped++;
+    }
+    return systemInfo(this.store, counts, version);
   }
 
   // ---- events ----

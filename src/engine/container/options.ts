@@ -131,6 +131,20 @@ function validateLogOpts(driver: string, opts: Record<string, string>): void {
   }
 }
 
+/** --expose values ("80", "80/udp", "8000-8002") as Config.ExposedPorts keys. */
+function exposed(ports: string[]): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const p of ports) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(p.trim());
+    if (!m) throw invalidArg(`invalid port: ${p}`);
+    const first = Number(m[1]);
+    const last = m[2] ? Number(m[2]) : first;
+    if (first < 1 || last > 65535 || last < first) throw invalidArg(`invalid port: ${p}`);
+    for (let n = first; n <= last; n++) out[`${n}/${m[3] ?? 'tcp'}`] = {};
+  }
+  return out;
+}
+
 const HOSTNAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export interface BuiltConfig {
@@ -194,7 +208,14 @@ export function buildContainerConfig(
 
   let entrypoint: string[] | null = ic.Entrypoint ?? null;
   let cmd: string[] | null = ic.Cmd ?? null;
-  if (req.entrypoint !== undefined) {
+  if (Array.isArray(req.entrypoint)) {
+    // the API's list, merged as dockerd does: [] leaves the image's Cmd, [""] drops both
+    if (req.entrypoint.length === 0) entrypoint = null;
+    else {
+      entrypoint = req.entrypoint.length === 1 && req.entrypoint[0] === '' ? null : req.entrypoint;
+      cmd = null;
+    }
+  } else if (req.entrypoint !== undefined) {
     entrypoint = req.entrypoint === '' ? null : [req.entrypoint];
     cmd = null; // docker: a new entrypoint drops the image's Cmd
   }
@@ -211,7 +232,9 @@ export function buildContainerConfig(
     AttachStdin: !!req.attachStdin,
     AttachStdout: req.attachStdout ?? false,
     AttachStderr: req.attachStderr ?? false,
-    ...(ic.ExposedPorts ? { ExposedPorts: ic.ExposedPorts } : {}),
+    ...(ic.ExposedPorts || req.exposedPorts?.length
+      ? { ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...exposed(req.exposedPorts ?? []) } }
+      : {}),
     Tty: !!req.tty,
     OpenStdin: !!req.openStdin,
     StdinOnce: !!req.openStdin && !!req.attachStdin,
@@ -260,6 +283,10 @@ export function buildContainerConfig(
     UsernsMode: '',
     ShmSize: shmSize,
     Runtime: 'berth',
+    ConsoleSize:
+      req.consoleSize && req.consoleSize.every((n) => Number.isInteger(n) && n >= 0 && n < 65536)
+        ? req.consoleSize
+        : [0, 0],
     Init: req.init ? true : null,
     CpuShares: req.cpuShares ?? 0,
     Memory: memory,

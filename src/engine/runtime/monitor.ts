@@ -280,6 +280,7 @@ export function execArgs(o: {
   cwd?: string | undefined;
   user?: string | undefined;
   privileged?: boolean;
+  winsizeFile?: string | undefined;
   cmd: string[];
 }): string[] {
   const a = ['exec', '--pid', String(o.pid), '--cgroup', o.cgroup, '--bundle', o.bundle];
@@ -289,5 +290,6 @@ export function execArgs(o: {
   if (o.cwd) a.push('--cwd', o.cwd);
   if (o.user) a.push('--user', o.user);
   if (o.privileged) a.push('--privileged');
+  if (o.tty && o.winsizeFile) a.push('--winsize-file', o.winsizeFile);
   return [...a, '--', ...o.cmd];
 }

@@ -9,12 +9,12 @@
  *     "keys": { "container.stop": "x", "list.down": ["j", "down", "ctrl-n"] },
  *     "logs": { "bufferLines": 5000, "tail": 500, "timestamps": false },
  *     "stats": { "windowSeconds": 60 },
- *     "containers": { "showAll": true }
+ *     "containers": { "showAll": true },
+ *     "service": { "group": "docker" }
  *   }
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { configPath, GROUP_NAME } from '../../client/settings-file.js';
 import { DEFAULT_BINDINGS, SCOPE_TITLES, type Binding } from './bindings.js';
 import { isValidKeyName } from './keys.js';
 
@@ -43,9 +43,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'berth', 'config.json');
-}
+export { configPath };
 
 /** Validate the shape of a parsed config; returns it typed or throws ConfigError naming the setting. */
 export async function validateShape(raw: unknown, file: string): Promise<UserConfig> {
@@ -62,6 +60,11 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
       .partial()
       .optional(),
     containers: z.strictObject({ showAll: z.boolean() }).partial().optional(),
+    // read by the API service (berth system service); checked here so the app accepts the file
+    service: z
+      .strictObject({ group: z.string().regex(GROUP_NAME, 'expected a group name').nullable() })
+      .partial()
+      .optional(),
   });
   const r = schema.safeParse(raw);
   if (!r.success) {

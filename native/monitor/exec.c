@@ -228,7 +228,26 @@ int exec_main(const exec_opts *o)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (o->detach) {
-      if (fork() > 0) _exit(0); /* the exec'd process is reparented inside the container */
+      /* this process stays as the exec'd process's parent and reaps it: reparented to the container's
+         init instead (which need not reap), it would stay a zombie in the container for good */
+      pid_t g = fork();
+      if (g > 0) {
+        close(st[1]);
+        int dn = open("/dev/null", O_RDWR);
+        if (dn >= 0) {
+          dup2(dn, 0);
+          dup2(dn, 1);
+          dup2(dn, 2);
+          if (dn > 2) close(dn);
+        }
+        setsid();
+        while (waitpid(g, NULL, 0) < 0 && errno == EINTR) {}
+        _exit(0);
+      }
+      if (g < 0) {
+        fail_errno(&err, "fork");
+        goto failed;
+      }
     }
     setsid();
     if (o->tty) {
@@ -277,10 +296,7 @@ int exec_main(const exec_opts *o)
     fprintf(stderr, "%s\n", msg + 1);
     return (unsigned char)msg[0];
   }
-  if (o->detach) {
-    waitpid(child, NULL, 0);
-    return 0;
-  }
+  if (o->detach) return 0; /* the process runs on under its reaper (see above) */
   if (o->tty) return proxy(master, child);
   /* pass terminal signals on to the process */
   sigset_t fwd;

@@ -119,7 +119,7 @@ export interface ContainerApi {
    */
   startContainer(
     ref: string,
-    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean; event?: boolean } },
   ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }>;
   stopContainer(ref: string, timeout?: number, signal?: string): Promise<void>;
   restartContainer(ref: string, timeout?: number): Promise<void>;

@@ -104,7 +104,7 @@ export class EmbeddedBackend implements Backend {
   }
   startContainer(
     ref: string,
-    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean; event?: boolean } },
   ) {
     return this.engine.startContainer(ref, opts);
   }

@@ -16,8 +16,13 @@ export async function startContainer(ctx: Ctx, ref: string): Promise<boolean> {
   const autoRemove = !!(doc.HostConfig as { AutoRemove?: boolean }).AutoRemove;
   const pending = state.attaches.take(id);
   if (!pending.length) {
-    const r = await backend.startContainer(id);
-    return !r.alreadyRunning;
+    try {
+      const r = await backend.startContainer(id);
+      return !r.alreadyRunning;
+    } catch (e) {
+      await removeAfterFailedStart(ctx, id, autoRemove);
+      throw e;
+    }
   }
   const want = {
     stdin: pending.some((p) => p.want.stdin),
@@ -26,10 +31,11 @@ export async function startContainer(ctx: Ctx, ref: string): Promise<boolean> {
   };
   let r: Awaited<ReturnType<typeof backend.startContainer>>;
   try {
-    r = await backend.startContainer(id, { attach: { ...want, cleanup: autoRemove } });
+    r = await backend.startContainer(id, { attach: { ...want, cleanup: autoRemove, event: true } });
   } catch (e) {
     // the attach requests wait on: a later start may still serve them
     for (const p of pending) state.attaches.add(id, p);
+    await removeAfterFailedStart(ctx, id, autoRemove);
     throw e;
   }
   const session = r.session;
@@ -59,4 +65,10 @@ function removeAtExit(ctx: Ctx, id: string, session: AttachSession): void {
       release();
     }
   });
+}
+
+/** dockerd removes an --rm container whose start failed (nothing else would). */
+async function removeAfterFailedStart(ctx: Ctx, id: string, autoRemove: boolean): Promise<void> {
+  if (!autoRemove) return;
+  await ctx.backend.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
 }

@@ -169,7 +169,10 @@ export async function startContainer(
   });
   let session: AttachSession | null = null;
   try {
-    if (opts.attach) session = await monitorAttach(p.run, opts.attach);
+    if (opts.attach) {
+      session = await monitorAttach(p.run, opts.attach);
+      if (opts.attach.event) event(store, rec, 'attach');
+    }
     await monitorStart(p.run);
   } catch (e) {
     session?.close();

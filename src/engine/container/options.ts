@@ -163,7 +163,8 @@ export function buildContainerConfig(
   const ic = image.config ?? {};
   const memory = req.memory ? ramInBytes(req.memory) : 0;
   if (memory && memory < 6 * 1024 * 1024) throw invalidArg('Minimum memory limit allowed is 6MB');
-  let memorySwap = 0;
+  // dockerd records memory+swap as twice the memory when only the memory is given
+  let memorySwap = memory > 0 ? memory * 2 : 0;
   if (req.memorySwap) {
     memorySwap = req.memorySwap === '-1' ? -1 : ramInBytes(req.memorySwap);
     if (!memory && memorySwap > 0)

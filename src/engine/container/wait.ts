@@ -32,6 +32,7 @@ export async function waitForCondition(
     ],
     () => 100,
   );
+  const since = Date.now();
   const first = stateOf(store, rec);
   // the run this wait is about: the one going on now, else the next one to start
   const startedBefore = isRunning(first) ? null : first.startedAt;
@@ -41,8 +42,8 @@ export async function waitForCondition(
       if (signal?.aborted) throw new BerthError('CANCELLED', 'wait cancelled');
       const now = containerDb(store).get(rec.id);
       if (!now) {
-        if (condition === 'removed') return last;
-        return last; // removed before a next run: its last exit is all there is
+        // removed (an --rm container may go between two looks): its run's end is in the events
+        return lastDie(store, rec.id, since) ?? last;
       }
       const st = stateOf(store, now);
       const ran = isRunning(st) || st.startedAt !== startedBefore;
@@ -64,4 +65,16 @@ export async function waitForCondition(
   } finally {
     wake.close();
   }
+}
+
+/** The exit code of the container's latest `die` event at or after `sinceMs`, if there is one. */
+function lastDie(store: Store, id: string, sinceMs: number): { exitCode: number; error: string } | null {
+  const row = store.db
+    .prepare<[string, number], { attributes: string }>(
+      "SELECT attributes FROM events WHERE type = 'container' AND action = 'die' AND actor_id = ? AND time_ms >= ? ORDER BY seq DESC LIMIT 1",
+    )
+    .get(id, sinceMs - 1000);
+  if (!row) return null;
+  const code = Number((JSON.parse(row.attributes) as { exitCode?: string }).exitCode);
+  return Number.isInteger(code) ? { exitCode: code, error: '' } : null;
 }

@@ -195,6 +195,8 @@ export interface AttachWant {
   stderr?: boolean;
   /** This client removes the container after its exit (so the monitor need not run its exit command). */
   cleanup?: boolean;
+  /** Record docker's `attach` event for this attachment (API clients attach in a request of their own). */
+  event?: boolean;
 }
 
 /** Attach to a container's streams (before `start`, to see all output). */

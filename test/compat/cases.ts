@@ -17,10 +17,11 @@ const RUN = 'docker run $NET';
 export const CASES: Case[] = [
   // ---- images to start from ----
   { id: 'load', sh: 'docker load -i $FIX/layers.docker-save.tar' },
-  // images created in the same second come in any order from dockerd: sorted here
+  // images created in the same second come in any order from dockerd: sorted here; the two names
+  // the fixtures load (the peer dockerd is shared: other tests' bb* images may be there)
   {
     id: 'images-reference',
-    sh: "docker images --filter reference='bb*' --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}' | sort",
+    sh: "docker images --filter reference=bb --filter reference='bb-layers:*' --format '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}' | sort",
   },
   { id: 'images-table', sh: 'docker images bb-layers | sort' },
   {

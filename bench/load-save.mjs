@@ -1,223 +1,213 @@
 #!/usr/bin/env node
 /**
  * bench/load-save: `berth load` / `berth save` of a ~270 MB image against the
- * peer engine's `docker load` / `docker save` of the same archive, and
- * against plain `tar -x` of its layers. Alternating runs, medians. Every tool
- * writes to one fresh ext4 file system (a loop device) made for the run, with
- * a private dockerd (the peer's binary and flags) keeping its data there.
+ * peer engine's `docker load` / `docker save` of the same archive (a private
+ * dockerd of the peer's binary and flags), in two settings:
  *
- *   node bench/load-save.mjs [--runs N] [--workdir DIR] [--rebuild]
+ *  store-fs  the file system that holds berth's default store (/var/lib, so
+ *            /var/lib/berth; --dir chooses another), as users have it: berth
+ *            keeps a store at DIR/berth-bench-store, docker its data root at
+ *            DIR/berth-bench-docker. Five (--runs) alternating runs in each of
+ *            two removal modes, in which each tool first removes what its
+ *            previous run loaded:
+ *              rm-rf         berth: rm -rf of its store;
+ *                            docker: docker rmi TAG, docker image prune -f
+ *              own-commands  berth: berth rmi -f TAG, berth image prune -af;
+ *                            docker: docker rmi -f TAG, docker image prune -f
+ *            then `sync`, then the timed load. Which tool goes first
+ *            alternates from run to run. Then save, alternating too.
+ *  loop      one fresh ext4 (a loop device, journaled as mkfs.ext4 makes it)
+ *            for every tool, with plain `tar -x` of the layers beside them and
+ *            berth load's peak memory.
+ *
+ * Budgets (docs/DESIGN.md section 7): berth load at most 0.8x docker load in
+ * each setting and mode (ratio of medians); berth save at most 1x docker save.
+ *
+ *   node bench/load-save.mjs [--runs N] [--only store-fs|loop] [--dir DIR]
+ *                            [--workdir DIR] [--rebuild] [--trace-inodes]
+ *                            [--cli PATH]
+ *
+ * --cli runs another build of berth (its dist/cli/main.js), e.g. one made
+ * from an older commit, to compare.
+ * --trace-inodes records ext4's inode-allocation tracepoints (perf) around
+ * each store-fs load and reports how long the allocator took per inode the
+ * load made (see README, Benchmarks). It adds perf's overhead to the times.
  *
  * Needs root, the built berth (npm install), debootstrap, and the peers
- * (scripts/peers.sh start). The image: a Debian bookworm minbase root
- * made with debootstrap (imported as layer one), plus a layer holding 5,000
- * small files and a 50 MB blob. Prints one JSON object on stdout, with the
- * peak memory of berth load for this archive and for a small one, and the
- * load average of the (possibly shared) machine.
+ * (scripts/peers.sh start; the image is built with the peer docker). The
+ * image: a Debian bookworm minbase root made with debootstrap (layer one),
+ * plus a layer holding 5,000 small files and a 50 MB blob. The machine may be
+ * shared: every timed step records the 1-minute load average. Prints one JSON
+ * object on stdout; progress goes to stderr.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import {
+  IMAGE_TAG as TAG,
+  buildBenchImage,
+  cli as builtCli,
+  freshExt4,
+  log,
+  peakRssKb as peakRss,
+  peerEnv,
+  privateDockerd,
+  repo,
+  sh as shIn,
+  syncDisks,
+  timed,
+} from './lib/bench-env.mjs';
+import { fsInfo, load1, summary } from './lib/bench-util.mjs';
+import { storeFs } from './lib/store-fs.mjs';
 
-const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : def;
 };
 const runs = Number(opt('--runs', '5'));
-const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it was
-const work = opt('--workdir', '/var/tmp/berth-bench');
+const only = opt('--only', null);
+const storeFsDir = resolve(opt('--dir', '/var/lib'));
+const work = resolve(opt('--workdir', '/var/tmp/berth-bench'));
 const rebuild = args.includes('--rebuild');
-const cli = join(repo, 'dist', 'cli', 'main.js');
-const peers = resolve(repo, 'scripts', 'peers.sh');
-
-const env = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
-for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
-  env[m[1]] = m[2];
-const docker = (...a) =>
-  execFileSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const sh = (cmd) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const log = (s) => process.stderr.write(`${s}\n`);
-
-/** Peak resident memory of a command, in kB, from GNU time (null when /usr/bin/time is missing). */
-function peakRssKb(cmd, args) {
-  if (!existsSync('/usr/bin/time')) return null;
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(r.stderr.trim().split('\n').pop());
+const traceAllocs = args.includes('--trace-inodes');
+if (!(runs >= 1) || (only && only !== 'store-fs' && only !== 'loop')) {
+  log(
+    'usage: node bench/load-save.mjs [--runs N] [--only store-fs|loop] [--dir DIR] [--workdir DIR] [--rebuild] [--trace-inodes] [--cli PATH]',
+  );
+  process.exit(2);
 }
+const loadAtStart = os.loadavg(); // the machine may be shared: say how busy it was
+const cli = resolve(opt('--cli', builtCli));
 
-function timed(fn) {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const syncDisks = () => spawnSync('sync');
+const env = peerEnv();
+const sh = (cmd) => shIn(env, cmd);
+const peakRssKb = (cmd, a) => peakRss(env, cmd, a);
 
 // ---- the image -------------------------------------------------------------
-mkdirSync(work, { recursive: true });
-const image = join(work, 'image.tar');
-const TAG = 'berth-bench/deb:big';
-if (rebuild || !existsSync(image)) {
-  const rootfs = join(work, 'rootfs');
-  if (!existsSync(join(rootfs, 'etc', 'debian_version'))) {
-    log('debootstrap --variant=minbase bookworm (about a minute)');
-    sh(`debootstrap --variant=minbase bookworm ${rootfs} http://deb.debian.org/debian > ${work}/debootstrap.log 2>&1`);
-  }
-  log('building the image with the peer docker');
-  sh(`tar --numeric-owner -C ${rootfs} -cf ${work}/base.tar .`);
-  docker('import', join(work, 'base.tar'), 'berth-bench/deb:base');
-  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, 'rm', '-f', 'berth-bench-l2'], { env });
-  docker(
-    'run',
-    '--name',
-    'berth-bench-l2',
-    'berth-bench/deb:base',
-    'sh',
-    '-c',
-    'mkdir -p /many && cd /many && for d in $(seq 1 50); do mkdir $d; for f in $(seq 1 100); do head -c $((1000 + (d * f) % 3000)) /dev/urandom > $d/$f; done; done; head -c 50000000 /dev/urandom > /blob',
-  );
-  docker('commit', '-m', 'small files and a blob', 'berth-bench-l2', TAG);
-  docker('rm', 'berth-bench-l2');
-  docker('save', '-o', image, TAG);
-  rmSync(join(work, 'base.tar'), { force: true });
-}
+const image = buildBenchImage(env, work, rebuild);
 const archiveBytes = statSync(image).size;
 log(`archive: ${(archiveBytes / 1e6).toFixed(1)} MB`);
-
 // the layer tars, for the plain tar baseline
 const layersDir = join(work, 'layers');
 rmSync(layersDir, { recursive: true, force: true });
 mkdirSync(layersDir);
 sh(`tar -xf ${image} -C ${layersDir}`);
-const manifest = JSON.parse(readFileSync(join(layersDir, 'manifest.json'), 'utf8'));
-const layerFiles = manifest[0].Layers.map((l) => join(layersDir, l));
-
-// ---- one fresh file system for every tool -----------------------------------
-// All unpacking happens on a new ext4 file system (a loop device, journaled as a
-// host's would be), with a private dockerd of the peer's own binary and flags
-// whose data root is on it too: berth, docker and tar then write to the same
-// kind of fresh disk. (On this machine's root file system, an unjournaled ext4
-// that tests and earlier runs have churned, creating inodes costs several times
-// more in some directories than in others, which made timings depend on where
-// each tool's directory happened to be, not on the tool.)
-const fsImage = join(work, 'fs.img');
-const mnt = join(work, 'mnt');
-const berthRoot = join(mnt, 'berth-root');
-const berthRun = join(mnt, 'berth-run');
-const dest = join(mnt, 'tar-dest');
-const out = join(mnt, 'out.tar');
-const dockerState = join(mnt, 'docker');
-const dockerSock = join(work, 'docker.sock');
-const umount = () => spawnSync('umount', [mnt]);
-umount();
-rmSync(fsImage, { force: true });
-sh(`truncate -s 8G ${fsImage} && mkfs.ext4 -q -F ${fsImage}`);
-mkdirSync(mnt, { recursive: true });
-sh(`mount -o loop ${fsImage} ${mnt}`);
-const dockerd = spawn(
-  '/usr/sbin/dockerd',
-  [
-    '--iptables=false',
-    '--ip6tables=false',
-    '--bridge=none',
-    '--host',
-    `unix://${dockerSock}`,
-    '--data-root',
-    join(dockerState, 'data'),
-    '--exec-root',
-    join(dockerState, 'exec'),
-    '--pidfile',
-    join(dockerState, 'dockerd.pid'),
-  ],
-  { stdio: 'ignore', env },
+const layerFiles = JSON.parse(readFileSync(join(layersDir, 'manifest.json'), 'utf8'))[0].Layers.map((l) =>
+  join(layersDir, l),
 );
-const freshDocker = (...a) =>
-  execFileSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, ...a], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-const dockerdExited = new Promise((r) => dockerd.once('exit', r));
-const stopDockerd = async () => {
-  dockerd.kill('SIGTERM');
-  await dockerdExited;
-};
-for (let i = 0; ; i++) {
-  if (spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'version'], { env }).status === 0) break;
-  if (i > 120) throw new Error('the private dockerd did not start');
-  spawnSync('sleep', ['0.5']);
-}
-log(`a fresh ext4 at ${mnt}, docker's data root on it`);
+const archiveEntries = Number(sh(`for f in ${layerFiles.join(' ')}; do tar -tf $f; done | wc -l`).trim());
 
-// ---- the runs --------------------------------------------------------------
-const result = { berthLoad: [], dockerLoad: [], tarExtract: [], berthSave: [], dockerSave: [] };
-const berthCli = (...a) => execFileSync('node', [cli, '--root', berthRoot, '--runroot', berthRun, ...a], { env });
-const cleanup = () => {
-  rmSync(berthRoot, { recursive: true, force: true });
-  rmSync(dest, { recursive: true, force: true });
-  rmSync(out, { force: true });
-  spawnSync(env.PEER_DOCKER, ['-H', `unix://${dockerSock}`, 'rmi', '-f', TAG], { env });
-  syncDisks();
+const berthOn = (root, runroot) => {
+  const run = (...a) => execFileSync('node', [cli, '--root', root, '--runroot', runroot, ...a], { env });
+  return run;
 };
-try {
-  for (let i = 0; i < runs; i++) {
-    log(`run ${i + 1}/${runs}`);
-    cleanup();
-    result.berthLoad.push(timed(() => berthCli('load', '-q', '-i', image)));
-    syncDisks();
-    result.dockerLoad.push(timed(() => freshDocker('load', '-q', '-i', image)));
-    syncDisks();
-    mkdirSync(dest);
-    result.tarExtract.push(
-      timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))),
-    );
-    syncDisks();
-    result.berthSave.push(timed(() => berthCli('save', '-o', out, TAG)));
+
+// ---- loop: one fresh file system for every tool ------------------------------
+// All unpacking happens on a new ext4 file system (a loop device, journaled as
+// mkfs.ext4 makes it), with a private dockerd whose data root is on it too:
+// berth, docker and tar write to the same kind of fresh disk.
+async function loopDevice() {
+  // bench/lib/bench-env.mjs says why a fresh file system
+  const fresh = freshExt4(env, work);
+  const mnt = fresh.mnt;
+  const berthRoot = join(mnt, 'berth-root');
+  const berth = berthOn(berthRoot, join(mnt, 'berth-run'));
+  const dest = join(mnt, 'tar-dest');
+  const out = join(mnt, 'out.tar');
+  const d = await privateDockerd(env, work, join(mnt, 'docker'));
+  log(`loop: a fresh ext4 at ${mnt}, docker's data root on it`);
+  const result = { berthLoad: [], dockerLoad: [], tarExtract: [], berthSave: [], dockerSave: [], loadAverage: [] };
+  const cleanup = () => {
+    rmSync(berthRoot, { recursive: true, force: true });
+    rmSync(dest, { recursive: true, force: true });
     rmSync(out, { force: true });
+    d.tryRun('rmi', '-f', TAG);
     syncDisks();
-    result.dockerSave.push(timed(() => freshDocker('save', '-o', out, TAG)));
+  };
+  let fileSystem;
+  try {
+    for (let i = 0; i < runs; i++) {
+      log(`loop run ${i + 1}/${runs}`);
+      cleanup();
+      result.loadAverage.push(load1());
+      result.berthLoad.push(timed(() => berth('load', '-q', '-i', image)));
+      syncDisks();
+      result.dockerLoad.push(timed(() => d.run('load', '-q', '-i', image)));
+      syncDisks();
+      mkdirSync(dest);
+      result.tarExtract.push(
+        timed(() => layerFiles.forEach((f) => execFileSync('tar', ['--numeric-owner', '-xpf', f, '-C', dest]))),
+      );
+      syncDisks();
+      result.berthSave.push(timed(() => berth('save', '-o', out, TAG)));
+      rmSync(out, { force: true });
+      syncDisks();
+      result.dockerSave.push(timed(() => d.run('save', '-o', out, TAG)));
+    }
+    cleanup();
+    fileSystem = fsInfo(mnt);
+  } finally {
+    await d.stop();
   }
-  cleanup();
-} finally {
-  await stopDockerd();
-}
-
-// memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
-const small = join(repo, 'test', 'fixtures', 'busybox.docker-save.tar');
-const rss = {};
-for (const [name, file] of [
-  ['small', small],
-  ['large', image],
-]) {
+  // memory: berth load of this archive against a small one (it streams: the peak should not grow with the archive)
+  const rss = {};
+  for (const [name, file] of [
+    ['smallArchive', join(repo, 'test', 'fixtures', 'busybox.docker-save.tar')],
+    ['thisArchive', image],
+  ]) {
+    rmSync(berthRoot, { recursive: true, force: true });
+    rss[name] = peakRssKb('node', [
+      cli,
+      '--root',
+      berthRoot,
+      '--runroot',
+      join(mnt, 'berth-run'),
+      'load',
+      '-q',
+      '-i',
+      file,
+    ]);
+  }
   rmSync(berthRoot, { recursive: true, force: true });
-  rss[name] = peakRssKb('node', [cli, '--root', berthRoot, '--runroot', berthRun, 'load', '-q', '-i', file]);
+  fresh.remove();
+  const s = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, k === 'loadAverage' ? v : summary(v)]));
+  return {
+    fileSystem,
+    ...s,
+    ratios: {
+      berthLoadVsDockerLoad: s.berthLoad.median / s.dockerLoad.median,
+      berthLoadVsTarExtract: s.berthLoad.median / s.tarExtract.median,
+      berthSaveVsDockerSave: s.berthSave.median / s.dockerSave.median,
+    },
+    budget: { berthLoadVsDockerLoad: '<= 0.8', berthSaveVsDockerSave: '<= 1.0' },
+    met: {
+      berthLoadVsDockerLoad: s.berthLoad.median / s.dockerLoad.median <= 0.8,
+      berthSaveVsDockerSave: s.berthSave.median / s.dockerSave.median <= 1,
+    },
+    berthLoadPeakRssKb: rss,
+  };
 }
-rmSync(berthRoot, { recursive: true, force: true });
-umount();
-rmSync(fsImage, { force: true });
 
-const med = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, median(v)]));
 const report = {
   bench: 'load-save',
-  archiveBytes,
-  layers: layerFiles.length,
-  runs,
-  seconds: result,
-  median: med,
-  ratios: {
-    berthLoadVsDockerLoad: med.berthLoad / med.dockerLoad,
-    berthLoadVsTarExtract: med.berthLoad / med.tarExtract,
-    berthSaveVsDockerSave: med.berthSave / med.dockerSave,
-  },
-  budget: { berthLoadVsDockerLoad: '<= 0.8', berthSaveVsDockerSave: '<= 1.0' },
-  berthLoadPeakRssKb: { smallArchive: rss.small, thisArchive: rss.large },
-  loadAverage: { start: loadAtStart, end: os.loadavg() },
+  about:
+    'seconds per command; medians, min and max of alternating runs; ratio = berth median / docker median. storeFs: the file system of the default store, each tool removing its previous load first (two ways); loop: a fresh ext4 loop device. loadAverage: 1-minute load average of the machine when each timed step began (2+ means others were using the CPUs).',
+  berthCli: cli,
+  commit: spawnSync('git', ['-C', repo, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout.trim(),
+  kernel: os.release(),
   cpus: os.cpus().length,
+  node: process.version,
+  docker: execFileSync(env.PEER_DOCKER, ['--version'], { encoding: 'utf8' }).trim(),
+  archive: { path: image, bytes: archiveBytes, layers: layerFiles.length, entries: archiveEntries },
+  runs,
+  traceInodes: traceAllocs,
 };
+if (only !== 'loop') {
+  report.storeFs = await storeFs({ dir: storeFsDir, runs, work, image, tag: TAG, cli, env, traceAllocs });
+}
+if (only !== 'store-fs') report.loop = await loopDevice();
+report.loadAverage = { start: loadAtStart, end: os.loadavg() };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 rmSync(layersDir, { recursive: true, force: true });

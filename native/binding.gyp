@@ -21,15 +21,25 @@
       ],
       "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)"]}
     },
+    {"target_name": "berth_native", "sources": ["addon/addon.c"]},
     {
-      "target_name": "berth_native",
-      "sources": ["addon/addon.c"]
+      "target_name": "syscall-table",
+      "type": "none",
+      "actions": [
+        {
+          "action_name": "gen-syscalls",
+          "inputs": ["monitor/gen-syscalls.mjs"],
+          "outputs": ["<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"],
+          "action": ["node", "monitor/gen-syscalls.mjs", "<(SHARED_INTERMEDIATE_DIR)/berth/syscall-table.h"]
+        }
+      ],
+      "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)/berth"]}
     },
     {
       "target_name": "berth-monitor",
       "type": "executable",
-      "dependencies": ["berth-constants"],
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c"],
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/sealed.c", "monitor/mountfd.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
@@ -46,14 +56,32 @@
       "target_name": "berth-launch",
       "type": "executable",
       "dependencies": ["berth-constants", "berth-sqlite"],
-      "sources": ["launcher/main.c", "launcher/run.c", "launcher/plan.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/json.c"],
+      "sources": ["launcher/main.c", "launcher/run.c", "launcher/plan.c", "launcher/rows.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
+    },
+    {
+      "target_name": "berth-dns",
+      "type": "executable",
+      "sources": ["dns/main.c", "dns/server.c", "dns/forward.c", "dns/recdir.c", "dns/records.c", "dns/answer.c", "dns/wire.c", "dns/addr.c", "dns/log.c", "monitor/util.c", "monitor/json.c"],
+      "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
+      "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
+    },
+    {
+      "target_name": "berth-dns-tests",
+      "type": "executable",
+      "sources": ["tests/dns-unit.c", "dns/records.c", "dns/answer.c", "dns/wire.c", "dns/addr.c", "monitor/util.c", "monitor/json.c"]
     },
     {
       "target_name": "berth-monitor-tests",
       "type": "executable",
-      "dependencies": ["berth-constants"],
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/json.c", "monitor/spec.c", "monitor/rootfs.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "launcher/ref.c", "launcher/plan.c"]
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/sealed.c", "monitor/mountfd.c", "launcher/ref.c", "launcher/plan.c", "launcher/rows.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"]
+    },
+    {
+      "target_name": "berth-confine-tests",
+      "type": "executable",
+      "dependencies": ["berth-constants", "syscall-table"],
+      "sources": ["tests/confine.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c", "monitor/json.c", "monitor/util.c", "monitor/strbuf.c"]
     }
   ]
 }

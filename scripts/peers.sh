@@ -30,8 +30,14 @@ REG_PORT=${PEERS_REGISTRY_PORT:-5005}
 PKGS=(
   docker.io podman runc skopeo docker-registry # the peer engines and registry
   busybox-static tmux zstd xz-utils bzip2      # fixtures' rootfs, e2e app tests, compressed archives
+  python3                                       # the app's pseudo-terminal tests (test/helpers/pty-driver.py)
   iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
+  openssl apache2-utils                         # test registries: their CA and certificates, htpasswd (bcrypt)
+  debootstrap time                              # benchmarks: the Debian image; GNU time: peak memory (benchmarks, hostile-images.test.ts)
   clang-format                                  # the C formatter lint checks
+  clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
+  strace                                        # the mount race test slows a mount down with it
+  dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

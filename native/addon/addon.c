@@ -2,19 +2,25 @@
  * berth_native: the few file-system calls Node.js does not offer and the
  * engine needs: mknod (whiteouts, device nodes), extended attributes
  * (trusted.overlay.opaque, SCHILY.xattr.*), mount/umount (a stopped
- * container's merged view for export and cp) and syncfs.
+ * container's merged view for export and cp), syncfs, pidfds (so that
+ * cp reaches a running container's root only while its process is the one
+ * that was checked), and the ext4 "top directory" attribute (chattr +T) for
+ * the store's scratch directory.
  *
  * Every function throws an Error with `code` (e.g. "ENOENT"), `errno`,
  * `syscall` and `path` set, like Node's own fs errors.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <node_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -40,6 +46,7 @@ static const char *errno_name(int e)
     case EROFS: return "EROFS";
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ELOOP: return "ELOOP";
+    case ESRCH: return "ESRCH";
     default: return "EIO";
   }
 }
@@ -237,6 +244,38 @@ static napi_value js_syncfs(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+/* setTopdir(path): give a directory the "top of unrelated hierarchies" attribute
+ * (FS_TOPDIR_FL, chattr +T), so that ext4's Orlov allocator spreads each new
+ * subdirectory over the block groups instead of packing it beside its siblings.
+ * Returns true when the directory has the attribute, false when its file
+ * system has no such attribute (tmpfs, xfs, btrfs, overlay, ...). */
+static napi_value js_set_topdir(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  char path[PATH_BUF];
+  if (arg_string(env, argv, argc, 0, path, sizeof path)) return NULL;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW);
+  if (fd < 0) return throw_errno(env, errno, "open", path);
+  int flags = 0; /* the kernel reads and writes an int, whatever the ioctl's declared type */
+  int r = ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  const char *call = "ioctl(FS_IOC_GETFLAGS)";
+  if (r == 0 && !(flags & FS_TOPDIR_FL)) {
+    flags |= FS_TOPDIR_FL;
+    r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    call = "ioctl(FS_IOC_SETFLAGS)";
+  }
+  int e = errno;
+  close(fd);
+  napi_value out;
+  if (r < 0) {
+    if (e != ENOTTY && e != EOPNOTSUPP && e != EINVAL) return throw_errno(env, e, call, path);
+    napi_get_boolean(env, false, &out);
+    return out;
+  }
+  napi_get_boolean(env, true, &out);
+  return out;
+}
+
 /* chroot(path): used by the file-system helper process so that every path
  * it opens resolves inside a container's root, symlinks included. */
 static napi_value js_chroot(napi_env env, napi_callback_info info)
@@ -249,6 +288,37 @@ static napi_value js_chroot(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+/* pidfdOpen(pid): a pidfd for the process (it names that process, never a later one with the same pid). */
+static napi_value js_pidfd_open(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  uint32_t pid;
+  if (arg_uint(env, argv, argc, 0, &pid)) return NULL;
+  int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (fd < 0) return throw_errno(env, errno, "pidfd_open", NULL);
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "fcntl", NULL);
+  }
+  napi_value v;
+  napi_create_int32(env, fd, &v);
+  return v;
+}
+
+/* pidfdAlive(fd): whether the process of the pidfd has not exited (signal 0 through the pidfd). */
+static napi_value js_pidfd_alive(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  uint32_t fd;
+  if (arg_uint(env, argv, argc, 0, &fd)) return NULL;
+  int r = (int)syscall(SYS_pidfd_send_signal, (int)fd, 0, NULL, 0);
+  if (r < 0 && errno != ESRCH) return throw_errno(env, errno, "pidfd_send_signal", NULL);
+  napi_value v;
+  napi_get_boolean(env, r == 0, &v);
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
   napi_property_descriptor props[] = {
@@ -259,7 +329,10 @@ static napi_value init(napi_env env, napi_value exports)
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setTopdir", NULL, js_set_topdir, NULL, NULL, NULL, napi_enumerable, NULL},
       {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pidfdAlive", NULL, js_pidfd_alive, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

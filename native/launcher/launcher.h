@@ -26,11 +26,10 @@ void remove_tree(const char *dir);
 /* A container whose record the launcher wrote. */
 typedef struct {
   store_t *store;
-  const char *id, *dir, *run_dir;
+  const char *id, *name, *dir, *run_dir;
   const char *const *layers;
   int nlayers;
-  const char *attrs;        /* of its events: {"name":...,"image":...} */
-  const char *attrs_prefix; /* the same without the closing brace, for events with more */
+  const char *attrs; /* of its events: {"name":...,"image":...} (rows.c) */
 } ctr_t;
 
 /* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */

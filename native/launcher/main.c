@@ -25,6 +25,8 @@
 #include "berth-constants.h"
 #include "launcher.h"
 #include "ref.h"
+#include "rows.h"
+#include "../monitor/strbuf.h"
 
 char **orig_argv;
 cmdline C;
@@ -143,19 +145,18 @@ static void random_name(const jval *names, int attempt, char *out, size_t len)
     snprintf(out, len, "%s_%s%u", x, y, rnd(10));
 }
 
-/* JSON array items (no brackets) of a NULL-terminated list. */
-static char *json_items(const char *const *v, int n)
+/* A JSON array of n strings; with bare, its items without the brackets. */
+static char *json_array(const char *const *v, int n, bool bare)
 {
-  size_t cap = 16, len = 0;
-  char *out = xmalloc(cap);
-  out[0] = 0;
+  strbuf b;
+  sb_init(&b);
+  if (!bare) sb_putc(&b, '[');
   for (int k = 0; k < n; k++) {
-    autofree char *q = json_quote(v[k]);
-    size_t add = strlen(q) + 1;
-    if (len + add + 1 > cap) out = xrealloc(out, cap = (len + add + 1) * 2);
-    len += (size_t)sprintf(out + len, "%s%s", k ? "," : "", q);
+    if (k) sb_putc(&b, ',');
+    sb_json_str(&b, v[k], JSON_JS);
   }
-  return out;
+  if (!bare) sb_putc(&b, ']');
+  return sb_take(&b);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -220,13 +221,9 @@ int main(int argc, char **argv)
   const char **full = xmalloc(sizeof(char *) * (size_t)(nep + ncmd + 1));
   for (int k = 0; k < nep; k++) full[k] = ep[k];
   for (int k = 0; k < ncmd; k++) full[nep + k] = cmd[k];
-  autofree char *cmd_json = json_items(cmd, ncmd), *args_items = json_items(full + 1, nep + ncmd - 1);
-  char *args_json = xmalloc(strlen(args_items) + 3);
-  sprintf(args_json, "[%s]", args_items);
+  autofree char *cmd_json = json_array(cmd, ncmd, true), *args_json = json_array(full + 1, nep + ncmd - 1, false);
   const char *const *layers = str_list(json_get(doc, "layers"), &nlayers);
-  autofree char *layers_json = json_items(layers, nlayers);
-  char *layers_arr = xmalloc(strlen(layers_json) + 3);
-  sprintf(layers_arr, "[%s]", layers_json);
+  autofree char *layers_arr = json_array(layers, nlayers, false);
 
   /* the ID, name and time */
   unsigned char raw[32];
@@ -237,7 +234,6 @@ int main(int argc, char **argv)
   snprintf(dir, sizeof dir, "%s/" BERTH_LAYOUT_CONTAINERS "/%s", C.root, id);
   snprintf(run_dir, sizeof run_dir, "%s/" BERTH_LAYOUT_CONTAINER_RUN "/%.16s", C.runroot, id);
   plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
-  autofree char *image_q = json_quote(C.image);
 
   /* the container's directories and files, then its record: a taken random name is drawn again */
   for (int attempt = 0;; attempt++) {
@@ -273,9 +269,7 @@ int main(int argc, char **argv)
       remove_tree(dir);
       hand_over("cannot write the container's files");
     }
-    char attrs[1024];
-    autofree char *name_q = json_quote(name);
-    snprintf(attrs, sizeof attrs, "{\"name\":%s,\"image\":%s}", name_q, image_q);
+    autofree char *attrs = event_attrs(name, C.image);
     ctr_row row = {.id = id,
                    .name = name,
                    .image_id = image_id,
@@ -297,17 +291,14 @@ int main(int argc, char **argv)
     if (rc == 2) hand_over("a layer of the image is gone");
     if (C.name || attempt >= 100) hand_over("the name is taken: the engine says by whom");
   }
-  autofree char *name_q = json_quote(name);
-  char attrs[1024], attrs_prefix[1024];
-  snprintf(attrs_prefix, sizeof attrs_prefix, "{\"name\":%s,\"image\":%s", name_q, image_q);
-  snprintf(attrs, sizeof attrs, "%s}", attrs_prefix);
+  autofree char *attrs = event_attrs(name, C.image);
   ctr_t c = {.store = &store,
              .id = id,
+             .name = name,
              .dir = dir,
              .run_dir = run_dir,
              .layers = layers,
              .nlayers = nlayers,
-             .attrs = attrs,
-             .attrs_prefix = attrs_prefix};
+             .attrs = attrs};
   return run_created(&c, &plan, &v);
 }

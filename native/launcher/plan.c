@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../monitor/strbuf.h"
 
 int plan_stamp(const char *exe, char *out, size_t len, berr_t *err)
 {
@@ -69,49 +70,10 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
 
 char *json_quote(const char *s)
 {
-  size_t cap = strlen(s) * 6 + 3, n = 0;
-  char *out = xmalloc(cap);
-  out[n++] = '"';
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-    switch (*c) {
-      case '"':
-        out[n++] = '\\';
-        out[n++] = '"';
-        break;
-      case '\\':
-        out[n++] = '\\';
-        out[n++] = '\\';
-        break;
-      case '\b':
-        out[n++] = '\\';
-        out[n++] = 'b';
-        break;
-      case '\f':
-        out[n++] = '\\';
-        out[n++] = 'f';
-        break;
-      case '\n':
-        out[n++] = '\\';
-        out[n++] = 'n';
-        break;
-      case '\r':
-        out[n++] = '\\';
-        out[n++] = 'r';
-        break;
-      case '\t':
-        out[n++] = '\\';
-        out[n++] = 't';
-        break;
-      default:
-        if (*c < 0x20)
-          n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *c);
-        else
-          out[n++] = (char)*c;
-    }
-  }
-  out[n++] = '"';
-  out[n] = 0;
-  return out;
+  strbuf b;
+  sb_init(&b);
+  sb_json_str(&b, s, JSON_JS);
+  return sb_take(&b);
 }
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "launcher.h"
+#include "rows.h"
 #include "session.h"
 
 static int sig_pipe[2] = {-1, -1};
@@ -29,8 +30,9 @@ static void forward_signal(int sig, void *p)
   monitor_command(c->run_dir, "norestart", reply, sizeof reply);
   snprintf(line, sizeof line, "kill %d", sig);
   if (monitor_command(c->run_dir, line, reply, sizeof reply) != 0) return;
-  char attrs[1200];
-  snprintf(attrs, sizeof attrs, "%s,\"signal\":\"%d\"}", c->attrs_prefix, sig);
+  char num[16];
+  snprintf(num, sizeof num, "%d", sig);
+  autofree char *attrs = event_attrs_with(c->name, C.image, "signal", num);
   berr_t err = {0};
   store_event(c->store, c->id, "kill", attrs, &err);
 }
@@ -72,7 +74,7 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   const char *run_dir = c->run_dir;
   berr_t err = {0};
   const jval *doc = plan->doc;
-  char die_attrs[1200];
+  char num[16];
   /* the runtime directory, then the monitor */
   remove_tree(run_dir);
   if (mkdir_p(run_dir, 0700) < 0) {
@@ -116,15 +118,11 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
       /* an exec failure: the run ended with its code (lifecycle.ts ExecError) */
       code = atoi(reply + 6);
       msg = strchr(reply + 6, ' ') ? strchr(reply + 6, ' ') + 1 : msg;
-      char now[40], state[1400];
+      char now[40];
       now_rfc3339nano(now);
-      autofree char *msg_q = json_quote(msg);
-      snprintf(state, sizeof state,
-               "{\"status\":\"exited\",\"exitCode\":%d,\"error\":%s,\"startedAt\":\"%s\",\"finishedAt\":\"%s\","
-               "\"oomKilled\":false,"
-               "\"restartCount\":0,\"stoppedByUser\":false}",
-               code, msg_q, now, now);
-      snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", c->attrs_prefix, code);
+      snprintf(num, sizeof num, "%d", code);
+      autofree char *state = exec_failed_state(code, msg, now);
+      autofree char *die_attrs = event_attrs_with(c->name, C.image, "exitCode", num);
       store_state(c->store, c->id, state, "die", die_attrs, &err);
     }
     fprintf(stderr, "Error: %s\n", msg);
@@ -162,7 +160,8 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   }
   close(sock);
   if (C.rm) {
-    snprintf(die_attrs, sizeof die_attrs, "%s,\"exitCode\":\"%d\"}", c->attrs_prefix, code);
+    snprintf(num, sizeof num, "%d", code);
+    autofree char *die_attrs = event_attrs_with(c->name, C.image, "exitCode", num);
     remove_container(c, die_attrs);
   }
   return code;

@@ -31,11 +31,17 @@ void frame_header(unsigned char out[8], int type, uint32_t len)
   out[7] = (unsigned char)len;
 }
 
+uint32_t frame_length(const char *buf)
+{
+  const unsigned char *b = (const unsigned char *)buf;
+  return ((uint32_t)b[4] << 24) | ((uint32_t)b[5] << 16) | ((uint32_t)b[6] << 8) | b[7];
+}
+
 size_t frame_parse(const char *buf, size_t len, int *type, const char **payload, uint32_t *plen)
 {
   if (len < 8) return 0;
   const unsigned char *b = (const unsigned char *)buf;
-  uint32_t n = ((uint32_t)b[4] << 24) | ((uint32_t)b[5] << 16) | ((uint32_t)b[6] << 8) | b[7];
+  uint32_t n = frame_length(buf);
   if (len < 8 + (size_t)n) return 0;
   *type = b[0];
   *payload = buf + 8;

@@ -18,6 +18,7 @@
 #define FRAME_ATTACHED     BERTH_ATTACH_FRAME_ATTACHED
 
 #define CLIENT_MAX_BACKLOG (8u << 20) /* a client this far behind is dropped */
+#define FRAME_MAX_PAYLOAD  (1u << 20) /* a client announcing a longer frame is dropped */
 
 typedef struct {
   int fd;
@@ -39,6 +40,8 @@ void client_queue(client *c, const char *data, size_t len);
 bool client_flush(client *c);
 /* Frame header helpers (pure; unit tested). */
 void frame_header(unsigned char out[8], int type, uint32_t len);
+/* The payload length a frame header announces (buf holds at least 8 bytes). */
+uint32_t frame_length(const char *buf);
 /* Parse one complete frame at buf; returns bytes used (0 if incomplete). */
 size_t frame_parse(const char *buf, size_t len, int *type, const char **payload, uint32_t *plen);
 

@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
+#include "devices-bpf.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -199,6 +200,10 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
 {
   char buf[64];
   if (cg->v2) {
+    /* no devices controller on v2: the rules become an eBPF program, attached before anything joins */
+    berr_t e = {0};
+    if (devbpf_apply(cg->dirs[0], r->dev_rules, r->dev_allow, r->ndev_rules, &e) < 0)
+      return fail(err, e.code, "apply the device rules: %s", e.msg);
     if (r->memory_limit > 0 && setn(cg, "memory", "memory.max", r->memory_limit, false, err) < 0) return -1;
     if (r->memory_swap != -1 || r->memory_limit > 0) {
       if (r->memory_swap == -1)
@@ -242,9 +247,11 @@ int cgroup_apply(cgroup_t *cg, const spec_resources *r, berr_t *err)
   if (r->mems && setv(cg, "cpuset", "cpuset.mems", r->mems, false, err) < 0) return -1;
   if (r->pids_limit > 0 && setn(cg, "pids", "pids.max", r->pids_limit, false, err) < 0) return -1;
   if (r->blkio_weight > 0 && setn(cg, "blkio", "blkio.weight", r->blkio_weight, true, err) < 0) return -1;
+  /* the device rules are not optional: without the devices controller, or when a rule is refused, fail closed */
   for (size_t k = 0; k < r->ndev_rules; k++) {
-    if (setv(cg, "devices", r->dev_allow[k] ? "devices.allow" : "devices.deny", r->dev_rules[k], true, err) < 0)
-      return -1;
+    berr_t e = {0};
+    if (setv(cg, "devices", r->dev_allow[k] ? "devices.allow" : "devices.deny", r->dev_rules[k], false, &e) < 0)
+      return fail(err, e.code, "apply the device rules: %s", e.msg);
   }
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "process.h"
 #include "rootfs.h"
+#include "sealed.h"
 
 /* Status channel: 'R' ready; 'E<status> <msg>' setup failed; 'X<status> <msg>' exec failed. */
 static void report(int fd, char kind, const berr_t *err)
@@ -60,6 +61,41 @@ static int recv_fd(int sock)
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return fd;
+}
+
+/* Exec the program through the sealed copy (container_exec_hop): this process runs the host's file, and an
+ * exec of a `#!/proc/self/exe` script would run that file inside the container. */
+static void exec_hop(int sealed, int status_fd, const char *exe, const char **args, const char **env, berr_t *err)
+{
+  size_t n = 0;
+  while (args[n]) n++;
+  char fdnum[16];
+  snprintf(fdnum, sizeof fdnum, "%d", status_fd);
+  const char **argv = xmalloc((n + 6) * sizeof(char *));
+  argv[0] = "berth-monitor";
+  argv[1] = "execve";
+  argv[2] = fdnum;
+  argv[3] = exe;
+  argv[4] = "--";
+  memcpy(argv + 5, args, (n + 1) * sizeof(char *));
+  set_cloexec(status_fd, false);
+  exec_sealed(sealed, (char *const *)argv, (char *const *)env, err);
+}
+
+int container_exec_hop(int argc, char **argv)
+{
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (argc < 6 || strcmp(argv[4], "--")) {
+    fprintf(stderr, "usage: berth-monitor execve STATUS_FD PATH -- ARG0 [ARG...]\n");
+    return 125;
+  }
+  int status_fd = atoi(argv[2]);
+  set_cloexec(status_fd, true);
+  berr_t err = {0};
+  extern char **environ;
+  exec_program(argv[3], argv[5], argv + 5, environ, &err);
+  report(status_fd, 'X', &err);
+  return err.status ? err.status : 125;
 }
 
 static int loopback_up(berr_t *err)
@@ -106,13 +142,20 @@ static int write_sysctls(const spec_t *s, berr_t *err)
 }
 
 /* In the child: everything up to the release, then exec. Never returns. */
-static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_fd, int console_sock, int in_r,
-                       int out_w, int err_w)
+static void child_main(const spec_t *s, cgroup_t *cg, int sealed, int status_fd, int start_fd, int console_sock,
+                       int in_r, int out_w, int err_w)
 {
   berr_t err = {0};
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* nothing in the container may ptrace or open /proc/<pid>/ of this process before it execs */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* joined from inside, before anything runs in it (see cgroup_join_self) */
   if (cg && cgroup_join_self(cg, &err) < 0) goto setup_failed;
+  /* the cgroup namespace is made once in the container's cgroups, so they are its root ("/") */
+  if ((s->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+    fail_errno(&err, "make the cgroup namespace");
+    goto setup_failed;
+  }
   int master = -1, slave = -1;
   /* the program starts with default signal handling and nothing blocked */
   sigset_t none;
@@ -167,6 +210,8 @@ static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_f
   close(start_fd);
   proc_identity id = {s->uid,           s->gid,           s->groups,          s->ngroups,     s->cap_bounding,
                       s->cap_effective, s->cap_permitted, s->cap_inheritable, s->cap_ambient, s->no_new_privileges};
+  /* seccomp as late as it can be: without no_new_privs it needs CAP_SYS_ADMIN, so before the identity */
+  if (!s->no_new_privileges && seccomp_install(s->seccomp, &err) < 0) goto exec_failed;
   if (apply_identity(&id, &err) < 0) goto exec_failed;
   if (chdir(s->cwd) < 0) {
     fail_errno(&err, "chdir to the working directory %s", s->cwd);
@@ -174,9 +219,10 @@ static void child_main(const spec_t *s, cgroup_t *cg, int status_fd, int start_f
   }
   char exe[PATH_MAX];
   if (find_executable(s->args[0], s->env, exe, sizeof exe, &err) < 0) goto exec_failed;
-  /* every descriptor but 0-2 and the status channel closes here; the channel closes on exec */
+  /* every descriptor but 0-2 and the status channel closes here; the channel closes on the program's exec */
   syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-  exec_program(exe, s->args[0], (char *const *)s->args, (char *const *)s->env, &err);
+  if (s->no_new_privileges && seccomp_install(s->seccomp, &err) < 0) goto exec_failed;
+  exec_hop(sealed, status_fd, exe, s->args, s->env, &err);
 exec_failed:
   report(status_fd, 'X', &err);
   _exit(err.status ? err.status : 125);
@@ -223,13 +269,21 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
       return fail_errno(err, "open /dev/null");
     }
   }
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(s->ns_flags | SIGCHLD), NULL, NULL, NULL, NULL);
-  if (pid < 0) return fail_errno(err, "clone the container process");
+  /* the program is exec'd from this sealed copy (exec_hop); it goes away with that exec */
+  int sealed = sealed_copy(err);
+  if (sealed < 0) return -1;
+  unsigned long flags = (unsigned long)(s->ns_flags & ~CLONE_NEWCGROUP) | SIGCHLD; /* cgroup: in child_main */
+  pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+  if (pid < 0) {
+    close(sealed);
+    return fail_errno(err, "clone the container process");
+  }
   if (pid == 0) {
     close(st[0]);
     close(go[1]);
-    child_main(s, cg, st[1], go[0], cons[1], in[0], out[1], er[1]);
+    child_main(s, cg, sealed, st[1], go[0], cons[1], in[0], out[1], er[1]);
   }
+  close(sealed);
   close(st[1]);
   close(go[0]);
   if (cons[1] >= 0) close(cons[1]);
@@ -237,6 +291,7 @@ int container_spawn(const spec_t *s, cgroup_t *cg, bool open_stdin, ctr_proc *p,
   if (out[1] >= 0) close(out[1]);
   if (er[1] >= 0) close(er[1]);
   p->pid = pid;
+  p->start_time = proc_starttime(pid); /* our child, not reaped: the pid is still its own */
   p->status_fd = st[0];
   p->start_fd = go[1];
   p->tty = s->terminal;

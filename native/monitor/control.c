@@ -44,7 +44,7 @@ static void command(monitor *m, client *c, char *line)
   }
   if (!strcmp(line, "kill")) {
     int sig = arg ? atoi(arg) : SIGKILL;
-    if (!m->alive || !m->started) return reply(c, "error container is not running");
+    if (!m->alive || !m->started || m->reaped) return reply(c, "error container is not running");
     if (kill(m->proc.pid, sig) < 0) return reply(c, "error kill: %s", errno_text(errno));
     return reply(c, "ok");
   }
@@ -56,15 +56,15 @@ static void command(monitor *m, client *c, char *line)
       client_flush(c);
       monitor_finalize(m);
     }
-    if (!strcmp(line, "stop") && m->alive) {
+    if (!strcmp(line, "stop") && m->alive && !m->reaped) {
       int sig = SIGTERM, timeout = 10;
       if (arg) {
         char *end;
         sig = (int)strtol(arg, &end, 10);
         timeout = (int)strtol(end, NULL, 10);
       }
-      if (!m->started) sig = SIGKILL; /* never released: nothing to stop gracefully */
-      kill(m->proc.pid, sig);
+      if (!m->started) sig = SIGKILL;         /* never released: nothing to stop gracefully */
+      if (!m->reaped) kill(m->proc.pid, sig); /* a reaped pid may be someone else's by now */
       if (timeout >= 0 && sig != SIGKILL) m->kill_at = monotonic_ms() + (int64_t)timeout * 1000;
     }
     monitor_write_state(m);
@@ -125,7 +125,13 @@ static void frames(monitor *m, client *c)
     const char *payload;
     uint32_t len;
     size_t used = frame_parse(c->in + off, c->inlen - off, &type, &payload, &len);
-    if (!used) break;
+    if (!used) {
+      if (c->inlen - off >= 8 && frame_length(c->in + off) > FRAME_MAX_PAYLOAD) {
+        logmsg("dropping a client that sent a frame of %u bytes", frame_length(c->in + off));
+        return client_free(c);
+      }
+      break;
+    }
     off += used;
     if (type == FRAME_STDIN && c->want[0])
       stdin_write(m, payload, len);
@@ -142,6 +148,26 @@ static void frames(monitor *m, client *c)
   control_flush_stdin(m);
 }
 
+void control_client_input(monitor *m, client *c)
+{
+  if (!c->attach) {
+    char *nl = memchr(c->in, '\n', c->inlen);
+    if (!nl) {
+      if (c->inlen > CONTROL_LINE_MAX) client_free(c);
+      return;
+    }
+    size_t used = (size_t)(nl - c->in) + 1;
+    if (used > CONTROL_LINE_MAX + 1) return client_free(c);
+    char line[CONTROL_LINE_MAX + 1];
+    memcpy(line, c->in, used - 1);
+    line[used - 1] = 0;
+    memmove(c->in, c->in + used, c->inlen - used);
+    c->inlen -= used;
+    command(m, c, line);
+  }
+  if (c->attach && c->fd >= 0) frames(m, c);
+}
+
 void control_client_read(monitor *m, client *c)
 {
   if (c->inlen + 65536 > c->incap) {
@@ -155,21 +181,7 @@ void control_client_read(monitor *m, client *c)
     return;
   }
   c->inlen += (size_t)n;
-  if (!c->attach) {
-    char *nl = memchr(c->in, '\n', c->inlen);
-    if (!nl) {
-      if (c->inlen > 4096) client_free(c);
-      return;
-    }
-    *nl = 0;
-    size_t used = (size_t)(nl - c->in) + 1;
-    char line[4097];
-    snprintf(line, sizeof line, "%s", c->in);
-    memmove(c->in, c->in + used, c->inlen - used);
-    c->inlen -= used;
-    command(m, c, line);
-  }
-  if (c->attach && c->fd >= 0) frames(m, c);
+  control_client_input(m, c);
 }
 
 int control_listen(const char *path, berr_t *err)

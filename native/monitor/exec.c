@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -78,15 +80,39 @@ static int parse_user(const char *s, proc_identity *id, berr_t *err)
   return 0;
 }
 
-static int join_container(pid_t pid, const char *cgpath, berr_t *err)
+/* The container's init is still pid (same start time, when known), not a process that got its pid since. */
+static int same_process(pid_t pid, unsigned long long start, berr_t *err)
 {
+  if (!start || proc_starttime(pid) == start) return 0;
+  err->status = 125;
+  return fail(err, ESRCH, "container process %d is not running (its pid belongs to another process now)", (int)pid);
+}
+
+#define JOIN_NS (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP)
+
+static int join_container(pid_t pid, unsigned long long start, const char *cgpath, berr_t *err)
+{
+  /* a handle on the process itself, taken before its identity is checked: what is joined is that
+   * process's, even if it exits and its pid goes to someone else meanwhile */
+  autoclose int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0 && errno != ENOSYS) {
+    err->status = 125;
+    return fail_errno(err, "container process %d is not running", (int)pid);
+  }
+  if (same_process(pid, start, err) < 0) return -1;
   if (cgpath && *cgpath) {
     cgroup_t cg;
     if (cgroup_open(&cg, cgpath, false, err) < 0 || cgroup_join_self(&cg, err) < 0) return -1;
   }
-  static const char *const names[] = {"ipc", "uts", "net", "pid", "mnt"};
-  int fds[5];
-  for (int k = 0; k < 5; k++) {
+  if (pidfd >= 0 && setns(pidfd, JOIN_NS) == 0) {
+    if (chdir("/") < 0) return fail_errno(err, "chdir /");
+    return 0;
+  }
+  if (pidfd >= 0 && errno != EINVAL) return fail_errno(err, "join the container's namespaces");
+  /* kernels before 5.8 (no setns on a pidfd): its namespace files, then the check again, so they were its */
+  static const char *const names[] = {"ipc", "uts", "net", "pid", "mnt", "cgroup"};
+  int fds[6];
+  for (int k = 0; k < 6; k++) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[k]);
     fds[k] = open(path, O_RDONLY | O_CLOEXEC);
@@ -95,7 +121,8 @@ static int join_container(pid_t pid, const char *cgpath, berr_t *err)
       return fail_errno(err, "container process %d is not running (%s)", (int)pid, path);
     }
   }
-  for (int k = 0; k < 5; k++) {
+  if (same_process(pid, start, err) < 0) return -1;
+  for (int k = 0; k < 6; k++) {
     if (setns(fds[k], 0) < 0) return fail_errno(err, "join the container's %s namespace", names[k]);
     close(fds[k]);
   }
@@ -127,12 +154,44 @@ static void copy_winsize(int master)
   if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
+/*
+ * The terminal of `exec` went away (a hangup: SIGHUP, or a raw terminal that
+ * reads as ended). A dropped `docker exec -it` or `podman exec -it` client
+ * leaves the process running, its terminal open and unread; so does this: a
+ * keeper process (in a session of its own, its stdio on /dev/null) holds the
+ * master and drains it until the process and whatever it started have
+ * closed their side, while `exec` ends as a hangup ends a process (129), so
+ * that whoever waits for it (the app, the CLI) can go.
+ */
+static int hang_up(int master)
+{
+  restore_tty(); /* fails harmlessly when the terminal is gone; restores it after a plain SIGHUP */
+  pid_t keeper = fork();
+  if (keeper == 0) {
+    setsid();
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {}
+    _exit(0);
+  }
+  close(master);
+  return 128 + SIGHUP;
+}
+
 static int proxy(int master, pid_t child)
 {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGWINCH);
   sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_BLOCK, &set, NULL);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
     tio_saved = true;
@@ -140,6 +199,8 @@ static int proxy(int master, pid_t child)
     cfmakeraw(&raw);
     tcsetattr(0, TCSADRAIN, &raw);
   }
+  /* a raw terminal has no end-of-file key: when it reads as ended, it hung up */
+  const bool raw_in = tio_saved;
   copy_winsize(master);
   bool in_open = true;
   int status = -1;
@@ -149,17 +210,22 @@ static int proxy(int master, pid_t child)
     if (poll(pf, 3, -1) < 0 && errno != EINTR) break;
     if (pf[1].revents) {
       struct signalfd_siginfo si;
+      bool hup = false;
       while (read(sfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGWINCH) copy_winsize(master);
+        if (si.ssi_signo == SIGHUP) hup = true;
       }
+      if (hup) return hang_up(master);
       if (status < 0 && waitpid(child, &status, WNOHANG) <= 0) status = -1;
     }
     if (pf[2].revents) {
       ssize_t n = read(0, buf, sizeof buf);
-      if (n <= 0)
-        in_open = false;
-      else
+      if (n > 0)
         write_all(master, buf, (size_t)n);
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (raw_in) return hang_up(master);
+        in_open = false;
+      }
     }
     if (pf[0].revents) {
       ssize_t n = read(master, buf, sizeof buf);
@@ -175,6 +241,8 @@ static int proxy(int master, pid_t child)
 int exec_main(const exec_opts *o)
 {
   berr_t err = {0};
+  /* nothing in the container may ptrace or open /proc/<pid>/ of this process before it execs */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   spec_t s;
   memset(&s, 0, sizeof s);
   if (o->bundle && spec_load(&s, o->bundle, &err) < 0) return die(&err);
@@ -195,7 +263,7 @@ int exec_main(const exec_opts *o)
       return die(&err);
     }
   }
-  if (join_container(o->pid, o->cgroup, &err) < 0) return die(&err);
+  if (join_container(o->pid, o->pid_start, o->cgroup, &err) < 0) return die(&err);
   int master = -1;
   char slave_path[64] = "";
   if (o->tty) {
@@ -269,6 +337,8 @@ int exec_main(const exec_opts *o)
       }
     }
     if (o->bundle && apply_rlimits(&s, &err) < 0) goto failed;
+    /* the container's seccomp filter, as late as it can be (see container.c) */
+    if (!id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     if (apply_identity(&id, &err) < 0) goto failed;
     if (chdir(cwd) < 0) {
       fail_errno(&err, "chdir to the working directory %s", cwd);
@@ -277,6 +347,7 @@ int exec_main(const exec_opts *o)
     }
     char exe[PATH_MAX];
     if (find_executable(o->argv[0], env, exe, sizeof exe, &err) < 0) goto failed;
+    if (id.no_new_privileges && seccomp_install(s.seccomp, &err) < 0) goto failed;
     exec_program(exe, o->argv[0], o->argv, (char *const *)env, &err);
   failed : {
     char msg[600];

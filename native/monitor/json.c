@@ -22,6 +22,7 @@ static int perr(parser *p, const char *what)
 }
 
 static int parse_value(parser *p, jval *out);
+static void free_inner(jval *v);
 
 static void put_utf8(char **o, unsigned cp)
 {
@@ -48,7 +49,9 @@ static int hex4(parser *p, unsigned *out)
 {
   unsigned v = 0;
   for (int k = 0; k < 4; k++) {
-    char c = p->s[p->i++];
+    char c = p->s[p->i];
+    if (!c) return perr(p, "bad \\u escape");
+    p->i++;
     v <<= 4;
     if (c >= '0' && c <= '9')
       v |= (unsigned)(c - '0');
@@ -68,8 +71,11 @@ static int parse_string(parser *p, char **out)
   if (p->s[p->i] != '"') return perr(p, "expected a string");
   p->i++;
   size_t start = p->i, len = 0;
-  /* the decoded string is never longer than the raw text */
-  while (p->s[start + len] && p->s[start + len] != '"') len += p->s[start + len] == '\\' ? 2 : 1;
+  /* the decoded string is never longer than the raw text; an escape's second byte is never the NUL */
+  while (p->s[start + len] && p->s[start + len] != '"') {
+    if (p->s[start + len] == '\\' && p->s[start + len + 1]) len++;
+    len++;
+  }
   char *buf = xmalloc(len + 1), *o = buf;
   for (;;) {
     char c = p->s[p->i];
@@ -77,13 +83,22 @@ static int parse_string(parser *p, char **out)
       free(buf);
       return perr(p, "unterminated string");
     }
+    if ((unsigned char)c < 0x20) {
+      free(buf);
+      return perr(p, "control character in a string");
+    }
     p->i++;
     if (c == '"') break;
     if (c != '\\') {
       *o++ = c;
       continue;
     }
-    char e = p->s[p->i++];
+    char e = p->s[p->i];
+    if (!e) {
+      free(buf);
+      return perr(p, "unterminated string");
+    }
+    p->i++;
     switch (e) {
       case '"': *o++ = '"'; break;
       case '\\': *o++ = '\\'; break;
@@ -99,14 +114,25 @@ static int parse_string(parser *p, char **out)
           free(buf);
           return -1;
         }
-        if (cp >= 0xd800 && cp < 0xdc00 && p->s[p->i] == '\\' && p->s[p->i + 1] == 'u') {
+        if (cp >= 0xd800 && cp < 0xdc00) {
           unsigned lo = 0;
+          if (p->s[p->i] != '\\' || p->s[p->i + 1] != 'u') {
+            free(buf);
+            return perr(p, "lone surrogate");
+          }
           p->i += 2;
           if (hex4(p, &lo) < 0) {
             free(buf);
             return -1;
           }
+          if (lo < 0xdc00 || lo > 0xdfff) {
+            free(buf);
+            return perr(p, "lone surrogate");
+          }
           cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+          free(buf);
+          return perr(p, "lone surrogate");
         }
         put_utf8(&o, cp);
         break;
@@ -151,6 +177,7 @@ static int parse_container(parser *p, jval *out, bool obj)
     }
     memset(&out->items[out->n], 0, sizeof(jval));
     if (parse_value(p, &out->items[out->n]) < 0) {
+      free_inner(&out->items[out->n]); /* what it holds of a nested value */
       if (obj) free(out->keys[out->n]);
       return -1;
     }
@@ -163,6 +190,35 @@ static int parse_container(parser *p, jval *out, bool obj)
   }
   p->depth--;
   return 0;
+}
+
+static bool digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* The end of a number at i as JSON's grammar has it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; 0 if none. */
+static size_t number_end(const char *s, size_t i)
+{
+  if (s[i] == '-') i++;
+  if (s[i] == '0')
+    i++;
+  else if (digit(s[i]))
+    while (digit(s[i])) i++;
+  else
+    return 0;
+  if (s[i] == '.') {
+    if (!digit(s[++i])) return 0;
+    while (digit(s[i])) i++;
+  }
+  if (s[i] == 'e' || s[i] == 'E') {
+    i++;
+    if (s[i] == '+' || s[i] == '-') i++;
+    if (!digit(s[i])) return 0;
+    while (digit(s[i])) i++;
+  }
+  if (digit(s[i])) return 0; /* 01 */
+  return i;
 }
 
 static int parse_value(parser *p, jval *out)
@@ -192,11 +248,13 @@ static int parse_value(parser *p, jval *out)
     return 0;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
-    char *end;
+    size_t end = number_end(p->s, p->i);
+    if (!end) return perr(p, "bad number");
+    char *stop;
     out->t = J_NUM;
-    out->num = strtod(p->s + p->i, &end);
-    if (end == p->s + p->i) return perr(p, "bad number");
-    p->i = (size_t)(end - p->s);
+    out->num = strtod(p->s + p->i, &stop);
+    if (stop != p->s + end) return perr(p, "bad number");
+    p->i = end;
     return 0;
   }
   return perr(p, "unexpected character");
@@ -220,6 +278,14 @@ void json_free(jval *v)
   if (!v) return;
   free_inner(v);
   free(v);
+}
+
+void json_drop(jval *v)
+{
+  if (!v) return;
+  free_inner(v);
+  memset(v, 0, sizeof *v);
+  v->t = J_NULL;
 }
 
 jval *json_parse(const char *text, berr_t *err)

@@ -20,6 +20,8 @@ typedef struct jval {
 
 jval *json_parse(const char *text, berr_t *err);
 void json_free(jval *v);
+/* Free what v holds (a member of a parsed document) and leave it null. */
+void json_drop(jval *v);
 
 /* Lookups that tolerate NULL and type mismatches by returning NULL/defaults. */
 const jval *json_get(const jval *obj, const char *key);

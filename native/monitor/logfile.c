@@ -8,98 +8,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "strbuf.h"
 #include "util.h"
 
-static const char HEX[] = "0123456789abcdef";
-
-/* Length of a valid UTF-8 sequence at p (max n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+void log_entry(strbuf *b, const char *text, size_t len, int stream, const char *time)
 {
-  unsigned c = p[0];
-  size_t len;
-  unsigned cp;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) {
-    len = 2;
-    cp = c & 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    len = 3;
-    cp = c & 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > n) return 0;
-  for (size_t k = 1; k < len; k++) {
-    if ((p[k] & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (p[k] & 0x3f);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-  return len;
-}
-
-size_t json_escape(const char *in, size_t len, char *out)
-{
-  const unsigned char *p = (const unsigned char *)in;
-  char *o = out;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = p[i];
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
-      *o++ = (char)c;
-      i++;
-      continue;
-    }
-    if (c < 0x80) {
-      *o++ = '\\';
-      switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        default:
-          *o++ = 'u';
-          *o++ = '0';
-          *o++ = '0';
-          *o++ = HEX[c >> 4];
-          *o++ = HEX[c & 15];
-      }
-      i++;
-      continue;
-    }
-    size_t n = utf8_len(p + i, len - i);
-    if (!n) {
-      memcpy(o, "\\ufffd", 6);
-      o += 6;
-      i++;
-      continue;
-    }
-    /* U+2028 and U+2029 are escaped as Go does (E2 80 A8/A9) */
-    if (n == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9)) {
-      memcpy(o, p[i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
-      o += 6;
-    } else {
-      memcpy(o, p + i, n);
-      o += n;
-    }
-    i += n;
-  }
-  *o = 0;
-  return (size_t)(o - out);
-}
-
-size_t log_entry(char *out, const char *text, size_t len, int stream, const char *time)
-{
-  char *o = out;
-  memcpy(o, "{\"log\":\"", 8);
-  o += 8;
-  o += json_escape(text, len, o);
-  o += sprintf(o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream ? "stderr" : "stdout", time);
-  return (size_t)(o - out);
+  sb_puts(b, "{\"log\":\"");
+  sb_json_escape(b, text, len, JSON_GO);
+  sb_puts(b, stream ? "\",\"stream\":\"stderr\",\"time\":" : "\",\"stream\":\"stdout\",\"time\":");
+  sb_json_str(b, time, JSON_GO);
+  sb_puts(b, "}\n");
 }
 
 void rotated_name(char *out, size_t outlen, const char *path, int k)
@@ -149,7 +67,14 @@ static void write_entry(logfile *lf, int stream, const char *text, size_t len)
   if (lf->fd < 0) return;
   char ts[40];
   now_rfc3339nano(ts);
-  size_t n = log_entry(entry_buf, text, len, stream, ts);
+  strbuf b;
+  sb_init_fixed(&b, entry_buf, sizeof entry_buf);
+  log_entry(&b, text, len, stream, ts);
+  if (b.truncated) { /* cannot happen: the buffer holds the worst case; never write a cut entry */
+    logmsg("a log entry did not fit its buffer");
+    return;
+  }
+  size_t n = b.len;
   if (lf->max_size > 0 && lf->size > 0 && lf->size + (int64_t)n > lf->max_size) rotate(lf);
   if (write_all(lf->fd, entry_buf, n) < 0) {
     logmsg("write %s: %s", lf->path, errno_text(errno));

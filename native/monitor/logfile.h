@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "strbuf.h"
 
 #define LOG_PARTIAL_MAX 16384
 
@@ -32,10 +33,8 @@ void logfile_trim(logfile *lf);
 void logfile_close(logfile *lf);
 
 /* Pure pieces, exposed for the unit tests. */
-/* Escape as Go's encoding/json (HTML-safe); returns bytes written (out needs 6*len+1). */
-size_t json_escape(const char *in, size_t len, char *out);
-/* One entry: {"log":"...","stream":"stdout","time":"..."}\n; returns its length. */
-size_t log_entry(char *out, const char *text, size_t len, int stream, const char *time);
+/* One entry: {"log":"...","stream":"stdout","time":"..."}\n, escaped as Go's encoding/json. */
+void log_entry(strbuf *b, const char *text, size_t len, int stream, const char *time);
 /* Name of rotated file k (k >= 1): path.k */
 void rotated_name(char *out, size_t outlen, const char *path, int k);
 

@@ -5,21 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "container.h"
 #include "berth-constants.h"
 #include "exec.h"
 #include "monitor.h"
+#include "sealed.h"
 
 static int usage(void)
 {
-  fprintf(stderr,
-          "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
-          "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
-          "[--exit-arg A]...]\n"
-          "       berth-monitor exec --pid PID [--cgroup PATH] [--bundle DIR] [--tty] [--detach] [--env K=V]...\n"
-          "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged]\n"
-          "                          [--winsize-file FILE] -- ARG...\n"
-          "       berth-monitor init -- CMD...\n"
-          "       berth-monitor version\n");
+  fprintf(stderr, "usage: berth-monitor create --bundle DIR --state DIR --id ID [--log FILE] [--log-max-size N]\n"
+                  "                            [--log-max-file N] [--stdin] [--restart POLICY] [--exit-command PATH "
+                  "[--exit-arg A]...]\n"
+                  "       berth-monitor exec --pid PID [--pid-start N] [--cgroup PATH] [--bundle DIR] [--tty] "
+                  "[--detach] [--env K=V]...\n"
+                  "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged]\n"
+                  "                          [--winsize-file FILE] -- ARG...\n"
+                  "       berth-monitor init -- CMD...\n"
+                  "       berth-monitor version\n");
   return 125;
 }
 
@@ -90,6 +92,8 @@ static int cmd_exec(int argc, char **argv)
     }
     if (!strcmp(a, "--pid"))
       o.pid = atoi(need(argc, argv, &i));
+    else if (!strcmp(a, "--pid-start"))
+      o.pid_start = strtoull(need(argc, argv, &i), NULL, 10);
     else if (!strcmp(a, "--cgroup"))
       o.cgroup = need(argc, argv, &i);
     else if (!strcmp(a, "--bundle"))
@@ -137,7 +141,16 @@ int main(int argc, char **argv)
     return 0;
   }
   if (!strcmp(argv[1], "create")) return cmd_create(argc, argv);
-  if (!strcmp(argv[1], "exec")) return cmd_exec(argc, argv);
+  if (!strcmp(argv[1], "exec")) {
+    /* what joins the container runs from a sealed copy of this program, never from its file */
+    berr_t err = {0};
+    if (reexec_sealed(argv, &err) < 0) {
+      fprintf(stderr, "berth-monitor: %s\n", err.msg);
+      return 125;
+    }
+    return cmd_exec(argc, argv);
+  }
+  if (!strcmp(argv[1], "execve")) return container_exec_hop(argc, argv);
   if (!strcmp(argv[1], "init")) {
     int i = 2;
     if (i < argc && !strcmp(argv[i], "--")) i++;

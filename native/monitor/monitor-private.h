@@ -47,8 +47,13 @@ void monitor_finalize(monitor *m);
 /* control.c */
 /* Write what is queued for the container's stdin (non-blocking); close it when asked to. */
 void control_flush_stdin(monitor *m);
+/* The longest command line a client may send. */
+#define CONTROL_LINE_MAX 4096
 /* Read from a control client: a command line, or attach frames. */
 void control_client_read(monitor *m, client *c);
+/* Act on what a client sent so far (c->in): its command line, then whole frames. Pure of I/O but for the
+ * replies queued to the client and the container's stdin; the fuzz target feeds it. */
+void control_client_input(monitor *m, client *c);
 /* Listen on the control socket at path; returns the fd. */
 int control_listen(const char *path, berr_t *err);
 

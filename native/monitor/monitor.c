@@ -5,6 +5,7 @@
  * See native/PROTOCOL.md.
  */
 #include "monitor-private.h"
+#include "strbuf.h"
 #include "berth-constants.h"
 
 #include <errno.h>
@@ -28,18 +29,25 @@ static char sock_path[PATH_MAX];
 
 void monitor_write_state(monitor *m)
 {
-  char buf[2048], path[PATH_MAX], err_esc[3200];
-  json_escape(m->error, strlen(m->error), err_esc);
-  int n = snprintf(buf, sizeof buf,
-                   "{\"status\":\"%s\",\"pid\":%d,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":\"%s\","
-                   "\"finishedAt\":\"%s\",\"exitCode\":%d,\"oomKilled\":%s,\"restartCount\":%d,\"stoppedByUser\":%s,"
-                   "\"error\":\"%s\"}\n",
-                   m->status, m->alive ? (int)m->proc.pid : 0, (int)getpid(), proc_starttime(getpid()), m->started_at,
-                   m->finished_at, m->exit_code, m->oom ? "true" : "false", m->restart_count,
-                   m->stopped_by_user ? "true" : "false", err_esc);
+  char path[PATH_MAX];
+  strbuf b;
+  sb_init(&b);
+  sb_puts(&b, "{\"status\":");
+  sb_json_str(&b, m->status, JSON_GO);
+  sb_printf(&b, ",\"pid\":%d,\"pidStartTime\":%llu,\"monitorPid\":%d,\"monitorStartTime\":%llu,\"startedAt\":",
+            m->alive ? (int)m->proc.pid : 0, m->alive ? m->proc.start_time : 0ULL, (int)getpid(),
+            proc_starttime(getpid()));
+  sb_json_str(&b, m->started_at, JSON_GO);
+  sb_puts(&b, ",\"finishedAt\":");
+  sb_json_str(&b, m->finished_at, JSON_GO);
+  sb_printf(&b, ",\"exitCode\":%d,\"oomKilled\":%s,\"restartCount\":%d,\"stoppedByUser\":%s,\"error\":", m->exit_code,
+            m->oom ? "true" : "false", m->restart_count, m->stopped_by_user ? "true" : "false");
+  sb_json_str(&b, m->error, JSON_GO);
+  sb_puts(&b, "}\n");
   snprintf(path, sizeof path, "%s/" BERTH_MONITOR_STATE_FILE, m->o->state_dir);
   berr_t err = {0};
-  if (write_file_atomic(path, buf, (size_t)n, &err) < 0) logmsg("%s", err.msg);
+  if (write_file_atomic(path, b.p, b.len, &err) < 0) logmsg("%s", err.msg);
+  sb_free(&b);
 }
 
 static void broadcast(monitor *m, int type, const char *data, size_t len)
@@ -154,9 +162,11 @@ void monitor_finalize(monitor *m)
   if (m->have_log) logfile_close(&m->log);
   m->status = "exited";
   monitor_write_state(m);
-  char exitj[96];
-  int n = snprintf(exitj, sizeof exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
-  broadcast(m, FRAME_EXIT, exitj, (size_t)n);
+  strbuf exitj;
+  sb_init(&exitj);
+  sb_printf(&exitj, "{\"exitCode\":%d,\"oomKilled\":%s}", m->exit_code, m->oom ? "true" : "false");
+  broadcast(m, FRAME_EXIT, exitj.p, exitj.len);
+  sb_free(&exitj);
   /* a client that takes over the cleanup and got the exit frame makes the exit command unneeded */
   bool cleaned_by_client = false;
   for (int k = 0; k < MAX_CLIENTS; k++) {
@@ -269,7 +279,7 @@ static void loop(monitor *m)
       while (read(m->sig_fd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGCHLD)
           reap(m);
-        else if (si.ssi_signo == SIGTERM && m->alive && m->started)
+        else if (si.ssi_signo == SIGTERM && m->alive && m->started && !m->reaped)
           kill(m->proc.pid, SIGTERM);
       }
     }
@@ -306,7 +316,7 @@ static void loop(monitor *m)
       if (c->fd >= 0 && c->closing && !c->outlen) client_free(c);
     }
     if (m->kill_at && now >= m->kill_at) {
-      if (m->alive) kill(m->proc.pid, SIGKILL);
+      if (m->alive && !m->reaped) kill(m->proc.pid, SIGKILL); /* a reaped pid may be reused */
       m->kill_at = 0;
     }
     if (m->restart_at && now >= m->restart_at) do_restart(m);

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
+#include "mountfd.h"
 
 int mount_flag(const char *w, unsigned long *set, unsigned long *clear, unsigned long *prop)
 {
@@ -65,72 +66,6 @@ int mount_flag(const char *w, unsigned long *set, unsigned long *clear, unsigned
   return 0;
 }
 
-int resolve_in_root(const char *root, const char *path, char create, char *out, size_t outlen, berr_t *err)
-{
-  /* cur: resolved path relative to root (no leading /); rest: still to walk */
-  char cur[PATH_MAX] = "", rest[PATH_MAX * 2];
-  snprintf(rest, sizeof rest, "%s", path);
-  int hops = 0;
-  char *p = rest;
-  while (*p) {
-    while (*p == '/') p++;
-    if (!*p) break;
-    char *end = strchr(p, '/');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    char comp[NAME_MAX + 1];
-    if (len > NAME_MAX) return fail(err, ENAMETOOLONG, "path %s: component too long", path);
-    memcpy(comp, p, len);
-    comp[len] = 0;
-    p += len;
-    bool last = true;
-    for (char *q = p; *q; q++)
-      if (*q != '/') last = false;
-    if (!strcmp(comp, ".")) continue;
-    if (!strcmp(comp, "..")) {
-      char *slash = strrchr(cur, '/');
-      if (slash)
-        *slash = 0;
-      else
-        cur[0] = 0;
-      continue;
-    }
-    char next[PATH_MAX];
-    snprintf(next, sizeof next, "%s%s%s", cur, cur[0] ? "/" : "", comp);
-    char host[PATH_MAX];
-    snprintf(host, sizeof host, "%s/%s", root, next);
-    struct stat st;
-    if (lstat(host, &st) < 0) {
-      if (errno != ENOENT || !create) return fail_errno(err, "%s", path);
-      if (last && create == 'f') {
-        int fd = open(host, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0) return fail_errno(err, "create mount point %s", path);
-        close(fd);
-      } else if (mkdir(host, 0755) < 0 && errno != EEXIST) {
-        return fail_errno(err, "create mount point %s", path);
-      }
-      snprintf(cur, sizeof cur, "%s", next);
-      continue;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      if (++hops > 40) return fail(err, ELOOP, "%s: too many levels of symbolic links", path);
-      char target[PATH_MAX];
-      ssize_t n = readlink(host, target, sizeof target - 1);
-      if (n < 0) return fail_errno(err, "readlink %s", host);
-      target[n] = 0;
-      char joined[PATH_MAX * 2];
-      snprintf(joined, sizeof joined, "%s/%s", target, p);
-      snprintf(rest, sizeof rest, "%s", joined);
-      p = rest;
-      if (target[0] == '/') cur[0] = 0; /* absolute links restart at the container's root */
-      continue;
-    }
-    snprintf(cur, sizeof cur, "%s", next);
-  }
-  if ((size_t)snprintf(out, outlen, "%s%s%s", root, cur[0] ? "/" : "", cur) >= outlen)
-    return fail(err, ENAMETOOLONG, "path %s too long", path);
-  return 0;
-}
-
 static int do_mount(const char *src, const char *dst, const char *type, unsigned long flags, const char *data,
                     berr_t *err)
 {
@@ -140,7 +75,7 @@ static int do_mount(const char *src, const char *dst, const char *type, unsigned
   return 0;
 }
 
-static int mount_one(const spec_t *s, const spec_mount *m, berr_t *err)
+static int mount_one(const spec_t *s, int rootfd, const spec_mount *m, berr_t *err)
 {
   unsigned long set = 0, clear = 0, prop = 0;
   char data[1024] = "";
@@ -151,58 +86,69 @@ static int mount_one(const spec_t *s, const spec_mount *m, berr_t *err)
     if (data[0]) strcat(data, ",");
     strcat(data, *o);
   }
+  const char *dest = m->destination;
   bool bind = (set & MS_BIND) || !strcmp(m->type, "bind");
   if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2")) {
-    /* No cgroup namespace view: an empty read-only tmpfs keeps /sys/fs/cgroup present. */
-    char dst[PATH_MAX];
-    if (resolve_in_root(s->rootfs, m->destination, 'd', dst, sizeof dst, err) < 0) return -1;
-    return do_mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=755", err);
+    /* no view of the hierarchies: an empty read-only tmpfs keeps /sys/fs/cgroup present */
+    autoclose int dst = open_in_root(rootfd, dest, 'd', err);
+    if (dst < 0) return -1;
+    return fs_at("tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=755", 0, dst, dest, err);
   }
-  char dst[PATH_MAX];
   if (bind) {
     struct stat st;
     if (stat(m->source, &st) < 0) return fail_errno(err, "bind mount source %s", m->source);
-    if (resolve_in_root(s->rootfs, m->destination, S_ISDIR(st.st_mode) ? 'd' : 'f', dst, sizeof dst, err) < 0)
-      return -1;
-    unsigned long rec = set & MS_REC;
-    if (do_mount(m->source, dst, NULL, MS_BIND | rec, NULL, err) < 0) return -1;
-    unsigned long extra = set & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (extra && do_mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | extra, NULL, err) < 0) return -1;
-  } else {
-    if (resolve_in_root(s->rootfs, m->destination, 'd', dst, sizeof dst, err) < 0) return -1;
-    if (!strcmp(m->type, "sysfs") && !(s->ns_flags & CLONE_NEWNET)) {
-      /* sysfs needs its own network namespace; with the host's, bind the host's /sys read-only */
-      if (do_mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL, err) < 0) return -1;
-      return do_mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
-    }
-    if (do_mount(m->source, dst, m->type, set & ~(MS_BIND | MS_REC | MS_REMOUNT), data, err) < 0) return -1;
+    autoclose int dst = open_in_root(rootfd, dest, S_ISDIR(st.st_mode) ? 'd' : 'f', err);
+    if (dst < 0) return -1;
+    return bind_at(m->source, (set & MS_REC) != 0, set, prop, dst, dest, err);
   }
-  if (prop && do_mount(NULL, dst, NULL, prop, NULL, err) < 0) return -1;
+  autoclose int dst = open_in_root(rootfd, dest, 'd', err);
+  if (dst < 0) return -1;
+  if (fs_at(m->type, m->source, set & ~(MS_BIND | MS_REC | MS_REMOUNT), data, prop, dst, dest, err) == 0) return 0;
+  if (strcmp(m->type, "sysfs") || err->code != EPERM) return -1;
+  /* not allowed a sysfs of its own (a user namespace without its own network): the host's, read-only throughout */
+  berr_t e2 = {0};
+  if (bind_at("/sys", true, set | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, prop, dst, dest, &e2) < 0) {
+    *err = e2;
+    return -1;
+  }
   return 0;
 }
 
-static int make_device(const char *root, const char *name, char type, long maj, long min, mode_t mode, uid_t uid,
-                       gid_t gid, berr_t *err)
+static int make_device(int rootfd, const char *name, char type, long maj, long min, mode_t mode, uid_t uid, gid_t gid,
+                       berr_t *err)
 {
-  char path[PATH_MAX];
-  if (resolve_in_root(root, name, 0, path, sizeof path, err) == 0) return 0; /* already there (bind, earlier) */
-  if (resolve_in_root(root, "/dev", 'd', path, sizeof path, err) < 0) return -1;
-  snprintf(path, sizeof path, "%s%s", root, name);
-  mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-  if (mknod(path, fmt | (mode & 07777), makedev(maj, min)) < 0) {
-    if (errno != EPERM) return fail_errno(err, "mknod %s", name);
-    /* not allowed to create devices here: bind the host's */
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0) return fail_errno(err, "create %s", path);
-    close(fd);
-    if (do_mount(name, path, NULL, MS_BIND, NULL, err) < 0) return -1;
+  berr_t ignored = {0};
+  int there = open_in_root(rootfd, name, 0, &ignored);
+  if (there >= 0) { /* already there (bind, earlier) */
+    close(there);
     return 0;
   }
-  if (chmod(path, mode & 07777) < 0 || chown(path, uid, gid) < 0) return fail_errno(err, "set up %s", name);
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", name);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : dir;
+  if (slash) *slash = 0;
+  autoclose int dfd = open_in_root(rootfd, dir[0] ? dir : "/", 'd', err);
+  if (dfd < 0) return -1;
+  mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+  mode_t old = umask(0);
+  int r = mknodat(dfd, base, fmt | (mode & 07777), makedev(maj, min));
+  umask(old);
+  if (r < 0) {
+    if (errno != EPERM) return fail_errno(err, "mknod %s", name);
+    /* not allowed to create devices here: bind the host's */
+    int fd = openat(dfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return fail_errno(err, "create %s", name);
+    close(fd);
+    autoclose int dst = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (dst < 0) return fail_errno(err, "open %s", name);
+    return bind_at(name, false, 0, 0, dst, name, err);
+  }
+  if (fchownat(dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) return fail_errno(err, "set up %s", name);
   return 0;
 }
 
-static int setup_dev(const spec_t *s, berr_t *err)
+static int setup_dev(const spec_t *s, int rootfd, berr_t *err)
 {
   static const struct {
     const char *name;
@@ -210,48 +156,47 @@ static int setup_dev(const spec_t *s, berr_t *err)
   } defaults[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
                   {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (size_t k = 0; k < sizeof defaults / sizeof defaults[0]; k++)
-    if (make_device(s->rootfs, defaults[k].name, 'c', defaults[k].maj, defaults[k].min, 0666, 0, 0, err) < 0) return -1;
+    if (make_device(rootfd, defaults[k].name, 'c', defaults[k].maj, defaults[k].min, 0666, 0, 0, err) < 0) return -1;
   for (size_t k = 0; k < s->ndevices; k++) {
     const spec_device *d = &s->devices[k];
     if (strncmp(d->path, "/dev/", 5)) return fail(err, EINVAL, "device %s is not under /dev", d->path);
-    if (make_device(s->rootfs, d->path, d->type, d->major, d->minor, d->mode, d->uid, d->gid, err) < 0) return -1;
+    if (make_device(rootfd, d->path, d->type, d->major, d->minor, d->mode, d->uid, d->gid, err) < 0) return -1;
   }
   static const struct {
     const char *name, *target;
-  } links[] = {{"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
-               {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
-               {"/dev/core", "/proc/kcore"},       {"/dev/ptmx", "pts/ptmx"}};
+  } links[] = {{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+               {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},      {"ptmx", "pts/ptmx"}};
+  autoclose int dev = open_in_root(rootfd, "/dev", 'd', err);
+  if (dev < 0) return -1;
   for (size_t k = 0; k < sizeof links / sizeof links[0]; k++) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s%s", s->rootfs, links[k].name);
-    if (!strcmp(links[k].name, "/dev/ptmx")) unlink(path); /* a devtmpfs-style node would bypass the new devpts */
-    if (symlink(links[k].target, path) < 0 && errno != EEXIST) return fail_errno(err, "symlink %s", links[k].name);
+    if (!strcmp(links[k].name, "ptmx"))
+      unlinkat(dev, "ptmx", 0); /* a devtmpfs-style node would bypass the new devpts */
+    if (symlinkat(links[k].target, dev, links[k].name) < 0 && errno != EEXIST)
+      return fail_errno(err, "symlink /dev/%s", links[k].name);
   }
   return 0;
 }
 
-static int open_console(const spec_t *s, int *master, int *slave, berr_t *err)
+static int open_console(int rootfd, const spec_t *s, int *master, int *slave, berr_t *err)
 {
-  char ptmx[PATH_MAX];
-  snprintf(ptmx, sizeof ptmx, "%s/dev/pts/ptmx", s->rootfs);
-  *master = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  autoclose int ptmx = open_in_root(rootfd, "/dev/pts/ptmx", 0, err);
+  if (ptmx < 0) return -1;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", ptmx);
+  *master = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (*master < 0) return fail_errno(err, "open the container's /dev/pts/ptmx (is devpts mounted with newinstance?)");
-  int unlock = 0, n = 0;
-  if (ioctl(*master, TIOCSPTLCK, &unlock) < 0 || ioctl(*master, TIOCGPTN, &n) < 0)
-    return fail_errno(err, "set up the pty");
-  char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/dev/pts/%d", s->rootfs, n);
-  *slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (*slave < 0) return fail_errno(err, "open %s", path);
+  int unlock = 0;
+  if (ioctl(*master, TIOCSPTLCK, &unlock) < 0) return fail_errno(err, "set up the pty");
+  *slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*slave < 0) return fail_errno(err, "open the pty");
   if (s->rows && s->cols) {
     struct winsize ws = {.ws_row = s->rows, .ws_col = s->cols};
     ioctl(*slave, TIOCSWINSZ, &ws);
   }
-  char console[PATH_MAX];
-  snprintf(console, sizeof console, "%s/dev/console", s->rootfs);
-  int fd = open(console, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd >= 0) close(fd);
-  return do_mount(path, console, NULL, MS_BIND, NULL, err);
+  autoclose int console = open_in_root(rootfd, "/dev/console", 'f', err);
+  if (console < 0) return -1;
+  snprintf(path, sizeof path, "/proc/self/fd/%d", *slave);
+  return bind_at(path, false, 0, 0, console, "/dev/console", err);
 }
 
 static int pivot(const char *root, berr_t *err)
@@ -282,8 +227,7 @@ static int mask_paths(const spec_t *s, berr_t *err)
       if (errno == ENOENT) continue;
       return fail_errno(err, "read-only path %s", *p);
     }
-    if (do_mount(NULL, *p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
-      return -1;
+    if (mount_add_flags(AT_FDCWD, *p, true, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0) return -1;
   }
   return 0;
 }
@@ -292,18 +236,23 @@ int rootfs_setup(const spec_t *s, int *console_master, int *console_slave, berr_
 {
   /* nothing mounted from here on propagates back to the host */
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) return fail_errno(err, "make / a slave mount");
+  /* device nodes in the image's layers (or made in the root) open nothing: only /dev's work */
+  unsigned long nodev = s->rootfs_dev ? 0 : MS_NODEV;
   if (s->overlay) {
     if (s->overlay_chdir && chdir(s->overlay_chdir) < 0) return fail_errno(err, "chdir %s", s->overlay_chdir);
-    if (do_mount("overlay", s->rootfs, "overlay", 0, s->overlay, err) < 0) return -1;
-  } else if (do_mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL, err) < 0) {
-    return -1;
+    if (do_mount("overlay", s->rootfs, "overlay", nodev, s->overlay, err) < 0) return -1;
+  } else {
+    if (do_mount(s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL, err) < 0) return -1;
+    if (nodev && mount_add_flags(AT_FDCWD, s->rootfs, false, nodev, err) < 0) return -1;
   }
+  autoclose int rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return fail_errno(err, "open %s", s->rootfs);
   for (size_t k = 0; k < s->nmounts; k++)
-    if (mount_one(s, &s->mounts[k], err) < 0) return -1;
-  if (setup_dev(s, err) < 0) return -1;
-  if (s->terminal && open_console(s, console_master, console_slave, err) < 0) return -1;
+    if (mount_one(s, rootfd, &s->mounts[k], err) < 0) return -1;
+  if (setup_dev(s, rootfd, err) < 0) return -1;
+  if (s->terminal && open_console(rootfd, s, console_master, console_slave, err) < 0) return -1;
   if (pivot(s->rootfs, err) < 0) return -1;
   if (mask_paths(s, err) < 0) return -1;
-  if (s->readonly && do_mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, err) < 0) return -1;
+  if (s->readonly && mount_add_flags(AT_FDCWD, "/", false, MS_RDONLY, err) < 0) return -1;
   return 0;
 }

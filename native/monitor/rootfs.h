@@ -9,11 +9,6 @@
  * (opened in the container's devpts). */
 int rootfs_setup(const spec_t *s, int *console_master, int *console_slave, berr_t *err);
 
-/* Resolve path inside root without following symlinks out of it; the result
- * (host path) goes to out. Missing components are created when create is
- * 'd' (directories) or 'f' (directories, then an empty file at the end). */
-int resolve_in_root(const char *root, const char *path, char create, char *out, size_t outlen, berr_t *err);
-
 /* Option words to mount flags: returns 1 when word is a flag word. */
 int mount_flag(const char *word, unsigned long *set, unsigned long *clear, unsigned long *propagation);
 

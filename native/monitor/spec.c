@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,13 @@ static int load_linux(spec_t *s, const jval *lx, berr_t *err)
       s->res.dev_rules[s->res.ndev_rules++] = xstrdup(rule);
     }
   }
+  /* device rules that no cgroup would carry are not applied at all: refuse them */
+  if (s->res.ndev_rules && !s->cgroups_path)
+    return fail(err, EINVAL, "config.json: linux.resources.devices needs linux.cgroupsPath");
+  /* compiled once; the section's text is not needed again (a monitor lives as long as its container) */
+  if (seccomp_compile(json_get(lx, "seccomp"), &s->seccomp, err) < 0) return -1;
+  json_drop((jval *)json_get(lx, "seccomp"));
+  malloc_trim(0); /* the section's and the compiler's memory back to the system */
   s->masked = json_strv(json_get(lx, "maskedPaths"));
   s->readonly_paths = json_strv(json_get(lx, "readonlyPaths"));
   const jval *devs = json_get(lx, "devices");
@@ -278,6 +286,7 @@ int spec_load(spec_t *s, const char *bundle, berr_t *err)
   const jval *ann = json_get(s->root_json, "annotations");
   s->overlay = dup_or_null(json_str(json_get(ann, "berth.overlay"), NULL));
   s->overlay_chdir = dup_or_null(json_str(json_get(ann, "berth.overlay.chdir"), NULL));
+  s->rootfs_dev = !strcmp(json_str(json_get(ann, "berth.rootfs.nodev"), "true"), "false");
   const jval *mounts = json_get(s->root_json, "mounts");
   if (mounts && mounts->t == J_ARR) {
     s->mounts = xmalloc((mounts->n + 1) * sizeof(spec_mount));

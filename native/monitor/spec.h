@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "json.h"
+#include "seccomp.h"
 
 typedef struct {
   char *destination, *type, *source;
@@ -61,6 +62,7 @@ typedef struct {
   bool readonly;
   char *hostname;
   char *overlay, *overlay_chdir;
+  bool rootfs_dev; /* annotations["berth.rootfs.nodev"] == "false": device nodes in the root work (--privileged) */
   spec_mount *mounts;
   size_t nmounts;
   /* linux */
@@ -73,6 +75,7 @@ typedef struct {
   size_t ndevices;
   char **sysctl_keys, **sysctl_vals;
   size_t nsysctl;
+  seccomp_prog *seccomp; /* linux.seccomp compiled; NULL: none */
 } spec_t;
 
 int spec_load(spec_t *s, const char *bundle, berr_t *err);

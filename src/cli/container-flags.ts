@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '../client/api.js';
 import { UsageError } from './context.js';
 import { checkVolumeOpt, MountOptError, parseMountOpt } from './mount-opt.js';
+import { deviceOpt, securityOpts } from './security-flags.js';
 import { bool, collect, list, str, type Opts } from './verb.js';
 
 /** An integer flag value (a usage error otherwise). */
@@ -27,7 +28,10 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--device <list>', 'Add a host device to the container', collect)
     .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
+    .option('--pull <string>', 'Pull image before running ("always"|"missing"|"never")', 'missing')
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <file>', 'Read in a file of environment variables', collect)
     .option('-h, --hostname <string>', 'Container host name')
@@ -47,6 +51,7 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
     .option('--rm', 'Automatically remove the container when it exits')
+    .option('--security-opt <list>', 'Security Options (seccomp=unconfined|PROFILE.json, no-new-privileges)', collect)
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--stop-signal <string>', 'Signal to stop the container')
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', integer)
@@ -138,6 +143,8 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
     autoRemove: bool(o, 'rm'),
     init: bool(o, 'init'),
     privileged: bool(o, 'privileged'),
+    ...(list(o, 'securityOpt').length ? { securityOpt: securityOpts(list(o, 'securityOpt')) } : {}),
+    ...(list(o, 'device').length ? { devices: list(o, 'device').map(deviceOpt) } : {}),
     readOnly: bool(o, 'readOnly'),
     capAdd: list(o, 'capAdd'),
     capDrop: list(o, 'capDrop'),

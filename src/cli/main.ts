@@ -2,15 +2,6 @@
 /** berth: with no arguments the full-screen app, otherwise a docker-style command. */
 import { existsSync } from 'node:fs';
 
-// A closed pipe (`berth events | head`) ends the command quietly, as SIGPIPE
-// ends docker; Node would otherwise crash with an unhandled EPIPE.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(141);
-    throw e;
-  });
-}
-
 const argv = process.argv.slice(2);
 const onlyGlobals = argv.every(
   (a, i) => a.startsWith('--root') || a.startsWith('--runroot') || /^--(root|runroot)$/.test(argv[i - 1] ?? ''),
@@ -25,6 +16,15 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
   )) as typeof import('../tui/start.js');
   process.exitCode = await startApp(argv);
 } else {
+  // A closed pipe (`berth events | head`) ends the command quietly, as SIGPIPE
+  // ends docker; Node would otherwise crash with an unhandled EPIPE. (The app
+  // handles its terminal's errors itself: EIO there is a hangup.)
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(141);
+      throw e;
+    });
+  }
   // only the commands need the command tree; bundled (npm run build makes it), it loads in a fraction of the time
   const bundled = new URL('./bundle/program.js', import.meta.url);
   const { runCli } = (await import(

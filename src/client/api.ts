@@ -25,6 +25,7 @@ export type {
   ContainerListOptions,
   ContainerSummary,
   MountSpec,
+  DeviceMapping,
   LogLine,
   LogOptions,
   TopResult,
@@ -38,6 +39,13 @@ export type {
   EngineEvent,
   EventOptions,
   SystemInfo,
+  ProgressMessage,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { WaitCondition } from '../engine/container/wait.js';
@@ -74,6 +82,13 @@ import type {
   EngineEvent,
   EventOptions,
   SystemInfo,
+  ProgressMessage,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -204,6 +219,32 @@ export interface EventsApi {
   events(opts?: EventOptions): AsyncIterable<EngineEvent>;
 }
 
+export interface RegistryApi {
+  /**
+   * Pull an image: docker's progress messages (one line per layer: Pulling fs layer, Waiting,
+   * Downloading with progressDetail, Verifying Checksum, Download complete, Extracting, Pull
+   * complete, Already exists; then "Digest: ..." and "Status: ..."), and last an aux message
+   * {ID, Digest, Reference}. The iterable throws the failure (a BerthError: UNAUTHORIZED when
+   * the registry wants credentials, NOT_FOUND, DIGEST_MISMATCH, ...). Breaking out of it, or the
+   * signal, cancels the pull and leaves nothing behind.
+   */
+  pullImage(ref: string, opts?: PullOptions): AsyncIterable<ProgressMessage>;
+  /**
+   * Push a tag (or with allTags every tag of the repository): docker's messages (Preparing,
+   * Waiting, Pushing with progressDetail, Pushed, Layer already exists, Mounted from ...; then
+   * "TAG: digest: sha256:... size: N") and an aux {Tag, Digest, Size} per tag.
+   */
+  pushImage(ref: string, opts?: PushOptions): AsyncIterable<ProgressMessage>;
+  /** Check credentials against the registry (docker.io when server is omitted), then save them as docker does. */
+  login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult>;
+  /** Forget a registry's credentials; removed is false when there were none. */
+  logout(server?: string): Promise<{ server: string; removed: boolean }>;
+  /** Docker Hub's search, or REGISTRY/TERM through that registry's search or catalog. */
+  searchImages(term: string, opts?: SearchOptions): Promise<SearchResult[]>;
+  /** A repository's tags in its registry (podman's search --list-tags). */
+  listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }>;
+}
+
 // ---- the backend -------------------------------------------------------------
 
 export interface BackendInfo {
@@ -214,7 +255,7 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
+export interface Backend extends ImageApi, RegistryApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
   info(): BackendInfo;
   /** What `docker info` shows: counts, storage and cgroup drivers, kernel, OS, CPUs, memory, runtimes. */
   systemInfo(): Promise<SystemInfo>;

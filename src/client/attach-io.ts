@@ -4,6 +4,7 @@
  * (ctrl-p ctrl-q), and signals passed on to the container without one.
  * Shared by the CLI (attach, start -a, run) and the app (attach, run).
  */
+import { isatty } from 'node:tty';
 import type { AttachSession, Backend, ExitInfo } from './api.js';
 
 /** The terminal streams a session is wired to (the CLI's Cli object has them). */
@@ -34,6 +35,11 @@ export function parseDetachKeys(spec: string): number[] {
   });
 }
 
+/** A terminal stream whose terminal has gone away (hung up: the file descriptor no longer answers as a tty). */
+export function terminalGone(stream: { isTTY?: boolean; fd?: number }): boolean {
+  return !!stream.isTTY && typeof stream.fd === 'number' && !isatty(stream.fd);
+}
+
 export type PumpResult = { kind: 'exited'; exit: ExitInfo } | { kind: 'detached' } | { kind: 'lost' };
 
 export async function pumpSession(cli: TerminalIo, s: AttachSession, o: PumpOptions): Promise<PumpResult> {
@@ -52,7 +58,13 @@ export async function pumpSession(cli: TerminalIo, s: AttachSession, o: PumpOpti
   if (o.stdin) {
     if (o.tty && stdin.isTTY) {
       stdin.setRawMode(true);
-      restore.push(() => stdin.setRawMode(false));
+      restore.push(() => {
+        try {
+          stdin.setRawMode(false);
+        } catch {
+          // the terminal went away
+        }
+      });
     }
     const onData = (chunk: Buffer) => {
       if (o.tty) {
@@ -77,13 +89,20 @@ export async function pumpSession(cli: TerminalIo, s: AttachSession, o: PumpOpti
         s.write(chunk);
       }
     };
-    const onEnd = () => s.closeStdin();
+    // the end of input closes the container's stdin (ctrl-d, the end of a pipe), but a terminal that went away
+    // (a hangup reads as the end, or EIO) does not: a dropped client leaves the container's stdin open, as docker's
+    const onEnd = () => {
+      if (!terminalGone(stdin)) s.closeStdin();
+    };
+    const onError = () => undefined;
     stdin.on('data', onData);
     stdin.on('end', onEnd);
+    stdin.on('error', onError);
     stdin.resume();
     restore.push(() => {
       stdin.off('data', onData);
       stdin.off('end', onEnd);
+      stdin.off('error', onError);
       stdin.pause();
     });
   }

@@ -26,6 +26,10 @@ import type {
   EventOptions,
   PlainRunRequest,
   WaitCondition,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  SearchOptions,
 } from './api.js';
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
@@ -50,6 +54,7 @@ export class EmbeddedBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await this.engine.closeRegistries();
     this.engine.close();
   }
 
@@ -94,6 +99,25 @@ export class EmbeddedBackend implements Backend {
   }
   async checkStore(opts?: { repair?: boolean }) {
     return this.engine.checkStore(opts);
+  }
+
+  pullImage(ref: string, opts?: PullOptions) {
+    return this.engine.pullImage(ref, opts);
+  }
+  pushImage(ref: string, opts?: PushOptions) {
+    return this.engine.pushImage(ref, opts);
+  }
+  login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal) {
+    return this.engine.login(server, creds, signal);
+  }
+  logout(server?: string) {
+    return this.engine.logout(server);
+  }
+  searchImages(term: string, opts?: SearchOptions) {
+    return this.engine.searchImages(term, opts);
+  }
+  listTags(repository: string, signal?: AbortSignal) {
+    return this.engine.listTags(repository, signal);
   }
 
   async createContainer(req: ContainerCreateRequest) {

@@ -3,6 +3,7 @@
  * store for a root directory and wires the modules together. No process-wide
  * state: several engines on several roots can live in one process.
  */
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { LoadOptions } from './archive/load.js';
 import type { SaveOptions } from './archive/save.js';
@@ -86,11 +87,22 @@ import type {
   LoadReport,
   PruneReport,
   SystemInfo,
+  ProgressMessage,
+  PullOptions,
+  PushOptions,
+  RegistryCredentials,
+  LoginResult,
+  SearchOptions,
+  SearchResult,
 } from './types.js';
+import type { RegistryService } from './registry/service.js';
+import type { RegistrySettings } from './registry/settings.js';
 
 export interface EngineOptions extends Partial<EngineDirs> {
   /** argv the container monitor runs when a container exits for good (see `cleanupContainer`). */
   exitCommand?: (id: string) => string[];
+  /** Registry settings; by default the `registry` section of berth's config file (registry/settings.ts). */
+  registry?: RegistrySettings;
 }
 
 export class Engine {
@@ -98,9 +110,12 @@ export class Engine {
   private readonly users: ImageUsers;
   private readonly hooks: LifecycleHooks;
   private sampler: StatsSampler | null = null;
+  private registryService: Promise<RegistryService> | null = null;
+  private readonly registrySettings: RegistrySettings | undefined;
 
   private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
+    this.registrySettings = opts.registry;
     this.hooks = opts.exitCommand ? { exitCommand: opts.exitCommand } : {};
     this.users = {
       containersUsing: (imageId) =>
@@ -112,9 +127,9 @@ export class Engine {
   }
 
   static open(opts: EngineOptions = {}): Engine {
-    const { exitCommand, ...dirs } = opts;
+    const { exitCommand, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d), exitCommand ? { exitCommand } : {});
+    return new Engine(Store.open(d), { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
   }
 
   get dirs(): EngineDirs {
@@ -123,7 +138,15 @@ export class Engine {
 
   close(): void {
     this.sampler?.close();
+    void this.closeRegistries();
     this.store.close();
+  }
+
+  /** Close the registry connections (kept alive between requests); close() starts it without waiting. */
+  async closeRegistries(): Promise<void> {
+    const r = this.registryService;
+    this.registryService = null;
+    if (r) await (await r).close().catch(() => undefined);
   }
 
   // ---- images ----
@@ -186,6 +209,56 @@ export class Engine {
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
     return checkStore(this.store, { ...opts, layerInUse: (c) => this.users.layerInUse(c) });
+  }
+
+  // ---- registries (loaded on first use) ----
+
+  private registry(): Promise<RegistryService> {
+    this.registryService ??= import('./registry/service.js').then(
+      ({ RegistryService }) =>
+        new RegistryService(this.registrySettings, process.env, join(this.store.layout.runroot, 'registry')),
+    );
+    return this.registryService;
+  }
+
+  /** Pull an image (docker's progress messages; throws the failure). */
+  async *pullImage(ref: string, opts: PullOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pullImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/pull.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  /** Push an image (docker's progress messages, an aux {Tag, Digest, Size} per tag; throws the failure). */
+  async *pushImage(ref: string, opts: PushOptions = {}): AsyncGenerator<ProgressMessage> {
+    const [{ pushImage }, { progressStream }, svc] = await Promise.all([
+      import('./registry/push.js'),
+      import('./registry/progress.js'),
+      this.registry(),
+    ]);
+    yield* progressStream((emit, signal) => pushImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+  }
+
+  async login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult> {
+    const [{ login }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return login(svc, server, creds, signal);
+  }
+
+  async logout(server?: string): Promise<{ server: string; removed: boolean }> {
+    const [{ logout }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return logout(svc, server);
+  }
+
+  async searchImages(term: string, opts?: SearchOptions): Promise<SearchResult[]> {
+    const [{ searchImages }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return searchImages(svc, term, opts);
+  }
+
+  async listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }> {
+    const [{ listTags }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
+    return listTags(svc, repository, signal);
   }
 
   // ---- containers ----

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'DIGEST_MISMATCH'
   | 'NEEDS_ROOT'
   | 'PERMISSION_DENIED'
+  | 'UNAUTHORIZED'
   | 'WRONG_STATE'
   | 'NOT_SUPPORTED'
   | 'CANCELLED'

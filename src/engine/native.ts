@@ -17,7 +17,13 @@ export interface NativeAddon {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   umount(target: string, flags?: number): void;
   syncfs(path: string): void;
+  /** chattr +T: true when the directory has ext4's "top directory" attribute, false when its file system has none. */
+  setTopdir(path: string): boolean;
   chroot(path: string): void;
+  /** A pidfd (close-on-exec) for a process; throws ESRCH when there is none. */
+  pidfdOpen(pid: number): number;
+  /** Whether the pidfd's process has not exited yet. */
+  pidfdAlive(fd: number): boolean;
 }
 
 /** Linux mount(2) flags used by the engine. */

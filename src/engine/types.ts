@@ -5,8 +5,9 @@
  * here only so the engine can build them without importing upward.
  */
 import type { MountSpec } from './container/types.js';
+import type { DeviceMapping } from './security/devices.js';
 
-export type { MountSpec };
+export type { MountSpec, DeviceMapping };
 
 // ---- images ---------------------------------------------------------------
 
@@ -153,6 +154,10 @@ export interface ContainerCreateRequest {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** --security-opt: seccomp=unconfined|builtin|<profile JSON> (the CLI reads a file), no-new-privileges[=BOOL], label=, apparmor=. */
+  securityOpt?: string[];
+  /** --device, as the API's HostConfig.Devices. */
+  devices?: DeviceMapping[];
   init?: boolean;
   logDriver?: string;
   /** KEY=VALUE log options (max-size, max-file). */
@@ -453,4 +458,71 @@ export interface SystemInfo {
   /** RFC 3339. */
   systemTime: string;
   warnings: string[];
+}
+
+// ---- registries -------------------------------------------------------------
+
+/**
+ * One message of a long operation's progress (pull, push; later build and
+ * load): docker's JSON message (moby pkg/jsonmessage), so the CLI renders it
+ * as docker's CLI does, the app as panels, and an API server passes it on.
+ */
+export interface ProgressMessage {
+  /** What the line is about: a layer's short ID, a tag. */
+  id?: string;
+  status?: string;
+  progressDetail?: { current?: number; total?: number };
+  /** The rendered bar, when the producer renders it (berth's engine leaves that to the display). */
+  progress?: string;
+  stream?: string;
+  error?: string;
+  errorDetail?: { code?: number; message: string };
+  /** Results: push's {Tag, Digest, Size}; pull's {ID, Digest, Reference}. */
+  aux?: Record<string, unknown>;
+}
+
+export interface PullOptions {
+  /** os/arch[/variant]; the host's by default. */
+  platform?: string;
+  allTags?: boolean;
+  /** Credentials for this pull only (not saved; docker's X-Registry-Auth); else the saved ones. */
+  auth?: RegistryCredentials;
+  signal?: AbortSignal;
+}
+
+export interface PushOptions {
+  allTags?: boolean;
+  /** Credentials for this push only (not saved); else the saved ones. */
+  auth?: RegistryCredentials;
+  signal?: AbortSignal;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface LoginResult {
+  /** The registry as stored (docker.io's key is https://index.docker.io/v1/). */
+  server: string;
+  /** Where the credentials went: a docker-credential helper's name, or null for the file itself. */
+  helper: string | null;
+  /** The config file written. */
+  configPath: string;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** Credentials for this search only (not saved); else the saved ones. */
+  auth?: RegistryCredentials;
+  signal?: AbortSignal;
+}
+
+/** A result of `search` (Docker Hub's search API fields). */
+export interface SearchResult {
+  name: string;
+  description: string;
+  star_count: number;
+  is_official: boolean;
+  is_automated: boolean;
 }

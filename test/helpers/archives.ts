@@ -1,8 +1,9 @@
 /** Build image archives in tests: docker-archive layouts with chosen (and broken) content. */
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { newHeader, type TarHeader } from '../../src/engine/tar/header.js';
 import { TarWriter } from '../../src/engine/tar/writer.js';
+import { readTar } from '../../src/engine/tar/reader.js';
 
 export type Item = { h: Partial<TarHeader> & { name: string; type: TarHeader['type'] }; data?: Buffer | string };
 
@@ -28,7 +29,14 @@ export const sha = (b: Buffer | string) => 'sha256:' + createHash('sha256').upda
  */
 export async function imageArchive(
   layers: Buffer[],
-  opts: { tag?: string; diffIds?: string[]; extra?: Item[]; created?: string } = {},
+  opts: {
+    tag?: string;
+    diffIds?: string[];
+    extra?: Item[];
+    created?: string;
+    /** Fields of the image config set over the defaults (config, history, author, ...). */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<Buffer> {
   const diffIds = opts.diffIds ?? layers.map(sha);
   const config = Buffer.from(
@@ -39,6 +47,7 @@ export async function imageArchive(
       config: { Cmd: ['sh'] },
       rootfs: { type: 'layers', diff_ids: diffIds },
       history: layers.map(() => ({ created: '2026-01-01T00:00:00Z', created_by: 'test' })),
+      ...opts.config,
     }),
   );
   const cfgHex = sha(config).slice(7);
@@ -160,4 +169,14 @@ export async function docker25Archive(
     },
   ];
   return { archive: await tarBuffer(items), id };
+}
+
+/** Every member of a tar archive with its data, in order (for rewriting fixtures). */
+export async function tarItems(archive: Buffer): Promise<Item[]> {
+  const out: Item[] = [];
+  for await (const e of readTar(Readable.from([archive]))) {
+    const data = await e.buffer();
+    out.push({ h: { ...e.header }, ...(e.header.type === 'file' ? { data } : {}) });
+  }
+  return out;
 }

@@ -22,6 +22,8 @@ export const KEYS = {
 export interface AppHarness {
   services: Services;
   frame(): string;
+  /** Every frame drawn so far, oldest first. */
+  frames(): readonly string[];
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(what: string | RegExp | ((frame: string) => boolean), ms?: number): Promise<string>;
@@ -55,6 +57,7 @@ export async function renderApp(
   const harness: AppHarness = {
     services,
     frame,
+    frames: () => r.frames,
     get quits() {
       return h.quits;
     },

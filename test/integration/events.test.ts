@@ -152,6 +152,53 @@ describeIf(reason)('events', () => {
     expect(r2.stderr).toMatch(/^Error: failed to parse value as time or duration: "yesterday"\n$/);
   });
 
+  it('a follower sees each of many single writes by another process, none left to its backstop', async () => {
+    // A write wakes the follower when its frames reach the write-ahead log, which is just before the
+    // commit becomes visible (SQLite then updates the WAL index in shared memory, which inotify does
+    // not report). A follower that looked in between and found nothing must look again shortly, or it
+    // sleeps until its backstop (ten minutes here). 300 lone writes from another process, each waited
+    // for before the next, each a chance to fall in that gap.
+    const backend = new EmbeddedBackend({ root: t.root, runroot: t.runroot });
+    const ac = new AbortController();
+    let seen = 0;
+    const done = (async () => {
+      for await (const e of eventFeed(backend.engine.store, { signal: ac.signal }, 600_000))
+        if (e.Type === 'volume' && e.Action === 'create' && /^lone-/.test(e.Actor.ID)) seen++;
+    })();
+    const script = [
+      `const { EmbeddedBackend } = await import(${JSON.stringify(new URL('../../dist/client/embedded.js', import.meta.url).href)});`,
+      `const b = new EmbeddedBackend({ root: ${JSON.stringify(t.root)}, runroot: ${JSON.stringify(t.runroot)} });`,
+      'let i = 0;',
+      'for await (const chunk of process.stdin) for (const _ of String(chunk).trim().split(/\\s+/)) {',
+      '  await b.createVolume({ name: `lone-${i++}` });',
+      "  process.stdout.write('ok\\n');",
+      '}',
+      'await b.close();',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const acks: (() => void)[] = [];
+    child.stdout!.on('data', (d: Buffer) => {
+      for (const _ of String(d).trim().split(/\s+/)) acks.shift()?.();
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      for (let i = 1; i <= 300; i++) {
+        const written = new Promise<void>((r) => acks.push(r));
+        child.stdin!.write('go\n');
+        await written;
+        await until(() => seen === i, 3000);
+      }
+    } finally {
+      child.stdin!.end();
+      await new Promise((r) => child.on('exit', r));
+      ac.abort();
+      await done;
+      await backend.close();
+    }
+  });
+
   it('a follower wakes when another process writes the database, not at its backstop', async () => {
     const backend = new EmbeddedBackend({ root: t.root, runroot: t.runroot });
     const ac = new AbortController();

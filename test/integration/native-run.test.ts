@@ -2,13 +2,16 @@
  * The native launcher (bin/berth -> native/launcher): plain `run` lines go without Node once the
  * image has a run plan, and what they leave is what the engine leaves (needs root and containers).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
+import { berthOnV2, loopWithSecret, v2SkipReason } from '../helpers/hostile.js';
 import {
   REPO,
+  announceSkip,
   berth,
   describeIf,
   fixture,
@@ -86,6 +89,34 @@ describeIf(reason)('the native run path', () => {
     expect(readdirSync(join(t.root, 'plans'))).toHaveLength(1);
     const after = await launch(t, ['run', '--rm', 'bb', 'echo', 'native']);
     expect([after.exitCode, after.stdout, after.stderr]).toEqual([0, 'native\n', '']);
+  });
+
+  it('confines a container as the engine does: seccomp, no_new_privs and device rules (cgroup v1 and v2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-native-confine-'));
+    const loop = loopWithSecret(dir);
+    try {
+      expect((await launch(t, ['run', '--rm', 'bb', 'true'], 'auto')).exitCode).toBe(0);
+      const attack = [
+        'run',
+        '--rm',
+        'bb',
+        'sh',
+        '-c',
+        `grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; unshare -U true || echo no-userns; mknod /dev/d b ${loop.major} ${loop.minor} && head -c 30 /dev/d || echo no-disk`,
+      ];
+      const v2 = v2SkipReason();
+      announceSkip('the native run path on cgroup v2', v2);
+      const runs: [string, RunResult][] = [['v1', await launch(t, attack)]];
+      if (!v2) runs.push(['v2', await berthOnV2(t, attack, { bin: BIN, env: { BERTH_NATIVE_RUN: 'only' } })]);
+      for (const [v, r] of runs) {
+        expect(r.stdout, `${v}: ${r.stderr}`).toBe('NoNewPrivs:\t1\nSeccomp:\t2\nno-userns\nno-disk\n');
+        expect(r.stderr, v).toMatch(/unshare: .*Operation not permitted/);
+        expect(r.stderr, v).toMatch(/head: \/dev\/d: Operation not permitted/);
+      }
+    } finally {
+      loop.detach();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('records a container exactly as the engine does: inspect, bundle, files, events', async () => {
@@ -177,7 +208,8 @@ describeIf(reason)('the native run path', () => {
 
   it('hands to Node what it does not take, and Node answers as always', async () => {
     expect((await launch(t, ['run', '--rm', '-e', 'X=1', 'bb', 'sh', '-c', 'echo $X'], 'auto')).stdout).toBe('1\n');
-    const missing = await launch(t, ['run', '--rm', 'nosuch:v9', 'true'], 'auto');
+    // (--pull never: a missing image is otherwise pulled, and this machine reaches no registry)
+    const missing = await launch(t, ['run', '--rm', '--pull', 'never', 'nosuch:v9', 'true'], 'auto');
     expect([missing.exitCode, missing.stderr]).toEqual([125, "Error: Unable to find image 'nosuch:v9' locally\n"]);
     const first = await launch(t, ['run', '-d', '--name', 'taken', 'bb', 'sleep', '30']);
     expect(first.exitCode).toBe(0);
@@ -232,16 +264,20 @@ describeIf(reason)('the native run path', () => {
 
   it("an --rm container whose launcher was killed is still removed at its exit (the plan's exit command)", async () => {
     const env = { ...t.env, BERTH_NATIVE_RUN: 'only' };
-    const p = execa(BIN, ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; sleep 1'], {
-      env,
-      reject: false,
-    });
+    // the container ends when the test says so (a file it makes in the container with exec), so the
+    // check that it is still listed never races its end, however slow the machine
+    const p = execa(
+      BIN,
+      ['run', '--rm', '--name', 'orphan', 'bb', 'sh', '-c', 'echo ready; until [ -e /go ]; do sleep 0.05; done'],
+      { env, reject: false },
+    );
     await new Promise<void>((resolve) =>
       p.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()),
     );
     p.kill('SIGKILL');
     await p;
     expect((await berth(t, ['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('orphan\n');
+    expect((await berth(t, ['exec', 'orphan', 'sh', '-c', ': > /go'])).exitCode).toBe(0);
     await until(async () => (await berth(t, ['ps', '-aq'])).stdout === '', 15_000, 100);
     expect(readdirSync(join(t.root, 'containers'))).toEqual([]);
   });

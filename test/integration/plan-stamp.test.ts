@@ -8,6 +8,7 @@
  * and containers.
  */
 import {
+  existsSync,
   cpSync,
   mkdirSync,
   mkdtempSync,
@@ -131,6 +132,8 @@ describeIf(reason)('run plans stamped with the build that computes them', () => 
     expect((await launch(['run', '--rm', 'bb', 'true'], 'only')).stderr).toMatch(/plan-stamp/);
     rmSync(join(t.root, 'plans'), { recursive: true });
     expect((await launch(['run', '--rm', 'bb', 'true'], 'auto')).exitCode).toBe(0);
-    expect(readdirSync(t.root)).not.toContain('plans');
+    // the store makes its directories (0700) when it opens; what matters is that no plan is in it
+    const plans = join(t.root, 'plans');
+    expect(existsSync(plans) ? readdirSync(plans) : []).toEqual([]);
   });
 });

@@ -149,7 +149,8 @@ describeIf(reason)('running containers', () => {
     ]);
     const notexec = await berth(e.t, ['run', '--rm', 'bb', '/etc/passwd']);
     expect(notexec.exitCode).toBe(126);
-    const noimage = await berth(e.t, ['run', '--rm', 'nope:1', 'true']);
+    // (--pull never: a missing image is otherwise pulled, and this machine reaches no registry)
+    const noimage = await berth(e.t, ['run', '--rm', '--pull', 'never', 'nope:1', 'true']);
     expect([noimage.exitCode, noimage.stderr]).toEqual([125, "Error: Unable to find image 'nope:1' locally\n"]);
     const badflag = await berth(e.t, ['run', '--memory', '1x', 'bb', 'true']);
     expect([badflag.exitCode, badflag.stderr]).toEqual([125, "Error: invalid size: '1x'\n"]);

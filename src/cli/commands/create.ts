@@ -1,6 +1,7 @@
 /** `berth create`: a container from an image, not started. Prints its ID. */
 import { configureCreateFlags, createRequest } from '../container-flags.js';
 import type { Verb } from '../verb.js';
+import { ensureImage } from '../ensure-image.js';
 
 export const verb: Verb = {
   paths: [['create'], ['container', 'create']],
@@ -9,7 +10,10 @@ export const verb: Verb = {
     configureCreateFlags(cmd);
   },
   async run(cli, args, opts) {
-    const { id } = await (await cli.backend()).createContainer(createRequest(args, opts, false));
+    const req = createRequest(args, opts, false);
+    const backend = await cli.backend();
+    await ensureImage(cli, backend, req.image, opts);
+    const { id } = await backend.createContainer(req);
     cli.out(id);
   },
 };

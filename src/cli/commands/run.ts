@@ -5,6 +5,7 @@ import { pumpSession } from '../../client/attach-io.js';
 import { configureCreateFlags, createRequest } from '../container-flags.js';
 import { ExitError } from '../context.js';
 import { errorMessage } from '../errors.js';
+import { ensureImage } from '../ensure-image.js';
 import { bool, str, type Opts, type Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -25,6 +26,7 @@ export const verb: Verb = {
     if (req.tty && req.attachStdin && !cli.stdin.isTTY) {
       throw new ExitError(1, 'Error: the input device is not a TTY');
     }
+    await ensureImage(cli, backend, req.image, opts);
     let id: string;
     try {
       id = (await backend.createContainer(req)).id;

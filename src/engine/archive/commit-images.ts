@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js';
 import { normalizedString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { LoadResult } from './load.js';
 import { familiar } from '../image/list.js';
+import { imageConfigError } from '../image/config-check.js';
 
 export interface PreparedLayer {
   diffId: string;
@@ -61,9 +62,27 @@ export async function commitImages(
   store: Store,
   scratch: string,
   images: PreparedImage[],
-  opts: { signal?: AbortSignal; action: 'load' | 'import' | 'commit' },
+  opts: {
+    signal?: AbortSignal;
+    action: 'load' | 'import' | 'commit' | 'pull';
+    /** More writes for the same transaction (a pull's names, manifests and events). */
+    inTx?: () => void;
+  },
 ): Promise<LoadResult> {
   const { signal } = opts;
+  // every image enters the store here: refuse configs an image may not carry (a VOLUME that is a mount spec)
+  for (const img of images) {
+    let why: string | null;
+    try {
+      why = imageConfigError(JSON.parse(img.configBytes.toString('utf8')));
+    } catch (e) {
+      throw invalidArchive(`image ${img.id}: the config is not valid JSON`, e);
+    }
+    if (why) {
+      const msg = `image ${img.id}: ${why}`;
+      throw opts.action === 'load' ? invalidArchive(msg) : new BerthError('INVALID_ARGUMENT', msg);
+    }
+  }
   const names = images.map((img) => img.repoTags.map(archiveTagName).filter((n): n is string => n !== null));
   // Give every chain a tree of its own. A tree already used for another
   // chain (same DiffID on another parent) is unpacked again from its blob.
@@ -143,7 +162,8 @@ export async function commitImages(
           chains,
         );
       }
-      store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
+      if (opts.action !== 'pull')
+        store.event({ type: 'image', action: opts.action, actorId: img.id, attributes: {} }, now);
       for (const name of names[n]!) {
         const prev = store.images.setTag(name, img.id, now, false);
         if (prev)
@@ -160,6 +180,7 @@ export async function commitImages(
         store.images.setParent(img.id, img.parent);
       }
     }
+    opts.inTx?.();
     return out;
   });
   return { images: result, notes };

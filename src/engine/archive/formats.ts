@@ -5,6 +5,7 @@
  * docker-archive forms (docker <= 24 with <id>/layer.tar, docker >= 25 with
  * blobs/sha256, podman/skopeo with <diffid>.tar) and OCI image layouts.
  */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { BerthError, invalidArchive } from '../errors.js';
 
@@ -116,6 +117,29 @@ function blobName(digest: string | undefined, what: string): string {
   return `blobs/${m[1]}/${m[2]}`;
 }
 
+/**
+ * An OCI blob read as a document must be what its descriptor names: the
+ * digest (sha256 or sha512) and, when given, the size.
+ */
+function checkDescriptor(c: ArchiveContents, desc: Descriptor, name: string, what: string): void {
+  const bytes = c.docs.get(name);
+  if (!bytes) return; // reported as missing by the caller
+  const [alg, hex] = (desc.digest ?? '').split(':') as [string, string];
+  if (alg !== 'sha256' && alg !== 'sha512')
+    throw invalidArchive(`${what} ${desc.digest}: unsupported digest algorithm "${alg}"`);
+  const actual = `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
+  if (actual !== `${alg}:${hex}`)
+    throw new BerthError(
+      'DIGEST_MISMATCH',
+      `${what} ${name}: digest mismatch: descriptor says ${desc.digest}, content is ${actual}`,
+    );
+  if (typeof desc.size === 'number' && desc.size !== bytes.length)
+    throw new BerthError(
+      'DIGEST_MISMATCH',
+      `${what} ${name}: size mismatch: descriptor says ${desc.size} bytes, content is ${bytes.length}`,
+    );
+}
+
 function hostArch(): string {
   return process.arch === 'x64' ? 'amd64' : process.arch;
 }
@@ -126,6 +150,7 @@ function ociArchive(c: ArchiveContents): ArchiveImage[] {
   const visit = (desc: Descriptor, names: string[], depth: number): void => {
     if (depth > 4) throw invalidArchive('OCI index nests too deeply');
     const name = blobName(desc.digest, 'manifest descriptor');
+    checkDescriptor(c, desc, name, 'manifest');
     const doc = parseJson<{ mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(
       c,
       name,
@@ -145,6 +170,7 @@ function ociArchive(c: ArchiveContents): ArchiveImage[] {
     const configName = blobName(doc.config.digest, 'config descriptor');
     const configBytes = c.docs.get(configName);
     if (!configBytes) throw invalidArchive(`archive is missing image config ${doc.config.digest}`);
+    checkDescriptor(c, doc.config, configName, 'image config');
     out.push({
       configName,
       configBytes,

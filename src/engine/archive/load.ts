@@ -50,7 +50,34 @@ export interface LoadResult {
   notes: string[];
 }
 
-const MAX_DOCUMENT = 64 * 1024 * 1024;
+/**
+ * What load keeps in memory, whatever the archive holds: the index documents
+ * (manifests, configs, legacy JSON) and symlink members, each charged its
+ * bytes plus a fixed cost for its bookkeeping, up to INDEX_BUDGET in all; and
+ * at most MAX_LAYERS members streamed as layers. A real archive needs a small
+ * part of either (docker save of 200 images: a few MiB of documents).
+ */
+export const INDEX_BUDGET = 32 * 1024 * 1024;
+const ENTRY_COST = 512;
+export const MAX_LAYERS = 20_000;
+
+class Budget {
+  left = INDEX_BUDGET;
+  /** Take n bytes (and one entry's cost), or throw what the archive did wrong. */
+  take(n: number, name: string): void {
+    this.left -= n + ENTRY_COST;
+    if (this.left < 0) throw tooMuch(name);
+  }
+  /** Bytes a document may still have. */
+  room(): number {
+    return Math.max(0, this.left - ENTRY_COST);
+  }
+}
+
+const tooMuch = (name: string) =>
+  invalidArchive(
+    `archive member ${name}: the archive's index documents exceed ${INDEX_BUDGET / 1024 / 1024} MiB in all`,
+  );
 
 interface Candidate extends PreparedLayer {
   name: string;
@@ -62,14 +89,16 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new BerthError('CANCELLED', 'load cancelled');
 }
 
-async function readAll(src: AsyncIterable<Buffer>, limit: number, name: string): Promise<Buffer> {
+async function readAll(src: AsyncIterable<Buffer>, budget: Budget, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
+  const limit = budget.room();
   let len = 0;
   for await (const c of src) {
     len += c.length;
-    if (len > limit) throw invalidArchive(`archive member ${name} is too large for an index document`);
+    if (len > limit) throw tooMuch(name);
     chunks.push(c);
   }
+  budget.take(len, name);
   return Buffer.concat(chunks);
 }
 
@@ -146,6 +175,7 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
   const contents: ArchiveContents = { docs: new Map(), links: new Map() };
   const candidates = new Map<string, Candidate>();
   const progress: LoadProgress = { bytes: 0, layers: 0, current: '' };
+  const budget = new Budget();
   const counted = tap(input as AsyncIterable<Buffer>, (c) => {
     progress.bytes += c.length;
   });
@@ -161,17 +191,21 @@ export async function loadArchive(store: Store, input: Readable, opts: LoadOptio
       const name = memberName(h.name);
       progress.current = name;
       if (h.type === 'symlink' || h.type === 'link') {
-        contents.links.set(name, h.type === 'link' ? memberName(h.linkname) : linkTarget(name, h.linkname));
+        const target = h.type === 'link' ? memberName(h.linkname) : linkTarget(name, h.linkname);
+        budget.take(name.length + target.length, name);
+        contents.links.set(name, target);
       } else if (h.type !== 'file') {
         // directories and the like carry nothing for us
       } else if (isDocumentName(name)) {
-        contents.docs.set(name, await readAll(body, MAX_DOCUMENT, name));
+        contents.docs.set(name, await readAll(body, budget, name));
       } else {
         const { head, rest } = await peek(body, 1);
         const first = head.length ? head[0]! : 0;
-        if ((first === 0x7b || first === 0x5b) && h.size <= MAX_DOCUMENT) {
-          contents.docs.set(name, await readAll(rest, MAX_DOCUMENT, name));
+        // JSON-looking, and small enough to keep: a document; anything else streams as a layer
+        if ((first === 0x7b || first === 0x5b) && h.size <= budget.room()) {
+          contents.docs.set(name, await readAll(rest, budget, name));
         } else {
+          if (index >= MAX_LAYERS) throw invalidArchive(`archive has more than ${MAX_LAYERS} layer members`);
           candidates.set(name, await processLayer(store, scratch, index++, name, rest, signal));
           progress.layers++;
         }

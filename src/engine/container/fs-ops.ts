@@ -3,17 +3,26 @@
  * a container are only ever opened by the chrooted fs-helper process.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, createReadStream, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants as fsConstants,
+  createReadStream,
+  mkdirSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { BerthError, notFound } from '../errors.js';
+import { BerthError, notFound, wrongState } from '../errors.js';
+import { containerCgroupPath } from '../cgroup/hierarchy.js';
 import { changesFromUpper } from '../layer/changes.js';
 import { spoolChecked } from './copy-check.js';
-import { extractTar } from '../layer/extract.js';
 import { copyUpTargets } from '../volume/mounts.js';
 import { volumeData, volumeEmpty } from '../volume/service.js';
-import { MNT_DETACH, native } from '../native.js';
+import { MNT_DETACH, MS, native } from '../native.js';
 import { containerPaths, shortLayerLink } from '../runtime/container-fs.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
@@ -53,7 +62,8 @@ async function withOverlay<T>(
   const cwd = process.cwd();
   try {
     process.chdir(store.layout.root); // the lowerdir names are relative to the store
-    native().mount('overlay', mnt, 'overlay', write ? 0 : 1 /* MS_RDONLY */, data);
+    // nosuid, nodev: the image's setuid binaries and device nodes are files to copy here, nothing more
+    native().mount('overlay', mnt, 'overlay', MS.NOSUID | MS.NODEV | (write ? 0 : MS.RDONLY), data);
   } catch (e) {
     removeTree(scratch);
     throw new BerthError('RUNTIME', `cannot mount the container's file system: ${(e as Error).message}`, { cause: e });
@@ -72,12 +82,22 @@ async function withOverlay<T>(
   }
 }
 
-/** Run the helper chrooted at root; stdout goes to out (when given). */
-function helper(root: string, args: string[], io: { out?: Writable; input?: Readable } = {}): Promise<string> {
+/** A directory to chroot at: a path, or a directory held open (a running container's root). */
+type Root = string | { fd: number };
+
+/** Run the helper chrooted at root; stdout goes to out (when given). An abort kills it. */
+function helper(
+  root: Root,
+  args: string[],
+  io: { out?: Writable; input?: Readable; signal?: AbortSignal } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HELPER, root, ...args], {
-      stdio: [io.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    // a held directory is the helper's fd 3, and it chroots through /proc/self/fd/3
+    const held = typeof root === 'string' ? null : root.fd;
+    const child = spawn(process.execPath, [HELPER, held === null ? (root as string) : '/proc/self/fd/3', ...args], {
+      stdio: [io.input ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(held === null ? [] : [held])],
     });
+    io.signal?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
     let stdout = '';
     let stderr = '';
     if (io.out) child.stdout!.pipe(io.out, { end: false });
@@ -112,16 +132,86 @@ export async function exportContainer(store: Store, ref: string, out: Writable):
   store.event({ type: 'container', action: 'export', actorId: rec.id, attributes: { name: rec.name } });
 }
 
+const O_PATH = 0o10000000;
+
+/**
+ * The root directory of a running container's process, held open; null when
+ * the pid is no longer that container's process. The state file may name a
+ * pid for a moment after the process exited, and the kernel may have given
+ * the pid to another process since: the process must be in the container's
+ * cgroup, and its pidfd must show it still alive after the root was opened,
+ * so the root opened is the one of the process that was checked.
+ */
+function openContainerRoot(rec: ContainerRecord, pid: number): number | null {
+  let pidfd: number;
+  try {
+    pidfd = native().pidfdOpen(pid);
+  } catch {
+    return null;
+  }
+  try {
+    if (!inCgroup(pid, containerCgroupPath(rec.id))) return null;
+    let fd: number;
+    try {
+      fd = openSync(`/proc/${pid}/root`, O_PATH | fsConstants.O_DIRECTORY);
+    } catch {
+      return null;
+    }
+    if (native().pidfdAlive(pidfd)) return fd;
+    closeSync(fd);
+    return null;
+  } finally {
+    closeSync(pidfd);
+  }
+}
+
+/** Whether /proc/<pid>/cgroup puts the process in the cgroup at path (in any hierarchy). */
+function inCgroup(pid: number, path: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return false;
+  }
+  return text.split('\n').some((l) => l.slice(l.indexOf(':', l.indexOf(':') + 1) + 1) === path);
+}
+
 /** Where to reach a container's files: a running one through its mount namespace, else a private mount. */
 async function withRoot<T>(
   store: Store,
   rec: ContainerRecord,
   write: boolean,
-  fn: (root: string) => Promise<T>,
+  fn: (root: Root) => Promise<T>,
 ): Promise<T> {
   const st = stateOf(store, rec);
-  if (isRunning(st) && st.pid) return fn(`/proc/${st.pid}/root`);
-  return withOverlay(store, rec, write, fn);
+  if (!isRunning(st) || !st.pid) return withOverlay(store, rec, write, fn);
+  const fd = openContainerRoot(rec, st.pid);
+  if (fd === null) throw wrongState(`Container ${rec.id.slice(0, 12)} is not running: its process has exited`);
+  try {
+    return await fn({ fd });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One helper's tar into another's stdin; when either fails both are stopped. */
+async function pipeHelpers(
+  producer: (io: { out: Writable; signal: AbortSignal }) => Promise<unknown>,
+  consumer: (io: { input: Readable; signal: AbortSignal }) => Promise<unknown>,
+): Promise<void> {
+  const pass = new PassThrough();
+  const ac = new AbortController();
+  let first: { error: unknown } | null = null;
+  const stopOnError = <T>(p: Promise<T>) =>
+    p.catch((error) => {
+      first ??= { error }; // the cause, not the other side being stopped
+      ac.abort();
+    });
+  await Promise.all([
+    stopOnError(producer({ out: pass, signal: ac.signal }).then(() => pass.end())),
+    stopOnError(consumer({ input: pass, signal: ac.signal })),
+  ]);
+  if (first) throw (first as { error: unknown }).error;
 }
 
 export interface PathStat {
@@ -151,12 +241,23 @@ export async function copyUpVolumes(store: Store, rec: ContainerRecord): Promise
         continue; // nothing there in the image
       }
       if (!st.isDir) continue;
+      // a volume mounted at two places is filled once
+      if (!volumeEmpty(store, t.Name!)) continue;
       const data = volumeData(store, t.Name!);
-      const pass = new PassThrough();
-      await Promise.all([
-        helper(root, ['tar-out', t.Destination, '', 'follow'], { out: pass }).then(() => pass.end()),
-        extractTar(pass, data, { keepOwners: true }),
-      ]);
+      // Written by a helper chrooted at the volume: another container that shares it can swap
+      // anything in it for a symbolic link at any moment, and every lookup still stays inside.
+      try {
+        await pipeHelpers(
+          (o) => helper(root, ['tar-out', t.Destination, '', 'follow'], o),
+          (i) => helper(data, ['tar-in', '/', 'keep-owners'], i),
+        );
+      } catch (e) {
+        throw new BerthError(
+          'RUNTIME',
+          `cannot copy the image's ${t.Destination} into volume ${t.Name}: ${(e as Error).message}`,
+          { cause: e },
+        );
+      }
       chownSync(data, st.uid, st.gid);
       chmodSync(data, st.mode & 0o7777);
     }

@@ -29,6 +29,7 @@ import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { ramInBytes } from '../util/units.js';
+import { onAbort } from '../util/abort.js';
 import { formatRFC3339Nano, nowRFC3339Nano } from '../util/time.js';
 import { buildContainerConfig, restartArg } from './options.js';
 import { parseMountRequests, resolveMounts } from '../volume/mounts.js';
@@ -215,10 +216,13 @@ export async function waitContainer(
       // the exit frame arrives when the container exits for good (an --rm container may be gone right after)
       try {
         const s = await monitorAttach(run, { stdout: false, stderr: false });
-        const onAbort = () => s.close();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const exit = await s.exited;
-        signal?.removeEventListener('abort', onAbort);
+        const off = onAbort(signal, () => s.close());
+        let exit;
+        try {
+          exit = await s.exited;
+        } finally {
+          off();
+        }
         if (exit) return { exitCode: exit.exitCode, error: '' };
       } catch {
         /* the monitor went away between the two reads */

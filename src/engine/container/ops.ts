@@ -7,8 +7,9 @@ import { containerCgroupPath } from '../cgroup/hierarchy.js';
 import { BerthError, invalidArg, wrongState } from '../errors.js';
 import { readLogs } from '../logs/reader.js';
 import { monitorPath } from '../native.js';
-import { containerPaths, readLayeredFile } from '../runtime/container-fs.js';
-import { execArgs, monitorAttach, monitorPolicy, type AttachSession } from '../runtime/monitor.js';
+import { containerPaths } from '../runtime/container-fs.js';
+import { readLayeredFile } from '../runtime/layered-path.js';
+import { execArgs, monitorAttach, monitorPolicy, readMonitorState, type AttachSession } from '../runtime/monitor.js';
 import { resolveUser } from '../runtime/user.js';
 import type { Store } from '../store/store.js';
 import type { ExecOptions, ExecPlan, LogLine, LogOptions, TopResult, UpdateOptions } from '../types.js';
@@ -152,6 +153,12 @@ export async function containerTop(store: Store, ref: string, psArgs: string[] =
 
 // ---- exec / attach -------------------------------------------------------------
 
+/** The start time the monitor recorded for pid, so exec cannot join a process that got the pid later. */
+function pidStartTime(stateDir: string, pid: number): number | undefined {
+  const m = readMonitorState(stateDir);
+  return m?.pid === pid ? m.pidStartTime : undefined;
+}
+
 export function execPlan(store: Store, ref: string, o: ExecOptions): ExecPlan {
   const rec = findContainer(store, ref);
   const st = stateOf(store, rec);
@@ -182,6 +189,7 @@ export function execPlan(store: Store, ref: string, o: ExecOptions): ExecPlan {
     program: monitorPath(),
     args: execArgs({
       pid: st.pid,
+      pidStart: pidStartTime(store.layout.containerRun(rec.id), st.pid),
       cgroup: containerCgroupPath(rec.id),
       bundle: p.dir,
       ...(o.tty ? { tty: true } : {}),

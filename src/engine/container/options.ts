@@ -7,6 +7,8 @@ import { invalidArg } from '../errors.js';
 import type { ImageConfig } from '../image/types.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { parseCpus, ramInBytes } from '../util/units.js';
+import { checkDeviceMapping } from '../security/devices.js';
+import { parseSecurityOpt } from '../security/security-opt.js';
 import { normalizeCapabilities } from './capabilities.js';
 import { parseSignal } from './signals.js';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './types.js';
@@ -17,6 +19,7 @@ export const DEFAULT_SHM = 64 * 1024 * 1024;
 export const DEFAULT_MASKED_PATHS = [
   '/proc/asound',
   '/proc/acpi',
+  '/proc/interrupts',
   '/proc/kcore',
   '/proc/keys',
   '/proc/latency_stats',
@@ -204,6 +207,9 @@ export function buildContainerConfig(
   const pidsLimit = req.pidsLimit === undefined || req.pidsLimit <= 0 ? null : req.pidsLimit;
   const cpusetCpus = req.cpusetCpus ? validateCpuset(req.cpusetCpus, host.cpus) : '';
   const cpusetMems = req.cpusetMems ? validateCpuset(req.cpusetMems, host.memNodes ?? 1, 'memory nodes') : '';
+  const securityOpt = req.securityOpt?.length ? [...req.securityOpt] : null;
+  parseSecurityOpt(securityOpt); // docker's daemon refuses a bad option (or profile) at create
+  const devices = (req.devices ?? []).map(checkDeviceMapping);
   const shmSize = req.shmSize ? ramInBytes(req.shmSize) : DEFAULT_SHM;
   if (shmSize <= 0) throw invalidArg('invalid shm size');
 
@@ -265,7 +271,8 @@ export function buildContainerConfig(
     VolumesFrom: null,
     CapAdd: capAdd.length ? capAdd : null,
     CapDrop: capDrop.length ? capDrop : null,
-    CgroupnsMode: 'host',
+    // a cgroup namespace of its own (docker's default on cgroup v2; berth's on v1 too): /proc/self/cgroup shows "/"
+    CgroupnsMode: 'private',
     Dns: [],
     DnsOptions: [],
     DnsSearch: [],
@@ -279,7 +286,7 @@ export function buildContainerConfig(
     Privileged: !!req.privileged,
     PublishAllPorts: false,
     ReadonlyRootfs: !!req.readOnly,
-    SecurityOpt: null,
+    SecurityOpt: securityOpt,
     UTSMode: '',
     UsernsMode: '',
     ShmSize: shmSize,
@@ -298,7 +305,7 @@ export function buildContainerConfig(
     CpuQuota: req.cpuQuota ?? 0,
     CpusetCpus: cpusetCpus,
     CpusetMems: cpusetMems,
-    Devices: [],
+    Devices: devices,
     MemoryReservation: memoryReservation,
     MemorySwap: memorySwap,
     MemorySwappiness: null,

@@ -113,7 +113,8 @@ export function writeRunPlan(
   let hostname = '';
   let network = '';
   for (const [key, req] of Object.entries(variants)) {
-    if (parseMountRequests(req, Object.keys(image.config?.Volumes ?? {})).length) return false;
+    // an image with VOLUMEs never takes the fast path (its volumes are made and filled by Node)
+    if (Object.keys(image.config?.Volumes ?? {}).length || parseMountRequests(req, []).length) return false;
     const b = buildContainerConfig(req, image, MARK_ID, { cpus: availableParallelism() });
     if (b.hostConfig.LogConfig.Type !== 'json-file' || Object.keys(b.hostConfig.LogConfig.Config).length) return false;
     if (restartArg(b.hostConfig.RestartPolicy) !== 'no' || b.hostConfig.NetworkMode === 'host') return false;
@@ -163,7 +164,7 @@ export function writeRunPlan(
     names: { adjectives: ADJECTIVES, surnames: SURNAMES },
   };
   const file = planPath(store, imageId);
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(plan));
   renameSync(tmp, file);

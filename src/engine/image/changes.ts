@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import { invalidArg } from '../errors.js';
 import { parseSignal } from '../container/signals.js';
 import type { ContainerConfigLike } from './types.js';
+import { volumeKeyError } from './config-check.js';
 
 export type { ContainerConfigLike } from './types.js';
 
@@ -235,7 +236,9 @@ export function applyChanges(config: ContainerConfigLike, changes: string[]): Co
         if (!vols.length) throw invalidArg('VOLUME requires at least one argument');
         c.Volumes = { ...(c.Volumes ?? {}) };
         for (const v of vols) {
-          if (!String(v).trim()) throw invalidArg('VOLUME specified can not be an empty string');
+          // a key is a path inside the container, never a mount spec (config-check.ts)
+          const why = volumeKeyError(String(v));
+          if (why) throw invalidArg(why);
           c.Volumes[String(v)] = {};
         }
         break;

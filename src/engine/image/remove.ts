@@ -19,6 +19,7 @@ import { familiar } from './list.js';
 import { resolveImage } from './resolve.js';
 import type { ImageUsers } from './users.js';
 import { boolFilter, matchLabel, untilNanos } from '../util/filters.js';
+import { RegistryDb } from '../registry/registry-db.js';
 
 const short = (id: string) => id.slice(7, 19);
 
@@ -84,6 +85,8 @@ function untag(store: Store, id: string, name: string, out: DeleteItem[]): void 
  * inside the caller's transaction; directories are moved to `trash`.
  */
 function deleteImageData(store: Store, users: ImageUsers, id: string, trash: string, out: DeleteItem[]): number {
+  const reg = new RegistryDb(store.db);
+  const manifests = reg.manifestsOf(id).map((m) => m.digest);
   const chains = store.images.deleteImage(id);
   removeRunPlan(store, id);
   store.event({ type: 'image', action: 'delete', actorId: id, attributes: {} });
@@ -101,7 +104,13 @@ function deleteImageData(store: Store, users: ImageUsers, id: string, trash: str
     out.push({ Deleted: chain });
   }
   const stillUsed = new Set(store.images.layers().map((l) => l.diffId));
-  for (const d of diffIdsGone) if (!stillUsed.has(d)) store.blobs.trash(d, trash);
+  for (const d of diffIdsGone) {
+    if (stillUsed.has(d)) continue;
+    store.blobs.trash(d, trash);
+    // the compressed copies kept for pushes go with the layer
+    for (const c of reg.dropLayerDigests(d)) if (c !== d && !stillUsed.has(c)) store.blobs.trash(c, trash);
+  }
+  for (const m of manifests) if (!reg.manifestInUse(m)) store.blobs.trash(m, trash);
   store.blobs.trash(id, trash);
   return freed;
 }

@@ -1,7 +1,10 @@
 /**
  * Extracting a tar into an existing directory (docker cp): parents are
- * created, existing files replaced, and nothing is ever written through a
- * symbolic link that the tar itself created. Owners are kept only when asked.
+ * created, existing files replaced (a directory is never replaced by a
+ * non-directory, nor the reverse, as docker refuses), and nothing is ever
+ * written through a symbolic link that the tar itself created. Owners are
+ * kept only when asked. Paths are taken as they come: callers that extract
+ * into a tree someone else can change run this chrooted (fs-helper.ts).
  */
 import {
   chmodSync,
@@ -17,12 +20,11 @@ import {
   openSync,
   rmSync,
   symlinkSync,
-  utimesSync,
   writeSync,
   constants as C,
 } from 'node:fs';
 import { join, posix } from 'node:path';
-import { BerthError } from '../errors.js';
+import { BerthError, conflict } from '../errors.js';
 import { native } from '../native.js';
 import { readTar } from '../tar/reader.js';
 import { entryPath } from './paths.js';
@@ -45,6 +47,7 @@ export async function extractTar(
   const created = new Set<string>(); // symlinks this extraction made
   const dirTimes: [string, number][] = [];
   const root = process.getuid?.() === 0;
+  const shownDest = posix.normalize(dest).replace(/(.)\/$/, '$1');
   let count = 0;
   for await (const e of readTar(input)) {
     const h = e.header;
@@ -68,7 +71,15 @@ export async function extractTar(
     } catch {
       existing = null;
     }
-    if (existing && !(existing.isDirectory() && h.type === 'dir')) rmSync(abs, { recursive: true, force: true });
+    if (existing) {
+      // docker cp's NoOverwriteDirNonDir: a directory is never swapped for a file, nor a file for a directory
+      const isDir = existing.isDirectory();
+      if (isDir && h.type !== 'dir')
+        throw conflict(`cannot overwrite directory "${abs}" with non-directory "${shownDest}"`);
+      if (!isDir && h.type === 'dir')
+        throw conflict(`cannot overwrite non-directory "${abs}" with directory "${shownDest}"`);
+      if (!isDir) rmSync(abs, { force: true });
+    }
     created.delete(rel);
     const uid = opts.keepOwners ? h.uid : (opts.owner?.uid ?? 0);
     const gid = opts.keepOwners ? h.gid : (opts.owner?.gid ?? 0);
@@ -121,7 +132,7 @@ export async function extractTar(
         const type = h.type === 'char' ? 0o020000 : h.type === 'block' ? 0o060000 : 0o010000;
         native().mknod(abs, type | (h.mode & 0o7777), h.devmajor, h.devminor);
         if (root) lchownSync(abs, uid, gid);
-        utimesSync(abs, h.mtime, h.mtime);
+        lutimesSync(abs, h.mtime, h.mtime);
         break;
       }
     }
@@ -134,6 +145,6 @@ export async function extractTar(
     }
     count++;
   }
-  for (const [p, t] of dirTimes.reverse()) utimesSync(p, t, t);
+  for (const [p, t] of dirTimes.reverse()) lutimesSync(p, t, t);
   return count;
 }

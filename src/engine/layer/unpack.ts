@@ -22,7 +22,6 @@ import {
   chmodSync,
   rmSync,
   symlinkSync,
-  utimesSync,
   writeSync,
   constants as C,
 } from 'node:fs';
@@ -87,6 +86,8 @@ class Unpacker {
     this.kinds.delete(rel);
     this.sizes.delete(rel);
     if (k === 'dir') {
+      // the directory is gone: its time must not be set on what replaces it (a symlink, maybe out of the layer)
+      this.dirTimes.delete(this.abs(rel));
       const prefix = `${rel}/`;
       for (const key of [...this.kinds.keys()]) if (key.startsWith(prefix)) this.kinds.delete(key);
       for (const key of [...this.sizes.keys()]) if (key.startsWith(prefix)) this.sizes.delete(key);
@@ -232,7 +233,7 @@ class Unpacker {
         this.owner(path, h);
         chmodSync(path, h.mode & 0o7777);
         this.xattrs(path, h);
-        utimesSync(path, h.mtime, h.mtime);
+        lutimesSync(path, h.mtime, h.mtime);
         return;
       }
     }
@@ -241,7 +242,7 @@ class Unpacker {
   finish(): UnpackResult {
     // Deepest first, so setting a parent's time is not undone by its children.
     const dirs = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length);
-    for (const [p, t] of dirs) utimesSync(p, t, t);
+    for (const [p, t] of dirs) lutimesSync(p, t, t); // never through a link
     let size = 0;
     for (const s of this.sizes.values()) size += s;
     return { size, entries: this.entries };

@@ -6,7 +6,8 @@ import { BerthError } from '../errors.js';
 import { monitorPath } from '../native.js';
 import type { Store } from '../store/store.js';
 import { ociMounts } from '../volume/mounts.js';
-import { containerPaths, readLayeredFile, shortLayerLink } from './container-fs.js';
+import { containerPaths, shortLayerLink } from './container-fs.js';
+import { readLayeredFile } from './layered-path.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
 

@@ -4,16 +4,7 @@
  * friends, so they never show up in diff or commit), and the files bound at
  * /etc/hostname, /etc/hosts and /etc/resolv.conf.
  */
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Layout } from '../store/paths.js';
@@ -135,28 +126,9 @@ export function shortLayerLink(layout: Layout, chainId: string): string {
   } catch {
     /* missing */
   }
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${link}.${process.pid}.tmp`;
   symlinkSync(target, tmp);
   renameSync(tmp, link);
   return `l/${name}`;
-}
-
-/**
- * Read a file as the container sees it before it runs: the upper dir, then
- * the init layer, then the image layers from the top. A whiteout hides it.
- */
-export function readLayeredFile(dirs: string[], rel: string): string | null {
-  for (const d of dirs) {
-    const p = join(d, rel);
-    try {
-      const st = lstatSync(p);
-      if (st.isCharacterDevice() && st.rdev === 0) return null;
-      if (st.isFile()) return readFileSync(p, 'utf8');
-      return null;
-    } catch {
-      continue;
-    }
-  }
-  return null;
 }

@@ -27,6 +27,8 @@ export interface CreateOptions {
 export interface MonitorState {
   status: 'created' | 'running' | 'restarting' | 'exited';
   pid: number;
+  /** Start time of pid (field 22 of its /proc stat): which process the pid is (absent from older monitors). */
+  pidStartTime?: number;
   monitorPid: number;
   monitorStartTime: number;
   startedAt: string;
@@ -165,6 +167,7 @@ export async function monitorGone(stateDir: string, ms: number): Promise<boolean
 // ---- attach ------------------------------------------------------------------
 
 export const FRAME = SHARED.attachFrame;
+const STDIN_FRAME_MAX = 64 * 1024;
 
 function frame(type: number, payload: Buffer): Buffer {
   const h = Buffer.alloc(8);
@@ -220,7 +223,10 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
         early = null;
       },
       write: (d) => {
-        if (!sock.destroyed) sock.write(frame(FRAME.stdin, Buffer.isBuffer(d) ? d : Buffer.from(d)));
+        const b = Buffer.isBuffer(d) ? d : Buffer.from(d);
+        // the monitor drops a client announcing a frame over 1 MiB (PROTOCOL.md)
+        for (let o = 0; o < b.length && !sock.destroyed; o += STDIN_FRAME_MAX)
+          sock.write(frame(FRAME.stdin, b.subarray(o, o + STDIN_FRAME_MAX)));
       },
       closeStdin: () => {
         if (!sock.destroyed) sock.write(frame(FRAME.closeStdin, Buffer.alloc(0)));
@@ -274,6 +280,8 @@ export function monitorAttach(stateDir: string, want: AttachWant): Promise<Attac
 /** argv for `berth-monitor exec` (the CLI runs it with the user's terminal). */
 export function execArgs(o: {
   pid: number;
+  /** the pid's start time: exec refuses a pid that went to another process */
+  pidStart?: number | undefined;
   cgroup: string;
   bundle: string;
   tty?: boolean;
@@ -286,6 +294,7 @@ export function execArgs(o: {
   cmd: string[];
 }): string[] {
   const a = ['exec', '--pid', String(o.pid), '--cgroup', o.cgroup, '--bundle', o.bundle];
+  if (o.pidStart) a.push('--pid-start', String(o.pidStart));
   if (o.tty) a.push('--tty');
   if (o.detach) a.push('--detach');
   for (const e of o.env ?? []) a.push('--env', e);

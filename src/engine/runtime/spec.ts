@@ -1,12 +1,18 @@
 /**
  * The OCI runtime spec (config.json) for a container, as docker would
  * generate it: default mounts, capabilities, masked and read-only paths,
- * device rules, resources, and berth's overlay annotation.
+ * device nodes and rules, the seccomp profile, no_new_privs, resources, and
+ * berth's overlay annotation.
  */
 import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { containerCapabilities } from '../container/capabilities.js';
 import { DEFAULT_PATH } from '../container/options.js';
 import type { ContainerRecord } from '../container/types.js';
+import type { DeviceMapping } from '../security/devices.js';
+import { containerSeccomp } from '../security/seccomp.js';
+import { parseSecurityOpt } from '../security/security-opt.js';
+import { containerDevices } from './devices.js';
 import type { ExecUser } from './user.js';
 
 export interface OciMount {
@@ -63,26 +69,13 @@ function hostLastCap(): number {
   }
 }
 
-const DEVICE_RULES = [
-  { allow: false, access: 'rwm' },
-  { allow: true, type: 'c', access: 'm' },
-  { allow: true, type: 'b', access: 'm' },
-  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
-  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
-  { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' },
-  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },
-  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },
-  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },
-  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' },
-  { allow: true, type: 'c', major: 5, minor: 2, access: 'rwm' },
-  { allow: true, type: 'c', major: 136, access: 'rwm' },
-  { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
-];
-
 export function buildSpec(i: SpecInputs): Record<string, unknown> {
   const { rec } = i;
   const hc = rec.hostConfig;
   const caps = containerCapabilities(hc.CapAdd, hc.CapDrop, hc.Privileged, hostLastCap());
+  const security = parseSecurityOpt(hc.SecurityOpt as string[] | null);
+  const seccomp = containerSeccomp(security, hc.Privileged, caps, { arch: process.arch, kernel: release() });
+  const devices = containerDevices(hc.Privileged, hc.Devices as DeviceMapping[] | null);
   const args = [rec.path, ...rec.args];
   const ro = hc.ReadonlyRootfs;
   const mounts: OciMount[] = [
@@ -139,6 +132,7 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
   mounts.push(...(i.extraMounts ?? []));
   const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  if (hc.CgroupnsMode === 'private') namespaces.push({ type: 'cgroup' });
   const memory: Record<string, number> = {};
   if (hc.Memory > 0) {
     memory.limit = hc.Memory;
@@ -167,24 +161,32 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
       env: containerEnv(rec, i.user.home),
       cwd: rec.config.WorkingDir || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-      noNewPrivileges: !hc.Privileged,
+      // berth's default is on (docker's is off); --security-opt no-new-privileges=false turns it off
+      noNewPrivileges: security.noNewPrivileges ?? !hc.Privileged,
       oomScoreAdj: 0,
     },
     root: { path: i.rootfs, readonly: ro },
     hostname: rec.config.Hostname || undefined,
     mounts,
-    annotations: { 'berth.overlay': i.overlay, 'berth.overlay.chdir': i.overlayChdir },
+    annotations: {
+      'berth.overlay': i.overlay,
+      'berth.overlay.chdir': i.overlayChdir,
+      // the root is mounted nodev (device nodes from the layers open nothing) unless --privileged
+      ...(hc.Privileged ? { 'berth.rootfs.nodev': 'false' } : {}),
+    },
     linux: {
       namespaces,
       cgroupsPath: i.cgroupsPath,
+      ...(devices.nodes.length ? { devices: devices.nodes } : {}),
       resources: {
-        devices: hc.Privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES,
+        devices: devices.rules,
         ...(Object.keys(memory).length ? { memory } : {}),
         ...(Object.keys(cpu).length ? { cpu } : {}),
         ...(hc.PidsLimit ? { pids: { limit: hc.PidsLimit } } : {}),
       },
       maskedPaths: hc.MaskedPaths,
       readonlyPaths: hc.ReadonlyPaths,
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }

@@ -4,6 +4,8 @@
  * oldest items beyond `bound`: samples carry cumulative counters, so a
  * skipped one loses nothing a later one does not say.
  */
+import { onAbort } from '../util/abort.js';
+
 export interface Sink<T> {
   push(value: T): void;
   end(error?: unknown): void;
@@ -37,11 +39,10 @@ export async function* pushStream<T>(
       notify();
     },
   };
-  const onAbort = () => {
+  const off = onAbort(signal, () => {
     queue.length = 0;
     sink.end();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  });
   let stop: (() => void) | null = null;
   try {
     stop = start(sink);
@@ -55,6 +56,6 @@ export async function* pushStream<T>(
     }
   } finally {
     stop?.();
-    signal?.removeEventListener('abort', onAbort);
+    off();
   }
 }

@@ -9,6 +9,7 @@ import type { CheckReport } from '../types.js';
 import { immediate } from './db.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
 import type { Store } from './store.js';
+import { RegistryDb } from '../registry/registry-db.js';
 
 export function checkStore(
   store: Store,
@@ -20,7 +21,11 @@ export function checkStore(
     return immediate(store.db, () => {
       const images = store.images.images();
       const layers = store.images.layers();
+      const reg = new RegistryDb(store.db);
       const wantedBlobs = new Set<string>([...images.map((i) => i.id), ...layers.map((l) => l.diffId)]);
+      // manifests kept for images, compressed layer copies kept for pushes (when here)
+      for (const d of [...reg.allManifestDigests(), ...reg.allLayerDigests()])
+        if (store.blobs.has(d)) wantedBlobs.add(d);
       const usedChains = new Set<string>();
       for (const img of images) for (const l of store.images.layersOf(img.id)) usedChains.add(l.chainId);
       const rowChains = new Set(layers.map((l) => l.chainId));

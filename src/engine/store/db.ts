@@ -4,15 +4,34 @@
  * image and the layer directories it points to, delete layers) run in
  * IMMEDIATE transactions, which serialise writers across processes.
  */
+import { chmodSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { BerthError } from '../errors.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
+/**
+ * The database and its WAL and shared-memory files are readable by their
+ * owner only (containers' environments often carry secrets). SQLite gives
+ * the -wal and -shm files the database file's mode, so the file is made
+ * 0600 before SQLite opens it, and files of an older store are narrowed.
+ */
+function privateDbFiles(path: string): void {
+  closeSync(openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    try {
+      if ((statSync(f).mode & 0o777) !== 0o600) chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
 export function openDb(path: string): Db {
   let db: Db;
   try {
+    privateDbFiles(path);
     db = new Database(path, { timeout: 30_000 });
   } catch (e) {
     throw new BerthError('IO', `cannot open the metadata database ${path}: ${(e as Error).message}`, { cause: e });

@@ -94,4 +94,29 @@ export const migrations: string[] = [
   CREATE INDEX container_volumes_volume ON container_volumes(volume);
   ALTER TABLE containers ADD COLUMN mounts TEXT NOT NULL DEFAULT '[]';
   `,
+  // 4: what registries know: manifests kept for pulled images, the compressed digests of layers, pull locks
+  `
+  CREATE TABLE image_manifests (
+    digest     TEXT NOT NULL,              -- sha256 of the manifest bytes, kept in blobs/
+    image_id   TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    media_type TEXT NOT NULL,
+    PRIMARY KEY (image_id, digest)
+  );
+  CREATE INDEX image_manifests_digest ON image_manifests(digest);
+  CREATE TABLE layer_digests (             -- docker's v2 metadata: a layer's compressed form and where it lives
+    diff_id    TEXT NOT NULL,
+    digest     TEXT NOT NULL,              -- sha256 of the blob as registries know it
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    registry   TEXT NOT NULL,              -- host[:port] ('' for a blob only kept here)
+    repo       TEXT NOT NULL,              -- repository path on that registry
+    PRIMARY KEY (diff_id, digest, registry, repo)
+  );
+  CREATE INDEX layer_digests_digest ON layer_digests(digest);
+  CREATE TABLE pull_locks (                -- a layer being downloaded by a live process
+    chain_id   TEXT PRIMARY KEY,
+    pid        INTEGER NOT NULL,
+    started    INTEGER NOT NULL
+  );
+  `,
 ];

@@ -66,6 +66,14 @@ export class Layout {
   volume(name: string): string {
     return join(this.volumesDir, name);
   }
+  /** Short links to layer trees (l/<12 hex>), for overlay option strings. */
+  get linksDir(): string {
+    return join(this.root, 'l');
+  }
+  /** Run plans for the native launcher. */
+  get plansDir(): string {
+    return join(this.root, 'plans');
+  }
   /** Scratch space on the same file system as the store, for atomic renames. */
   get tmpDir(): string {
     return join(this.root, 'tmp');

@@ -3,7 +3,7 @@
  * creates the directories, migrates the schema, and sweeps what a crashed
  * process left behind.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
 import { ImageDb } from '../image/image-db.js';
@@ -11,6 +11,7 @@ import { BlobStore } from './blobs.js';
 import { immediate, openDb, type Db } from './db.js';
 import { Layout, MAX_RUNROOT, type EngineDirs } from './paths.js';
 import { makeScratch, removeTree, sweepScratch } from './scratch.js';
+import { RegistryDb } from '../registry/registry-db.js';
 import { SHARED } from '../shared-constants.js';
 
 /** How many events the store keeps (docker's daemon keeps 256 in memory; berth keeps more, on disk). */
@@ -21,6 +22,34 @@ export interface EventRecord {
   action: string;
   actorId: string;
   attributes: Record<string, string>;
+}
+
+/**
+ * The store is private to its owner: layer trees hold setuid binaries and
+ * device nodes from images, the database holds containers' environments. No
+ * other user may walk into it (0700); containers reach their files through
+ * their own mounts (overlayfs and bind mounts check the path at mount time,
+ * with the mounter's credentials), never through these paths. Stores made by
+ * an older berth (0711, 0755) are brought to these modes when opened.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+
+function privateDirs(layout: Layout): void {
+  const dirs = [
+    layout.root,
+    layout.blobsDir.replace(/\/sha256$/, ''),
+    layout.blobsDir,
+    layout.layersDir,
+    layout.linksDir,
+    layout.containersDir,
+    layout.volumesDir,
+    layout.plansDir,
+    layout.tmpDir,
+  ];
+  for (const d of dirs) {
+    mkdirSync(d, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if ((statSync(d).mode & 0o7777) !== PRIVATE_DIR_MODE) chmodSync(d, PRIVATE_DIR_MODE);
+  }
 }
 
 export class Store {
@@ -45,16 +74,7 @@ export class Store {
       );
     }
     try {
-      for (const d of [
-        layout.root,
-        layout.blobsDir,
-        layout.layersDir,
-        layout.containersDir,
-        layout.volumesDir,
-        layout.tmpDir,
-      ]) {
-        mkdirSync(d, { recursive: true, mode: 0o711 });
-      }
+      privateDirs(layout);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') {
@@ -67,7 +87,11 @@ export class Store {
       throw new BerthError('IO', `cannot create the store at ${layout.root}: ${(e as Error).message}`, { cause: e });
     }
     const store = new Store(layout, openDb(layout.db));
-    if (sweepScratch(layout.tmpDir) > 0) store.sweepOrphanLayers();
+    if (sweepScratch(layout.tmpDir) > 0) {
+      store.sweepOrphanLayers();
+      // pull locks of processes that are gone (a killed pull)
+      new RegistryDb(store.db).sweepLocks();
+    }
     return store;
   }
 

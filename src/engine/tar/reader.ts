@@ -102,6 +102,15 @@ export interface TarEntry {
 }
 
 const MAX_META = 16 * 1024 * 1024;
+/** Global PAX records stay in force for the rest of the archive: their keys and values, at most this much. */
+const MAX_GLOBAL_PAX = 1024 * 1024;
+
+function mergeGlobalPax(into: Map<string, Buffer>, add: Map<string, Buffer>): void {
+  for (const [k, v] of add) into.set(k, v);
+  let n = 0;
+  for (const [k, v] of into) n += k.length + v.length;
+  if (n > MAX_GLOBAL_PAX) throw new TarFormatError('tar global PAX records exceed 1 MiB');
+}
 
 /** Iterate the entries of a tar stream. */
 export async function* readTar(
@@ -113,7 +122,7 @@ export async function* readTar(
 ): AsyncGenerator<TarEntry> {
   const src = new ByteSource(input[Symbol.asyncIterator]());
   let pax: Map<string, Buffer> | null = null;
-  let globalPax: Map<string, Buffer> = new Map();
+  const globalPax: Map<string, Buffer> = new Map();
   let longName: string | null = null;
   let longLink: string | null = null;
   let sawAny = false;
@@ -135,7 +144,7 @@ export async function* readTar(
       const data = (await src.read(padded))?.subarray(0, raw.size);
       if (!data) throw new TruncatedError('tar archive is truncated');
       if (raw.flag === 'x') pax = decodePax(data);
-      else if (raw.flag === 'g') globalPax = new Map([...globalPax, ...decodePax(data)]);
+      else if (raw.flag === 'g') mergeGlobalPax(globalPax, decodePax(data));
       else {
         const end = data.indexOf(0);
         const s = data.toString('utf8', 0, end < 0 ? data.length : end);

@@ -5,7 +5,7 @@
  * instead of polling several times a second.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from './abort.js';
 
 export interface DirWatch {
   dir: string;
@@ -14,8 +14,11 @@ export interface DirWatch {
 }
 
 export interface Waker {
-  /** Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort. */
-  next(signal?: AbortSignal, atMostMs?: number): Promise<void>;
+  /**
+   * Resolves on the next change, after the wait (or `atMostMs`, if shorter) without one, or on abort;
+   * with true when a change ended it (or one came since the last wait).
+   */
+  next(signal?: AbortSignal, atMostMs?: number): Promise<boolean>;
   close(): void;
 }
 
@@ -41,14 +44,14 @@ export function dirWaker(dirs: DirWatch[], waitMs: (watching: number) => number)
     async next(signal, atMostMs = Infinity) {
       if (changed) {
         changed = false;
-        return;
+        return true;
       }
-      await Promise.race([
-        new Promise<void>((r) => (wakeUp = r)),
-        sleep(Math.min(wait, atMostMs), undefined, signal ? { signal } : {}).catch(() => undefined),
-      ]);
+      // one wait that ends on a change, the timer or the signal, and leaves no listener on the signal
+      await waitUntil(Math.min(wait, atMostMs), signal, (wake) => (wakeUp = wake));
       wakeUp = null;
+      const woke = changed;
       changed = false;
+      return woke;
     },
     close() {
       for (const w of watchers) w.close();

@@ -177,6 +177,21 @@ export function parseVolumeFlag(raw: string): MountRequest {
   return m;
 }
 
+/**
+ * An image's VOLUME: an anonymous volume at the key, which is a path inside
+ * the container and nothing else (moby's filepath.Clean(spec)); never parsed
+ * as a -v spec, so "/:/host" is the directory "/:/host", not the host's root.
+ * Keys are checked when images enter the store; one that got in anyway and is
+ * not absolute is refused here.
+ */
+export function imageVolumeRequest(key: string): MountRequest {
+  const why = targetError(key);
+  if (why) throw invalidArg(`invalid VOLUME in the image config: ${why}`);
+  const m = base('volume');
+  m.target = posix.normalize(key);
+  return m;
+}
+
 /** --tmpfs /path[:options] (options as mount(8) takes them: size=64m,mode=1770,exec,...). */
 export function parseTmpfsFlag(spec: string): MountRequest {
   const colon = spec.indexOf(':');

@@ -10,7 +10,13 @@ import type { MountPoint } from '../container/types.js';
 import type { OciMount } from '../runtime/spec.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
-import { parseTmpfsFlag, parseVolumeFlag, validateMountSpec, type MountRequest } from './mount-spec.js';
+import {
+  imageVolumeRequest,
+  parseTmpfsFlag,
+  parseVolumeFlag,
+  validateMountSpec,
+  type MountRequest,
+} from './mount-spec.js';
 import { ensureVolume, newVolumeName, volumeData, volumeDb, volumeRefusal } from './service.js';
 
 /** Parse and check every mount flag (pure but for the host checks of binds). */
@@ -34,7 +40,7 @@ export function parseMountRequests(req: ContainerCreateRequest, imageVolumes: st
     const t = posix.normalize(v);
     if (seen.has(t)) continue;
     seen.add(t);
-    out.push({ ...parseVolumeFlag(t) });
+    out.push(imageVolumeRequest(v));
   }
   // every volume is checked before anything is made, so a refusal leaves nothing behind
   for (const m of out) {

@@ -73,6 +73,8 @@ export function ensureVolume(store: Store, o: VolumeCreate): VolumeRow {
   if (refused) throw refused;
   const existing = db.get(name);
   if (existing) return existing;
+  // <root>/volumes/<name> is private; _data is the root of the mount containers see
+  mkdirSync(store.layout.volume(name), { recursive: true, mode: 0o700 });
   mkdirSync(volumeData(store, name), { recursive: true, mode: 0o755 });
   const row: VolumeRow = {
     name,

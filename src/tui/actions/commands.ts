@@ -106,6 +106,10 @@ function imageCommand(svc: Services, id: string): boolean {
     d({ type: 'formOpen', form: openForm('load') });
     return true;
   }
+  if (id === 'image.pull' || id === 'image.search') {
+    d({ type: 'formOpen', form: openForm(id === 'image.pull' ? 'pull' : 'search') });
+    return true;
+  }
   if (id === 'image.prune') {
     confirm(svc, {
       title: 'Prune images',
@@ -136,6 +140,13 @@ function imageCommand(svc: Services, id: string): boolean {
     case 'image.save':
       d({ type: 'formOpen', form: openForm('save', targets.refs, targets.names) });
       return true;
+    case 'image.push': {
+      // a name to push to: the row's repository:tag (an untagged image has none)
+      const why = row.repo === '<none>' ? 'an image without a name cannot be pushed: tag it first' : null;
+      if (why) say(svc, why, 'error');
+      else d({ type: 'formOpen', form: openForm('push', [row.ref], [row.ref]) });
+      return true;
+    }
     case 'image.remove':
       confirm(svc, {
         title: 'Remove images',

@@ -11,10 +11,13 @@ import { shortId } from '../../client/format/table.js';
 import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
 import { commitRequest, FORMS, runRequest, text, validateForm, volumeRequest } from '../state/forms.js';
+import { credentials, pullRequest, pushRequest } from '../state/registry-forms.js';
 import type { FormState, ListId } from '../state/types.js';
+import { loginAndRetry, pull, pullResult, push, search } from './registry-actions.js';
 import { errorText, say } from './task.js';
 import { startAttached } from './terminal-actions.js';
 import { cancelTransfer, exportTo, loadFrom, saveTo } from './transfer.js';
+import { track } from './work.js';
 
 async function reveal(svc: Services, list: ListId, key: string): Promise<void> {
   await svc.feed.refresh(list);
@@ -84,6 +87,14 @@ async function run(svc: Services, f: FormState): Promise<void> {
       await reveal(svc, 'containers', id);
       return;
     }
+    case 'pull':
+      return pull(svc, pullRequest(f));
+    case 'push':
+      return push(svc, pushRequest(f));
+    case 'search':
+      return f.pick != null ? pullResult(svc, f) : search(svc, text(f.values.term).trim());
+    case 'login':
+      return loginAndRetry(svc, f, credentials(f));
     case 'volume': {
       const req = volumeRequest(f);
       const v = await b.createVolume(req);
@@ -101,13 +112,23 @@ export async function submitForm(svc: Services, f: FormState): Promise<void> {
     svc.store.dispatch({ type: 'formError', message: `${bad.field}: ${bad.message}` });
     return;
   }
+  // a hangup meanwhile waits for it (and cancels a save or a load as Esc does)
+  await track(svc, perform(svc, f));
+}
+
+async function perform(svc: Services, f: FormState): Promise<void> {
   try {
     await run(svc, f);
   } catch (e) {
     const aborted = (isBerthError(e) && e.code === 'CANCELLED') || (e as Error).name === 'AbortError';
     if (aborted) {
+      // what was running (a search's Enter runs a pull): its label, else the dialog's title
+      const now = svc.store.get().overlay;
+      const what = now?.kind === 'form' && now.busy ? now.busy.label : FORMS[f.form].title;
+      // a push's uploaded layers may stay in the registry, unnamed; the local side is all that is ours
+      const left = now?.kind === 'form' && now.form === 'push' ? '' : '; nothing was left behind';
       svc.store.dispatch({ type: 'closeOverlay' });
-      say(svc, `${FORMS[f.form].title.toLowerCase()}: cancelled; nothing was left behind`);
+      say(svc, `${what.charAt(0).toLowerCase()}${what.slice(1)}: cancelled${left}`);
     } else if (svc.store.get().overlay === f || svc.store.get().overlay?.kind === 'form') {
       svc.store.dispatch({ type: 'formError', message: errorText(e) });
     } else {

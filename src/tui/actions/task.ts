@@ -1,5 +1,6 @@
 /** Running backend work from a key: a word in the footer while it runs, the outcome or the engine's message after. */
 import type { Services } from '../hooks/context.js';
+import { track } from './work.js';
 
 export function say(svc: Services, text: string, kind: 'info' | 'error' = 'info'): void {
   svc.store.dispatch({ type: 'message', message: { kind, text } });
@@ -7,15 +8,20 @@ export function say(svc: Services, text: string, kind: 'info' | 'error' = 'info'
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
-/** Run `fn`; the footer says `doing…`, then what fn returns, or the error. Never throws. */
-export async function task(svc: Services, doing: string, fn: () => Promise<string | void>): Promise<boolean> {
+/** Run `fn`; the footer says `doing…`, then what fn returns, or the error. Never throws. A hangup waits for it. */
+export function task(svc: Services, doing: string, fn: () => Promise<string | void>): Promise<boolean> {
   say(svc, `${doing}…`);
-  try {
-    const done = await fn();
-    say(svc, done || `${doing}: done`);
-    return true;
-  } catch (e) {
-    say(svc, errorText(e), 'error');
-    return false;
-  }
+  return track(
+    svc,
+    (async () => fn())().then(
+      (done) => {
+        say(svc, done || `${doing}: done`);
+        return true;
+      },
+      (e: unknown) => {
+        say(svc, errorText(e), 'error');
+        return false;
+      },
+    ),
+  );
 }

@@ -14,6 +14,7 @@ import type { AttachSession } from '../../client/api.js';
 import { pumpSession, type PumpResult } from '../../client/attach-io.js';
 import type { Services } from '../hooks/context.js';
 import { errorText, say } from './task.js';
+import { track } from './work.js';
 
 const signalNumber = (sig: NodeJS.Signals | null) =>
   sig ? ((constants.signals as Record<string, number>)[sig] ?? 0) : 0;
@@ -57,7 +58,8 @@ async function pump(
   };
   if (!tty) process.on('SIGINT', detach);
   try {
-    const r = await pumpSession(process, session, { tty, stdin, backend: svc.backend, ref });
+    // a hangup detaches (the container keeps running, as a dropped docker client leaves it)
+    const r = await track(svc, pumpSession(process, session, { tty, stdin, backend: svc.backend, ref }), detach);
     return detached && r.kind === 'lost' ? { kind: 'detached' } : r;
   } finally {
     if (!tty) process.off('SIGINT', detach);

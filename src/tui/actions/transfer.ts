@@ -24,6 +24,16 @@ export function cancelTransfer(svc: Services): boolean {
   return true;
 }
 
+/**
+ * Work Esc can stop (a save, a load, a pull, a push, a search): its signal fires on cancelTransfer. Call
+ * end() when it is over.
+ */
+export function cancellable(svc: Services): { signal: AbortSignal; end(): void } {
+  const ac = new AbortController();
+  running.set(svc, ac);
+  return { signal: ac.signal, end: () => running.get(svc) === ac && running.delete(svc) };
+}
+
 /** Progress into the dialog at most ten times a second. */
 function reporter(svc: Services) {
   let last = 0;

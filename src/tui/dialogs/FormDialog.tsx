@@ -1,8 +1,10 @@
 /**
  * The dialogs with fields (commit, save, load, tag, run, export, new
- * volume): text fields with a cursor, multi-line fields, switches, the
- * field's hint or Tab's completions, the validation or engine message, and
- * a progress bar with bytes, layers and rate while the work runs.
+ * volume, pull, push, search, credentials): text fields with a cursor,
+ * multi-line fields, switches, a password field that draws only a mask,
+ * the field's hint or Tab's completions, the validation or engine message,
+ * and while the work runs a progress bar with bytes, layers and rate, or
+ * docker's per-layer lines for a pull or a push; the search results.
  */
 import { Text } from 'ink';
 import { useCallback } from 'react';
@@ -12,12 +14,14 @@ import { completeField } from '../actions/complete.js';
 import { cancelForm, submitForm } from '../actions/form-actions.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
+import { displayKey, type Keymap } from '../keymap/keys.js';
 import { fit } from '../presenters/columns.js';
-import { FORMS, type FieldSpec } from '../state/forms.js';
+import { fieldHint, FORMS, type FieldSpec } from '../state/forms.js';
 import type { Edit } from '../state/text-edit.js';
 import type { Busy, FormState } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import { Frame, Line, pad } from './Frame.js';
+import { ProgressBoard, SearchResults } from './RegistryParts.js';
 
 /** "12.3MB / 40MB  2 layers  5.1MB/s" and the fraction done (null when the total is unknown). */
 export function progressText(b: Busy, now: number): { text: string; fraction: number | null } {
@@ -99,12 +103,30 @@ function Field({
       </>
     );
   }
+  // a password: one mask glyph per character, the text itself never drawn
+  const e = spec.kind === 'secret' ? { text: theme.glyphs.mask.repeat(v!.text.length), cursor: v!.cursor } : v!;
   return (
     <Text wrap="truncate" bold={active}>
       {`${marker}${label} `}
-      <EditView e={v!} width={valueW} active={active} theme={theme} />{' '}
+      <EditView e={e} width={valueW} active={active} theme={theme} />{' '}
     </Text>
   );
+}
+
+/** A binding's arrow key if it has one ("↑"), else its first key: the short form for moving in a list. */
+function arrowLabel(keymap: Keymap, id: string, unicode: boolean): string {
+  const keys = keymap.keys(id);
+  return displayKey(keys.find((k) => k === 'up' || k === 'down') ?? keys[0] ?? '', unicode);
+}
+
+/** Lines the frame, the fields and the message take (what is left is for progress or results). */
+function usedLines(f: FormState): number {
+  let n = 4 + 2; // border, title, footer; blank line, hint or message
+  for (const spec of FORMS[f.form].fields) {
+    const v = f.values[spec.name];
+    n += spec.kind === 'multiline' && typeof v === 'object' ? Math.min(4, v.text.split('\n').length) : 1;
+  }
+  return n;
 }
 
 function ProgressLines({ b, width, theme }: { b: Busy; width: number; theme: Theme }) {
@@ -159,12 +181,18 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
     [svc, f, field],
   );
   useKeys(['dialog'], onKey, true);
-  const width = Math.min(columns - 4, 84);
-  const target = f.names.length ? `: ${f.names.join(', ')}` : '';
-  const hint = f.hint ?? field.hint ?? '';
+  const registry = f.form === 'pull' || f.form === 'push' || f.form === 'search' || f.form === 'login';
+  const width = Math.min(columns - 4, registry ? 120 : 84);
+  const target = f.names.length ? `${f.form === 'login' ? ' ' : ': '}${f.names.join(', ')}` : '';
+  const hint = f.hint ?? fieldHint(f.form, field.name) ?? '';
+  // room for progress lines or results, the dialog keeping a line clear above and below
+  const room = Math.max(1, rows - 2 - usedLines(f) - 1);
+  const picking = f.form === 'search' && f.pick != null && !f.busy;
   const help = f.busy
     ? `${keymap.label('dialog.cancel')} cancels`
-    : `${keymap.label('dialog.submit')} ${spec.submit.toLowerCase()} · ${keymap.label('dialog.nextField')} next field · ${keymap.label('dialog.cancel')} cancel${spec.fields.some((x) => x.kind === 'multiline') ? ` · ${keymap.label('dialog.submitAlways')} ${spec.submit.toLowerCase()} from a multi-line field` : ''}`;
+    : picking
+      ? `${keymap.label('dialog.submit')} pulls it · ${arrowLabel(keymap, 'dialog.prevField', theme.unicode)}${arrowLabel(keymap, 'dialog.nextField', theme.unicode)} choose · typing edits the term · ${keymap.label('dialog.cancel')} closes`
+      : `${keymap.label('dialog.submit')} ${spec.submit.toLowerCase()} · ${keymap.label('dialog.nextField')} next field · ${keymap.label('dialog.cancel')} cancel${spec.fields.some((x) => x.kind === 'multiline') ? ` · ${keymap.label('dialog.submitAlways')} ${spec.submit.toLowerCase()} from a multi-line field` : ''}`;
   return (
     <Frame title={`${spec.title}${target}`} width={width} columns={columns} rows={rows} theme={theme} footer={help}>
       {spec.fields.map((s, i) => (
@@ -180,7 +208,13 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
           {hint}
         </Line>
       )}
-      {f.busy ? <ProgressLines b={f.busy} width={width} theme={theme} /> : null}
+      {f.busy?.lines ? (
+        <ProgressBoard label={f.busy.label} lines={f.busy.lines} width={width} room={room} />
+      ) : f.busy ? (
+        <ProgressLines b={f.busy} width={width} theme={theme} />
+      ) : f.results ? (
+        <SearchResults f={f} width={width} room={room} theme={theme} />
+      ) : null}
     </Frame>
   );
 }

@@ -58,6 +58,7 @@ export class StatsFeed {
 
   stop(): void {
     this.abort.abort();
+    this.current?.abort();
   }
 
   /** The period batches come at now (ms). */
@@ -129,11 +130,11 @@ export class StatsFeed {
   private async run(): Promise<void> {
     try {
       while (!this.abort.signal.aborted) {
-        // a new period ends this subscription (not the feed): take the next at the new period
+        // a new period ends this subscription (not the feed): take the next at the new period; stop()
+        // ends both (one signal per subscription: nothing is left listening on the feed's own signal)
         const current = new AbortController();
         this.current = current;
-        const signal = AbortSignal.any([this.abort.signal, current.signal]);
-        for await (const batch of this.backend.allStats({ intervalMs: this.periodMs, signal })) {
+        for await (const batch of this.backend.allStats({ intervalMs: this.periodMs, signal: current.signal })) {
           if (this.status !== 'live') {
             this.status = 'live';
             this.store.dispatch({ type: 'statsAvailable', available: true });

@@ -132,6 +132,21 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'image.remove', keys: ['d'], scope: 'images', description: 'Remove (asks; force)', action: true },
   { id: 'image.save', keys: ['S'], scope: 'images', description: 'Save to a file', action: true },
   { id: 'image.load', keys: ['L'], scope: 'images', description: 'Load from a file', action: true },
+  {
+    id: 'image.pull',
+    keys: ['p'],
+    scope: 'images',
+    description: 'Pull from a registry (Esc cancels)',
+    action: true,
+  },
+  { id: 'image.push', keys: ['u'], scope: 'images', description: 'Push to its registry (Esc cancels)', action: true },
+  {
+    id: 'image.search',
+    keys: ['f'],
+    scope: 'images',
+    description: 'Search a registry (Enter on a result pulls it)',
+    action: true,
+  },
   { id: 'image.prune', keys: ['P'], scope: 'images', description: 'Prune dangling images', action: true },
   { id: 'image.mark', keys: ['space'], scope: 'images', description: 'Mark for save / remove' },
   // volumes

@@ -10,7 +10,8 @@
  *     "logs": { "bufferLines": 5000, "tail": 500, "timestamps": false },
  *     "stats": { "windowSeconds": 60 },
  *     "containers": { "showAll": true },
- *     "service": { "group": "docker" }
+ *     "service": { "group": "docker" },
+ *     "registry": { "insecure-registries": ["myhost:5000"] }
  *   }
  */
 import { readFileSync } from 'node:fs';
@@ -65,6 +66,8 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
       .strictObject({ group: z.string().regex(GROUP_NAME, 'expected a group name').nullable() })
       .partial()
       .optional(),
+    // the engine's registry settings (engine/registry/settings.ts checks them)
+    registry: z.record(z.string(), z.unknown()).optional(),
   });
   const r = schema.safeParse(raw);
   if (!r.success) {

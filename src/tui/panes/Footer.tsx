@@ -46,18 +46,35 @@ export function hintText(keymap: Keymap, scopes: Scope[], unicode: boolean): str
   return parts.join('  ');
 }
 
+/** The end of the message line when output that was not the app's went to its log. */
+export function loggedNote(logged: AppState['logged']): string {
+  if (!logged) return '';
+  return `${logged.entries} ${logged.entries === 1 ? 'message' : 'messages'} logged to ${logged.path}`;
+}
+
 export function Footer({ width }: { width: number }) {
   const { keymap, theme } = useServices();
   const s = useAppState((x) => x);
   const hints = hintText(keymap, activeScopes(s), theme.unicode);
   const m = s.message;
+  const note = loggedNote(s.logged);
+  // the note takes the right end of the line, at most half of it
+  const noteWidth = note ? Math.min(note.length + 2, Math.floor(width / 2)) : 0;
   return (
     <>
       <Text color={theme.colors.muted} wrap="truncate">
         {fit(hints, width, 'left', theme.glyphs.ellipsis)}
       </Text>
-      <Text color={m?.kind === 'error' ? theme.colors.error : undefined} bold={m?.kind === 'error'} wrap="truncate">
-        {fit(m ? (m.kind === 'error' ? `Error: ${m.text}` : m.text) : '', width, 'left', theme.glyphs.ellipsis)}
+      <Text wrap="truncate">
+        <Text color={m?.kind === 'error' ? theme.colors.error : undefined} bold={m?.kind === 'error'}>
+          {fit(
+            m ? (m.kind === 'error' ? `Error: ${m.text}` : m.text) : '',
+            width - noteWidth,
+            'left',
+            theme.glyphs.ellipsis,
+          )}
+        </Text>
+        {note ? <Text color={theme.colors.paused}>{fit(note, noteWidth, 'right', theme.glyphs.ellipsis)}</Text> : null}
       </Text>
     </>
   );

@@ -12,6 +12,7 @@ import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
 import { useLogs } from '../hooks/use-logs.js';
 import { useAppState } from '../hooks/use-store.js';
+import { cleanText } from '../presenters/clean-text.js';
 import { fit } from '../presenters/columns.js';
 import { layoutLog, type LogRing } from '../presenters/log-buffer.js';
 import { FilterText } from './ListPane.js';
@@ -178,7 +179,7 @@ function LogsTabInner({ container, width, height, focused, pageKeys }: LogsTabPr
       {logs.error ? (
         <Box height={rows}>
           <Text color={theme.colors.error} wrap="wrap">
-            {logs.error}
+            {cleanText(logs.error)}
           </Text>
         </Box>
       ) : container ? (

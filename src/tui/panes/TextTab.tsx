@@ -9,6 +9,7 @@ import { runCommand } from '../actions/commands.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
 import { useAppState } from '../hooks/use-store.js';
+import { cleanText } from '../presenters/clean-text.js';
 import { fit } from '../presenters/columns.js';
 
 export interface TextTabProps {
@@ -61,7 +62,7 @@ function TextTabInner({ lines, loading, error, width, height, focused, pageKeys 
     return (
       <Box height={height} width={width}>
         <Text color={theme.colors.error} wrap="wrap">
-          {error}
+          {cleanText(error)}
         </Text>
       </Box>
     );

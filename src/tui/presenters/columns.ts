@@ -4,6 +4,7 @@
  * in a given width (low-priority columns drop out first when it is narrow).
  */
 import stringWidth from 'string-width';
+import { cleanText, hasControls } from './clean-text.js';
 
 const ASCII_ONLY = /^[\x20-\x7e]*$/;
 
@@ -11,10 +12,11 @@ export function width(s: string): number {
   return ASCII_ONLY.test(s) ? s.length : stringWidth(s);
 }
 
-/** Cut to at most `w` cells, ending with `ell` when cut. */
+/** Cut to at most `w` cells, ending with `ell` when cut. Escapes and control characters never get through. */
 export function truncate(s: string, w: number, ell = '…'): string {
   if (w <= 0) return '';
   if (ASCII_ONLY.test(s)) return s.length <= w ? s : w <= ell.length ? s.slice(0, w) : s.slice(0, w - width(ell)) + ell;
+  if (hasControls(s)) s = cleanText(s);
   if (stringWidth(s) <= w) return s;
   const room = w - width(ell);
   let out = '';

@@ -6,14 +6,16 @@
 import type { ContainerSummary, FilesystemChange, HistoryItem, TopResult } from '../../client/api.js';
 import { humanSize, timeAgo } from '../../client/format/humanize.js';
 import { shortId } from '../../client/format/table.js';
+import { cleanText } from './clean-text.js';
 import { fit, width } from './columns.js';
 import { containerName } from './rows.js';
 
-const toLines = (s: string) => s.replace(/\n$/, '').split('\n');
+// every line drawn here can carry text an image or a container chose: cleaned of escapes
+const toLines = (s: string) => s.replace(/\n$/, '').split('\n').map(cleanText);
 
 /** A table as tight as its cells (two spaces between columns): panels are narrower than a terminal. */
 export function compactTable(header: string[], rows: string[][]): string[] {
-  const all = [header, ...rows];
+  const all = [header, ...rows].map((r) => r.map(cleanText));
   const widths = header.map((_, c) => Math.max(...all.map((r) => width(r[c] ?? ''))));
   return all.map((r) => r.map((cell, c) => (c < r.length - 1 ? fit(cell, widths[c]!) : cell)).join('  '));
 }
@@ -31,7 +33,7 @@ const KIND = ['C', 'A', 'D'] as const;
 
 export function diffLines(changes: readonly FilesystemChange[]): string[] {
   if (!changes.length) return ["no changes to the image's file system"];
-  return changes.map((c) => `${KIND[c.Kind]} ${c.Path}`);
+  return changes.map((c) => `${KIND[c.Kind]} ${cleanText(c.Path)}`);
 }
 
 export function historyLines(items: readonly HistoryItem[], now: Date): string[] {

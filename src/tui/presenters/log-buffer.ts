@@ -5,6 +5,7 @@
  * layout of the lines that fit a panel (wrapped, newest at the bottom).
  */
 import type { LogLine } from '../../client/api.js';
+import { cleanText } from './clean-text.js';
 
 export interface LogEntry {
   seq: number;
@@ -13,12 +14,9 @@ export interface LogEntry {
   text: string;
 }
 
-// CSI, OSC and other escapes, and control characters other than tab
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|[\x00-\x08\x0a-\x1f\x7f]/g;
-
 /** Log text made safe to draw: no escapes or control characters, tabs as spaces. */
 export function cleanLogText(s: string): string {
-  return s.replace(/\n$/, '').replace(ESCAPES, '').replace(/\t/g, '    ');
+  return cleanText(s.replace(/\n$/, ''));
 }
 
 export class LogRing {

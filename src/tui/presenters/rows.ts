@@ -7,6 +7,7 @@ import type { ContainerSummary, ImageSummary, StatsSample, VolumeInfo } from '..
 import { bytesSize, containerStatus, humanSize, timeAgo } from '../../client/format/humanize.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
+import { cleanText } from './clean-text.js';
 import type { Column } from './columns.js';
 
 export interface Row {
@@ -137,12 +138,12 @@ export const statsCellsText = (s: StatsSample) => {
 export function containerCells(r: ContainerRow, now: Date, sample: StatsSample | undefined): Record<string, string> {
   const live = r.c.State === 'running' || r.c.State === 'paused';
   const stats = live && sample ? statsCells(sample) : { cpu: '-', mem: '-' };
-  return { name: r.name, image: r.c.Image, status: containerStatusText(r.c, now), ...stats };
+  return { name: cleanText(r.name), image: cleanText(r.c.Image), status: containerStatusText(r.c, now), ...stats };
 }
 
 export function imageCells(r: ImageRow, now: Date): Record<string, string> {
   return {
-    name: r.repo === '<none>' ? '<none>:<none>' : `${r.repo}:${r.tag}`,
+    name: r.repo === '<none>' ? '<none>:<none>' : cleanText(`${r.repo}:${r.tag}`),
     id: shortId(r.img.Id),
     size: humanSize(r.img.Size),
     created: timeAgo(new Date(r.img.Created * 1000), now),
@@ -150,5 +151,9 @@ export function imageCells(r: ImageRow, now: Date): Record<string, string> {
 }
 
 export function volumeCells(r: VolumeRow): Record<string, string> {
-  return { name: r.v.Name, driver: r.v.Driver, users: r.users.length ? r.users.join(', ') : '-' };
+  return {
+    name: cleanText(r.v.Name),
+    driver: cleanText(r.v.Driver),
+    users: r.users.length ? cleanText(r.users.join(', ')) : '-',
+  };
 }

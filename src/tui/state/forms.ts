@@ -14,26 +14,16 @@ import {
 } from '../../client/validate.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
+import { flag, text, type FieldError, type FormSpec } from './form-spec.js';
+import { platformHint, REGISTRY_FORMS, validateRegistryForm } from './registry-forms.js';
 import { edit, type Edit } from './text-edit.js';
-import type { FieldValue, FormId, FormState } from './types.js';
+import type { FieldValue, FormId, FormState, RegistryRetry } from './types.js';
 
-export type FieldKind = 'text' | 'multiline' | 'toggle' | 'path';
-
-export interface FieldSpec {
-  name: string;
-  label: string;
-  kind: FieldKind;
-  hint?: string;
-}
-
-export interface FormSpec {
-  id: FormId;
-  title: string;
-  submit: string;
-  fields: FieldSpec[];
-}
+export type { FieldError, FieldKind, FieldSpec, FormSpec } from './form-spec.js';
+export { flag, text } from './form-spec.js';
 
 export const FORMS: Record<FormId, FormSpec> = {
+  ...REGISTRY_FORMS,
   commit: {
     id: 'commit',
     title: 'Commit container',
@@ -138,21 +128,27 @@ export function openForm(form: FormId, refs: string[] = [], names: string[] = []
   if (form === 'save') values.path = edit(defaultArchiveName(refs));
   if (form === 'export') values.path = edit(`./${names[0] ?? 'container'}.tar`);
   if (form === 'tag' && refs[0] && !/^sha256:/.test(refs[0])) values.target = edit(refs[0]);
-  return { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
+  if (form === 'pull' && refs[0]) values.reference = edit(refs[0]);
+  if (form === 'push') values.allTags = false;
+  const f: FormState = { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
+  if (form === 'search') return { ...f, results: null, pick: null };
+  return f;
 }
 
-export const text = (v: FieldValue | undefined): string => (typeof v === 'object' ? v.text : '');
-export const flag = (v: FieldValue | undefined): boolean => v === true;
+/** The credentials dialog for `server`, going back to `retry` with them; `why` is the registry's answer. */
+export function openLogin(server: string, retry: RegistryRetry, why: string): FormState {
+  return { ...openForm('login', [server], [server]), retry, error: why };
+}
+
+/** A field's hint, where it depends on the machine. */
+export const fieldHint = (form: FormId, name: string): string | undefined =>
+  form === 'pull' && name === 'platform' ? platformHint() : FORMS[form].fields.find((x) => x.name === name)?.hint;
+
 const lines = (v: FieldValue | undefined) =>
   text(v)
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 /** The first problem with the values, naming the field, or null. */
 export function validateForm(f: FormState): FieldError | null {
@@ -192,6 +188,11 @@ export function validateForm(f: FormState): FieldError | null {
       }
       return null;
     }
+    case 'pull':
+    case 'push':
+    case 'search':
+    case 'login':
+      return validateRegistryForm(f);
     case 'volume': {
       const name = text(v.name).trim();
       if (name) {

@@ -2,7 +2,7 @@
  * Every change of the app's state, as one pure function. Components and
  * actions dispatch; nothing else writes the state.
  */
-import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
 import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
@@ -56,8 +56,10 @@ export type Action =
   | { type: 'formError'; message: string | null }
   | { type: 'formBusy'; busy: Busy | null }
   | { type: 'formProgress'; progress: Partial<Busy> }
+  | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
+  | { type: 'logged'; entries: number; path: string }
   | { type: 'logs'; change: Partial<LogsView> }
   | { type: 'logsSearchKey'; input: string; key: KeyPress };
 
@@ -79,6 +81,7 @@ export function initialState(o: InitialOptions = {}): AppState {
     marks: [],
     overlay: null,
     message: null,
+    logged: null,
     maximized: false,
     scroll: 0,
     logs: {
@@ -259,6 +262,8 @@ export function reduce(s: AppState, a: Action): AppState {
     case 'formKey':
       return updateForm(s, (f) => {
         if (f.busy) return f;
+        // typing in the search results goes back to the term
+        if (f.pick != null) f = { ...f, pick: null };
         const spec = FORMS[f.form].fields[f.field]!;
         const cur = f.values[spec.name];
         if (typeof cur !== 'object') return f;
@@ -267,6 +272,14 @@ export function reduce(s: AppState, a: Action): AppState {
       });
     case 'formField':
       return updateForm(s, (f) => {
+        if (f.busy) return f;
+        // the search dialog: the term, then each result, round
+        if (f.results?.length) {
+          const n = f.results.length + 1;
+          const at = (f.pick == null ? 0 : f.pick + 1) + a.delta;
+          const p = (((at % n) + n) % n) - 1;
+          return { ...f, pick: p < 0 ? null : p, hint: null };
+        }
         const n = FORMS[f.form].fields.length;
         return f.busy ? f : { ...f, field: (f.field + a.delta + n) % n, hint: null };
       });
@@ -294,10 +307,18 @@ export function reduce(s: AppState, a: Action): AppState {
       return updateForm(s, (f) => ({ ...f, busy: a.busy, error: null }));
     case 'formProgress':
       return updateForm(s, (f) => (f.busy ? { ...f, busy: { ...f.busy, ...a.progress } } : f));
+    case 'searchResults':
+      return updateForm(s, (f) =>
+        f.form === 'search'
+          ? { ...f, busy: null, error: null, results: a.results, pick: a.results.length ? 0 : null }
+          : f,
+      );
     case 'closeOverlay':
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':
       return s.message === a.message ? s : { ...s, message: a.message };
+    case 'logged':
+      return s.logged?.entries === a.entries ? s : { ...s, logged: { entries: a.entries, path: a.path } };
     case 'logs':
       return { ...s, logs: { ...s.logs, ...a.change } };
     case 'logsSearchKey': {

@@ -1,5 +1,6 @@
 /** The app's state: one plain object, changed only by the reducer. */
-import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ProgressLines } from '../../client/format/progress-lines.js';
 import type { Edit } from './text-edit.js';
 
 export type ListId = 'containers' | 'images' | 'volumes';
@@ -50,7 +51,8 @@ export interface ConfirmState {
   index: number;
 }
 
-export type FormId = 'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume';
+export type FormId =
+  'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'pull' | 'push' | 'search' | 'login';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -60,7 +62,15 @@ export interface Busy {
   total?: number;
   layers: number;
   current: string;
+  /** A pull's or a push's lines, as docker shows them. */
+  lines?: ProgressLines;
 }
+
+/** What the credentials dialog goes back to once the registry has them. */
+export type RegistryRetry =
+  | { op: 'pull'; ref: string; platform: string }
+  | { op: 'push'; ref: string; allTags: boolean }
+  | { op: 'search'; term: string };
 
 export interface FormState {
   kind: 'form';
@@ -74,6 +84,11 @@ export interface FormState {
   /** What the form acts on (container ID, image refs, ...). */
   refs: string[];
   names: string[];
+  /** The search dialog's results, and the one chosen (null: the cursor is in the term field). */
+  results?: SearchResult[] | null;
+  pick?: number | null;
+  /** The credentials dialog: the pull, push or search to run again with them. */
+  retry?: RegistryRetry;
 }
 
 export type Overlay =
@@ -98,6 +113,8 @@ export interface AppState {
   marks: string[];
   overlay: Overlay | null;
   message: Message | null;
+  /** Output that was not the app's (warnings, stray stderr) went to this log while the app showed. */
+  logged: { entries: number; path: string } | null;
   /** The main panel fills the screen (logs full screen). */
   maximized: boolean;
   /** Lines scrolled in the main panel (non-log tabs). */

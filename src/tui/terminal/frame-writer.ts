@@ -49,7 +49,11 @@ export class FrameWriter extends EventEmitter {
   readonly destroyed = false;
   readonly writableEnded = false;
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    /** How bytes reach the terminal (the app's stray-output capture keeps the real write here). */
+    private readonly sendRaw: (s: string) => void = (s) => void out.write(s),
+  ) {
     super();
     out.on('resize', () => {
       // the terminal may have reflowed what was on it: draw everything again
@@ -111,8 +115,9 @@ export class FrameWriter extends EventEmitter {
 
   private send(s: string): void {
     this.bytesWritten += Buffer.byteLength(s);
+    if (this.out.destroyed) return; // the terminal went away
     try {
-      this.out.write(s);
+      this.sendRaw(s);
     } catch {
       // the terminal is gone
     }

@@ -17,6 +17,8 @@ export class Screen {
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly input: NodeJS.ReadStream,
+    /** How bytes reach the terminal (the app's stray-output capture keeps the real write here). */
+    private readonly send: (s: string) => void = (s) => void out.write(s),
   ) {}
 
   get isActive(): boolean {
@@ -33,6 +35,7 @@ export class Screen {
   restore(): void {
     if (!this.active) return;
     this.active = false;
+    if (this.out.destroyed) return; // the terminal went away (a hangup): nothing to restore
     try {
       if (this.input.isTTY && this.input.isRaw) this.input.setRawMode(false);
     } catch {
@@ -48,7 +51,7 @@ export class Screen {
 
   private write(s: string): void {
     try {
-      this.out.write(s);
+      this.send(s);
     } catch {
       // a closed terminal: nothing to restore
     }

@@ -31,6 +31,8 @@ export interface Glyphs {
   barFull: string;
   barEmpty: string;
   dot: string;
+  /** One per character of a password field. */
+  mask: string;
 }
 
 export interface Theme {
@@ -93,6 +95,7 @@ const UNICODE_GLYPHS: Glyphs = {
   barFull: '█',
   barEmpty: '░',
   dot: '·',
+  mask: '•',
 };
 const ASCII_GLYPHS: Glyphs = {
   vline: '|',
@@ -103,6 +106,7 @@ const ASCII_GLYPHS: Glyphs = {
   barFull: '#',
   barEmpty: '.',
   dot: '.',
+  mask: '*',
 };
 
 /** Does the locale promise UTF-8 output? (LC_ALL, then LC_CTYPE, then LANG, as setlocale reads them.) */

@@ -46,6 +46,7 @@ export type {
   LoginResult,
   SearchOptions,
   SearchResult,
+  DistributionInfo,
 } from '../engine/types.js';
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { WaitCondition } from '../engine/container/wait.js';
@@ -89,6 +90,7 @@ import type {
   LoginResult,
   SearchOptions,
   SearchResult,
+  DistributionInfo,
 } from '../engine/types.js';
 
 export interface ImageApi {
@@ -237,6 +239,13 @@ export interface RegistryApi {
   pushImage(ref: string, opts?: PushOptions): AsyncIterable<ProgressMessage>;
   /** Check credentials against the registry (docker.io when server is omitted), then save them as docker does. */
   login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult>;
+  /** Check credentials against the registry without saving them (the API's /auth: its client keeps them); the registry's domain. */
+  checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<string>;
+  /** The manifest a reference names in its registry and the platforms it has, pulling nothing (GET /distribution/{name}/json). */
+  inspectDistribution(
+    ref: string,
+    opts?: { auth?: RegistryCredentials | null; signal?: AbortSignal },
+  ): Promise<DistributionInfo>;
   /** Forget a registry's credentials; removed is false when there were none. */
   logout(server?: string): Promise<{ server: string; removed: boolean }>;
   /** Docker Hub's search, or REGISTRY/TERM through that registry's search or catalog. */

@@ -113,6 +113,12 @@ export class EmbeddedBackend implements Backend {
   logout(server?: string) {
     return this.engine.logout(server);
   }
+  checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal) {
+    return this.engine.checkLogin(server, creds, signal);
+  }
+  inspectDistribution(ref: string, opts?: { auth?: RegistryCredentials | null; signal?: AbortSignal }) {
+    return this.engine.inspectDistribution(ref, opts);
+  }
   searchImages(term: string, opts?: SearchOptions) {
     return this.engine.searchImages(term, opts);
   }

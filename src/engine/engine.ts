@@ -94,6 +94,7 @@ import type {
   LoginResult,
   SearchOptions,
   SearchResult,
+  DistributionInfo,
 } from './types.js';
 import type { RegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/settings.js';
@@ -244,6 +245,21 @@ export class Engine {
   async login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult> {
     const [{ login }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
     return login(svc, server, creds, signal);
+  }
+
+  /** Check credentials against a registry without saving them (the API's /auth); the registry's domain. */
+  async checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<string> {
+    const [{ checkLogin }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return checkLogin(svc, server, creds, signal);
+  }
+
+  /** The manifest a reference names in its registry, and its platforms; nothing is pulled. */
+  async inspectDistribution(
+    ref: string,
+    opts: { auth?: RegistryCredentials | null; signal?: AbortSignal } = {},
+  ): Promise<DistributionInfo> {
+    const [{ inspectDistribution }, svc] = await Promise.all([import('./registry/distribution.js'), this.registry()]);
+    return inspectDistribution(svc, ref, opts);
   }
 
   async logout(server?: string): Promise<{ server: string; removed: boolean }> {

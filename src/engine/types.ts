@@ -485,15 +485,18 @@ export interface PullOptions {
   /** os/arch[/variant]; the host's by default. */
   platform?: string;
   allTags?: boolean;
-  /** Credentials for this pull only (not saved; docker's X-Registry-Auth); else the saved ones. */
-  auth?: RegistryCredentials;
+  /**
+   * Credentials for this pull only (not saved; docker's X-Registry-Auth); null: none, not even the
+   * saved ones (what dockerd does for an API client that sent none); else the saved ones.
+   */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
 export interface PushOptions {
   allTags?: boolean;
-  /** Credentials for this push only (not saved); else the saved ones. */
-  auth?: RegistryCredentials;
+  /** Credentials for this push only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
@@ -513,9 +516,17 @@ export interface LoginResult {
 
 export interface SearchOptions {
   limit?: number;
-  /** Credentials for this search only (not saved); else the saved ones. */
-  auth?: RegistryCredentials;
+  /** Credentials for this search only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
+}
+
+/** What a registry says of a reference without pulling it (the API's GET /distribution/{name}/json). */
+export interface DistributionInfo {
+  /** The manifest (or manifest list / index) the reference names. */
+  descriptor: { mediaType: string; digest: string; size: number; urls?: string[] };
+  /** The platforms it has: a list's entries, or a single image's config. */
+  platforms: { architecture: string; os: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] }[];
 }
 
 /** A result of `search` (Docker Hub's search API fields). */

@@ -2,15 +2,14 @@
  * The docker commands the compatibility run sends to both engines, as shell
  * snippets. `docker` is the real docker CLI; $P is a prefix for every name a
  * case makes (the peer is shared), $W the side's scratch directory, $FIX the
- * fixtures, $NET the network option (the peer runs without a bridge).
+ * fixtures, $NET the network option (the peer runs without a bridge); $REG
+ * and $AREG are the side's own loopback registries (plain; Basic auth for
+ * $AUSER with $APASS).
  * Cases run in order; later ones use what earlier ones made.
  */
-export interface Case {
-  id: string;
-  sh: string;
-  /** Through a pseudo-terminal (`script`); `input` is typed after `afterMs`. */
-  tty?: { input?: string; afterMs?: number };
-}
+import type { Case } from './case.js';
+import { REGISTRY_CASES } from './registry-cases.js';
+export type { Case } from './case.js';
 
 const RUN = 'docker run $NET';
 
@@ -81,7 +80,8 @@ export const CASES: Case[] = [
   // ---- ps ----
   {
     id: 'ps-format',
-    sh: "docker ps --filter name=${P}d --format '{{.Names}}|{{.Status}}|{{.Command}}|{{.Image}}|{{.Labels}}'",
+    // docker 20.10 lists .Labels in Go's map order (random): one per line, sorted
+    sh: "docker ps --filter name=${P}d --format '{{.Names}}|{{.Status}}|{{.Command}}|{{.Image}}|{{.Labels}}' | tr , '\\n' | sort",
   },
   { id: 'ps-table', sh: 'docker ps --filter name=${P}d' },
   { id: 'ps-all-names', sh: "docker ps -a --filter name=${P} --format '{{.Names}}'" },
@@ -243,12 +243,14 @@ export const CASES: Case[] = [
     id: 'container-prune',
     sh: "docker container prune -f --filter label=team=compat | sed 's/^[0-9a-f]\\{64\\}$/ID/'",
   },
+  ...REGISTRY_CASES,
 ];
 
 /** Remove what the cases made (names with the prefix), on one side. */
 export const CLEANUP = [
   'docker rm -f $(docker ps -aq --filter name=$P) >/dev/null 2>&1',
   'docker volume rm -f $(docker volume ls -q --filter name=$P) >/dev/null 2>&1',
-  'docker rmi -f $(docker images --format \'{{.Repository}}:{{.Tag}}\' | grep "^$P") >/dev/null 2>&1',
+  'docker rmi -f $(docker images --format \'{{.Repository}}:{{.Tag}}\' | grep "$P") >/dev/null 2>&1',
+  'docker logout $AREG >/dev/null 2>&1',
   'true',
 ].join('; ');

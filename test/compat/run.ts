@@ -14,6 +14,8 @@ export interface Side extends SideFacts {
   dockerHost: string;
   /** The docker CLI to use. */
   docker: string;
+  /** More variables for the cases (this side's registries). */
+  env?: Record<string, string>;
 }
 
 export interface Outcome {
@@ -40,6 +42,9 @@ function env(side: Side, prefix: string, fixtures: string): NodeJS.ProcessEnv {
     FIX: fixtures,
     NET: '--network none',
     TERM: 'xterm',
+    // the side's own docker CLI configuration (login saves there)
+    DOCKER_CONFIG: join(side.work, 'docker-config'),
+    ...side.env,
   };
 }
 
@@ -59,11 +64,20 @@ export function runSnippet(
       env: env(side, prefix, fixtures),
       cwd: side.work,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // a process group of its own, so a timeout ends the docker CLI too (it holds the pipes)
+      detached: true,
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      out += `\n[timed out after ${timeoutMs} ms]\n`;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
     if (c.tty?.input) setTimeout(() => child.stdin.write(c.tty!.input!), c.tty.afterMs ?? 1000);
     else if (!c.tty) child.stdin.end();
     child.on('close', (code) => {

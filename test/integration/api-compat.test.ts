@@ -12,12 +12,17 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { report, runCompat } from '../compat/run.js';
 import { startApiService, type ApiService } from '../helpers/api-service.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { describeIf, FIXTURES, itIf, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 
 /** Differences berth has for a reason it cannot or should not remove, by case. */
 export const KNOWN: Record<string, string> = {
   'run-cgroup-files':
     'berth mounts no cgroup file system inside containers on cgroup v1 hosts (the limits apply; inspect and stats show them, case run-memory)',
+  'search-registry':
+    "berth lists a private registry's repositories through its catalog (GET /v2/_catalog); dockerd asks the registry for Docker Hub's v1 search, which a distribution registry does not have (404)",
+  'pull-logged-out':
+    'berth asks the registry for the manifest with GET at once (one request less); dockerd asks with HEAD first: the registry answer, the status and the words around it are the same',
   'run-no-such-program':
     "the message is berth's own (exec: \"nonexist\": executable file not found in $PATH); dockerd's carries runc's and containerd's wording around the same words; the exit status (127) is the same",
 };
@@ -46,16 +51,24 @@ describeIf(peerSkipReason())('the docker CLI against berth and against dockerd',
       `${client.name}: the same output and exit status for each command, apart from the known differences`,
       async () => {
         const only = process.env.COMPAT_ONLY?.split(',');
-        const side = (name: string, dockerHost: string, hide: string[]) => ({
+        // each side its own registries: a plain one and one with Basic auth
+        const regs = await Promise.all([
+          startRegistry(),
+          startRegistry({ auth: 'basic' }),
+          startRegistry(),
+          startRegistry({ auth: 'basic' }),
+        ]);
+        const side = (name: string, dockerHost: string, hide: string[], [reg, areg]: TestRegistry[]) => ({
           name,
           dockerHost,
           docker: client.path,
           work: `${t.base}/work-${name}-${client.name.replace(/\W/g, '')}`,
-          hide,
+          hide: [...hide, areg!.host, reg!.host],
+          env: { REG: reg!.host, AREG: areg!.host, AUSER: areg!.user!, APASS: areg!.password! },
         });
         const results = await runCompat(
-          side('berth', svc.host, [t.root, t.runroot]),
-          side('dockerd', process.env.PEER_DOCKER_HOST!, []),
+          side('berth', svc.host, [t.root, t.runroot], regs.slice(0, 2)),
+          side('dockerd', process.env.PEER_DOCKER_HOST!, [], regs.slice(2)),
           {
             prefix: `bc17-${process.pid}-`,
             fixtures: FIXTURES,
@@ -63,6 +76,7 @@ describeIf(peerSkipReason())('the docker CLI against berth and against dockerd',
             log: (s) => process.stderr.write(`${client.name}: ${s}\n`),
           },
         );
+        await Promise.all(regs.map((r) => r.stop()));
         const text = `${client.name}: ${report(results)}`;
         process.stdout.write(text);
         if (process.env.COMPAT_REPORT) appendFileSync(process.env.COMPAT_REPORT, text + '\n');

@@ -1,12 +1,14 @@
-/** Images in and out: save (get), load, import (create from a source), pull (create from an image, with the registry), commit. */
+/** Images in and out: save (get), load, import (create from a source; a pull is routes/registry.ts), commit. */
 import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import type { TransferProgress } from '../../client/api.js';
 import { readJson } from '../body.js';
-import { badRequest, httpErrorOf, notImplemented } from '../errors.js';
+import { badRequest, notImplemented } from '../errors.js';
+import { MessageStream } from '../message-stream.js';
 import { boolParam, boolParamOr, requiredParam } from '../query.js';
-import { sendJson, writeStream } from '../respond.js';
+import { sendJson } from '../respond.js';
 import type { Ctx, Route } from '../router.js';
+import { pull } from './registry.js';
 
 /**
  * A response whose head goes out with its first byte: an error before any
@@ -31,35 +33,6 @@ async function save(ctx: Ctx, res: ServerResponse, names: string[]): Promise<voi
   if (ctx.query.get('platform'))
     throw notImplemented('berth saves the platform an image has; choosing one (platform) is not supported');
   await ctx.backend.saveImages(names, lazyTar(res), { signal: ctx.signal });
-}
-
-/** A JSON message stream (docker's jsonmessage), its head held back until the first message. */
-class MessageStream {
-  constructor(private readonly res: ServerResponse) {}
-  private start(): void {
-    if (!this.res.headersSent) {
-      this.res.writeHead(200, { 'Content-Type': 'application/json' });
-      this.res.flushHeaders();
-    }
-  }
-  send(msg: Record<string, unknown>): Promise<void> | void {
-    this.start();
-    return writeStream(this.res, JSON.stringify(msg) + '\r\n');
-  }
-  get started(): boolean {
-    return this.res.headersSent;
-  }
-  /** An error: a proper answer when nothing went out yet, else docker's error message in the stream. */
-  fail(e: unknown): void {
-    if (!this.started) throw e;
-    const { message } = httpErrorOf(e);
-    this.send({ errorDetail: { message }, error: message });
-    this.res.end();
-  }
-  end(): void {
-    this.start();
-    this.res.end();
-  }
 }
 
 function progressMessage(status: string, p: TransferProgress): Record<string, unknown> {
@@ -99,14 +72,14 @@ async function load(ctx: Ctx, res: ServerResponse): Promise<void> {
   }
 }
 
-/** POST /images/create: import from a source (fromSrc), or pull (fromImage) once berth has a registry client. */
+/** POST /images/create: pull (fromImage), or import from a source (fromSrc). */
 export async function createImage(ctx: Ctx, res: ServerResponse): Promise<void> {
   const q = ctx.query;
   const fromImage = q.get('fromImage');
   const fromSrc = q.get('fromSrc');
   if (fromImage) {
     ctx.req.resume();
-    throw notImplemented(`berth has no registry client yet: pulling ${fromImage} needs it`);
+    return pull(ctx, res, fromImage);
   }
   if (!fromSrc) throw badRequest('fromImage or fromSrc is required');
   const repo = q.get('repo') ?? '';

@@ -1,7 +1,6 @@
-/** The image group: list, inspect, history, tag, remove, prune; pull, push and search wait for the registry client. */
+/** The image group: list, inspect, history, tag, remove, prune (pull, push and search: registry.ts). */
 import type { ServerResponse } from 'node:http';
-import { readJson } from '../body.js';
-import { badRequest, notImplemented } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { boolParam, filtersParam } from '../query.js';
 import { sendJson } from '../respond.js';
 import type { Ctx, Route } from '../router.js';
@@ -72,20 +71,12 @@ async function prune(ctx: Ctx, res: ServerResponse): Promise<void> {
   sendJson(res, 200, { ImagesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.spaceReclaimed });
 }
 
-const registry = (what: string) => async (ctx: Ctx) => {
-  if (ctx.req.method === 'POST') await readJson(ctx.req).catch(() => undefined);
-  throw notImplemented(`berth has no registry client yet: ${what} needs it`);
-};
-
 export const imageRoutes: Route[] = [
   { method: 'GET', pattern: '/images/json', handler: list },
   { method: 'POST', pattern: '/images/create', handler: createImage },
   { method: 'POST', pattern: '/images/prune', handler: prune },
-  { method: 'GET', pattern: '/images/search', handler: registry('searching a registry') },
   { method: 'GET', pattern: '/images/:name*/json', handler: inspect },
   { method: 'GET', pattern: '/images/:name*/history', handler: history },
   { method: 'POST', pattern: '/images/:name*/tag', handler: tag },
-  { method: 'POST', pattern: '/images/:name*/push', handler: registry('pushing an image') },
   { method: 'DELETE', pattern: '/images/:name*', handler: remove },
-  { method: 'GET', pattern: '/distribution/:name*/json', handler: registry('reading a registry manifest') },
 ];

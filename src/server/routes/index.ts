@@ -9,6 +9,7 @@ import { imageTransferRoutes } from './image-transfer.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { otherRoutes } from './other.js';
+import { registryRoutes } from './registry.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
@@ -20,6 +21,7 @@ export function allRoutes(): Route[] {
     ...containerArchiveRoutes,
     ...containerStatsRoutes,
     ...execRoutes,
+    ...registryRoutes,
     ...imageTransferRoutes,
     ...imageRoutes,
     ...volumeRoutes,

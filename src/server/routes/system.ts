@@ -4,8 +4,6 @@ import type { ServerResponse } from 'node:http';
 import { eventJson } from '../../client/format/events.js';
 import { dockerInfo } from '../../client/format/info.js';
 import { berthVersion } from '../about.js';
-import { readJson } from '../body.js';
-import { notImplemented } from '../errors.js';
 import { sendJson, startStream, writeStream } from '../respond.js';
 import { filtersParam } from '../query.js';
 import type { Ctx, Route } from '../router.js';
@@ -93,11 +91,6 @@ async function df(ctx: Ctx, res: ServerResponse): Promise<void> {
   sendJson(res, 200, await diskUsageDoc(ctx.backend, types, ctx.version));
 }
 
-async function auth(ctx: Ctx): Promise<void> {
-  await readJson(ctx.req);
-  throw notImplemented('berth has no registry client yet: logging in to a registry needs it');
-}
-
 export const systemRoutes: Route[] = [
   { method: 'GET', pattern: '/_ping', handler: ping },
   { method: 'HEAD', pattern: '/_ping', handler: ping },
@@ -105,5 +98,4 @@ export const systemRoutes: Route[] = [
   { method: 'GET', pattern: '/info', handler: info },
   { method: 'GET', pattern: '/events', handler: events },
   { method: 'GET', pattern: '/system/df', handler: df },
-  { method: 'POST', pattern: '/auth', handler: auth },
 ];

@@ -39,7 +39,7 @@
       "target_name": "berth-monitor",
       "type": "executable",
       "dependencies": ["berth-constants", "syscall-table"],
-      "sources": ["monitor/main.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/sealed.c", "monitor/mountfd.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"],
+      "sources": ["monitor/main.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/exec.c", "monitor/sealed.c", "monitor/mountfd.c", "monitor/netlink.c", "monitor/network.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"],
       "cflags": ["-Os", "-ffunction-sections", "-fdata-sections"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
@@ -75,7 +75,7 @@
       "target_name": "berth-monitor-tests",
       "type": "executable",
       "dependencies": ["berth-constants", "syscall-table"],
-      "sources": ["tests/unit.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/sealed.c", "monitor/mountfd.c", "launcher/ref.c", "launcher/plan.c", "launcher/rows.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"]
+      "sources": ["tests/unit.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c", "monitor/spec.c", "monitor/cgroup.c", "monitor/rootfs.c", "monitor/process.c", "monitor/container.c", "monitor/logfile.c", "monitor/attach.c", "monitor/restart.c", "monitor/monitor.c", "monitor/control.c", "monitor/sealed.c", "monitor/mountfd.c", "monitor/netlink.c", "monitor/network.c", "launcher/ref.c", "launcher/plan.c", "launcher/rows.c", "monitor/seccomp.c", "monitor/seccomp-bpf.c", "monitor/devices-bpf.c"]
     },
     {
       "target_name": "berth-confine-tests",

@@ -4,8 +4,9 @@
  * (trusted.overlay.opaque, SCHILY.xattr.*), mount/umount (a stopped
  * container's merged view for export and cp), syncfs, pidfds (so that
  * cp reaches a running container's root only while its process is the one
- * that was checked), and the ext4 "top directory" attribute (chattr +T) for
- * the store's scratch directory.
+ * that was checked), the ext4 "top directory" attribute (chattr +T) for
+ * the store's scratch directory, and flock (host-wide network changes are
+ * made one at a time by every berth process).
  *
  * Every function throws an Error with `code` (e.g. "ENOENT"), `errno`,
  * `syscall` and `path` set, like Node's own fs errors.
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -319,6 +321,20 @@ static napi_value js_pidfd_alive(napi_env env, napi_callback_info info)
   return v;
 }
 
+/* flock(fd, exclusive): wait for a lock on an open file (LOCK_EX, else LOCK_UN). */
+static napi_value js_flock(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(2);
+  uint32_t fd;
+  bool exclusive = false;
+  if (arg_uint(env, argv, argc, 0, &fd)) return NULL;
+  if (argc > 1) napi_get_value_bool(env, argv[1], &exclusive);
+  int r;
+  while ((r = flock((int)fd, exclusive ? LOCK_EX : LOCK_UN)) < 0 && errno == EINTR) {}
+  if (r < 0) return throw_errno(env, errno, "flock", NULL);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
   napi_property_descriptor props[] = {
@@ -333,6 +349,7 @@ static napi_value init(napi_env env, napi_value exports)
       {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pidfdAlive", NULL, js_pidfd_alive, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -29,7 +29,9 @@ typedef struct {
   const char *id, *name, *dir, *run_dir;
   const char *const *layers;
   int nlayers;
-  const char *attrs; /* of its events: {"name":...,"image":...} (rows.c) */
+  const char *attrs;             /* of its events: {"name":...,"image":...} (rows.c) */
+  const store_ev *remove_events; /* recorded between die and destroy when it is removed (network disconnect) */
+  int nremove_events;
 } ctr_t;
 
 /* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */

@@ -181,6 +181,36 @@ static int write_plain(const char *path, const char *data, mode_t mode)
   return 0;
 }
 
+/* The plan's events of another type (network connect, disconnect), their markers filled. */
+static store_ev *plan_events(const jval *list, const plan_values *v, int *n)
+{
+  *n = 0;
+  if (!list || list->t != J_ARR || !list->n) return NULL;
+  store_ev *ev = xmalloc(sizeof(store_ev) * list->n);
+  for (size_t k = 0; k < list->n; k++) {
+    const jval *e = &list->items[k];
+    ev[k] = (store_ev){.type = json_str(json_get(e, "type"), "network"),
+                       .action = json_str(json_get(e, "action"), ""),
+                       .actor = json_str(json_get(e, "actor"), ""),
+                       .attrs = plan_fill(json_str(json_get(e, "attributes"), "{}"), v)};
+    if (!ev[k].attrs) ev[k].attrs = "{}";
+  }
+  *n = (int)list->n;
+  return ev;
+}
+
+/* Write the plan's files of a directory ([path, content, mode], relative); -1 when one cannot be written. */
+static int write_files(const char *dir, const jval *files, const plan_values *v)
+{
+  for (size_t k = 0; files && k < files->n; k++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, json_str(&files->items[k].items[0], ""));
+    autofree char *content = plan_fill(json_str(&files->items[k].items[1], ""), v);
+    if (!content || write_plain(path, content, (mode_t)json_num(&files->items[k].items[2], 0644)) < 0) return -1;
+  }
+  return 0;
+}
+
 static const char *const *str_list(const jval *arr, int *n)
 {
   const char **v = json_strv(arr);
@@ -234,6 +264,13 @@ int main(int argc, char **argv)
   snprintf(dir, sizeof dir, "%s/" BERTH_LAYOUT_CONTAINERS "/%s", C.root, id);
   snprintf(run_dir, sizeof run_dir, "%s/" BERTH_LAYOUT_CONTAINER_RUN "/%.16s", C.runroot, id);
   plan_values v = {.id = id, .name = name, .image = C.image, .created = created, .cmd_json = cmd_json};
+  /* the default bridge: an address in the record's transaction, events, the files that name the address */
+  const jval *net = json_get(doc, "network");
+  if (net && net->t != J_OBJ) net = NULL;
+  int nevents = 0, nremove = 0;
+  store_ev *events = net ? plan_events(json_get(net, "events"), &v, &nevents) : NULL;
+  store_ev *remove_events = net ? plan_events(json_get(net, "removeEvents"), &v, &nremove) : NULL;
+  ctr_row row = {0};
 
   /* the container's directories and files, then its record: a taken random name is drawn again */
   for (int attempt = 0;; attempt++) {
@@ -245,19 +282,14 @@ int main(int argc, char **argv)
     snprintf(cdir, sizeof cdir, "%s/" BERTH_LAYOUT_CONTAINERS, C.root);
     if (mkdir_p(cdir, 0755) < 0) hand_over("cannot create the containers directory");
     /* the plan's dirs start with the container's own ("") */
-    const jval *dirs = json_get(doc, "dirs"), *files = json_get(doc, "files");
+    const jval *dirs = json_get(doc, "dirs");
     bool ok = true;
     for (size_t k = 0; ok && k < dirs->n; k++) {
       char path[PATH_MAX];
       snprintf(path, sizeof path, "%s/%s", dir, json_str(&dirs->items[k].items[0], ""));
       ok = mkdir(path, (mode_t)json_num(&dirs->items[k].items[1], 0755)) == 0;
     }
-    for (size_t k = 0; ok && k < files->n; k++) {
-      char path[PATH_MAX];
-      snprintf(path, sizeof path, "%s/%s", dir, json_str(&files->items[k].items[0], ""));
-      autofree char *content = plan_fill(json_str(&files->items[k].items[1], ""), &v);
-      ok = content && write_plain(path, content, (mode_t)json_num(&files->items[k].items[2], 0644)) == 0;
-    }
+    ok = ok && write_files(dir, json_get(doc, "files"), &v) == 0;
     autofree char *config = plan_fill(json_str(json_get(plan.variant, "config"), ""), &v);
     autofree char *host_config = plan_fill(json_str(json_get(plan.variant, "hostConfig"), ""), &v);
     autofree char *spec = plan_fill(json_str(json_get(doc, "spec"), ""), &v);
@@ -270,28 +302,43 @@ int main(int argc, char **argv)
       hand_over("cannot write the container's files");
     }
     autofree char *attrs = event_attrs(name, C.image);
-    ctr_row row = {.id = id,
-                   .name = name,
-                   .image_id = image_id,
-                   .image_name = C.image,
-                   .created = created,
-                   .path = full[0],
-                   .args = args_json,
-                   .config = config,
-                   .host_config = host_config,
-                   .layers = layers_arr,
-                   .state = json_str(json_get(doc, "state"), ""),
-                   .attrs = attrs,
-                   .layer_ids = layers,
-                   .nlayers = nlayers};
+    autofree char *networks = plan_fill(json_str(json_get(plan.variant, "networks"), "{}"), &v);
+    row = (ctr_row){.id = id,
+                    .name = name,
+                    .image_id = image_id,
+                    .image_name = C.image,
+                    .created = created,
+                    .path = full[0],
+                    .args = args_json,
+                    .config = config,
+                    .host_config = host_config,
+                    .layers = layers_arr,
+                    .networks = networks ? networks : "{}",
+                    .state = json_str(json_get(doc, "state"), ""),
+                    .attrs = attrs,
+                    .layer_ids = layers,
+                    .nlayers = nlayers,
+                    .allocate = net ? json_str(json_get(net, "allocate"), NULL) : NULL,
+                    .events = events,
+                    .nevents = nevents};
     int rc = store_create(&store, &row, &err);
     if (rc == 0) break;
     remove_tree(dir);
     if (rc < 0) hand_over(err.msg);
     if (rc == 2) hand_over("a layer of the image is gone");
+    if (rc == 3)
+      hand_over("the default network has no free address: the engine takes back what stopped containers hold");
     if (C.name || attempt >= 100) hand_over("the name is taken: the engine says by whom");
   }
   autofree char *attrs = event_attrs(name, C.image);
+  v.ip = row.ip;
+  v.mac = row.mac;
+  if (net && write_files(dir, json_get(net, "files"), &v) < 0) {
+    fprintf(stderr, "Error: cannot write the container's network files in %s: %s\n", dir, strerror(errno));
+    store_remove(&store, id, NULL, attrs, remove_events, nremove, &err);
+    remove_tree(dir);
+    return 125;
+  }
   ctr_t c = {.store = &store,
              .id = id,
              .name = name,
@@ -299,6 +346,8 @@ int main(int argc, char **argv)
              .run_dir = run_dir,
              .layers = layers,
              .nlayers = nlayers,
-             .attrs = attrs};
+             .attrs = attrs,
+             .remove_events = remove_events,
+             .nremove_events = nremove};
   return run_created(&c, &plan, &v);
 }

@@ -60,12 +60,21 @@ int plan_load(plan_t *p, const char *root, const char *runroot, const char *imag
   for (size_t k = 0; dirs && k < dirs->n; k++)
     if (access(json_str(&dirs->items[k], ""), F_OK) < 0)
       return fail_errno(err, "layer %s", json_str(&dirs->items[k], ""));
-  /* the host's resolv.conf is the one the plan's copy came from */
-  berr_t e = {0};
-  autofree char *resolv = read_file("/etc/resolv.conf", NULL, &e);
-  if (strcmp(resolv ? resolv : "", json_str(json_get(p->doc, "hostResolvConf"), "")))
-    return fail(err, 0, "the host's resolv.conf changed");
+  /* the host's files the plan's copies came from hold what they held (resolv.conf, the bridge's owner) */
+  const jval *files = json_get(p->doc, "hostFiles");
+  if (!files || files->t != J_ARR) return fail(err, 0, "plan without its host files");
+  for (size_t k = 0; k < files->n; k++) {
+    const char *path = json_str(json_get_at(&files->items[k], 0), "");
+    berr_t e = {0};
+    autofree char *now = read_file(path, NULL, &e);
+    if (strcmp(now ? now : "", json_str(json_get_at(&files->items[k], 1), ""))) return fail(err, 0, "%s changed", path);
+  }
   return 0;
+}
+
+const jval *json_get_at(const jval *arr, size_t i)
+{
+  return arr && arr->t == J_ARR && i < arr->n ? &arr->items[i] : NULL;
 }
 
 char *json_quote(const char *s)
@@ -93,6 +102,7 @@ char *plan_fill(const char *tmpl, const plan_values *v)
       {BERTH_PLAN_MARKERS_ID12, id12},          {"\"" BERTH_PLAN_MARKERS_CMD "\"", v->cmd_json},
       {BERTH_PLAN_MARKERS_NAME, v->name},       {BERTH_PLAN_MARKERS_IMAGE, v->image},
       {BERTH_PLAN_MARKERS_CREATED, v->created}, {BERTH_PLAN_MARKERS_STARTED, v->started},
+      {BERTH_PLAN_MARKERS_IP, v->ip},           {BERTH_PLAN_MARKERS_MAC, v->mac},
   };
   size_t cap = strlen(tmpl) + 256, n = 0;
   char *out = xmalloc(cap);

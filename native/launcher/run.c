@@ -63,7 +63,8 @@ static void remove_container(const ctr_t *c, const char *die_attrs)
     return;
   }
   berr_t err = {0};
-  if (store_remove(c->store, c->id, die_attrs, c->attrs, &err) < 0) fprintf(stderr, "Error: %s\n", err.msg);
+  if (store_remove(c->store, c->id, die_attrs, c->attrs, c->remove_events, c->nremove_events, &err) < 0)
+    fprintf(stderr, "Error: %s\n", err.msg);
   remove_tree(c->dir);
   remove_tree(c->run_dir);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int db_fail(store_t *s, berr_t *err, const char *what)
 {
@@ -77,22 +78,23 @@ int store_tag(store_t *s, const char *name, char *image_id, size_t len, berr_t *
   return out;
 }
 
-static int add_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err)
+static int add_typed_event(store_t *s, const char *type, const char *id, const char *action, const char *attrs,
+                           berr_t *err)
 {
   struct timespec rt, mono;
   clock_gettime(CLOCK_REALTIME, &rt);
   clock_gettime(CLOCK_MONOTONIC, &mono);
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(
-          s->db,
-          "INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, 'container', ?, ?, ?)",
+          s->db, "INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?, ?)",
           -1, &st, NULL) != SQLITE_OK)
     return db_fail(s, err, "record an event");
   sqlite3_bind_int64(st, 1, (sqlite3_int64)rt.tv_sec * 1000 + rt.tv_nsec / 1000000);
   sqlite3_bind_int64(st, 2, mono.tv_nsec % 1000000);
-  sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, attrs, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, attrs, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return db_fail(s, err, "record an event");
@@ -106,6 +108,39 @@ static int add_event(store_t *s, const char *id, const char *action, const char 
   return 0;
 }
 
+static int add_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err)
+{
+  return add_typed_event(s, "container", id, action, attrs, err);
+}
+
+static int add_events(store_t *s, const store_ev *ev, int n, berr_t *err)
+{
+  for (int k = 0; k < n; k++)
+    if (add_typed_event(s, ev[k].type, ev[k].actor, ev[k].action, ev[k].attrs, err) < 0) return -1;
+  return 0;
+}
+
+/* The plan's allocation statement: 0 with ip and mac, 3 when the range is full. */
+static int allocate(store_t *s, ctr_row *c, berr_t *err)
+{
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db, c->allocate, -1, &st, NULL) != SQLITE_OK) return db_fail(s, err, "allocate an address");
+  sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, getpid());
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)proc_starttime(getpid()));
+  int rc = sqlite3_step(st), out = 0;
+  if (rc == SQLITE_ROW) {
+    snprintf(c->ip, sizeof c->ip, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(c->mac, sizeof c->mac, "%s", (const char *)sqlite3_column_text(st, 1));
+    rc = sqlite3_step(st);
+  } else if (rc == SQLITE_DONE) {
+    out = 3;
+  }
+  if (rc != SQLITE_DONE) out = db_fail(s, err, "allocate an address");
+  sqlite3_finalize(st);
+  return out;
+}
+
 static int finish(store_t *s, int rc, berr_t *err)
 {
   if (rc == 0 && exec(s, "COMMIT", err) == 0) return 0;
@@ -113,7 +148,7 @@ static int finish(store_t *s, int rc, berr_t *err)
   return rc > 0 ? rc : -1;
 }
 
-int store_create(store_t *s, const ctr_row *c, berr_t *err)
+int store_create(store_t *s, ctr_row *c, berr_t *err)
 {
   if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
   int rc = 0;
@@ -121,12 +156,12 @@ int store_create(store_t *s, const ctr_row *c, berr_t *err)
   for (int k = 0; !rc && k < c->nlayers; k++)
     if (step1(s, "SELECT 1 FROM layers WHERE chain_id = ?", &c->layer_ids[k], 1) != SQLITE_ROW) rc = 2;
   if (!rc) {
-    const char *v[] = {c->id,   c->name,   c->image_id,    c->image_name, c->created, c->path,
-                       c->args, c->config, c->host_config, c->layers,     c->state};
+    const char *v[] = {c->id,   c->name,   c->image_id,    c->image_name, c->created,  c->path,
+                       c->args, c->config, c->host_config, c->layers,     c->networks, c->state};
     if (step1(s,
               "INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, "
-              "layers, mounts, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)",
-              v, 11) != SQLITE_DONE)
+              "layers, mounts, networks, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)",
+              v, 12) != SQLITE_DONE)
       rc = db_fail(s, err, "insert the container");
   }
   for (int k = 0; !rc && k < c->nlayers; k++) {
@@ -134,9 +169,9 @@ int store_create(store_t *s, const ctr_row *c, berr_t *err)
     if (step1(s, "INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)", v, 2) != SQLITE_DONE)
       rc = db_fail(s, err, "insert the container's layers");
   }
-  if (!rc) {
-    rc = add_event(s, c->id, "create", c->attrs, err);
-  }
+  if (!rc) rc = add_event(s, c->id, "create", c->attrs, err);
+  if (!rc && c->allocate) rc = allocate(s, c, err);
+  if (!rc) rc = add_events(s, c->events, c->nevents, err);
   return finish(s, rc, err);
 }
 
@@ -163,13 +198,15 @@ bool store_layers_held(store_t *s, const char *const *layers, int n)
   return true;
 }
 
-int store_remove(store_t *s, const char *id, const char *die_attrs, const char *attrs, berr_t *err)
+int store_remove(store_t *s, const char *id, const char *die_attrs, const char *attrs, const store_ev *extra,
+                 int nextra, berr_t *err)
 {
   if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
   int rc = 0;
   if (step1(s, "SELECT 1 FROM containers WHERE id = ?", &id, 1) != SQLITE_ROW)
     return finish(s, 0, err); /* removed meanwhile */
   if (die_attrs) rc = add_event(s, id, "die", die_attrs, err);
+  if (!rc) rc = add_events(s, extra, nextra, err);
   if (!rc && (step1(s, "DELETE FROM container_layers WHERE container_id = ?", &id, 1) != SQLITE_DONE ||
               step1(s, "DELETE FROM containers WHERE id = ?", &id, 1) != SQLITE_DONE ||
               step1(s, "DELETE FROM container_volumes WHERE container_id = ?", &id, 1) != SQLITE_DONE))

@@ -9,6 +9,7 @@
 #include "berth-constants.h"
 #include "exec.h"
 #include "monitor.h"
+#include "network.h"
 #include "sealed.h"
 
 static int usage(void)
@@ -20,6 +21,7 @@ static int usage(void)
                   "[--detach] [--env K=V]...\n"
                   "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged]\n"
                   "                          [--winsize-file FILE] -- ARG...\n"
+                  "       berth-monitor net-up|net-down --pid PID --network FILE --link NAME\n"
                   "       berth-monitor init -- CMD...\n"
                   "       berth-monitor version\n");
   return 125;
@@ -55,6 +57,8 @@ static int cmd_create(int argc, char **argv)
       o.log_max_file = atoi(need(argc, argv, &i));
     else if (!strcmp(a, "--stdin"))
       o.open_stdin = true;
+    else if (!strcmp(a, "--network"))
+      o.network = need(argc, argv, &i);
     else if (!strcmp(a, "--restart")) {
       const char *p = need(argc, argv, &i);
       if (restart_parse(p, &o.restart) < 0) {
@@ -151,6 +155,7 @@ int main(int argc, char **argv)
     return cmd_exec(argc, argv);
   }
   if (!strcmp(argv[1], "execve")) return container_exec_hop(argc, argv);
+  if (!strcmp(argv[1], "net-up") || !strcmp(argv[1], "net-down")) return net_main(argc, argv);
   if (!strcmp(argv[1], "init")) {
     int i = 2;
     if (i < argc && !strcmp(argv[i], "--")) i++;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "monitor.h"
+#include "network.h"
 #include "util.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
   int64_t reaped_at;
   logfile log;
   bool have_log;
+  netspec net; /* with o->network: interfaces, published ports */
   int listen_fd, sig_fd;
   client clients[MAX_CLIENTS];
   char *stdin_buf;

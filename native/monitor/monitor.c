@@ -93,6 +93,16 @@ static void drain(monitor *m, int *fd, int stream, bool all)
 static int spawn(monitor *m, berr_t *err)
 {
   if (container_spawn(&m->spec, m->have_cg ? &m->cg : NULL, m->o->open_stdin, &m->proc, err) < 0) return -1;
+  /* its interfaces, in the namespace just made (read again: connect and disconnect change the file) */
+  if (m->o->network &&
+      (net_load(&m->net, m->o->network, err) < 0 || net_links_up(&m->net, m->proc.pid, NULL, err) < 0)) {
+    net_links_down(&m->net, 0, NULL);
+    kill(m->proc.pid, SIGKILL);
+    while (waitpid(m->proc.pid, NULL, 0) < 0 && errno == EINTR) {}
+    container_close(&m->proc);
+    m->proc.pid = 0;
+    return -1;
+  }
   set_nonblock(m->proc.out_fd, true);
   if (m->proc.err_fd >= 0) set_nonblock(m->proc.err_fd, true);
   if (m->proc.in_fd >= 0) set_nonblock(m->proc.in_fd, true);
@@ -158,6 +168,8 @@ static void remove_state_if_removed(monitor *m)
 
 void monitor_finalize(monitor *m)
 {
+  /* before the state says "exited": a new start of the container must find its names and ports free */
+  if (m->o->network) net_teardown(&m->net);
   /* the log is complete before anyone can read the state as exited */
   if (m->have_log) logfile_close(&m->log);
   m->status = "exited";
@@ -192,6 +204,12 @@ static void container_done(monitor *m)
 {
   container_close(&m->proc);
   m->alive = false;
+  /* the namespace went with the process; the host ends of its veth pairs go now (a restart makes them anew) */
+  if (m->o->network) {
+    berr_t err = {0};
+    if (net_load(&m->net, m->o->network, &err) < 0) logmsg("%s", err.msg);
+    net_links_down(&m->net, 0, NULL);
+  }
   int st = m->wait_status;
   if (m->started || m->exit_code == 0) m->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   if (m->have_cg && cgroup_oom_kills(&m->cg) > m->oom_before) m->oom = true;
@@ -367,6 +385,10 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
   snprintf(path, sizeof path, "%s/monitor.pid", o->state_dir);
   if (write_file_atomic(path, pidbuf, (size_t)pn, &err) < 0) goto failed;
   if (spec_load(&m->spec, o->bundle, &err) < 0) goto failed;
+  /* the published ports: held (a taken one fails the start here, before anything is made), then forwarded */
+  if (o->network &&
+      (net_load(&m->net, o->network, &err) < 0 || net_hold_ports(&m->net, &err) < 0 || net_run_up(&m->net, &err) < 0))
+    goto failed;
   if (o->log_path) {
     if (logfile_open(&m->log, o->log_path, o->log_max_size, o->log_max_file) < 0) {
       fail_errno(&err, "open the log %s", o->log_path);
@@ -389,6 +411,7 @@ static void become_monitor(const monitor_opts *o, int ready_fd)
   loop(m);
 failed:
   logmsg("create failed: %s", err.msg);
+  if (o->network) net_teardown(&m->net);
   char msg[600];
   int n = snprintf(msg, sizeof msg, "error %s\n", err.msg);
   write_all(ready_fd, msg, (size_t)(n < (int)sizeof msg ? n : (int)sizeof msg - 1));

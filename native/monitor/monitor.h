@@ -26,6 +26,7 @@ typedef struct {
   bool open_stdin;
   restart_policy restart;
   const char **exit_argv; /* NULL terminated, or NULL */
+  const char *network;    /* network.json (native/PROTOCOL.md "Networking"), or NULL */
 } monitor_opts;
 
 /* Parse "no", "always", "unless-stopped", "on-failure[:N]"; -1 if invalid. */

@@ -44,8 +44,18 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--memory-reservation <bytes>', 'Memory soft limit')
     .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
     .option('--name <string>', 'Assign a name to the container')
-    .option('--network <network>', 'Connect a container to a network (none, host)')
-    .option('--net <network>', 'Connect a container to a network (none, host)')
+    .option('--network <network>', 'Connect a container to a network (bridge, host, none, container:NAME, a network)')
+    .option('--net <network>', 'Connect a container to a network (bridge, host, none, container:NAME, a network)')
+    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
+    .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
+    .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
+    .option('-P, --publish-all', 'Publish all exposed ports to random ports')
+    .option('--expose <list>', 'Expose a port or a range of ports', collect)
+    .option('--dns <list>', 'Set custom DNS servers', collect)
+    .option('--dns-search <list>', 'Set custom DNS search domains', collect)
+    .option('--dns-option <list>', 'Set DNS options', collect)
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', integer)
     .option('--privileged', 'Give extended privileges to this container')
     .option('--read-only', "Mount the container's root filesystem as read only")
@@ -177,5 +187,18 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
   for (const k of ['cpuShares', 'cpuPeriod', 'cpuQuota', 'pidsLimit', 'stopTimeout'])
     if (typeof o[k] === 'number') r[k] = o[k];
   if (net) req.network = net;
+  const lists: [keyof ContainerCreateRequest, string][] = [
+    ['publish', 'publish'],
+    ['expose', 'expose'],
+    ['networkAliases', 'networkAlias'],
+    ['dns', 'dns'],
+    ['dnsSearch', 'dnsSearch'],
+    ['dnsOptions', 'dnsOption'],
+    ['addHosts', 'addHost'],
+  ];
+  for (const [k, opt] of lists) if (list(o, opt).length) r[k] = list(o, opt);
+  if (bool(o, 'publishAll')) req.publishAll = true;
+  if (str(o, 'ip') !== undefined) req.ip = str(o, 'ip')!;
+  if (str(o, 'macAddress') !== undefined) req.macAddress = str(o, 'macAddress')!;
   return req;
 }

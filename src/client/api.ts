@@ -51,8 +51,19 @@ export type {
 export type { AttachSession, ExitInfo } from '../engine/runtime/monitor.js';
 export type { WaitCondition } from '../engine/container/wait.js';
 import type { WaitCondition } from '../engine/container/wait.js';
+export type { BuildRequest } from '../engine/build/exec/build.js';
+export type { ContextSource } from '../engine/build/context.js';
+export type { SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning } from '../engine/build/progress.js';
+export { TRACE_ID, isTrace, resultOf } from '../engine/build/progress.js';
+export type { BuildCacheItem } from '../engine/build/cache/usage.js';
+export { BuildError } from '../engine/build/errors.js';
+import type { BuildRequest } from '../engine/build/exec/build.js';
 export type { PathStat } from '../engine/container/fs-ops.js';
 export type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
+export type { NetworkResource, NetworkContainer } from '../engine/network/shapes.js';
+export type { NetworkCreate } from '../engine/network/create.js';
+import type { NetworkResource } from '../engine/network/shapes.js';
+import type { NetworkCreate } from '../engine/network/create.js';
 import type { VolumeInfo, VolumeCreate } from '../engine/volume/service.js';
 import type { AttachSession } from '../engine/runtime/monitor.js';
 import type { PathStat } from '../engine/container/fs-ops.js';
@@ -186,6 +197,20 @@ export interface ContainerApi {
   cleanupContainer(id: string): Promise<void>;
 }
 
+export interface BuildApi {
+  /**
+   * Build an image: BuildKit's progress (docker's JSON messages with the
+   * solve status in `aux` under TRACE_ID), ending with `{aux: {ID}}`; the
+   * build's error is thrown. Stopping the iteration or the signal cancels it.
+   */
+  buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ProgressMessage>;
+  /** `builder prune`. */
+  pruneBuildCache(opts?: {
+    all?: boolean;
+    filters?: Map<string, string[]>;
+  }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+}
+
 export interface VolumeApi {
   createVolume(o: VolumeCreate): Promise<VolumeInfo>;
   listVolumes(filters?: Map<string, string[]>): Promise<VolumeInfo[]>;
@@ -195,6 +220,20 @@ export interface VolumeApi {
     all?: boolean;
     filters?: Map<string, string[]>;
   }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+}
+
+export interface NetworkApi {
+  /** `network create`: the new network's ID (and docker's warning, '' when none). */
+  createNetwork(o: NetworkCreate): Promise<{ id: string; warning: string }>;
+  /** docker's filters: driver, id, label, name, scope, type (custom|builtin), dangling. */
+  listNetworks(filters?: Map<string, string[]>): Promise<NetworkResource[]>;
+  inspectNetwork(ref: string): Promise<NetworkResource>;
+  /** Returns the removed network's ID. */
+  removeNetwork(ref: string): Promise<string>;
+  /** Removes every user-defined network no running container is on; the removed networks' names. */
+  pruneNetworks(filters?: Map<string, string[]>): Promise<{ deleted: string[] }>;
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }): Promise<void>;
+  disconnectNetwork(network: string, container: string, force?: boolean): Promise<void>;
 }
 
 export interface StatsApi {
@@ -264,7 +303,8 @@ export interface BackendInfo {
   host: string;
 }
 
-export interface Backend extends ImageApi, RegistryApi, ContainerApi, VolumeApi, StatsApi, EventsApi {
+export interface Backend
+  extends ImageApi, RegistryApi, ContainerApi, VolumeApi, NetworkApi, StatsApi, EventsApi, BuildApi {
   info(): BackendInfo;
   /** What `docker info` shows: counts, storage and cgroup drivers, kernel, OS, CPUs, memory, runtimes. */
   systemInfo(): Promise<SystemInfo>;

@@ -21,11 +21,13 @@ import type {
   TransferProgress,
   UpdateOptions,
   VolumeCreate,
+  NetworkCreate,
   StatsOptions,
   StatsSample,
   EventOptions,
   PlainRunRequest,
   WaitCondition,
+  BuildRequest,
   PullOptions,
   PushOptions,
   RegistryCredentials,
@@ -239,6 +241,28 @@ export class EmbeddedBackend implements Backend {
     return this.engine.pruneVolumes(o);
   }
 
+  async createNetwork(o: NetworkCreate) {
+    return this.engine.createNetwork(o);
+  }
+  async listNetworks(filters?: Map<string, string[]>) {
+    return this.engine.listNetworks(filters);
+  }
+  async inspectNetwork(ref: string) {
+    return this.engine.inspectNetwork(ref);
+  }
+  async removeNetwork(ref: string) {
+    return this.engine.removeNetwork(ref);
+  }
+  async pruneNetworks(filters?: Map<string, string[]>) {
+    return this.engine.pruneNetworks(filters);
+  }
+  connectNetwork(network: string, container: string, opts?: { aliases?: string[]; ip?: string }) {
+    return this.engine.connectNetwork(network, container, opts);
+  }
+  disconnectNetwork(network: string, container: string, force?: boolean) {
+    return this.engine.disconnectNetwork(network, container, force);
+  }
+
   containerStats(ref: string, opts?: StatsOptions): AsyncGenerator<StatsSample> {
     return this.engine.containerStats(ref, opts);
   }
@@ -247,5 +271,11 @@ export class EmbeddedBackend implements Backend {
   }
   events(opts?: EventOptions) {
     return this.engine.events(opts);
+  }
+  buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }) {
+    return this.engine.build(req, opts);
+  }
+  async pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }) {
+    return this.engine.pruneBuildCache(opts);
   }
 }

@@ -6,6 +6,9 @@
 import { applyChanges, shellWords } from '../engine/image/changes.js';
 import { validateName } from '../engine/container/names.js';
 import { parseVolumeFlag, volumeNameError } from '../engine/volume/mount-spec.js';
+import { parseIp4, parseSubnet4 } from '../engine/network/ipv4.js';
+import { parseSubnet6 } from '../engine/network/ipv6.js';
+import { portConfig } from '../engine/network/ports.js';
 import {
   familiarString,
   normalizedString,
@@ -45,6 +48,19 @@ export const checkVolumeSpec = (s: string) => message(() => parseVolumeFlag(s));
 
 /** A command line split into words as a shell would (quotes, backslashes), without expanding variables. */
 export const splitCommand = (s: string) => shellWords(s, {}, false);
+
+/** A -p specification ([IP:][HOSTPORT:]CONTAINERPORT[/PROTO]), with docker's messages. */
+export const checkPortSpec = (s: string) => message(() => portConfig([s], []));
+
+/** A network's name, as `network create` takes it. */
+export const checkNetworkName = (s: string) =>
+  /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(s) ? null : `invalid network name "${s}"`;
+
+/** A subnet in CIDR form, IPv4 or IPv6. */
+export const checkSubnet = (s: string) => (parseSubnet4(s) || parseSubnet6(s) ? null : `invalid CIDR address: ${s}`);
+
+/** An IPv4 address. */
+export const checkIp4 = (s: string) => (parseIp4(s) === null ? `invalid IPv4 address: ${s}` : null);
 
 /** A reference to pull or push (name[:tag][@digest]); docker's "invalid reference format" messages. */
 export const checkReference = (s: string) => message(() => parseReference(s));

@@ -57,9 +57,16 @@ import {
 } from './volume/service.js';
 import { checkFilterKeys, matchLabel, parseUntil } from './util/filters.js';
 import { eventFeed } from './events/feed.js';
+import { createNetwork, type NetworkCreate } from './network/create.js';
+import { inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './network/service.js';
+import type { NetworkResource } from './network/shapes.js';
+import { sweepNetworks } from './network/sweep.js';
 import { StatsSampler } from './stats/sampler.js';
 import { systemInfo } from './system/info.js';
 import { waitForCondition, type WaitCondition } from './container/wait.js';
+import { buildCacheUsesLayer } from './build/cache/cache-db.js';
+import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
+import type { BuildRequest } from './build/exec/build.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -123,14 +130,20 @@ export class Engine {
         containerDb(store)
           .usingImage(imageId)
           .map((r) => ({ id: r.id, running: isRunning(stateOf(store, r)) })),
-      layerInUse: (chain) => containerDb(store).layerInUse(chain),
+      layerInUse: (chain) => containerDb(store).layerInUse(chain) || buildCacheUsesLayer(store.db, chain),
     };
   }
 
   static open(opts: EngineOptions = {}): Engine {
     const { exitCommand, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
-    return new Engine(Store.open(d), { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
+    const store = Store.open(d);
+    try {
+      sweepNetworks(store);
+    } catch {
+      /* the sweep is best effort: a host without ip or nft still opens its store */
+    }
+    return new Engine(store, { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
   }
 
   get dirs(): EngineDirs {
@@ -205,7 +218,13 @@ export class Engine {
       state: c.State,
       created: c.Created,
     }));
-    return { images, layersSize, containers, volumes: volumeUsage(this.store), buildCache: [] };
+    return {
+      images,
+      layersSize,
+      containers,
+      volumes: volumeUsage(this.store),
+      buildCache: buildCacheUsage(this.store),
+    };
   }
 
   checkStore(opts?: { repair?: boolean }): CheckReport {
@@ -275,6 +294,27 @@ export class Engine {
   async listTags(repository: string, signal?: AbortSignal): Promise<{ name: string; tags: string[] }> {
     const [{ listTags }, svc] = await Promise.all([import('./registry/search.js'), this.registry()]);
     return listTags(svc, repository, signal);
+  }
+
+  // ---- builds ----
+
+  /** Build an image from a Dockerfile: BuildKit's progress as docker's JSON messages, then `{aux: {ID}}`. */
+  async *build(req: BuildRequest, opts: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressMessage> {
+    const { buildStream } = await import('./build/service.js');
+    // FROM an image the store lacks (or --pull): pulled as `berth pull` would
+    const pull = async (ref: string, platform: string, emit: (m: ProgressMessage) => void, signal: AbortSignal) => {
+      const [{ pullImage }, svc] = await Promise.all([import('./registry/pull.js'), this.registry()]);
+      await pullImage(this.store, svc, ref, { platform }, emit, signal);
+    };
+    yield* buildStream(this.store, req, { ...opts, pull });
+  }
+
+  /** `builder prune`: build cache records (and the layers only they kept), cache mounts with `all`. */
+  pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }): {
+    deleted: string[];
+    spaceReclaimed: number;
+  } {
+    return pruneBuildCache(this.store, opts);
   }
 
   // ---- containers ----
@@ -488,6 +528,36 @@ export class Engine {
       else counts.stopped++;
     }
     return systemInfo(this.store, counts, version);
+  }
+
+  // ---- networks ----
+
+  createNetwork(o: NetworkCreate): { id: string; warning: string } {
+    return createNetwork(this.store, o);
+  }
+
+  listNetworks(filters?: Map<string, string[]>): NetworkResource[] {
+    return listNetworks(this.store, filters);
+  }
+
+  inspectNetwork(ref: string): NetworkResource {
+    return inspectNetwork(this.store, ref);
+  }
+
+  removeNetwork(ref: string): string {
+    return removeNetwork(this.store, ref);
+  }
+
+  pruneNetworks(filters?: Map<string, string[]>): { deleted: string[] } {
+    return pruneNetworks(this.store, filters);
+  }
+
+  async connectNetwork(network: string, container: string, o?: { aliases?: string[]; ip?: string }): Promise<void> {
+    return (await import('./container/network-connect.js')).connectNetwork(this.store, network, container, o);
+  }
+
+  async disconnectNetwork(network: string, container: string, force?: boolean): Promise<void> {
+    return (await import('./container/network-connect.js')).disconnectNetwork(this.store, network, container, force);
   }
 
   // ---- events ----

@@ -24,6 +24,8 @@ export interface NativeAddon {
   pidfdOpen(pid: number): number;
   /** Whether the pidfd's process has not exited yet. */
   pidfdAlive(fd: number): boolean;
+  /** Wait for an exclusive lock on an open file (flock LOCK_EX), or release it. */
+  flock(fd: number, exclusive: boolean): void;
 }
 
 /** Linux mount(2) flags used by the engine. */
@@ -82,4 +84,10 @@ export function monitorPath(): string {
     throw new BerthError('IO', `berth-monitor not built (${path} is missing): run npm install`);
   }
   return path;
+}
+
+/** The DNS responder of user-defined networks (native/dns), or null when it is not built. */
+export function dnsResponderPath(): string | null {
+  const path = join(buildDir(), 'berth-dns');
+  return existsSync(path) ? path : null;
 }

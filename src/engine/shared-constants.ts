@@ -16,7 +16,7 @@ export interface SharedConstants {
     /** The build's hash of the code that computes plans, relative to the package (written by cli/bundle.ts). */
     stampFile: string;
     markerPrefix: string;
-    markers: Record<'id12' | 'id16' | 'id64' | 'name' | 'image' | 'created' | 'started' | 'cmd', string>;
+    markers: Record<'id12' | 'id16' | 'id64' | 'name' | 'image' | 'created' | 'started' | 'cmd' | 'ip' | 'mac', string>;
   };
   /** docker's rule: one of firstChars, then at least minLength - 1 of restChars (the inside of a [...] class). */
   containerName: { firstChars: string; restChars: string; minLength: number };

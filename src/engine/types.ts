@@ -6,8 +6,9 @@
  */
 import type { MountSpec } from './container/types.js';
 import type { DeviceMapping } from './security/devices.js';
+import type { BuildCacheItem } from './build/cache/usage.js';
 
-export type { MountSpec, DeviceMapping };
+export type { MountSpec, DeviceMapping, BuildCacheItem };
 
 // ---- images ---------------------------------------------------------------
 
@@ -92,7 +93,7 @@ export interface DiskUsage {
   layersSize: number;
   containers: { id: string; names: string[]; image: string; sizeRw: number; state: string; created: number }[];
   volumes: { name: string; size: number; links: number }[];
-  buildCache: never[];
+  buildCache: BuildCacheItem[];
 }
 
 export interface CheckReport {
@@ -125,8 +126,6 @@ export interface ContainerCreateRequest {
   hostname?: string;
   /** KEY=VALUE labels. */
   labels?: string[];
-  /** Ports the container exposes besides the image's ("80/tcp"; --expose). */
-  exposedPorts?: string[];
   tty?: boolean;
   /** The terminal's first size, [rows, cols] (docker's HostConfig.ConsoleSize). */
   consoleSize?: [number, number];
@@ -149,7 +148,26 @@ export interface ContainerCreateRequest {
   autoRemove?: boolean;
   stopSignal?: string;
   stopTimeout?: number;
+  /** --network: default, bridge, host, none, container:NAME|ID, or a network's name or ID */
   network?: string;
+  /** -p/--publish specs: [IP:][HOSTPORT:]CONTAINERPORT[/PROTO], with ranges */
+  publish?: string[];
+  /** -P/--publish-all */
+  publishAll?: boolean;
+  /** --expose: PORT[/PROTO] or a range */
+  expose?: string[];
+  /** --network-alias (user-defined networks) */
+  networkAliases?: string[];
+  /** --ip (user-defined networks with a given subnet) */
+  ip?: string;
+  /** --mac-address */
+  macAddress?: string;
+  /** --dns, --dns-search, --dns-option */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** --add-host NAME:IP (IP may be host-gateway) */
+  addHosts?: string[];
   readOnly?: boolean;
   capAdd?: string[];
   capDrop?: string[];
@@ -386,7 +404,7 @@ export interface StatsOptions {
 
 /** An engine event, shaped as the Docker Engine API's EventMessage. */
 export interface EngineEvent {
-  Type: 'image' | 'container' | 'volume';
+  Type: 'image' | 'container' | 'volume' | 'network';
   /** docker's action names: create, start, die, stop, kill, pause, destroy, tag, untag, delete, load, save, ... */
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };

@@ -47,6 +47,7 @@ const layoutKey = (s: AppState) =>
     visibleRows(s, 'containers').length,
     visibleRows(s, 'images').length,
     visibleRows(s, 'volumes').length,
+    visibleRows(s, 'networks').length,
   ].join('|');
 
 function TooSmall({ message }: { message: string }) {
@@ -74,6 +75,7 @@ function Screen({ size }: { size?: Size | undefined }) {
     containers: visibleRows(s, 'containers').length,
     images: visibleRows(s, 'images').length,
     volumes: visibleRows(s, 'volumes').length,
+    networks: visibleRows(s, 'networks').length,
   };
   const L = screenLayout(columns, rows, counts, s.subject, s.maximized);
   return (

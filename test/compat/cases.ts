@@ -8,6 +8,7 @@
  * Cases run in order; later ones use what earlier ones made.
  */
 import type { Case } from './case.js';
+import { NETWORK_CASES } from './network-cases.js';
 import { REGISTRY_CASES } from './registry-cases.js';
 export type { Case } from './case.js';
 
@@ -244,6 +245,7 @@ export const CASES: Case[] = [
     sh: "docker container prune -f --filter label=team=compat | sed 's/^[0-9a-f]\\{64\\}$/ID/'",
   },
   ...REGISTRY_CASES,
+  ...NETWORK_CASES,
 ];
 
 /** Remove what the cases made (names with the prefix), on one side. */
@@ -252,5 +254,6 @@ export const CLEANUP = [
   'docker volume rm -f $(docker volume ls -q --filter name=$P) >/dev/null 2>&1',
   'docker rmi -f $(docker images --format \'{{.Repository}}:{{.Tag}}\' | grep "$P") >/dev/null 2>&1',
   'docker logout $AREG >/dev/null 2>&1',
+  'docker network rm $(docker network ls -q --filter name=$P) >/dev/null 2>&1',
   'true',
 ].join('; ');

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, it } from 'vitest';
+import { dropNetworks } from './network.js';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Archives written by docker, podman and skopeo, kept in the repository (test/fixtures/README.md). */
@@ -59,7 +60,10 @@ export function tempRoot(prefix = 'berth-test-'): TempRoot {
     root,
     runroot,
     env: { BERTH_ROOT: root, BERTH_RUNROOT: runroot },
-    cleanup: () => rmSync(base, { recursive: true, force: true }),
+    cleanup: () => {
+      dropNetworks(root);
+      rmSync(base, { recursive: true, force: true });
+    },
   };
 }
 

@@ -23,6 +23,8 @@ export const KNOWN: Record<string, string> = {
     "berth lists a private registry's repositories through its catalog (GET /v2/_catalog); dockerd asks the registry for Docker Hub's v1 search, which a distribution registry does not have (404)",
   'pull-logged-out':
     'berth asks the registry for the manifest with GET at once (one request less); dockerd asks with HEAD first: the registry answer, the status and the words around it are the same',
+  'network-connect':
+    "berth lists the container's short ID among its aliases on a network from its creation; dockerd 20.10 adds it when the container starts",
   'run-no-such-program':
     "the message is berth's own (exec: \"nonexist\": executable file not found in $PATH); dockerd's carries runc's and containerd's wording around the same words; the exit status (127) is the same",
 };
@@ -58,17 +60,25 @@ describeIf(peerSkipReason())('the docker CLI against berth and against dockerd',
           startRegistry(),
           startRegistry({ auth: 'basic' }),
         ]);
-        const side = (name: string, dockerHost: string, hide: string[], [reg, areg]: TestRegistry[]) => ({
+        // and its own subnet (both engines' bridges are on this host)
+        const side = (name: string, dockerHost: string, hide: string[], [reg, areg]: TestRegistry[], net: string) => ({
           name,
           dockerHost,
           docker: client.path,
           work: `${t.base}/work-${name}-${client.name.replace(/\W/g, '')}`,
-          hide: [...hide, areg!.host, reg!.host],
-          env: { REG: reg!.host, AREG: areg!.host, AUSER: areg!.user!, APASS: areg!.password! },
+          hide: [...hide, areg!.host, reg!.host, `${net}.`],
+          env: {
+            REG: reg!.host,
+            AREG: areg!.host,
+            AUSER: areg!.user!,
+            APASS: areg!.password!,
+            SUBNET: `${net}.0/24`,
+            GW: `${net}.1`,
+          },
         });
         const results = await runCompat(
-          side('berth', svc.host, [t.root, t.runroot], regs.slice(0, 2)),
-          side('dockerd', process.env.PEER_DOCKER_HOST!, [], regs.slice(2)),
+          side('berth', svc.host, [t.root, t.runroot], regs.slice(0, 2), '10.231.71'),
+          side('dockerd', process.env.PEER_DOCKER_HOST!, [], regs.slice(2), '10.231.72'),
           {
             prefix: `bc17-${process.pid}-`,
             fixtures: FIXTURES,

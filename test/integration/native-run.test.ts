@@ -51,12 +51,19 @@ const events = async (t: TempRoot, id: string) =>
 /** A container's inspect and bundle with what differs between two containers (ID, name, times, pid) blanked. */
 async function shape(t: TempRoot, id: string) {
   const rec = JSON.parse((await berth(t, ['inspect', id])).stdout)[0];
+  // what the default bridge gave this one: its address, MAC and endpoint
+  const net = rec.NetworkSettings;
   const text = (s: string) =>
     s
       .replaceAll(id, '<ID>')
       .replaceAll(id.slice(0, 16), '<ID16>')
       .replaceAll(id.slice(0, 12), '<ID12>')
-      .replaceAll(rec.Name.slice(1), '<NAME>');
+      .replaceAll(rec.Name.slice(1), '<NAME>')
+      .replaceAll(net.Networks.bridge.EndpointID, '<ENDPOINT>')
+      .replaceAll(`${net.IPAddress}/`, '<IP>/')
+      .replaceAll(`${net.IPAddress}"`, '<IP>"')
+      .replaceAll(`${net.IPAddress}\t`, '<IP>\t')
+      .replaceAll(net.MacAddress, '<MAC>');
   for (const k of ['Created']) rec[k] = '<TIME>';
   for (const k of ['StartedAt', 'FinishedAt', 'Pid']) rec.State[k] = '<STATE>';
   rec.NetworkSettings.SandboxKey = '<PID>';
@@ -64,7 +71,7 @@ async function shape(t: TempRoot, id: string) {
   return {
     inspect: JSON.parse(text(JSON.stringify(rec))),
     bundle: JSON.parse(text(readFileSync(join(dir, 'config.json'), 'utf8'))),
-    files: ['hostname', 'hosts', 'resolv.conf'].map((f) => text(readFileSync(join(dir, f), 'utf8'))),
+    files: ['hostname', 'hosts', 'resolv.conf', 'network.json'].map((f) => text(readFileSync(join(dir, f), 'utf8'))),
     dirs: readdirSync(dir).sort(),
   };
 }
@@ -128,6 +135,12 @@ describeIf(reason)('the native run path', () => {
     expect(ida).toMatch(/^[a-f0-9]{64}$/);
     const [sa, sb] = [await shape(t, ida), await shape(t, idb)];
     expect(sa.inspect.State.Status).toBe('running');
+    // both on the default bridge, each with an address of its own
+    const ip = async (id: string) =>
+      (await berth(t, ['inspect', '-f', '{{.NetworkSettings.IPAddress}}', id])).stdout.trim();
+    const [ipa, ipb] = [await ip(ida), await ip(idb)];
+    expect(ipa).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(ipa).not.toBe(ipb);
     expect(sa).toEqual(sb);
     expect(await events(t, ida)).toEqual(await events(t, idb));
     expect(await events(t, ida)).toEqual(['create', 'start']);
@@ -157,14 +170,17 @@ describeIf(reason)('the native run path', () => {
         '--until',
         '0s',
         '--format',
-        '{{.Action}} {{.Actor.Attributes.exitCode}}',
+        '{{.Type}} {{.Action}} {{.Actor.Attributes.exitCode}}',
       ])
     ).stdout;
-    expect(log.trim().split('\n').slice(-4)).toEqual([
-      'create <no value>',
-      'start <no value>',
-      'die 7',
-      'destroy <no value>',
+    // docker's order, the default bridge's events included
+    expect(log.trim().split('\n').slice(-6)).toEqual([
+      'container create <no value>',
+      'network connect <no value>',
+      'container start <no value>',
+      'container die 7',
+      'network disconnect <no value>',
+      'container destroy <no value>',
     ]);
   });
 

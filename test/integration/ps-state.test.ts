@@ -39,9 +39,10 @@ describeIf(reason)('ps, inspect and state', () => {
     await e.b.startContainer(b);
     const { id: c } = await e.b.createContainer({ image: 'bb', cmd: ['true'], name: 'ps-created' });
     const table = (await berth(e.t, ['ps'])).stdout.split('\n');
-    expect(table[0]).toMatch(/^CONTAINER ID   IMAGE          COMMAND        CREATED +STATUS +PORTS     NAMES$/);
+    expect(table[0]).toMatch(/^CONTAINER ID   IMAGE          COMMAND        CREATED +STATUS +PORTS +NAMES$/);
+    // the image EXPOSEs 8080: docker's PORTS shows it, unpublished
     expect(table[1]).toMatch(
-      new RegExp(`^${b.slice(0, 12)}   bb-layers:v1   "sleep 1000"   .+ ago +Up .+ +ps-running$`),
+      new RegExp(`^${b.slice(0, 12)}   bb-layers:v1   "sleep 1000"   .+ ago +Up .+ +8080/tcp +ps-running$`),
     );
     expect(table).toHaveLength(3);
     const names = async (...args: string[]) =>

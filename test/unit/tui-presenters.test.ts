@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../src/client/api.js';
+import type { ContainerSummary, LogLine } from '../../src/client/api.js';
+import { containerCells, containerRows } from '../../src/tui/presenters/rows.js';
 import { passwdShell } from '../../src/engine/container/shell.js';
 import { fit, layoutColumns, truncate, type Column } from '../../src/tui/presenters/columns.js';
 import { diffLines, historyLines } from '../../src/tui/presenters/details.js';
@@ -57,18 +58,20 @@ describe('screen layout', () => {
   });
 
   it('gives the expanded list what the others do not need', () => {
-    expect(listHeights(16, { containers: 50, images: 40, volumes: 3 }, 'containers')).toEqual({
-      containers: 12,
+    expect(listHeights(16, { containers: 50, images: 40, volumes: 3, networks: 4 }, 'containers')).toEqual({
+      containers: 10,
       images: 2,
       volumes: 2,
+      networks: 2,
     });
-    expect(listHeights(16, { containers: 1, images: 40, volumes: 0 }, 'containers')).toEqual({
+    expect(listHeights(16, { containers: 1, images: 40, volumes: 0, networks: 3 }, 'containers')).toEqual({
       containers: 1,
-      images: 14,
+      images: 12,
       volumes: 1,
+      networks: 2,
     });
-    const h = listHeights(32, { containers: 300, images: 200, volumes: 5 }, 'images');
-    expect(h.containers + h.images + h.volumes).toBe(32);
+    const h = listHeights(32, { containers: 300, images: 200, volumes: 5, networks: 3 }, 'images');
+    expect(h.containers + h.images + h.volumes + h.networks).toBe(32);
     expect(h.images).toBeGreaterThan(h.containers);
   });
 
@@ -78,12 +81,14 @@ describe('screen layout', () => {
       [120, 40],
       [200, 60],
     ] as const) {
-      const L = screenLayout(w, r, { containers: 300, images: 200, volumes: 4 }, 'containers', false);
+      const L = screenLayout(w, r, { containers: 300, images: 200, volumes: 4, networks: 3 }, 'containers', false);
       expect(L.height).toBe(r);
       expect(L.left + 1 + L.main).toBe(w);
-      expect(L.lists.containers + L.lists.images + L.lists.volumes + 4).toBe(L.body);
+      expect(L.lists.containers + L.lists.images + L.lists.volumes + L.lists.networks + 5).toBe(L.body);
     }
-    expect(screenLayout(100, 30, { containers: 1, images: 1, volumes: 1 }, 'containers', true)).toMatchObject({
+    expect(
+      screenLayout(100, 30, { containers: 1, images: 1, volumes: 1, networks: 1 }, 'containers', true),
+    ).toMatchObject({
       left: 0,
       main: 100,
     });
@@ -291,5 +296,28 @@ describe('keys from the terminal', () => {
     expect(splitKeys('\x1bx😀é\r')).toEqual(['\x1bx', '😀', 'é', '\r']);
     expect(splitKeys('\x1b[1;5C')).toEqual(['\x1b[1;5C']);
     expect(splitKeys('\x1b')).toEqual(['\x1b']);
+  });
+});
+
+describe('container rows', () => {
+  it('show the published ports only, without the every-address prefix', () => {
+    const c = {
+      Id: 'a'.repeat(64),
+      Names: ['/web'],
+      Image: 'bb',
+      State: 'running',
+      Status: 'Up 2 seconds',
+      Ports: [
+        { PrivatePort: 8080, Type: 'tcp' },
+        { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 32768, Type: 'tcp' },
+        { IP: '127.0.0.1', PrivatePort: 53, PublicPort: 5353, Type: 'udp' },
+      ],
+    } as unknown as ContainerSummary;
+    const [row] = containerRows([c], true);
+    expect(containerCells(row!, new Date(), undefined).ports).toBe('127.0.0.1:5353->53/udp, 32768->80/tcp');
+    expect(
+      containerCells({ ...row!, c: { ...c, Ports: [{ PrivatePort: 8080, Type: 'tcp' }] } }, new Date(), undefined)
+        .ports,
+    ).toBe('-');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, ImageSummary, VolumeInfo } from '../../src/client/api.js';
-import { openForm, validateForm } from '../../src/tui/state/forms.js';
+import { connectRequest, networkRequest, openForm, runRequest, validateForm } from '../../src/tui/state/forms.js';
 import { initialState, reduce, type Action } from '../../src/tui/state/reducer.js';
 import { currentTab, imageTargets, selectedRow, visibleRows } from '../../src/tui/state/selectors.js';
 import type { AppState, FormState } from '../../src/tui/state/types.js';
@@ -162,8 +162,8 @@ describe('reducer: focus, tabs, overlays', () => {
     let s = loaded();
     s = run(s, { type: 'focusCycle', delta: 1 });
     expect([s.focus, s.subject]).toEqual(['images', 'images']);
-    s = run(s, { type: 'focusCycle', delta: 1 }, { type: 'focusCycle', delta: 1 });
-    expect([s.focus, s.subject]).toEqual(['main', 'volumes']);
+    s = run(s, { type: 'focusCycle', delta: 1 }, { type: 'focusCycle', delta: 1 }, { type: 'focusCycle', delta: 1 });
+    expect([s.focus, s.subject]).toEqual(['main', 'networks']);
     s = run(s, { type: 'focusCycle', delta: 1 });
     expect(s.focus).toBe('containers');
     s = run(s, { type: 'focusCycle', delta: -1 });
@@ -310,5 +310,47 @@ describe('reducer: forms', () => {
     ).toBeNull();
     expect(f(openForm('volume'), { name: 'no/slash' })).toMatchObject({ field: 'name' });
     expect(f(openForm('save', ['x']), { path: ' ' })).toMatchObject({ field: 'path' });
+    // the run dialog's ports and network, and the network dialogs, with the engine's words
+    expect(f(openForm('run', ['bb']), { ports: '8001:80\n53/xyz' })).toEqual({
+      field: 'ports',
+      message: 'invalid proto: xyz',
+    });
+    expect(f(openForm('run', ['bb']), { ports: '70000:80' })).toEqual({
+      field: 'ports',
+      message: 'invalid hostPort: 70000',
+    });
+    expect(runRequest(filled(openForm('run', ['bb']), { ports: '8001:80', network: 'front' })).req).toMatchObject({
+      publish: ['8001:80'],
+      network: 'front',
+    });
+    expect(f(openForm('network'), { name: '' })).toEqual({ field: 'name', message: 'a name is needed' });
+    expect(f(openForm('network'), { name: 'n1', subnet: '10.0.0.0/33' })).toEqual({
+      field: 'subnet',
+      message: 'invalid CIDR address: 10.0.0.0/33',
+    });
+    expect(f(openForm('network'), { name: 'n1', driver: 'overlay' })).toMatchObject({ field: 'driver' });
+    expect(f(openForm('network'), { name: 'n1', options: 'parent' })).toMatchObject({ field: 'options' });
+    const net = filled(openForm('network'), { name: 'n1', subnet: '10.1.0.0/24', options: 'parent=eth1' });
+    expect(validateForm(net)).toBeNull();
+    expect(networkRequest(net)).toMatchObject({
+      name: 'n1',
+      driver: 'bridge',
+      subnets: ['10.1.0.0/24'],
+      internal: false,
+      options: { parent: 'eth1' },
+    });
+    expect(f(openForm('connect', ['id'], ['n1']), { container: 'web', ip: '10.1.0.300' })).toMatchObject({
+      field: 'ip',
+    });
+    expect(connectRequest(filled(openForm('connect', ['id']), { container: 'web', aliases: 'a, b' }))).toEqual({
+      container: 'web',
+      aliases: ['a', 'b'],
+    });
+    expect(f(openForm('disconnect', ['id']), { container: '' })).toMatchObject({ field: 'container' });
   });
 });
+
+function filled(form: FormState, values: Record<string, string>): FormState {
+  for (const [k, v] of Object.entries(values)) form.values[k] = { text: v, cursor: v.length };
+  return form;
+}

@@ -13,7 +13,8 @@ export const verb: Verb = {
     const req = createRequest(args, opts, false);
     const backend = await cli.backend();
     await ensureImage(cli, backend, req.image, opts);
-    const { id } = await backend.createContainer(req);
+    const { id, warnings } = await backend.createContainer(req);
+    for (const w of warnings) cli.err(`WARNING: ${w}`);
     cli.out(id);
   },
 };

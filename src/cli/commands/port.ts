@@ -1,4 +1,4 @@
-/** `berth port CONTAINER [PRIVATE_PORT[/PROTO]]`: published ports (none until bridge networking exists). */
+/** `berth port CONTAINER [PRIVATE_PORT[/PROTO]]`: a container's published ports. */
 import type { Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -23,7 +23,10 @@ export const verb: Verb = {
       for (const b of bindings) cli.out(`${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
       return 0;
     }
+    const lines: string[] = [];
     for (const [k, bindings] of Object.entries(ports))
-      for (const b of bindings ?? []) cli.out(`${k} -> ${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
+      for (const b of bindings ?? []) lines.push(`${k} -> ${b.HostIp || '0.0.0.0'}:${b.HostPort}`);
+    // as the docker CLI: sorted
+    for (const l of lines.sort()) cli.out(l);
   },
 };

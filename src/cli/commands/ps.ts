@@ -3,6 +3,7 @@ import type { ContainerSummary } from '../../client/api.js';
 import { parseFilterArgs } from '../../client/filters.js';
 import { containerStatus, humanSize, timeAgo } from '../../client/format/humanize.js';
 import { ellipsis } from '../../client/format/table.js';
+import { displayPorts } from '../../client/format/ports.js';
 import { printList } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 import { goTimeString } from './images.js';
@@ -16,7 +17,7 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       Command: JSON.stringify(noTrunc ? c.Command : ellipsis(c.Command, 20)),
       CreatedAt: goTimeString(c.Created),
       RunningFor: timeAgo(new Date(c.Created * 1000), now),
-      Ports: '',
+      Ports: displayPorts(c.Ports),
       State: c.State,
       Status:
         c.Status ||

@@ -29,7 +29,9 @@ export const verb: Verb = {
     await ensureImage(cli, backend, req.image, opts);
     let id: string;
     try {
-      id = (await backend.createContainer(req)).id;
+      const created = await backend.createContainer(req);
+      for (const w of created.warnings) cli.err(`WARNING: ${w}`);
+      id = created.id;
     } catch (e) {
       throw new ExitError(125, `Error: ${errorMessage(e)}`);
     }

@@ -3,7 +3,7 @@
  * the docker CLI prints it (sizes in go-units' HumanSize, "1.982MB").
  */
 import type { DiskUsage, ImageSummary } from '../../client/api.js';
-import { humanSize } from '../../client/format/humanize.js';
+import { humanSize, timeAgo } from '../../client/format/humanize.js';
 import { renderTable } from '../../client/format/table.js';
 import type { Cli } from '../context.js';
 import { compileTemplate } from '../../client/format/template.js';
@@ -48,8 +48,36 @@ export function summaryRows(du: DiskUsage): Record<string, string>[] {
       Size: humanSize(volSize, 4),
       Reclaimable: humanSize(volReclaim, 4) + pct(volReclaim, volSize),
     },
-    { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
+    buildCacheRow(du),
   ];
+}
+
+/** docker's diskUsageBuilderContext: shared records (layers an image has too) are not counted in the size. */
+function buildCacheRow(du: DiskUsage): Record<string, string> {
+  const size = du.buildCache.filter((b) => !b.shared).reduce((s, b) => s + b.size, 0);
+  const inUse = du.buildCache.filter((b) => b.inUse && !b.shared).reduce((s, b) => s + b.size, 0);
+  return {
+    Type: 'Build Cache',
+    TotalCount: String(du.buildCache.length),
+    Active: String(du.buildCache.filter((b) => b.inUse).length),
+    Size: humanSize(size, 4),
+    Reclaimable: humanSize(size - inUse, 4),
+  };
+}
+
+/** The build cache rows of `system df -v`, most recently used first. */
+export function dfBuildCacheRows(du: DiskUsage, now = new Date()): string[][] {
+  return [...du.buildCache]
+    .sort((a, b) => b.lastUsedAt - a.lastUsedAt)
+    .map((b) => [
+      b.id.slice(0, 12),
+      b.type,
+      humanSize(b.size, 4),
+      timeAgo(new Date(b.createdAt), now),
+      timeAgo(new Date(b.lastUsedAt), now),
+      String(b.usageCount),
+      String(b.shared),
+    ]);
 }
 
 /** The images of a disk-usage report (newest first), one row each with its first tag, as docker's df -v prints them. */
@@ -125,7 +153,18 @@ export const verb: Verb = {
         Images: formatterContexts(images, '*formatter.imageContext'),
         Containers: formatterContexts(containers, '*formatter.ContainerContext'),
         Volumes: formatterContexts(volumes, '*formatter.volumeContext'),
-        BuildCache: [],
+        BuildCache: formatterContexts(
+          dfBuildCacheRows(du).map(([ID, CacheType, Size, CreatedSince, LastUsedSince, UsageCount, Shared]) => ({
+            ID: ID!,
+            CacheType: CacheType!,
+            Size: Size!,
+            CreatedSince: CreatedSince!,
+            LastUsedSince: LastUsedSince!,
+            UsageCount: UsageCount!,
+            Shared: Shared!,
+          })),
+          '*formatter.buildCacheContext',
+        ),
       };
       cli.out(render(goStruct(report, { type: '*formatter.diskUsageContext' })));
       return;
@@ -169,8 +208,11 @@ export const verb: Verb = {
       volumes.map((v) => [v.Name, v.Links, v.Size]),
     );
     cli.out('');
-    cli.out('Build cache usage: 0B');
+    const cacheSize = du.buildCache.filter((b) => !b.shared).reduce((s, b) => s + b.size, 0);
+    cli.out(`Build cache usage: ${humanSize(cacheSize, 4)}`);
     cli.out('');
-    cli.stdout.write(renderTable(['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'], []));
+    cli.stdout.write(
+      renderTable(['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'], dfBuildCacheRows(du)),
+    );
   },
 };

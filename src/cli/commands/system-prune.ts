@@ -20,6 +20,7 @@ export const verb: Verb = {
       '  - all stopped containers',
       ...(bool(opts, 'volumes') ? ['  - all anonymous volumes not used by at least one container'] : []),
       all ? '  - all images without at least one container associated to them' : '  - all dangling images',
+      all ? '  - all build cache' : '  - all dangling build cache',
       '',
     ];
     if (!bool(opts, 'force') && !(await confirm(cli, lines.join('\n')))) return 0;
@@ -50,6 +51,17 @@ export const verb: Verb = {
       for (const d of images.deleted) cli.out(d.Untagged ? `untagged: ${d.Untagged}` : `deleted: ${d.Deleted}`);
       cli.out('');
     }
-    cli.out(`Total reclaimed space: ${humanSize(images.spaceReclaimed + containers.spaceReclaimed + volumeSpace, 4)}`);
+    const cache = await backend.pruneBuildCache({
+      all,
+      filters: new Map([...filters].filter(([k]) => k === 'until')),
+    });
+    if (cache.deleted.length) {
+      cli.out('Deleted build cache objects:');
+      for (const id of cache.deleted) cli.out(id.slice(0, 25));
+      cli.out('');
+    }
+    cli.out(
+      `Total reclaimed space: ${humanSize(images.spaceReclaimed + containers.spaceReclaimed + volumeSpace + cache.spaceReclaimed, 4)}`,
+    );
   },
 };

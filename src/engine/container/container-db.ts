@@ -1,5 +1,6 @@
 /** SQL for container records: rows in, records out; no policy. */
 import type { Db } from '../store/db.js';
+import type { Attachments } from '../network/types.js';
 import type { ContainerRecord, HostConfig, MountPoint, PersistedState } from './types.js';
 
 interface Row {
@@ -14,6 +15,7 @@ interface Row {
   host_config: string;
   layers: string;
   mounts: string;
+  networks: string;
   state: string;
 }
 
@@ -29,6 +31,7 @@ const toRecord = (r: Row): ContainerRecord => ({
   hostConfig: JSON.parse(r.host_config),
   layers: JSON.parse(r.layers),
   mounts: JSON.parse(r.mounts),
+  networks: JSON.parse(r.networks),
   state: JSON.parse(r.state),
 });
 
@@ -70,8 +73,9 @@ export class ContainerDb {
   insert(c: ContainerRecord): void {
     this.db
       .prepare(
-        `INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts, state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO containers (id, name, image_id, image_name, created, path, args, config, host_config, layers, mounts,
+           networks, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         c.id,
@@ -85,6 +89,7 @@ export class ContainerDb {
         JSON.stringify(c.hostConfig),
         JSON.stringify(c.layers),
         JSON.stringify(c.mounts),
+        JSON.stringify(c.networks),
         JSON.stringify(c.state),
       );
     const ins = this.db.prepare('INSERT OR IGNORE INTO container_layers (container_id, chain_id) VALUES (?, ?)');
@@ -97,6 +102,10 @@ export class ContainerDb {
 
   setMounts(id: string, mounts: MountPoint[]): void {
     this.db.prepare('UPDATE containers SET mounts = ? WHERE id = ?').run(JSON.stringify(mounts), id);
+  }
+
+  setNetworks(id: string, networks: Attachments): void {
+    this.db.prepare('UPDATE containers SET networks = ? WHERE id = ?').run(JSON.stringify(networks), id);
   }
 
   setHostConfig(id: string, hc: HostConfig): void {

@@ -38,6 +38,10 @@ import { randomName, validateName } from './names.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { parseSignal } from './signals.js';
 import { initialState, runningState, ZERO_TIME, type ContainerRecord, type PersistedState } from './types.js';
+import { initialAttachments } from '../network/attachments.js';
+import { isContainerMode } from '../network/container-options.js';
+import { prepareNetworking } from '../network/start.js';
+import { containerNetworkMode } from './network-mode.js';
 
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
@@ -87,6 +91,15 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
       ...Object.fromEntries(anonymousTargets.map((t) => [t, {}])),
     };
   const db = containerDb(store);
+  let networks = {};
+  if (isContainerMode(built.hostConfig.NetworkMode))
+    built.hostConfig.NetworkMode = `container:${findContainer(store, built.hostConfig.NetworkMode.slice(10)).id}`;
+  else
+    networks = initialAttachments(store, built.hostConfig.NetworkMode, {
+      aliases: req.networkAliases ?? [],
+      ip: req.ip ?? '',
+      mac: built.config.MacAddress ?? '',
+    });
   const name = req.name ? validateName(req.name) : randomName((n) => db.byName(n) !== null);
   const layers = store.images.layersOf(img.id).map((l) => l.chainId);
   const paths = containerPaths(store.layout, id);
@@ -103,6 +116,7 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
     hostConfig: built.hostConfig,
     layers,
     mounts: [],
+    networks,
     state: initialState(),
   };
   try {
@@ -124,7 +138,12 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
     rmSync(paths.dir, { recursive: true, force: true });
     throw e;
   }
-  return { id, warnings: [] };
+  // docker's daemon says so (the CLI prints it)
+  const warnings =
+    built.hostConfig.NetworkMode === 'host' && (req.publish?.length || req.publishAll)
+      ? ['Published ports are discarded when using host network mode']
+      : [];
+  return { id, warnings };
 }
 
 export interface StartOptions {
@@ -151,23 +170,32 @@ export async function startContainer(
   const p = containerPaths(store.layout, rec.id);
   // docker's copy-up into empty volumes (the file-system helpers load only when volumes are mounted)
   if (rec.mounts.some((m) => m.Type === 'volume')) await (await import('./fs-ops.js')).copyUpVolumes(store, rec);
-  writeBundle(store, rec);
+  writeBundle(store, rec, containerNetworkMode(store, rec));
   rmSync(p.run, { recursive: true, force: true });
   mkdirSync(p.run, { recursive: true, mode: 0o700 });
   const hc = rec.hostConfig;
   const json = hc.LogConfig.Type === 'json-file';
-  await monitorCreate({
-    bundle: p.dir,
-    stateDir: p.run,
-    id: rec.id,
-    logPath: json ? p.log : undefined,
-    logMaxSize: json && hc.LogConfig.Config['max-size'] ? ramInBytes(hc.LogConfig.Config['max-size']) : undefined,
-    logMaxFile: json && hc.LogConfig.Config['max-file'] ? Number(hc.LogConfig.Config['max-file']) : undefined,
-    stdin: rec.config.OpenStdin,
-    restart: restartArg(hc.RestartPolicy),
-    // only --rm needs work done at the exit (the state is read from the monitor's files when asked)
-    exitCommand: hc.AutoRemove ? hooks.exitCommand?.(rec.id) : undefined,
-  });
+  const net = prepareNetworking(store, rec);
+  try {
+    await monitorCreate({
+      bundle: p.dir,
+      stateDir: p.run,
+      id: rec.id,
+      logPath: json ? p.log : undefined,
+      logMaxSize: json && hc.LogConfig.Config['max-size'] ? ramInBytes(hc.LogConfig.Config['max-size']) : undefined,
+      logMaxFile: json && hc.LogConfig.Config['max-file'] ? Number(hc.LogConfig.Config['max-file']) : undefined,
+      stdin: rec.config.OpenStdin,
+      restart: restartArg(hc.RestartPolicy),
+      // only --rm needs work done at the exit (the state is read from the monitor's files when asked)
+      exitCommand: hc.AutoRemove ? hooks.exitCommand?.(rec.id) : undefined,
+      network: net.file,
+    });
+  } catch (e) {
+    net.abandon();
+    throw e;
+  }
+  const created = readMonitorState(p.run);
+  if (created) net.handOver(created.monitorPid, created.monitorStartTime);
   let session: AttachSession | null = null;
   try {
     if (opts.attach) {

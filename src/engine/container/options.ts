@@ -7,6 +7,7 @@ import { invalidArg } from '../errors.js';
 import type { ImageConfig } from '../image/types.js';
 import type { ContainerCreateRequest } from '../types.js';
 import { parseCpus, ramInBytes } from '../util/units.js';
+import { networkOptions, isContainerMode } from '../network/container-options.js';
 import { checkDeviceMapping } from '../security/devices.js';
 import { parseSecurityOpt } from '../security/security-opt.js';
 import { normalizeCapabilities } from './capabilities.js';
@@ -134,20 +135,6 @@ function validateLogOpts(driver: string, opts: Record<string, string>): void {
   }
 }
 
-/** --expose values ("80", "80/udp", "8000-8002") as Config.ExposedPorts keys. */
-function exposed(ports: string[]): Record<string, object> {
-  const out: Record<string, object> = {};
-  for (const p of ports) {
-    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(p.trim());
-    if (!m) throw invalidArg(`invalid port: ${p}`);
-    const first = Number(m[1]);
-    const last = m[2] ? Number(m[2]) : first;
-    if (first < 1 || last > 65535 || last < first) throw invalidArg(`invalid port: ${p}`);
-    for (let n = first; n <= last; n++) out[`${n}/${m[3] ?? 'tcp'}`] = {};
-  }
-  return out;
-}
-
 const HOSTNAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export interface BuiltConfig {
@@ -193,8 +180,8 @@ export function buildContainerConfig(
   if (req.stopTimeout !== undefined && (!Number.isInteger(req.stopTimeout) || req.stopTimeout < -1)) {
     throw invalidArg(`invalid stop timeout: ${req.stopTimeout}`);
   }
-  const network = req.network ?? 'default';
-  if (!['default', 'bridge', 'none', 'host'].includes(network)) throw invalidArg(`network ${network} not found`);
+  const net = networkOptions(req, ic.ExposedPorts ?? {});
+  const network = net.mode;
   if (req.hostname && (req.hostname.length > 64 || !HOSTNAME_RE.test(req.hostname))) {
     throw invalidArg(`invalid hostname format: ${req.hostname}`);
   }
@@ -231,7 +218,7 @@ export function buildContainerConfig(
   if (!argv.length) throw invalidArg('No command specified');
 
   const labels = { ...(ic.Labels ?? {}), ...kv(req.labels, 'label') };
-  const hostname = network === 'host' ? '' : (req.hostname ?? id.slice(0, 12));
+  const hostname = network === 'host' || isContainerMode(network) ? '' : (req.hostname ?? id.slice(0, 12));
   const config: ContainerConfig = {
     Hostname: hostname,
     Domainname: '',
@@ -239,9 +226,7 @@ export function buildContainerConfig(
     AttachStdin: !!req.attachStdin,
     AttachStdout: req.attachStdout ?? false,
     AttachStderr: req.attachStderr ?? false,
-    ...(ic.ExposedPorts || req.exposedPorts?.length
-      ? { ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...exposed(req.exposedPorts ?? []) } }
-      : {}),
+    ...(Object.keys(net.exposed).length ? { ExposedPorts: net.exposed } : {}),
     Tty: !!req.tty,
     OpenStdin: !!req.openStdin,
     StdinOnce: !!req.openStdin && !!req.attachStdin,
@@ -253,6 +238,7 @@ export function buildContainerConfig(
     Entrypoint: entrypoint,
     OnBuild: ic.OnBuild ?? null,
     Labels: labels,
+    ...(net.macAddress ? { MacAddress: net.macAddress } : {}),
     ...(stopSignal ? { StopSignal: stopSignal } : {}),
     ...(req.stopTimeout !== undefined ? { StopTimeout: req.stopTimeout } : {}),
   };
@@ -264,7 +250,7 @@ export function buildContainerConfig(
     ContainerIDFile: '',
     LogConfig: { Type: logDriver, Config: logOpts },
     NetworkMode: network,
-    PortBindings: {},
+    PortBindings: net.portBindings,
     RestartPolicy: restart,
     AutoRemove: !!req.autoRemove,
     VolumeDriver: '',
@@ -273,10 +259,10 @@ export function buildContainerConfig(
     CapDrop: capDrop.length ? capDrop : null,
     // a cgroup namespace of its own (docker's default on cgroup v2; berth's on v1 too): /proc/self/cgroup shows "/"
     CgroupnsMode: 'private',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: net.dns,
+    DnsOptions: net.dnsOptions,
+    DnsSearch: net.dnsSearch,
+    ExtraHosts: net.extraHosts,
     GroupAdd: null,
     IpcMode: 'private',
     Cgroup: '',
@@ -284,7 +270,7 @@ export function buildContainerConfig(
     OomScoreAdj: 0,
     PidMode: '',
     Privileged: !!req.privileged,
-    PublishAllPorts: false,
+    PublishAllPorts: net.publishAll,
     ReadonlyRootfs: !!req.readOnly,
     SecurityOpt: securityOpt,
     UTSMode: '',

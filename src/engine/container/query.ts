@@ -7,7 +7,10 @@ import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
 import { checkFilterKeys, matchLabel } from '../util/filters.js';
 import { containerDb, findContainer, stateOf } from './records.js';
-import { hostConfigView, networkName, networkSettings } from './docker-shapes.js';
+import { hostConfigView } from './docker-shapes.js';
+import { networkSettings, networkView } from './network-view.js';
+import { parsePortRange } from '../network/ports.js';
+import { NetworkDb } from '../network/network-db.js';
 import { duSync } from './size.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord, MountPoint } from './types.js';
@@ -59,6 +62,7 @@ const unix = (t: string) => Math.floor(Date.parse(t) / 1000);
 
 export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, size = false): ContainerSummary {
   const p = containerPaths(store.layout, rec.id);
+  const view = networkView(store, rec, st);
   const rw = size ? duSync(p.upper) : undefined;
   const imageSize = store.images.image(rec.imageId)?.size ?? 0;
   return {
@@ -68,7 +72,7 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     ImageID: rec.imageId,
     Command: commandOf(rec),
     Created: unix(rec.created),
-    Ports: [],
+    Ports: view.summaryPorts,
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + imageSize } : {}),
     Labels: rec.config.Labels ?? {},
     State: st.status,
@@ -79,9 +83,34 @@ export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, 
     RestartCount: st.restartCount,
     Pid: st.pid,
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: { [networkName(rec.hostConfig.NetworkMode)]: {} } },
+    NetworkSettings: { Networks: view.networks },
     Mounts: publicMounts(rec.mounts),
   };
+}
+
+/** network=NAME|ID: the container is attached to it. */
+function onNetwork(store: Store, rec: ContainerRecord, ref: string): boolean {
+  const names = Object.keys(rec.networks ?? {});
+  if (!names.length) names.push(rec.hostConfig.NetworkMode === 'default' ? 'bridge' : rec.hostConfig.NetworkMode);
+  if (names.includes(ref)) return true;
+  const db = new NetworkDb(store.db);
+  return names.some((n) => {
+    const id = db.byName(n)?.id;
+    return !!id && id.startsWith(ref);
+  });
+}
+
+/** publish= and expose= values ("80", "80/udp", "8000-8010/tcp") against "80/tcp" keys. */
+function portMatch(values: string[], keys: string[]): boolean {
+  return values.some((v) => {
+    const [range, proto = 'tcp'] = v.split('/');
+    const r = parsePortRange(range ?? '');
+    if (!r) throw invalidArg(`invalid filter: ${v}`);
+    return keys.some((k) => {
+      const [n, kp = 'tcp'] = k.split('/');
+      return kp === proto && Number(n) >= r[0] && Number(n) <= r[1];
+    });
+  });
 }
 
 /** Image IDs a container's image must descend from for ancestor=IMAGE. */
@@ -154,22 +183,15 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
     if (f.has('status') && !f.get('status')!.includes(st.status)) return;
     if (exited.length && !(st.status === 'exited' && exited.includes(st.exitCode))) return;
     if (ancestors && !ancestors.has(rec.imageId)) return;
-    if (f.has('network') && !f.get('network')!.includes(rec.hostConfig.NetworkMode)) return;
+    if (f.has('network') && !f.get('network')!.some((n) => onNetwork(store, rec, n))) return;
     if (
       f.has('volume') &&
       !f.get('volume')!.some((v) => rec.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))
     )
       return;
-    if (f.has('publish') || f.has('expose') || f.has('health') || f.has('is-task')) {
-      if (f.has('publish') || f.has('health') || f.has('is-task')) return;
-      if (
-        f.has('expose') &&
-        !f
-          .get('expose')!
-          .some((e) => Object.keys(rec.config.ExposedPorts ?? {}).includes(e.includes('/') ? e : `${e}/tcp`))
-      )
-        return;
-    }
+    if (f.has('health') || f.has('is-task')) return;
+    if (f.has('publish') && !portMatch(f.get('publish')!, Object.keys(rec.hostConfig.PortBindings ?? {}))) return;
+    if (f.has('expose') && !portMatch(f.get('expose')!, Object.keys(rec.config.ExposedPorts ?? {}))) return;
     out.push(summarize(store, rec, st, opts.size));
   });
   return out;
@@ -226,6 +248,6 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
     ...(rw !== undefined ? { SizeRw: rw, SizeRootFs: rw + (store.images.image(rec.imageId)?.size ?? 0) } : {}),
     Mounts: publicMounts(rec.mounts),
     Config: rec.config,
-    NetworkSettings: networkSettings(rec.hostConfig.NetworkMode, st.pid ? `/proc/${st.pid}/ns/net` : ''),
+    NetworkSettings: networkSettings(networkView(store, rec, st), st.pid ? `/proc/${st.pid}/ns/net` : ''),
   };
 }

@@ -6,6 +6,7 @@ import { readMonitorState } from '../runtime/monitor.js';
 import { immediate } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { formatRFC3339Nano } from '../util/time.js';
+import { releaseStale } from '../network/release.js';
 import { ContainerDb } from './container-db.js';
 import { currentState, persistable, type CurrentState } from './state.js';
 import type { ContainerRecord } from './types.js';
@@ -75,6 +76,8 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
       }
     });
     rec.state = next;
+    // the run ended: its addresses and host ports are free again (with docker's network disconnect events)
+    if (next.status === 'exited' && !cur.live) releaseStale(store, rec.id);
   }
   return cur;
 }

@@ -10,10 +10,14 @@ import type { Store } from '../store/store.js';
 import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import type { ContainerRecord } from './types.js';
 import { removeAnonymousVolumes, volumeDb } from '../volume/service.js';
+import { releaseRows, releaseStale } from '../network/release.js';
+import { buildCacheUsesLayer } from '../build/cache/cache-db.js';
 
 /** Layers of a container that no image and no other container still rest on. */
 function orphanLayers(store: Store, rec: ContainerRecord): string[] {
-  return rec.layers.filter((c) => !store.images.layerUsedByImage(c) && !containerDb(store).layerInUse(c));
+  return rec.layers.filter(
+    (c) => !store.images.layerUsedByImage(c) && !containerDb(store).layerInUse(c) && !buildCacheUsesLayer(store.db, c),
+  );
 }
 
 function removeCgroup(id: string): void {
@@ -95,6 +99,8 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
     }
   }
   if (opts.waitForMonitor !== false) await monitorSettled(run);
+  // what it still holds on its networks (a killed monitor tore nothing down)
+  releaseStale(store, rec.id);
   const p = containerPaths(store.layout, rec.id);
   const trash = makeScratch(store.layout.tmpDir, 'trash');
   try {
@@ -105,6 +111,7 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
         .volumesOf(rec.id)
         .filter((v) => v.anonymous)
         .map((v) => v.volume);
+      releaseRows(store, rec.id); // held by the monitor running this removal as its exit command
       db.delete(rec.id);
       store.db.prepare('DELETE FROM container_volumes WHERE container_id = ?').run(rec.id);
       if (opts.volumes) removeAnonymousVolumes(store, anonymous, trash);

@@ -9,6 +9,12 @@
  * times, the image as typed and the command. A plan is only written when the
  * result is the same for every container of the image but for those markers
  * (no image volumes, the default log driver and restart policy).
+ *
+ * On the default bridge the plan also carries the address allocation (an SQL
+ * statement the launcher runs in the transaction that writes the record; its
+ * result fills the IP and MAC markers), the network events, and the files
+ * that name the address (/etc/hosts, network.json for the monitor); and the
+ * bridge's alias among the host files it holds only while they are unchanged.
  */
 import { availableParallelism } from 'node:os';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +23,8 @@ import { imageConfig } from '../image/config.js';
 import { launcherStat, packageRoot } from '../native.js';
 import { SHARED } from '../shared-constants.js';
 import { bundleSpec } from '../runtime/bundle.js';
-import { containerPaths, containerSkeleton, hostResolvConf } from '../runtime/container-fs.js';
+import { containerPaths, containerSkeleton } from '../runtime/container-fs.js';
+import { defaultNetworkId, planNetwork, type PlanNetwork } from '../network/plan.js';
 import { createArgs } from '../runtime/monitor.js';
 import type { Store } from '../store/store.js';
 import type { ContainerCreateRequest } from '../types.js';
@@ -38,6 +45,8 @@ export const MARK = {
   created: markers.created,
   started: markers.started,
   cmd: markers.cmd,
+  ip: markers.ip,
+  mac: markers.mac,
 } as const;
 
 /**
@@ -70,17 +79,38 @@ export function removeRunPlan(store: Store, imageId: string): void {
   rmSync(planPath(store, imageId), { force: true });
 }
 
+/** The host files a plan's copies came from still hold what they held (the launcher checks the same). */
+function hostFilesSame(files: [string, string][] | undefined): boolean {
+  return (
+    !!files &&
+    files.every(([path, content]) => {
+      try {
+        return readFileSync(path, 'utf8') === content;
+      } catch {
+        return content === '';
+      }
+    })
+  );
+}
+
 /**
- * Is the stored plan for this image good for this build, runroot, node and
- * host resolv.conf? (The launcher checks the same and hands such runs to
- * Node, which then writes the plan again.)
+ * Is the stored plan for this image good for this build, runroot, node,
+ * host files and default network? (The launcher checks the same and hands
+ * such runs to Node, which then writes the plan again.)
  */
 export function runPlanCurrent(
   store: Store,
   imageId: string,
   exitCommand: ((id: string) => string[]) | undefined,
 ): boolean {
-  let plan: { version?: number; stamp?: string; runroot?: string; exitCommand?: string[]; hostResolvConf?: string };
+  let plan: {
+    version?: number;
+    stamp?: string;
+    runroot?: string;
+    exitCommand?: string[];
+    hostFiles?: [string, string][];
+    network?: PlanNetwork | null;
+  };
   try {
     plan = JSON.parse(readFileSync(planPath(store, imageId), 'utf8'));
   } catch {
@@ -91,7 +121,8 @@ export function runPlanCurrent(
     plan.stamp === planStamp() &&
     plan.runroot === store.layout.runroot &&
     JSON.stringify(plan.exitCommand) === JSON.stringify(exitCommand?.(MARK_ID)) &&
-    plan.hostResolvConf === hostResolvConf()
+    hostFilesSame(plan.hostFiles) &&
+    (!plan.network || defaultNetworkId(store) === plan.network.id)
   );
 }
 
@@ -108,7 +139,7 @@ export function writeRunPlan(
   if (raw.includes(SHARED.plan.markerPrefix) || !exitCommand || !stamp) return false;
   const layers = store.images.layersOf(imageId).map((l) => l.chainId);
   const p = containerPaths(store.layout, MARK_ID);
-  const built: Record<string, { config: string; hostConfig: string }> = {};
+  const built: Record<string, { config: string; hostConfig: string; networks: string }> = {};
   let spec = '';
   let hostname = '';
   let network = '';
@@ -118,6 +149,8 @@ export function writeRunPlan(
     const b = buildContainerConfig(req, image, MARK_ID, { cpus: availableParallelism() });
     if (b.hostConfig.LogConfig.Type !== 'json-file' || Object.keys(b.hostConfig.LogConfig.Config).length) return false;
     if (restartArg(b.hostConfig.RestartPolicy) !== 'no' || b.hostConfig.NetworkMode === 'host') return false;
+    const mode = b.hostConfig.NetworkMode;
+    const networks = { [mode === 'none' ? 'none' : 'bridge']: { Aliases: null, IPAMConfig: null } };
     const rec: ContainerRecord = {
       id: MARK_ID,
       name: MARK.name,
@@ -130,6 +163,7 @@ export function writeRunPlan(
       hostConfig: b.hostConfig,
       layers,
       mounts: [],
+      networks,
       state: initialState(),
     };
     const s = JSON.stringify(bundleSpec(store, rec));
@@ -137,9 +171,15 @@ export function writeRunPlan(
     spec = s;
     hostname = b.config.Hostname;
     network = b.hostConfig.NetworkMode;
-    built[key] = { config: JSON.stringify(b.config), hostConfig: JSON.stringify(b.hostConfig) };
+    built[key] = {
+      config: JSON.stringify(b.config),
+      hostConfig: JSON.stringify(b.hostConfig),
+      networks: JSON.stringify(networks),
+    };
   }
   const skeleton = containerSkeleton(p, { hostname, network });
+  // the default bridge: its address comes from the launcher's transaction
+  const net = network === 'none' ? null : planNetwork(store, MARK_ID, hostname);
   // relative to the container's directory ('' is the directory itself)
   const rel = (abs: string) => abs.slice(p.dir.length + 1);
   const plan = {
@@ -158,8 +198,16 @@ export function writeRunPlan(
     spec,
     dirs: skeleton.dirs.map(([d, mode]) => [rel(d), mode]),
     files: skeleton.files.map(([f, content, mode]) => [rel(f), content, mode]),
-    hostResolvConf: skeleton.hostResolv,
-    monitor: createArgs({ bundle: p.dir, stateDir: p.run, id: MARK_ID, logPath: p.log, restart: 'no' }),
+    hostFiles: [...skeleton.hostFiles, ...(net?.hostFiles ?? [])],
+    network: net ? { ...net.plan, files: net.files.map(([f, content, mode]) => [rel(f), content, mode]) } : null,
+    monitor: createArgs({
+      bundle: p.dir,
+      stateDir: p.run,
+      id: MARK_ID,
+      logPath: p.log,
+      restart: 'no',
+      ...(net ? { network: net.file } : {}),
+    }),
     exitCommand: exitCommand(MARK_ID),
     names: { adjectives: ADJECTIVES, surnames: SURNAMES },
   };

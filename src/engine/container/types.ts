@@ -1,5 +1,6 @@
 /** Container records as the store keeps them, in docker's shapes. */
 import type { ContainerConfigLike } from '../image/types.js';
+import type { Attachments } from '../network/types.js';
 import { SHARED } from '../shared-constants.js';
 
 /** docker's container Config (a superset of an image's config section). */
@@ -23,6 +24,8 @@ export interface ContainerConfig extends ContainerConfigLike {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** --mac-address */
+  MacAddress?: string;
 }
 
 export interface RestartPolicy {
@@ -126,6 +129,8 @@ export interface ContainerRecord {
   layers: string[];
   /** Volumes, binds and tmpfs mounts, in mount order. */
   mounts: MountPoint[];
+  /** The networks it is connected to (by name, in order) and what it asked for on each. */
+  networks: Attachments;
   state: PersistedState;
 }
 

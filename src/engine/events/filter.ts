@@ -1,13 +1,13 @@
 /**
  * docker's event filters (moby daemon/events/filter.go semantics), pure:
- * type, event (action), container, image, volume, label. Values of one key
+ * type, event (action), container, image, volume, network, label. Values of one key
  * are alternatives; different keys must all match.
  */
 import { invalidArg } from '../errors.js';
 import type { EngineEvent } from '../types.js';
 
-const KEYS = ['type', 'event', 'container', 'image', 'volume', 'label', 'scope'];
-const TYPES = ['container', 'image', 'volume'];
+const KEYS = ['type', 'event', 'container', 'image', 'volume', 'network', 'label', 'scope'];
+const TYPES = ['container', 'image', 'volume', 'network'];
 /** Actions with a ": detail" suffix, matched by prefix when the filter has no colon. */
 const FUZZY_ACTIONS = ['exec_create', 'exec_start', 'exec_die', 'health_status'];
 
@@ -17,7 +17,7 @@ export function checkEventFilters(filters: Map<string, string[]>): void {
     if (key === 'type') {
       for (const v of values)
         if (!TYPES.includes(v))
-          throw invalidArg(`invalid filter 'type=${v}': berth has container, image and volume events`);
+          throw invalidArg(`invalid filter 'type=${v}': berth has container, image, volume and network events`);
     }
   }
 }
@@ -65,6 +65,9 @@ export function matchEvent(ev: EngineEvent, filters: Map<string, string[]>): boo
         break;
       case 'volume':
         if (ev.Type !== 'volume' || !fuzzy(wanted, a.ID)) return false;
+        break;
+      case 'network':
+        if (ev.Type !== 'network' || !(fuzzy(wanted, a.ID) || fuzzy(wanted, a.Attributes.name))) return false;
         break;
       case 'image':
         if (!matchImage(wanted, ev)) return false;

@@ -63,6 +63,8 @@ interface TreeTarOptions {
   /** Name prefix for every entry (cp: the copied directory's name). */
   prefix?: string;
   signal?: AbortSignal;
+  /** Called for each entry before it is written (build: sizes, cleaning an upper dir for reuse as a tree). */
+  onEntry?: (e: WalkEntry) => void;
 }
 
 async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, overlay: boolean): Promise<void> {
@@ -70,6 +72,7 @@ async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, 
   const prefix = opts.prefix ? opts.prefix.replace(/\/+$/, '') + '/' : '';
   for (const e of walkTree(root, opts.exclude ? { exclude: opts.exclude } : {})) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+    opts.onEntry?.(e);
     const type = typeOf(e);
     if (!type) continue;
     const name = prefix + e.rel;

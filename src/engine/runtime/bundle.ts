@@ -11,8 +11,15 @@ import { readLayeredFile } from './layered-path.js';
 import { buildSpec } from './spec.js';
 import { resolveUser } from './user.js';
 
+/** --network container:NAME: the other container's namespace, files and hostname. */
+export interface BundleNetwork {
+  netns: string;
+  hostname: string;
+  files: { hostname: string; hosts: string; resolvConf: string };
+}
+
 /** The spec of a container; the layer links it names are made if missing. */
-export function bundleSpec(store: Store, rec: ContainerRecord): ReturnType<typeof buildSpec> {
+export function bundleSpec(store: Store, rec: ContainerRecord, net?: BundleNetwork): ReturnType<typeof buildSpec> {
   const p = containerPaths(store.layout, rec.id);
   const layerDirs = [...rec.layers].reverse().map((c) => store.layout.layerDiff(c.slice(7)));
   for (const d of layerDirs)
@@ -26,21 +33,22 @@ export function bundleSpec(store: Store, rec: ContainerRecord): ReturnType<typeo
   const rel = (abs: string) => abs.slice(store.layout.root.length + 1);
   const lowers = [rel(p.init), ...[...rec.layers].reverse().map((c) => shortLayerLink(store.layout, c))];
   return buildSpec({
-    rec,
+    rec: net ? { ...rec, config: { ...rec.config, Hostname: net.hostname } } : rec,
+    ...(net ? { netns: net.netns } : {}),
     user,
     rootfs: p.merged,
     overlay: `lowerdir=${lowers.join(':')},upperdir=${rel(p.upper)},workdir=${rel(p.work)}`,
     overlayChdir: store.layout.root,
-    files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+    files: net?.files ?? { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
     cgroupsPath: containerCgroupPath(rec.id),
     initBinary: monitorPath(),
     extraMounts: ociMounts(store, rec.mounts),
   });
 }
 
-export function writeBundle(store: Store, rec: ContainerRecord): void {
+export function writeBundle(store: Store, rec: ContainerRecord, net?: BundleNetwork): void {
   const p = containerPaths(store.layout, rec.id);
-  const spec = bundleSpec(store, rec);
+  const spec = bundleSpec(store, rec, net);
   const tmp = `${p.config}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(spec));
   renameSync(tmp, p.config);

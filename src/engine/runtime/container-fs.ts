@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkS
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
 import type { Layout } from '../store/paths.js';
+import { baseResolv, containerResolv, DEFAULT_HOSTS, HOST_RESOLV_FILES, readHostResolv } from '../network/etc-files.js';
 
 export interface ContainerPaths {
   dir: string;
@@ -43,37 +44,13 @@ export function containerPaths(layout: Layout, id: string): ContainerPaths {
 const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'dev/mqueue', 'proc', 'sys', 'etc'];
 const INIT_FILES = ['etc/hostname', 'etc/hosts', 'etc/resolv.conf'];
 
-const HOSTS = `127.0.0.1\tlocalhost
-::1\tlocalhost ip6-localhost ip6-loopback
-fe00::0\tip6-localnet
-ff00::0\tip6-mcastprefix
-ff02::1\tip6-allnodes
-ff02::2\tip6-allrouters
-`;
-
-/** resolv.conf for a container in its own network namespace: the host's, without loopback servers. */
-export function containerResolvConf(host: string): string {
-  const lines = host.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
-  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return lines.join('\n').replace(/\n*$/, '\n');
-}
-
-/** The host's /etc/resolv.conf ("" when it has none): containers get a copy without loopback servers. */
-export function hostResolvConf(): string {
-  try {
-    return readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 export interface ContainerSkeleton {
   /** [path, mode], parents first */
   dirs: [string, number][];
   /** [path, content, mode] */
   files: [string, string, number][];
-  /** the host resolv.conf the container's copy was made from */
-  hostResolv: string;
+  /** the host's files the container's copies were made from: [path, content] (a run plan holds while they do) */
+  hostFiles: [string, string][];
 }
 
 /**
@@ -84,7 +61,9 @@ export interface ContainerSkeleton {
  */
 export function containerSkeleton(p: ContainerPaths, opts: { hostname: string; network: string }): ContainerSkeleton {
   const hostNet = opts.network === 'host';
-  const hostResolv = hostResolvConf();
+  const hr = readHostResolv();
+  const hostFiles: [string, string][] = [[HOST_RESOLV_FILES[0], hr.text]];
+  if (baseResolv(hr) !== hr.text) hostFiles.push([HOST_RESOLV_FILES[1], hr.upstream ?? '']);
   return {
     dirs: [
       [p.dir, 0o700],
@@ -97,11 +76,11 @@ export function containerSkeleton(p: ContainerPaths, opts: { hostname: string; n
     files: [
       ...INIT_FILES.map((f): [string, string, number] => [join(p.init, f), '', 0o644]),
       [p.hostname, `${hostNet ? hostHostname() : opts.hostname}\n`, 0o644],
-      [p.hosts, hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : HOSTS, 0o644],
-      [p.resolvConf, hostNet ? hostResolv : containerResolvConf(hostResolv), 0o644],
+      [p.hosts, hostNet && existsSync('/etc/hosts') ? readFileSync('/etc/hosts', 'utf8') : DEFAULT_HOSTS, 0o644],
+      [p.resolvConf, hostNet ? hr.text : containerResolv(hr, {}), 0o644],
       [p.log, '', 0o640],
     ],
-    hostResolv,
+    hostFiles,
   };
 }
 

@@ -22,6 +22,8 @@ export interface CreateOptions {
   stdin?: boolean;
   restart?: string;
   exitCommand?: string[] | undefined;
+  /** network.json: the interfaces and published ports the monitor sets up (network/net-spec.ts) */
+  network?: string | null | undefined;
 }
 
 export interface MonitorState {
@@ -68,6 +70,7 @@ export function createArgs(o: CreateOptions): string[] {
   if (o.logMaxFile) args.push('--log-max-file', String(o.logMaxFile));
   if (o.stdin) args.push('--stdin');
   if (o.restart) args.push('--restart', o.restart);
+  if (o.network) args.push('--network', o.network);
   if (o.exitCommand?.length) {
     args.push('--exit-command', o.exitCommand[0]!);
     for (const a of o.exitCommand.slice(1)) args.push('--exit-arg', a);

@@ -35,6 +35,8 @@ export interface SpecInputs {
   initBinary?: string;
   /** volumes and binds (issue 4), after the defaults */
   extraMounts?: OciMount[];
+  /** --network container:NAME: the network namespace to join */
+  netns?: string;
 }
 
 /** docker's ReplaceOrAppendEnvValues. */
@@ -130,8 +132,14 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
     args.unshift('/dev/init', '--');
   }
   mounts.push(...(i.extraMounts ?? []));
-  const namespaces = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
-  if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  const namespaces: { type: string; path?: string }[] = [
+    { type: 'pid' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+  ];
+  if (i.netns) namespaces.push({ type: 'network', path: i.netns });
+  else if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
   if (hc.CgroupnsMode === 'private') namespaces.push({ type: 'cgroup' });
   const memory: Record<string, number> = {};
   if (hc.Memory > 0) {

@@ -119,4 +119,48 @@ export const migrations: string[] = [
     started    INTEGER NOT NULL
   );
   `,
+  // 5: networks; the addresses and host ports of running containers; each container's networks
+  `
+  CREATE TABLE networks (
+    id          TEXT PRIMARY KEY,          -- 64 hex
+    name        TEXT NOT NULL UNIQUE,
+    driver      TEXT NOT NULL,             -- bridge | macvlan | ipvlan | host | null
+    created     TEXT NOT NULL,             -- RFC3339Nano
+    internal    INTEGER NOT NULL,
+    attachable  INTEGER NOT NULL,
+    ipv6        INTEGER NOT NULL,
+    iface       TEXT NOT NULL,             -- bridge: the bridge; macvlan, ipvlan: the parent; '' otherwise
+    subnet      TEXT NOT NULL,             -- IPv4 subnet, '' for host and null
+    gateway     TEXT NOT NULL,
+    first_addr  INTEGER NOT NULL,          -- the range addresses are given from (--ip-range, else the subnet)
+    last_addr   INTEGER NOT NULL,
+    user_subnet INTEGER NOT NULL,          -- the subnet was given (--ip may then be asked for)
+    options     TEXT NOT NULL,             -- JSON: docker's Options
+    labels      TEXT NOT NULL,             -- JSON object
+    ipam        TEXT NOT NULL              -- JSON: docker's IPAM
+  );
+  CREATE TABLE endpoints (
+    network_id   TEXT NOT NULL REFERENCES networks(id),
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,            -- docker's EndpointID
+    slot         INTEGER NOT NULL,         -- the interface is eth<slot> in the container
+    addr         INTEGER NOT NULL,         -- IPv4 address as a number
+    mac          TEXT NOT NULL,
+    owner_pid    INTEGER NOT NULL,         -- held by this process (the starting one, then the monitor) ...
+    owner_start  INTEGER NOT NULL,         -- ... with this start time (field 22 of /proc/<pid>/stat)
+    PRIMARY KEY (network_id, container_id),
+    UNIQUE (network_id, addr)
+  );
+  CREATE INDEX endpoints_container ON endpoints(container_id);
+  CREATE TABLE host_ports (
+    proto          TEXT NOT NULL,          -- tcp | udp | sctp
+    host_ip        TEXT NOT NULL,          -- '' for every address of the host
+    port           INTEGER NOT NULL,
+    container_id   TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    container_port INTEGER NOT NULL,
+    PRIMARY KEY (proto, host_ip, port)
+  );
+  CREATE INDEX host_ports_container ON host_ports(container_id);
+  ALTER TABLE containers ADD COLUMN networks TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

@@ -18,7 +18,7 @@ import { SHARED } from '../shared-constants.js';
 export const EVENTS_KEPT = SHARED.events.kept;
 
 export interface EventRecord {
-  type: 'image' | 'container' | 'volume';
+  type: 'image' | 'container' | 'volume' | 'network';
   action: string;
   actorId: string;
   attributes: Record<string, string>;

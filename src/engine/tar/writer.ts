@@ -3,11 +3,32 @@
  * written in full before the next; file bodies stream from a path, a Buffer
  * or an async iterable. finish() writes the two zero blocks.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { BLOCK, encodeHeader, padding, type TarHeader } from './header.js';
 
 export type Body = Buffer | { path: string } | AsyncIterable<Buffer>;
+
+/** Files up to this size are read in one synchronous read (no stream and its 1 MiB buffer per file). */
+const SMALL = 256 * 1024;
+
+function readSmall(path: string, size: number): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    while (n < size) {
+      const r = readSync(fd, b, n, size - n, null);
+      if (r <= 0) break;
+      n += r;
+    }
+    if (n !== size || readSync(fd, Buffer.alloc(1), 0, 1, null) !== 0)
+      throw new Error(`${path} changed size while it was being archived`);
+  } finally {
+    closeSync(fd);
+  }
+  return b;
+}
 
 export class TarWriter {
   private failed: Error | null = null;
@@ -49,7 +70,9 @@ export class TarWriter {
       : Buffer.isBuffer(body)
         ? body
         : 'path' in body
-          ? (createReadStream(body.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+          ? header.size <= SMALL
+            ? readSmall(body.path, header.size)
+            : (createReadStream(body.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
           : body;
     if (Buffer.isBuffer(src)) {
       n = src.length;

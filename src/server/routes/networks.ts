@@ -1,120 +1,136 @@
 /**
- * The network group. Until berth has networks of its own (bridge networking
- * is being built), it has the two that need none: `host` and `none`. They are
- * listed and inspected as dockerd shows its predefined ones; creating,
- * connecting and disconnecting answer 501, naming what is missing. This is
- * the one place to switch to the backend's networks when they land.
+ * The network group through the backend's networks: list (docker's
+ * filters), inspect, create, remove, prune, and connecting and
+ * disconnecting a container. The backend's NetworkResource is dockerd's
+ * shape already; the request bodies are read as dockerd reads them.
  */
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { Backend } from '../../client/api.js';
+import type { NetworkCreate } from '../../client/api.js';
 import { readJson } from '../body.js';
-import { HttpError, notImplemented } from '../errors.js';
+import { badRequest, notImplemented } from '../errors.js';
 import { filtersParam } from '../query.js';
-import { sendJson } from '../respond.js';
+import { sendEmpty, sendJson } from '../respond.js';
 import type { Ctx, Route } from '../router.js';
+import { strSlice } from '../shapes/create-request.js';
 
-const PREDEFINED: Record<string, string> = { host: 'host', none: 'null' };
+type Body = Record<string, unknown>;
 
-/** A stable ID for a predefined network (dockerd's are random; berth derives them from the store's engine ID). */
-function networkId(engineId: string, name: string): string {
-  return createHash('sha256').update(`${engineId}/network/${name}`).digest('hex');
+async function body(ctx: Ctx): Promise<Body> {
+  const b = await readJson(ctx.req);
+  if (b === undefined) return {};
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw badRequest('expected a JSON object');
+  return b as Body;
 }
 
-async function networkDocs(backend: Backend): Promise<Record<string, unknown>[]> {
-  const info = await backend.systemInfo();
-  const containers = await backend.listContainers({ all: true });
-  return Object.entries(PREDEFINED).map(([name, driver]) => ({
-    Name: name,
-    Id: networkId(info.id, name),
-    Created: '0001-01-01T00:00:00Z',
-    Scope: 'local',
-    Driver: driver,
-    EnableIPv4: true,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: null },
-    Internal: false,
-    Attachable: false,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Containers: Object.fromEntries(
-      containers
-        .filter((c) => c.State === 'running' && Object.keys(c.NetworkSettings.Networks).includes(name))
-        .map((c) => [
-          c.Id,
-          { Name: c.Names[0]!.replace(/^\//, ''), EndpointID: '', MacAddress: '', IPv4Address: '', IPv6Address: '' },
-        ]),
-    ),
-    Options: {},
-    Labels: {},
-  }));
+const str = (b: Body, k: string, where: string): string | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string')
+    throw badRequest(`json: cannot unmarshal ${typeof v} into Go struct field ${where}.${k} of type string`);
+  return v;
+};
+
+const strMap = (v: unknown, where: string): Record<string, string> | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string'))
+    throw badRequest(`json: cannot unmarshal ${where} into Go value of type map[string]string`);
+  return v as Record<string, string>;
+};
+
+/** POST /networks/create's body as the backend's request. */
+export function networkCreateOf(b: Body): NetworkCreate {
+  const name = str(b, 'Name', 'NetworkCreateRequest');
+  if (!name) throw badRequest('network name is required');
+  if (b.ConfigOnly || b.ConfigFrom) throw notImplemented('berth has no config-only networks (ConfigOnly, ConfigFrom)');
+  if (b.Ingress) throw notImplemented('berth has no ingress network (swarm)');
+  if (b.Scope && b.Scope !== 'local')
+    throw notImplemented(`berth's networks are local to this host (Scope ${String(b.Scope)})`);
+  const ipam = (b.IPAM ?? {}) as Body;
+  if (ipam.Driver && ipam.Driver !== 'default')
+    throw notImplemented(`berth has one IPAM driver, default (not ${String(ipam.Driver)})`);
+  const configs = (Array.isArray(ipam.Config) ? ipam.Config : []) as Body[];
+  if (configs.some((c) => c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses as object).length))
+    throw notImplemented('berth does not reserve auxiliary addresses (IPAM.Config.AuxiliaryAddresses)');
+  const pick = (k: string) => configs.map((c) => str(c, k, 'IPAMConfig')).filter((x): x is string => !!x);
+  const options = strMap(b.Options, 'Options');
+  const labels = strMap(b.Labels, 'Labels');
+  const subnets = pick('Subnet');
+  const gateways = pick('Gateway');
+  const ipRanges = pick('IPRange');
+  return {
+    name,
+    ...(str(b, 'Driver', 'NetworkCreateRequest') ? { driver: b.Driver as string } : {}),
+    ...(subnets.length ? { subnets } : {}),
+    ...(gateways.length ? { gateways } : {}),
+    ...(ipRanges.length ? { ipRanges } : {}),
+    internal: !!b.Internal,
+    attachable: !!b.Attachable,
+    ipv6: !!b.EnableIPv6,
+    ...(options && Object.keys(options).length ? { options } : {}),
+    ...(labels && Object.keys(labels).length ? { labels } : {}),
+  };
 }
 
-function matches(doc: Record<string, unknown>, filters: Map<string, string[]>): boolean {
-  for (const [k, vals] of filters) {
-    if (!vals.length) continue;
-    const ok = vals.some((v) => {
-      switch (k) {
-        case 'name':
-          return String(doc.Name).includes(v);
-        case 'id':
-          return String(doc.Id).startsWith(v);
-        case 'driver':
-          return doc.Driver === v;
-        case 'type':
-          return v === 'builtin';
-        case 'scope':
-          return v === 'local';
-        case 'label':
-          return false;
-        case 'dangling':
-          return false;
-        default:
-          throw new HttpError(400, `invalid filter '${k}'`);
-      }
-    });
-    if (!ok) return false;
-  }
-  return true;
-}
-
-async function find(ctx: Ctx): Promise<Record<string, unknown>> {
-  const ref = ctx.params.id!;
-  const docs = await networkDocs(ctx.backend);
-  const hit =
-    docs.find((d) => d.Name === ref || d.Id === ref) ??
-    docs.find((d) => ref.length >= 1 && String(d.Id).startsWith(ref));
-  if (!hit) throw new HttpError(404, `network ${ref} not found`);
-  return hit;
+async function create(ctx: Ctx, res: ServerResponse): Promise<void> {
+  const r = await ctx.backend.createNetwork(networkCreateOf(await body(ctx)));
+  sendJson(res, 201, { Id: r.id, Warning: r.warning });
 }
 
 async function list(ctx: Ctx, res: ServerResponse): Promise<void> {
-  const filters = filtersParam(ctx.query);
-  const docs = (await networkDocs(ctx.backend)).filter((d) => matches(d, filters));
-  sendJson(res, 200, docs);
+  sendJson(res, 200, await ctx.backend.listNetworks(filtersParam(ctx.query)));
 }
 
-const lacking = (what: string) => async (ctx: Ctx) => {
-  await readJson(ctx.req).catch(() => undefined);
-  throw notImplemented(`berth has no bridge networking yet: ${what} needs it`);
-};
+async function inspect(ctx: Ctx, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, await ctx.backend.inspectNetwork(ctx.params.id!));
+}
 
-async function remove(ctx: Ctx): Promise<void> {
-  const doc = await find(ctx);
-  throw new HttpError(403, `${doc.Name} is a pre-defined network and cannot be removed`);
+async function remove(ctx: Ctx, res: ServerResponse): Promise<void> {
+  await ctx.backend.removeNetwork(ctx.params.id!);
+  sendEmpty(res);
+}
+
+async function prune(ctx: Ctx, res: ServerResponse): Promise<void> {
+  const r = await ctx.backend.pruneNetworks(filtersParam(ctx.query));
+  sendJson(res, 200, { NetworksDeleted: r.deleted.length ? r.deleted : null });
+}
+
+async function connect(ctx: Ctx, res: ServerResponse): Promise<void> {
+  const b = await body(ctx);
+  const container = str(b, 'Container', 'NetworkConnectRequest');
+  if (!container) throw badRequest('container is required');
+  const ep = (b.EndpointConfig ?? {}) as Body;
+  const aliases = strSlice(ep.Aliases, 'EndpointSettings.Aliases') ?? [];
+  const ip = ((ep.IPAMConfig ?? {}) as Body).IPv4Address;
+  if (ip !== undefined && ip !== '' && typeof ip !== 'string')
+    throw badRequest('IPAMConfig.IPv4Address must be a string');
+  if (((ep.IPAMConfig ?? {}) as Body).IPv6Address)
+    throw notImplemented('berth does not assign a given IPv6 address (IPv6Address)');
+  if (nonEmpty(ep.Links)) throw notImplemented('berth has no container links (Links)');
+  await ctx.backend.connectNetwork(ctx.params.id!, container, {
+    ...(aliases.length ? { aliases } : {}),
+    ...(ip ? { ip: ip as string } : {}),
+  });
+  res.writeHead(200, { 'Content-Length': '0' });
+  res.end();
+}
+
+const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+
+async function disconnect(ctx: Ctx, res: ServerResponse): Promise<void> {
+  const b = await body(ctx);
+  const container = str(b, 'Container', 'NetworkDisconnectRequest');
+  if (!container) throw badRequest('container is required');
+  await ctx.backend.disconnectNetwork(ctx.params.id!, container, !!b.Force);
+  res.writeHead(200, { 'Content-Length': '0' });
+  res.end();
 }
 
 export const networkRoutes: Route[] = [
   { method: 'GET', pattern: '/networks', handler: list },
-  { method: 'POST', pattern: '/networks/create', handler: lacking('creating a network') },
-  {
-    method: 'POST',
-    pattern: '/networks/prune',
-    handler: async (_ctx, res) => sendJson(res, 200, { NetworksDeleted: null }),
-  },
-  { method: 'GET', pattern: '/networks/:id', handler: async (ctx, res) => sendJson(res, 200, await find(ctx)) },
+  { method: 'POST', pattern: '/networks/create', handler: create },
+  { method: 'POST', pattern: '/networks/prune', handler: prune },
+  { method: 'GET', pattern: '/networks/:id', handler: inspect },
   { method: 'DELETE', pattern: '/networks/:id', handler: remove },
-  { method: 'POST', pattern: '/networks/:id/connect', handler: lacking('connecting a container to a network') },
-  { method: 'POST', pattern: '/networks/:id/disconnect', handler: lacking('disconnecting a container from a network') },
+  { method: 'POST', pattern: '/networks/:id/connect', handler: connect },
+  { method: 'POST', pattern: '/networks/:id/disconnect', handler: disconnect },
 ];

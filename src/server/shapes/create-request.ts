@@ -7,7 +7,7 @@
  */
 import type { ContainerCreateRequest, MountSpec } from '../../client/api.js';
 import { decode } from '../decode.js';
-import { badRequest, HttpError, notImplemented } from '../errors.js';
+import { badRequest, notImplemented } from '../errors.js';
 import { createShape } from './create-schema.js';
 
 type Body = Record<string, any>;
@@ -37,16 +37,8 @@ function unsupported(c: Body, h: Body): string[] {
   const hc = c.Healthcheck as Body | undefined;
   want(hc?.Test?.length && !(hc.Test.length === 1 && hc.Test[0] === 'NONE'), 'health checks (Healthcheck)');
   want(c.Domainname, 'a domain name (Domainname)');
-  want(c.MacAddress, 'a MAC address (MacAddress: needs bridge networking)');
-  want(
-    nonEmpty(h.PortBindings) && Object.values(h.PortBindings as Body).some((b) => nonEmpty(b)),
-    'published ports (PortBindings: needs bridge networking)',
-  );
-  want(h.PublishAllPorts, 'publishing all ports (PublishAllPorts: needs bridge networking)');
   want(nonEmpty(h.Links), 'links (Links)');
   want(nonEmpty(h.VolumesFrom), 'volumes from other containers (VolumesFrom)');
-  want(nonEmpty(h.Dns) || nonEmpty(h.DnsOptions) || nonEmpty(h.DnsSearch), 'DNS settings (Dns, DnsOptions, DnsSearch)');
-  want(nonEmpty(h.ExtraHosts), 'extra hosts (ExtraHosts)');
   want(nonEmpty(h.GroupAdd), 'additional groups (GroupAdd)');
   want(h.IpcMode && !['private', 'shareable', ''].includes(h.IpcMode), `IPC mode ${h.IpcMode} (IpcMode)`);
   want(h.PidMode, `PID mode ${h.PidMode} (PidMode)`);
@@ -104,15 +96,29 @@ function positive(v: number | undefined, what: string): number | undefined {
   return v;
 }
 
-/** The network a container asks for; berth knows default, bridge (its private namespace), none and host. */
+/** The network a container asks for: default, bridge, none, host, container:NAME or a network's name (the engine checks it). */
 function networkOf(c: Body, h: Body): string | undefined {
   if (c.NetworkDisabled) return 'none';
   const mode: string = h.NetworkMode ?? '';
   if (mode === '' || mode === 'default') return undefined;
-  if (['bridge', 'none', 'host'].includes(mode)) return mode;
-  if (mode.startsWith('container:'))
-    throw notImplemented(`joining another container's network (NetworkMode ${mode}) is not supported by berth yet`);
-  throw new HttpError(404, `network ${mode} not found`);
+  return mode;
+}
+
+/** HostConfig.PortBindings as -p specs: [IP:][HOSTPORT:]PORT/PROTO (an IPv6 address in brackets). */
+function publishOf(bindings: Body | undefined): string[] {
+  const out: string[] = [];
+  for (const [port, list] of Object.entries(bindings ?? {})) {
+    if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(port)) throw badRequest(`invalid port specification: "${port}"`);
+    const spec = port.includes('/') ? port : `${port}/tcp`;
+    if (!Array.isArray(list) || !list.length) continue;
+    for (const b of list as Body[]) {
+      const ip: string = b?.HostIp ?? '';
+      const hostPort: string = b?.HostPort ?? '';
+      const host = ip.includes(':') ? `[${ip}]` : ip;
+      out.push(host ? `${host}:${hostPort}:${spec}` : hostPort ? `${hostPort}:${spec}` : spec);
+    }
+  }
+  return out;
 }
 
 export function createRequest(raw: unknown, name: string | null): ContainerCreateRequest {
@@ -122,11 +128,27 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
   if (missing.length) throw notImplemented(`berth does not support ${missing.join('; ')}`);
   if (!c.Image) throw badRequest('no image given: Config.Image is empty');
   if (h.Runtime && h.Runtime !== 'berth') throw badRequest(`Unknown runtime specified ${h.Runtime}`);
-  const endpoints = Object.keys(c.NetworkingConfig?.EndpointsConfig ?? {});
+  const endpointsConfig = (c.NetworkingConfig?.EndpointsConfig ?? {}) as Record<string, Body | null>;
   const network = networkOf(c, h);
-  for (const ep of endpoints)
-    if (ep !== (network ?? 'default') && !(ep === 'bridge' && !network))
-      throw new HttpError(404, `network ${ep} not found`);
+  const others = Object.keys(endpointsConfig).filter(
+    (ep) => ep !== (network ?? 'default') && !(ep === 'bridge' && !network),
+  );
+  if (others.length)
+    throw notImplemented(
+      `berth puts a new container on one network (${network ?? 'default'}); connect it to ${others.join(', ')} after it is created`,
+    );
+  const endpoint: Body = Object.values(endpointsConfig)[0] ?? {};
+  const aliases = strSlice(endpoint.Aliases, 'EndpointSettings.Aliases') ?? [];
+  const ip: string = endpoint.IPAMConfig?.IPv4Address ?? '';
+  if (endpoint.IPAMConfig?.IPv6Address)
+    throw notImplemented('berth does not assign a given IPv6 address (IPv6Address)');
+  if (endpoint.Links?.length) throw notImplemented('berth has no container links (Links)');
+  const mac: string = endpoint.MacAddress || c.MacAddress || '';
+  const publish = publishOf(h.PortBindings);
+  const dns = strSlice(h.Dns, 'HostConfig.Dns') ?? [];
+  const dnsSearch = strSlice(h.DnsSearch, 'HostConfig.DnsSearch') ?? [];
+  const dnsOptions = strSlice(h.DnsOptions, 'HostConfig.DnsOptions') ?? [];
+  const addHosts = strSlice(h.ExtraHosts, 'HostConfig.ExtraHosts') ?? [];
   const entrypoint = strSlice(c.Entrypoint, 'Config.Entrypoint');
   const cmd = strSlice(c.Cmd, 'Config.Cmd');
   const capAdd = strSlice(h.CapAdd, 'HostConfig.CapAdd');
@@ -155,7 +177,7 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
     ...(c.Labels && Object.keys(c.Labels).length
       ? { labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`) }
       : {}),
-    ...(c.ExposedPorts && Object.keys(c.ExposedPorts).length ? { exposedPorts: Object.keys(c.ExposedPorts) } : {}),
+    ...(c.ExposedPorts && Object.keys(c.ExposedPorts).length ? { expose: Object.keys(c.ExposedPorts) } : {}),
     tty: !!c.Tty,
     ...(Array.isArray(h.ConsoleSize) && h.ConsoleSize.length === 2 && h.ConsoleSize[0] > 0 && h.ConsoleSize[1] > 0
       ? { consoleSize: [h.ConsoleSize[0], h.ConsoleSize[1]] as [number, number] }
@@ -180,6 +202,15 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
     ...(c.StopTimeout !== undefined ? { stopTimeout: c.StopTimeout } : {}),
     ...(network ? { network } : {}),
+    ...(aliases.length ? { networkAliases: aliases } : {}),
+    ...(ip ? { ip } : {}),
+    ...(mac ? { macAddress: mac } : {}),
+    ...(publish.length ? { publish } : {}),
+    ...(h.PublishAllPorts ? { publishAll: true } : {}),
+    ...(dns.length ? { dns } : {}),
+    ...(dnsSearch.length ? { dnsSearch } : {}),
+    ...(dnsOptions.length ? { dnsOptions } : {}),
+    ...(addHosts.length ? { addHosts } : {}),
     readOnly: !!h.ReadonlyRootfs,
     ...(capAdd?.length ? { capAdd } : {}),
     ...(capDrop?.length ? { capDrop } : {}),

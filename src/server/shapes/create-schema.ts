@@ -152,7 +152,20 @@ export const createShape: Shape = {
     NetworkingConfig: {
       struct: 'NetworkingConfig',
       fields: {
-        EndpointsConfig: { map: { struct: 'EndpointSettings', fields: { Aliases: strings, Links: strings } } },
+        EndpointsConfig: {
+          map: {
+            struct: 'EndpointSettings',
+            fields: {
+              Aliases: strings,
+              Links: strings,
+              MacAddress: 'string',
+              IPAMConfig: {
+                struct: 'EndpointIPAMConfig',
+                fields: { IPv4Address: 'string', IPv6Address: 'string', LinkLocalIPs: strings },
+              },
+            },
+          },
+        },
       },
     },
   },

@@ -110,6 +110,10 @@ function imageCommand(svc: Services, id: string): boolean {
     d({ type: 'formOpen', form: openForm(id === 'image.pull' ? 'pull' : 'search') });
     return true;
   }
+  if (id === 'image.build') {
+    d({ type: 'formOpen', form: openForm('build') });
+    return true;
+  }
   if (id === 'image.prune') {
     confirm(svc, {
       title: 'Prune images',
@@ -197,6 +201,52 @@ function volumeCommand(svc: Services, id: string): boolean {
   return false;
 }
 
+function networkCommand(svc: Services, id: string): boolean {
+  const d = svc.store.dispatch;
+  if (id === 'network.create') {
+    d({ type: 'formOpen', form: openForm('network') });
+    return true;
+  }
+  if (id === 'network.prune') {
+    confirm(svc, {
+      title: 'Prune networks',
+      body: 'Remove all user-defined networks no running container is on?',
+      command: id,
+      refs: [],
+      names: [],
+      options: [],
+    });
+    return true;
+  }
+  const row = selectedRow(svc.store.get(), 'networks');
+  if (!row) {
+    say(svc, 'no network selected', 'error');
+    return true;
+  }
+  const name = row.n.Name;
+  switch (id) {
+    case 'network.connect':
+      d({ type: 'formOpen', form: openForm('connect', [row.ref], [name]) });
+      return true;
+    case 'network.disconnect':
+      d({ type: 'formOpen', form: openForm('disconnect', [row.ref], [name]) });
+      return true;
+    case 'network.remove': {
+      const running = Object.values(row.n.Containers).map((c) => c.Name);
+      confirm(svc, {
+        title: 'Remove network',
+        body: `Remove network ${name}${running.length ? ` (running on it: ${running.join(', ')})` : ''}?`,
+        command: id,
+        refs: [row.ref],
+        names: [name],
+        options: [],
+      });
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Run a command that is not about a pane's own keys (navigation in panes is handled there). False when unknown. */
 export function runCommand(svc: Services, id: string): boolean {
   const d = svc.store.dispatch;
@@ -217,7 +267,8 @@ export function runCommand(svc: Services, id: string): boolean {
     case 'focus.containers':
     case 'focus.images':
     case 'focus.volumes':
-      d({ type: 'focus', target: id.slice(6) as 'containers' | 'images' | 'volumes' });
+    case 'focus.networks':
+      d({ type: 'focus', target: id.slice(6) as 'containers' | 'images' | 'volumes' | 'networks' });
       return true;
     case 'focus.next':
     case 'focus.prev':
@@ -234,6 +285,7 @@ export function runCommand(svc: Services, id: string): boolean {
   if (id.startsWith('container.')) return containerCommand(svc, id);
   if (id.startsWith('image.')) return imageCommand(svc, id);
   if (id.startsWith('volume.')) return volumeCommand(svc, id);
+  if (id.startsWith('network.')) return networkCommand(svc, id);
   return false;
 }
 
@@ -277,6 +329,17 @@ export function confirmed(svc: Services, c: ConfirmState): void {
       void task(svc, 'pruning volumes', async () => {
         const r = await b.pruneVolumes();
         return `deleted ${plural(r.deleted.length, 'volume')}, reclaimed ${humanSize(r.spaceReclaimed)}`;
+      });
+      return;
+    case 'network.remove':
+      void task(svc, `removing network ${c.names[0]}`, () =>
+        after(b.removeNetwork(c.refs[0]!), `removed network ${c.names[0]}`),
+      );
+      return;
+    case 'network.prune':
+      void task(svc, 'pruning networks', async () => {
+        const r = await b.pruneNetworks();
+        return r.deleted.length ? `deleted ${r.deleted.join(', ')}` : 'no unused network';
       });
       return;
   }

@@ -29,7 +29,8 @@ export function completeField(svc: Services, f: FormState): boolean {
   const spec = FORMS[f.form].fields[f.field]!;
   if (spec.kind !== 'path') return false;
   const cur = text(f.values[spec.name]);
-  const r = completePath(cur, entries(completionDir(cur, svc.cwd, process.env.HOME ?? '')));
+  const found = entries(completionDir(cur, svc.cwd, process.env.HOME ?? ''));
+  const r = completePath(cur, spec.dirs ? found.filter((e) => e.dir) : found);
   const shown =
     r.candidates.slice(0, 12).join('  ') + (r.candidates.length > 12 ? `  … ${r.candidates.length - 12} more` : '');
   svc.store.dispatch({

@@ -10,9 +10,20 @@ import { humanSize } from '../../client/format/humanize.js';
 import { shortId } from '../../client/format/table.js';
 import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
-import { commitRequest, FORMS, runRequest, text, validateForm, volumeRequest } from '../state/forms.js';
+import {
+  commitRequest,
+  connectRequest,
+  flag,
+  FORMS,
+  networkRequest,
+  runRequest,
+  text,
+  validateForm,
+  volumeRequest,
+} from '../state/forms.js';
 import { credentials, pullRequest, pushRequest } from '../state/registry-forms.js';
 import type { FormState, ListId } from '../state/types.js';
+import { build } from './build-actions.js';
 import { loginAndRetry, pull, pullResult, push, search } from './registry-actions.js';
 import { errorText, say } from './task.js';
 import { startAttached } from './terminal-actions.js';
@@ -95,11 +106,34 @@ async function run(svc: Services, f: FormState): Promise<void> {
       return f.pick != null ? pullResult(svc, f) : search(svc, text(f.values.term).trim());
     case 'login':
       return loginAndRetry(svc, f, credentials(f));
+    case 'build':
+      return build(svc, f);
     case 'volume': {
       const req = volumeRequest(f);
       const v = await b.createVolume(req);
       finish(svc, `created volume ${v.Name}`);
       await reveal(svc, 'volumes', v.Name);
+      return;
+    }
+    case 'network': {
+      const req = networkRequest(f);
+      const r = await b.createNetwork(req);
+      finish(svc, `created network ${req.name}${r.warning ? ` (${r.warning})` : ''}`);
+      await reveal(svc, 'networks', r.id);
+      return;
+    }
+    case 'connect': {
+      const c = connectRequest(f);
+      await b.connectNetwork(f.refs[0]!, c.container, { aliases: c.aliases, ...(c.ip ? { ip: c.ip } : {}) });
+      finish(svc, `connected ${c.container} to ${f.names[0]}`);
+      await svc.feed.refresh('networks');
+      return;
+    }
+    case 'disconnect': {
+      const container = text(f.values.container).trim();
+      await b.disconnectNetwork(f.refs[0]!, container, flag(f.values.force));
+      finish(svc, `disconnected ${container} from ${f.names[0]}`);
+      await svc.feed.refresh('networks');
       return;
     }
   }

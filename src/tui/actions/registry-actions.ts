@@ -12,8 +12,8 @@ import { familiarRepoTag, registryOf, searchRegistry } from '../../client/valida
 import type { Services } from '../hooks/context.js';
 import { openForm, openLogin } from '../state/forms.js';
 import { edit } from '../state/text-edit.js';
-import { visibleRows } from '../state/selectors.js';
 import type { FormState, RegistryRetry } from '../state/types.js';
+import { revealImage } from './reveal.js';
 import { errorText, say } from './task.js';
 import { cancellable } from './transfer.js';
 
@@ -68,14 +68,6 @@ function nameOf(reference: string): string | null {
   } catch {
     return null; // a digest reference: no tag to show
   }
-}
-
-/** Select the image in Images (its row for `name`, else its first row), focused. */
-async function revealImage(svc: Services, id: string, name: string | null): Promise<void> {
-  await svc.feed.refresh('images');
-  const rows = visibleRows(svc.store.get(), 'images');
-  const row = rows.find((r) => name && r.key === `${id}/${name}`) ?? rows.find((r) => r.img.Id === id);
-  if (row) svc.store.dispatch({ type: 'select', list: 'images', key: row.key, focus: true });
 }
 
 /** A 401: the credentials dialog in place of the one that ran, going back to it afterwards. */

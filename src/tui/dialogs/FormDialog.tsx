@@ -1,10 +1,11 @@
 /**
  * The dialogs with fields (commit, save, load, tag, run, export, new
- * volume, pull, push, search, credentials): text fields with a cursor,
+ * volume, pull, push, search, credentials, build): text fields with a cursor,
  * multi-line fields, switches, a password field that draws only a mask,
  * the field's hint or Tab's completions, the validation or engine message,
  * and while the work runs a progress bar with bytes, layers and rate, or
- * docker's per-layer lines for a pull or a push; the search results.
+ * docker's per-layer lines for a pull or a push, or a build's steps; the
+ * search results.
  */
 import { Text } from 'ink';
 import { useCallback } from 'react';
@@ -15,11 +16,12 @@ import { cancelForm, submitForm } from '../actions/form-actions.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
 import { displayKey, type Keymap } from '../keymap/keys.js';
-import { fit } from '../presenters/columns.js';
+import { fit, wrapCells } from '../presenters/columns.js';
 import { fieldHint, FORMS, type FieldSpec } from '../state/forms.js';
 import type { Edit } from '../state/text-edit.js';
 import type { Busy, FormState } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
+import { BuildSteps } from './BuildSteps.js';
 import { Frame, Line, pad } from './Frame.js';
 import { ProgressBoard, SearchResults } from './RegistryParts.js';
 
@@ -120,14 +122,18 @@ function arrowLabel(keymap: Keymap, id: string, unicode: boolean): string {
 }
 
 /** Lines the frame, the fields and the message take (what is left is for progress or results). */
-function usedLines(f: FormState): number {
-  let n = 4 + 2; // border, title, footer; blank line, hint or message
+function usedLines(f: FormState, width: number): number {
+  let n = 4 + 1 + errorLines(f, width).length; // border, title, footer; blank line; hint or message
   for (const spec of FORMS[f.form].fields) {
     const v = f.values[spec.name];
     n += spec.kind === 'multiline' && typeof v === 'object' ? Math.min(4, v.text.split('\n').length) : 1;
   }
   return n;
 }
+
+/** The engine's message in up to three lines (a failed build's ends with its exit code), else none. */
+const errorLines = (f: FormState, width: number): string[] =>
+  f.error ? wrapCells(f.error.trimEnd(), width - 4, 3) : [''];
 
 function ProgressLines({ b, width, theme }: { b: Busy; width: number; theme: Theme }) {
   const p = progressText(b, Date.now());
@@ -182,11 +188,11 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
   );
   useKeys(['dialog'], onKey, true);
   const registry = f.form === 'pull' || f.form === 'push' || f.form === 'search' || f.form === 'login';
-  const width = Math.min(columns - 4, registry ? 120 : 84);
+  const width = Math.min(columns - 4, registry || f.form === 'build' ? 120 : 84);
   const target = f.names.length ? `${f.form === 'login' ? ' ' : ': '}${f.names.join(', ')}` : '';
   const hint = f.hint ?? fieldHint(f.form, field.name) ?? '';
   // room for progress lines or results, the dialog keeping a line clear above and below
-  const room = Math.max(1, rows - 2 - usedLines(f) - 1);
+  const room = Math.max(1, rows - 2 - usedLines(f, width) - 1);
   const picking = f.form === 'search' && f.pick != null && !f.busy;
   const help = f.busy
     ? `${keymap.label('dialog.cancel')} cancels`
@@ -200,15 +206,19 @@ export function FormDialog({ f, columns, rows }: { f: FormState; columns: number
       ))}
       <Line width={width}>{''}</Line>
       {f.error ? (
-        <Text color={theme.colors.error} wrap="truncate">
-          {pad(f.error, width)}
-        </Text>
+        errorLines(f, width).map((l, i) => (
+          <Text key={`error${i}`} color={theme.colors.error} wrap="truncate">
+            {pad(l, width)}
+          </Text>
+        ))
       ) : (
         <Line width={width} color={theme.colors.muted}>
           {hint}
         </Line>
       )}
-      {f.busy?.lines ? (
+      {f.output ? (
+        <BuildSteps o={f.output} width={width} room={room} theme={theme} />
+      ) : f.busy?.lines ? (
         <ProgressBoard label={f.busy.label} lines={f.busy.lines} width={width} room={room} />
       ) : f.busy ? (
         <ProgressLines b={f.busy} width={width} theme={theme} />

@@ -33,12 +33,15 @@ export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] 
       return e.Action.startsWith('exec_') || e.Action === 'top' || e.Action === 'export'
         ? []
         : ['containers', 'volumes'];
+    case 'network':
+      // a network lists its running containers; a container its networks and ports
+      return ['networks', 'containers'];
     case 'image':
       return e.Action === 'save' ? [] : ['images'];
     case 'volume':
       return e.Action === 'mount' || e.Action === 'unmount' ? [] : ['volumes'];
     default:
-      return ['containers', 'images', 'volumes'];
+      return ['containers', 'images', 'volumes', 'networks'];
   }
 }
 
@@ -62,7 +65,7 @@ export class EngineFeed {
   }
 
   start(): void {
-    for (const l of ['containers', 'images', 'volumes'] as const) void this.refresh(l);
+    for (const l of ['containers', 'images', 'volumes', 'networks'] as const) void this.refresh(l);
     void this.follow();
   }
 
@@ -94,7 +97,9 @@ export class EngineFeed {
           ? await this.backend.listContainers({ all: true })
           : list === 'images'
             ? await this.backend.listImages()
-            : await this.backend.listVolumes();
+            : list === 'networks'
+              ? await this.backend.listNetworks()
+              : await this.backend.listVolumes();
       if (this.abort.signal.aborted) return;
       const sig = JSON.stringify(items);
       if (this.signatures.get(list) === sig && this.store.get().data[list] !== null) return;
@@ -119,7 +124,7 @@ export class EngineFeed {
 
   private startPolling(ms: number): void {
     if (this.poll) clearInterval(this.poll);
-    this.poll = setInterval(() => this.schedule(['containers', 'images', 'volumes']), ms);
+    this.poll = setInterval(() => this.schedule(['containers', 'images', 'volumes', 'networks']), ms);
     this.poll.unref?.();
   }
 

@@ -13,11 +13,22 @@
  *
  * Scopes, from the most specific: an open prompt or dialog ("input",
  * "dialog", "menu", "confirm"), the focused pane ("containers", "images",
- * "volumes" with "list" under them; "logs" with "main" under it, or "main"
+ * "volumes", "networks" with "list" under them; "logs" with "main" under it, or "main"
  * alone), then "global". A key resolves in the first scope that binds it.
  */
 export type Scope =
-  'global' | 'list' | 'containers' | 'images' | 'volumes' | 'main' | 'logs' | 'input' | 'dialog' | 'menu' | 'confirm';
+  | 'global'
+  | 'list'
+  | 'containers'
+  | 'images'
+  | 'volumes'
+  | 'networks'
+  | 'main'
+  | 'logs'
+  | 'input'
+  | 'dialog'
+  | 'menu'
+  | 'confirm';
 
 export interface Binding {
   id: string;
@@ -38,6 +49,7 @@ export const SCOPE_TITLES: Record<Scope, string> = {
   containers: 'Containers',
   images: 'Images',
   volumes: 'Volumes',
+  networks: 'Networks',
   main: 'Main panel',
   logs: 'Logs tab',
   input: 'Filter and search prompts',
@@ -69,6 +81,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { id: 'focus.containers', keys: ['1'], scope: 'global', description: 'Focus Containers', quiet: true },
   { id: 'focus.images', keys: ['2'], scope: 'global', description: 'Focus Images', quiet: true },
   { id: 'focus.volumes', keys: ['3'], scope: 'global', description: 'Focus Volumes', quiet: true },
+  { id: 'focus.networks', keys: ['4'], scope: 'global', description: 'Focus Networks', quiet: true },
   {
     id: 'focus.next',
     keys: ['tab', 'right'],
@@ -147,12 +160,31 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
     description: 'Search a registry (Enter on a result pulls it)',
     action: true,
   },
+  {
+    id: 'image.build',
+    keys: ['b'],
+    scope: 'images',
+    description: 'Build from a Dockerfile (steps shown live; Esc cancels)',
+    action: true,
+  },
   { id: 'image.prune', keys: ['P'], scope: 'images', description: 'Prune dangling images', action: true },
   { id: 'image.mark', keys: ['space'], scope: 'images', description: 'Mark for save / remove' },
   // volumes
   { id: 'volume.create', keys: ['n'], scope: 'volumes', description: 'New volume', action: true },
   { id: 'volume.remove', keys: ['d'], scope: 'volumes', description: 'Remove (asks; force)', action: true },
   { id: 'volume.prune', keys: ['P'], scope: 'volumes', description: 'Prune unused volumes', action: true },
+  // networks
+  { id: 'network.create', keys: ['n'], scope: 'networks', description: 'New network', action: true },
+  {
+    id: 'network.connect',
+    keys: ['c'],
+    scope: 'networks',
+    description: 'Connect a container (alias, address)',
+    action: true,
+  },
+  { id: 'network.disconnect', keys: ['D'], scope: 'networks', description: 'Disconnect a container', action: true },
+  { id: 'network.remove', keys: ['d'], scope: 'networks', description: 'Remove (asks)', action: true },
+  { id: 'network.prune', keys: ['P'], scope: 'networks', description: 'Prune unused networks', action: true },
   // main panel (focused with Tab / right)
   { id: 'main.down', keys: ['j', 'down'], scope: 'main', description: 'Scroll down a line', quiet: true },
   { id: 'main.up', keys: ['k', 'up'], scope: 'main', description: 'Scroll up a line', quiet: true },

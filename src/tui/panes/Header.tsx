@@ -13,6 +13,7 @@ export function Header({ width }: { width: number }) {
     cs ? `${cs.filter((c) => c.State === 'running').length}/${cs.length} containers running` : null,
     data.images ? `${data.images.length} images` : null,
     data.volumes ? `${data.volumes.length} volumes` : null,
+    data.networks ? `${data.networks.length} networks` : null,
   ]
     .filter(Boolean)
     .join(` ${theme.glyphs.dot} `);

@@ -1,5 +1,5 @@
 /**
- * The left column: Containers, Images, Volumes. The focused list takes the
+ * The left column: Containers, Images, Volumes, Networks. The focused list takes the
  * keys of its scope (then "list", then "global"); while its filter prompt is
  * open, typing edits the filter.
  */
@@ -15,9 +15,11 @@ import type { Scope } from '../keymap/bindings.js';
 import {
   CONTAINER_COLUMNS,
   IMAGE_COLUMNS,
+  NETWORK_COLUMNS,
   VOLUME_COLUMNS,
   containerCells,
   imageCells,
+  networkCells,
   statsCellsText,
   volumeCells,
   type ContainerRow,
@@ -123,6 +125,7 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   useListKeys('containers', inputFree && s.focus === 'containers', s.lists.containers.filtering);
   useListKeys('images', inputFree && s.focus === 'images', s.lists.images.filtering);
   useListKeys('volumes', inputFree && s.focus === 'volumes', s.lists.volumes.filtering);
+  useListKeys('networks', inputFree && s.focus === 'networks', s.lists.networks.filtering);
   const common = (list: ListId) => ({
     height: heights[list],
     width,
@@ -164,6 +167,14 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
         columns={VOLUME_COLUMNS}
         cells={volumeCells}
         {...common('volumes')}
+      />
+      <ListPane
+        number="4"
+        title="Networks"
+        rows={visibleRows(s, 'networks')}
+        columns={NETWORK_COLUMNS}
+        cells={networkCells}
+        {...common('networks')}
       />
     </Box>
   );

@@ -1,14 +1,21 @@
 /**
  * The main panel: the tabs of the selection in the subject list (a
  * container: Logs, Stats, Inspect, Top, Diff; an image: Inspect, History;
- * a volume: Inspect, Containers) and the one that is open.
+ * a volume or a network: Inspect, Containers) and the one that is open.
  */
 import { Box, Text } from 'ink';
 import { useServices } from '../hooks/context.js';
 import { useResource } from '../hooks/use-resource.js';
 import { useAppState } from '../hooks/use-store.js';
 import { fit } from '../presenters/columns.js';
-import { diffLines, historyLines, inspectLines, topLines, volumeUserLines } from '../presenters/details.js';
+import {
+  diffLines,
+  historyLines,
+  inspectLines,
+  networkMemberLines,
+  topLines,
+  volumeUserLines,
+} from '../presenters/details.js';
 import { currentTab, selectedRow, TAB_TITLES, tabsOf } from '../state/selectors.js';
 import type { AppState, TabId } from '../state/types.js';
 import { LogsTab } from './LogsTab.js';
@@ -40,6 +47,14 @@ function subjectOf(s: AppState): Subject {
       title: r ? (r.repo === '<none>' ? r.ref.slice(7, 19) : r.ref) : '',
     };
   }
+  if (s.subject === 'networks') {
+    const r = selectedRow(s, 'networks');
+    return {
+      key: r ? `${r.key}|${JSON.stringify(r.n.Containers)}` : null,
+      ref: r?.ref ?? null,
+      title: r?.n.Name ?? '',
+    };
+  }
   const r = selectedRow(s, 'volumes');
   return { key: r?.key ?? null, ref: r?.ref ?? null, title: r?.ref ?? '' };
 }
@@ -54,6 +69,7 @@ function useTabLines(s: AppState, tab: TabId, subject: Subject, now: Date) {
       case 'inspect':
         if (s.subject === 'containers') return inspectLines(await backend.inspectContainer(ref));
         if (s.subject === 'images') return inspectLines(await backend.inspectImage(ref));
+        if (s.subject === 'networks') return inspectLines(await backend.inspectNetwork(ref));
         return inspectLines(await backend.inspectVolume(ref));
       case 'top':
         return topLines(await backend.containerTop(ref));
@@ -101,7 +117,8 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
       <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />
     );
   } else if (tab === 'users') {
-    const lines = volumeUserLines(subject.ref, s.data.containers ?? []);
+    const net = s.subject === 'networks' ? selectedRow(s, 'networks') : null;
+    const lines = net ? networkMemberLines(net.n) : volumeUserLines(subject.ref, s.data.containers ?? []);
     content = (
       <TextTab
         lines={lines}

@@ -94,3 +94,34 @@ export function formatCells(cols: readonly LaidColumn[], cells: Record<string, s
 export function formatHeader(cols: readonly LaidColumn[]): string {
   return cols.map((c) => fit(c.title, c.width, c.align)).join(' ');
 }
+
+/**
+ * `s` in lines of at most `w` cells, broken at spaces where it can be (a
+ * longer word is cut), at most `max` lines: the last ends with `ell` when
+ * there was more.
+ */
+export function wrapCells(s: string, w: number, max: number, ell = '…'): string[] {
+  if (hasControls(s)) s = cleanText(s);
+  if (w <= 0) return [''];
+  const out: string[] = [];
+  let line = '';
+  for (let word of s.split(' ')) {
+    const sep = line ? ' ' : '';
+    if (width(line + sep + word) <= w) {
+      line += sep + word;
+      continue;
+    }
+    if (line) out.push(line);
+    while (width(word) > w) {
+      const head = truncate(word, w, '');
+      out.push(head);
+      word = word.slice(head.length);
+    }
+    line = word;
+  }
+  out.push(line);
+  if (out.length <= max) return out;
+  const kept = out.slice(0, max);
+  kept[max - 1] = truncate(`${kept[max - 1]} ${out[max]}`, w - width(ell), '') + ell;
+  return kept;
+}

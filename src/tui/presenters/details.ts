@@ -1,9 +1,9 @@
 /**
  * The main panel's text tabs as lines: inspect (docker's indented JSON),
- * top, diff, history and a volume's users, in the words and columns the
+ * top, diff, history and a volume's or a network's containers, in the words and columns the
  * docker CLI prints.
  */
-import type { ContainerSummary, FilesystemChange, HistoryItem, TopResult } from '../../client/api.js';
+import type { ContainerSummary, FilesystemChange, HistoryItem, NetworkResource, TopResult } from '../../client/api.js';
 import { humanSize, timeAgo } from '../../client/format/humanize.js';
 import { shortId } from '../../client/format/table.js';
 import { cleanText } from './clean-text.js';
@@ -58,4 +58,16 @@ export function volumeUserLines(volume: string, cs: readonly ContainerSummary[])
   }
   if (!rows.length) return [`no container uses ${volume}`];
   return compactTable(['CONTAINER', 'STATE', 'MOUNTED AT', 'MODE'], rows);
+}
+
+/** A network's running containers: name, addresses, MAC (docker's NetworkResource.Containers). */
+export function networkMemberLines(n: NetworkResource): string[] {
+  const rows = Object.values(n.Containers).map((c) => [
+    c.Name,
+    c.IPv4Address || '-',
+    ...(n.EnableIPv6 ? [c.IPv6Address || '-'] : []),
+    c.MacAddress || '-',
+  ]);
+  if (!rows.length) return [`no running container is on ${n.Name}`];
+  return compactTable(['CONTAINER', 'IPV4 ADDRESS', ...(n.EnableIPv6 ? ['IPV6 ADDRESS'] : []), 'MAC ADDRESS'], rows);
 }

@@ -24,12 +24,12 @@ export function tooSmall(columns: number, rows: number): string | null {
 }
 
 /**
- * Heights of the three lists (rows of items, without their title lines):
+ * Heights of the four lists (rows of items, without their title lines):
  * the expanded one (focused, or shown in the main panel) gets what the
  * others do not need; the others show a few rows each.
  */
 export function listHeights(avail: number, counts: Record<ListId, number>, expanded: ListId): Record<ListId, number> {
-  const ids: ListId[] = ['containers', 'images', 'volumes'];
+  const ids: ListId[] = ['containers', 'images', 'volumes', 'networks'];
   const cap = Math.max(1, Math.floor(avail / 6));
   const h = {} as Record<ListId, number>;
   for (const id of ids) h[id] = id === expanded ? 0 : Math.max(1, Math.min(counts[id], cap));
@@ -58,7 +58,7 @@ export function screenLayout(
   const body = height - 3; // header, two footer lines
   const left = maximized ? 0 : Math.max(38, Math.min(Math.floor(columns * 0.42), 72));
   const main = maximized ? columns : columns - left - 1;
-  // three title lines and the column headings of the expanded list
-  const lists = listHeights(body - 4, counts, expanded);
+  // four title lines and the column headings of the expanded list
+  const lists = listHeights(body - 5, counts, expanded);
   return { columns, height, body, left, main, lists };
 }

@@ -1,9 +1,10 @@
 /**
- * The rows of the three lists as pure data: a stable key (selection and
+ * The rows of the four lists as pure data: a stable key (selection and
  * marks follow it across refreshes), the reference actions use, the text the
  * filter searches, and the cells shown (docker's words and units).
  */
-import type { ContainerSummary, ImageSummary, StatsSample, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, StatsSample, VolumeInfo } from '../../client/api.js';
+import { displayPorts } from '../../client/format/ports.js';
 import { bytesSize, containerStatus, humanSize, timeAgo } from '../../client/format/humanize.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
@@ -32,6 +33,10 @@ export interface ImageRow extends Row {
 export interface VolumeRow extends Row {
   v: VolumeInfo;
   users: string[];
+}
+
+export interface NetworkRow extends Row {
+  n: NetworkResource;
 }
 
 export const containerName = (c: ContainerSummary) => (c.Names[0] ?? '').replace(/^\//, '') || shortId(c.Id);
@@ -86,6 +91,23 @@ export function volumeRows(vs: readonly VolumeInfo[], users: Map<string, string[
   }));
 }
 
+export function networkRows(ns: readonly NetworkResource[]): NetworkRow[] {
+  return [...ns]
+    .sort((a, b) => a.Name.localeCompare(b.Name, 'en', { numeric: true }))
+    .map((n) => ({
+      key: n.Id,
+      ref: n.Id,
+      n,
+      search: `${n.Name} ${n.Driver} ${subnetOf(n)} ${shortId(n.Id)}`.toLowerCase(),
+    }));
+}
+
+/** A network's subnets as `network ls` users look for them ("172.18.0.0/16, fd00::/64"). */
+export const subnetOf = (n: NetworkResource) =>
+  n.IPAM.Config.map((c) => c.Subnet)
+    .filter(Boolean)
+    .join(', ');
+
 /** Rows whose text has every word of the filter (case-insensitive). */
 export function filterRows<R extends Row>(rows: readonly R[], filter: string): R[] {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
@@ -100,7 +122,8 @@ export const CONTAINER_COLUMNS: Column[] = [
   { key: 'status', title: 'STATUS', min: 14, grow: 3, max: 26, priority: 9 },
   { key: 'cpu', title: 'CPU %', min: 6, align: 'right', priority: 6 },
   { key: 'mem', title: 'MEM', min: 8, align: 'right', priority: 5 },
-  { key: 'image', title: 'IMAGE', min: 8, grow: 1, max: 28, priority: 4 },
+  { key: 'image', title: 'IMAGE', min: 8, grow: 1, max: 28, priority: 3 },
+  { key: 'ports', title: 'PORTS', min: 12, grow: 2, max: 40, priority: 4 },
 ];
 
 export const IMAGE_COLUMNS: Column[] = [
@@ -108,6 +131,13 @@ export const IMAGE_COLUMNS: Column[] = [
   { key: 'id', title: 'IMAGE ID', min: 12, priority: 6 },
   { key: 'size', title: 'SIZE', min: 7, align: 'right', priority: 8 },
   { key: 'created', title: 'CREATED', min: 14, grow: 1, max: 18, priority: 5 },
+];
+
+export const NETWORK_COLUMNS: Column[] = [
+  { key: 'name', title: 'NAME', min: 10, grow: 3, max: 40, priority: 10 },
+  { key: 'driver', title: 'DRIVER', min: 7, priority: 6 },
+  { key: 'subnet', title: 'SUBNET', min: 14, grow: 2, max: 36, priority: 8 },
+  { key: 'containers', title: 'CONTAINERS', min: 10, align: 'right', priority: 7 },
 ];
 
 export const VOLUME_COLUMNS: Column[] = [
@@ -138,7 +168,14 @@ export const statsCellsText = (s: StatsSample) => {
 export function containerCells(r: ContainerRow, now: Date, sample: StatsSample | undefined): Record<string, string> {
   const live = r.c.State === 'running' || r.c.State === 'paused';
   const stats = live && sample ? statsCells(sample) : { cpu: '-', mem: '-' };
-  return { name: cleanText(r.name), image: cleanText(r.c.Image), status: containerStatusText(r.c, now), ...stats };
+  return {
+    name: cleanText(r.name),
+    image: cleanText(r.c.Image),
+    status: containerStatusText(r.c, now),
+    // the published ones in docker's words, without the every-address prefix: the list is narrow
+    ports: displayPorts(r.c.Ports.filter((p) => p.PublicPort)).replace(/\b0\.0\.0\.0:/g, '') || '-',
+    ...stats,
+  };
 }
 
 export function imageCells(r: ImageRow, now: Date): Record<string, string> {
@@ -155,5 +192,14 @@ export function volumeCells(r: VolumeRow): Record<string, string> {
     name: cleanText(r.v.Name),
     driver: cleanText(r.v.Driver),
     users: r.users.length ? cleanText(r.users.join(', ')) : '-',
+  };
+}
+
+export function networkCells(r: NetworkRow): Record<string, string> {
+  return {
+    name: cleanText(r.n.Name),
+    driver: cleanText(r.n.Driver),
+    subnet: subnetOf(r.n) || '-',
+    containers: String(Object.keys(r.n.Containers).length),
   };
 }

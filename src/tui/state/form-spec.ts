@@ -10,6 +10,8 @@ export interface FieldSpec {
   label: string;
   kind: FieldKind;
   hint?: string;
+  /** A path field whose Tab completes directories only. */
+  dirs?: boolean;
 }
 
 export interface FormSpec {

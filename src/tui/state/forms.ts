@@ -3,17 +3,22 @@
  * engine's rules (client/validate.ts) and the requests they turn into.
  * Pure: checks that need the file system are made by the actions.
  */
-import type { CommitOptions, ContainerCreateRequest } from '../../client/api.js';
+import type { CommitOptions, ContainerCreateRequest, NetworkCreate } from '../../client/api.js';
 import {
   checkChanges,
   checkContainerName,
+  checkIp4,
+  checkNetworkName,
+  checkPortSpec,
   checkRepoTag,
+  checkSubnet,
   checkVolumeName,
   checkVolumeSpec,
   splitCommand,
 } from '../../client/validate.js';
 import { splitName } from '../../client/format/names.js';
 import { shortId } from '../../client/format/table.js';
+import { BUILD_FORM, validateBuildForm } from './build-forms.js';
 import { flag, text, type FieldError, type FormSpec } from './form-spec.js';
 import { platformHint, REGISTRY_FORMS, validateRegistryForm } from './registry-forms.js';
 import { edit, type Edit } from './text-edit.js';
@@ -93,6 +98,46 @@ export const FORMS: Record<FormId, FormSpec> = {
       },
       { name: 'env', label: 'Environment', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
       { name: 'volumes', label: 'Volumes', kind: 'multiline', hint: 'name:/path or /host:/path[:ro], one per line' },
+      {
+        name: 'ports',
+        label: 'Ports',
+        kind: 'multiline',
+        hint: '[IP:][HOST:]CONTAINER[/tcp|udp|sctp], one per line (-p)',
+      },
+      { name: 'network', label: 'Network', kind: 'text', hint: 'empty: the default bridge; a name, host, none' },
+    ],
+  },
+  network: {
+    id: 'network',
+    title: 'New network',
+    submit: 'Create',
+    fields: [
+      { name: 'name', label: 'Name', kind: 'text' },
+      { name: 'driver', label: 'Driver', kind: 'text', hint: 'bridge (empty), macvlan or ipvlan' },
+      { name: 'subnet', label: 'Subnet', kind: 'text', hint: 'empty: the next free pool; e.g. 10.20.0.0/24' },
+      { name: 'gateway', label: 'Gateway', kind: 'text', hint: "empty: the subnet's first address" },
+      { name: 'internal', label: 'Internal', kind: 'toggle', hint: 'no way out of the network, no published ports' },
+      { name: 'options', label: 'Options', kind: 'multiline', hint: 'KEY=VALUE, one per line (parent=IF for macvlan)' },
+      { name: 'labels', label: 'Labels', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
+    ],
+  },
+  connect: {
+    id: 'connect',
+    title: 'Connect a container',
+    submit: 'Connect',
+    fields: [
+      { name: 'container', label: 'Container', kind: 'text', hint: 'name or ID' },
+      { name: 'aliases', label: 'Aliases', kind: 'text', hint: 'names on this network, separated by spaces' },
+      { name: 'ip', label: 'Address', kind: 'text', hint: 'empty: the next free one (a given subnet only)' },
+    ],
+  },
+  disconnect: {
+    id: 'disconnect',
+    title: 'Disconnect a container',
+    submit: 'Disconnect',
+    fields: [
+      { name: 'container', label: 'Container', kind: 'text', hint: 'name or ID' },
+      { name: 'force', label: 'Force', kind: 'toggle', hint: 'also when the network is gone' },
     ],
   },
   export: {
@@ -110,6 +155,7 @@ export const FORMS: Record<FormId, FormSpec> = {
       { name: 'labels', label: 'Labels', kind: 'multiline', hint: 'KEY=VALUE, one per line' },
     ],
   },
+  build: BUILD_FORM,
 };
 
 /** A file name from an image name: "reg:5000/me/app:1.0" -> "./app_1.0.tar". */
@@ -127,7 +173,13 @@ export function openForm(form: FormId, refs: string[] = [], names: string[] = []
   for (const f of FORMS[form].fields) values[f.name] = f.kind === 'toggle' ? true : edit('');
   if (form === 'save') values.path = edit(defaultArchiveName(refs));
   if (form === 'export') values.path = edit(`./${names[0] ?? 'container'}.tar`);
+  if (form === 'build') {
+    values.context = edit('.');
+    values.noCache = false;
+  }
   if (form === 'tag' && refs[0] && !/^sha256:/.test(refs[0])) values.target = edit(refs[0]);
+  if (form === 'network') values.internal = false;
+  if (form === 'disconnect') values.force = false;
   if (form === 'pull' && refs[0]) values.reference = edit(refs[0]);
   if (form === 'push') values.allTags = false;
   const f: FormState = { kind: 'form', form, values, field: 0, error: null, hint: null, busy: null, refs, names };
@@ -186,13 +238,41 @@ export function validateForm(f: FormState): FieldError | null {
         const e = bad('volumes', checkVolumeSpec(l));
         if (e) return e;
       }
+      for (const l of lines(v.ports)) {
+        const e = bad('ports', checkPortSpec(l));
+        if (e) return e;
+      }
       return null;
+    }
+    case 'network': {
+      const name = text(v.name).trim();
+      if (!name) return { field: 'name', message: 'a name is needed' };
+      const driver = text(v.driver).trim();
+      if (driver && !['bridge', 'macvlan', 'ipvlan'].includes(driver))
+        return { field: 'driver', message: 'bridge, macvlan or ipvlan' };
+      const subnet = text(v.subnet).trim();
+      const gateway = text(v.gateway).trim();
+      return (
+        bad('name', checkNetworkName(name)) ??
+        (subnet ? bad('subnet', checkSubnet(subnet)) : null) ??
+        (gateway ? bad('gateway', checkIp4(gateway)) : null) ??
+        keyValues('options', lines(v.options)) ??
+        keyValues('labels', lines(v.labels))
+      );
+    }
+    case 'connect':
+    case 'disconnect': {
+      if (!text(v.container).trim()) return { field: 'container', message: 'a container is needed' };
+      const ip = f.form === 'connect' ? text(v.ip).trim() : '';
+      return ip ? bad('ip', checkIp4(ip)) : null;
     }
     case 'pull':
     case 'push':
     case 'search':
     case 'login':
       return validateRegistryForm(f);
+    case 'build':
+      return validateBuildForm(f);
     case 'volume': {
       const name = text(v.name).trim();
       if (name) {
@@ -230,8 +310,47 @@ export function runRequest(f: FormState): { req: ContainerCreateRequest; detach:
       ...(cmd.length ? { cmd } : {}),
       env: lines(v.env),
       volumes: lines(v.volumes),
+      ...(lines(v.ports).length ? { publish: lines(v.ports) } : {}),
+      ...(text(v.network).trim() ? { network: text(v.network).trim() } : {}),
       ...(detach ? {} : { tty: true, openStdin: true, attachStdin: true, attachStdout: true, attachStderr: true }),
     },
+  };
+}
+
+/** KEY=VALUE lines: the first bad one, naming the field. */
+function keyValues(field: string, ls: string[]): FieldError | null {
+  const badLine = ls.find((l) => !l.includes('=') || l.startsWith('='));
+  return badLine ? { field, message: `invalid ${field.replace(/s$/, '')}: ${badLine} (KEY=VALUE)` } : null;
+}
+
+function keyValueMap(ls: string[]): Record<string, string> {
+  return Object.fromEntries(ls.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+export function networkRequest(f: FormState): NetworkCreate {
+  const v = f.values;
+  const subnet = text(v.subnet).trim();
+  const gateway = text(v.gateway).trim();
+  return {
+    name: text(v.name).trim(),
+    driver: text(v.driver).trim() || 'bridge',
+    subnets: subnet ? [subnet] : [],
+    gateways: gateway ? [gateway] : [],
+    internal: flag(v.internal),
+    options: keyValueMap(lines(v.options)),
+    labels: keyValueMap(lines(v.labels)),
+  };
+}
+
+export function connectRequest(f: FormState): { container: string; aliases: string[]; ip?: string } {
+  const ip = text(f.values.ip).trim();
+  return {
+    container: text(f.values.container).trim(),
+    aliases: text(f.values.aliases)
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean),
+    ...(ip ? { ip } : {}),
   };
 }
 

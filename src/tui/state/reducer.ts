@@ -2,7 +2,7 @@
  * Every change of the app's state, as one pure function. Components and
  * actions dispatch; nothing else writes the state.
  */
-import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
 import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
@@ -16,6 +16,7 @@ import {
   type ListId,
   type LogsView,
   type Message,
+  type OutputView,
   type TabId,
 } from './types.js';
 
@@ -23,6 +24,7 @@ export type Action =
   | { type: 'data'; list: 'containers'; items: ContainerSummary[] }
   | { type: 'data'; list: 'images'; items: ImageSummary[] }
   | { type: 'data'; list: 'volumes'; items: VolumeInfo[] }
+  | { type: 'data'; list: 'networks'; items: NetworkResource[] }
   | { type: 'statsAvailable'; available: boolean }
   | { type: 'focus'; target: FocusId }
   | { type: 'focusCycle'; delta: 1 | -1 }
@@ -56,6 +58,7 @@ export type Action =
   | { type: 'formError'; message: string | null }
   | { type: 'formBusy'; busy: Busy | null }
   | { type: 'formProgress'; progress: Partial<Busy> }
+  | { type: 'formOutput'; output: OutputView | null }
   | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
@@ -73,10 +76,10 @@ export function initialState(o: InitialOptions = {}): AppState {
   return {
     focus: 'containers',
     subject: 'containers',
-    lists: { containers: list(), images: list(), volumes: list() },
-    data: { containers: null, images: null, volumes: null },
+    lists: { containers: list(), images: list(), volumes: list(), networks: list() },
+    data: { containers: null, images: null, volumes: null, networks: null },
     showAll: o.showAll ?? true,
-    tab: { containers: 'logs', images: 'inspect', volumes: 'inspect' },
+    tab: { containers: 'logs', images: 'inspect', volumes: 'inspect', networks: 'inspect' },
     statsAvailable: false,
     marks: [],
     overlay: null,
@@ -95,7 +98,7 @@ export function initialState(o: InitialOptions = {}): AppState {
   };
 }
 
-const FOCUS_ORDER: FocusId[] = ['containers', 'images', 'volumes', 'main'];
+const FOCUS_ORDER: FocusId[] = ['containers', 'images', 'volumes', 'networks', 'main'];
 
 /** The main panel starts fresh when what it shows changes. */
 function resetView(s: AppState): AppState {
@@ -307,6 +310,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return updateForm(s, (f) => ({ ...f, busy: a.busy, error: null }));
     case 'formProgress':
       return updateForm(s, (f) => (f.busy ? { ...f, busy: { ...f.busy, ...a.progress } } : f));
+    case 'formOutput':
+      return updateForm(s, (f) => ({ ...f, output: a.output }));
     case 'searchResults':
       return updateForm(s, (f) =>
         f.form === 'search'

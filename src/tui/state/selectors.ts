@@ -4,10 +4,12 @@ import {
   containerRows,
   filterRows,
   imageRows,
+  networkRows,
   volumeRows,
   volumeUsers,
   type ContainerRow,
   type ImageRow,
+  type NetworkRow,
   type Row,
   type VolumeRow,
 } from '../presenters/rows.js';
@@ -17,6 +19,7 @@ export interface RowsByList {
   containers: ContainerRow;
   images: ImageRow;
   volumes: VolumeRow;
+  networks: NetworkRow;
 }
 
 function memo<A extends object, R>(fn: (a: A) => R): (a: A) => R {
@@ -32,6 +35,7 @@ const allContainerRows = memo((cs: ContainerSummary[]) => containerRows(cs, true
 const runningContainerRows = memo((cs: ContainerSummary[]) => containerRows(cs, false));
 const usersOf = memo(volumeUsers);
 const imageRowsOf = memo(imageRows);
+const networkRowsOf = memo(networkRows);
 const volumeRowsCache = new WeakMap<object, { users: Map<string, string[]>; rows: VolumeRow[] }>();
 
 /** Every row of a list before filtering. */
@@ -43,6 +47,8 @@ export function rowsOf<L extends ListId>(s: AppState, list: L): RowsByList[L][] 
     }
     case 'images':
       return imageRowsOf(s.data.images ?? []) as RowsByList[L][];
+    case 'networks':
+      return networkRowsOf(s.data.networks ?? []) as RowsByList[L][];
     default: {
       const vs = s.data.volumes ?? [];
       const users = usersOf(s.data.containers ?? []);

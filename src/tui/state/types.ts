@@ -1,10 +1,11 @@
 /** The app's state: one plain object, changed only by the reducer. */
-import type { ContainerSummary, ImageSummary, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
+import type { ProgressRow } from '../../client/format/build-progress.js';
 import type { ProgressLines } from '../../client/format/progress-lines.js';
 import type { Edit } from './text-edit.js';
 
-export type ListId = 'containers' | 'images' | 'volumes';
-export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes'];
+export type ListId = 'containers' | 'images' | 'volumes' | 'networks';
+export const LISTS: readonly ListId[] = ['containers', 'images', 'volumes', 'networks'];
 export type FocusId = ListId | 'main';
 export type TabId = 'logs' | 'stats' | 'inspect' | 'top' | 'diff' | 'history' | 'users';
 
@@ -52,7 +53,21 @@ export interface ConfirmState {
 }
 
 export type FormId =
-  'commit' | 'save' | 'load' | 'tag' | 'run' | 'export' | 'volume' | 'pull' | 'push' | 'search' | 'login';
+  | 'commit'
+  | 'save'
+  | 'load'
+  | 'tag'
+  | 'run'
+  | 'export'
+  | 'volume'
+  | 'pull'
+  | 'push'
+  | 'search'
+  | 'login'
+  | 'network'
+  | 'connect'
+  | 'disconnect'
+  | 'build';
 export type FieldValue = Edit | boolean;
 
 export interface Busy {
@@ -64,6 +79,12 @@ export interface Busy {
   current: string;
   /** A pull's or a push's lines, as docker shows them. */
   lines?: ProgressLines;
+}
+
+/** A build's display in its dialog: buildx's header and the rows of its steps. */
+export interface OutputView {
+  header: string;
+  rows: ProgressRow[];
 }
 
 /** What the credentials dialog goes back to once the registry has them. */
@@ -81,6 +102,8 @@ export interface FormState {
   /** Candidates of the last Tab completion. */
   hint: string | null;
   busy: Busy | null;
+  /** What the work shows as it runs (a build's steps); kept after a failure to show where it failed. */
+  output?: OutputView | null;
   /** What the form acts on (container ID, image refs, ...). */
   refs: string[];
   names: string[];
@@ -98,6 +121,7 @@ export interface Data {
   containers: ContainerSummary[] | null;
   images: ImageSummary[] | null;
   volumes: VolumeInfo[] | null;
+  networks: NetworkResource[] | null;
 }
 
 export interface AppState {

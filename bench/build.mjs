@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * bench/build: `berth build` against `docker build` on the peer dockerd
+ * (BuildKit through DOCKER_BUILDKIT=1, `--network none` for both: the peer
+ * has no bridge), alternating runs in the same process:
+ *
+ *   cold   a multi-stage Dockerfile of 20 steps over the fixtures' busybox,
+ *          with --no-cache (every step runs; the base image is there)
+ *   warm   the same build again, everything cached
+ *   copy   `COPY . /ctx` of a context of 10,000 small files, --no-cache
+ *
+ * berth is run as a user runs it (bin/berth, which hands build to Node).
+ * Budgets (issue 16): cold <= 0.7x docker; warm <= 0.3x docker and under
+ * 300 ms; copy <= 0.5x docker. The machine's load average is reported with
+ * the numbers.
+ *
+ *   node bench/build.mjs [--runs N]
+ *
+ * Needs root and the peers (scripts/peers.sh). Prints one JSON object.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
+const runs = Number(opt('--runs', '5'));
+const fixtures = resolve(repo, 'test', 'fixtures');
+const log = (s) => process.stderr.write(`${s}\n`);
+
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS; // a sandbox setting that slows every node start; not part of berth
+const peers = resolve(repo, 'scripts', 'peers.sh');
+for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^export (\w+)=(.*)$/gm))
+  env[m[1]] = m[2];
+
+const base = mkdtempSync(join(tmpdir(), 'berth-bench-build-'));
+const berthArgs = ['--root', join(base, 'root'), '--runroot', join(base, 'run')];
+const berth = (...a) => spawnSync(join(repo, 'bin', 'berth'), [...berthArgs, ...a], { env, encoding: 'utf8' });
+const docker = (...a) =>
+  spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], {
+    env: { ...env, DOCKER_BUILDKIT: '1' },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+
+const time = (fn) => {
+  const t = process.hrtime.bigint();
+  const r = fn();
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`command failed: ${r.stderr || r.stdout}`);
+  return s;
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// ---- the contexts ----------------------------------------------------------------
+const BASE = `berth-bench-build-${process.pid}/bb:1`;
+const multi = join(base, 'multi');
+mkdirSync(join(multi, 'files'), { recursive: true });
+for (let i = 0; i < 20; i++) writeFileSync(join(multi, 'files', `f${i}`), `file ${i}\n`.repeat(50));
+writeFileSync(join(multi, 'script.sh'), '#!/bin/sh\necho "built at $(date)"\nls /app\n', { mode: 0o755 });
+writeFileSync(join(multi, 'config.txt'), 'setting=1\n');
+// 20 steps in three stages; deps and tools build in parallel
+writeFileSync(
+  join(multi, 'Dockerfile'),
+  [
+    `FROM ${BASE} AS deps`,
+    'RUN mkdir -p /deps && for i in $(seq 1 50); do echo "dep $i" > /deps/$i; done',
+    'WORKDIR /deps',
+    'COPY files/ /deps/files/',
+    'RUN ls -la > /deps/listing',
+    `FROM ${BASE} AS tools`,
+    'RUN mkdir /tools && echo tool > /tools/t',
+    'COPY script.sh /tools/',
+    'RUN chmod 755 /tools/script.sh',
+    `FROM ${BASE}`,
+    'COPY --from=deps /deps /app/deps',
+    'COPY --from=tools /tools /app/tools',
+    'WORKDIR /app',
+    'ENV A=1 B=2',
+    'RUN /app/tools/script.sh > out.txt',
+    'COPY config.txt .',
+    'RUN cat config.txt >> out.txt',
+    'LABEL bench=build',
+    'EXPOSE 8080',
+    'USER 1000',
+    'CMD ["sh"]',
+  ].join('\n') + '\n',
+);
+const many = join(base, 'many');
+for (let d = 0; d < 100; d++) {
+  mkdirSync(join(many, `d${d}`), { recursive: true });
+  for (let f = 0; f < 100; f++) writeFileSync(join(many, `d${d}`, `f${f}`), `dir ${d} file ${f}\n`);
+}
+writeFileSync(join(many, 'Dockerfile'), `FROM ${BASE}\nCOPY . /ctx\n`);
+
+log('loading the busybox fixture into berth and the peer');
+if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
+  throw new Error('berth load failed');
+if (berth('tag', 'bb', BASE).status !== 0) throw new Error('berth tag failed');
+const loaded = docker('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar'));
+if (loaded.status !== 0) throw new Error(loaded.stderr);
+docker('tag', 'bb:latest', BASE);
+
+const build = (engine, dir, extra = []) =>
+  engine === 'berth'
+    ? berth('build', '-q', '--network', 'none', ...extra, dir)
+    : docker('build', '-q', '--network', 'none', ...extra, dir);
+
+// one untimed build each: the base image's first use, the page cache
+for (const e of ['berth', 'docker']) time(() => build(e, multi));
+
+const result = { cold: { berth: [], docker: [] }, warm: { berth: [], docker: [] }, copy: { berth: [], docker: [] } };
+const load = [];
+for (let i = 0; i < runs; i++) {
+  load.push(loadavg()[0]);
+  const order = i % 2 ? ['docker', 'berth'] : ['berth', 'docker'];
+  for (const e of order) result.cold[e].push(time(() => build(e, multi, ['--no-cache'])));
+  for (const e of order) result.warm[e].push(time(() => build(e, multi)));
+  for (const e of order) result.copy[e].push(time(() => build(e, many, ['--no-cache'])));
+  log(`run ${i + 1}/${runs}: load ${loadavg()[0].toFixed(1)}`);
+}
+load.push(loadavg()[0]);
+
+const med = Object.fromEntries(
+  Object.entries(result).map(([k, v]) => [k, { berth: median(v.berth), docker: median(v.docker) }]),
+);
+const report = {
+  bench: 'build',
+  runs,
+  loadAverage: { min: Math.min(...load), max: Math.max(...load) },
+  seconds: result,
+  median: med,
+  ratios: {
+    cold: med.cold.berth / med.cold.docker,
+    warm: med.warm.berth / med.warm.docker,
+    copy: med.copy.berth / med.copy.docker,
+  },
+  budget: { cold: '<= 0.7', warm: '<= 0.3 and under 0.3 s', copy: '<= 0.5' },
+};
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+
+// the peer is shared: leave only what was there
+const ids = docker('images', '-q', '--filter', `reference=berth-bench-build-${process.pid}/*`).stdout.split('\n');
+docker('rmi', '-f', BASE, ...new Set(ids.filter(Boolean)));
+docker('builder', 'prune', '-f', '--filter', 'unused-for=1m');
+rmSync(base, { recursive: true, force: true });

@@ -1,0 +1,155 @@
+/**
+ * A step's change as a layer of the store, and its cache record: the tree
+ * (a COPY's new tree, or a RUN's upper directory) written as an
+ * uncompressed tar blob in overlay form (whiteouts and opaque markers as
+ * docker writes them), its tree kept (a COPY tree as it is; a RUN's tree
+ * unpacked from the tar, which leaves the overlay's own attributes behind),
+ * then, after a flush, one IMMEDIATE transaction that moves the tree into
+ * layers/<chain>, adopts the blob, inserts the layer row and the record.
+ */
+import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { BerthError } from '../../errors.js';
+import { tarFromUpper } from '../../layer/tar-out.js';
+import { native } from '../../native.js';
+import { immediate } from '../../store/db.js';
+import type { Store } from '../../store/store.js';
+import { TarWriter } from '../../tar/writer.js';
+import { BuildCacheDb } from '../cache/cache-db.js';
+import { createHash } from 'node:crypto';
+
+export interface StepLayer {
+  diffId: string;
+  blobPath: string;
+  /** Directory whose `diff` is the layer's tree. */
+  treeRoot: string;
+  size: number;
+  tarSize: number;
+}
+
+export const chainOf = (parent: string | null, diffId: string) =>
+  parent ? 'sha256:' + createHash('sha256').update(`${parent} ${diffId}`).digest('hex') : diffId;
+
+/**
+ * Tar `tree` into a blob and keep the tree as the layer's: a COPY's tree as
+ * it is; a RUN's upper directory too (whiteouts and opaque directories are
+ * already in overlay form; the overlay's own trusted.overlay.origin/impure
+ * attributes left on it are read only from an upper layer, never from a
+ * lower one, and the tar leaves them out).
+ */
+export async function layerFromTree(
+  store: Store,
+  dir: string,
+  tree: string,
+  upper: boolean,
+  signal?: AbortSignal,
+): Promise<StepLayer> {
+  const blobPath = join(dir, 'layer.tar');
+  const writer = store.blobs.writerAt(blobPath);
+  let size = 0;
+  const seen = new Set<string>();
+  try {
+    const out = new Writable({
+      highWaterMark: 1 << 20,
+      write(chunk: Buffer, _enc, cb) {
+        try {
+          writer.write(chunk);
+          cb();
+        } catch (e) {
+          cb(e as Error);
+        }
+      },
+    });
+    const tar = new TarWriter(out);
+    await tarFromUpper(tar, tree, {
+      ...(signal ? { signal } : {}),
+      onEntry: (e) => {
+        if (e.st.isDirectory() || (upper && e.st.isCharacterDevice() && e.st.rdev === 0n)) return;
+        const key = `${e.st.dev}:${e.st.ino}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        size += Number(e.st.size);
+      },
+    });
+    await tar.finish();
+    writer.close(false);
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  const treeRoot = join(dir, 'layer');
+  mkdirSync(treeRoot, { recursive: true });
+  renameSync(tree, join(treeRoot, 'diff'));
+  if (upper) chmodSync(join(treeRoot, 'diff'), 0o755);
+  return { diffId: writer.digest(), blobPath, treeRoot, size, tarSize: writer.bytes };
+}
+
+function sync(store: Store): void {
+  try {
+    native().syncfs(store.layout.root);
+  } catch (e) {
+    throw new BerthError('IO', `cannot flush the store to disk: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+export interface CacheEntry {
+  key: string;
+  description: string;
+  createdAt: string;
+}
+
+/**
+ * Make the layer visible on top of `parents` (chain IDs, bottom first) and
+ * record the step; returns the new chain ID. An identical layer already
+ * there (another build made it) is used as it is.
+ */
+export function commitStepLayer(
+  store: Store,
+  parents: string[],
+  layer: StepLayer,
+  entry: CacheEntry | null,
+  trash: string,
+): string {
+  const chain = chainOf(parents[parents.length - 1] ?? null, layer.diffId);
+  sync(store);
+  const now = Date.now();
+  immediate(store.db, () => {
+    const row = store.images.layer(chain);
+    const dest = store.layout.layerDir(chain.slice(7));
+    for (const p of parents)
+      if (!store.images.layer(p)) throw new BerthError('NOT_FOUND', `layer ${p} was removed during the build`);
+    if (row && existsSync(dest))
+      renameSync(layer.treeRoot, join(trash, `${chain.slice(7)}-${now}-${process.hrtime.bigint()}`));
+    else {
+      if (existsSync(dest)) renameSync(dest, join(trash, `${chain.slice(7)}-${now}`));
+      renameSync(layer.treeRoot, dest);
+      if (!row)
+        store.images.insertLayer(
+          {
+            chainId: chain,
+            diffId: layer.diffId,
+            parent: parents[parents.length - 1] ?? null,
+            size: layer.size,
+            tarSize: layer.tarSize,
+          },
+          now,
+        );
+    }
+    if (!store.blobs.has(layer.diffId)) store.blobs.adopt(layer.blobPath, layer.diffId);
+    if (entry)
+      new BuildCacheDb(store.db).put(
+        {
+          key: entry.key,
+          chainId: chain,
+          diffId: layer.diffId,
+          createdAt: entry.createdAt,
+          lastUsed: now,
+          usageCount: 1,
+          description: entry.description,
+        },
+        [...parents, chain],
+      );
+  });
+  return chain;
+}

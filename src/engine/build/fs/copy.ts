@@ -1,0 +1,303 @@
+/**
+ * COPY and ADD into a new layer's tree, with the rules of BuildKit's file
+ * copier (tonistiigi/fsutil copy): the destination resolved inside the
+ * rootfs below (its symlinks followed, never out of it), a file into an
+ * existing directory keeps its name, a directory's contents are copied,
+ * missing parents are made (mode 0755 or --chmod's, owned by --chown or
+ * root), modes, times and extended attributes kept, owners kept or given by
+ * --chown, hard links within one source kept. Directories that exist below
+ * are copied up with their attributes, so the tree is the layer's diff in
+ * overlay form (a COPY never deletes, so it holds no whiteouts).
+ */
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  symlinkSync,
+  chmodSync,
+  utimesSync,
+  writeSync,
+  constants as C,
+  type Stats,
+} from 'node:fs';
+import { join, posix } from 'node:path';
+import { BerthError } from '../../errors.js';
+import { native } from '../../native.js';
+import type { IgnoreMatcher } from '../dockerignore.js';
+import { xattrsOf } from './sources.js';
+import { DirView, MergedView, resolveIn, statIn, type FsView } from './view.js';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface CopyOptions {
+  /** --chown, resolved; null: the source's owners (keepOwners) or root's. */
+  chown: Owner | null;
+  /** Keep the sources' owners (COPY --from); the context's files become root's. */
+  keepOwners: boolean;
+  /** --chmod as a number, or a symbolic mode. */
+  chmod?: number | string;
+  exclude?: IgnoreMatcher | null;
+  signal?: AbortSignal;
+}
+
+const fail = (msg: string) => new BerthError('INVALID_ARGUMENT', msg);
+const BUF = Buffer.allocUnsafe(1 << 20);
+
+/** A symbolic chmod (u+x,g-w,o=r,a+X) applied to a mode. */
+export function applySymbolicMode(mode: number, spec: string, isDir: boolean): number {
+  let m = mode & 0o7777;
+  for (const clause of spec.split(',')) {
+    const c = /^([ugoa]*)([-+=])([rwxXst]*)$/.exec(clause);
+    if (!c) throw fail(`invalid chmod parameter: '${spec}'`);
+    const who = c[1] || 'a';
+    let bits = 0;
+    for (const p of c[3]!) {
+      if (p === 'r') bits |= 0o444;
+      if (p === 'w') bits |= 0o222;
+      if (p === 'x' || (p === 'X' && (isDir || mode & 0o111))) bits |= 0o111;
+      if (p === 's') bits |= 0o6000;
+      if (p === 't') bits |= 0o1000;
+    }
+    let mask = 0;
+    if (who.includes('u') || who.includes('a')) mask |= 0o4700;
+    if (who.includes('g') || who.includes('a')) mask |= 0o2070;
+    if (who.includes('o') || who.includes('a')) mask |= 0o1007;
+    bits &= mask;
+    if (c[2] === '+') m |= bits;
+    else if (c[2] === '-') m &= ~bits;
+    else m = (m & ~mask) | bits;
+  }
+  return m;
+}
+
+export class TreeWriter {
+  readonly merged: MergedView;
+  private readonly top: DirView;
+  private readonly inodes = new Map<string, string>();
+  /** Directories the tree has (made or copied up). */
+  private readonly dirs = new Set<string>(['']);
+  /** Directories made here that nothing below has: their entries have no counterpart below. */
+  private readonly fresh = new Set<string>();
+
+  constructor(
+    readonly tree: string,
+    lower: FsView,
+  ) {
+    this.merged = new MergedView(tree, lower);
+    this.top = new DirView(tree);
+  }
+
+  host(rel: string): string {
+    return rel ? join(this.tree, rel) : this.tree;
+  }
+
+  /** Copy an existing directory up into the tree (with its ancestors), so entries can be made in it. */
+  copyUp(rel: string): void {
+    if (this.dirs.has(rel)) return;
+    const parts = rel.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      if (this.dirs.has(p)) continue;
+      const mine = this.top.lstat(p);
+      if (mine) {
+        if (!mine.isDirectory()) throw fail(`mkdir /${p}: not a directory`);
+        this.dirs.add(p);
+        continue;
+      }
+      const below = this.merged.lstat(p);
+      if (!below) return;
+      if (!below.isDirectory()) throw fail(`mkdir /${p}: not a directory`);
+      mkdirSync(this.host(p));
+      this.dirs.add(p);
+      this.setInfo(p, below, { uid: below.uid, gid: below.gid }, below.mode & 0o7777);
+      for (const [k, v] of xattrsOf(this.merged.hostPath(p)))
+        try {
+          native().lsetxattr(this.host(p), k, v);
+        } catch {
+          /* dropped, as BuildKit drops xattrs it cannot set */
+        }
+    }
+  }
+
+  /** fsutil MkdirAll: make the missing directories of rel (mode, owner), copying up those that exist. */
+  mkdirAll(rel: string, mode: number, owner: Owner | null): void {
+    const st = statIn(this.merged, rel);
+    if (st) {
+      if (!st.isDirectory()) throw fail(`mkdir /${rel}: not a directory`);
+      this.copyUp(resolveIn(this.merged, rel, true));
+      return;
+    }
+    const parts = rel.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      const s = this.merged.lstat(p);
+      if (s?.isDirectory()) {
+        this.copyUp(p);
+        continue;
+      }
+      if (s) throw fail(`mkdir /${p}: not a directory`);
+      this.copyUp(parts.slice(0, i - 1).join('/'));
+      mkdirSync(this.host(p), mode & 0o777);
+      chmodSync(this.host(p), mode & 0o7777);
+      if (owner) lchownSync(this.host(p), owner.uid, owner.gid);
+      this.dirs.add(p);
+      this.fresh.add(p);
+    }
+  }
+
+  private setInfo(rel: string, st: Stats, owner: Owner, mode: number): void {
+    const h = this.host(rel);
+    lchownSync(h, owner.uid, owner.gid);
+    if (!st.isSymbolicLink()) chmodSync(h, mode);
+    if (st.isSymbolicLink()) lutimesSync(h, st.atimeMs / 1000, st.mtimeMs / 1000);
+    else utimesSync(h, st.atimeMs / 1000, st.mtimeMs / 1000);
+  }
+
+  private modeFor(st: Stats, o: CopyOptions): number {
+    if (typeof o.chmod === 'number') return o.chmod & 0o7777;
+    if (typeof o.chmod === 'string') return applySymbolicMode(st.mode, o.chmod, st.isDirectory());
+    return st.mode & 0o7777;
+  }
+
+  private ownerFor(st: Stats, o: CopyOptions): Owner {
+    return o.chown ?? (o.keepOwners ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
+  }
+
+  /** What is at rel now: only the tree can have it under a directory made here. */
+  private existing(rel: string): Stats | null {
+    const parent = posix.dirname(rel);
+    return this.fresh.has(parent === '.' ? '' : parent) ? this.top.lstat(rel) : this.merged.lstat(rel);
+  }
+
+  /** The target is free for a non-directory: a file below is shadowed, one in the tree removed. */
+  private clearForFile(rel: string): void {
+    const st = this.existing(rel);
+    if (!st) return;
+    if (st.isDirectory()) throw fail(`cannot replace to directory /${rel} with file`);
+    if (this.top.lstat(rel)) rmSync(this.host(rel));
+  }
+
+  private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions): void {
+    const key = `${st.dev}:${st.ino}`;
+    const first = st.nlink > 1 ? this.inodes.get(key) : undefined;
+    if (first !== undefined) {
+      linkSync(this.host(first), this.host(rel));
+      return;
+    }
+    const inFd = openSync(src.hostPath(srcRel), C.O_RDONLY | C.O_NOFOLLOW);
+    try {
+      const s = fstatSync(inFd);
+      if (!s.isFile() || s.ino !== st.ino) throw fail(`/${srcRel} changed while it was copied`);
+      const outFd = openSync(this.host(rel), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+      try {
+        for (;;) {
+          const n = readSync(inFd, BUF, 0, BUF.length, null);
+          if (n <= 0) break;
+          let off = 0;
+          while (off < n) off += writeSync(outFd, BUF, off, n - off);
+        }
+        const owner = this.ownerFor(st, o);
+        fchownSync(outFd, owner.uid, owner.gid);
+        fchmodSync(outFd, this.modeFor(st, o));
+        futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
+      } finally {
+        closeSync(outFd);
+      }
+    } finally {
+      closeSync(inFd);
+    }
+    if (st.nlink > 1) this.inodes.set(key, rel);
+  }
+
+  private copyXattrs(src: FsView, srcRel: string, rel: string): void {
+    for (const [k, v] of xattrsOf(src.hostPath(srcRel))) {
+      try {
+        native().lsetxattr(this.host(rel), k, v);
+      } catch {
+        /* the layer cannot hold it: dropped, as BuildKit's copy does */
+      }
+    }
+  }
+
+  /** fsutil copier.copy: one entry (and a directory's contents) from src to the tree at rel. */
+  copyEntry(src: FsView, srcRel: string, rel: string, o: CopyOptions, overwriteMeta: boolean, name = ''): void {
+    if (o.signal?.aborted) throw o.signal.reason ?? new BerthError('CANCELLED', 'build cancelled');
+    if (name && o.exclude?.ignores(name)) return;
+    const st = src.lstat(srcRel);
+    if (!st) throw fail(`failed to stat /${srcRel}`);
+    const parent = posix.dirname(rel);
+    this.copyUp(parent === '.' ? '' : parent);
+    if (st.isDirectory()) {
+      const existing = this.dirs.has(rel) ? this.top.lstat(rel) : this.existing(rel);
+      let created = false;
+      if (!existing) {
+        mkdirSync(this.host(rel), st.mode & 0o777);
+        // nothing had it, neither the tree nor the rootfs below
+        this.dirs.add(rel);
+        this.fresh.add(rel);
+        created = true;
+      } else if (!existing.isDirectory()) throw fail(`cannot copy to non-directory: /${rel}`);
+      else this.copyUp(rel);
+      for (const n of src.readdir(srcRel))
+        this.copyEntry(src, srcRel ? `${srcRel}/${n}` : n, rel ? `${rel}/${n}` : n, o, true, name ? `${name}/${n}` : n);
+      if (created || overwriteMeta) {
+        this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
+        this.copyXattrs(src, srcRel, rel);
+      } else utimesSync(this.host(rel), st.atimeMs / 1000, st.mtimeMs / 1000);
+      return;
+    }
+    this.clearForFile(rel);
+    if (st.isFile()) {
+      this.copyFile(src, srcRel, st, rel, o);
+      this.copyXattrs(src, srcRel, rel);
+      return;
+    }
+    if (st.isSymbolicLink()) symlinkSync(src.readlink(srcRel), this.host(rel));
+    else if (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice()) {
+      const type = st.isFIFO() ? 0o010000 : st.isCharacterDevice() ? 0o020000 : 0o060000;
+      native().mknod(
+        this.host(rel),
+        type | (st.mode & 0o7777),
+        (st.rdev >> 8) & 0xfff,
+        (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
+      );
+    } else return; // sockets are not copied
+    this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
+    this.copyXattrs(src, srcRel, rel);
+  }
+}
+
+/**
+ * Copy one source (as matched: `path` in `src`, its symlinks followed) to
+ * `dest` (absolute, a trailing slash meaning a directory), as fsutil's Copy
+ * with CopyDirContents and FollowLinks.
+ */
+export function copySource(w: TreeWriter, src: FsView, path: string, dest: string, o: CopyOptions): void {
+  const dirMode = typeof o.chmod === 'number' ? o.chmod : 0o755;
+  const trimmed = dest.replace(/\/+$/, '');
+  const ensure = dest.endsWith('/') ? trimmed : posix.dirname(trimmed);
+  if (ensure && ensure !== '/' && ensure !== '.') w.mkdirAll(resolveIn(w.merged, ensure, true), dirMode, o.chown);
+  const destRel = resolveIn(w.merged, trimmed, true);
+  const srcRel = resolveIn(src, path, true);
+  const fiSrc = src.lstat(srcRel);
+  if (!fiSrc) throw fail(`"${path}": not found`);
+  const fiDest = w.merged.lstat(destRel);
+  let target = destRel;
+  if (!fiSrc.isDirectory() && fiDest?.isDirectory()) target = posix.join(destRel, posix.basename(path) || '');
+  const parent = fiSrc.isDirectory() && !fiDest ? target : posix.dirname(target) === '.' ? '' : posix.dirname(target);
+  if (parent) w.mkdirAll(parent, dirMode, o.chown);
+  if (target === '' && !fiSrc.isDirectory()) throw fail(`cannot replace to directory / with file`);
+  w.copyEntry(src, srcRel, target, o, false);
+}

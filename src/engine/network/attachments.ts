@@ -1,0 +1,54 @@
+/**
+ * Which networks a container is on, and what it asked for on each: made at
+ * create from --network, --network-alias, --ip and --mac-address, changed by
+ * `network connect` and `disconnect`. Docker's checks and messages.
+ */
+import { invalidArg } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { contains, parseIp4, parseSubnet4 } from './ipv4.js';
+import { findNetwork } from './service.js';
+import type { Attachment, Attachments, NetworkRecord } from './types.js';
+import { isContainerMode } from './container-options.js';
+
+/** The network a mode names, by its record ('default' is the bridge); null for container:X. */
+export function networkOfMode(store: Store, mode: string): NetworkRecord | null {
+  if (isContainerMode(mode)) return null;
+  return findNetwork(store, mode === 'default' ? 'bridge' : mode);
+}
+
+/** Check a requested address against a network, as docker does. */
+export function checkRequestedIp(n: NetworkRecord, ip: string): void {
+  if (!ip) return;
+  const addr = parseIp4(ip);
+  if (addr === null) throw invalidArg(`invalid IPv4 address: ${ip}`);
+  if (n.name === 'bridge' || n.driver === 'host' || n.driver === 'null')
+    throw invalidArg('user specified IP address is supported on user defined networks only');
+  if (!n.userSubnet)
+    throw invalidArg(
+      'user specified IP address is supported only when connecting to networks with user configured subnets',
+    );
+  const sub = parseSubnet4(n.subnet)!;
+  if (!contains(sub, addr)) throw invalidArg(`no configured subnet or ip-range contain the IP address ${ip}`);
+}
+
+export function attachment(o: { aliases?: string[]; ip?: string; mac?: string }): Attachment {
+  return {
+    Aliases: o.aliases?.length ? o.aliases : null,
+    IPAMConfig: o.ip ? { IPv4Address: o.ip } : null,
+    ...(o.mac ? { MacAddress: o.mac } : {}),
+  };
+}
+
+/** The networks of a new container (one: docker's CLI takes one --network at create; connect adds more). */
+export function initialAttachments(
+  store: Store,
+  mode: string,
+  o: { aliases: string[]; ip: string; mac: string },
+): Attachments {
+  const n = networkOfMode(store, mode);
+  if (!n) return {};
+  if (o.aliases.length && (n.name === 'bridge' || n.driver === 'host' || n.driver === 'null'))
+    throw invalidArg('network-scoped alias is supported only for containers in user defined networks');
+  checkRequestedIp(n, o.ip);
+  return { [n.name]: attachment(o) };
+}

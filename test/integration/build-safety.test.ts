@@ -1,0 +1,168 @@
+/**
+ * Build safety, each test playing the attacker: symbolic links in the
+ * context never let COPY (or a bind mount) read outside the context; an ADD
+ * of a tar with `..` entries or links out fails and writes nothing outside
+ * the image; Ctrl-C during a RUN leaves no image, no container, no mount and
+ * no scratch files. And the events a build reports: docker's `image tag`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { berth, CLI, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { build, makeContext } from '../helpers/build.js';
+import { tarBuffer } from '../helpers/archives.js';
+
+const skip = skipReason();
+let t: TempRoot;
+const dirs: string[] = [];
+const ctx = (files: Parameters<typeof makeContext>[0]) => {
+  const d = makeContext(files);
+  dirs.push(d);
+  return d;
+};
+const last = (s: string) => s.trimEnd().split('\n').pop();
+
+describeIf(skip)('build safety', () => {
+  beforeAll(async () => {
+    t = tempRoot('berth-build-safety-');
+    expect((await berth(t, ['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
+  });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    t?.cleanup();
+  });
+
+  itIf(skip)('a symbolic link in the context never lets COPY read outside it', async () => {
+    const secret = join(tmpdir(), `berth-secret-${process.pid}`);
+    writeFileSync(secret, 'host secret\n');
+    try {
+      const files = {
+        'etc-link': { symlink: '/etc' },
+        'abs-link': { symlink: secret },
+        'up-link': { symlink: `../../../../../../../..${secret}` },
+        'inside/ok': 'inside\n',
+      };
+      for (const [src, resolved] of [
+        ['etc-link/passwd', '/etc/passwd'],
+        ['abs-link', secret],
+        ['up-link', secret],
+        ['etc-link/', '/etc'],
+      ] as const) {
+        const r = await build(t, [ctx({ ...files, Dockerfile: `FROM bb\nCOPY ${src} /x\n` })]);
+        expect(r.exitCode, `${src}\n${r.stderr}`).toBe(1);
+        expect(last(r.stderr)).toBe(
+          `ERROR: failed to solve: failed to compute cache key: "${resolved}" not found: not found`,
+        );
+      }
+      const mount = await build(t, [
+        ctx({ ...files, Dockerfile: 'FROM bb\nRUN --mount=type=bind,source=abs-link,target=/m cat /m\n' }),
+      ]);
+      expect(mount.exitCode).toBe(1);
+      expect(mount.stderr).not.toContain('host secret');
+      // copied as part of a directory, links stay links and resolve inside the image
+      const whole = await build(t, ['-t', 'links:1', ctx({ ...files, Dockerfile: 'FROM bb\nCOPY . /ctx\n' })]);
+      expect(whole.exitCode, whole.stderr).toBe(0);
+      const seen = await berth(t, [
+        'run',
+        '--rm',
+        'links:1',
+        'sh',
+        '-c',
+        'readlink /ctx/abs-link; cat /ctx/abs-link; cat /ctx/etc-link/passwd',
+      ]);
+      expect(seen.stdout).toBe(`${secret}\nroot:x:0:0:root:/root:/bin/sh\n`);
+      expect(seen.stdout).not.toContain('host secret');
+    } finally {
+      rmSync(secret, { force: true });
+    }
+  });
+
+  itIf(skip)('an ADD of a tar with .. entries or a link out fails and writes nothing outside', async () => {
+    const canary = join(tmpdir(), `berth-canary-${process.pid}`);
+    mkdirSync(canary, { recursive: true });
+    try {
+      const dotdot = await tarBuffer([
+        { h: { name: 'ok', type: 'file', mode: 0o644 }, data: 'ok' },
+        { h: { name: '../../../../../../../../../..' + canary + '/escaped', type: 'file', mode: 0o644 }, data: 'x' },
+      ]);
+      const viaLink = await tarBuffer([
+        { h: { name: 'out', type: 'symlink', linkname: canary } },
+        { h: { name: 'out/pwned', type: 'file', mode: 0o644 }, data: 'x' },
+      ]);
+      for (const [name, data] of [
+        ['dotdot.tar', dotdot],
+        ['link.tar', viaLink],
+      ] as const) {
+        const before = (await berth(t, ['images', '-q', '-a'])).stdout;
+        const r = await build(t, [ctx({ [name]: data, Dockerfile: `FROM bb\nADD ${name} /dst/\n` })]);
+        expect(r.exitCode, r.stderr).toBe(1);
+        expect(last(r.stderr)).toMatch(
+          /^ERROR: failed to solve: archive entry ".*" (points outside the destination|passes through the symbolic link "out" it created)$/,
+        );
+        expect((await berth(t, ['images', '-q', '-a'])).stdout).toBe(before);
+      }
+      expect(readdirSync(canary)).toEqual([]);
+      expect(readdirSync(join(t.root, 'tmp'))).toEqual([]);
+    } finally {
+      rmSync(canary, { recursive: true, force: true });
+    }
+  });
+
+  itIf(skip)('Ctrl-C during a RUN: no image, no container left running, no mount, no scratch files', async () => {
+    const images = (await berth(t, ['images', '-q', '-a'])).stdout;
+    const dir = ctx({ Dockerfile: 'FROM bb\nRUN echo started && sleep 120\nRUN echo never\n' });
+    const child = execa('node', [CLI, 'build', '--progress', 'plain', '--network', 'none', '-t', 'cancelled:1', dir], {
+      env: t.env,
+      reject: false,
+    });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the RUN did not start:\n${err}`)), 60_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/#\d+ \d+\.\d+ started/.test(err)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(1);
+    expect(last(String(r.stderr))).toBe('ERROR: failed to solve: Canceled: context canceled');
+    expect((await berth(t, ['images', '-q', '-a'])).stdout).toBe(images);
+    expect(readdirSync(join(t.root, 'tmp'))).toEqual([]);
+    expect(existsSync(join(t.runroot, 'c')) ? readdirSync(join(t.runroot, 'c')) : []).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(t.root);
+    const monitors = await execa('pgrep', ['-f', `berth-monitor.*${t.root}`], { reject: false });
+    expect(monitors.stdout).toBe('');
+    const sleeping = await execa('pgrep', ['-f', 'sleep 120'], { reject: false });
+    for (const pid of sleeping.stdout.split('\n').filter(Boolean)) {
+      // a sleep of our build would have our store in its overlay; none may be left
+      const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+      expect(mounts).not.toContain(t.root);
+    }
+  });
+
+  itIf(skip)("events: a build reports docker's image tag events, and no container events", async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const r = await build(t, ['-t', 'events:1', '-t', 'events:2', ctx({ Dockerfile: 'FROM bb\nRUN echo hi > /hi\n' })]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const ev = await berth(t, [
+      'events',
+      '--since',
+      since,
+      '--until',
+      until,
+      '--format',
+      '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}',
+    ]);
+    expect(ev.stdout.split('\n').filter(Boolean)).toEqual([
+      'image tag docker.io/library/events:1',
+      'image tag docker.io/library/events:2',
+    ]);
+  });
+});

@@ -22,11 +22,15 @@ export class MessageStream {
   get started(): boolean {
     return this.res.headersSent;
   }
-  /** An error: a proper answer when nothing went out yet, else docker's error message in the stream. */
-  fail(e: unknown): void {
-    if (!this.started) throw e;
+  /**
+   * An error: a proper answer when nothing went out yet, else docker's error
+   * message in the stream; with `code` always in the stream, as dockerd sends
+   * a failed RUN's status (the docker CLI exits with it).
+   */
+  fail(e: unknown, code?: number): void {
+    if (!this.started && !code) throw e;
     const { message } = httpErrorOf(e);
-    void this.send({ errorDetail: { message }, error: message });
+    void this.send({ errorDetail: { ...(code ? { code } : {}), message }, error: message });
     this.res.end();
   }
   end(): void {

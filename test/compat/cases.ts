@@ -8,6 +8,7 @@
  * Cases run in order; later ones use what earlier ones made.
  */
 import type { Case } from './case.js';
+import { BUILD_CASES } from './build-cases.js';
 import { NETWORK_CASES } from './network-cases.js';
 import { REGISTRY_CASES } from './registry-cases.js';
 export type { Case } from './case.js';
@@ -246,6 +247,7 @@ export const CASES: Case[] = [
   },
   ...REGISTRY_CASES,
   ...NETWORK_CASES,
+  ...BUILD_CASES,
 ];
 
 /** Remove what the cases made (names with the prefix), on one side. */

@@ -25,6 +25,8 @@ export const KNOWN: Record<string, string> = {
     'berth asks the registry for the manifest with GET at once (one request less); dockerd asks with HEAD first: the registry answer, the status and the words around it are the same',
   'network-connect':
     "berth lists the container's short ID among its aliases on a network from its creation; dockerd 20.10 adds it when the container starts",
+  'build-output':
+    "berth's builder (BuildKit's way) reports the steps it executes, FROM (with the full reference) and RUN, COPY, ADD, not ENV, LABEL or CMD, and makes no intermediate images, so the classic stream has no ' ---> ID' lines between steps",
   'run-no-such-program':
     "the message is berth's own (exec: \"nonexist\": executable file not found in $PATH); dockerd's carries runc's and containerd's wording around the same words; the exit status (127) is the same",
 };

@@ -1,6 +1,6 @@
 /**
- * What berth does not have, answered as dockerd answers for what it lacks:
- * image builds (501 until the builder lands), BuildKit sessions, plugins
+ * Builds (routes/build.ts) and their cache, and what berth does not have,
+ * answered as dockerd answers for what it lacks: BuildKit sessions, plugins
  * (none are installed: an empty list, 404 for a name), and swarm (an
  * inactive node's 503), so that `docker inspect NAME` and `docker system
  * prune` go through the same steps as against dockerd.
@@ -9,22 +9,8 @@ import type { ServerResponse } from 'node:http';
 import { HttpError, notImplemented } from '../errors.js';
 import { sendJson } from '../respond.js';
 import type { Ctx, Route } from '../router.js';
-
-/** How much of a build context is read (and thrown away) before the answer, so the client is not cut off mid-upload. */
-const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-async function build(ctx: Ctx): Promise<void> {
-  await new Promise<void>((resolve) => {
-    let seen = 0;
-    ctx.req.on('data', (c: Buffer) => {
-      seen += c.length;
-      if (seen > DRAIN_LIMIT) resolve();
-    });
-    ctx.req.on('end', () => resolve());
-    ctx.req.on('error', () => resolve());
-  });
-  throw notImplemented('berth has no image builder yet: docker build needs it');
-}
+import { boolParam, filtersParam } from '../query.js';
+import { build } from './build.js';
 
 const SWARM =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
@@ -33,22 +19,24 @@ const swarm = async () => {
   throw new HttpError(503, SWARM);
 };
 
+/** POST /build/prune?all=&filters=: the build cache. */
+async function buildPrune(ctx: Ctx, res: ServerResponse): Promise<void> {
+  const r = await ctx.backend.pruneBuildCache({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query) });
+  sendJson(res, 200, { CachesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.spaceReclaimed });
+}
+
 async function plugin(ctx: Ctx): Promise<void> {
   throw new HttpError(404, `plugin "${ctx.params.name}" not found`);
 }
 
 export const otherRoutes: Route[] = [
   { method: 'POST', pattern: '/build', handler: build },
-  {
-    method: 'POST',
-    pattern: '/build/prune',
-    handler: async (_ctx, res: ServerResponse) => sendJson(res, 200, { CachesDeleted: null, SpaceReclaimed: 0 }),
-  },
+  { method: 'POST', pattern: '/build/prune', handler: buildPrune },
   {
     method: 'POST',
     pattern: '/build/cancel',
     handler: async () => {
-      throw notImplemented('berth has no image builder yet');
+      throw notImplemented('berth cancels a build when its client goes away; there is no build ID to cancel by');
     },
   },
   {

@@ -53,7 +53,7 @@ static const char *errno_name(int e)
   }
 }
 
-static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path)
+static napi_value errno_error(napi_env env, int e, const char *syscall, const char *path)
 {
   char msg[PATH_BUF + 128];
   snprintf(msg, sizeof msg, "%s: %s, %s '%s'", errno_name(e), strerror(e), syscall, path ? path : "");
@@ -70,7 +70,12 @@ static napi_value throw_errno(napi_env env, int e, const char *syscall, const ch
     napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &v);
     napi_set_named_property(env, err, "path", v);
   }
-  napi_throw(env, err);
+  return err;
+}
+
+static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path)
+{
+  napi_throw(env, errno_error(env, e, syscall, path));
   return NULL;
 }
 
@@ -246,6 +251,67 @@ static napi_value js_syncfs(napi_env env, napi_callback_info info)
   return NULL;
 }
 
+/* syncfsAsync(path): the same on a thread of libuv's pool; a promise. The
+ * directory is opened at once (its errors are thrown), the flush runs beside
+ * the caller's thread (a pull flushes what it has written while it goes on). */
+struct syncfs_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  int err;
+  char path[PATH_BUF];
+};
+
+static void syncfs_execute(napi_env env, void *data)
+{
+  (void)env;
+  struct syncfs_work *w = data;
+  w->err = syncfs(w->fd) < 0 ? errno : 0;
+  close(w->fd);
+}
+
+static void syncfs_complete(napi_env env, napi_status status, void *data)
+{
+  struct syncfs_work *w = data;
+  if (status == napi_ok && w->err == 0) {
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    napi_resolve_deferred(env, w->deferred, undef);
+  } else {
+    napi_reject_deferred(env, w->deferred, errno_error(env, w->err ? w->err : EIO, "syncfs", w->path));
+  }
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+static napi_value js_syncfs_async(napi_env env, napi_callback_info info)
+{
+  GET_ARGS(1);
+  struct syncfs_work *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, ENOMEM, "syncfs", NULL);
+  if (arg_string(env, argv, argc, 0, w->path, sizeof w->path)) {
+    free(w);
+    return NULL;
+  }
+  w->fd = open(w->path, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+  if (w->fd < 0) {
+    int e = errno;
+    napi_value err = throw_errno(env, e, "open", w->path);
+    free(w);
+    return err;
+  }
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "berth:syncfs", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, syncfs_execute, syncfs_complete, w, &w->work) != napi_ok ||
+      napi_queue_async_work(env, w->work) != napi_ok) {
+    close(w->fd);
+    free(w);
+    return throw_errno(env, EIO, "syncfs", NULL);
+  }
+  return promise;
+}
+
 /* setTopdir(path): give a directory the "top of unrelated hierarchies" attribute
  * (FS_TOPDIR_FL, chattr +T), so that ext4's Orlov allocator spreads each new
  * subdirectory over the block groups instead of packing it beside its siblings.
@@ -345,6 +411,7 @@ static napi_value init(napi_env env, napi_value exports)
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"syncfsAsync", NULL, js_syncfs_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setTopdir", NULL, js_set_topdir, NULL, NULL, NULL, napi_enumerable, NULL},
       {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -19,7 +19,10 @@ export function progressMode(flag: string | undefined, quiet: boolean, isTTY: bo
     case 'quiet':
       return flag as ProgressMode;
     default:
-      throw new Error(`invalid progress mode ${JSON.stringify(flag)}: use auto, plain, tty or quiet`);
+      // docker's words
+      throw new Error(
+        `invalid value ${JSON.stringify(flag)} passed to --progress, valid values are: auto, plain, tty, quiet`,
+      );
   }
 }
 

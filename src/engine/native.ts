@@ -17,6 +17,8 @@ export interface NativeAddon {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   umount(target: string, flags?: number): void;
   syncfs(path: string): void;
+  /** syncfs on a thread of libuv's pool. */
+  syncfsAsync(path: string): Promise<void>;
   /** chattr +T: true when the directory has ext4's "top directory" attribute, false when its file system has none. */
   setTopdir(path: string): boolean;
   chroot(path: string): void;

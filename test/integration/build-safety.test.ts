@@ -2,16 +2,27 @@
  * Build safety, each test playing the attacker: symbolic links in the
  * context never let COPY (or a bind mount) read outside the context; an ADD
  * of a tar with `..` entries or links out fails and writes nothing outside
- * the image; Ctrl-C during a RUN leaves no image, no container, no mount and
+ * the image; a git context's #REF:DIR stays inside the clone (not by `..`,
+ * not by the repository's links); Ctrl-C during a RUN leaves no image, no container, no mount and
  * no scratch files. And the events a build reports: docker's `image tag`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { berth, CLI, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { build, makeContext } from '../helpers/build.js';
+import { build, fileServer, makeContext, serveDir } from '../helpers/build.js';
 import { tarBuffer } from '../helpers/archives.js';
 
 const skip = skipReason();
@@ -76,6 +87,61 @@ describeIf(skip)('build safety', () => {
       expect(seen.stdout).not.toContain('host secret');
     } finally {
       rmSync(secret, { force: true });
+    }
+  });
+
+  itIf(skip)("a git context's #REF:DIR never leaves the clone: not by .., not by the repository's links", async () => {
+    // on the host: a directory the attacker would like built, with its own Dockerfile and a secret
+    const host = mkdtempSync(join(tmpdir(), 'berth-git-host-'));
+    dirs.push(host);
+    writeFileSync(join(host, 'Dockerfile'), 'FROM bb\nCOPY secret /secret\n');
+    writeFileSync(join(host, 'secret'), 'host secret\n');
+    // the repository: a real subdirectory, a link to the host directory, a link climbing out
+    const repo = mkdtempSync(join(tmpdir(), 'berth-git-'));
+    dirs.push(repo);
+    const git = (args: string[], cwd: string) =>
+      execFileSync('git', args, {
+        cwd,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'a',
+          GIT_AUTHOR_EMAIL: 'a@b',
+          GIT_COMMITTER_NAME: 'a',
+          GIT_COMMITTER_EMAIL: 'a@b',
+        },
+      });
+    const work = join(repo, 'work');
+    mkdirSync(join(work, 'sub'), { recursive: true });
+    writeFileSync(join(work, 'sub', 'Dockerfile'), 'FROM bb\nCOPY in-sub /in-sub\n');
+    writeFileSync(join(work, 'sub', 'in-sub'), 'from the repository\n');
+    symlinkSync(host, join(work, 'evil'));
+    symlinkSync(`../../../../../../../..${host}`, join(work, 'up'));
+    git(['init', '-q', '-b', 'main'], work);
+    git(['add', '.'], work);
+    git(['commit', '-q', '-m', 'c'], work);
+    git(['clone', '-q', '--bare', 'work', 'repo.git'], repo);
+    git(['update-server-info'], join(repo, 'repo.git'));
+    const srv = await fileServer({});
+    try {
+      serveDir(srv, join(repo, 'repo.git'), '/repo.git');
+      const url = `${srv.url}/repo.git#main`;
+      const ok = await berth(t, ['build', '-q', `${url}:sub`]);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      for (const sub of ['evil', 'up', `../../../../../../../..${host}`, `/${host}`]) {
+        const r = await berth(t, ['build', '-q', `${url}:${sub}`]);
+        expect(r.exitCode, `${sub}: ${r.stdout}`).toBe(1);
+        // the directory named is the clone's own (not there), never the host's
+        const m = /^ERROR: unable to prepare context: stat (\/\S+): no such file or directory$/.exec(last(r.stderr)!);
+        expect(m, `${sub}: ${r.stderr}`).not.toBeNull();
+        expect(m![1]!.endsWith(host), sub).toBe(true);
+        expect(m![1]!.length, sub).toBeGreaterThan(host.length);
+      }
+      const dirLink = await berth(t, ['build', '-q', `${url}:sub/Dockerfile`]);
+      expect(last(dirLink.stderr)).toMatch(
+        /^ERROR: unable to prepare context: error setting git context, not a directory: \/\S+\/sub\/Dockerfile$/,
+      );
+    } finally {
+      await srv.close();
     }
   });
 

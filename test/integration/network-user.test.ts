@@ -7,10 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
 import { berth, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { hostAddress } from '../helpers/network.js';
+import { hostAddress, httpGet } from '../helpers/network.js';
 
 const reason = skipReason();
 
@@ -149,6 +150,30 @@ describeIf(reason)('user-defined networks', () => {
     expect(r.stdout).not.toMatch(/^default/m);
     expect(r.stdout).toContain('from-inner\n');
     expect(r.stdout).toContain('host-unreachable');
+    // the attacker's way out through the host: a service of the host's listening on every address, asked at
+    // the gateway's address (the host's own on that bridge); only the network's DNS is there for it
+    const service = createServer((c) => c.end('host-service\n'));
+    await new Promise<void>((r) => service.listen(0, '0.0.0.0', r));
+    const port = (service.address() as AddressInfo).port;
+    const gw = (await sh(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'sealed'])).trim();
+    try {
+      const probe = await run([
+        'run',
+        '--rm',
+        '--network',
+        'sealed',
+        'bb',
+        'sh',
+        '-c',
+        `timeout 5 nc ${gw} ${port} </dev/null || echo refused; timeout 5 nc ${host} ${port} </dev/null || echo refused`,
+      ]);
+      expect(probe.stdout).toBe('refused\nrefused\n');
+      // while the host still reaches a container on the network by its address (the answers come in)
+      const innerIp = (await sh(['inspect', '-f', '{{.NetworkSettings.Networks.sealed.IPAddress}}', 'inner'])).trim();
+      expect(await httpGet(innerIp, 80, 5000)).toContain('from-inner');
+    } finally {
+      service.close();
+    }
     // and no published port on it
     const p = await run(['run', '-d', '--name', 'inner-p', '--network', 'sealed', '-p', '80', 'bb', 'sleep', '100']);
     expect(p.exitCode).toBe(0);
@@ -405,39 +430,47 @@ describeIf(reason)('user-defined networks', () => {
     },
   );
 
-  itIf(kernelHas('ipvlan') ? null : 'this kernel has no ipvlan driver (CONFIG_IPVLAN is not set)')(
-    'ipvlan l2 on a parent interface',
-    async () => {
-      const parent = `biv${process.pid % 100000}`;
-      if (canMake('dummy')) ip(['link', 'add', parent, 'type', 'dummy']);
-      else {
-        ip(['link', 'add', parent, 'type', 'veth', 'peer', 'name', `${parent}p`]);
-        ip(['link', 'set', `${parent}p`, 'up']);
-      }
-      ip(['link', 'set', parent, 'up']);
-      try {
-        await sh([
-          'network',
-          'create',
-          '-d',
-          'ipvlan',
-          '--subnet',
-          '10.125.0.0/24',
-          '-o',
-          `parent=${parent}`,
-          '-o',
-          'ipvlan_mode=l2',
-          'ivnet',
-        ]);
-        await server('iv1', 'ivnet');
-        expect((await fetch('ivnet', '10.125.0.2')).stdout).toBe('from-iv1\n');
-        await sh(['rm', '-f', 'iv1']);
+  it('ipvlan l2 on a parent interface; a kernel without the driver refuses the start in one line', async () => {
+    const parent = `biv${process.pid % 100000}`;
+    if (canMake('dummy')) ip(['link', 'add', parent, 'type', 'dummy']);
+    else {
+      ip(['link', 'add', parent, 'type', 'veth', 'peer', 'name', `${parent}p`]);
+      ip(['link', 'set', `${parent}p`, 'up']);
+    }
+    ip(['link', 'set', parent, 'up']);
+    try {
+      await sh([
+        'network',
+        'create',
+        '-d',
+        'ipvlan',
+        '--subnet',
+        '10.125.0.0/24',
+        '-o',
+        `parent=${parent}`,
+        '-o',
+        'ipvlan_mode=l2',
+        'ivnet',
+      ]);
+      if (!kernelHas('ipvlan')) {
+        // this machine's kernel (CONFIG_IPVLAN not set): the container cannot start, and says why
+        const r = await run(['run', '-d', '--name', 'iv1', '--network', 'ivnet', 'bb', 'sleep', '60']);
+        expect(r.exitCode).toBe(125);
+        expect(r.stderr.trim().split('\n')).toEqual(['Error: this kernel has no ipvlan driver (CONFIG_IPVLAN)']);
+        // as docker leaves a container whose start failed: created, holding no address
+        expect((await sh(['inspect', '-f', '{{.State.Status}}', 'iv1'])).trim()).toBe('created');
+        await sh(['rm', 'iv1']);
         await sh(['network', 'rm', 'ivnet']);
-      } finally {
-        ip(['link', 'del', parent]);
+        return;
       }
-    },
-  );
+      await server('iv1', 'ivnet');
+      expect((await fetch('ivnet', '10.125.0.2')).stdout).toBe('from-iv1\n');
+      await sh(['rm', '-f', 'iv1']);
+      await sh(['network', 'rm', 'ivnet']);
+    } finally {
+      ip(['link', 'del', parent]);
+    }
+  });
 
   it("overlay is refused with a clear message; create's bad input in docker's words", async () => {
     const cases: [string[], string][] = [

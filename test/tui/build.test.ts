@@ -243,6 +243,20 @@ describeIf(skipReason())('the app builds images', () => {
       const again = shown.at(-1);
       expect(again).toMatch(/=> CACHED \[2\/3\] COPY hello\.txt/);
       expect(again).toMatch(/=> CACHED \[3\/3\] RUN echo/);
+
+      // another Dockerfile (relative to the app's directory, as -f is), untagged, without the cache
+      await dialog(a, 'app');
+      await a.press(KEYS.down);
+      await a.type('app/other.Dockerfile');
+      await a.press(KEYS.down, KEYS.down, KEYS.down, ' ');
+      await a.waitFor(/No cache\s+\[x\] on/);
+      await a.press(KEYS.ctrlS);
+      const built = await a.waitFor(/built ([0-9a-f]{12})/, 60_000);
+      const id = /built ([0-9a-f]{12})/.exec(built)![1]!;
+      const other = (await e.b.inspectImage(id)) as { Id: string; RepoTags: string[]; Config: { Labels: object } };
+      expect(other.RepoTags).toEqual([]);
+      expect(other.Config.Labels).toEqual({ from: 'other' });
+      expect(shown.at(-1)).toMatch(/load build definition from other\.Dockerfile/);
     },
   );
 

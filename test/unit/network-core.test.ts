@@ -148,6 +148,14 @@ describe('the nft table', () => {
     expect(s).not.toMatch(/flush (set|map) inet berth ports4/);
     expect(s).toContain('add element inet berth masq4 { 172.17.0.0/16 }');
     expect(s).toContain('add rule inet berth forward iifname "br-x" oifname != "br-x" drop');
+    // an internal network reaches the host only for its DNS on the gateway (and answers to the host)
+    expect(s).toContain(
+      'add rule inet berth input iifname "br-x" ip daddr 172.18.0.1 meta l4proto { tcp, udp } th dport 53 accept',
+    );
+    expect(s.indexOf('input iifname "br-x" ct state established,related accept')).toBeLessThan(
+      s.indexOf('input iifname "br-x" drop'),
+    );
+    expect(s).not.toContain('input iifname "berth0"');
     expect(
       portsUpScript('berth', '172.17.0.2', [{ proto: 'udp', hostIp: '', hostPort: 53, containerPort: 5353 }]),
     ).toBe('add element inet berth ports4 { udp . 53 : 172.17.0.2 . 5353 }\n');

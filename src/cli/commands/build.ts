@@ -17,7 +17,7 @@ import {
 } from '../../client/api.js';
 import { formatBuildError } from '../../client/format/build-progress.js';
 import { BuildDisplay, progressMode } from '../build-display.js';
-import { UsageError } from '../context.js';
+import { ExitError, UsageError } from '../context.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 
 const isUrl = (s: string) =>
@@ -28,7 +28,8 @@ function buildArgs(values: string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const a of values) {
     const eq = a.indexOf('=');
-    if (eq === 0) throw new UsageError(`invalid argument "${a}" for "--build-arg" flag: invalid key/value pair`);
+    if (eq === 0)
+      throw new UsageError(`invalid argument "${a}" for "--build-arg" flag: invalid environment variable: ${a}`);
     if (eq > 0) out.set(a.slice(0, eq), a.slice(eq + 1));
     else if (process.env[a] !== undefined) out.set(a, process.env[a]!);
   }
@@ -110,7 +111,8 @@ export const verb: Verb = {
     try {
       mode = progressMode(str(opts, 'progress'), quiet, !!cli.stderr.isTTY);
     } catch (e) {
-      throw new UsageError((e as Error).message);
+      // docker checks the value after parsing the flags: its message alone, exit 1
+      throw new ExitError(1, (e as Error).message);
     }
     const file = str(opts, 'file');
     if (target === '-' && file === '-')

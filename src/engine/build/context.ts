@@ -18,7 +18,7 @@ import { openUrl } from '../archive/import.js';
 import { BerthError } from '../errors.js';
 import { extractTar } from '../layer/extract.js';
 import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
-import { ContextView } from './fs/view.js';
+import { ContextView, DirView, resolveIn } from './fs/view.js';
 
 export type ContextSource =
   | { kind: 'dir'; path: string }
@@ -102,7 +102,25 @@ async function gitClone(url: string, dir: string): Promise<string> {
     const err = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
     throw prepareError(`unable to 'git clone' to temporary context directory: error fetching: ${err}`, e);
   }
-  return sub ? join(dir, sub) : dir;
+  return sub ? gitSubdir(dir, sub) : dir;
+}
+
+/**
+ * `#REF:DIR`'s directory inside the clone, resolved as docker's CLI does
+ * (FollowSymlinkInScope): `..` and symbolic links never leave the clone, so
+ * a repository's link to `/etc` names the clone's own `etc`, not the host's.
+ */
+function gitSubdir(root: string, sub: string): string {
+  const rel = resolveIn(new DirView(root), sub, true);
+  const dir = rel ? join(root, rel) : root;
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw prepareError(`stat ${dir}: no such file or directory`);
+  }
+  if (!st.isDirectory()) throw prepareError(`error setting git context, not a directory: ${dir}`);
+  return dir;
 }
 
 function loadIgnore(ctxDir: string, dockerfilePath: string | null): { matcher: IgnoreMatcher | null; bytes: number } {

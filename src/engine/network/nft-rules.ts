@@ -72,7 +72,13 @@ export function tableScript(table: string, nets: BridgeNet[]): string {
     // an internal network has no way out, and no way in but from itself
     lines.push(`add rule ${t} forward iifname ${q(n.bridge)} oifname != ${q(n.bridge)} drop`);
     lines.push(`add rule ${t} forward oifname ${q(n.bridge)} iifname != ${q(n.bridge)} drop`);
-    lines.push(`add rule ${t} input iifname ${q(n.bridge)} ip daddr != ${n.gateway} drop`);
+    // the host only for the network's DNS responder on the gateway: no host service is a way out either
+    lines.push(
+      `add rule ${t} input iifname ${q(n.bridge)} ip daddr ${n.gateway} meta l4proto { tcp, udp } th dport 53 accept`,
+    );
+    // (answers to what the host started, e.g. the host reaching a container by its address, still come in)
+    lines.push(`add rule ${t} input iifname ${q(n.bridge)} ct state established,related accept`);
+    lines.push(`add rule ${t} input iifname ${q(n.bridge)} drop`);
   }
   // published ports reach their container from anywhere; otherwise two bridges never reach each other
   lines.push(`add rule ${t} forward ct status dnat accept`);

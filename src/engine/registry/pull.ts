@@ -26,6 +26,7 @@ import { immediate } from '../store/db.js';
 import { makeScratch, removeTree } from '../store/scratch.js';
 import type { Store } from '../store/store.js';
 import type { PullOptions } from '../types.js';
+import { BackgroundFlush } from './background-flush.js';
 import { hostPlatform } from './platform-match.js';
 import { pullLayer } from './pull-layer.js';
 import { quickHeadDigest } from './quick-head.js';
@@ -178,6 +179,7 @@ async function fetchLayersAndCommit(
     }
   });
   const scratch = makeScratch(store.layout.tmpDir, 'pull');
+  const flush = new BackgroundFlush(scratch);
   let downloaded = false;
   const inner = new AbortController();
   const stop = () => inner.abort();
@@ -212,6 +214,7 @@ async function fetchLayersAndCommit(
       const l = layers[i]!;
       const lid = shortId(l.digest);
       const tick = throttle();
+      let got = 0;
       const layer = await pullLayer(
         store,
         r.repo,
@@ -221,6 +224,8 @@ async function fetchLayersAndCommit(
         i,
         {
           downloading: (current) => {
+            flush.add(current - got);
+            got = current;
             if (tick(current === l.size)) {
               emit({ status: 'Downloading', progressDetail: { current, total: l.size }, id: lid });
             }
@@ -250,6 +255,7 @@ async function fetchLayersAndCommit(
       if (!row) throw new BerthError('IO', `layer ${chains[i]} went away during the pull; try again`);
       prepared[i] = { diffId: row.diffId, blobPath: '', treeRoot: '', size: row.size, tarSize: row.tarSize };
     });
+    await flush.settle();
     const name = ref.digest ? null : localName(ref);
     const digestName = `${repoName(ref)}@${r.digest}`;
     const labels: Record<string, string> = r.config.config?.Labels ?? {};

@@ -3,13 +3,15 @@
  * (layer_digests) decides: the repository already has it ("Layer already
  * exists"), another repository of the same registry has it (a cross-
  * repository mount: "Mounted from ..."), a compressed copy is kept here
- * (uploaded as it is), or it is gzip-compressed from its tar on the way out,
+ * (uploaded as it is), or it is gzip-compressed from its tar on the way out
+ * (in blocks on every core: archive/parallel-gzip.ts),
  * the compressed bytes kept and their digest remembered, so no later push
  * compresses it again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { createGzip } from 'node:zlib';
+import { parallelGzip } from '../archive/parallel-gzip.js';
+import { fromSystemError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Repository } from './client.js';
 import { MT, layerCompression } from './media-types.js';
@@ -109,15 +111,13 @@ export async function pushLayer(
   const hash = createHash('sha256');
   let read = 0;
   let size = 0;
-  const gz = createGzip({ chunkSize: 256 * 1024 });
-  createReadStream(store.blobs.path(layer.diffId), { highWaterMark: 1 << 20 })
-    .on('data', (c: Buffer | string) => {
-      read += c.length;
-      events.pushing(read, layer.tarSize);
-    })
-    .on('error', (e) => gz.destroy(e))
-    .pipe(gz);
-  const body = counted(gz as AsyncIterable<Buffer>, (n) => (size += n));
+  // compressed on every core (pigz's way) at zlib's default level, as docker compresses with its default
+  const tar = counted(createReadStream(store.blobs.path(layer.diffId), { highWaterMark: 1 << 20 }), (n) => {
+    read += n;
+    events.pushing(read, layer.tarSize);
+  });
+  const gz = parallelGzip(tar);
+  const body = counted(gz, (n) => (size += n));
   const tee = (async function* () {
     for await (const c of body) {
       hash.update(c);
@@ -129,16 +129,27 @@ export async function pushLayer(
   try {
     location = await startAndSend(repo, tee, signal);
   } catch (e) {
-    gz.destroy();
+    void gz.return(undefined).catch(() => undefined); // ends the reading of the tar
     writer.abort();
     throw e;
   }
   const digest = 'sha256:' + hash.digest('hex');
+  // the kept copy is flushed beside the last request (and the other layers' uploads), not after it
+  const flushed = writer.flush().then(
+    () => null,
+    (e: unknown) => e,
+  );
   try {
     await repo.finishUpload(location, digest, null, signal);
   } catch (e) {
+    await flushed;
     writer.abort();
     throw e;
+  }
+  const flushError = await flushed;
+  if (flushError) {
+    writer.abort();
+    throw fromSystemError(flushError, 'cannot flush the compressed layer to disk');
   }
   writer.commit(digest);
   const r = { digest, size, mediaType: gzipType(oci) };

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -124,6 +125,17 @@ export class BlobWriter {
 
   digest(): string {
     return 'sha256:' + this.hash.copy().digest('hex');
+  }
+
+  /**
+   * fsync on a thread of libuv's pool while the caller's thread goes on;
+   * commit() after it finds nothing left to write. Nothing else may close
+   * the writer until it has settled.
+   */
+  async flush(): Promise<void> {
+    const fd = this.fd;
+    if (fd === null) return;
+    await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
   }
 
   /** Close (optionally fsync) without moving; the file stays at tmpPath. */

@@ -130,9 +130,27 @@ static int join_container(pid_t pid, unsigned long long start, const char *cgpat
   return 0;
 }
 
+/* the size file (--winsize-file), opened before joining the container's mount namespace */
+static int winsize_fd = -1;
+
 static void copy_winsize(int master)
 {
   struct winsize ws;
+  if (winsize_fd >= 0) {
+    char buf[64];
+    ssize_t n = pread(winsize_fd, buf, sizeof buf - 1, 0);
+    unsigned rows = 0, cols = 0;
+    if (n > 0) {
+      buf[n] = 0;
+      if (sscanf(buf, "%u %u", &rows, &cols) == 2 && rows > 0 && cols > 0 && rows < 65536 && cols < 65536) {
+        memset(&ws, 0, sizeof ws);
+        ws.ws_row = (unsigned short)rows;
+        ws.ws_col = (unsigned short)cols;
+        ioctl(master, TIOCSWINSZ, &ws);
+      }
+    }
+    return;
+  }
   if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
@@ -238,6 +256,13 @@ int exec_main(const exec_opts *o)
   if (o->user && parse_user(o->user, &id, &err) < 0) return die(&err);
   const char **env = merge_env(s.env, o->env);
   const char *cwd = o->cwd ? o->cwd : (s.cwd ? s.cwd : "/");
+  if (o->tty && o->winsize_file) {
+    winsize_fd = open(o->winsize_file, O_RDONLY | O_CLOEXEC);
+    if (winsize_fd < 0) {
+      fail_errno(&err, "open %s", o->winsize_file);
+      return die(&err);
+    }
+  }
   if (join_container(o->pid, o->pid_start, o->cgroup, &err) < 0) return die(&err);
   int master = -1;
   char slave_path[64] = "";
@@ -271,7 +296,26 @@ int exec_main(const exec_opts *o)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (o->detach) {
-      if (fork() > 0) _exit(0); /* the exec'd process is reparented inside the container */
+      /* this process stays as the exec'd process's parent and reaps it: reparented to the container's
+         init instead (which need not reap), it would stay a zombie in the container for good */
+      pid_t g = fork();
+      if (g > 0) {
+        close(st[1]);
+        int dn = open("/dev/null", O_RDWR);
+        if (dn >= 0) {
+          dup2(dn, 0);
+          dup2(dn, 1);
+          dup2(dn, 2);
+          if (dn > 2) close(dn);
+        }
+        setsid();
+        while (waitpid(g, NULL, 0) < 0 && errno == EINTR) {}
+        _exit(0);
+      }
+      if (g < 0) {
+        fail_errno(&err, "fork");
+        goto failed;
+      }
     }
     setsid();
     if (o->tty) {
@@ -323,10 +367,7 @@ int exec_main(const exec_opts *o)
     fprintf(stderr, "%s\n", msg + 1);
     return (unsigned char)msg[0];
   }
-  if (o->detach) {
-    waitpid(child, NULL, 0);
-    return 0;
-  }
+  if (o->detach) return 0; /* the process runs on under its reaper (see above) */
   if (o->tty) return proxy(master, child);
   /* pass terminal signals on to the process */
   sigset_t fwd;

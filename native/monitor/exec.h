@@ -9,6 +9,9 @@ typedef struct {
   pid_t pid;
   unsigned long long pid_start; /* its start time (state.json pidStartTime), 0 when unknown */
   const char *cgroup, *bundle, *cwd, *user;
+  /* with --tty: a host file holding "ROWS COLS", read for the pty's size at the start and on SIGWINCH
+     (for callers whose own stdin is no terminal, such as the API server) */
+  const char *winsize_file;
   bool tty, detach, privileged;
   const char **env; /* extra K=V, NULL terminated */
   char **argv;

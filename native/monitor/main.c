@@ -19,7 +19,8 @@ static int usage(void)
                   "[--exit-arg A]...]\n"
                   "       berth-monitor exec --pid PID [--pid-start N] [--cgroup PATH] [--bundle DIR] [--tty] "
                   "[--detach] [--env K=V]...\n"
-                  "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged] -- ARG...\n"
+                  "                          [--cwd DIR] [--user UID:GID[:G,...]] [--privileged]\n"
+                  "                          [--winsize-file FILE] -- ARG...\n"
                   "       berth-monitor net-up|net-down --pid PID --network FILE --link NAME\n"
                   "       berth-monitor init -- CMD...\n"
                   "       berth-monitor version\n");
@@ -114,6 +115,8 @@ static int cmd_exec(int argc, char **argv)
       o.detach = true;
     else if (!strcmp(a, "--privileged"))
       o.privileged = true;
+    else if (!strcmp(a, "--winsize-file"))
+      o.winsize_file = need(argc, argv, &i);
     else {
       fprintf(stderr, "berth-monitor: unknown option %s\n", a);
       return usage();

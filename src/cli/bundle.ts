@@ -37,7 +37,7 @@ const ownUrl: Plugin = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
-      if (!relative(DIST, args.path).match(/^(cli|client|engine)\//)) return undefined;
+      if (!relative(DIST, args.path).match(/^(cli|client|engine|server)\//)) return undefined;
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const rel = relative(OUTDIR, args.path).split('\\').join('/');

@@ -65,6 +65,8 @@ export const verbIndex: [string[], Load][] = [
   [['system df'], () => import('./commands/system-df.js').then((m) => m.verb)],
   [['system prune'], () => import('./commands/system-prune.js').then((m) => m.verb)],
   [['system check'], () => import('./commands/system-check.js').then((m) => m.verb)],
+  [['system service'], () => import('./commands/system-service.js').then((m) => m.verb)],
+  [['info', 'system info'], () => import('./commands/info.js').then((m) => m.verb)],
   [['events', 'system events'], () => import('./commands/events.js').then((m) => m.verb)],
   [['build', 'image build'], () => import('./commands/build.js').then((m) => m.verb)],
   [['builder prune'], () => import('./commands/builder-prune.js').then((m) => m.verb)],

@@ -20,6 +20,11 @@ export { FEATURES, capabilities, missingReason, requireFeature } from './types/c
 import type { Capabilities } from './types/capabilities.js';
 import type { VolumeInfo, VolumeCreate } from './types/volumes.js';
 // build and networks: still the engine's own shapes (they came after the client took its data types)
+// the service's additions: still the engine's own shapes
+export type { SystemInfo, DistributionInfo } from '../engine/types.js';
+import type { SystemInfo, DistributionInfo } from '../engine/types.js';
+export type { WaitCondition } from '../engine/container/wait.js';
+import type { WaitCondition } from '../engine/container/wait.js';
 export type { BuildRequest } from '../engine/build/exec/build.js';
 export type { ContextSource } from '../engine/build/context.js';
 export type { SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning } from '../engine/build/progress.js';
@@ -113,14 +118,22 @@ export interface ContainerApi {
    */
   startContainer(
     ref: string,
-    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean; event?: boolean } },
   ): Promise<{ id: string; session: AttachSession | null; alreadyRunning: boolean }>;
   stopContainer(ref: string, timeout?: number, signal?: string): Promise<void>;
   restartContainer(ref: string, timeout?: number): Promise<void>;
   killContainer(ref: string, signal?: string): Promise<void>;
   pauseContainer(ref: string): Promise<void>;
   unpauseContainer(ref: string): Promise<void>;
-  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }>;
+  /**
+   * Wait for a condition (docker's): `not-running` (the default: now, if it is not running),
+   * `next-exit` (the end of the next run, which may start later) or `removed` (its removal).
+   */
+  waitContainer(
+    ref: string,
+    signal?: AbortSignal,
+    condition?: WaitCondition,
+  ): Promise<{ exitCode: number; error: string }>;
   renameContainer(ref: string, name: string): Promise<void>;
   removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string>;
   pruneContainers(filters?: Map<string, string[]>): Promise<{ deleted: string[]; spaceReclaimed: number }>;
@@ -133,7 +146,15 @@ export interface ContainerApi {
   exportContainer(ref: string, out: Writable): Promise<void>;
   statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat>;
   copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void>;
-  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void>;
+  /** `verify`: read the whole archive first; one with an entry that climbs out of DEST writes nothing (INVALID_ARCHIVE). */
+  copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ): Promise<void>;
   commitContainer(ref: string, opts?: CommitOptions): Promise<string>;
   updateContainer(ref: string, opts: UpdateOptions): Promise<void>;
   /**
@@ -144,6 +165,8 @@ export interface ContainerApi {
   /** The shell an interactive exec should run: the login shell of the container's user (its /etc/passwd), else /bin/sh. */
   containerShell(ref: string): Promise<string>;
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession>;
+  /** Set the size of a running container's terminal (nothing for a container without one). */
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void>;
   /** The monitor's exit hook (capability exitHook). */
   cleanupContainer(id: string): Promise<void>;
 }
@@ -229,6 +252,13 @@ export interface RegistryApi {
   pushImage(ref: string, opts?: PushOptions): AsyncIterable<ProgressMessage>;
   /** Check credentials against the registry (docker.io when server is omitted), then save them as docker does. */
   login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<LoginResult>;
+  /** Check credentials against the registry without saving them (the API's /auth: its client keeps them); the registry's domain. */
+  checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<string>;
+  /** The manifest a reference names in its registry and the platforms it has, pulling nothing (GET /distribution/{name}/json). */
+  inspectDistribution(
+    ref: string,
+    opts?: { auth?: RegistryCredentials | null; signal?: AbortSignal },
+  ): Promise<DistributionInfo>;
   /** Forget a registry's credentials; removed is false when there were none. */
   logout(server?: string): Promise<{ server: string; removed: boolean }>;
   /** Docker Hub's search, or REGISTRY/TERM through that registry's search or catalog. */
@@ -262,5 +292,7 @@ export interface Backend
    * here before they offer or call a feature (methods of a missing one throw NOT_SUPPORTED).
    */
   capabilities(): Capabilities;
+  /** What `docker info` shows: counts, storage and cgroup drivers, kernel, OS, CPUs, memory, runtimes. */
+  systemInfo(): Promise<SystemInfo>;
   close(): Promise<void>;
 }

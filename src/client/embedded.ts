@@ -4,6 +4,7 @@
  * results have the client's shapes (the engine builds docker's), so most
  * methods pass them on as they are.
  */
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import type {
   StatsSample,
   EventOptions,
   PlainRunRequest,
+  WaitCondition,
   BuildRequest,
   PullOptions,
   PushOptions,
@@ -77,6 +79,11 @@ export class EmbeddedBackend implements Backend {
   async close(): Promise<void> {
     await this.engine.closeRegistries();
     this.engine.close();
+  }
+
+  async systemInfo() {
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+    return this.engine.systemInfo(pkg.version);
   }
 
   async listImages(opts?: ImageListOptions) {
@@ -130,6 +137,12 @@ export class EmbeddedBackend implements Backend {
   logout(server?: string) {
     return this.engine.logout(server);
   }
+  checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal) {
+    return this.engine.checkLogin(server, creds, signal);
+  }
+  inspectDistribution(ref: string, opts?: { auth?: RegistryCredentials | null; signal?: AbortSignal }) {
+    return this.engine.inspectDistribution(ref, opts);
+  }
   searchImages(term: string, opts?: SearchOptions) {
     return this.engine.searchImages(term, opts);
   }
@@ -145,7 +158,7 @@ export class EmbeddedBackend implements Backend {
   }
   startContainer(
     ref: string,
-    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean } },
+    opts?: { attach?: { stdin?: boolean; stdout?: boolean; stderr?: boolean; cleanup?: boolean; event?: boolean } },
   ) {
     return this.engine.startContainer(ref, opts);
   }
@@ -164,8 +177,8 @@ export class EmbeddedBackend implements Backend {
   unpauseContainer(ref: string) {
     return this.engine.unpauseContainer(ref);
   }
-  waitContainer(ref: string, signal?: AbortSignal) {
-    return this.engine.waitContainer(ref, signal);
+  waitContainer(ref: string, signal?: AbortSignal, condition?: WaitCondition) {
+    return this.engine.waitContainer(ref, signal, condition);
   }
   async renameContainer(ref: string, name: string) {
     this.engine.renameContainer(ref, name);
@@ -204,8 +217,15 @@ export class EmbeddedBackend implements Backend {
   copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean) {
     return this.engine.copyFromContainer(ref, src, name, out, follow);
   }
-  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean) {
-    return this.engine.copyToContainer(ref, dest, input, top, keepOwners);
+  copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ) {
+    return this.engine.copyToContainer(ref, dest, input, top, keepOwners, opts);
   }
   commitContainer(ref: string, opts?: CommitOptions) {
     return this.engine.commitContainer(ref, opts);
@@ -221,6 +241,9 @@ export class EmbeddedBackend implements Backend {
   }
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }) {
     return this.engine.attachContainer(ref, want);
+  }
+  resizeContainer(ref: string, rows: number, cols: number) {
+    return this.engine.resizeContainer(ref, rows, cols);
   }
   cleanupContainer(id: string) {
     return this.engine.cleanupContainer(id);

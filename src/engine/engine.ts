@@ -31,7 +31,14 @@ import {
   type LifecycleHooks,
   type StartOptions,
 } from './container/lifecycle.js';
-import { attachContainer, containerLogs, containerTop, execPlan, updateContainer } from './container/ops.js';
+import {
+  attachContainer,
+  containerLogs,
+  containerTop,
+  execPlan,
+  resizeContainer,
+  updateContainer,
+} from './container/ops.js';
 import { inspectContainer, listContainers } from './container/query.js';
 import { pruneContainers, removeContainer } from './container/remove.js';
 import { loginShell } from './container/shell.js';
@@ -55,6 +62,8 @@ import { inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './ne
 import type { NetworkResource } from './network/shapes.js';
 import { sweepNetworks } from './network/sweep.js';
 import { StatsSampler } from './stats/sampler.js';
+import { systemInfo } from './system/info.js';
+import { waitForCondition, type WaitCondition } from './container/wait.js';
 import { buildCacheUsesLayer } from './build/cache/cache-db.js';
 import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
 import type { BuildRequest } from './build/exec/build.js';
@@ -84,6 +93,7 @@ import type {
   ImportOptions,
   LoadReport,
   PruneReport,
+  SystemInfo,
   ProgressMessage,
   PullOptions,
   PushOptions,
@@ -91,6 +101,7 @@ import type {
   LoginResult,
   SearchOptions,
   SearchResult,
+  DistributionInfo,
 } from './types.js';
 import type { RegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/settings.js';
@@ -255,6 +266,21 @@ export class Engine {
     return login(svc, server, creds, signal);
   }
 
+  /** Check credentials against a registry without saving them (the API's /auth); the registry's domain. */
+  async checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<string> {
+    const [{ checkLogin }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
+    return checkLogin(svc, server, creds, signal);
+  }
+
+  /** The manifest a reference names in its registry, and its platforms; nothing is pulled. */
+  async inspectDistribution(
+    ref: string,
+    opts: { auth?: RegistryCredentials | null; signal?: AbortSignal } = {},
+  ): Promise<DistributionInfo> {
+    const [{ inspectDistribution }, svc] = await Promise.all([import('./registry/distribution.js'), this.registry()]);
+    return inspectDistribution(svc, ref, opts);
+  }
+
   async logout(server?: string): Promise<{ server: string; removed: boolean }> {
     const [{ logout }, svc] = await Promise.all([import('./registry/login.js'), this.registry()]);
     return logout(svc, server);
@@ -340,7 +366,12 @@ export class Engine {
     return pauseContainer(this.store, ref, false);
   }
 
-  waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
+  waitContainer(
+    ref: string,
+    signal?: AbortSignal,
+    condition?: WaitCondition,
+  ): Promise<{ exitCode: number; error: string }> {
+    if (condition && condition !== 'not-running') return waitForCondition(this.store, ref, condition, signal);
     return waitContainer(this.store, ref, signal);
   }
 
@@ -402,8 +433,15 @@ export class Engine {
     return (await import('./container/fs-ops.js')).copyFromContainer(this.store, ref, src, name, out, follow);
   }
 
-  async copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
-    return (await import('./container/fs-ops.js')).copyToContainer(this.store, ref, dest, input, top, keepOwners);
+  async copyToContainer(
+    ref: string,
+    dest: string,
+    input: Readable,
+    top: string,
+    keepOwners?: boolean,
+    opts?: { verify?: boolean },
+  ): Promise<void> {
+    return (await import('./container/fs-ops.js')).copyToContainer(this.store, ref, dest, input, top, keepOwners, opts);
   }
 
   async commitContainer(ref: string, opts?: CommitOptions): Promise<string> {
@@ -425,6 +463,10 @@ export class Engine {
 
   attachContainer(ref: string, want: { stdin?: boolean; stdout?: boolean; stderr?: boolean }): Promise<AttachSession> {
     return attachContainer(this.store, ref, want);
+  }
+
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void> {
+    return resizeContainer(this.store, ref, rows, cols);
   }
 
   /** The monitor's exit hook: persist the final state; remove --rm containers. */
@@ -473,6 +515,19 @@ export class Engine {
 
   pruneVolumes(o?: { all?: boolean; filters?: Map<string, string[]> }): { deleted: string[]; spaceReclaimed: number } {
     return pruneVolumes(this.store, o);
+  }
+
+  // ---- the system ----
+
+  /** docker info's facts; `version` is the package's version (the engine does not know it). */
+  systemInfo(version: string): SystemInfo {
+    const counts = { running: 0, paused: 0, stopped: 0, images: this.store.images.images().length };
+    for (const c of listContainers(this.store, { all: true })) {
+      if (c.State === 'paused') counts.paused++;
+      else if (c.State === 'running' || c.State === 'restarting') counts.running++;
+      else counts.stopped++;
+    }
+    return systemInfo(this.store, counts, version);
   }
 
   // ---- networks ----

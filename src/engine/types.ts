@@ -113,8 +113,12 @@ export interface ContainerCreateRequest {
   name?: string;
   /** Arguments after the image (replace the image's Cmd). */
   cmd?: string[];
-  /** --entrypoint; '' clears the image's. */
-  entrypoint?: string;
+  /**
+   * --entrypoint: a string (the CLI's flag; '' clears the image's) or the
+   * API's list ([] keeps the image's command without its entrypoint, [""]
+   * clears both, as dockerd merges them).
+   */
+  entrypoint?: string | string[];
   /** KEY=VALUE entries (the CLI resolves bare KEYs and --env-file). */
   env?: string[];
   workdir?: string;
@@ -123,6 +127,8 @@ export interface ContainerCreateRequest {
   /** KEY=VALUE labels. */
   labels?: string[];
   tty?: boolean;
+  /** The terminal's first size, [rows, cols] (docker's HostConfig.ConsoleSize). */
+  consoleSize?: [number, number];
   openStdin?: boolean;
   attachStdin?: boolean;
   attachStdout?: boolean;
@@ -269,6 +275,10 @@ export interface ExecOptions {
   workdir?: string;
   user?: string;
   privileged?: boolean;
+  /** With tty: a host file holding "ROWS COLS" for the pty's size, re-read on SIGWINCH (callers without a terminal). */
+  winsizeFile?: string;
+  /** The API's exec ID, recorded in the exec_create event (docker's execID attribute). */
+  execId?: string;
 }
 
 /** How to run an exec: the program and argv for the caller to spawn with its terminal. */
@@ -340,6 +350,44 @@ export interface StatsSample {
   pids: number;
   /** null when unlimited. */
   pidsLimit: number | null;
+  /** The rest of docker's stats document, when a subscriber asked for it (StatsOptions.detail). */
+  detail?: StatsDetail;
+}
+
+/** What docker's stats JSON shows beyond the StatsSample figures (cgroup v1 or v2 as the host has). */
+export interface StatsDetail {
+  cgroupV2: boolean;
+  /** memory.usage_in_bytes / memory.current, page cache included. */
+  memUsage: number;
+  /** v1 memory.max_usage_in_bytes; null on v2. */
+  memMaxUsage: number | null;
+  /** memory.stat, every field (v1: total_inactive_file ...; v2: inactive_file ...). */
+  memStats: Record<string, number>;
+  cpuUserNs: number;
+  cpuSystemNs: number;
+  /** v1 per-CPU usage; null on v2. */
+  perCpuNs: number[] | null;
+  throttling: { periods: number; throttledPeriods: number; throttledTimeNs: number };
+  /** The reading before this one (docker's precpu_stats): cumulative CPU and system time, ns, and when (ms). */
+  prevCpuTotalNs: number;
+  prevSystemNs: number;
+  prevTime: number;
+  /** Bytes per device and operation ("read", "write"). */
+  blkio: { major: number; minor: number; op: string; value: number }[];
+  /** Per interface, loopback excluded. */
+  networks: Record<
+    string,
+    {
+      rxBytes: number;
+      rxPackets: number;
+      rxErrors: number;
+      rxDropped: number;
+      txBytes: number;
+      txPackets: number;
+      txErrors: number;
+      txDropped: number;
+    }
+  >;
 }
 
 export interface StatsOptions {
@@ -349,6 +397,8 @@ export interface StatsOptions {
    * longer one gets the samples of the readings due for it.
    */
   intervalMs?: number;
+  /** Also read what docker's stats document has beyond the figures (StatsSample.detail). */
+  detail?: boolean;
   signal?: AbortSignal;
 }
 
@@ -379,6 +429,55 @@ export interface EventOptions {
   signal?: AbortSignal;
 }
 
+// ---- the system ---------------------------------------------------------------
+
+/** What `docker info` shows, in docker's terms (the API server renders dockerd's /info from it). */
+export interface SystemInfo {
+  /** The store's engine ID. */
+  id: string;
+  /** The host name. */
+  name: string;
+  containers: number;
+  containersRunning: number;
+  containersPaused: number;
+  containersStopped: number;
+  images: number;
+  driver: string;
+  driverStatus: [string, string][];
+  loggingDriver: string;
+  logDrivers: string[];
+  volumeDrivers: string[];
+  networkDrivers: string[];
+  cgroupDriver: string;
+  cgroupVersion: '1' | '2';
+  memoryLimit: boolean;
+  swapLimit: boolean;
+  cpuCfsPeriod: boolean;
+  cpuCfsQuota: boolean;
+  cpuShares: boolean;
+  cpuSet: boolean;
+  pidsLimit: boolean;
+  oomKillDisable: boolean;
+  ipv4Forwarding: boolean;
+  kernelVersion: string;
+  operatingSystem: string;
+  osVersion: string;
+  osType: string;
+  architecture: string;
+  ncpu: number;
+  memTotal: number;
+  rootDir: string;
+  runtimes: Record<string, { path: string }>;
+  defaultRuntime: string;
+  initBinary: string;
+  /** docker's form: "name=seccomp,profile=builtin", "name=no-new-privileges". */
+  securityOptions: string[];
+  serverVersion: string;
+  /** RFC 3339. */
+  systemTime: string;
+  warnings: string[];
+}
+
 // ---- registries -------------------------------------------------------------
 
 /**
@@ -404,15 +503,18 @@ export interface PullOptions {
   /** os/arch[/variant]; the host's by default. */
   platform?: string;
   allTags?: boolean;
-  /** Credentials for this pull only (not saved; docker's X-Registry-Auth); else the saved ones. */
-  auth?: RegistryCredentials;
+  /**
+   * Credentials for this pull only (not saved; docker's X-Registry-Auth); null: none, not even the
+   * saved ones (what dockerd does for an API client that sent none); else the saved ones.
+   */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
 export interface PushOptions {
   allTags?: boolean;
-  /** Credentials for this push only (not saved); else the saved ones. */
-  auth?: RegistryCredentials;
+  /** Credentials for this push only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
@@ -432,9 +534,17 @@ export interface LoginResult {
 
 export interface SearchOptions {
   limit?: number;
-  /** Credentials for this search only (not saved); else the saved ones. */
-  auth?: RegistryCredentials;
+  /** Credentials for this search only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
+}
+
+/** What a registry says of a reference without pulling it (the API's GET /distribution/{name}/json). */
+export interface DistributionInfo {
+  /** The manifest (or manifest list / index) the reference names. */
+  descriptor: { mediaType: string; digest: string; size: number; urls?: string[] };
+  /** The platforms it has: a list's entries, or a single image's config. */
+  platforms: { architecture: string; os: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] }[];
 }
 
 /** A result of `search` (Docker Hub's search API fields). */

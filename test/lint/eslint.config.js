@@ -1,5 +1,6 @@
 // Lint rules that keep the architecture honest (DESIGN.md section 1):
-// tui -> client -> engine, cli -> client -> engine; keymap/ and theme/ import
+// tui -> client -> engine, cli -> client -> engine, server -> client -> engine
+// (engine/ and client/ never import server/); keymap/ and theme/ import
 // nothing from hooks or components. Type checking is done by tsc.
 import tsParser from '@typescript-eslint/parser';
 
@@ -24,7 +25,10 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        upward(['client', 'cli', 'tui'], 'the engine is a library: it never imports the client, the CLI or the UI'),
+        upward(
+          ['client', 'cli', 'tui', 'server'],
+          'the engine is a library: it never imports the client, the CLI, the UI or the API server',
+        ),
       ],
       'no-restricted-globals': ['error', { name: 'console', message: 'the engine never prints' }],
       'no-restricted-properties': [
@@ -42,7 +46,25 @@ export default [
   {
     files: ['src/client/**'],
     rules: {
-      'no-restricted-imports': ['error', upward(['cli', 'tui'], 'the client seam never imports the CLI or the UI')],
+      'no-restricted-imports': [
+        'error',
+        upward(['cli', 'tui', 'server'], 'the client seam never imports the CLI, the UI or the API server'),
+      ],
+    },
+  },
+  {
+    // the API server is a shell over the client seam, like the CLI and the app
+    files: ['src/server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        upward(['engine', 'cli', 'tui'], 'the API server talks to the engine only through client/ (the Backend seam)'),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'argv', message: 'the API server takes its options from the CLI' },
+        { object: 'process', property: 'exit', message: 'the API server never exits the process (the CLI does)' },
+      ],
     },
   },
   {

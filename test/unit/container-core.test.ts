@@ -61,8 +61,11 @@ describe('container config from a create request and the image', () => {
       CpusetCpus: '0-1',
       CpusetMems: '0',
       ReadonlyRootfs: true,
-      MemorySwap: 0,
+      // dockerd records twice the memory (checked against the peer's inspect)
+      MemorySwap: 128 << 20,
     });
+    expect(build({ memory: '64m', memorySwap: '-1' }).hostConfig.MemorySwap).toBe(-1);
+    expect(build({}).hostConfig.MemorySwap).toBe(0);
     expect(b.hostConfig.MaskedPaths).toContain('/proc/kcore');
     expect(build({ privileged: true }).hostConfig).toMatchObject({ MaskedPaths: [], ReadonlyPaths: [] });
     expect(build({ pidsLimit: -1 }).hostConfig.PidsLimit).toBeNull();

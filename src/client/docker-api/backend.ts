@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
-import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest } from '../api.js';
+import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest, SystemInfo } from '../api.js';
 import { isBerthError } from '../errors.js';
 import { capabilities, requireFeature, type Capabilities } from '../types/capabilities.js';
 import type {
@@ -40,6 +40,7 @@ import { ImageOps, splitTag } from './image-ops.js';
 import * as nets from './network-ops.js';
 import { hijackedSession } from './session.js';
 import * as streams from './streams.js';
+import { systemInfoOf } from './system-info.js';
 
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,6 +93,9 @@ export class DockerBackend extends ImageOps implements Backend {
   capabilities(): Capabilities {
     return this.caps;
   }
+  async systemInfo(): Promise<SystemInfo> {
+    return systemInfoOf((await this.conn.json('GET', '/info')) as Record<string, unknown>);
+  }
   async close(): Promise<void> {
     await this.conn.close();
   }
@@ -131,6 +135,9 @@ export class DockerBackend extends ImageOps implements Backend {
   }
 
   // ---- containers --------------------------------------------------------------
+  async resizeContainer(ref: string, rows: number, cols: number): Promise<void> {
+    await this.conn.call('POST', `/containers/${enc(ref)}/resize`, { query: { h: rows, w: cols } });
+  }
   async createContainer(req: ContainerCreateRequest): Promise<{ id: string; warnings: string[] }> {
     const r = (await this.conn.json('POST', '/containers/create', {
       query: { name: req.name },

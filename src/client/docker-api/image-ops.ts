@@ -20,7 +20,8 @@ import type {
   PruneReport,
   TransferProgress,
 } from '../types/images.js';
-import type { PullOptions, PushOptions, SearchOptions, SearchResult } from '../types/registry.js';
+import type { DistributionInfo } from '../api.js';
+import type { PullOptions, PushOptions, RegistryCredentials, SearchOptions, SearchResult } from '../types/registry.js';
 import type { ProgressMessage } from '../types/streams.js';
 import type { VolumeCreate, VolumeInfo } from '../types/volumes.js';
 import { filtersJson, type Connection } from './connection.js';
@@ -59,7 +60,7 @@ export function splitTag(ref: string): { repo: string; tag: string } {
     : { repo: ref, tag: '' };
 }
 
-const authHeader = (auth?: { username: string; password: string }): Record<string, string> =>
+const authHeader = (auth?: { username: string; password: string } | null): Record<string, string> =>
   auth ? { 'x-registry-auth': Buffer.from(JSON.stringify(auth)).toString('base64url') } : {};
 
 export class ImageOps {
@@ -223,8 +224,27 @@ export class ImageOps {
   async searchImages(term: string, o: SearchOptions = {}): Promise<SearchResult[]> {
     return (await this.conn.json('GET', '/images/search', {
       query: { term, limit: o.limit },
+      headers: authHeader(o.auth),
       ...(o.signal ? { signal: o.signal } : {}),
     })) as SearchResult[];
+  }
+  /** The engine checks the credentials with the registry (POST /auth) and saves nothing; its status line. */
+  async checkLogin(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal): Promise<string> {
+    const r = (await this.conn.json('POST', '/auth', {
+      body: { username: creds.username, password: creds.password, serveraddress: server ?? '' },
+      ...(signal ? { signal } : {}),
+    })) as { Status?: string };
+    return r.Status ?? 'Login Succeeded';
+  }
+  async inspectDistribution(
+    ref: string,
+    opts: { auth?: RegistryCredentials | null; signal?: AbortSignal } = {},
+  ): Promise<DistributionInfo> {
+    const r = (await this.conn.json('GET', `/distribution/${ref}/json`, {
+      headers: authHeader(opts.auth),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })) as { Descriptor: DistributionInfo['descriptor']; Platforms?: DistributionInfo['platforms'] | null };
+    return { descriptor: r.Descriptor, platforms: r.Platforms ?? [] };
   }
 
   async createVolume(o: VolumeCreate): Promise<VolumeInfo> {

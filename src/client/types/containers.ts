@@ -28,8 +28,12 @@ export interface ContainerCreateRequest {
   name?: string;
   /** Arguments after the image (replace the image's Cmd). */
   cmd?: string[];
-  /** --entrypoint; '' clears the image's. */
-  entrypoint?: string;
+  /**
+   * --entrypoint: a string (the CLI's flag; '' clears the image's) or the
+   * API's list ([] keeps the image's command without its entrypoint, [""]
+   * clears both, as dockerd merges them).
+   */
+  entrypoint?: string | string[];
   /** KEY=VALUE entries (the CLI resolves bare KEYs and --env-file). */
   env?: string[];
   workdir?: string;
@@ -38,6 +42,8 @@ export interface ContainerCreateRequest {
   /** KEY=VALUE labels. */
   labels?: string[];
   tty?: boolean;
+  /** The terminal's first size, [rows, cols] (docker's HostConfig.ConsoleSize). */
+  consoleSize?: [number, number];
   openStdin?: boolean;
   attachStdin?: boolean;
   attachStdout?: boolean;
@@ -234,6 +240,10 @@ export interface ExecOptions {
   workdir?: string;
   user?: string;
   privileged?: boolean;
+  /** With tty: a host file holding "ROWS COLS" for the pty's size, re-read on SIGWINCH (callers without a terminal). */
+  winsizeFile?: string;
+  /** The API's exec ID, recorded in the exec_create event (docker's execID attribute). */
+  execId?: string;
 }
 
 /**

@@ -12,15 +12,18 @@ export interface PullOptions {
   /** os/arch[/variant]; the host's by default. */
   platform?: string;
   allTags?: boolean;
-  /** Credentials for this pull only (not saved; docker's X-Registry-Auth); else the saved ones. */
-  auth?: RegistryCredentials;
+  /**
+   * Credentials for this pull only (not saved; docker's X-Registry-Auth); null: none, not even the
+   * saved ones (what dockerd does for an API client that sent none); else the saved ones.
+   */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
 export interface PushOptions {
   allTags?: boolean;
-  /** Credentials for this push only (not saved); else the saved ones. */
-  auth?: RegistryCredentials;
+  /** Credentials for this push only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 
@@ -35,6 +38,8 @@ export interface LoginResult {
 
 export interface SearchOptions {
   limit?: number;
+  /** Credentials for this search only (not saved); null: none, not even the saved ones; else the saved ones. */
+  auth?: RegistryCredentials | null;
   signal?: AbortSignal;
 }
 

@@ -38,7 +38,13 @@ export interface StatsSample {
   pids: number;
   /** null when unlimited. */
   pidsLimit: number | null;
+  /** The rest of docker's stats document, when a subscriber asked for it (StatsOptions.detail). */
+  detail?: StatsDetail;
 }
+
+/** What docker's stats JSON shows beyond the StatsSample figures (the engine's shape). */
+export type { StatsDetail } from '../../engine/types.js';
+import type { StatsDetail } from '../../engine/types.js';
 
 export interface StatsOptions {
   /**
@@ -47,6 +53,8 @@ export interface StatsOptions {
    * longer one gets the samples of the readings due for it.
    */
   intervalMs?: number;
+  /** Also read what docker's stats document has beyond the figures (StatsSample.detail). */
+  detail?: boolean;
   signal?: AbortSignal;
 }
 

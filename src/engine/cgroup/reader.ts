@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { parseRaw, type MetricFiles, type MetricKey, type RawSample } from './files.js';
+import { parseDetail, type DetailFiles, type RawDetail } from './detail.js';
 import { netDev, type NetTotals } from './parse.js';
 
 /** Shared by every reader: reads are synchronous, one at a time. */
@@ -106,10 +107,14 @@ export class ContainerReader {
    * @param pid the container's init, whose /proc/<pid>/net/dev shows its network namespace
    * @param ownNetns false for host networking: docker counts no traffic for such containers
    */
+  /** The files only a detailed reading needs, opened on the first one. */
+  private detailOpen: Map<keyof DetailFiles, PreadFile> | null = null;
+
   constructor(
     private readonly metric: MetricFiles,
     pid: number,
     private readonly ownNetns: boolean,
+    private readonly detailFiles: DetailFiles | null = null,
   ) {
     for (const k of KEYS) {
       const path = metric[k];
@@ -129,7 +134,7 @@ export class ContainerReader {
    * undefined when its files could not be read this time (say, no
    * descriptor was free), so that no half reading is taken for a real one.
    */
-  sample(): { raw: RawSample; net: NetTotals | null } | null | undefined {
+  sample(detail = false): { raw: RawSample; net: NetTotals | null; detail?: RawDetail } | null | undefined {
     const texts = new Map<MetricKey, string | null>();
     for (const [k, f] of this.files) {
       texts.set(k, f.read());
@@ -137,16 +142,43 @@ export class ContainerReader {
     }
     if (this.probe && texts.get(this.probe) === null) return this.files.get(this.probe)!.gone ? null : undefined;
     let net: NetTotals | null = null;
+    let netText: string | null = null;
     if (this.net) {
-      const t = this.net.read();
+      netText = this.net.read();
       this.reads++;
-      net = t === null ? null : netDev(t);
+      net = netText === null ? null : netDev(netText);
     }
-    return { raw: parseRaw(this.metric.v2, (k) => texts.get(k) ?? null), net };
+    const raw = parseRaw(this.metric.v2, (k) => texts.get(k) ?? null);
+    if (!detail || !this.detailFiles) return { raw, net };
+    if (!this.detailOpen) {
+      this.detailOpen = new Map();
+      for (const [k, path] of Object.entries(this.detailFiles) as [keyof DetailFiles, string | null][])
+        if (path) this.detailOpen.set(k, new PreadFile(path));
+    }
+    const d = (k: keyof DetailFiles) => {
+      const f = this.detailOpen!.get(k);
+      if (!f) return null;
+      this.reads++;
+      return f.read();
+    };
+    return {
+      raw,
+      net,
+      detail: parseDetail(this.metric.v2, {
+        memStat: texts.get('memStat') ?? '',
+        io: texts.get('io') ?? '',
+        netDev: netText,
+        cpuacctStat: d('cpuacctStat'),
+        perCpu: d('perCpu'),
+        cpuStat: this.metric.v2 ? (texts.get('cpu') ?? null) : d('cpuStat'),
+        memMaxUsage: d('memMaxUsage'),
+      }),
+    };
   }
 
   close(): void {
     for (const f of this.files.values()) f.close();
+    for (const f of this.detailOpen?.values() ?? []) f.close();
     this.net?.close();
   }
 }

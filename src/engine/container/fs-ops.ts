@@ -3,13 +3,23 @@
  * a container are only ever opened by the chrooted fs-helper process.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, constants as fsConstants, mkdirSync, openSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants as fsConstants,
+  createReadStream,
+  mkdirSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { BerthError, notFound, wrongState } from '../errors.js';
 import { containerCgroupPath } from '../cgroup/hierarchy.js';
 import { changesFromUpper } from '../layer/changes.js';
+import { spoolChecked } from './copy-check.js';
 import { copyUpTargets } from '../volume/mounts.js';
 import { volumeData, volumeEmpty } from '../volume/service.js';
 import { MNT_DETACH, MS, native } from '../native.js';
@@ -280,7 +290,10 @@ export async function copyFromContainer(
   await endOf(out);
 }
 
-/** `cp - CONTAINER:DEST`: extract a tar (top entry `top`) at DEST with docker's naming rules. */
+/**
+ * `cp - CONTAINER:DEST`: extract a tar (top entry `top`) at DEST with docker's naming rules.
+ * `verify`: check the whole archive first (see copy-check.ts), so a bad one writes nothing.
+ */
 export async function copyToContainer(
   store: Store,
   ref: string,
@@ -288,14 +301,26 @@ export async function copyToContainer(
   input: Readable,
   top: string,
   keepOwners = false,
+  opts: { verify?: boolean } = {},
 ): Promise<void> {
   const rec = findContainer(store, ref);
   if (rec.hostConfig.ReadonlyRootfs && isRunning(stateOf(store, rec))) {
     throw new BerthError('WRONG_STATE', 'container rootfs is marked read-only');
   }
-  const pass = new PassThrough();
-  input.pipe(pass);
-  await withRoot(store, rec, true, (root) =>
-    helper(root, ['tar-in', dest, keepOwners ? 'keep-owners' : 'no', top], { input: pass }),
-  );
+  let scratch: string | null = null;
+  try {
+    if (opts.verify) {
+      scratch = makeScratch(store.layout.tmpDir, 'cp');
+      const file = join(scratch, 'in.tar');
+      await spoolChecked(input, file);
+      input = createReadStream(file);
+    }
+    const pass = new PassThrough();
+    input.pipe(pass);
+    await withRoot(store, rec, true, (root) =>
+      helper(root, ['tar-in', dest, keepOwners ? 'keep-owners' : 'no', top], { input: pass }),
+    );
+  } finally {
+    if (scratch) removeTree(scratch);
+  }
 }

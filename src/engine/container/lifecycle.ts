@@ -198,7 +198,10 @@ export async function startContainer(
   if (created) net.handOver(created.monitorPid, created.monitorStartTime);
   let session: AttachSession | null = null;
   try {
-    if (opts.attach) session = await monitorAttach(p.run, opts.attach);
+    if (opts.attach) {
+      session = await monitorAttach(p.run, opts.attach);
+      if (opts.attach.event) event(store, rec, 'attach');
+    }
     await monitorStart(p.run);
   } catch (e) {
     session?.close();

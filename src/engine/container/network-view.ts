@@ -59,7 +59,8 @@ export function networkView(store: Store, rec: ContainerRecord, st: CurrentState
   }
   const ports: PortsView = {};
   const summaryPorts: View['summaryPorts'] = [];
-  if (live && rec.hostConfig.NetworkMode !== 'host') {
+  // dockerd lists no ports for a container without a network of its own (host, none)
+  if (live && rec.hostConfig.NetworkMode !== 'host' && rec.hostConfig.NetworkMode !== 'none') {
     const rows = db.hostPortsOf(rec.id);
     for (const p of Object.keys(rec.config.ExposedPorts ?? {})) ports[p] = null;
     for (const r of rows) {

@@ -183,7 +183,7 @@ export function execPlan(store: Store, ref: string, o: ExecOptions): ExecPlan {
     type: 'container',
     action: `exec_create: ${o.cmd.join(' ')}`,
     actorId: rec.id,
-    attributes: { name: rec.name },
+    attributes: { name: rec.name, ...(o.execId ? { execID: o.execId } : {}) },
   });
   return {
     program: monitorPath(),
@@ -198,6 +198,7 @@ export function execPlan(store: Store, ref: string, o: ExecOptions): ExecPlan {
       cwd: o.workdir,
       user,
       ...(o.privileged ? { privileged: true } : {}),
+      winsizeFile: o.winsizeFile,
       cmd: o.cmd,
     }),
   };
@@ -218,6 +219,17 @@ export async function attachContainer(
   });
   store.event({ type: 'container', action: 'attach', actorId: rec.id, attributes: { name: rec.name } });
   return s;
+}
+
+/** Resize a running container's terminal (docker's resize: the API sends it after attach and on SIGWINCH). */
+export async function resizeContainer(store: Store, ref: string, rows: number, cols: number): Promise<void> {
+  const rec = findContainer(store, ref);
+  const st = stateOf(store, rec);
+  if (!isRunning(st) || !st.live) throw wrongState(`Container ${rec.id} is not running`);
+  if (!rec.config.Tty) return;
+  const s = await monitorAttach(store.layout.containerRun(rec.id), { stdout: false, stderr: false });
+  s.resize(rows, cols);
+  s.close();
 }
 
 /** `update`: change limits on a live container and in its record. */

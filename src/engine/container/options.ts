@@ -153,7 +153,8 @@ export function buildContainerConfig(
   const ic = image.config ?? {};
   const memory = req.memory ? ramInBytes(req.memory) : 0;
   if (memory && memory < 6 * 1024 * 1024) throw invalidArg('Minimum memory limit allowed is 6MB');
-  let memorySwap = 0;
+  // dockerd records memory+swap as twice the memory when only the memory is given
+  let memorySwap = memory > 0 ? memory * 2 : 0;
   if (req.memorySwap) {
     memorySwap = req.memorySwap === '-1' ? -1 : ramInBytes(req.memorySwap);
     if (!memory && memorySwap > 0)
@@ -201,7 +202,14 @@ export function buildContainerConfig(
 
   let entrypoint: string[] | null = ic.Entrypoint ?? null;
   let cmd: string[] | null = ic.Cmd ?? null;
-  if (req.entrypoint !== undefined) {
+  if (Array.isArray(req.entrypoint)) {
+    // the API's list, merged as dockerd does: [] leaves the image's Cmd, [""] drops both
+    if (req.entrypoint.length === 0) entrypoint = null;
+    else {
+      entrypoint = req.entrypoint.length === 1 && req.entrypoint[0] === '' ? null : req.entrypoint;
+      cmd = null;
+    }
+  } else if (req.entrypoint !== undefined) {
     entrypoint = req.entrypoint === '' ? null : [req.entrypoint];
     cmd = null; // docker: a new entrypoint drops the image's Cmd
   }
@@ -269,6 +277,10 @@ export function buildContainerConfig(
     UsernsMode: '',
     ShmSize: shmSize,
     Runtime: 'berth',
+    ConsoleSize:
+      req.consoleSize && req.consoleSize.every((n) => Number.isInteger(n) && n >= 0 && n < 65536)
+        ? req.consoleSize
+        : [0, 0],
     Init: req.init ? true : null,
     CpuShares: req.cpuShares ?? 0,
     Memory: memory,

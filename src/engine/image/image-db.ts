@@ -4,7 +4,7 @@
  * immediate() transactions.
  */
 import { familiarString, parseReference } from '../reference/reference.js';
-import type { Db } from '../store/db.js';
+import { statement, type Db } from '../store/db.js';
 import type { ImageRow, LayerRow } from './types.js';
 
 interface ImageSql {
@@ -58,12 +58,12 @@ export class ImageDb {
   constructor(readonly db: Db) {}
 
   image(id: string): ImageRow | null {
-    const r = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageSql | undefined;
+    const r = statement(this.db, 'SELECT * FROM images WHERE id = ?').get(id) as ImageSql | undefined;
     return r ? toImage(r) : null;
   }
 
   images(): ImageRow[] {
-    return (this.db.prepare('SELECT * FROM images').all() as ImageSql[]).map(toImage);
+    return (statement(this.db, 'SELECT * FROM images').all() as ImageSql[]).map(toImage);
   }
 
   idsWithPrefix(hexPrefix: string): string[] {
@@ -75,16 +75,17 @@ export class ImageDb {
   }
 
   children(id: string): string[] {
-    return (this.db.prepare('SELECT id FROM images WHERE parent = ?').all(id) as { id: string }[]).map((r) => r.id);
+    return (statement(this.db, 'SELECT id FROM images WHERE parent = ?').all(id) as { id: string }[]).map((r) => r.id);
   }
 
   tagTarget(name: string): string | null {
-    const r = this.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(name) as { image_id: string } | undefined;
+    const r = statement(this.db, 'SELECT image_id FROM tags WHERE name = ?').get(name) as
+      { image_id: string } | undefined;
     return r?.image_id ?? null;
   }
 
   digestTarget(name: string): string | null {
-    const r = this.db.prepare('SELECT image_id FROM repo_digests WHERE name = ?').get(name) as
+    const r = statement(this.db, 'SELECT image_id FROM repo_digests WHERE name = ?').get(name) as
       { image_id: string } | undefined;
     return r?.image_id ?? null;
   }
@@ -92,27 +93,27 @@ export class ImageDb {
   /** Tags of an image in docker's order: lexical by familiar name (moby's lexicalRefs). */
   tagsOf(id: string): string[] {
     return lexical(
-      (this.db.prepare('SELECT name FROM tags WHERE image_id = ?').all(id) as { name: string }[]).map((r) => r.name),
+      (statement(this.db, 'SELECT name FROM tags WHERE image_id = ?').all(id) as { name: string }[]).map((r) => r.name),
     );
   }
 
   digestsOf(id: string): string[] {
     return (
-      this.db.prepare('SELECT name FROM repo_digests WHERE image_id = ? ORDER BY name').all(id) as { name: string }[]
+      statement(this.db, 'SELECT name FROM repo_digests WHERE image_id = ? ORDER BY name').all(id) as { name: string }[]
     ).map((r) => r.name);
   }
 
   /** Every tag and repo digest, grouped by image. */
   allNames(): { tags: Map<string, string[]>; digests: Map<string, string[]> } {
     const tags = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT name, image_id FROM tags').all() as {
+    for (const r of statement(this.db, 'SELECT name, image_id FROM tags').all() as {
       name: string;
       image_id: string;
     }[]) {
       (tags.get(r.image_id) ?? tags.set(r.image_id, []).get(r.image_id)!).push(r.name);
     }
     const digests = new Map<string, string[]>();
-    for (const r of this.db.prepare('SELECT name, image_id FROM repo_digests ORDER BY name').all() as {
+    for (const r of statement(this.db, 'SELECT name, image_id FROM repo_digests ORDER BY name').all() as {
       name: string;
       image_id: string;
     }[]) {
@@ -123,12 +124,12 @@ export class ImageDb {
   }
 
   layer(chainId: string): LayerRow | null {
-    const r = this.db.prepare('SELECT * FROM layers WHERE chain_id = ?').get(chainId) as LayerSql | undefined;
+    const r = statement(this.db, 'SELECT * FROM layers WHERE chain_id = ?').get(chainId) as LayerSql | undefined;
     return r ? toLayer(r) : null;
   }
 
   layers(): LayerRow[] {
-    return (this.db.prepare('SELECT * FROM layers').all() as LayerSql[]).map(toLayer);
+    return (statement(this.db, 'SELECT * FROM layers').all() as LayerSql[]).map(toLayer);
   }
 
   layersOf(imageId: string): LayerRow[] {
@@ -159,7 +160,7 @@ export class ImageDb {
   }
 
   setParent(id: string, parent: string | null): void {
-    this.db.prepare('UPDATE images SET parent = ? WHERE id = ?').run(parent, id);
+    statement(this.db, 'UPDATE images SET parent = ? WHERE id = ?').run(parent, id);
   }
 
   /** Point a tag at an image; returns the image it pointed at before, if another. */
@@ -171,7 +172,7 @@ export class ImageDb {
         'INSERT INTO tags (name, image_id, added_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, added_at = excluded.added_at',
       )
       .run(name, id, now);
-    if (markTagTime) this.db.prepare('UPDATE images SET last_tag_at = ? WHERE id = ?').run(now, id);
+    if (markTagTime) statement(this.db, 'UPDATE images SET last_tag_at = ? WHERE id = ?').run(now, id);
     return prev;
   }
 
@@ -184,37 +185,37 @@ export class ImageDb {
   }
 
   removeTag(name: string): boolean {
-    return this.db.prepare('DELETE FROM tags WHERE name = ?').run(name).changes > 0;
+    return statement(this.db, 'DELETE FROM tags WHERE name = ?').run(name).changes > 0;
   }
 
   removeDigest(name: string): boolean {
-    return this.db.prepare('DELETE FROM repo_digests WHERE name = ?').run(name).changes > 0;
+    return statement(this.db, 'DELETE FROM repo_digests WHERE name = ?').run(name).changes > 0;
   }
 
   /** Delete the image row, its names and layer links; returns its chain IDs. */
   deleteImage(id: string): string[] {
     const chains = (
-      this.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ?').all(id) as { chain_id: string }[]
+      statement(this.db, 'SELECT chain_id FROM image_layers WHERE image_id = ?').all(id) as { chain_id: string }[]
     ).map((r) => r.chain_id);
-    this.db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
-    this.db.prepare('DELETE FROM repo_digests WHERE image_id = ?').run(id);
-    this.db.prepare('DELETE FROM image_layers WHERE image_id = ?').run(id);
-    this.db.prepare('UPDATE images SET parent = NULL WHERE parent = ?').run(id);
-    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+    statement(this.db, 'DELETE FROM tags WHERE image_id = ?').run(id);
+    statement(this.db, 'DELETE FROM repo_digests WHERE image_id = ?').run(id);
+    statement(this.db, 'DELETE FROM image_layers WHERE image_id = ?').run(id);
+    statement(this.db, 'UPDATE images SET parent = NULL WHERE parent = ?').run(id);
+    statement(this.db, 'DELETE FROM images WHERE id = ?').run(id);
     return chains;
   }
 
   /** Is the layer still used by any image? (Containers are checked by their owner.) */
   layerUsedByImage(chainId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(chainId) !== undefined;
+    return statement(this.db, 'SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').get(chainId) !== undefined;
   }
 
   /** Layers no image points to directly (candidates for removal). */
   deleteLayer(chainId: string): void {
-    this.db.prepare('DELETE FROM layers WHERE chain_id = ?').run(chainId);
+    statement(this.db, 'DELETE FROM layers WHERE chain_id = ?').run(chainId);
   }
 
   layerHasChildren(chainId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM layers WHERE parent = ? LIMIT 1').get(chainId) !== undefined;
+    return statement(this.db, 'SELECT 1 FROM layers WHERE parent = ? LIMIT 1').get(chainId) !== undefined;
   }
 }

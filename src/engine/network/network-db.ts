@@ -4,7 +4,7 @@
  * the native launcher through the run plan (run-plan.ts), so both sides pick
  * addresses by the same rule, in one transaction each.
  */
-import type { Db } from '../store/db.js';
+import { statement, type Db } from '../store/db.js';
 import type { EndpointRow, HostPortRow, NetworkRecord } from './types.js';
 
 interface NetRow {
@@ -95,22 +95,22 @@ export class NetworkDb {
   constructor(readonly db: Db) {}
 
   all(): NetworkRecord[] {
-    return (this.db.prepare('SELECT * FROM networks ORDER BY created').all() as NetRow[]).map(toNetwork);
+    return (statement(this.db, 'SELECT * FROM networks ORDER BY created').all() as NetRow[]).map(toNetwork);
   }
 
   get(id: string): NetworkRecord | null {
-    const r = this.db.prepare('SELECT * FROM networks WHERE id = ?').get(id) as NetRow | undefined;
+    const r = statement(this.db, 'SELECT * FROM networks WHERE id = ?').get(id) as NetRow | undefined;
     return r ? toNetwork(r) : null;
   }
 
   byName(name: string): NetworkRecord | null {
-    const r = this.db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as NetRow | undefined;
+    const r = statement(this.db, 'SELECT * FROM networks WHERE name = ?').get(name) as NetRow | undefined;
     return r ? toNetwork(r) : null;
   }
 
   idsWithPrefix(prefix: string): string[] {
     return (
-      this.db.prepare('SELECT id FROM networks WHERE id >= ? AND id < ?').all(prefix, `${prefix}\u{10FFFF}`) as {
+      statement(this.db, 'SELECT id FROM networks WHERE id >= ? AND id < ?').all(prefix, `${prefix}\u{10FFFF}`) as {
         id: string;
       }[]
     ).map((r) => r.id);
@@ -163,27 +163,29 @@ export class NetworkDb {
   }
 
   delete(id: string): void {
-    this.db.prepare('DELETE FROM networks WHERE id = ?').run(id);
+    statement(this.db, 'DELETE FROM networks WHERE id = ?').run(id);
   }
 
   // ---- endpoints ----
 
   endpoints(): EndpointRow[] {
-    return (this.db.prepare('SELECT * FROM endpoints').all() as EpRow[]).map(toEndpoint);
+    return (statement(this.db, 'SELECT * FROM endpoints').all() as EpRow[]).map(toEndpoint);
   }
 
   endpointsOf(containerId: string): EndpointRow[] {
     return (
-      this.db.prepare('SELECT * FROM endpoints WHERE container_id = ? ORDER BY slot').all(containerId) as EpRow[]
+      statement(this.db, 'SELECT * FROM endpoints WHERE container_id = ? ORDER BY slot').all(containerId) as EpRow[]
     ).map(toEndpoint);
   }
 
   endpointsOn(networkId: string): EndpointRow[] {
-    return (this.db.prepare('SELECT * FROM endpoints WHERE network_id = ?').all(networkId) as EpRow[]).map(toEndpoint);
+    return (statement(this.db, 'SELECT * FROM endpoints WHERE network_id = ?').all(networkId) as EpRow[]).map(
+      toEndpoint,
+    );
   }
 
   endpointAt(networkId: string, addr: number): EndpointRow | null {
-    const r = this.db.prepare('SELECT * FROM endpoints WHERE network_id = ? AND addr = ?').get(networkId, addr) as
+    const r = statement(this.db, 'SELECT * FROM endpoints WHERE network_id = ? AND addr = ?').get(networkId, addr) as
       EpRow | undefined;
     return r ? toEndpoint(r) : null;
   }
@@ -209,17 +211,17 @@ export class NetworkDb {
   }
 
   deleteEndpoint(networkId: string, containerId: string): void {
-    this.db.prepare('DELETE FROM endpoints WHERE network_id = ? AND container_id = ?').run(networkId, containerId);
+    statement(this.db, 'DELETE FROM endpoints WHERE network_id = ? AND container_id = ?').run(networkId, containerId);
   }
 
   // ---- host ports ----
 
   hostPorts(): HostPortRow[] {
-    return (this.db.prepare('SELECT * FROM host_ports').all() as HpRow[]).map(toHostPort);
+    return (statement(this.db, 'SELECT * FROM host_ports').all() as HpRow[]).map(toHostPort);
   }
 
   hostPortsOf(containerId: string): HostPortRow[] {
-    return (this.db.prepare('SELECT * FROM host_ports WHERE container_id = ?').all(containerId) as HpRow[]).map(
+    return (statement(this.db, 'SELECT * FROM host_ports WHERE container_id = ?').all(containerId) as HpRow[]).map(
       toHostPort,
     );
   }
@@ -241,8 +243,8 @@ export class NetworkDb {
 
   /** Every address and host port of a container. */
   release(containerId: string): void {
-    this.db.prepare('DELETE FROM endpoints WHERE container_id = ?').run(containerId);
-    this.db.prepare('DELETE FROM host_ports WHERE container_id = ?').run(containerId);
+    statement(this.db, 'DELETE FROM endpoints WHERE container_id = ?').run(containerId);
+    statement(this.db, 'DELETE FROM host_ports WHERE container_id = ?').run(containerId);
   }
 
   /** The containers holding an address or a port, with who holds them. */

@@ -18,12 +18,16 @@ export function loginDomain(server: string | undefined): string {
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? DEFAULT_DOMAIN : host;
 }
 
-export async function login(
+/**
+ * Check credentials against a registry and save nothing (the API's POST
+ * /auth: the client keeps them); the registry's domain.
+ */
+export async function checkLogin(
   service: RegistryService,
   server: string | undefined,
   creds: RegistryCredentials,
   signal?: AbortSignal,
-): Promise<LoginResult> {
+): Promise<string> {
   if (!creds.username) throw new BerthError('INVALID_ARGUMENT', 'Username is required');
   if (!creds.password) throw new BerthError('INVALID_ARGUMENT', 'Password is required');
   const domain = loginDomain(server);
@@ -36,6 +40,16 @@ export async function login(
     }
     throw e;
   }
+  return domain;
+}
+
+export async function login(
+  service: RegistryService,
+  server: string | undefined,
+  creds: RegistryCredentials,
+  signal?: AbortSignal,
+): Promise<LoginResult> {
+  const domain = await checkLogin(service, server, creds, signal);
   const where = await service.ctx.credentials.store(domain, { username: creds.username, secret: creds.password });
   return { server: serverKey(domain), helper: where.helper, configPath: where.path };
 }

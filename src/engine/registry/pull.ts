@@ -115,8 +115,9 @@ async function pullOne(
   opts: PullOptions,
 ): Promise<{ id: string; digest: string; updated: boolean }> {
   // docker says this once the manifest is there (so not before an error), naming the repository path
-  const pulling = () => emit({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag! });
-  const hosts = opts.auth ? [service.hostFor(ref.domain, opts.auth)] : service.pullHosts(ref.domain);
+  // (a digest pull's line is named by the whole reference, as docker names it)
+  const pulling = () => emit({ status: `Pulling from ${ref.path}`, id: ref.digest ? familiarString(ref) : ref.tag! });
+  const hosts = service.pullHosts(ref.domain, opts.auth);
   const platformOk = (id: string) => {
     if (!explicit) return true;
     const cfg = store.blobs.readJson<{ os?: string; architecture?: string; variant?: string }>(id);
@@ -167,9 +168,11 @@ async function fetchLayersAndCommit(
   const prepared: PreparedLayer[] = new Array(layers.length);
   const locked: string[] = [];
   const todo: number[] = [];
+  // docker says nothing of the layers of an image it has under another name (its config is here)
+  const whole = !!store.images.image(id) && layers.every((_, i) => have(i));
   layers.forEach((l, i) => {
     if (have(i)) {
-      emit({ status: 'Already exists', progressDetail: {}, id: shortId(l.digest) });
+      if (!whole) emit({ status: 'Already exists', progressDetail: {}, id: shortId(l.digest) });
     } else {
       emit({ status: 'Pulling fs layer', progressDetail: {}, id: shortId(l.digest) });
       todo.push(i);
@@ -184,7 +187,9 @@ async function fetchLayersAndCommit(
   const outer = signal;
   signal = inner.signal;
   try {
-    for (const i of todo) emit({ status: 'Waiting', progressDetail: {}, id: shortId(layers[i]!.digest) });
+    // docker's "Waiting": the layers past the downloads that start at once
+    for (const i of todo.slice(service.settings.maxConcurrentDownloads))
+      emit({ status: 'Waiting', progressDetail: {}, id: shortId(layers[i]!.digest) });
     // Take the pull locks of every layer still missing at once, or none: a process never holds some while
     // waiting for others, so two pulls cannot wait for each other. Layers another process brings meanwhile
     // are then here ("Already exists").

@@ -48,6 +48,8 @@ export async function pushImage(
 ): Promise<void> {
   const parsed = parseReference(input);
   if (parsed.digest) throw new BerthError('INVALID_ARGUMENT', 'cannot push a digest reference');
+  // docker names the repository before it looks for the image (a missing one is an error after this line)
+  emit({ status: `The push refers to repository [${repoName(parsed)}]` });
   let tags: string[];
   if (opts.allTags) {
     if (parsed.tag) throw new BerthError('INVALID_ARGUMENT', "tag can't be used with --all-tags/-a");
@@ -59,7 +61,6 @@ export async function pushImage(
       throw notFound(`An image does not exist locally with the tag: ${familiarName(parsed)}`);
     tags = [ref.tag!];
   }
-  emit({ status: `The push refers to repository [${repoName(parsed)}]` });
   for (const tag of tags) await pushOne(store, service, { ...parsed, tag }, emit, signal, opts);
 }
 
@@ -110,6 +111,11 @@ async function pushOne(
       limit,
       stop,
     );
+  } catch (e) {
+    // docker's words for a registry that wants credentials nobody gave: without the request
+    if (e instanceof BerthError && e.code === 'UNAUTHORIZED' && e.message.endsWith(': no basic auth credentials'))
+      throw new BerthError('UNAUTHORIZED', 'no basic auth credentials', { cause: e });
+    throw e;
   } finally {
     signal.removeEventListener('abort', stop);
   }

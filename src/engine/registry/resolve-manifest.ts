@@ -45,7 +45,7 @@ export async function fetchManifest(
   throw last;
 }
 
-async function fetchConfig(repo: Repository, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+export async function fetchConfig(repo: Repository, desc: Descriptor, signal?: AbortSignal): Promise<Buffer> {
   if (desc.size > 64 * 1024 * 1024)
     throw new BerthError('INVALID_ARGUMENT', `image config ${desc.digest} is too large`);
   const res = await repo.getBlob(desc.digest, 0, signal);

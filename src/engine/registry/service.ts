@@ -10,6 +10,7 @@ import { RegistryHost, type RegistryContext } from './client.js';
 import { CredentialStore, type Credentials } from './credentials.js';
 import { Transport } from './http.js';
 import { loadSettings, type RegistrySettings } from './settings.js';
+import type { RegistryCredentials } from '../types.js';
 
 export class RegistryService {
   readonly ctx: RegistryContext;
@@ -38,10 +39,14 @@ export class RegistryService {
     return h;
   }
 
-  /** Where to pull from: docker.io's mirrors first, then the registry itself. */
-  pullHosts(domain: string): RegistryHost[] {
-    const main = this.host(domain);
-    if (domain !== DEFAULT_DOMAIN || !this.settings.mirrors.length) return [main];
+  /**
+   * Where to pull from: docker.io's mirrors first, then the registry itself
+   * (with the credentials given: see hostFor). Credentials given for a pull are
+   * docker.io's own, so no mirror is asked then.
+   */
+  pullHosts(domain: string, auth?: RegistryCredentials | null): RegistryHost[] {
+    const main = this.hostFor(domain, auth);
+    if (auth || domain !== DEFAULT_DOMAIN || !this.settings.mirrors.length) return [main];
     const mirrors = this.settings.mirrors.map((m) => {
       const key = `mirror:${m}`;
       let h = this.hosts.get(key);
@@ -54,9 +59,17 @@ export class RegistryService {
     return [...mirrors, main];
   }
 
-  /** The registry for one operation: with the credentials it was given, else the shared host. */
-  hostFor(domain: string, auth?: { username: string; password: string }): RegistryHost {
-    return auth ? this.withCredentials(domain, { username: auth.username, secret: auth.password }) : this.host(domain);
+  /**
+   * The registry for one operation: with the credentials it was given; with
+   * none at all for null (an API client that sent none: dockerd uses only what
+   * its client sends, never credentials saved on the host); else the shared
+   * host, with the saved credentials.
+   */
+  hostFor(domain: string, auth?: RegistryCredentials | null): RegistryHost {
+    if (auth === undefined) return this.host(domain);
+    return new RegistryHost(this.ctx, domain, undefined, {
+      credentials: auth ? { username: auth.username, secret: auth.password } : null,
+    });
   }
 
   /** A host with explicit credentials (login checks them before saving). */

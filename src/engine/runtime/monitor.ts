@@ -201,6 +201,8 @@ export interface AttachWant {
   stderr?: boolean;
   /** This client removes the container after its exit (so the monitor need not run its exit command). */
   cleanup?: boolean;
+  /** Record docker's `attach` event for this attachment (API clients attach in a request of their own). */
+  event?: boolean;
 }
 
 /** Attach to a container's streams (before `start`, to see all output). */
@@ -291,6 +293,7 @@ export function execArgs(o: {
   cwd?: string | undefined;
   user?: string | undefined;
   privileged?: boolean;
+  winsizeFile?: string | undefined;
   cmd: string[];
 }): string[] {
   const a = ['exec', '--pid', String(o.pid), '--cgroup', o.cgroup, '--bundle', o.bundle];
@@ -301,5 +304,6 @@ export function execArgs(o: {
   if (o.cwd) a.push('--cwd', o.cwd);
   if (o.user) a.push('--user', o.user);
   if (o.privileged) a.push('--privileged');
+  if (o.tty && o.winsizeFile) a.push('--winsize-file', o.winsizeFile);
   return [...a, '--', ...o.cmd];
 }

@@ -163,6 +163,7 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: rec.config.Tty,
+      ...(rec.config.Tty && consoleSize(hc) ? { consoleSize: consoleSize(hc) } : {}),
       user: { uid: i.user.uid, gid: i.user.gid, additionalGids: i.user.additionalGids },
       args,
       env: containerEnv(rec, i.user.home),
@@ -196,4 +197,12 @@ export function buildSpec(i: SpecInputs): Record<string, unknown> {
       ...(seccomp ? { seccomp } : {}),
     },
   };
+}
+
+/** The terminal's first size (docker's HostConfig.ConsoleSize, [rows, cols]), when the creator gave one. */
+function consoleSize(hc: ContainerRecord['hostConfig']): { height: number; width: number } | undefined {
+  const cs = hc.ConsoleSize;
+  if (!Array.isArray(cs) || cs.length !== 2) return undefined;
+  const [height, width] = cs as [number, number];
+  return height > 0 && width > 0 ? { height, width } : undefined;
 }

@@ -77,6 +77,7 @@ export function resolveUser(spec: string, passwd: string | null, group: string |
     if (!g) throw new BerthError('RUNTIME', `unable to find group ${groupPart}: no matching entries in group file`);
     gid = g.gid;
   }
+  // as containerd gives runc: the primary group first among the supplementary ones (`id` shows groups=GID)
   const additionalGids = name ? groups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid) : [];
-  return { uid, gid, additionalGids: [...new Set(additionalGids)], home };
+  return { uid, gid, additionalGids: [...new Set([gid, ...additionalGids])], home };
 }

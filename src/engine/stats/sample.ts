@@ -1,5 +1,6 @@
 /** From two readings of a container to the StatsSample the seam carries: the docker CLI's arithmetic, pure. */
 import type { RawSample } from '../cgroup/files.js';
+import type { RawDetail } from '../cgroup/detail.js';
 import { cpuPercent, memoryUsed, type NetTotals } from '../cgroup/parse.js';
 import type { StatsSample } from '../types.js';
 import type { HostReading } from './host.js';
@@ -7,6 +8,8 @@ import type { HostReading } from './host.js';
 export interface Reading {
   raw: RawSample;
   net: NetTotals | null;
+  /** Present when a subscriber asked for detail. */
+  detail?: RawDetail | undefined;
   host: HostReading;
   /** ms since epoch. */
   time: number;
@@ -23,6 +26,7 @@ export function toStatsSample(
   cur: Reading,
   prev: Reading | null,
   hostMemory: number,
+  v2 = false,
 ): StatsSample {
   const r = cur.raw;
   const memUsed = memoryUsed(r.memUsage, r.memInactiveFile);
@@ -53,5 +57,24 @@ export function toStatsSample(
     blockWrite: r.blkWrite,
     pids: r.pids,
     pidsLimit: r.pidsLimit,
+    ...(cur.detail
+      ? {
+          detail: {
+            cgroupV2: v2,
+            memUsage: r.memUsage,
+            memMaxUsage: cur.detail.memMaxUsage,
+            memStats: cur.detail.memStats,
+            cpuUserNs: cur.detail.cpuUserNs,
+            cpuSystemNs: cur.detail.cpuSystemNs,
+            perCpuNs: cur.detail.perCpuNs,
+            throttling: cur.detail.throttling,
+            prevCpuTotalNs: prev?.raw.cpuNs ?? 0,
+            prevSystemNs: prev?.host.systemNs ?? 0,
+            prevTime: prev?.time ?? 0,
+            blkio: cur.detail.blkio,
+            networks: cur.detail.networks,
+          },
+        }
+      : {}),
   };
 }

@@ -16,6 +16,7 @@
 import { BerthError } from '../errors.js';
 import { cgroupLayout, containerCgroupPath, type CgroupLayout } from '../cgroup/hierarchy.js';
 import { metricFiles } from '../cgroup/files.js';
+import { detailFiles } from '../cgroup/detail.js';
 import { ContainerReader } from '../cgroup/reader.js';
 import { readMonitorState } from '../runtime/monitor.js';
 import { pidAlive } from '../store/scratch.js';
@@ -45,6 +46,8 @@ interface Tracked {
 interface ListenerBase {
   interval: number;
   due: number;
+  /** Wants StatsSample.detail. */
+  detail: boolean;
   end(error?: unknown): void;
 }
 interface AllListener extends ListenerBase {
@@ -88,8 +91,13 @@ export class StatsSampler {
     return this.tracked.size;
   }
 
-  subscribeAll(intervalMs: number, push: (batch: StatsSample[]) => void, end: (error?: unknown) => void): () => void {
-    return this.subscribe({ kind: 'all', interval: intervalMs, due: Date.now() + intervalMs, push, end });
+  subscribeAll(
+    intervalMs: number,
+    push: (batch: StatsSample[]) => void,
+    end: (error?: unknown) => void,
+    detail = false,
+  ): () => void {
+    return this.subscribe({ kind: 'all', interval: intervalMs, due: Date.now() + intervalMs, push, end, detail });
   }
 
   subscribeOne(
@@ -97,8 +105,9 @@ export class StatsSampler {
     intervalMs: number,
     push: (sample: StatsSample) => void,
     end: (error?: unknown) => void,
+    detail = false,
   ): () => void {
-    return this.subscribe({ kind: 'one', id, interval: intervalMs, due: Date.now() + intervalMs, push, end });
+    return this.subscribe({ kind: 'one', id, interval: intervalMs, due: Date.now() + intervalMs, push, end, detail });
   }
 
   /** End every stream and stop. */
@@ -199,7 +208,8 @@ export class StatsSampler {
     if (ms?.monitorAlive && ms.status === 'running' && ms.pid > 0) {
       this.settled.delete(row.id);
       const files = metricFiles(this.layout, containerCgroupPath(row.id));
-      const reader = new ContainerReader(files, ms.pid, row.network !== 'host');
+      const cg = containerCgroupPath(row.id);
+      const reader = new ContainerReader(files, ms.pid, row.network !== 'host', detailFiles(this.layout, cg));
       this.tracked.set(row.id, { id: row.id, name: row.name, pid: ms.pid, reader, prev: null });
       this.counters.readersOpened++;
     } else if (ms?.monitorAlive) {
@@ -239,6 +249,8 @@ export class StatsSampler {
   private pass(deliver: boolean): void {
     const now = Date.now();
     const host = this.host!.read();
+    let detail = false;
+    for (const l of this.listeners) detail ||= l.detail;
     const restarting = new Set<string>();
     const seen = new Set<string>();
     for (const row of this.query!.rows(this.wanted())) {
@@ -262,7 +274,7 @@ export class StatsSampler {
         if (next !== 'run') continue;
       }
       const before = t.reader.reads;
-      const r = t.reader.sample();
+      const r = t.reader.sample(detail);
       this.counters.readings++;
       this.counters.fileReads += t.reader.reads - before;
       if (r === null) {
@@ -270,9 +282,9 @@ export class StatsSampler {
         continue;
       }
       if (r === undefined) continue; // unreadable this time: keep the last good reading
-      const cur: Reading = { raw: r.raw, net: r.net, host, time: now };
+      const cur: Reading = { raw: r.raw, net: r.net, detail: r.detail, host, time: now };
       if (t.prev) {
-        const s = toStatsSample(t, cur, t.prev, this.host!.memTotal);
+        const s = toStatsSample(t, cur, t.prev, this.host!.memTotal, this.layout.v2);
         batch.push(s);
         byId.set(t.id, s);
       }

@@ -17,7 +17,7 @@ export async function* containerStats(
   const rec = findContainer(store, ref);
   if (!isRunning(stateOf(store, rec))) return;
   yield* pushStream<StatsSample>(
-    (sink) => sampler.subscribeOne(rec.id, o.intervalMs ?? DEFAULT_INTERVAL_MS, sink.push, sink.end),
+    (sink) => sampler.subscribeOne(rec.id, o.intervalMs ?? DEFAULT_INTERVAL_MS, sink.push, sink.end, !!o.detail),
     o.signal,
   );
 }
@@ -25,7 +25,7 @@ export async function* containerStats(
 /** A batch per interval over every running container. */
 export function allStats(sampler: StatsSampler, o: StatsOptions = {}): AsyncGenerator<StatsSample[]> {
   return pushStream<StatsSample[]>(
-    (sink) => sampler.subscribeAll(o.intervalMs ?? DEFAULT_INTERVAL_MS, sink.push, sink.end),
+    (sink) => sampler.subscribeAll(o.intervalMs ?? DEFAULT_INTERVAL_MS, sink.push, sink.end, !!o.detail),
     o.signal,
   );
 }

@@ -11,6 +11,29 @@ import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for constant SQL, prepared once per connection
+ * (preparing costs more than running a simple query: `ps` with 300
+ * containers looked up two rows each and spent most of its time preparing).
+ * Only for statements used as they are (get, all, run), never changed with
+ * pluck(), raw() or expand(), nor iterated.
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) {
+    m = new Map();
+    statements.set(db, m);
+  }
+  let st = m.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    m.set(sql, st);
+  }
+  return st;
+}
+
 /**
  * The database and its WAL and shared-memory files are readable by their
  * owner only (containers' environments often carry secrets). SQLite gives

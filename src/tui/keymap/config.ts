@@ -10,12 +10,12 @@
  *     "logs": { "bufferLines": 5000, "tail": 500, "timestamps": false },
  *     "stats": { "windowSeconds": 60 },
  *     "containers": { "showAll": true },
+ *     "service": { "group": "docker" },
  *     "registry": { "insecure-registries": ["myhost:5000"] }
  *   }
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { configPath, GROUP_NAME } from '../../client/settings-file.js';
 import { DEFAULT_BINDINGS, SCOPE_TITLES, type Binding } from './bindings.js';
 import { isValidKeyName } from './keys.js';
 
@@ -44,9 +44,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'berth', 'config.json');
-}
+export { configPath };
 
 /** Validate the shape of a parsed config; returns it typed or throws ConfigError naming the setting. */
 export async function validateShape(raw: unknown, file: string): Promise<UserConfig> {
@@ -63,6 +61,11 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
       .partial()
       .optional(),
     containers: z.strictObject({ showAll: z.boolean() }).partial().optional(),
+    // read by the API service (berth system service); checked here so the app accepts the file
+    service: z
+      .strictObject({ group: z.string().regex(GROUP_NAME, 'expected a group name').nullable() })
+      .partial()
+      .optional(),
     // the engine's registry settings (engine/registry/settings.ts checks them)
     registry: z.record(z.string(), z.unknown()).optional(),
   });

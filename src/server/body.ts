@@ -1,0 +1,69 @@
+/**
+ * Request bodies: read with a size limit and an idle timeout, parsed as JSON
+ * with dockerd's messages. A body over the limit or one that does not parse
+ * is refused with 400 before anything is done.
+ */
+import type { IncomingMessage } from 'node:http';
+import { badRequest, HttpError } from './errors.js';
+
+/** The largest JSON body berth reads (container create with every field set is a few KiB). */
+export const MAX_JSON_BODY = 4 * 1024 * 1024;
+
+/** How long a request body may send nothing before the request is dropped. */
+export const BODY_IDLE_MS = 60_000;
+
+/** The whole body as bytes; 413-as-400 past `limit`. */
+export function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      return reject(badRequest(`request body is larger than ${limit} bytes`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const timer = setTimeout(() => fail(new HttpError(408, 'request body timed out')), BODY_IDLE_MS);
+    const fail = (e: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.resume();
+      reject(e);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      timer.refresh();
+      if (size > limit) return fail(badRequest(`request body is larger than ${limit} bytes`));
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('error', (e) => fail(e));
+    req.on('aborted', () => fail(badRequest('the client closed the request')));
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+/** The body parsed as JSON; an empty body is `undefined`. Malformed JSON: 400 with Go's kind of message. */
+export async function readJson(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<unknown> {
+  const buf = await readBody(req, limit);
+  const text = buf.toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Whether a request declares a JSON body (dockerd checks the media type where it matters). */
+export function isJsonRequest(req: IncomingMessage): boolean {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return ct === 'application/json' || ct === '';
+}

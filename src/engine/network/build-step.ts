@@ -5,7 +5,7 @@
  * the monitor once it runs, and everything given back when the step ends
  * (rows, the veth's host end if the monitor left it). A build that dies
  * leaves a lease on a dead process: the sweep takes it back like a killed
- * container's.
+ * container's. No network events: docker records none for a build.
  */
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
@@ -35,12 +35,20 @@ export const onDefaultBridge = (mode: string): boolean => mode === 'default' || 
 export function prepareStepNetwork(store: Store, stepId: string, dir: string): StepNetwork {
   ensurePredefined(store);
   const net = ensureBridge(store, findNetwork(store, 'bridge'));
-  const alloc = allocate(store, stepId, [{ net, slot: 0, att: { Aliases: null, IPAMConfig: null } }], {}, null);
+  const alloc = allocate(
+    store,
+    stepId,
+    [{ net, slot: 0, att: { Aliases: null, IPAMConfig: null } }],
+    {},
+    null,
+    true,
+    false,
+  );
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    const r = store.db.transaction(() => releaseRows(store, stepId)).immediate();
+    const r = store.db.transaction(() => releaseRows(store, stepId, false)).immediate();
     cleanKernel(store, r);
   };
   try {

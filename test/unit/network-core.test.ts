@@ -209,4 +209,12 @@ describe("IPAM's allocation statement (the launcher runs the same)", () => {
     expect(add('f')?.ip).toBe('10.9.0.6');
     expect(add('g')).toBeUndefined();
   });
+
+  it("a build's RUN step, no container row, holds an address too (schema 6); removing containers leaves it", () => {
+    db.prepare('DELETE FROM containers WHERE id = ?').run('c');
+    expect(db.prepare(sql).get('step', 1, 1)).toEqual({ ip: '10.9.0.4', mac: '02:42:0a:09:00:04' });
+    db.prepare('DELETE FROM containers').run();
+    const left = db.prepare('SELECT container_id FROM endpoints').all();
+    expect(left).toEqual([{ container_id: 'step' }]);
+  });
 });

@@ -67,6 +67,8 @@ export function allocate(
   publishTo: NetworkRecord | null,
   /** false for `network connect` on a running container: what it holds on its other networks stays */
   fresh = true,
+  /** false for a build's RUN step: docker records no network events for it */
+  events = true,
 ): Allocated {
   const db = new NetworkDb(store.db);
   const me = { pid: process.pid, start: procStartTime(process.pid) };
@@ -122,12 +124,13 @@ export function allocate(
       }
       const ep = db.endpointsOf(containerId).find((e) => e.networkId === w.net.id)!;
       endpoints.push({ ...ep, ip: row.ip });
-      store.event({
-        type: 'network',
-        action: 'connect',
-        actorId: w.net.id,
-        attributes: { container: containerId, name: w.net.name, type: w.net.driver },
-      });
+      if (events)
+        store.event({
+          type: 'network',
+          action: 'connect',
+          actorId: w.net.id,
+          attributes: { container: containerId, name: w.net.name, type: w.net.driver },
+        });
     }
     const ports = publishTo ? allocatePorts(db, containerId, bindings, reclaim) : [];
     return { endpoints, ports };

@@ -19,13 +19,13 @@ export interface Released {
 }
 
 /** Release a container's rows (inside the caller's transaction), recording a disconnect event per network. */
-export function releaseRows(store: Store, containerId: string): Released {
+export function releaseRows(store: Store, containerId: string, events = true): Released {
   const db = new NetworkDb(store.db);
   const endpoints = db.endpointsOf(containerId);
   const ports = db.hostPortsOf(containerId);
   if (!endpoints.length && !ports.length) return { endpoints, ports };
   db.release(containerId);
-  for (const e of endpoints) {
+  for (const e of events ? endpoints : []) {
     const net = db.get(e.networkId);
     if (!net) continue;
     store.event({

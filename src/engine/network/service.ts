@@ -46,8 +46,9 @@ function containersOn(store: Store, n: NetworkRecord, eps: EndpointRow[]): Recor
   for (const e of eps) {
     const row = store.db.prepare('SELECT name FROM containers WHERE id = ?').get(e.containerId) as
       { name: string } | undefined;
+    if (!row) continue; // a build's RUN step: no container (docker shows none)
     out[e.containerId] = {
-      Name: row?.name ?? '',
+      Name: row.name,
       EndpointID: e.id,
       MacAddress: e.mac,
       IPv4Address: sub ? `${formatIp4(e.addr)}/${sub.prefix}` : '',

@@ -163,4 +163,27 @@ export const migrations: string[] = [
   CREATE INDEX host_ports_container ON host_ports(container_id);
   ALTER TABLE containers ADD COLUMN networks TEXT NOT NULL DEFAULT '{}';
   `,
+  // 6: an address may be held by a build's RUN step, which is no container row: endpoints lose the reference to
+  // containers (a container's removal still takes its rows, by a trigger)
+  `
+  CREATE TABLE endpoints_new (
+    network_id   TEXT NOT NULL REFERENCES networks(id),
+    container_id TEXT NOT NULL,            -- a container's ID, or a build RUN step's
+    id           TEXT NOT NULL,
+    slot         INTEGER NOT NULL,
+    addr         INTEGER NOT NULL,
+    mac          TEXT NOT NULL,
+    owner_pid    INTEGER NOT NULL,
+    owner_start  INTEGER NOT NULL,
+    PRIMARY KEY (network_id, container_id),
+    UNIQUE (network_id, addr)
+  );
+  INSERT INTO endpoints_new SELECT network_id, container_id, id, slot, addr, mac, owner_pid, owner_start FROM endpoints;
+  DROP TABLE endpoints;
+  ALTER TABLE endpoints_new RENAME TO endpoints;
+  CREATE INDEX endpoints_container ON endpoints(container_id);
+  CREATE TRIGGER containers_endpoints AFTER DELETE ON containers BEGIN
+    DELETE FROM endpoints WHERE container_id = OLD.id;
+  END;
+  `,
 ];

@@ -3,7 +3,8 @@
  * scratch directory (the layers below as overlay lowers, under an init
  * layer with the mount points, a fresh upper), started under berth-monitor
  * like any container (namespaces, capabilities, cgroup, the network mode
- * the step asks for), its output streamed, its exit awaited. What BuildKit's
+ * the step asks for: the default one is the default bridge, with an address
+ * given back when the step ends), its output streamed, its exit awaited. What BuildKit's
  * sandbox shows is kept: hostname buildkitsandbox, /etc/hosts and
  * /etc/resolv.conf bound read-only, no HOSTNAME variable. A cancel kills it.
  * The upper directory is the step's change.
@@ -17,6 +18,7 @@ import { buildContainerConfig } from '../../container/options.js';
 import { initialState, type ContainerRecord } from '../../container/types.js';
 import { BerthError } from '../../errors.js';
 import { monitorPath } from '../../native.js';
+import { onDefaultBridge, prepareStepNetwork, type StepNetwork } from '../../network/build-step.js';
 import { containerResolv, readHostResolv } from '../../network/etc-files.js';
 import { shortLayerLink } from '../../runtime/container-fs.js';
 import { readLayeredFile } from '../../runtime/layered-path.js';
@@ -27,6 +29,7 @@ import {
   monitorGone,
   monitorStart,
   monitorStop,
+  readMonitorState,
   type ExitInfo,
 } from '../../runtime/monitor.js';
 import { buildSpec, type OciMount } from '../../runtime/spec.js';
@@ -182,8 +185,13 @@ export async function runContainer(o: RunOptions): Promise<RunResult> {
     const tmp = join(dir, 'config.json.tmp');
     writeFileSync(tmp, JSON.stringify(spec));
     renameSync(tmp, join(dir, 'config.json'));
-    const exit = await execute(dir, p.run, id, o);
-    return { upper: p.upper, exitCode: exit };
+    const net = onDefaultBridge(step.network) ? prepareStepNetwork(store, id, dir) : null;
+    try {
+      const exit = await execute(dir, p.run, id, o, net);
+      return { upper: p.upper, exitCode: exit };
+    } finally {
+      net?.release();
+    }
   } finally {
     prepared.release();
   }
@@ -203,7 +211,13 @@ function sandboxed(spec: Record<string, unknown>, step: RunStep): void {
   if (!step.env.some((e) => e.startsWith('HOSTNAME='))) proc.env = proc.env.filter((e) => !e.startsWith('HOSTNAME='));
 }
 
-async function execute(bundle: string, run: string, id: string, o: RunOptions): Promise<number> {
+async function execute(
+  bundle: string,
+  run: string,
+  id: string,
+  o: RunOptions,
+  net: StepNetwork | null,
+): Promise<number> {
   rmSync(run, { recursive: true, force: true });
   mkdirSync(run, { recursive: true, mode: 0o700 });
   let session: Awaited<ReturnType<typeof monitorAttach>> | null = null;
@@ -211,7 +225,9 @@ async function execute(bundle: string, run: string, id: string, o: RunOptions): 
   const kill = () => void monitorStop(run, 9, 0).catch(() => undefined);
   try {
     if (o.signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');
-    await monitorCreate({ bundle, stateDir: run, id });
+    await monitorCreate({ bundle, stateDir: run, id, network: net?.file });
+    const created = readMonitorState(run);
+    if (created && net) net.handOver(created.monitorPid, created.monitorStartTime);
     // a cancel that came while the container was being made kills it now (the listener would never fire)
     o.signal.addEventListener('abort', kill, { once: true });
     if (o.signal.aborted) kill();

@@ -17,7 +17,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { tarBuffer } from '../helpers/archives.js';
 import { berth, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { call, json, spawnService, type ServiceProc } from '../helpers/service-proc.js';
+import { call, json, spawnService, type Reply, type ServiceProc } from '../helpers/service-proc.js';
 
 /** Every path under `dir` whose name contains `token`. */
 function findNamed(dir: string, token: string, out: string[] = []): string[] {
@@ -179,7 +179,11 @@ describeIf(skipReason())('berth system service: its own rules against an attacke
       ['memory-string', json({ Image: 'bb', Cmd: ['true'], HostConfig: { Memory: 'lots' } }), /./],
     ];
     for (const [name, opts, msg] of cases) {
-      const r = await create(name, opts).catch((e: Error) => ({ status: -1, body: e.message, headers: {} }));
+      const r = await create(name, opts).catch((e: Error) => ({
+        status: -1,
+        body: e.message,
+        headers: {} as Reply['headers'],
+      }));
       expect([name, r.status, r.body.slice(0, 200)]).toEqual([name, 400, expect.stringMatching(/^\{"message"/)]);
       // a body refused before its end is not read on: the connection closes
       if (/^big/.test(name)) expect([name, r.headers.connection]).toEqual([name, 'close']);

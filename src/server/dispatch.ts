@@ -39,14 +39,19 @@ export interface DispatchDeps {
 }
 
 function sendError(res: ServerResponse, e: unknown, log: (l: string) => void): void {
-  const { status, message } = httpErrorOf(e);
+  const { status, message, close } = httpErrorOf(e);
   if (status >= 500 && status !== 501) log(`error: ${message}`);
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = errorBody(message);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    // the rest of the body is not read: the connection cannot carry another request
+    ...(close ? { Connection: 'close' } : {}),
+  });
   res.end(body);
 }
 

@@ -11,6 +11,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Close the connection after the answer (the rest of the request is not read). */
+    readonly closeConnection = false,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -18,6 +20,8 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (msg: string) => new HttpError(400, msg);
+/** A request refused before its body was read to the end: answered, then the connection is closed. */
+export const badRequestClosing = (msg: string) => new HttpError(400, msg, true);
 export const notFoundHttp = (msg: string) => new HttpError(404, msg);
 export const conflictHttp = (msg: string) => new HttpError(409, msg);
 /** A capability berth lacks: 501 and a message naming it. */
@@ -42,8 +46,8 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /** The status and message of any error thrown while serving a request. */
-export function httpErrorOf(e: unknown): { status: number; message: string } {
-  if (e instanceof HttpError) return { status: e.status, message: e.message };
+export function httpErrorOf(e: unknown): { status: number; message: string; close?: boolean } {
+  if (e instanceof HttpError) return { status: e.status, message: e.message, close: e.closeConnection };
   if (isBerthError(e)) return { status: STATUS[e.code] ?? 500, message: e.message };
   const err = e as NodeJS.ErrnoException;
   return { status: 500, message: err?.message ?? String(e) };

@@ -12,7 +12,7 @@
  * Writes screenshots/*.png.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,12 +117,23 @@ async function shot(name) {
 try {
   berth('load', '-i', FIXTURE);
   berth('volume', 'create', 'pgdata');
+  const context = join(base, 'api');
+  mkdirSync(context);
+  writeFileSync(join(context, 'app.sh'), '#!/bin/sh\necho serving\n');
+  writeFileSync(
+    join(context, 'Dockerfile'),
+    'FROM bb-layers:v1\nWORKDIR /srv\nCOPY app.sh .\n' +
+      'RUN for i in 1 2 3; do echo "compiling module $i of 3"; sleep 1; done; sleep 3\nCMD ["sh", "app.sh"]\n',
+  );
   berth('run', '--name', 'migrate', 'bb-layers:v1', 'sh', '-c', 'echo applying 12 migrations; echo done');
+  berth('network', 'create', '--subnet', '10.88.0.0/24', 'backend');
   berth(
     'run',
     '-d',
     '--name',
     'worker',
+    '--network',
+    'backend',
     '-v',
     'pgdata:/data',
     'bb',
@@ -146,6 +157,8 @@ try {
     '-d',
     '-s',
     'shots',
+    '-c',
+    context,
     '-x',
     String(COLS),
     '-y',
@@ -191,6 +204,18 @@ try {
   await waitFor(/IMAGE +CREATED +SIZE +COMMENT/);
   await shot('app-images-history');
 
+  keys('4');
+  await waitFor(/backend.*bridge.*10\.88\.0\.0\/24/);
+  await shot('app-networks');
+
+  // the build dialog on a context in the session's directory ('.'), its steps drawn live
+  keys('2', 'b');
+  await waitFor('Build an image');
+  keys('Down', 'Down', 'registry.local/api:dev', 'C-s');
+  await waitFor('compiling module 2 of 3');
+  await shot('app-build');
+  await waitFor(/registry\.local\/api +dev|registry\.local\/api:dev/, 30_000);
+
   keys('1', 'g', ']');
   try {
     await waitFor('│ Stats │', 3000);
@@ -208,6 +233,7 @@ try {
   }
   try {
     berth('rm', '-f', 'web', 'worker', 'migrate');
+    berth('network', 'rm', 'backend');
   } catch {
     // best effort
   }

@@ -39,6 +39,7 @@ PKGS=(
   clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
   strace                                        # the mount race test slows a mount down with it
   dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
+  systemd                                       # systemd-socket-activate: the API service's socket activation test
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

@@ -37,7 +37,7 @@ async function waitFor(text, ms = 20_000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const s = tmux('capture-pane', '-p', '-t', 'shots');
-    if (typeof text === 'string' ? s.includes(text) : text.test(s)) return;
+    if (typeof text === 'string' ? s.includes(text) : typeof text === 'function' ? text(s) : text.test(s)) return;
     await sleep(100);
   }
   throw new Error(`screenshots: the app never showed ${text}:\n${tmux('capture-pane', '-p', '-t', 'shots')}`);
@@ -214,7 +214,7 @@ try {
   keys('Down', 'Down', 'registry.local/api:dev', 'C-s');
   await waitFor('compiling module 2 of 3');
   await shot('app-build');
-  await waitFor(/registry\.local\/api +dev|registry\.local\/api:dev/, 30_000);
+  await waitFor((screen) => !screen.includes('Build an image') && /registry\.local\/api:dev/.test(screen), 30_000);
 
   keys('1', 'g', ']');
   try {

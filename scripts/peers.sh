@@ -39,6 +39,7 @@ PKGS=(
   clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
   strace                                        # the mount race test slows a mount down with it
   dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
+  docker-compose                                # compose 1.29 against berth's API service (api-compose.test.ts)
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

@@ -1,0 +1,176 @@
+/**
+ * docker-compose 1.29 (Debian's, a docker-py client speaking API 1.38)
+ * against berth's API service: a two-service project with a named volume,
+ * environment, command and restart policy comes up, `ps`, `logs` and
+ * `exec -T` show it, `berth ps` on the same store sees it meanwhile (one
+ * engine, several processes), and `down -v` leaves nothing behind: no
+ * container, no volume, no network.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startApiService, type ApiService } from '../helpers/api-service.js';
+import { berth, describeIf, fixture, isRoot, itIf, tempRoot, type TempRoot } from '../helpers/env.js';
+
+const COMPOSE = '/usr/bin/docker-compose';
+
+function composeSkipReason(): string | null {
+  if (!isRoot) return 'needs root';
+  if (!existsSync(COMPOSE)) return `${COMPOSE} is not installed (scripts/peers.sh installs docker-compose)`;
+  return null;
+}
+
+/** The project: two services on one named volume, each with environment, a command and a restart policy. */
+const COMPOSE_FILE = `version: "3.8"
+services:
+  web:
+    image: bb
+    command: ["sh", "-c", "echo web says $$GREETING; echo from-web > /data/note; trap 'exit 0' TERM; sleep 600 & wait"]
+    environment:
+      GREETING: hello-from-compose
+    volumes:
+      - shared:/data
+    restart: unless-stopped
+  worker:
+    image: bb
+    command: ["sh", "-c", "echo worker is $$ROLE; trap 'exit 0' TERM; sleep 600 & wait"]
+    environment:
+      - ROLE=the-worker
+    volumes:
+      - shared:/data
+    restart: on-failure:3
+volumes:
+  shared:
+`;
+
+describeIf(composeSkipReason())('docker-compose 1.29 against the API service', () => {
+  let t: TempRoot;
+  let svc: ApiService;
+  const project = `bc17c${process.pid}`;
+
+  /** docker-compose in the project's directory, against berth's socket; never throws. */
+  const compose = async (args: string[]) => {
+    const r = await execa(COMPOSE, ['--no-ansi', '-p', project, ...args], {
+      cwd: t.base,
+      env: { DOCKER_HOST: svc.host, COMPOSE_INTERACTIVE_NO_CLI: '' },
+      reject: false,
+      timeout: 120_000,
+    });
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: String(r.stdout),
+      stderr: String(r.stderr),
+      out: `${r.stdout}\n${r.stderr}`,
+    };
+  };
+
+  beforeAll(async () => {
+    t = tempRoot('berth-api-compose-');
+    expect((await berth(t, ['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
+    writeFileSync(join(t.base, 'docker-compose.yml'), COMPOSE_FILE);
+    svc = await startApiService(t);
+  }, 120_000);
+
+  afterAll(async () => {
+    // a failed run leaves nothing running: down through compose, then the engine's own
+    if (svc && svc.proc.exitCode === null) await compose(['down', '-v', '-t', '1']);
+    await svc?.stop();
+    if (t) await berth(t, ['rm', '-f', '-v', ...(await berth(t, ['ps', '-aq'])).stdout.split('\n').filter(Boolean)]);
+    t?.cleanup();
+  }, 120_000);
+
+  itIf(null)(
+    'up -d, ps, logs, exec -T and down -v, with berth ps seeing the project meanwhile',
+    async () => {
+      const up = await compose(['up', '-d']);
+      expect(up.out).toContain(`Creating network "${project}_default" with the default driver`);
+      expect(up.out).toContain(`Creating volume "${project}_shared" with default driver`);
+      expect(up.out).toMatch(new RegExp(`Creating ${project}_web_1 +\\.\\.\\. done`));
+      expect(up.out).toMatch(new RegExp(`Creating ${project}_worker_1 +\\.\\.\\. done`));
+      expect(up.exitCode, up.out).toBe(0);
+
+      // ps: both services up, with their commands
+      const ps = await compose(['ps']);
+      expect(ps.exitCode, ps.out).toBe(0);
+      const rows = ps.stdout.split('\n').filter((l) => l.startsWith(project));
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatch(new RegExp(`^${project}_web_1 +sh -c echo web says .* +Up *$`));
+      expect(rows[1]).toMatch(new RegExp(`^${project}_worker_1 +sh -c echo worker is .* +Up *$`));
+      const psq = await compose(['ps', '-q']);
+      expect(psq.stdout.split('\n').filter(Boolean)).toHaveLength(2);
+
+      // the same store seen by another process: berth ps, with compose's labels
+      const bps = await berth(t, [
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Names}} {{.Status}} {{.Labels}}',
+      ]);
+      expect(bps.exitCode, bps.stderr).toBe(0);
+      expect(bps.stdout.split('\n').filter(Boolean).sort()).toEqual([
+        expect.stringMatching(new RegExp(`^${project}_web_1 Up .*com.docker.compose.service=web`)),
+        expect.stringMatching(new RegExp(`^${project}_worker_1 Up .*com.docker.compose.service=worker`)),
+      ]);
+      // the restart policies and the volume as compose asked for them
+      const policy = await berth(t, [
+        'inspect',
+        '-f',
+        '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+        `${project}_web_1`,
+        `${project}_worker_1`,
+      ]);
+      expect(policy.stdout.split('\n').filter(Boolean)).toEqual(['unless-stopped:0', 'on-failure:3']);
+      expect((await berth(t, ['volume', 'ls', '-q'])).stdout.split('\n')).toContain(`${project}_shared`);
+      expect((await berth(t, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n')).toContain(
+        `${project}_default`,
+      );
+
+      // logs: the lines each command wrote, with its environment, prefixed by the service's container (compose drops the project)
+      const logs = await compose(['logs', '--no-color']);
+      expect(logs.exitCode, logs.out).toBe(0);
+      expect(logs.stdout).toContain(`Attaching to ${project}_web_1, ${project}_worker_1`);
+      expect(logs.stdout).toMatch(/^web_1 +\| web says hello-from-compose$/m);
+      expect(logs.stdout).toMatch(/^worker_1 +\| worker is the-worker$/m);
+      const one = await compose(['logs', '--no-color', 'worker']);
+      expect(one.stdout).toContain('worker is the-worker');
+      expect(one.stdout).not.toContain('web says');
+
+      // exec -T (no tty): its output, the service's environment, the shared volume, the exit status
+      const env = await compose(['exec', '-T', 'web', 'sh', '-c', 'echo "exec sees $GREETING"']);
+      expect(env.exitCode, env.out).toBe(0);
+      expect(env.stdout).toBe('exec sees hello-from-compose');
+      const shared = await compose([
+        'exec',
+        '-T',
+        'worker',
+        'sh',
+        '-c',
+        'while [ ! -s /data/note ]; do sleep 0.1; done; cat /data/note',
+      ]);
+      expect(shared.exitCode, shared.out).toBe(0);
+      expect(shared.stdout).toBe('from-web');
+      const fails = await compose(['exec', '-T', 'worker', 'sh', '-c', 'echo to-stderr >&2; exit 3']);
+      expect(fails.exitCode).toBe(3);
+      expect(fails.stderr).toContain('to-stderr');
+
+      // down -v: containers, network and volume gone, in compose's words and in the store
+      const down = await compose(['down', '-v', '-t', '1']);
+      expect(down.exitCode, down.out).toBe(0);
+      for (const s of ['web', 'worker']) {
+        expect(down.out).toMatch(new RegExp(`Stopping ${project}_${s}_1 +\\.\\.\\. done`));
+        expect(down.out).toMatch(new RegExp(`Removing ${project}_${s}_1 +\\.\\.\\. done`));
+      }
+      expect(down.out).toContain(`Removing network ${project}_default`);
+      expect(down.out).toContain(`Removing volume ${project}_shared`);
+      expect((await compose(['ps', '-q'])).stdout.trim()).toBe('');
+      expect((await berth(t, ['ps', '-aq'])).stdout.trim()).toBe('');
+      expect((await berth(t, ['volume', 'ls', '-q'])).stdout.trim()).toBe('');
+      expect((await berth(t, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n')).not.toContain(
+        `${project}_default`,
+      );
+    },
+    10 * 60_000,
+  );
+});

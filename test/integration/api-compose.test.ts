@@ -40,6 +40,12 @@ services:
     volumes:
       - shared:/data
     restart: on-failure:3
+  tool:
+    image: bb
+    profiles: ["tools"]
+    command: ["sh", "-c", "echo tool ran; cat /data/note"]
+    volumes:
+      - shared:/data
 volumes:
   shared:
 `;
@@ -50,10 +56,10 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
   const project = `bc17c${process.pid}`;
 
   /** docker-compose in the project's directory, against berth's socket; never throws. */
-  const compose = async (args: string[]) => {
-    const r = await execa(COMPOSE, ['--no-ansi', '-p', project, ...args], {
+  const compose = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await execa(COMPOSE, ['--ansi', 'never', '-p', project, ...args], {
       cwd: t.base,
-      env: { DOCKER_HOST: svc.host, COMPOSE_INTERACTIVE_NO_CLI: '' },
+      env: { DOCKER_HOST: svc.host, COMPOSE_INTERACTIVE_NO_CLI: '', ...env },
       reject: false,
       timeout: 120_000,
     });
@@ -81,7 +87,7 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
   }, 120_000);
 
   itIf(null)(
-    'up -d, ps, logs, exec -T and down -v, with berth ps seeing the project meanwhile',
+    'up -d, ps, logs, exec -T, stop, start, restart, run --rm and down -v, with berth ps seeing the project meanwhile',
     async () => {
       const up = await compose(['up', '-d']);
       expect(up.out).toContain(`Creating network "${project}_default" with the default driver`);
@@ -130,7 +136,10 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
       // logs: the lines each command wrote, with its environment, prefixed by the service's container (compose drops the project)
       const logs = await compose(['logs', '--no-color']);
       expect(logs.exitCode, logs.out).toBe(0);
-      expect(logs.stdout).toContain(`Attaching to ${project}_web_1, ${project}_worker_1`);
+      // (in the order the containers list gives them: created at once, either may come first)
+      expect(logs.stdout).toMatch(
+        new RegExp(`^Attaching to ${project}_(web|worker)_1, ${project}_(web|worker)_1$`, 'm'),
+      );
       expect(logs.stdout).toMatch(/^web_1 +\| web says hello-from-compose$/m);
       expect(logs.stdout).toMatch(/^worker_1 +\| worker is the-worker$/m);
       const one = await compose(['logs', '--no-color', 'worker']);
@@ -154,6 +163,47 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
       const fails = await compose(['exec', '-T', 'worker', 'sh', '-c', 'echo to-stderr >&2; exit 3']);
       expect(fails.exitCode).toBe(3);
       expect(fails.stderr).toContain('to-stderr');
+
+      // exec through docker-py's own exec (no docker CLI): the same output
+      const pyExec = await compose(['exec', '-T', 'web', 'sh', '-c', 'echo "py exec sees $GREETING"'], {
+        COMPOSE_INTERACTIVE_NO_CLI: '1',
+      });
+      expect(pyExec.exitCode, pyExec.out).toBe(0);
+      expect(pyExec.stdout).toBe('py exec sees hello-from-compose');
+
+      // the services find each other by name on the project's network
+      const dns = await compose(['exec', '-T', 'worker', 'sh', '-c', 'ping -c 1 -W 5 web']);
+      expect(dns.exitCode, dns.out).toBe(0);
+      expect(dns.stdout).toContain('1 packets received');
+
+      // up again: nothing changed, nothing recreated (compose's config hash label read back)
+      const again = await compose(['up', '-d']);
+      expect(again.exitCode, again.out).toBe(0);
+      expect(again.out).toContain(`${project}_web_1 is up-to-date`);
+      expect(again.out).toContain(`${project}_worker_1 is up-to-date`);
+
+      // stop, start, restart the project
+      expect((await compose(['stop', '-t', '1'])).exitCode).toBe(0);
+      const stopped = await compose(['ps']);
+      expect(stopped.stdout).toMatch(new RegExp(`^${project}_web_1 .* Exit 0 *$`, 'm'));
+      expect(stopped.stdout).toMatch(new RegExp(`^${project}_worker_1 .* Exit 0 *$`, 'm'));
+      expect((await compose(['start'])).exitCode).toBe(0);
+      const restart = await compose(['restart', '-t', '1']);
+      expect(restart.exitCode, restart.out).toBe(0);
+      expect(restart.out).toMatch(new RegExp(`Restarting ${project}_web_1 +\\.\\.\\. done`));
+      const started = await compose(['ps']);
+      expect(started.stdout.split('\n').filter((l) => / Up *$/.test(l))).toHaveLength(2);
+      // each start ran the command again: three lines now; --tail 1 gives the last
+      const logs3 = await compose(['logs', '--no-color', 'web']);
+      expect(logs3.stdout.match(/web says hello-from-compose/g)).toHaveLength(3);
+      const tail = await compose(['logs', '--no-color', '--tail', '1', 'web']);
+      expect(tail.stdout.match(/web says/g)).toHaveLength(1);
+
+      // a one-off run of a service no container of which runs yet (compose links a one-off to its
+      // own service's containers, and berth has no links): the volume and the network are there
+      const run = await compose(['run', '--rm', '-T', 'tool']);
+      expect(run.exitCode, run.out).toBe(0);
+      expect(run.stdout).toContain('tool ran\nfrom-web');
 
       // down -v: containers, network and volume gone, in compose's words and in the store
       const down = await compose(['down', '-v', '-t', '1']);

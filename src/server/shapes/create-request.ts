@@ -19,16 +19,17 @@ type Body = Record<string, any>;
  * volume both in Binds and in Config.Volumes).
  */
 function configVolumes(volumes: unknown, binds: unknown, mounts: unknown): string[] {
+  const clean = (p: string) => posix.normalize(p).replace(/(.)\/+$/, '$1');
   const taken = new Set<string>();
   // a bind is [source:]target[:mode]
   for (const b of Array.isArray(binds) ? binds : []) {
     const parts = String(b).split(':');
-    taken.add(posix.normalize(parts.length === 1 ? parts[0]! : parts[1]!));
+    taken.add(clean(parts.length === 1 ? parts[0]! : parts[1]!));
   }
   for (const m of Array.isArray(mounts) ? mounts : []) {
-    if (typeof m?.Target === 'string') taken.add(posix.normalize(m.Target));
+    if (typeof m?.Target === 'string') taken.add(clean(m.Target));
   }
-  return Object.keys(volumes ?? {}).filter((v) => !taken.has(posix.normalize(v)));
+  return Object.keys(volumes ?? {}).filter((v) => !taken.has(clean(v)));
 }
 
 /** strslice.StrSlice: a JSON string is a one-element list. */

@@ -6,7 +6,7 @@
  * engine, several processes), and `down -v` leaves nothing behind: no
  * container, no volume, no network.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -50,15 +50,32 @@ volumes:
   shared:
 `;
 
+/** A second project: one service built from a Dockerfile, both run attached until one exits. */
+const BUILD_FILE = `version: "3.8"
+services:
+  a:
+    build: ./ctx
+    command: ["sh", "-c", "cat /built; echo a-line; touch /v/ready; sleep 600"]
+    volumes:
+      - v:/v
+  b:
+    image: bb
+    command: ["sh", "-c", "while [ ! -e /v/ready ]; do sleep 0.1; done; echo b-line; exit 4"]
+    volumes:
+      - v:/v
+volumes:
+  v:
+`;
+
 describeIf(composeSkipReason())('docker-compose 1.29 against the API service', () => {
   let t: TempRoot;
   let svc: ApiService;
   const project = `bc17c${process.pid}`;
 
   /** docker-compose in the project's directory, against berth's socket; never throws. */
-  const compose = async (args: string[], env: Record<string, string> = {}) => {
-    const r = await execa(COMPOSE, ['--ansi', 'never', '-p', project, ...args], {
-      cwd: t.base,
+  const compose = async (args: string[], env: Record<string, string> = {}, dir = t.base, p = project) => {
+    const r = await execa(COMPOSE, ['--ansi', 'never', '-p', p, ...args], {
+      cwd: dir,
       env: { DOCKER_HOST: svc.host, COMPOSE_INTERACTIVE_NO_CLI: '', ...env },
       reject: false,
       timeout: 120_000,
@@ -75,12 +92,18 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
     t = tempRoot('berth-api-compose-');
     expect((await berth(t, ['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
     writeFileSync(join(t.base, 'docker-compose.yml'), COMPOSE_FILE);
+    mkdirSync(join(t.base, 'b', 'ctx'), { recursive: true });
+    writeFileSync(join(t.base, 'b', 'docker-compose.yml'), BUILD_FILE);
+    writeFileSync(join(t.base, 'b', 'ctx', 'Dockerfile'), 'FROM bb\nRUN echo built-by-compose > /built\n');
     svc = await startApiService(t);
   }, 120_000);
 
   afterAll(async () => {
     // a failed run leaves nothing running: down through compose, then the engine's own
-    if (svc && svc.proc.exitCode === null) await compose(['down', '-v', '-t', '1']);
+    if (svc && svc.proc.exitCode === null) {
+      await compose(['down', '-v', '-t', '1']);
+      await compose(['down', '-v', '-t', '1', '--rmi', 'local'], {}, join(t.base, 'b'), `${project}b`);
+    }
     await svc?.stop();
     if (t) await berth(t, ['rm', '-f', '-v', ...(await berth(t, ['ps', '-aq'])).stdout.split('\n').filter(Boolean)]);
     t?.cleanup();
@@ -220,6 +243,33 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
       expect((await berth(t, ['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n')).not.toContain(
         `${project}_default`,
       );
+    },
+    10 * 60_000,
+  );
+  itIf(null)(
+    'build, then up attached until a service exits (--abort-on-container-exit, --exit-code-from), down --rmi local',
+    async () => {
+      const dir = join(t.base, 'b');
+      const p = `${project}b`;
+      const build = await compose(['build'], {}, dir, p);
+      expect(build.exitCode, build.out).toBe(0);
+      expect(build.out).toContain('Step 2/2 : RUN echo built-by-compose > /built');
+      expect(build.out).toContain(`Successfully tagged ${p}_a:latest`);
+
+      const up = await compose(['up', '--abort-on-container-exit', '--exit-code-from', 'b', '-t', '1'], {}, dir, p);
+      expect(up.exitCode, up.out).toBe(4);
+      expect(up.stdout).toMatch(/^a_1 +\| built-by-compose$/m);
+      expect(up.stdout).toMatch(/^a_1 +\| a-line$/m);
+      expect(up.stdout).toMatch(/^b_1 +\| b-line$/m);
+      expect(up.out).toContain(`${p}_b_1 exited with code 4`);
+      expect(up.out).toMatch(new RegExp(`Stopping ${p}_a_1 +\\.\\.\\. done`));
+
+      const down = await compose(['down', '-v', '-t', '1', '--rmi', 'local'], {}, dir, p);
+      expect(down.exitCode, down.out).toBe(0);
+      expect(down.out).toContain(`Removing image ${p}_a`);
+      expect((await berth(t, ['ps', '-aq'])).stdout.trim()).toBe('');
+      expect((await berth(t, ['images', '--format', '{{.Repository}}'])).stdout.split('\n')).not.toContain(`${p}_a`);
+      expect((await berth(t, ['volume', 'ls', '-q'])).stdout.trim()).toBe('');
     },
     10 * 60_000,
   );

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startApiService, type ApiService } from '../helpers/api-service.js';
+import { until } from '../helpers/engine.js';
 import { berth, describeIf, fixture, isRoot, itIf, tempRoot, type TempRoot } from '../helpers/env.js';
 
 const COMPOSE = '/usr/bin/docker-compose';
@@ -156,6 +157,29 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
         `${project}_default`,
       );
 
+      // compose follows the project's events (GET /events?filters={"label":[project, oneoff=False]}):
+      // what another process does to a container shows; poked until the stream is live
+      const events = execa(COMPOSE, ['--ansi', 'never', '-p', project, 'events', '--json'], {
+        cwd: t.base,
+        env: { DOCKER_HOST: svc.host, PYTHONUNBUFFERED: '1' },
+        reject: false,
+      });
+      let seen = '';
+      events.stdout!.on('data', (d) => (seen += d));
+      const actions = () =>
+        seen
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { action: string; service: string; attributes: Record<string, string> });
+      await until(
+        async () => {
+          await berth(t, ['kill', '-s', 'WINCH', `${project}_web_1`]);
+          return actions().some((e) => e.action === 'kill' && e.service === 'web');
+        },
+        30_000,
+        500,
+      );
+
       // logs: the lines each command wrote, with its environment, prefixed by the service's container (compose drops the project)
       const logs = await compose(['logs', '--no-color']);
       expect(logs.exitCode, logs.out).toBe(0);
@@ -237,6 +261,21 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
       }
       expect(down.out).toContain(`Removing network ${project}_default`);
       expect(down.out).toContain(`Removing volume ${project}_shared`);
+      // the events compose printed meanwhile: each service's stop, start, restart and destroy
+      await until(() => actions().filter((e) => e.action === 'destroy').length === 2, 30_000);
+      events.kill('SIGTERM');
+      await events;
+      const got = actions();
+      for (const service of ['web', 'worker'])
+        for (const action of ['stop', 'start', 'restart', 'die', 'destroy'])
+          expect(
+            got.some((e) => e.service === service && e.action === action),
+            `${service} ${action}`,
+          ).toBe(true);
+      expect(got.find((e) => e.action === 'destroy' && e.service === 'web')?.attributes).toMatchObject({
+        name: `${project}_web_1`,
+        image: 'bb',
+      });
       expect((await compose(['ps', '-q'])).stdout.trim()).toBe('');
       expect((await berth(t, ['ps', '-aq'])).stdout.trim()).toBe('');
       expect((await berth(t, ['volume', 'ls', '-q'])).stdout.trim()).toBe('');

@@ -40,6 +40,7 @@ PKGS=(
   strace                                        # the mount race test slows a mount down with it
   dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
   systemd                                       # systemd-socket-activate: the API service's socket activation test
+  docker-compose                                # compose 1.29 against berth's API service (api-compose.test.ts)
 )
 
 log() { printf 'peers: %s\n' "$*" >&2; }

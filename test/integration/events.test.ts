@@ -143,6 +143,32 @@ describeIf(reason)('events', () => {
     expect(await actions()).toHaveLength(7);
   });
 
+  it("a container's events carry its labels, as dockerd's do, from create to destroy: -f label= finds them", async () => {
+    expect((await b('create', '--name', 'labc', '-l', 'team=events', '--network', 'none', 'bb', 'true')).exitCode).toBe(
+      0,
+    );
+    expect((await b('start', '-a', 'labc')).exitCode).toBe(0);
+    expect((await b('rm', 'labc')).exitCode).toBe(0);
+    expect(
+      (await b('run', '--rm', '-l', 'team=events', '--name', 'labr', '--network', 'none', 'bb', 'true')).exitCode,
+    ).toBe(0);
+    const r = await b(
+      'events',
+      '--since',
+      '10m',
+      '--until',
+      '0s',
+      '-f',
+      'label=team=events',
+      '--format',
+      '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.team}}',
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    for (const n of ['labc', 'labr'])
+      for (const a of ['create', 'start', 'die', 'destroy']) expect(lines).toContain(`${a} ${n} events`);
+  });
+
   it('bad filters and times fail with one line and exit 1', async () => {
     const r = await b('events', '-f', 'bogus=1');
     expect(r.exitCode).toBe(1);

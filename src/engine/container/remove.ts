@@ -127,7 +127,7 @@ export async function removeContainer(store: Store, ref: string, opts: RemoveOpt
         type: 'container',
         action: 'destroy',
         actorId: rec.id,
-        attributes: { name: rec.name, image: rec.imageName },
+        attributes: { ...rec.config.Labels, name: rec.name, image: rec.imageName },
       });
     });
   } finally {

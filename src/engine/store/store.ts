@@ -129,7 +129,13 @@ export class Store {
     }
   }
 
+  /**
+   * Record an event. A container's carries its labels among the attributes, as dockerd's do (so
+   * `--filter label=...` finds it: docker-compose follows a project's events that way); a container
+   * already deleted (destroy) has them passed in.
+   */
   event(e: EventRecord, now = Date.now()): void {
+    if (e.type === 'container') e = { ...e, attributes: { ...this.containerLabels(e.actorId), ...e.attributes } };
     const hr = process.hrtime.bigint() % 1_000_000n;
     const { lastInsertRowid } = this.db
       .prepare('INSERT INTO events (time_ms, nanos, type, action, actor_id, attributes) VALUES (?, ?, ?, ?, ?, ?)')
@@ -138,5 +144,14 @@ export class Store {
     if (Number(lastInsertRowid) % SHARED.events.pruneEvery === 0) {
       this.db.prepare('DELETE FROM events WHERE seq <= ?').run(Number(lastInsertRowid) - EVENTS_KEPT);
     }
+  }
+
+  private containerLabels(id: string): Record<string, string> {
+    const row = this.db
+      .prepare<[string], { labels: string | null }>(
+        "SELECT json_extract(config, '$.Labels') AS labels FROM containers WHERE id = ?",
+      )
+      .get(id);
+    return row?.labels ? (JSON.parse(row.labels) as Record<string, string>) : {};
   }
 }

@@ -5,12 +5,32 @@
  * DNS options, devices, ...) are refused with 501 naming them, never
  * dropped silently; values of the wrong type are a 400. Pure.
  */
+import { posix } from 'node:path';
 import type { ContainerCreateRequest, MountSpec } from '../../client/api.js';
 import { decode } from '../decode.js';
 import { badRequest, notImplemented } from '../errors.js';
 import { createShape } from './create-schema.js';
 
 type Body = Record<string, any>;
+
+/**
+ * Config.Volumes as dockerd takes them: each path an anonymous volume unless
+ * a bind or a mount already targets it (docker-compose 1.29 sends a named
+ * volume both in Binds and in Config.Volumes).
+ */
+function configVolumes(volumes: unknown, binds: unknown, mounts: unknown): string[] {
+  const clean = (p: string) => posix.normalize(p).replace(/(.)\/+$/, '$1');
+  const taken = new Set<string>();
+  // a bind is [source:]target[:mode]
+  for (const b of Array.isArray(binds) ? binds : []) {
+    const parts = String(b).split(':');
+    taken.add(clean(parts.length === 1 ? parts[0]! : parts[1]!));
+  }
+  for (const m of Array.isArray(mounts) ? mounts : []) {
+    if (typeof m?.Target === 'string') taken.add(clean(m.Target));
+  }
+  return Object.keys(volumes ?? {}).filter((v) => !taken.has(clean(v)));
+}
 
 /** strslice.StrSlice: a JSON string is a one-element list. */
 export function strSlice(v: unknown, field: string): string[] | undefined {
@@ -162,7 +182,7 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
   const logType: string | undefined = h.LogConfig?.Type || undefined;
   const logOpts = Object.entries((h.LogConfig?.Config ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
   const restart = restartOf(h.RestartPolicy);
-  const volumes = [...(h.Binds ?? []), ...Object.keys(c.Volumes ?? {})];
+  const volumes = [...(h.Binds ?? []), ...configVolumes(c.Volumes, h.Binds, h.Mounts)];
   const tmpfs = Object.entries((h.Tmpfs ?? {}) as Record<string, string>).map(([p, o]) => (o ? `${p}:${o}` : p));
   const pids: number | undefined = h.PidsLimit;
   const req: ContainerCreateRequest = {

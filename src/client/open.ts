@@ -15,10 +15,12 @@ import { resolveEndpoint, type HostChoice } from './docker-api/endpoint.js';
 export interface BackendChoice extends HostChoice {
   root?: string;
   runroot?: string;
+  /** The embedded engine whatever the environment names (the hosts list's own entry). */
+  local?: boolean;
 }
 
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): Promise<Backend> {
-  const explicitLocal = (choice.root || choice.runroot) && !choice.host && !choice.context;
+  const explicitLocal = (choice.local || choice.root || choice.runroot) && !choice.host && !choice.context;
   const remote = explicitLocal ? null : resolveEndpoint(choice, processEnv(env));
   if (remote) {
     const { DockerBackend } = await import('./docker-api/backend.js');

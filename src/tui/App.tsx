@@ -1,6 +1,6 @@
 /** The app: wiring only. Layout comes from presenters/layout.ts, state from the store, data from the feeds. */
 import { Box, Text, useInput } from 'ink';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { runCommand } from './actions/commands.js';
 import { Overlay } from './dialogs/Overlay.js';
 import { ServicesContext, useServices, type Services } from './hooks/context.js';
@@ -8,6 +8,7 @@ import { useKeys, type KeyHandler } from './hooks/use-keys.js';
 import { useAppState } from './hooks/use-store.js';
 import { useTerminalSize, type Size } from './hooks/use-terminal-size.js';
 import { Footer } from './panes/Footer.js';
+import type { HostSet } from './hosts.js';
 import { Header } from './panes/Header.js';
 import { Lists } from './panes/Lists.js';
 import { MainPanel } from './panes/MainPanel.js';
@@ -96,10 +97,13 @@ function Screen({ size }: { size?: Size | undefined }) {
   );
 }
 
-export function App({ services, size }: { services: Services; size?: Size }) {
+/** The app on `services`, or on whichever host of the session's hosts list shows (`hosts`). */
+export function App({ services, hosts, size }: { services: Services; hosts?: HostSet; size?: Size }) {
+  const none = useCallback(() => () => undefined, []);
+  const shown = useSyncExternalStore(hosts ? hosts.subscribe : none, () => (hosts ? hosts.current() : services));
   return (
-    <ServicesContext.Provider value={services}>
-      <Screen size={size} />
+    <ServicesContext.Provider value={shown}>
+      <Screen key={hosts ? hosts.currentIndex : 0} size={size} />
     </ServicesContext.Provider>
   );
 }

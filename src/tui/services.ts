@@ -1,7 +1,7 @@
 /** Putting the app's parts together around a backend (the session and the tests both do this). */
 import type { Backend } from '../client/api.js';
 import { EngineFeed, type FeedOptions } from './hooks/engine-feed.js';
-import type { Services, TerminalControl } from './hooks/context.js';
+import type { HostSwitcher, Services, TerminalControl } from './hooks/context.js';
 import { StatsFeed } from './hooks/stats-feed.js';
 import { DEFAULT_SETTINGS, type Settings } from './keymap/config.js';
 import { Keymap } from './keymap/keys.js';
@@ -15,6 +15,7 @@ export interface ServiceOptions {
   terminal: TerminalControl;
   cwd?: string;
   feed?: FeedOptions;
+  hosts?: HostSwitcher;
 }
 
 export function createServices(backend: Backend, o: ServiceOptions): Services {
@@ -41,6 +42,7 @@ export function createServices(backend: Backend, o: ServiceOptions): Services {
     ),
     terminal: o.terminal,
     cwd: o.cwd ?? process.cwd(),
+    ...(o.hosts ? { hosts: o.hosts } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import { terminalGone } from '../client/attach-io.js';
 import { inProgress, settle } from './actions/work.js';
 import type { Services, TerminalControl } from './hooks/context.js';
 import { ConfigError, loadSettings } from './keymap/config.js';
+import { HostSet } from './hosts.js';
 import { createServices, startServices, stopServices } from './services.js';
 import { FrameWriter } from './terminal/frame-writer.js';
 import { KeyInput } from './terminal/key-input.js';
@@ -65,23 +66,26 @@ export async function startApp(argv: string[]): Promise<number> {
     stderr.write(`berth: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     return 1;
   }
-  const [{ createElement }, { render }, { App }, theme, { openBackend }] = await Promise.all([
-    import('react'),
-    import('ink'),
-    import('./App.js'),
-    detectTheme(),
-    import('../client/open.js'),
-  ]);
+  const [{ createElement }, { render }, { App }, theme, { openBackend }, { hostEntries, startEntry }] =
+    await Promise.all([
+      import('react'),
+      import('ink'),
+      import('./App.js'),
+      detectTheme(),
+      import('../client/open.js'),
+      import('../client/hosts.js'),
+    ]);
+  const args = parseAppArgs(argv);
   let backend: Backend;
   try {
-    backend = await openBackend(parseAppArgs(argv));
+    backend = await openBackend(args);
   } catch (e) {
     stderr.write(`berth: ${(e as Error).message}\n`);
     return 1;
   }
 
   const stray = new StrayOutput(appLogPath(backend.info().runroot), (entries) =>
-    services.store.dispatch({ type: 'logged', entries, path: stray.path }),
+    hosts.current().store.dispatch({ type: 'logged', entries, path: stray.path }),
   );
   const screen = new Screen(stdout, stdin, stray.write);
   const writer = new FrameWriter(stdout, stray.write);
@@ -114,7 +118,7 @@ export async function startApp(argv: string[]): Promise<number> {
   const mount = (s: Services) => {
     writer.resume();
     // debug mode: Ink hands each frame to the writer as plain text (see terminal/frame-writer.ts)
-    instance = render(createElement(App, { services: s }), {
+    instance = render(createElement(App, { services: s, hosts }), {
       stdout: writer as unknown as NodeJS.WriteStream,
       stdin: keys as unknown as NodeJS.ReadStream,
       stderr,
@@ -155,17 +159,26 @@ export async function startApp(argv: string[]): Promise<number> {
         // a signal that ended the app while the terminal was away: do not come back
         if (!finished) {
           own();
-          mount(services);
+          mount(hosts.current());
         }
       }
     },
     redraw() {
       unmount();
-      mount(services);
+      mount(hosts.current());
     },
     quit: () => finish(0),
   };
-  const services = createServices(backend, { settings, theme, terminal });
+  // the hosts list: this engine first, then the embedded one, the docker contexts and the config file's hosts
+  const context = args.context ?? (args.host ? undefined : process.env.DOCKER_CONTEXT);
+  const entries = hostEntries(startEntry(args, { endpoint: backend.info().endpoint, context }), settings.hosts);
+  const hosts = new HostSet(
+    entries,
+    backend,
+    openBackend,
+    (b, set) => createServices(b, { settings, theme, terminal, hosts: set }),
+    startServices,
+  );
 
   // a kill or a crash outside React: restore the terminal first; a hangup: end quietly
   // while a container has the terminal, Ctrl-C belongs to it (attach without a tty detaches on it)
@@ -205,17 +218,18 @@ export async function startApp(argv: string[]): Promise<number> {
   stdin.on('end', onEnd);
 
   own();
-  mount(services);
-  startServices(services);
+  mount(hosts.current());
+  startServices(hosts.current());
   const result = await done;
 
   unmount();
   giveBack();
-  if (inProgress(services) && !gone) stderr.write('berth: waiting for the work in progress to end\n');
+  const every = hosts.opened();
+  if (every.some(inProgress) && !gone) stderr.write('berth: waiting for the work in progress to end\n');
   // a save or a load is cancelled as Esc would, a commit finishes, an attach detaches
-  await settle(services);
-  stopServices(services);
-  await backend.close().catch(() => undefined);
+  await Promise.all(every.map(settle));
+  for (const s of every) stopServices(s);
+  await Promise.all(every.map((s) => s.backend.close().catch(() => undefined)));
   if (result.error !== undefined && !gone) {
     const e = result.error as Error;
     stderr.write(`berth: the app stopped on an error: ${e?.stack ?? String(e)}\n`);

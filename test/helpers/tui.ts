@@ -3,7 +3,9 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import type { Backend } from '../../src/client/api.js';
 import { App } from '../../src/tui/App.js';
-import type { Services } from '../../src/tui/hooks/context.js';
+import type { HostEntry } from '../../src/client/hosts.js';
+import type { Services, TerminalControl } from '../../src/tui/hooks/context.js';
+import { HostSet, type OpenBackend } from '../../src/tui/hosts.js';
 import type { Settings } from '../../src/tui/keymap/config.js';
 import { createServices, startServices, stopServices } from '../../src/tui/services.js';
 import { until } from './engine.js';
@@ -32,27 +34,55 @@ export interface AppHarness {
   close(): void;
 }
 
+type RenderOptions = { settings?: Settings; cwd?: string; columns?: number; rows?: number };
+
+/**
+ * The app with a hosts list: `entries[0]` is `first`, the others are opened with `open` when
+ * the app switches to them (or the hosts overview shows). close() stops every host's feeds;
+ * the backends stay open (the test closes them: `harness.hosts.opened()`).
+ */
+export async function renderHosts(
+  entries: HostEntry[],
+  first: Backend,
+  open: OpenBackend,
+  o: RenderOptions = {},
+): Promise<AppHarness & { hosts: HostSet }> {
+  let hosts: HostSet | null = null;
+  const h = await renderApp(first, o, (make) => {
+    hosts = new HostSet(entries, first, open, (b, set) => make(b, set), startServices);
+    return hosts;
+  });
+  return Object.assign(h, { hosts: hosts! });
+}
+
 export async function renderApp(
   backend: Backend,
-  o: { settings?: Settings; cwd?: string; columns?: number; rows?: number } = {},
+  o: RenderOptions = {},
+  withHosts?: (make: (b: Backend, set: HostSet) => Services) => HostSet,
 ): Promise<AppHarness> {
   const h = { quits: 0, handOvers: 0 };
-  const services = createServices(backend, {
-    ...(o.settings ? { settings: o.settings } : {}),
-    ...(o.cwd ? { cwd: o.cwd } : {}),
-    terminal: {
-      async handOver(run) {
-        h.handOvers++;
-        return run();
-      },
-      redraw() {},
-      quit() {
-        h.quits++;
-      },
+  const make = (b: Backend, set?: HostSet): Services =>
+    createServices(b, {
+      ...(o.settings ? { settings: o.settings } : {}),
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+      ...(set ? { hosts: set } : {}),
+      terminal,
+    });
+  const terminal: TerminalControl = {
+    async handOver(run) {
+      h.handOvers++;
+      return run();
     },
-  });
+    redraw() {},
+    quit() {
+      h.quits++;
+    },
+  };
+  const hosts = withHosts?.(make) ?? null;
+  const services = hosts ? hosts.current() : make(backend);
   startServices(services);
-  const r = render(createElement(App, { services, size: { columns: o.columns ?? 100, rows: o.rows ?? 40 } }));
+  const size = { columns: o.columns ?? 100, rows: o.rows ?? 40 };
+  const r = render(createElement(App, { services, ...(hosts ? { hosts } : {}), size }));
   const frame = () => r.lastFrame() ?? '';
   const harness: AppHarness = {
     services,
@@ -87,7 +117,7 @@ export async function renderApp(
     },
     close() {
       r.unmount();
-      stopServices(services);
+      for (const s of hosts ? hosts.opened() : [services]) stopServices(s);
     },
   };
   return harness;

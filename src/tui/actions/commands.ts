@@ -264,6 +264,11 @@ export function runCommand(svc: Services, id: string): boolean {
     case 'app.help':
       d({ type: 'help' });
       return true;
+    case 'app.hosts':
+      if (!svc.hosts) return (say(svc, 'Hosts: this app was started on one engine only', 'error'), true);
+      svc.hosts.connectAll();
+      d({ type: 'hosts', index: svc.hosts.currentIndex });
+      return true;
     case 'app.back':
       d({ type: 'back' });
       return true;

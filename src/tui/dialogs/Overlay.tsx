@@ -4,6 +4,7 @@ import { ActionMenu } from './ActionMenu.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { FormDialog } from './FormDialog.js';
 import { HelpOverlay } from './HelpOverlay.js';
+import { HostsOverlay } from './HostsOverlay.js';
 
 export function Overlay({ columns, rows }: { columns: number; rows: number }) {
   const o = useAppState((s) => s.overlay);
@@ -11,6 +12,8 @@ export function Overlay({ columns, rows }: { columns: number; rows: number }) {
   switch (o.kind) {
     case 'help':
       return <HelpOverlay columns={columns} rows={rows} scroll={o.scroll} />;
+    case 'hosts':
+      return <HostsOverlay index={o.index} columns={columns} rows={rows} />;
     case 'menu':
       return <ActionMenu list={o.list} index={o.index} columns={columns} rows={rows} />;
     case 'confirm':

@@ -17,6 +17,34 @@ export interface TerminalControl {
   quit(): void;
 }
 
+/** One row of the hosts overview (hosts.ts makes them). */
+export interface OverviewRow {
+  name: string;
+  address: string;
+  current: boolean;
+  /** 'up' with the figures; 'connecting'; 'down' with the error; 'idle': not connected yet. */
+  state: 'up' | 'connecting' | 'down' | 'idle';
+  error: string | null;
+  running: number;
+  total: number;
+  failing: number;
+  /** Sum of the running containers' CPU %, and their memory in bytes (null while no sample came). */
+  cpuPercent: number | null;
+  memBytes: number | null;
+}
+
+/** The hosts of the session (hosts.ts): which one shows, the overview, switching. */
+export interface HostSwitcher {
+  readonly size: number;
+  currentIndex: number;
+  /** The name of the host these services belong to. */
+  name(s: Services): string;
+  subscribe(fn: () => void): () => void;
+  connectAll(): void;
+  switchTo(i: number): Promise<boolean>;
+  overviewRow(i: number): OverviewRow;
+}
+
 export interface Services {
   backend: Backend;
   store: Store;
@@ -28,6 +56,8 @@ export interface Services {
   terminal: TerminalControl;
   /** Directory relative paths in dialogs start from. */
   cwd: string;
+  /** The session's hosts, when the app was started with its hosts list. */
+  hosts?: HostSwitcher;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

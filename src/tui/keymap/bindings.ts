@@ -71,6 +71,12 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   },
   { id: 'app.help', keys: ['?'], scope: 'global', description: 'Show or hide this help' },
   {
+    id: 'app.hosts',
+    keys: ['H'],
+    scope: 'global',
+    description: 'Hosts: the overview of every host; Enter switches to the chosen one',
+  },
+  {
     id: 'app.back',
     keys: ['escape'],
     scope: 'global',

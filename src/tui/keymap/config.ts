@@ -11,7 +11,8 @@
  *     "stats": { "windowSeconds": 60 },
  *     "containers": { "showAll": true },
  *     "service": { "group": "docker" },
- *     "registry": { "insecure-registries": ["myhost:5000"] }
+ *     "registry": { "insecure-registries": ["myhost:5000"] },
+ *     "hosts": { "build1": "ssh://root@build1", "lab": "tcp://10.0.0.5:2376" }
  *   }
  */
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ export interface Settings {
   logs: { bufferLines: number; tail: number; timestamps: boolean };
   stats: { windowSeconds: number };
   containers: { showAll: boolean };
+  /** Engines named in the file for the hosts list (name → -H address), in the file's order. */
+  hosts: { name: string; host: string }[];
 }
 
 export interface UserConfig {
@@ -31,6 +34,7 @@ export interface UserConfig {
   logs?: Partial<Settings['logs']>;
   stats?: Partial<Settings['stats']>;
   containers?: Partial<Settings['containers']>;
+  hosts?: Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -38,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logs: { bufferLines: 5000, tail: 500, timestamps: false },
   stats: { windowSeconds: 60 },
   containers: { showAll: true },
+  hosts: [],
 };
 
 export class ConfigError extends Error {
@@ -68,6 +73,14 @@ export async function validateShape(raw: unknown, file: string): Promise<UserCon
       .optional(),
     // the engine's registry settings (engine/registry/settings.ts checks them)
     registry: z.record(z.string(), z.unknown()).optional(),
+    hosts: z
+      .record(
+        z.string().min(1),
+        z
+          .string()
+          .regex(/^(unix|tcp|ssh):\/\/./, 'expected unix://PATH, tcp://HOST[:PORT] or ssh://[USER@]HOST[:PORT]'),
+      )
+      .optional(),
   });
   const r = schema.safeParse(raw);
   if (!r.success) {
@@ -134,6 +147,7 @@ export function mergeSettings(user: UserConfig, file: string, base: Settings = D
     logs: { ...base.logs, ...user.logs },
     stats: { ...base.stats, ...user.stats },
     containers: { ...base.containers, ...user.containers },
+    hosts: user.hosts ? Object.entries(user.hosts).map(([name, host]) => ({ name, host })) : base.hosts,
   };
 }
 

@@ -5,7 +5,8 @@ import { useAppState } from '../hooks/use-store.js';
 import { fit } from '../presenters/columns.js';
 
 export function Header({ width }: { width: number }) {
-  const { backend, theme } = useServices();
+  const svc = useServices();
+  const { backend, theme } = svc;
   const data = useAppState((s) => s.data);
   const info = backend.info();
   const cs = data.containers;
@@ -19,7 +20,10 @@ export function Header({ width }: { width: number }) {
     .join(` ${theme.glyphs.dot} `);
   // the embedded engine's store, or the remote engine and how it is reached
   const where = info.endpoint ? `${info.kind} ${info.endpoint}` : info.root;
-  const left = ` berth ${theme.glyphs.dot} ${info.host} ${theme.glyphs.dot} ${where} `;
+  // with a hosts list, the name of the host shown and how many there are
+  const hosts = svc.hosts;
+  const which = hosts && hosts.size > 1 ? `[${hosts.name(svc)} ${hosts.currentIndex + 1}/${hosts.size}] ` : '';
+  const left = ` berth ${theme.glyphs.dot} ${which}${info.host} ${theme.glyphs.dot} ${where} `;
   const room = Math.max(0, width - left.length);
   return (
     <Text wrap="truncate">

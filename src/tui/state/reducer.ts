@@ -44,6 +44,8 @@ export type Action =
   | { type: 'maximize'; on: boolean }
   | { type: 'back' }
   | { type: 'help' }
+  | { type: 'hosts'; index: number }
+  | { type: 'hostsMove'; delta: number; max: number }
   | { type: 'helpScroll'; delta: number; max: number }
   | { type: 'menuOpen' }
   | { type: 'menuMove'; delta: number; count: number }
@@ -235,6 +237,11 @@ export function reduce(s: AppState, a: Action): AppState {
       if (s.maximized) return { ...s, maximized: false, focus: s.subject };
       if (s.focus === 'main') return { ...s, focus: s.subject };
       return s.message ? { ...s, message: null } : s;
+    case 'hosts':
+      return { ...s, overlay: s.overlay?.kind === 'hosts' ? null : { kind: 'hosts', index: a.index } };
+    case 'hostsMove':
+      if (s.overlay?.kind !== 'hosts') return s;
+      return { ...s, overlay: { kind: 'hosts', index: Math.max(0, Math.min(a.max, s.overlay.index + a.delta)) } };
     case 'help':
       return { ...s, overlay: s.overlay?.kind === 'help' ? null : { kind: 'help', scroll: 0 } };
     case 'helpScroll':

@@ -115,7 +115,11 @@ export interface FormState {
 }
 
 export type Overlay =
-  { kind: 'help'; scroll: number } | { kind: 'menu'; list: ListId; index: number } | ConfirmState | FormState;
+  | { kind: 'help'; scroll: number }
+  | { kind: 'menu'; list: ListId; index: number }
+  | { kind: 'hosts'; index: number }
+  | ConfirmState
+  | FormState;
 
 export interface Data {
   containers: ContainerSummary[] | null;

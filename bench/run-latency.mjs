@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /**
  * bench/run-latency: median wall time of `berth run --rm IMAGE true` against
- * `podman run --rm --network none IMAGE true` (podman with runc, from the
- * peers) and bare `runc run` of an equivalent bundle, alternating runs.
+ * `podman run --rm IMAGE true` (podman with runc, from the peers), each on its
+ * default network as a user types it (berth's default bridge, podman's
+ * netavark bridge), and beside them `podman run --network none` and bare
+ * `runc run` of an equivalent bundle (no network: what berth was compared
+ * with before it had networks), alternating runs.
  * berth is run as a user runs it: bin/berth (the npm bin), whose native
  * launcher takes the run after the image's first run (through Node) wrote its
  * run plan; the same command with BERTH_NATIVE_RUN=0 (all in Node) is
@@ -73,11 +76,14 @@ writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
 // ---- alternating runs -------------------------------------------------------------
 // the image's first run goes through Node and writes its run plan
 if (berth('run', '--rm', 'bb', 'true').status !== 0) throw new Error('the first berth run failed');
-const result = { berth: [], berthNode: [], podman: [], runc: [] };
+const result = { berth: [], berthNode: [], podman: [], podmanNone: [], runc: [] };
 for (let i = 0; i < runs; i++) {
   result.berth.push(time(() => berth('run', '--rm', 'bb', 'true')));
   result.berthNode.push(time(() => berthNode('run', '--rm', 'bb', 'true')));
   result.podman.push(
+    time(() => spawnSync(env.PEER_PODMAN, ['run', '--rm', 'localhost/bb:latest', 'true'], { env, encoding: 'utf8' })),
+  );
+  result.podmanNone.push(
     time(() =>
       spawnSync(env.PEER_PODMAN, ['run', '--rm', '--network', 'none', 'localhost/bb:latest', 'true'], {
         env,
@@ -93,6 +99,7 @@ const med = {
   berth: median(result.berth),
   berthNode: median(result.berthNode),
   podman: median(result.podman),
+  podmanNone: median(result.podmanNone),
   runc: median(result.runc),
 };
 
@@ -130,6 +137,7 @@ const report = {
   median: med,
   ratios: {
     berthVsPodman: med.berth / med.podman,
+    berthVsPodmanNoNetwork: med.berth / med.podmanNone,
     berthVsRunc: med.berth / med.runc,
     berthNodeVsPodman: med.berthNode / med.podman,
   },

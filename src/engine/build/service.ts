@@ -13,6 +13,7 @@ import { tryResolveImage } from '../image/resolve.js';
 import { normalizedString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { Store } from '../store/store.js';
 import { runBuild, type BuildRequest } from './exec/build.js';
+import { pushStream } from '../util/push-stream.js';
 import type { BaseImage } from './plan/dispatch.js';
 import type { Emit, ProgressMessage } from './progress.js';
 
@@ -60,58 +61,14 @@ export function resolver(store: Store, pull?: Puller) {
 }
 
 /** The build as a stream: progress messages, then the image ID (`{aux: {ID}}`). */
-export async function* buildStream(
+export function buildStream(
   store: Store,
   req: BuildRequest,
   opts: { signal?: AbortSignal; pull?: Puller } = {},
 ): AsyncGenerator<ProgressMessage> {
-  const ctl = new AbortController();
-  const outer = opts.signal;
-  const onAbort = () => ctl.abort(outer?.reason);
-  if (outer?.aborted) throw new BerthError('CANCELLED', 'build cancelled');
-  outer?.addEventListener('abort', onAbort, { once: true });
-  const queue: ProgressMessage[] = [];
-  let done = false;
-  let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const task = runBuild(
-    { store, resolveImage: resolver(store, opts.pull) },
-    req,
-    (m) => {
-      queue.push(m);
-      notify();
-    },
-    ctl.signal,
-  ).then(
-    () => {
-      done = true;
-      notify();
-    },
-    (e: unknown) => {
-      done = true;
-      failure = e ?? new Error('build failed');
-      notify();
-    },
+  return pushStream<ProgressMessage>(
+    (emit, signal) => runBuild({ store, resolveImage: resolver(store, opts.pull) }, req, emit, signal),
+    opts.signal,
+    { cancelled: 'build cancelled', failed: 'build failed', reasons: true },
   );
-  try {
-    for (;;) {
-      while (queue.length) yield queue.shift()!;
-      if (done) {
-        if (failure) throw failure;
-        return;
-      }
-      await new Promise<void>((r) => (wake = r));
-    }
-  } finally {
-    outer?.removeEventListener('abort', onAbort);
-    if (!done) {
-      ctl.abort(new BerthError('CANCELLED', 'build cancelled'));
-      await task;
-    }
-  }
 }

@@ -5,58 +5,16 @@
  * Nothing is dropped (the messages are few: byte counts are throttled at
  * the source); the iterable stops the operation when the consumer stops.
  */
-import { BerthError } from '../errors.js';
+import { pushStream } from '../util/push-stream.js';
 import type { ProgressMessage } from '../types.js';
 
 export type Emit = (m: ProgressMessage) => void;
 
-export async function* progressStream(
+export function progressStream(
   run: (emit: Emit, signal: AbortSignal) => Promise<void>,
   outer?: AbortSignal,
 ): AsyncGenerator<ProgressMessage> {
-  const ctl = new AbortController();
-  const onAbort = () => ctl.abort();
-  if (outer?.aborted) throw new BerthError('CANCELLED', 'cancelled');
-  outer?.addEventListener('abort', onAbort, { once: true });
-  const queue: ProgressMessage[] = [];
-  let done = false;
-  let failure: unknown = null;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const task = run((m) => {
-    queue.push(m);
-    notify();
-  }, ctl.signal).then(
-    () => {
-      done = true;
-      notify();
-    },
-    (e) => {
-      done = true;
-      failure = e ?? new Error('failed');
-      notify();
-    },
-  );
-  try {
-    for (;;) {
-      while (queue.length) yield queue.shift()!;
-      if (done) {
-        if (failure) throw failure;
-        return;
-      }
-      await new Promise<void>((r) => (wake = r));
-    }
-  } finally {
-    outer?.removeEventListener('abort', onAbort);
-    if (!done) {
-      ctl.abort();
-      await task;
-    }
-  }
+  return pushStream(run, outer);
 }
 
 /** Byte counts for one line, at most every `ms` (the first and the last always go). */

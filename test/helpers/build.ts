@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -22,6 +23,32 @@ export function makeContext(files: Record<string, FileSpec>, base = tmpdir()): s
   writeContext(dir, files);
   return dir;
 }
+
+/**
+ * The directories one test file makes: ctx() makes a context (as makeContext), keep() adds another
+ * directory to remove, removeAll() removes every one of them.
+ */
+export function contexts(): {
+  ctx: (files: Record<string, FileSpec>) => string;
+  keep: (dir: string) => void;
+  removeAll: () => void;
+} {
+  const dirs: string[] = [];
+  return {
+    ctx: (files) => {
+      const d = makeContext(files);
+      dirs.push(d);
+      return d;
+    },
+    keep: (dir) => void dirs.push(dir),
+    removeAll: () => {
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The last line of a command's output. */
+export const lastLine = (s: string) => s.trimEnd().split('\n').pop();
 
 export function writeContext(dir: string, files: Record<string, FileSpec>): void {
   for (const [rel, spec] of Object.entries(files)) {

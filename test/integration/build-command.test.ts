@@ -6,22 +6,17 @@
  * parallel, as BuildKit builds them (each of two stages waits for the other
  * to have started: built one after the other, the first would give up).
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { berth, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { build, makeContext } from '../helpers/build.js';
+import { build, contexts, lastLine } from '../helpers/build.js';
 
 const skip = skipReason();
 let t: TempRoot;
-const dirs: string[] = [];
-const ctx = (files: Parameters<typeof makeContext>[0]) => {
-  const d = makeContext(files);
-  dirs.push(d);
-  return d;
-};
-const last = (s: string) => s.trimEnd().split('\n').pop();
+const { ctx, keep, removeAll } = contexts();
+const last = lastLine;
 
 describeIf(skip)('the build command', () => {
   beforeAll(async () => {
@@ -29,7 +24,7 @@ describeIf(skip)('the build command', () => {
     expect((await berth(t, ['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
   });
   afterAll(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeAll();
     t?.cleanup();
   });
 
@@ -62,7 +57,7 @@ describeIf(skip)('the build command', () => {
   itIf(skip)("a git URL without git installed: docker's message, exit 1", async () => {
     // a PATH with node and nothing else
     const bin = mkdtempSync(join(tmpdir(), 'berth-nogit-'));
-    dirs.push(bin);
+    keep(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
     const r = await berth(t, ['build', '-q', 'https://example.invalid/repo.git#main'], { env: { PATH: bin } });
     expect(r.exitCode).toBe(1);

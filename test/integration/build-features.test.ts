@@ -8,7 +8,7 @@
  * environment.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -25,7 +25,7 @@ import {
 } from '../helpers/env.js';
 import { startRegistry } from '../helpers/registry.js';
 import { pushFixture } from '../helpers/registry-peers.js';
-import { build, fileServer, makeContext, serveDir, type FileServer } from '../helpers/build.js';
+import { build, fileServer, serveDir, type FileServer, contexts } from '../helpers/build.js';
 import { archiveTar, gzip } from '../build-corpus/cases.js';
 import { readSaved } from '../helpers/build-compare.js';
 import { sha, tarBuffer } from '../helpers/archives.js';
@@ -33,12 +33,7 @@ import { sha, tarBuffer } from '../helpers/archives.js';
 const skip = skipReason();
 let t: TempRoot;
 let srv: FileServer;
-const dirs: string[] = [];
-const ctx = (files: Parameters<typeof makeContext>[0]) => {
-  const d = makeContext(files);
-  dirs.push(d);
-  return d;
-};
+const { ctx, keep, removeAll } = contexts();
 const run = async (image: string, script: string) =>
   (await berth(t, ['run', '--rm', image, 'sh', '-c', script])).stdout;
 
@@ -50,7 +45,7 @@ describeIf(skip)('build features beyond the peer', () => {
   });
   afterAll(async () => {
     await srv?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeAll();
     t?.cleanup();
   });
 
@@ -180,7 +175,7 @@ describeIf(skip)('build features beyond the peer', () => {
     ].join('\n');
     const secretFile = join(mkdtempSync(join(tmpdir(), 'berth-secret-')), 's');
     writeFileSync(secretFile, 'from file\n');
-    dirs.push(join(secretFile, '..'));
+    keep(join(secretFile, '..'));
     const r = await berth(
       t,
       [
@@ -234,7 +229,7 @@ describeIf(skip)('build features beyond the peer', () => {
       expect(urlFile.exitCode, urlFile.stderr).toBe(0);
 
       const repo = mkdtempSync(join(tmpdir(), 'berth-git-'));
-      dirs.push(repo);
+      keep(repo);
       const git = (args: string[], cwd: string) =>
         execFileSync('git', args, {
           cwd,

@@ -22,18 +22,13 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { berth, CLI, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { build, fileServer, makeContext, serveDir } from '../helpers/build.js';
+import { build, fileServer, serveDir, contexts, lastLine } from '../helpers/build.js';
 import { tarBuffer } from '../helpers/archives.js';
 
 const skip = skipReason();
 let t: TempRoot;
-const dirs: string[] = [];
-const ctx = (files: Parameters<typeof makeContext>[0]) => {
-  const d = makeContext(files);
-  dirs.push(d);
-  return d;
-};
-const last = (s: string) => s.trimEnd().split('\n').pop();
+const { ctx, keep, removeAll } = contexts();
+const last = lastLine;
 
 describeIf(skip)('build safety', () => {
   beforeAll(async () => {
@@ -41,7 +36,7 @@ describeIf(skip)('build safety', () => {
     expect((await berth(t, ['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
   });
   afterAll(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeAll();
     t?.cleanup();
   });
 
@@ -93,12 +88,12 @@ describeIf(skip)('build safety', () => {
   itIf(skip)("a git context's #REF:DIR never leaves the clone: not by .., not by the repository's links", async () => {
     // on the host: a directory the attacker would like built, with its own Dockerfile and a secret
     const host = mkdtempSync(join(tmpdir(), 'berth-git-host-'));
-    dirs.push(host);
+    keep(host);
     writeFileSync(join(host, 'Dockerfile'), 'FROM bb\nCOPY secret /secret\n');
     writeFileSync(join(host, 'secret'), 'host secret\n');
     // the repository: a real subdirectory, a link to the host directory, a link climbing out
     const repo = mkdtempSync(join(tmpdir(), 'berth-git-'));
-    dirs.push(repo);
+    keep(repo);
     const git = (args: string[], cwd: string) =>
       execFileSync('git', args, {
         cwd,

@@ -77,6 +77,23 @@ describeIf(reason)('berth in a terminal', () => {
     await berth(e.t, ['rm', '-f', 'det1']);
   });
 
+  it('run -it and exec -it set the size before the command starts (a command that asks at once finds it)', async () => {
+    // before the fix, run -it always answered "stty: standard input" (no size) and exec -it did
+    // about four times in ten: the size came after the command had started
+    expect((await berth(e.t, ['run', '-d', '--name', 'asks', 'bb', 'sleep', '600'])).exitCode).toBe(0);
+    const each = (args: string) => `node ${CLI} ${args} 2>&1`;
+    const cmd = [
+      each('run -it --rm bb busybox stty size'),
+      ...Array.from({ length: 6 }, () => each('exec -it asks busybox stty size')),
+      'echo done',
+    ].join('; ');
+    const t = await Terminal.start(['sh', '-c', `${cmd}; sleep 30`], { env: e.t.env, cols: 101, rows: 33 });
+    terms.push(t);
+    await t.waitFor(/^done$/m, 60_000);
+    const answers = (await t.screen()).split('\n').filter((l) => /\S/.test(l) && l.trim() !== 'done');
+    expect(answers.map((l) => l.trim())).toEqual(Array.from({ length: 7 }, () => '33 101'));
+  });
+
   it('start -ai and exec -it get the terminal with its size', async () => {
     expect((await berth(e.t, ['create', '-it', '--name', 'sai', 'bb', 'sh'])).exitCode).toBe(0);
     const t = await open(['start', '-ai', 'sai']);

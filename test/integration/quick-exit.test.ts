@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { containerDb, stateOf } from '../../src/engine/container/records.js';
 import { describeIf, fixture, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
 import { until } from '../helpers/engine.js';
 
@@ -72,6 +73,18 @@ describeIf(skipReason())('a run that ends before its start is recorded', () => {
     } finally {
       s.close();
     }
+  });
+
+  it("a reader holding a removed container's record records nothing for it (no die after the destroy)", async () => {
+    // the service's wait for an --rm container's removal read the record, the exit command removed the container,
+    // and the wait's look at the stale record recorded a second die after the destroy (the compat run's events case)
+    const since = Date.now();
+    const { id } = observer.createContainer({ image: 'bb', cmd: ['sleep', '600'], network: 'none' });
+    await observer.startContainer(id);
+    const stale = containerDb(observer.store).get(id)!;
+    await observer.removeContainer(id, { force: true });
+    stateOf(observer.store, stale);
+    expect(await eventsOf(id, since)).toEqual(['create', 'start', 'die 137', 'destroy']);
   });
 });
 

@@ -38,8 +38,11 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
     persistable(cur, rec.state) ??
     (cur.restartCount > rec.state.restartCount ? { ...rec.state, restartCount: cur.restartCount } : null);
   if (next) {
-    immediate(store.db, () => {
-      const before = containerDb(store).get(rec.id)?.state ?? rec.state;
+    const gone = immediate(store.db, () => {
+      // removed meanwhile (an --rm container's exit command, a rm -f): its end is recorded, and nothing more is
+      const row = containerDb(store).get(rec.id);
+      if (!row) return true;
+      const before = row.state;
       containerDb(store).setState(rec.id, next);
       // what happened while no berth process watched, recorded by whichever process first sees it, at the
       // times it happened: each restart by the monitor's policy (docker's die, then start), then the run's end
@@ -85,7 +88,9 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
           at(next.finishedAt),
         );
       }
+      return false;
     });
+    if (gone) return cur;
     rec.state = next;
     // the run ended: its addresses and host ports are free again (with docker's network disconnect events)
     if (next.status === 'exited' && !cur.live) releaseStale(store, rec.id);

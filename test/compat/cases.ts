@@ -151,7 +151,8 @@ export const CASES: Case[] = [
   {
     id: 'attach-detach',
     sh: `${RUN} -dit --name \${P}tty bb sh >/dev/null; sleep 0.5; docker attach \${P}tty; echo "exit $?"; docker inspect -f '{{.State.Running}}' \${P}tty`,
-    tty: { input: 'echo typed\n\x10\x11', afterMs: 2500 },
+    // typed once both CLIs have the terminal raw (a docker attach that took longer under load echoed it)
+    tty: { input: 'echo typed\n\x10\x11', afterMs: 4000 },
   },
 
   // ---- cp ----

@@ -95,14 +95,15 @@ export async function runCompat(
 ): Promise<CaseResult[]> {
   for (const s of [berth, peer]) if (!existsSync(s.work)) mkdirSync(s.work, { recursive: true });
   const cleanup: Case = { id: 'cleanup', sh: CLEANUP };
-  await runSnippet(cleanup, berth, o.prefix, o.fixtures);
-  await runSnippet(cleanup, peer, o.prefix, o.fixtures);
+  const both = (c: Case) =>
+    Promise.all([runSnippet(c, berth, o.prefix, o.fixtures), runSnippet(c, peer, o.prefix, o.fixtures)]);
+  await both(cleanup);
   const results: CaseResult[] = [];
   try {
     for (const c of CASES) {
       if (o.only && !o.only.includes(c.id)) continue;
-      const b = await runSnippet(c, berth, o.prefix, o.fixtures);
-      const p = await runSnippet(c, peer, o.prefix, o.fixtures);
+      // the two sides at once: their engines, registries, subnets and directories are their own
+      const [b, p] = await both(c);
       const nb = { code: b.code, out: normalize(b.out, berth) };
       const np = { code: p.code, out: normalize(p.out, peer) };
       const same = nb.code === np.code && nb.out === np.out;
@@ -110,8 +111,7 @@ export async function runCompat(
       o.log?.(`${same ? 'same' : 'DIFF'} ${c.id}`);
     }
   } finally {
-    await runSnippet(cleanup, berth, o.prefix, o.fixtures);
-    await runSnippet(cleanup, peer, o.prefix, o.fixtures);
+    await both(cleanup);
   }
   return results;
 }

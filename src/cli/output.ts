@@ -44,6 +44,10 @@ const contextJson = (r: Record<string, unknown>) => escapeHtmlJson(goJson(r));
 export function formatterContexts(rows: Record<string, string>[], contextType?: string): Record<string, unknown>[] {
   return rows.map((r) => {
     const sorted = sortedObject(r);
+    // row methods (ps's `.Label "key"`) stay callable and out of the JSON
+    for (const k of Object.getOwnPropertyNames(r))
+      if (typeof (r as Record<string, unknown>)[k] === 'function')
+        Object.defineProperty(sorted, k, { value: (r as Record<string, unknown>)[k], enumerable: false });
     return goStruct(sorted, { json: () => contextJson(sorted), ...(contextType ? { type: contextType } : {}) });
   });
 }

@@ -11,7 +11,7 @@ import { goTimeString } from './images.js';
 export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date()): Record<string, string>[] {
   return cs.map((c) => {
     const rw = c.SizeRw ?? 0;
-    return {
+    return withLabelMethod(c.Labels, {
       ID: noTrunc ? c.Id : c.Id.slice(0, 12),
       Image: noTrunc || !/^sha256:/.test(c.Image) ? c.Image : c.Image.slice(7, 19),
       Command: JSON.stringify(noTrunc ? c.Command : ellipsis(c.Command, 20)),
@@ -33,8 +33,17 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       Mounts: c.Mounts.map((m) => (noTrunc ? (m.Name ?? m.Source) : ellipsis(m.Name ?? m.Source, 15))).join(','),
       Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),
-    };
+    });
   });
+}
+
+/**
+ * docker's row method `{{.Label "key"}}`: the label's value, "" when absent. Not enumerable, so
+ * `--format json`, `{{json .}}` and `{{.}}` show the row's fields only, as docker's do.
+ */
+export function withLabelMethod<T extends object>(labels: Record<string, string>, row: T): T {
+  const Label = (name: string) => (Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : '');
+  return Object.defineProperty(row, 'Label', { value: Label, enumerable: false });
 }
 
 export const verb: Verb = {

@@ -109,7 +109,8 @@ describe('the Containers list grouped by compose project', () => {
     ]);
     expect(projectCells(shop, samples)).toMatchObject({
       name: 'shop',
-      status: '2/3 running · 2 services',
+      status: '2/3 running',
+      image: '2 services',
       cpu: '1.75%',
       mem: '4MiB',
     });

@@ -132,13 +132,13 @@ export function projectCells(
     mem += s.memUsed;
     sampled++;
   }
-  const services = r.project ? ` · ${r.services} service${r.services === 1 ? '' : 's'}` : '';
   return {
     name: cleanText(r.name),
-    status: `${r.running}/${r.members.length} running${services}`,
+    status: `${r.running}/${r.members.length} running`,
     cpu: sampled ? percent(cpu) : '-',
     mem: sampled ? bytesSize(mem) : '-',
-    image: '',
+    // the IMAGE column says how many services the project has
+    image: r.project ? `${r.services} service${r.services === 1 ? '' : 's'}` : '',
     ports: '',
   };
 }

@@ -227,11 +227,13 @@ export function createBody(r: ContainerCreateRequest): Json {
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     MacAddress: r.macAddress,
     NetworkingConfig:
-      r.network && (r.networkAliases?.length || r.ip)
+      r.network && (r.networkAliases?.length || r.ip || r.links?.length)
         ? {
             EndpointsConfig: {
               [r.network]: {
                 ...(r.networkAliases?.length ? { Aliases: r.networkAliases } : {}),
+                // as the docker CLI sends --link on a user-defined network
+                ...(r.links?.length ? { Links: r.links } : {}),
                 ...(r.ip ? { IPAMConfig: { IPv4Address: r.ip } } : {}),
               },
             },

@@ -36,6 +36,7 @@ export function networkView(store: Store, rec: ContainerRecord, st: CurrentState
     const view = emptyEndpoint();
     const user = n && n.driver !== 'host' && n.driver !== 'null' && n.name !== 'bridge';
     view.IPAMConfig = att.IPAMConfig;
+    view.Links = att.Links ?? null;
     view.Aliases = user ? [...(att.Aliases ?? []), rec.id.slice(0, 12)] : att.Aliases;
     view.NetworkID = n?.id ?? '';
     if (n && ep) {

@@ -183,6 +183,13 @@ describeIf(reason)('the compose project view', () => {
     // a command for a container on a project row does nothing but say so
     await a.press('d');
     await a.waitFor(/select a container \(on a project: start, stop, restart, logs\)/);
+    // its Enter menu offers what acts on the project
+    await a.press(KEYS.enter);
+    const menu = await a.waitFor('Actions: shop');
+    for (const what of [/│ s +Stop/, /│ S +Start/, /│ r +Restart/, /│ m +Logs full screen/]) expect(menu).toMatch(what);
+    for (const what of [/│ d +Remove/, /│ E +Exec a shell/, /│ c +Commit/]) expect(menu).not.toMatch(what);
+    await a.press(KEYS.escape);
+    await a.waitFor((f) => !f.includes('Actions: shop'));
     await a.press('s');
     await a.waitFor('Stop project shop: 2 containers (shop_web_1, shop_db_1)?');
     await a.press('y');

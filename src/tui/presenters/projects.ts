@@ -30,6 +30,14 @@ export interface ProjectRow extends Row {
 /** A row of the Containers list: a container, or (grouped) a project. */
 export type ContainerListRow = ContainerRow | ProjectRow;
 
+/** The container commands that act on a project row (the Enter menu offers these only there). */
+export const PROJECT_COMMANDS: readonly string[] = [
+  'container.stop',
+  'container.start',
+  'container.restart',
+  'container.logs',
+];
+
 export const isProjectRow = (r: ContainerListRow | null | undefined): r is ProjectRow =>
   !!r && (r as ProjectRow).kind === 'project';
 

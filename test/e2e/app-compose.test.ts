@@ -40,7 +40,7 @@ describeIf(reason())('the app on a docker-compose project', () => {
   let t: TempRoot;
   let svc: ApiService;
   let tm: Tmux | null = null;
-  const project = `e2ecompose${process.pid}`;
+  const project = `c${process.pid}`; // short: the whole name fits the NAME column
 
   const compose = async (args: string[]) => {
     const r = await execa(COMPOSE, ['--ansi', 'never', '-p', project, ...args], {

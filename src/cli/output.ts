@@ -108,3 +108,12 @@ export function printInspect(
   const render = compileTemplate(format);
   objects.forEach((o, i) => cli.out(render(typed ? typed(o, i) : o)));
 }
+
+/**
+ * docker's row method `{{.Label "key"}}` (ps, volume ls, network ls): the label's value, "" when absent. Not enumerable, so
+ * `--format json`, `{{json .}}` and `{{.}}` show the row's fields only, as docker's do.
+ */
+export function withLabelMethod<T extends object>(labels: Record<string, string>, row: T): T {
+  const Label = (name: string) => (Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : '');
+  return Object.defineProperty(row, 'Label', { value: Label, enumerable: false });
+}

@@ -4,7 +4,7 @@ import { parseFilterArgs } from '../../client/filters.js';
 import { containerStatus, humanSize, timeAgo } from '../../client/format/humanize.js';
 import { ellipsis } from '../../client/format/table.js';
 import { displayPorts } from '../../client/format/ports.js';
-import { printList } from '../output.js';
+import { printList, withLabelMethod } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 import { goTimeString } from './images.js';
 
@@ -35,15 +35,6 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),
     });
   });
-}
-
-/**
- * docker's row method `{{.Label "key"}}`: the label's value, "" when absent. Not enumerable, so
- * `--format json`, `{{json .}}` and `{{.}}` show the row's fields only, as docker's do.
- */
-export function withLabelMethod<T extends object>(labels: Record<string, string>, row: T): T {
-  const Label = (name: string) => (Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : '');
-  return Object.defineProperty(row, 'Label', { value: Label, enumerable: false });
 }
 
 export const verb: Verb = {

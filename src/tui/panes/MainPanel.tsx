@@ -67,7 +67,8 @@ function subjectOf(s: AppState): Subject {
 
 /** What the Logs tab follows: the container, or every container of the project (merged); stable while they are. */
 function useLogSource(row: ContainerListRow | null): LogSource | null {
-  const project = isProjectRow(row) ? row : null;
+  // "(no project)" is a heading, not a project: its loose containers' logs are not merged (there may be many)
+  const project = isProjectRow(row) && row.project ? row : null;
   const key = project
     ? project.members.map((c) => `${c.Id}@${c.StartedAt}`).join(',')
     : row && !isProjectRow(row)

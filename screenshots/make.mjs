@@ -7,9 +7,9 @@
  * (@xterm/addon-serialize: colours, bold and inverse exactly as a terminal
  * draws them), then photographed with Debian's chromium in headless mode.
  *
- *   node screenshots/make.mjs        (root, tmux and chromium; npm run build first)
+ *   node screenshots/make.mjs [NAME...]   (root, tmux and chromium; npm run build first)
  *
- * Writes screenshots/*.png.
+ * Writes screenshots/*.png (only the NAMEs given, e.g. app-compose; the run is the same).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,7 +89,10 @@ function pageOf(ansi) {
   });
 }
 
+const ONLY = process.argv.slice(2);
+
 async function shot(name) {
+  if (ONLY.length && !ONLY.includes(name)) return;
   await sleep(400); // let the last frame land
   const ansi = tmux('capture-pane', '-p', '-e', '-t', 'shots');
   const page = join(base, `${name}.html`);
@@ -224,6 +227,48 @@ try {
   } catch {
     process.stderr.write('no Stats tab: this build has no metrics, so no stats screenshot\n');
   }
+
+  // a compose project (containers with docker-compose's labels), grouped with v, its merged logs
+  const compose = (service, n, script) =>
+    berth(
+      'run',
+      '-d',
+      '--name',
+      `shop_${service}_${n}`,
+      '-l',
+      'com.docker.compose.project=shop',
+      '-l',
+      `com.docker.compose.service=${service}`,
+      '-l',
+      `com.docker.compose.container-number=${n}`,
+      'bb',
+      'sh',
+      '-c',
+      `trap "exit 0" TERM; ${script}`,
+    );
+  compose(
+    'db',
+    1,
+    'echo "database system is ready to accept connections"; while true; do sleep 1.3; echo "checkpoint complete: wrote $((RANDOM % 40 + 3)) buffers"; done',
+  );
+  compose(
+    'api',
+    1,
+    'i=0; while true; do i=$((i+1)); echo "GET /api/orders/$i 200 $((RANDOM % 60 + 4))ms"; sleep 0.7; done',
+  );
+  compose(
+    'api',
+    2,
+    'i=0; while true; do i=$((i+1)); echo "POST /api/cart 201 $((RANDOM % 80 + 9))ms"; sleep 0.9; done',
+  );
+  compose('worker', 1, 'while true; do sleep 1.1; echo "sent order confirmation #$RANDOM"; done');
+  keys('Escape', '1', 'v');
+  await waitFor('(no project)');
+  keys('g');
+  await waitFor('project shop');
+  await waitFor(/worker-1 \| sent order/);
+  await sleep(3000); // a few lines of each service
+  await shot('app-compose');
   keys('q');
 } finally {
   try {
@@ -232,7 +277,7 @@ try {
     // gone
   }
   try {
-    berth('rm', '-f', 'web', 'worker', 'migrate');
+    berth('rm', '-f', 'web', 'worker', 'migrate', 'shop_db_1', 'shop_api_1', 'shop_api_2', 'shop_worker_1');
     berth('network', 'rm', 'backend');
   } catch {
     // best effort

@@ -47,6 +47,7 @@ export function configureCreateFlags(cmd: Command): void {
     .option('--network <network>', 'Connect a container to a network (bridge, host, none, container:NAME, a network)')
     .option('--net <network>', 'Connect a container to a network (bridge, host, none, container:NAME, a network)')
     .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
+    .option('--link <list>', 'Add link to another container (user-defined networks)', collect)
     .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
     .option('--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
@@ -191,6 +192,7 @@ export function createRequest(args: string[], o: Opts, run: boolean): ContainerC
     ['publish', 'publish'],
     ['expose', 'expose'],
     ['networkAliases', 'networkAlias'],
+    ['links', 'link'],
     ['dns', 'dns'],
     ['dnsSearch', 'dnsSearch'],
     ['dnsOptions', 'dnsOption'],

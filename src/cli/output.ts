@@ -44,6 +44,10 @@ const contextJson = (r: Record<string, unknown>) => escapeHtmlJson(goJson(r));
 export function formatterContexts(rows: Record<string, string>[], contextType?: string): Record<string, unknown>[] {
   return rows.map((r) => {
     const sorted = sortedObject(r);
+    // row methods (ps's `.Label "key"`) stay callable and out of the JSON
+    for (const k of Object.getOwnPropertyNames(r))
+      if (typeof (r as Record<string, unknown>)[k] === 'function')
+        Object.defineProperty(sorted, k, { value: (r as Record<string, unknown>)[k], enumerable: false });
     return goStruct(sorted, { json: () => contextJson(sorted), ...(contextType ? { type: contextType } : {}) });
   });
 }
@@ -103,4 +107,13 @@ export function printInspect(
   }
   const render = compileTemplate(format);
   objects.forEach((o, i) => cli.out(render(typed ? typed(o, i) : o)));
+}
+
+/**
+ * docker's row method `{{.Label "key"}}` (ps, volume ls, network ls): the label's value, "" when absent. Not enumerable, so
+ * `--format json`, `{{json .}}` and `{{.}}` show the row's fields only, as docker's do.
+ */
+export function withLabelMethod<T extends object>(labels: Record<string, string>, row: T): T {
+  const Label = (name: string) => (Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : '');
+  return Object.defineProperty(row, 'Label', { value: Label, enumerable: false });
 }

@@ -158,6 +158,11 @@ export interface ContainerCreateRequest {
   expose?: string[];
   /** --network-alias (user-defined networks) */
   networkAliases?: string[];
+  /**
+   * --link NAME[:ALIAS] (user-defined networks, as dockerd takes them there): the linked
+   * container's name and alias resolve, for this container only, to its address on the network
+   */
+  links?: string[];
   /** --ip (user-defined networks with a given subnet) */
   ip?: string;
   /** --mac-address */

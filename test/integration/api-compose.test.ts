@@ -246,11 +246,27 @@ describeIf(composeSkipReason())('docker-compose 1.29 against the API service', (
       const tail = await compose(['logs', '--no-color', '--tail', '1', 'web']);
       expect(tail.stdout.match(/web says/g)).toHaveLength(1);
 
-      // a one-off run of a service no container of which runs yet (compose links a one-off to its
-      // own service's containers, and berth has no links): the volume and the network are there
+      // a one-off run of a service no container of which runs yet: the volume and the network are there
       const run = await compose(['run', '--rm', '-T', 'tool']);
       expect(run.exitCode, run.out).toBe(0);
       expect(run.stdout).toContain('tool ran\nfrom-web');
+      // a one-off run of a service whose container runs: compose links the one-off to it (HostConfig.Links,
+      // as web, PROJECT_web_1 and web_1); on the project network those names resolve to it, for the
+      // one-off only (web_1 is no name on the network: a container of the project does not know it)
+      const web = await berth(t, [
+        'inspect',
+        '-f',
+        `{{(index .NetworkSettings.Networks "${project}_default").IPAddress}}`,
+        `${project}_web_1`,
+      ]);
+      expect(web.stdout.trim()).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const script = 'for n in web_1 PROJECT_web_1 web; do ping -c1 -W2 $n | head -1; done';
+      const linked = await compose(['run', '--rm', '-T', 'web', 'sh', '-c', script.replace('PROJECT', project)]);
+      expect(linked.exitCode, linked.out).toBe(0);
+      for (const n of ['web_1', `${project}_web_1`, 'web'])
+        expect(linked.stdout).toContain(`PING ${n} (${web.stdout.trim()})`);
+      const unlinked = await compose(['exec', '-T', 'worker', 'sh', '-c', 'ping -c1 -W2 web_1 || echo no-such-name']);
+      expect(unlinked.stdout + unlinked.stderr).toContain('no-such-name');
 
       // down -v: containers, network and volume gone, in compose's words and in the store
       const down = await compose(['down', '-v', '-t', '1']);

@@ -111,6 +111,68 @@ describeIf(reason)('user-defined networks', () => {
     await until(async () => (await fetch('front', 'web1')).stdout === 'from-web1\n', 15_000, 200);
   });
 
+  it('--link NAME:ALIAS on a user-defined network: the name and alias reach the linked container, for the linking one only', async () => {
+    await server('linked', 'front');
+    const addr = (await sh(['inspect', '-f', '{{.NetworkSettings.Networks.front.IPAddress}}', 'linked'])).trim();
+    const viaLink = await run([
+      'run',
+      '--rm',
+      '--network',
+      'front',
+      '--link',
+      'linked:db',
+      'bb',
+      'sh',
+      '-c',
+      'timeout 5 wget -q -O - http://db/; grep -w db /etc/hosts',
+    ]);
+    expect([viaLink.exitCode, viaLink.stdout], viaLink.stderr).toEqual([0, `from-linked\n${addr}\tdb\n`]);
+    // the alias is no name on the network: another container does not resolve it
+    expect((await fetch('front', 'db')).stdout).toMatch(/unreachable/);
+    await sh([
+      'create',
+      '--name',
+      'linker',
+      '--network',
+      'front',
+      '--link',
+      '/linked:db',
+      '--link',
+      'web1',
+      'bb',
+      'true',
+    ]);
+    expect(await sh(['inspect', '-f', '{{json .NetworkSettings.Networks.front.Links}}', 'linker'])).toBe(
+      '["linked:db","web1:web1"]\n',
+    );
+    // a link to a container that is not running resolves to nothing; the run still starts
+    await sh(['stop', '-t', '0', 'linked']);
+    const stale = await run([
+      'run',
+      '--rm',
+      '--network',
+      'front',
+      '--link',
+      'linked:db',
+      'bb',
+      'sh',
+      '-c',
+      'grep -cw db /etc/hosts',
+    ]);
+    expect(stale.stdout.trim()).toBe('0');
+    // the default bridge has docker's legacy links, which berth has not; a bad link never reaches /etc/hosts
+    const legacy = await run(['run', '--rm', '--link', 'web1:w', 'bb', 'true']);
+    expect([legacy.exitCode, legacy.stderr]).toEqual([
+      125,
+      'Error: berth has links on user-defined networks only (--link): put the containers on a network of their own\n',
+    ]);
+    for (const bad of ['web1:a\n1.2.3.4 evil', 'a:b:c', 'web1: x'])
+      expect((await run(['run', '--rm', '--network', 'front', '--link', bad, 'bb', 'true'])).stderr).toBe(
+        `Error: bad format for links: ${bad}\n`,
+      );
+    await run(['rm', '-f', 'linked', 'linker']);
+  });
+
   it('one network reaches every port of its containers; two networks never reach each other', async () => {
     // a port nobody published
     await sh(['run', '-d', '--name', 'listener', '--network', 'front', 'bb', 'busybox', 'nc', '-l', '-p', '4242']);

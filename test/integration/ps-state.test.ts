@@ -86,6 +86,9 @@ describeIf(reason)('ps, inspect and state', () => {
       Labels: 'org.example.fixture=layers,tier=web',
       Command: '"sleep 1000"',
     });
+    // docker's row method .Label "key" (and the joined .Labels)
+    const labelled = await berth(e.t, ['ps', '-a', '--format', '{{.Names}} {{.Label "tier"}}|{{.Label "nope"}}']);
+    expect([labelled.exitCode, labelled.stdout]).toEqual([0, 'ps-created |\nps-running web|\nps-exited db|\n']);
     const sized = await berth(e.t, ['ps', '-s', '--format', '{{.Size}}']);
     expect(sized.stdout).toMatch(/^\d+(\.\d+)?[kM]?B \(virtual 1\.98MB\)\n$/);
     for (const x of [b, c, a.id]) await e.b.removeContainer(x, { force: true });

@@ -38,6 +38,16 @@ describeIf(reason)('volumes and mounts', () => {
     });
     expect((await berth(e.t, ['volume', 'inspect', '-f', '{{.Name}} {{.Driver}}', 'v1'])).stdout).toBe('v1 local\n');
     expect((await berth(e.t, ['volume', 'ls', '-q', '-f', 'label=team=a'])).stdout).toBe('v2\n');
+    // docker's row method .Label "key" on volume ls rows too
+    const labelled = await berth(e.t, [
+      'volume',
+      'ls',
+      '-f',
+      'name=v2',
+      '--format',
+      '{{.Name}} {{.Label "team"}}|{{.Label "no"}}',
+    ]);
+    expect([labelled.exitCode, labelled.stdout]).toEqual([0, 'v2 a|\n']);
     expect(
       (await berth(e.t, ['volume', 'ls', '-q', '-f', 'name=v'])).stdout.split('\n').filter(Boolean).sort(),
     ).toEqual(['v1', 'v2']);

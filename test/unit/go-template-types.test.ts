@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_STRUCT, GoTime, escapeHtmlJson, goStruct } from '../../src/client/format/go-value.js';
 import { imageInspectView } from '../../src/client/format/image-inspect-view.js';
 import { compileTemplate } from '../../src/client/format/template.js';
+import { psRows } from '../../src/cli/commands/ps.js';
+import { formatterContexts } from '../../src/cli/output.js';
 
 // as docker 20.10 writes a committed image's inspect (trimmed)
 const raw = {
@@ -141,5 +143,52 @@ describe('formatter contexts', () => {
   it('plain objects keep printing <no value> for what they lack', () => {
     expect(compileTemplate('{{.Missing}}')({ a: 1 })).toBe('<no value>');
     expect(compileTemplate('{{.}}')(EMPTY_STRUCT)).toBe('{}');
+  });
+});
+
+describe('row methods', () => {
+  const [row] = formatterContexts(
+    psRows(
+      [
+        {
+          Id: 'c0ffee'.repeat(10) + 'abcd',
+          Names: ['/web-1'],
+          Image: 'bb',
+          ImageID: 'sha256:00',
+          Command: 'sleep 9',
+          Created: 1_700_000_000,
+          Ports: [],
+          Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' },
+          State: 'running',
+          Status: 'Up 2 seconds',
+          StartedAt: '',
+          FinishedAt: '',
+          ExitCode: 0,
+          RestartCount: 0,
+          Pid: 1,
+          HostConfig: { NetworkMode: 'default' },
+          NetworkSettings: { Networks: {} },
+          Mounts: [],
+        },
+      ],
+      false,
+    ),
+    '*formatter.ContainerContext',
+  );
+  it('docker\'s `.Label "key"` on ps rows: the value, "" when absent; `.Labels` joined', () => {
+    const t = (src: string) => compileTemplate(src)(row);
+    expect(t('{{.Label "com.docker.compose.service"}}|{{.Label "nope"}}|{{.Names}}')).toBe('web||web-1');
+    expect(t('{{.Labels}}')).toBe('com.docker.compose.project=shop,com.docker.compose.service=web');
+    expect(t('{{"com.docker.compose.project" | .Label}}')).toBe('shop');
+    expect(t('{{if eq (.Label "com.docker.compose.project") "shop"}}yes{{end}}')).toBe('yes');
+    // the method is no field: json and {{.}} show the row's fields only
+    expect(JSON.parse(t('{{json .}}'))).not.toHaveProperty('Label');
+    expect(t('{{.}}')).not.toContain('function');
+  });
+  it("wrong calls fail as Go's do", () => {
+    const t = (src: string) => compileTemplate(src)(row);
+    expect(() => t('{{.Label}}')).toThrow('at <.Label>: wrong number of args for Label: want 1 got 0');
+    expect(() => t('{{.Label "a" "b"}}')).toThrow('at <.Label>: wrong number of args for Label: want 1 got 2');
+    expect(() => t('{{.Names "a"}}')).toThrow('at <.Names>: Names has arguments but cannot be invoked as function');
   });
 });

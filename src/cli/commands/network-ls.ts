@@ -1,6 +1,6 @@
 /** `berth network ls [-q] [--no-trunc] [-f driver=|id=|label=|name=|scope=|type=|dangling=] [--format]`. */
 import { parseFilterArgs } from '../../client/filters.js';
-import { printList } from '../output.js';
+import { printList, withLabelMethod } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 import { goTimeString } from './images.js';
 
@@ -23,18 +23,20 @@ export const verb: Verb = {
       a.Name.localeCompare(b.Name, 'en', { numeric: true }),
     );
     const full = opts.trunc === false;
-    const rows = nets.map((n) => ({
-      ID: full ? n.Id : n.Id.slice(0, 12),
-      Name: n.Name,
-      Driver: n.Driver,
-      Scope: n.Scope,
-      IPv6: String(n.EnableIPv6),
-      Internal: String(n.Internal),
-      Labels: Object.entries(n.Labels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(','),
-      CreatedAt: goTimeString(Date.parse(n.Created) / 1000),
-    }));
+    const rows = nets.map((n) =>
+      withLabelMethod(n.Labels ?? {}, {
+        ID: full ? n.Id : n.Id.slice(0, 12),
+        Name: n.Name,
+        Driver: n.Driver,
+        Scope: n.Scope,
+        IPv6: String(n.EnableIPv6),
+        Internal: String(n.Internal),
+        Labels: Object.entries(n.Labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+        CreatedAt: goTimeString(Date.parse(n.Created) / 1000),
+      }),
+    );
     printList(
       cli,
       rows,

@@ -4,14 +4,14 @@ import { parseFilterArgs } from '../../client/filters.js';
 import { containerStatus, humanSize, timeAgo } from '../../client/format/humanize.js';
 import { ellipsis } from '../../client/format/table.js';
 import { displayPorts } from '../../client/format/ports.js';
-import { printList } from '../output.js';
+import { printList, withLabelMethod } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 import { goTimeString } from './images.js';
 
 export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date()): Record<string, string>[] {
   return cs.map((c) => {
     const rw = c.SizeRw ?? 0;
-    return {
+    return withLabelMethod(c.Labels, {
       ID: noTrunc ? c.Id : c.Id.slice(0, 12),
       Image: noTrunc || !/^sha256:/.test(c.Image) ? c.Image : c.Image.slice(7, 19),
       Command: JSON.stringify(noTrunc ? c.Command : ellipsis(c.Command, 20)),
@@ -33,7 +33,7 @@ export function psRows(cs: ContainerSummary[], noTrunc: boolean, now = new Date(
       Mounts: c.Mounts.map((m) => (noTrunc ? (m.Name ?? m.Source) : ellipsis(m.Name ?? m.Source, 15))).join(','),
       Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).join(','),
       LocalVolumes: String(c.Mounts.filter((m) => m.Type === 'volume').length),
-    };
+    });
   });
 }
 

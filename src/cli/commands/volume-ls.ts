@@ -1,6 +1,6 @@
 /** `berth volume ls [-q] [-f dangling=|name=|label=|driver=] [--format]`. */
 import { parseFilterArgs } from '../../client/filters.js';
-import { printList } from '../output.js';
+import { printList, withLabelMethod } from '../output.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 
 export const verb: Verb = {
@@ -17,20 +17,22 @@ export const verb: Verb = {
   },
   async run(cli, _args, opts) {
     const vols = await (await cli.backend()).listVolumes(parseFilterArgs(list(opts, 'filter')));
-    const rows = vols.map((v) => ({
-      Driver: v.Driver,
-      Name: v.Name,
-      Mountpoint: v.Mountpoint,
-      Scope: v.Scope,
-      Labels: Object.entries(v.Labels)
-        .map(([k, val]) => `${k}=${val}`)
-        .join(','),
-      Links: 'N/A',
-      Size: 'N/A',
-      Availability: 'N/A',
-      Group: 'N/A',
-      Status: 'N/A',
-    }));
+    const rows = vols.map((v) =>
+      withLabelMethod(v.Labels ?? {}, {
+        Driver: v.Driver,
+        Name: v.Name,
+        Mountpoint: v.Mountpoint,
+        Scope: v.Scope,
+        Labels: Object.entries(v.Labels)
+          .map(([k, val]) => `${k}=${val}`)
+          .join(','),
+        Links: 'N/A',
+        Size: 'N/A',
+        Availability: 'N/A',
+        Group: 'N/A',
+        Status: 'N/A',
+      }),
+    );
     printList(
       cli,
       rows,

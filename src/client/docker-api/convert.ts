@@ -178,6 +178,8 @@ export function createBody(r: ContainerCreateRequest): Json {
     DnsSearch: r.dnsSearch,
     DnsOptions: r.dnsOptions,
     ExtraHosts: r.addHosts,
+    // on the default bridge a link is dockerd's legacy one (on a network, the endpoint's: below)
+    Links: r.links?.length && (!r.network || ['default', 'bridge'].includes(r.network)) ? r.links : undefined,
     Binds: binds.length ? binds : undefined,
     Mounts: r.mounts?.length ? r.mounts : undefined,
     Tmpfs: r.tmpfs?.length
@@ -229,11 +231,13 @@ export function createBody(r: ContainerCreateRequest): Json {
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     MacAddress: r.macAddress,
     NetworkingConfig:
-      r.network && (r.networkAliases?.length || r.ip)
+      r.network && (r.networkAliases?.length || r.ip || (r.links?.length && !['default', 'bridge'].includes(r.network)))
         ? {
             EndpointsConfig: {
               [r.network]: {
                 ...(r.networkAliases?.length ? { Aliases: r.networkAliases } : {}),
+                // as the docker CLI sends --link on a user-defined network
+                ...(r.links?.length && !['default', 'bridge'].includes(r.network) ? { Links: r.links } : {}),
                 ...(r.ip ? { IPAMConfig: { IPv4Address: r.ip } } : {}),
               },
             },

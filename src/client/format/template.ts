@@ -73,7 +73,12 @@ function field(v: unknown, path: string[]): unknown {
         info.type ? `can't evaluate field ${p} in type ${info.type}` : `map has no entry for key "${p}"`,
       );
     }
-    cur = (cur as Record<string, unknown>)[p];
+    const next = (cur as Record<string, unknown>)[p];
+    // a method without arguments is called, as Go calls one named in a chain
+    if (typeof next === 'function') {
+      if (next.length > 0) throw new EvalError(`wrong number of args for ${p}: want ${next.length} got 0`);
+      cur = (next as () => unknown).call(cur);
+    } else cur = next;
   }
   return cur;
 }
@@ -188,19 +193,37 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
 
 type Scope = { dot: unknown; vars: Map<string, unknown> };
 
+function baseOf(a: Extract<Arg, { k: 'field' }>, s: Scope): unknown {
+  if (a.base === 'dot') return s.dot;
+  if (s.vars.has(a.base)) return s.vars.get(a.base);
+  throw execFail(`undefined variable: ${a.base}`);
+}
+
+/** `.Label "key"`: a field that is a method, called with the command's arguments (docker's row methods). */
+function callMethod(a: Extract<Arg, { k: 'field' }>, s: Scope, args: unknown[]): unknown {
+  const name = a.path[a.path.length - 1];
+  try {
+    const owner = field(baseOf(a, s), a.path.slice(0, -1));
+    const fn =
+      name !== undefined && owner !== null && typeof owner === 'object'
+        ? (owner as Record<string, unknown>)[name]
+        : undefined;
+    if (typeof fn !== 'function') throw new EvalError(`${name ?? '.'} has arguments but cannot be invoked as function`);
+    if (fn.length !== args.length)
+      throw new EvalError(`wrong number of args for ${name}: want ${fn.length} got ${args.length}`);
+    return (fn as (...x: unknown[]) => unknown).apply(owner, args);
+  } catch (e) {
+    if (e instanceof EvalError) throw at(a.loc, a.text, e.message);
+    throw e;
+  }
+}
+
 function evalArg(a: Arg, s: Scope, final?: unknown, hasFinal = false): unknown {
   switch (a.k) {
     case 'lit':
       return a.v;
     case 'field': {
-      const base =
-        a.base === 'dot'
-          ? s.dot
-          : s.vars.has(a.base)
-            ? s.vars.get(a.base)
-            : (() => {
-                throw execFail(`undefined variable: ${a.base}`);
-              })();
+      const base = baseOf(a, s);
       try {
         return field(base, a.path);
       } catch (e) {
@@ -234,6 +257,10 @@ function evalPipe(p: Pipe, s: Scope): unknown {
         if (e instanceof EvalError) throw at(p.at[n]!.loc, p.at[n]!.text, e.message);
         throw e;
       }
+    } else if (head.k === 'field' && (cmd.length > 1 || has)) {
+      const args = cmd.slice(1).map((a) => evalArg(a, s));
+      if (has) args.push(val);
+      val = callMethod(head, s, args);
     } else {
       if (cmd.length > 1) throw execFail(`can't give argument to non-function ${JSON.stringify(head)}`);
       val = evalArg(head, s);

@@ -102,6 +102,7 @@ export function createContainer(store: Store, req: ContainerCreateRequest): { id
   else
     networks = initialAttachments(store, built.hostConfig.NetworkMode, {
       aliases: req.networkAliases ?? [],
+      ...(req.links?.length ? { links: req.links } : {}),
       ip: req.ip ?? '',
       mac: built.config.MacAddress ?? '',
     });

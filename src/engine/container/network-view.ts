@@ -12,6 +12,7 @@ import { subnet6Of } from '../network/service.js';
 import { attachmentsOf } from '../network/container-options.js';
 import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
+import type { NetworkRecord } from '../network/types.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord } from './types.js';
 
@@ -25,17 +26,34 @@ interface View {
 
 const running = (st: CurrentState) => st.status === 'running' || st.status === 'paused' || st.status === 'restarting';
 
-export function networkView(store: Store, rec: ContainerRecord, st: CurrentState): View {
+/** Networks by name, looked up once for many containers (a list of 300 names a few networks). */
+export function networkLookup(db: NetworkDb): (name: string) => NetworkRecord | null {
+  const seen = new Map<string, NetworkRecord | null>();
+  return (name) => {
+    let n = seen.get(name);
+    if (n === undefined) seen.set(name, (n = db.byName(name)));
+    return n;
+  };
+}
+
+export function networkView(
+  store: Store,
+  rec: ContainerRecord,
+  st: CurrentState,
+  lookup?: (name: string) => NetworkRecord | null,
+): View {
   const db = new NetworkDb(store.db);
   const live = running(st);
   const eps = live ? db.endpointsOf(rec.id) : [];
   const networks: Record<string, EndpointSettings> = {};
+  const byName = lookup ?? ((name: string) => db.byName(name));
   for (const [name, att] of Object.entries(attachmentsOf(rec))) {
-    const n = db.byName(name);
+    const n = byName(name);
     const ep = n ? eps.find((e) => e.networkId === n.id) : undefined;
     const view = emptyEndpoint();
     const user = n && n.driver !== 'host' && n.driver !== 'null' && n.name !== 'bridge';
     view.IPAMConfig = att.IPAMConfig;
+    view.Links = att.Links ?? null;
     view.Aliases = user ? [...(att.Aliases ?? []), rec.id.slice(0, 12)] : att.Aliases;
     view.NetworkID = n?.id ?? '';
     if (n && ep) {

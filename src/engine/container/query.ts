@@ -8,7 +8,8 @@ import type { ContainerSummary } from '../types.js';
 import { checkFilterKeys, matchLabel } from '../util/filters.js';
 import { containerDb, findContainer, stateOf } from './records.js';
 import { hostConfigView } from './docker-shapes.js';
-import { networkSettings, networkView } from './network-view.js';
+import { networkLookup, networkSettings, networkView } from './network-view.js';
+import type { NetworkRecord } from '../network/types.js';
 import { parsePortRange } from '../network/ports.js';
 import { NetworkDb } from '../network/network-db.js';
 import { duSync } from './size.js';
@@ -60,11 +61,16 @@ export function commandOf(rec: ContainerRecord): string {
 
 const unix = (t: string) => Math.floor(Date.parse(t) / 1000);
 
-export function summarize(store: Store, rec: ContainerRecord, st: CurrentState, size = false): ContainerSummary {
-  const p = containerPaths(store.layout, rec.id);
-  const view = networkView(store, rec, st);
-  const rw = size ? duSync(p.upper) : undefined;
-  const imageSize = store.images.image(rec.imageId)?.size ?? 0;
+export function summarize(
+  store: Store,
+  rec: ContainerRecord,
+  st: CurrentState,
+  size = false,
+  lookup?: (name: string) => NetworkRecord | null,
+): ContainerSummary {
+  const view = networkView(store, rec, st, lookup);
+  const rw = size ? duSync(containerPaths(store.layout, rec.id).upper) : undefined;
+  const imageSize = rw !== undefined ? (store.images.image(rec.imageId)?.size ?? 0) : 0;
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -160,9 +166,17 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
       throw invalidArg(`invalid filter 'name=${n}'`);
     }
   });
+  // newest first: each creation time parsed once
+  const created = new Map<ContainerRecord, number>();
+  const when = (r: ContainerRecord) => {
+    let t = created.get(r);
+    if (t === undefined) created.set(r, (t = Date.parse(r.created)));
+    return t;
+  };
   let recs = containerDb(store)
     .all()
-    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || (a.id < b.id ? -1 : 1));
+    .sort((a, b) => when(b) - when(a) || (a.id < b.id ? -1 : 1));
+  const lookup = networkLookup(new NetworkDb(store.db));
   const pos = (ref: string) => recs.findIndex((r) => r.id === findContainer(store, ref).id);
   const before = (f.get('before') ?? []).map(pos);
   const since = (f.get('since') ?? []).map(pos);
@@ -192,7 +206,7 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
     if (f.has('health') || f.has('is-task')) return;
     if (f.has('publish') && !portMatch(f.get('publish')!, Object.keys(rec.hostConfig.PortBindings ?? {}))) return;
     if (f.has('expose') && !portMatch(f.get('expose')!, Object.keys(rec.config.ExposedPorts ?? {}))) return;
-    out.push(summarize(store, rec, st, opts.size));
+    out.push(summarize(store, rec, st, opts.size, lookup));
   });
   return out;
 }

@@ -74,6 +74,19 @@ export function currentState({ persisted, monitor, frozen, now }: LiveInputs): C
 export function persistable(cur: CurrentState, persisted: PersistedState): PersistedState | null {
   // final: exited (a live monitor then only runs its exit command), or created with no monitor
   if (cur.status !== 'exited' && !(cur.status === 'created' && !cur.live)) return null;
+  // the common case, compared field by field (a list reads every container's state)
+  if (
+    cur.status === persisted.status &&
+    cur.exitCode === persisted.exitCode &&
+    cur.error === persisted.error &&
+    cur.startedAt === persisted.startedAt &&
+    cur.finishedAt === persisted.finishedAt &&
+    cur.oomKilled === persisted.oomKilled &&
+    cur.restartCount === persisted.restartCount &&
+    cur.stoppedByUser === persisted.stoppedByUser &&
+    Object.keys(persisted).length === 8
+  )
+    return null;
   const next: PersistedState = {
     status: cur.status,
     exitCode: cur.exitCode,

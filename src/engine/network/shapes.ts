@@ -60,7 +60,7 @@ export function networkResource(n: NetworkRecord, containers: Record<string, Net
 /** docker's EndpointSettings, as NetworkSettings.Networks.<name> shows it. */
 export interface EndpointSettings {
   IPAMConfig: { IPv4Address?: string } | null;
-  Links: null;
+  Links: string[] | null;
   Aliases: string[] | null;
   NetworkID: string;
   EndpointID: string;

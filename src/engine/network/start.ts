@@ -26,7 +26,10 @@ import { publishAll, type PortMap } from './ports.js';
 import { releaseRows } from './release.js';
 import { dnsDir, dnsPidFile, dnsRecord, netScope, processIs, vethName } from './scope.js';
 import { findNetwork, subnet6Of } from './service.js';
-import type { NetworkRecord } from './types.js';
+import type { Attachment, NetworkRecord } from './types.js';
+import { parseLink } from './attachments.js';
+import { formatIp4 } from './ipv4.js';
+import { ContainerDb } from '../container/container-db.js';
 
 export interface StartNetworking {
   /** network.json for the monitor (--network); null when it sets nothing up (host, none, container:) */
@@ -52,6 +55,29 @@ function extraHosts(store: Store, rec: ContainerRecord): string[] {
   if (!list?.length) return [];
   const gw = list.some((e) => e.endsWith(':host-gateway')) ? findNetwork(store, 'bridge').gateway : '';
   return list.map((e) => (e.endsWith(':host-gateway') ? `${e.slice(0, e.lastIndexOf(':'))}:${gw}` : e));
+}
+
+/**
+ * The /etc/hosts entries of a container's links on its user-defined networks: each linked
+ * container's alias and name to its address on the network they share (a link to a container
+ * that is not there, or not running, resolves to nothing, as on dockerd).
+ */
+function linkHosts(store: Store, wanted: readonly { net: NetworkRecord; att: Attachment }[]): string[] {
+  const out: string[] = [];
+  const containers = new ContainerDb(store.db);
+  const endpoints = new NetworkDb(store.db);
+  for (const { net, att } of wanted) {
+    for (const l of att.Links ?? []) {
+      const { name, alias } = parseLink(l);
+      const target = containers.byName(name) ?? (/^[a-f0-9]{64}$/.test(name) ? containers.get(name) : null);
+      const ep = target ? endpoints.endpointsOf(target.id).find((e) => e.networkId === net.id) : undefined;
+      if (!ep) continue;
+      const ip = formatIp4(ep.addr);
+      out.push(`${alias}:${ip}`);
+      if (alias !== target!.name) out.push(`${target!.name}:${ip}`);
+    }
+  }
+  return out;
 }
 
 /** Start a network's DNS responder unless it runs (it exits by itself when the network's last record goes). */
@@ -145,7 +171,11 @@ export function prepareNetworking(store: Store, rec: ContainerRecord): StartNetw
   };
   try {
     const first = alloc.endpoints[0]!;
-    writeAtomic(p.hosts, containerHosts({ ip: first.ip, hostname, domainname: rec.config.Domainname, extra }));
+    const withLinks = [...extra, ...linkHosts(store, wanted)];
+    writeAtomic(
+      p.hosts,
+      containerHosts({ ip: first.ip, hostname, domainname: rec.config.Domainname, extra: withLinks }),
+    );
     const userBridges = wanted.filter((w) => w.net.driver === 'bridge' && w.net.name !== 'bridge');
     const responder = userBridges[0]?.net.gateway;
     writeAtomic(p.resolvConf, containerResolv(hostResolv, dns, responder));

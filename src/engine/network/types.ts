@@ -40,6 +40,8 @@ export interface Attachment {
   IPAMConfig: { IPv4Address?: string } | null;
   /** --mac-address (the first network only, as docker) */
   MacAddress?: string;
+  /** --link NAME:ALIAS on this (user-defined) network: names only this container resolves */
+  Links?: string[] | null;
 }
 
 /** A container's networks by name, in the order they were attached (the first one publishes the ports). */

@@ -4,7 +4,7 @@
  * monitor's state file.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
@@ -143,9 +143,12 @@ export function procStartTime(pid: number): number {
 }
 
 export function readMonitorState(stateDir: string): MonitorState | null {
+  const file = `${stateDir}/${SHARED.monitor.stateFile}`;
+  // a container never started has none: no exception to make and throw away (a list asks for every container)
+  if (!existsSync(file)) return null;
   const read = (): Omit<MonitorState, 'monitorAlive'> | null => {
     try {
-      return JSON.parse(readFileSync(join(stateDir, SHARED.monitor.stateFile), 'utf8'));
+      return JSON.parse(readFileSync(file, 'utf8'));
     } catch {
       return null;
     }

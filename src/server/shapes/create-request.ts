@@ -57,7 +57,6 @@ function unsupported(c: Body, h: Body): string[] {
   const hc = c.Healthcheck as Body | undefined;
   want(hc?.Test?.length && !(hc.Test.length === 1 && hc.Test[0] === 'NONE'), 'health checks (Healthcheck)');
   want(c.Domainname, 'a domain name (Domainname)');
-  want(nonEmpty(h.Links), 'links (Links)');
   want(nonEmpty(h.VolumesFrom), 'volumes from other containers (VolumesFrom)');
   want(nonEmpty(h.GroupAdd), 'additional groups (GroupAdd)');
   want(h.IpcMode && !['private', 'shareable', ''].includes(h.IpcMode), `IPC mode ${h.IpcMode} (IpcMode)`);
@@ -162,7 +161,16 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
   const ip: string = endpoint.IPAMConfig?.IPv4Address ?? '';
   if (endpoint.IPAMConfig?.IPv6Address)
     throw notImplemented('berth does not assign a given IPv6 address (IPv6Address)');
-  if (endpoint.Links?.length) throw notImplemented('berth has no container links (Links)');
+  // links: on a user-defined network, names this container alone resolves (dockerd's endpoint links; the
+  // docker CLI moves --link there, docker-py and docker-compose send them in HostConfig.Links)
+  const links = [
+    ...(strSlice(h.Links, 'HostConfig.Links') ?? []),
+    ...(strSlice(endpoint.Links, 'EndpointSettings.Links') ?? []),
+  ];
+  if (links.length && (!network || ['bridge', 'host', 'none'].includes(network) || network.startsWith('container:')))
+    throw notImplemented(
+      'berth does not support legacy links on the default bridge network (Links); put the containers on a user-defined network',
+    );
   const mac: string = endpoint.MacAddress || c.MacAddress || '';
   const publish = publishOf(h.PortBindings);
   const dns = strSlice(h.Dns, 'HostConfig.Dns') ?? [];
@@ -223,6 +231,7 @@ export function createRequest(raw: unknown, name: string | null): ContainerCreat
     ...(c.StopTimeout !== undefined ? { stopTimeout: c.StopTimeout } : {}),
     ...(network ? { network } : {}),
     ...(aliases.length ? { networkAliases: aliases } : {}),
+    ...(links.length ? { links: [...new Set(links)] } : {}),
     ...(ip ? { ip } : {}),
     ...(mac ? { macAddress: mac } : {}),
     ...(publish.length ? { publish } : {}),

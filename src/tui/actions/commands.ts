@@ -9,6 +9,8 @@ import { disabledReason } from '../keymap/features.js';
 import { openForm } from '../state/forms.js';
 import { imageTargets, selectedRow } from '../state/selectors.js';
 import type { ConfirmState } from '../state/types.js';
+import { isProjectRow } from '../presenters/projects.js';
+import { projectCommand, projectConfirmed } from './project-actions.js';
 import { attach, execShell } from './terminal-actions.js';
 import { say, task } from './task.js';
 
@@ -35,8 +37,17 @@ function containerCommand(svc: Services, id: string): boolean {
     say(svc, s.showAll ? 'showing running containers only' : 'showing all containers');
     return true;
   }
+  if (id === 'container.group') {
+    d({ type: 'toggleGroup' });
+    say(svc, s.grouped ? 'containers: flat list' : 'containers: grouped by compose project');
+    return true;
+  }
   if (!row) {
     say(svc, 'no container selected', 'error');
+    return true;
+  }
+  if (isProjectRow(row)) {
+    projectCommand(svc, id, row);
     return true;
   }
   const { ref, name } = row;
@@ -303,6 +314,7 @@ export function runCommand(svc: Services, id: string): boolean {
 /** The confirmation was answered yes. */
 export function confirmed(svc: Services, c: ConfirmState): void {
   svc.store.dispatch({ type: 'closeOverlay' });
+  if (projectConfirmed(svc, c)) return;
   const opt = (n: string) => c.options.find((o) => o.name === n)?.value ?? false;
   const b = svc.backend;
   switch (c.command) {

@@ -4,6 +4,7 @@ import { runCommand } from '../actions/commands.js';
 import { useServices } from '../hooks/context.js';
 import { useKeys, type KeyHandler } from '../hooks/use-keys.js';
 import { disabledReason } from '../keymap/features.js';
+import { isProjectRow, PROJECT_COMMANDS, type ContainerListRow } from '../presenters/projects.js';
 import { selectedRow } from '../state/selectors.js';
 import type { ListId } from '../state/types.js';
 import { Frame, Line } from './Frame.js';
@@ -21,7 +22,10 @@ export function ActionMenu({
 }) {
   const svc = useServices();
   const { keymap, theme } = svc;
-  const actions = keymap.actions(list);
+  const row = selectedRow(svc.store.get(), list);
+  // a compose project's row: what acts on the whole project
+  const project = list === 'containers' && isProjectRow(row as ContainerListRow | null);
+  const actions = keymap.actions(list).filter((a) => !project || PROJECT_COMMANDS.includes(a.id));
   const caps = svc.backend.capabilities();
   const onKey: KeyHandler = useCallback(
     (b) => {
@@ -40,7 +44,6 @@ export function ActionMenu({
   );
   useKeys(['menu', list], onKey, true);
   const width = Math.min(columns - 4, 56);
-  const row = selectedRow(svc.store.get(), list);
   const what = row ? ('name' in row ? row.name : row.ref) : '';
   return (
     <Frame

@@ -4,6 +4,7 @@
  * container costs one redraw per batch rather than one per line.
  */
 import { useEffect, useRef, useState } from 'react';
+import { mergedLogs, type SourcedLine } from '../../client/merged-logs.js';
 import { LogRing } from '../presenters/log-buffer.js';
 import { useServices } from './context.js';
 
@@ -12,14 +13,19 @@ export interface LogsState {
   /** Changes whenever lines arrived. */
   version: number;
   error: string | null;
-  /** The log ended (the container stopped). */
+  /** The log ended (the container stopped; merged: all of them). */
   ended: boolean;
 }
 
 const FLUSH_MS = 50;
 
-/** `epoch` restarts the stream (the container was started again). */
-export function useLogs(ref: string | null, epoch: string): LogsState {
+/**
+ * `refs`: one container, or several whose logs merge (a compose project's;
+ * each line keeps the index of its container). `epoch` restarts the stream
+ * (a container was started again).
+ */
+export function useLogs(refs: readonly string[] | null, epoch: string, merged = false): LogsState {
+  const key = refs?.join(',') ?? '';
   const { backend, settings } = useServices();
   const ringRef = useRef<LogRing>(new LogRing(settings.logs.bufferLines));
   const [state, setState] = useState<Omit<LogsState, 'ring'>>({ version: 0, error: null, ended: false });
@@ -27,7 +33,8 @@ export function useLogs(ref: string | null, epoch: string): LogsState {
     const ring = new LogRing(settings.logs.bufferLines);
     ringRef.current = ring;
     setState({ version: 0, error: null, ended: false });
-    if (!ref) return;
+    if (!key) return;
+    const ids = key.split(',');
     const ac = new AbortController();
     let timer: NodeJS.Timeout | null = null;
     const flush = () => {
@@ -36,12 +43,10 @@ export function useLogs(ref: string | null, epoch: string): LogsState {
     };
     void (async () => {
       try {
-        for await (const line of backend.containerLogs(ref, {
-          tail: settings.logs.tail,
-          follow: true,
-          signal: ac.signal,
-        })) {
-          ring.push(line);
+        const opts = { tail: settings.logs.tail, follow: true, signal: ac.signal };
+        const lines = merged ? mergedLogs(backend, ids, opts) : backend.containerLogs(ids[0]!, opts);
+        for await (const line of lines) {
+          ring.push(line, (line as Partial<SourcedLine>).source ?? 0);
           timer ??= setTimeout(flush, FLUSH_MS);
         }
         if (ac.signal.aborted) return;
@@ -55,6 +60,6 @@ export function useLogs(ref: string | null, epoch: string): LogsState {
       ac.abort();
       if (timer) clearTimeout(timer);
     };
-  }, [backend, ref, epoch, settings.logs.bufferLines, settings.logs.tail]);
+  }, [backend, key, merged, epoch, settings.logs.bufferLines, settings.logs.tail]);
   return { ring: ringRef.current, ...state };
 }

@@ -145,6 +145,13 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   },
   { id: 'container.logs', keys: ['m'], scope: 'containers', description: 'Logs full screen', action: true },
   { id: 'container.toggleAll', keys: ['A'], scope: 'containers', description: 'Show / hide stopped containers' },
+  {
+    id: 'container.group',
+    keys: ['v'],
+    scope: 'containers',
+    description:
+      'Group by compose project / flat list (on a project row: s, S, r act on all its containers; Logs merges theirs)',
+  },
   // images
   { id: 'image.run', keys: ['R'], scope: 'images', description: 'Run a container', action: true },
   { id: 'image.tag', keys: ['t'], scope: 'images', description: 'Tag', action: true },

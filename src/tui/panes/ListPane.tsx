@@ -24,6 +24,8 @@ export interface ListPaneProps<R extends Row> {
   columns: readonly Column[];
   cells: (r: R) => Record<string, string>;
   glyph?: (r: R) => { char: string; color: string | undefined };
+  /** Rows drawn in bold (a group's heading). */
+  strong?: (r: R) => boolean;
   marks?: readonly string[];
   filter: Edit;
   filtering: boolean;
@@ -84,7 +86,7 @@ function ListPaneInner<R extends Row>(p: ListPaneProps<R>) {
         <Text color={mark ? theme.colors.match : gl.color}>{mark ? g.mark : gl.char}</Text>
         <Text
           inverse={isSel && p.focused}
-          bold={isSel && !p.focused}
+          bold={(isSel && !p.focused) || !!p.strong?.(r)}
           underline={isSel && !p.focused && theme.level === 0}
         >
           {' ' + text}

@@ -22,9 +22,15 @@ import {
   networkCells,
   statsCellsText,
   volumeCells,
-  type ContainerRow,
   type ImageRow,
 } from '../presenters/rows.js';
+import {
+  isProjectRow,
+  projectCells,
+  projectOf,
+  type ContainerListRow,
+  type ProjectRow,
+} from '../presenters/projects.js';
 import { rowsOf, selectedIndex, visibleRows } from '../state/selectors.js';
 import type { AppState, ListId } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
@@ -40,6 +46,12 @@ function stateColor(theme: Theme, state: string): string | undefined {
 function stateGlyph(theme: Theme, state: string): string {
   if (!theme.unicode) return state === 'running' ? '+' : state === 'paused' ? '=' : '-';
   return state === 'running' ? '▶' : state === 'paused' ? '‖' : '■';
+}
+
+/** A project row: its colour says whether all, some or none of its containers run. */
+function projectGlyph(theme: Theme, r: ProjectRow): { char: string; color: string | undefined } {
+  const state = r.running === r.members.length ? 'running' : r.running ? 'paused' : 'exited';
+  return { char: theme.unicode ? '▾' : '*', color: stateColor(theme, state) };
 }
 
 function useListKeys(list: ListId, active: boolean, filtering: boolean): void {
@@ -89,6 +101,13 @@ const counts = (s: AppState, list: ListId): string => {
   if (list === 'containers') {
     const cs = s.data.containers ?? [];
     const running = cs.filter((c) => c.State === 'running').length;
+    if (s.grouped) {
+      const projects = new Set(cs.map(projectOf).filter(Boolean)).size;
+      const only = s.showAll ? '' : ' (running only)';
+      const inside = visibleRows(s, list).filter((r) => !isProjectRow(r as ContainerListRow)).length;
+      const by = ` · ${projects} project${projects === 1 ? '' : 's'}`;
+      return `${running} running / ${cs.length}${only}${by}${inside !== all ? ` · ${inside} shown` : ''}`;
+    }
     return `${running} running / ${cs.length}${s.showAll ? '' : ' (running only)'}${shown !== all ? ` · ${shown} shown` : ''}`;
   }
   return `${all}${shown !== all ? ` · ${shown} shown` : ''}`;
@@ -113,12 +132,18 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
   const inputFree = s.overlay === null;
   const latest = svc.stats.latest;
   const cCells = useCallback(
-    (r: ContainerRow) => containerCells(r, now, latest.get(r.c.Id) as StatsSample | undefined),
+    (r: ContainerListRow) =>
+      isProjectRow(r)
+        ? projectCells(r, latest as ReadonlyMap<string, StatsSample | undefined>)
+        : containerCells(r, now, latest.get(r.c.Id) as StatsSample | undefined),
     [now, latest],
   );
   const iCells = useCallback((r: ImageRow) => imageCells(r, now), [now]);
   const glyph = useCallback(
-    (r: ContainerRow) => ({ char: stateGlyph(theme, r.c.State), color: stateColor(theme, r.c.State) }),
+    (r: ContainerListRow) =>
+      isProjectRow(r)
+        ? projectGlyph(theme, r)
+        : { char: stateGlyph(theme, r.c.State), color: stateColor(theme, r.c.State) },
     [theme],
   );
   // one hook per list keeps the hook order fixed; only the focused one is active
@@ -148,6 +173,7 @@ export function Lists({ width, heights, expanded, now }: ListsProps) {
         columns={s.statsAvailable ? CONTAINER_COLUMNS : CONTAINER_COLUMNS_NO_STATS}
         cells={cCells}
         glyph={glyph}
+        strong={isProjectRow}
         tick={tick}
         {...common('containers')}
       />

@@ -1,11 +1,11 @@
 /**
- * The Logs tab: the container's log following live from a bounded buffer,
+ * The Logs tab: the container's log (or a compose project's merged logs,
+ * each line tagged `service-N |` in its service's colour) following live from a bounded buffer,
  * stderr in its own colour, timestamps on demand, search with highlighted
  * matches and n/N, scrolling that stops following until G.
  */
 import { Box, Text } from 'ink';
 import { memo, useCallback } from 'react';
-import type { ContainerSummary } from '../../client/api.js';
 import { runCommand } from '../actions/commands.js';
 import { say } from '../actions/task.js';
 import { useServices } from '../hooks/context.js';
@@ -15,13 +15,23 @@ import { useAppState } from '../hooks/use-store.js';
 import { cleanText } from '../presenters/clean-text.js';
 import { fit } from '../presenters/columns.js';
 import { layoutLog, type LogRing } from '../presenters/log-buffer.js';
+import type { LogTag } from '../presenters/projects.js';
 import { FilterText } from './ListPane.js';
 import { edit } from '../state/text-edit.js';
 import type { LogsView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 
+/** What the tab shows: one container's log, or (with tags) a compose project's merged logs. */
+export interface LogSource {
+  refs: string[];
+  /** Changes when a container was started again (the stream restarts). */
+  epoch: string;
+  /** Merged logs: each container's `service-N` tag and colour. */
+  tags: LogTag[] | null;
+}
+
 export interface LogsTabProps {
-  container: ContainerSummary | null;
+  source: LogSource | null;
   width: number;
   height: number;
   focused: boolean;
@@ -122,25 +132,33 @@ function useLogKeys(ring: LogRing, view: LogsView, rows: number, focused: boolea
   useKeys(scopes, onKey, focused || (pageKeys && !view.searching));
 }
 
+/** A service's colour in merged logs. */
+const hueColor = (theme: Theme, hue: number): string | undefined =>
+  theme.colors.series.length ? theme.colors.series[hue % theme.colors.series.length] : undefined;
+
 function LogLines({
   ring,
   view,
   width,
   rows,
   theme,
+  tags,
 }: {
   ring: LogRing;
   view: LogsView;
   width: number;
   rows: number;
   theme: Theme;
+  tags: LogTag[] | null;
 }) {
-  const shown = layoutLog(ring, bottomOf(view, ring), width, rows, view.timestamps);
+  const labels = tags?.map((t) => t.label);
+  const shown = layoutLog(ring, bottomOf(view, ring), width, rows, view.timestamps, labels);
   const term = view.searching ? '' : view.search.text;
   return (
     <>
       {shown.map((r, i) => (
         <Text key={i} wrap="truncate" color={r.stream === 'stderr' ? theme.colors.stderr : undefined}>
+          {r.tag ? <Text color={hueColor(theme, tags?.[r.source]?.hue ?? 0)}>{r.tag}</Text> : null}
           {r.prefix ? <Text color={theme.colors.muted}>{r.prefix}</Text> : null}
           {splitMatches(r.text, term).map((p, j) =>
             p.hit ? (
@@ -160,10 +178,10 @@ function LogLines({
   );
 }
 
-function LogsTabInner({ container, width, height, focused, pageKeys }: LogsTabProps) {
+function LogsTabInner({ source, width, height, focused, pageKeys }: LogsTabProps) {
   const { theme } = useServices();
   const view = useAppState((s) => s.logs);
-  const logs = useLogs(container?.Id ?? null, container?.StartedAt ?? '');
+  const logs = useLogs(source?.refs ?? null, source?.epoch ?? '', !!source?.tags);
   const rows = Math.max(1, height - 1);
   useLogKeys(logs.ring, view, rows, focused, pageKeys);
   const state = view.follow ? 'following' : `paused at line ${bottomOf(view, logs.ring) + 1}`;
@@ -182,8 +200,8 @@ function LogsTabInner({ container, width, height, focused, pageKeys }: LogsTabPr
             {cleanText(logs.error)}
           </Text>
         </Box>
-      ) : container ? (
-        <LogLines ring={logs.ring} view={view} width={width} rows={rows} theme={theme} />
+      ) : source ? (
+        <LogLines ring={logs.ring} view={view} width={width} rows={rows} theme={theme} tags={source.tags} />
       ) : (
         <Box height={rows}>
           <Text color={theme.colors.muted}>no container selected</Text>

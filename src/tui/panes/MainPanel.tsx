@@ -4,6 +4,7 @@
  * a volume or a network: Inspect, Containers) and the one that is open.
  */
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { useServices } from '../hooks/context.js';
 import { useResource } from '../hooks/use-resource.js';
 import { useAppState } from '../hooks/use-store.js';
@@ -16,9 +17,10 @@ import {
   topLines,
   volumeUserLines,
 } from '../presenters/details.js';
-import { currentTab, selectedRow, TAB_TITLES, tabsOf } from '../state/selectors.js';
+import { isProjectRow, logTags, type ContainerListRow } from '../presenters/projects.js';
+import { currentTab, projectSelected, selectedRow, TAB_TITLES, tabsOf } from '../state/selectors.js';
 import type { AppState, TabId } from '../state/types.js';
-import { LogsTab } from './LogsTab.js';
+import { LogsTab, type LogSource } from './LogsTab.js';
 import { StatsTab } from './StatsTab.js';
 import { TextTab } from './TextTab.js';
 
@@ -37,6 +39,10 @@ interface Subject {
 function subjectOf(s: AppState): Subject {
   if (s.subject === 'containers') {
     const r = selectedRow(s, 'containers');
+    if (isProjectRow(r)) {
+      const states = r.members.map((c) => `${c.Id}|${c.State}|${c.StartedAt}`).join(',');
+      return { key: `${r.key}|${states}`, ref: r.ref, title: r.project ? `project ${r.name}` : r.name };
+    }
     return { key: r ? `${r.key}|${r.c.State}|${r.c.StartedAt}` : null, ref: r?.ref ?? null, title: r?.name ?? '' };
   }
   if (s.subject === 'images') {
@@ -57,6 +63,23 @@ function subjectOf(s: AppState): Subject {
   }
   const r = selectedRow(s, 'volumes');
   return { key: r?.key ?? null, ref: r?.ref ?? null, title: r?.ref ?? '' };
+}
+
+/** What the Logs tab follows: the container, or every container of the project (merged); stable while they are. */
+function useLogSource(row: ContainerListRow | null): LogSource | null {
+  // "(no project)" is a heading, not a project: its loose containers' logs are not merged (there may be many)
+  const project = isProjectRow(row) && row.project ? row : null;
+  const key = project
+    ? project.members.map((c) => `${c.Id}@${c.StartedAt}`).join(',')
+    : row && !isProjectRow(row)
+      ? `${row.c.Id}@${row.c.StartedAt}`
+      : '';
+  return useMemo((): LogSource | null => {
+    if (project) return { refs: project.members.map((c) => c.Id), epoch: key, tags: logTags(project.members) };
+    if (row && !isProjectRow(row)) return { refs: [row.c.Id], epoch: row.c.StartedAt, tags: null };
+    return null;
+    // the source changes with the containers and their starts only
+  }, [key]);
 }
 
 /** Lines of a text tab, loaded from the backend for the current selection. */
@@ -96,8 +119,10 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
   const focused = s.focus === 'main' && s.overlay === null;
   const pageKeys = s.focus !== 'main' && s.overlay === null && !s.lists[s.subject].filtering;
   const contentHeight = height - 1;
-  const tabs = tabsOf(s.subject, s.statsAvailable);
-  const container = s.subject === 'containers' ? (selectedRow(s, 'containers')?.c ?? null) : null;
+  const tabs = tabsOf(s.subject, s.statsAvailable, projectSelected(s));
+  const row = s.subject === 'containers' ? selectedRow(s, 'containers') : null;
+  const container = row && !isProjectRow(row) ? row.c : null;
+  const logSource = useLogSource(row);
 
   let content;
   if (!subject.ref) {
@@ -109,9 +134,7 @@ export function MainPanel({ width, height, now }: MainPanelProps) {
       </Box>
     );
   } else if (tab === 'logs') {
-    content = (
-      <LogsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />
-    );
+    content = <LogsTab source={logSource} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />;
   } else if (tab === 'stats') {
     content = (
       <StatsTab container={container} width={width} height={contentHeight} focused={focused} pageKeys={pageKeys} />

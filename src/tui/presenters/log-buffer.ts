@@ -1,5 +1,6 @@
 /**
- * A bounded log buffer: the newest `capacity` lines of a container's log,
+ * A bounded log buffer: the newest `capacity` lines of a container's log
+ * (or of a project's containers, each line with its source),
  * each with a sequence number that keeps counting as old lines fall out (so
  * a view anchored on a line stays on it while the log grows), and the pure
  * layout of the lines that fit a panel (wrapped, newest at the bottom).
@@ -9,6 +10,8 @@ import { cleanText } from './clean-text.js';
 
 export interface LogEntry {
   seq: number;
+  /** Which container the line is from (merged logs; 0 for a single container's). */
+  source: number;
   stream: 'stdout' | 'stderr';
   time: string;
   text: string;
@@ -24,7 +27,8 @@ export class LogRing {
   private count = 0;
   /** Sequence number the next line gets. */
   next = 0;
-  private partial = false;
+  /** The last line of each source whose end has not come yet (a partial write). */
+  private readonly partial = new Map<number, LogEntry>();
 
   constructor(readonly capacity: number) {
     this.buf = new Array(capacity);
@@ -39,18 +43,21 @@ export class LogRing {
     return this.next - this.count;
   }
 
-  push(l: LogLine): void {
+  push(l: LogLine, source = 0): void {
     const text = cleanLogText(l.text);
-    const last = this.count ? this.at(this.next - 1) : undefined;
-    if (this.partial && last && last.stream === l.stream) {
-      last.text += text;
+    const open = this.partial.get(source);
+    let e: LogEntry;
+    if (open && open.stream === l.stream && this.at(open.seq) === open) {
+      e = open;
+      e.text += text;
     } else {
-      const e: LogEntry = { seq: this.next, stream: l.stream, time: l.time, text };
+      e = { seq: this.next, source, stream: l.stream, time: l.time, text };
       this.buf[this.next % this.capacity] = e;
       this.next++;
       if (this.count < this.capacity) this.count++;
     }
-    this.partial = !l.text.endsWith('\n');
+    if (l.text.endsWith('\n')) this.partial.delete(source);
+    else this.partial.set(source, e);
   }
 
   at(seq: number): LogEntry | undefined {
@@ -71,9 +78,12 @@ export class LogRing {
 
 export interface LogRow {
   seq: number;
+  source: number;
   stream: 'stdout' | 'stderr';
   /** Timestamp prefix (only on the first row of a line). */
   prefix: string;
+  /** The `service-N | ` tag of merged logs (only on the first row of a line); '' otherwise. */
+  tag: string;
   text: string;
 }
 
@@ -89,16 +99,34 @@ function wrap(s: string, w: number): string[] {
 
 /**
  * The rows of a panel `height` rows tall whose last line is `bottom`
- * (a sequence number), each line wrapped to `width`.
+ * (a sequence number), each line wrapped to `width`. With `tags` (merged
+ * logs), each line starts with its source's tag and a bar, as
+ * docker-compose's `web-1  | ` (docker-compose puts the timestamp after it).
  */
-export function layoutLog(ring: LogRing, bottom: number, width: number, height: number, timestamps: boolean): LogRow[] {
+export function layoutLog(
+  ring: LogRing,
+  bottom: number,
+  width: number,
+  height: number,
+  timestamps: boolean,
+  tags?: readonly string[],
+): LogRow[] {
   const rows: LogRow[] = [];
   for (let seq = Math.min(bottom, ring.next - 1); seq >= ring.first && rows.length < height; seq--) {
     const e = ring.at(seq)!;
     const prefix = timestamps ? e.time + ' ' : '';
-    const pieces = wrap(e.text, Math.max(1, width - prefix.length));
+    const tag = tags ? `${tags[e.source] ?? ''} | ` : '';
+    const pieces = wrap(e.text, Math.max(1, width - prefix.length - tag.length));
     for (let i = pieces.length - 1; i >= 0 && rows.length < height; i--) {
-      rows.push({ seq, stream: e.stream, prefix: i === 0 ? prefix : ' '.repeat(prefix.length), text: pieces[i]! });
+      const first = i === 0;
+      rows.push({
+        seq,
+        source: e.source,
+        stream: e.stream,
+        prefix: first ? prefix : ' '.repeat(prefix.length),
+        tag: first ? tag : tag && `${' '.repeat(tag.length - 2)}| `,
+        text: pieces[i]!,
+      });
     }
   }
   return rows.reverse();

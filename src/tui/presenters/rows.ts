@@ -20,8 +20,11 @@ export interface Row {
 }
 
 export interface ContainerRow extends Row {
+  kind?: 'container';
   c: ContainerSummary;
   name: string;
+  /** 1 when shown under its compose project (the grouped list). */
+  depth?: number;
 }
 
 export interface ImageRow extends Row {
@@ -46,7 +49,10 @@ export function containerRows(cs: readonly ContainerSummary[], showAll: boolean)
   for (const c of cs) {
     if (!showAll && c.State !== 'running' && c.State !== 'paused' && c.State !== 'restarting') continue;
     const name = containerName(c);
-    out.push({ key: c.Id, ref: c.Id, name, c, search: `${name} ${c.Image} ${shortId(c.Id)} ${c.State}`.toLowerCase() });
+    // the compose project and service too: filtering on a project's name keeps its containers
+    const compose = `${c.Labels?.['com.docker.compose.project'] ?? ''} ${c.Labels?.['com.docker.compose.service'] ?? ''}`;
+    const search = `${name} ${c.Image} ${shortId(c.Id)} ${c.State} ${compose}`.trim().toLowerCase();
+    out.push({ key: c.Id, ref: c.Id, name, c, search });
   }
   return out;
 }
@@ -169,7 +175,7 @@ export function containerCells(r: ContainerRow, now: Date, sample: StatsSample |
   const live = r.c.State === 'running' || r.c.State === 'paused';
   const stats = live && sample ? statsCells(sample) : { cpu: '-', mem: '-' };
   return {
-    name: cleanText(r.name),
+    name: (r.depth ? '  ' : '') + cleanText(r.name),
     image: cleanText(r.c.Image),
     status: containerStatusText(r.c, now),
     // the published ones in docker's words, without the every-address prefix: the list is narrow

@@ -5,7 +5,7 @@
 import type { ContainerSummary, ImageSummary, NetworkResource, SearchResult, VolumeInfo } from '../../client/api.js';
 import type { KeyPress } from '../keymap/keys.js';
 import { FORMS } from './forms.js';
-import { selectedIndex, tabsOf, visibleRows } from './selectors.js';
+import { projectSelected, selectedIndex, tabsOf, visibleRows } from './selectors.js';
 import { applyEditKey, edit } from './text-edit.js';
 import {
   type AppState,
@@ -39,6 +39,7 @@ export type Action =
   | { type: 'setTab'; tab: TabId }
   | { type: 'scroll'; delta?: number; to?: 'top' | 'bottom'; max: number }
   | { type: 'toggleAll' }
+  | { type: 'toggleGroup' }
   | { type: 'mark' }
   | { type: 'clearMarks' }
   | { type: 'maximize'; on: boolean }
@@ -70,6 +71,7 @@ export type Action =
 
 export interface InitialOptions {
   showAll?: boolean;
+  grouped?: boolean;
   timestamps?: boolean;
 }
 
@@ -81,6 +83,7 @@ export function initialState(o: InitialOptions = {}): AppState {
     lists: { containers: list(), images: list(), volumes: list(), networks: list() },
     data: { containers: null, images: null, volumes: null, networks: null },
     showAll: o.showAll ?? true,
+    grouped: o.grouped ?? false,
     tab: { containers: 'logs', images: 'inspect', volumes: 'inspect', networks: 'inspect' },
     statsAvailable: false,
     marks: [],
@@ -205,7 +208,7 @@ export function reduce(s: AppState, a: Action): AppState {
       return settle({ ...s, lists: { ...s.lists, [list]: { ...ls, filtering: false, filter: edit('') } } }, list);
     }
     case 'tab': {
-      const tabs = tabsOf(s.subject, s.statsAvailable);
+      const tabs = tabsOf(s.subject, s.statsAvailable, projectSelected(s));
       const cur = tabs.indexOf(s.tab[s.subject]);
       const t = tabs[(Math.max(0, cur) + a.delta + tabs.length) % tabs.length]!;
       return resetView({ ...s, tab: { ...s.tab, [s.subject]: t } });
@@ -219,6 +222,8 @@ export function reduce(s: AppState, a: Action): AppState {
     }
     case 'toggleAll':
       return settle({ ...s, showAll: !s.showAll }, 'containers');
+    case 'toggleGroup':
+      return settle({ ...s, grouped: !s.grouped }, 'containers');
     case 'mark': {
       const i = selectedIndex(s, 'images');
       if (i < 0) return s;

@@ -13,10 +13,11 @@ import {
   type Row,
   type VolumeRow,
 } from '../presenters/rows.js';
+import { groupRows, isProjectRow, type ContainerListRow } from '../presenters/projects.js';
 import type { AppState, ListId, TabId } from './types.js';
 
 export interface RowsByList {
-  containers: ContainerRow;
+  containers: ContainerListRow;
   images: ImageRow;
   volumes: VolumeRow;
   networks: NetworkRow;
@@ -62,9 +63,9 @@ export function rowsOf<L extends ListId>(s: AppState, list: L): RowsByList[L][] 
 }
 
 const filtered = new WeakMap<object, { filter: string; rows: Row[] }>();
+const grouped = new WeakMap<object, { all: object; rows: ContainerListRow[] }>();
 
-/** The rows a list shows: filtered by its filter text. */
-export function visibleRows<L extends ListId>(s: AppState, list: L): RowsByList[L][] {
+function filteredRows<L extends ListId>(s: AppState, list: L): RowsByList[L][] {
   const all = rowsOf(s, list);
   const f = s.lists[list].filter.text;
   if (!f.trim()) return all;
@@ -73,6 +74,18 @@ export function visibleRows<L extends ListId>(s: AppState, list: L): RowsByList[
   const rows = filterRows(all, f);
   filtered.set(all, { filter: f, rows });
   return rows;
+}
+
+/** The rows a list shows: filtered by its filter text; the containers under their compose projects when grouped. */
+export function visibleRows<L extends ListId>(s: AppState, list: L): RowsByList[L][] {
+  const rows = filteredRows(s, list);
+  if (list !== 'containers' || !s.grouped) return rows;
+  const cs = s.data.containers ?? [];
+  const hit = grouped.get(rows);
+  if (hit && hit.all === cs) return hit.rows as RowsByList[L][];
+  const out = groupRows(rows as ContainerRow[], cs);
+  grouped.set(rows, { all: cs, rows: out });
+  return out as RowsByList[L][];
 }
 
 /** Index of the selection among the visible rows (-1 when there is none). */
@@ -89,9 +102,14 @@ export function selectedRow<L extends ListId>(s: AppState, list: L): RowsByList[
   return i >= 0 ? visibleRows(s, list)[i]! : null;
 }
 
-export function tabsOf(list: ListId, statsAvailable: boolean): TabId[] {
+/** A compose project is selected in the Containers list (its tab is its merged logs). */
+export const projectSelected = (s: AppState): boolean =>
+  s.subject === 'containers' && isProjectRow(selectedRow(s, 'containers'));
+
+export function tabsOf(list: ListId, statsAvailable: boolean, project = false): TabId[] {
   switch (list) {
     case 'containers':
+      if (project) return ['logs'];
       // no Stats tab where the backend has no metrics
       return statsAvailable ? ['logs', 'stats', 'inspect', 'top', 'diff'] : ['logs', 'inspect', 'top', 'diff'];
     case 'images':
@@ -113,7 +131,7 @@ export const TAB_TITLES: Record<TabId, string> = {
 
 /** The tab the main panel shows for the current subject. */
 export function currentTab(s: AppState): TabId {
-  const tabs = tabsOf(s.subject, s.statsAvailable);
+  const tabs = tabsOf(s.subject, s.statsAvailable, projectSelected(s));
   const t = s.tab[s.subject];
   return tabs.includes(t) ? t : tabs[0]!;
 }

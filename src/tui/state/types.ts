@@ -135,6 +135,8 @@ export interface AppState {
   lists: Record<ListId, ListState>;
   data: Data;
   showAll: boolean;
+  /** The Containers list groups its rows by compose project. */
+  grouped: boolean;
   tab: Record<ListId, TabId>;
   statsAvailable: boolean;
   /** Keys of marked image rows. */

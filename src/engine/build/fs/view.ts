@@ -103,6 +103,11 @@ export const EMPTY_VIEW: FsView = {
  */
 export class ContextView extends DirView {
   private readonly visibleDirs = new Map<string, boolean>();
+  /**
+   * When set, every path the build looked at (lstat, there or not; readdir), relative to the
+   * context: what a build replay record depends on (build/replay/record.ts).
+   */
+  touched: Set<string> | null = null;
 
   constructor(
     root: string,
@@ -117,7 +122,9 @@ export class ContextView extends DirView {
     if (!st.isDirectory() || this.matcher.canSkipDir(rel)) return false;
     let v = this.visibleDirs.get(rel);
     if (v === undefined) {
+      this.touched?.add(rel);
       v = super.readdir(rel).some((n) => {
+        this.touched?.add(`${rel}/${n}`);
         const s = lstatOrNull(this.hostPath(`${rel}/${n}`));
         return s !== null && this.visible(`${rel}/${n}`, s);
       });
@@ -144,6 +151,7 @@ export class ContextView extends DirView {
   }
 
   override lstat(rel: string): Stats | null {
+    this.touched?.add(rel);
     if (!this.filtering) return super.lstat(rel);
     const parts = split(rel);
     for (let i = 1; i < parts.length; i++) if (!this.ancestorOk(parts.slice(0, i).join('/'))) return null;
@@ -152,6 +160,7 @@ export class ContextView extends DirView {
   }
 
   override readdir(rel: string): string[] {
+    this.touched?.add(rel);
     const names = super.readdir(rel);
     return this.filtering ? names.filter((n) => this.lstat(rel ? `${rel}/${n}` : n) !== null) : names;
   }

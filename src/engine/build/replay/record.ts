@@ -1,0 +1,148 @@
+/**
+ * Build replay records: what lets the native launcher (native/launcher/
+ * build.c) answer a `berth build` command line again without Node when
+ * nothing the build depended on changed. One record per command line
+ * (the working directory and the arguments, exactly), at
+ * <root>/build-records/<FNV-1a 64 of the line>.json, holding
+ *
+ *   - the line itself, the root and runroot, and the stamp of the code
+ *     that wrote it (run plans' stamp: another build of berth, no replay);
+ *   - every host path the result depended on with its (dev, ino, mode,
+ *     size, mtime ns, ctime ns), or its absence: the context directory and
+ *     the Dockerfile's (followed), each context entry the build looked at
+ *     and the directories above it (a directory's times change when an
+ *     entry is added, removed or renamed in it), the Dockerfile and the
+ *     .dockerignore files (which must be plain files);
+ *   - the tags the base images were found by and their IDs; every step's
+ *     cache key and the layer it gave; the image, the tags the build set,
+ *     the layer trees and config blob that must still be there;
+ *   - the events the build recorded (docker's `tag`), and the exact output
+ *     the command printed (and whether stderr was a terminal).
+ *
+ * A record is written only when every one of those can be checked again
+ * by its metadata: no entry may have changed since shortly before the
+ * build began (its ctime at least settleMs older than the build's start,
+ * which covers timestamp granularity: a later change always gives a newer
+ * ctime, as git's "racily clean" rule), and the build read nothing from a
+ * pull, a URL, a secret or stdin. The launcher checks all of it, in the
+ * store in one transaction, and hands the line to Node at any difference.
+ */
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { planStamp } from '../../container/run-plan.js';
+import { SHARED } from '../../shared-constants.js';
+import type { Store } from '../../store/store.js';
+import type { BuildDepends } from './depends.js';
+
+export const RECORD_VERSION = SHARED.buildRecord.version;
+const SETTLE_MS = SHARED.buildRecord.settleMs;
+
+export interface BuildRecordInput {
+  /** The command line: the working directory and the arguments after the program's name. */
+  cwd: string;
+  argv: string[];
+  /** What the command printed, on each stream. */
+  stdout: string;
+  stderr: string;
+  stderrTty: boolean;
+  /** The output is the image ID alone (-q): the same whether the steps ran or came from the cache. */
+  quiet: boolean;
+  depends: BuildDepends;
+}
+
+/** FNV-1a 64 of the line (cwd, then each argument, NUL-separated), as 16 hex digits; the launcher computes the same. */
+export function lineHash(cwd: string, argv: string[]): string {
+  const bytes = Buffer.from([cwd, ...argv].join('\0'));
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
+export const recordsDir = (store: Store) => join(store.layout.root, SHARED.layout.buildRecords);
+export const recordPath = (store: Store, cwd: string, argv: string[]) =>
+  join(recordsDir(store), `${lineHash(cwd, argv)}.json`);
+
+/** Every record goes (builder prune: the cache they name is gone). */
+export function removeBuildRecords(store: Store): void {
+  rmSync(recordsDir(store), { recursive: true, force: true });
+}
+
+/** [path, dev, ino, mode, size, mtime ns, ctime ns] as decimal strings; [path] when absent. */
+type Entry = string[];
+
+class NotReplayable extends Error {}
+
+function entry(path: string, st: BigIntStats | undefined, limitNs: bigint): Entry {
+  if (!st) return [path];
+  if (st.ctimeNs >= limitNs) throw new NotReplayable(`${path} changed just before or during the build`);
+  return [path, st.dev, st.ino, st.mode, st.size, st.mtimeNs, st.ctimeNs].map(String);
+}
+
+const lstatOf = (p: string) => lstatSync(p, { bigint: true, throwIfNoEntry: false });
+
+/**
+ * Write the record for this line, replacing any; returns null when written, else why not (the
+ * line then always goes to Node, and an older record for it is removed).
+ */
+export function writeBuildRecord(store: Store, input: BuildRecordInput): string | null {
+  const file = recordPath(store, input.cwd, input.argv);
+  const d = input.depends;
+  let why: string | null = d.unreplayable ?? null;
+  if (!why && !d.allCached && !input.quiet) why = 'steps ran (the output of a cached build differs)';
+  const stamp = planStamp();
+  if (!why && !stamp) why = 'this build of berth has no stamp';
+  let stats: Entry[] = [];
+  if (!why) {
+    const limit = BigInt(d.start - SETTLE_MS) * 1_000_000n;
+    try {
+      stats = [
+        ...d.dirs.map((p) => {
+          const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+          if (!st?.isDirectory()) throw new NotReplayable(`${p} is not a directory`);
+          return entry(p, st, limit);
+        }),
+        ...d.files.map((p) => {
+          const st = lstatOf(p);
+          if (st && !st.isFile()) throw new NotReplayable(`${p} is not a plain file`);
+          return entry(p, st, limit);
+        }),
+        ...d.paths.map((p) => entry(p, lstatOf(p), limit)),
+      ];
+    } catch (e) {
+      if (!(e instanceof NotReplayable)) throw e;
+      why = e.message;
+    }
+  }
+  if (why) {
+    rmSync(file, { force: true });
+    return why;
+  }
+  const record = {
+    version: RECORD_VERSION,
+    stamp,
+    root: store.layout.root,
+    runroot: store.layout.runroot,
+    cwd: input.cwd,
+    argv: input.argv,
+    stderrTty: input.stderrTty,
+    stdout: input.stdout,
+    stderr: input.stderr,
+    image: d.image,
+    tags: d.tags,
+    bases: d.bases,
+    steps: d.steps,
+    // the first entries are the directories (stat), then the files and context entries (lstat)
+    statCount: d.dirs.length,
+    entries: stats,
+    exists: [
+      ...new Set(d.steps.map(([, chain]) => store.layout.layerDiff(chain.slice(7)))),
+      store.layout.blob(d.image.replace(/^sha256:/, '')),
+    ],
+    events: d.tags.map((name) => ['image', 'tag', d.image, JSON.stringify({ name })]),
+  };
+  mkdirSync(recordsDir(store), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  renameSync(tmp, file);
+  return null;
+}

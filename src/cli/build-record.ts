@@ -37,7 +37,8 @@ export function recordLine(
     buildArgs: string[];
   },
 ): RecordPlan | null {
-  if (!cli.argv.length || !backend.capabilities().runPlan.ok) return null;
+  // BERTH_NATIVE_RUN=0: the launcher sends every line to Node, a record would never be read
+  if (!cli.argv.length || !backend.capabilities().runPlan.ok || process.env.BERTH_NATIVE_RUN === '0') return null;
   if (!o.local || o.tty || o.pull || o.iidfile || o.secrets || o.buildArgs.some((a) => !a.includes('='))) return null;
   if (o.noCache && !o.quiet) return null;
   const argv = o.noCache ? cli.argv.filter((a) => a !== '--no-cache') : [...cli.argv];

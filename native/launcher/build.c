@@ -42,7 +42,8 @@ static uint64_t line_hash(const char *cwd, char *const *args, int n)
   return h;
 }
 
-/* One entry, [path] (absent) or [path, dev, ino, mode, size, mtime ns, ctime ns]: 0 when it holds. */
+/* One entry, [path] (absent) or [path, dev, ino, mode, size, mtime ms, ctime ms]: 0 when it holds. The numbers are
+ * doubles as Node has them: the times sec * 1e3 + nsec / 1e6, computed the same way here. */
 static int entry_holds(const jval *e, bool follow, berr_t *err)
 {
   const char *path = json_str(json_get_at(e, 0), NULL);
@@ -51,15 +52,16 @@ static int entry_holds(const jval *e, bool follow, berr_t *err)
   int r = follow ? stat(path, &st) : lstat(path, &st);
   if (e->n == 1) return r < 0 && (errno == ENOENT || errno == ENOTDIR) ? 0 : fail(err, 0, "%s appeared", path);
   if (r < 0) return fail_errno(err, "%s", path);
-  char now[6][32];
-  snprintf(now[0], sizeof now[0], "%llu", (unsigned long long)st.st_dev);
-  snprintf(now[1], sizeof now[1], "%llu", (unsigned long long)st.st_ino);
-  snprintf(now[2], sizeof now[2], "%u", (unsigned)st.st_mode);
-  snprintf(now[3], sizeof now[3], "%lld", (long long)st.st_size);
-  snprintf(now[4], sizeof now[4], "%lld", (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
-  snprintf(now[5], sizeof now[5], "%lld", (long long)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec);
-  for (int k = 0; k < 6; k++)
-    if (strcmp(json_str(json_get_at(e, (size_t)k + 1), ""), now[k])) return fail(err, 0, "%s changed", path);
+  const double now[6] = {(double)st.st_dev,
+                         (double)st.st_ino,
+                         (double)st.st_mode,
+                         (double)st.st_size,
+                         (double)st.st_mtim.tv_sec * 1e3 + (double)st.st_mtim.tv_nsec / 1e6,
+                         (double)st.st_ctim.tv_sec * 1e3 + (double)st.st_ctim.tv_nsec / 1e6};
+  for (int k = 0; k < 6; k++) {
+    const jval *v = json_get_at(e, (size_t)k + 1);
+    if (!v || v->t != J_NUM || v->num != now[k]) return fail(err, 0, "%s changed", path);
+  }
   return 0;
 }
 

@@ -55,7 +55,8 @@ export function resolveIn(view: FsView, path: string, followLast: boolean): stri
 
 function lstatOrNull(p: string): Stats | null {
   try {
-    return lstatSync(p);
+    // a missing entry is the common case (a new layer's tree, the rootfs below it): no exception made for it
+    return lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

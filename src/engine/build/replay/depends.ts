@@ -7,8 +7,6 @@
  * looking at the store and the files' metadata (a pull, a URL, a secret, a
  * context from stdin) makes the build unreplayable, with the reason.
  */
-import { join } from 'node:path';
-
 export interface BuildDepends {
   /** When the build began (ms since the epoch): nothing it depends on may have changed since. */
   start: number;
@@ -31,10 +29,14 @@ export interface BuildDepends {
   tags: string[];
 }
 
-const parentsOf = (rel: string): string[] => {
-  const parts = rel.split('/').filter(Boolean);
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-};
+/** Add rel and every directory above it (relative, without the root) to `out`. */
+function addWithParents(out: Set<string>, rel: string): void {
+  for (let r = rel; r && !out.has(r);) {
+    out.add(r);
+    const slash = r.lastIndexOf('/');
+    r = slash < 0 ? '' : r.slice(0, slash);
+  }
+}
 
 export class DependsTracker {
   private why: string | null = null;
@@ -72,8 +74,9 @@ export class DependsTracker {
   }
 
   result(image: string, tags: string[]): BuildDepends {
-    const paths = new Set<string>();
-    for (const rel of this.touched ?? []) for (const p of parentsOf(rel)) paths.add(join(this.contextDir, p));
+    const rels = new Set<string>();
+    for (const rel of this.touched ?? []) addWithParents(rels, rel);
+    const paths = [...rels].map((r) => `${this.contextDir}/${r}`);
     // a file added to or removed from a directory the build looked in changes that directory
     const dirs = new Set<string>([this.contextDir]);
     for (const f of this.files) dirs.add(f.slice(0, f.lastIndexOf('/')) || '/');
@@ -82,7 +85,7 @@ export class DependsTracker {
       ...(this.why ? { unreplayable: this.why } : {}),
       allCached: this.cachedAll,
       dirs: [...dirs],
-      paths: [...paths],
+      paths,
       files: this.files,
       bases: [...this.bases],
       steps: this.steps,

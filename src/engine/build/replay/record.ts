@@ -8,7 +8,7 @@
  *   - the line itself, the root and runroot, and the stamp of the code
  *     that wrote it (run plans' stamp: another build of berth, no replay);
  *   - every host path the result depended on with its (dev, ino, mode,
- *     size, mtime ns, ctime ns), or its absence: the context directory and
+ *     size, mtime, ctime), or its absence: the context directory and
  *     the Dockerfile's (followed), each context entry the build looked at
  *     and the directories above it (a directory's times change when an
  *     entry is added, removed or renamed in it), the Dockerfile and the
@@ -27,7 +27,7 @@
  * pull, a URL, a secret or stdin. The launcher checks all of it, in the
  * store in one transaction, and hands the line to Node at any difference.
  */
-import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { planStamp } from '../../container/run-plan.js';
 import { SHARED } from '../../shared-constants.js';
@@ -67,18 +67,23 @@ export function removeBuildRecords(store: Store): void {
   rmSync(recordsDir(store), { recursive: true, force: true });
 }
 
-/** [path, dev, ino, mode, size, mtime ns, ctime ns] as decimal strings; [path] when absent. */
-type Entry = string[];
+/**
+ * [path, dev, ino, mode, size, mtime ms, ctime ms], the numbers as Node has them (the times
+ * sec * 1e3 + nsec / 1e6 in doubles, which the launcher computes the same way); [path] when
+ * absent. Sub-microsecond times are plenty: under the settle rule a later change moves the
+ * ctime by seconds.
+ */
+type Entry = [string, ...number[]];
 
 class NotReplayable extends Error {}
 
-function entry(path: string, st: BigIntStats | undefined, limitNs: bigint): Entry {
+function entry(path: string, st: Stats | undefined, limitMs: number): Entry {
   if (!st) return [path];
-  if (st.ctimeNs >= limitNs) throw new NotReplayable(`${path} changed just before or during the build`);
-  return [path, st.dev, st.ino, st.mode, st.size, st.mtimeNs, st.ctimeNs].map(String);
+  if (st.ctimeMs >= limitMs) throw new NotReplayable(`${path} changed just before or during the build`);
+  return [path, st.dev, st.ino, st.mode, st.size, st.mtimeMs, st.ctimeMs];
 }
 
-const lstatOf = (p: string) => lstatSync(p, { bigint: true, throwIfNoEntry: false });
+const lstatOf = (p: string) => lstatSync(p, { throwIfNoEntry: false });
 
 /**
  * Write the record for this line, replacing any; returns null when written, else why not (the
@@ -89,15 +94,16 @@ export function writeBuildRecord(store: Store, input: BuildRecordInput): string 
   const d = input.depends;
   let why: string | null = d.unreplayable ?? null;
   if (!why && !d.allCached && !input.quiet) why = 'steps ran (the output of a cached build differs)';
+  if (!why && (input.stdout + input.stderr).includes('\0')) why = 'the output holds a NUL byte';
   const stamp = planStamp();
   if (!why && !stamp) why = 'this build of berth has no stamp';
   let stats: Entry[] = [];
   if (!why) {
-    const limit = BigInt(d.start - SETTLE_MS) * 1_000_000n;
+    const limit = d.start - SETTLE_MS;
     try {
       stats = [
         ...d.dirs.map((p) => {
-          const st = statSync(p, { bigint: true, throwIfNoEntry: false });
+          const st = statSync(p, { throwIfNoEntry: false });
           if (!st?.isDirectory()) throw new NotReplayable(`${p} is not a directory`);
           return entry(p, st, limit);
         }),

@@ -219,7 +219,11 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
  * had (a --no-cache rebuild makes the same layer again) can be many files,
  * whose deletion is slow (on a file system mounted with discard, each
  * unlink waits for it) and not part of the result: a detached `rm` takes
- * them, and the next berth to open the store sweeps what it may leave.
+ * them. It first renames the directory to a scratch name of its own pid
+ * (the shell's `$$`, which `exec rm` keeps), so that a berth opening the
+ * store while it works leaves the directory to it instead of removing it
+ * in that command's time (sweepScratch removes only entries of dead
+ * processes); what a killed `rm` leaves is swept once it is gone.
  */
 function dispose(scratch: string, trash: string): void {
   let discarded = false;
@@ -230,7 +234,8 @@ function dispose(scratch: string, trash: string): void {
   }
   if (!discarded) return removeTree(scratch);
   try {
-    const rm = spawn('rm', ['-rf', '--', scratch], { detached: true, stdio: 'ignore' });
+    const script = 'd="${1%/*}/w-$$-gone-${1##*-}"; mv -- "$1" "$d" && exec rm -rf -- "$d"';
+    const rm = spawn('sh', ['-c', script, 'sh', scratch], { detached: true, stdio: 'ignore' });
     rm.on('error', () => removeTree(scratch));
     rm.unref();
   } catch {

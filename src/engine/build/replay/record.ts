@@ -19,6 +19,8 @@
  *   - the events the build recorded (docker's `tag`), and the exact output
  *     the command printed (and whether stderr was a terminal).
  *
+ * The records of the 64 lines built last are kept.
+ *
  * A record is written only when every one of those can be checked again
  * by its metadata: no entry may have changed since shortly before the
  * build began (its ctime at least settleMs older than the build's start,
@@ -27,7 +29,7 @@
  * pull, a URL, a secret or stdin. The launcher checks all of it, in the
  * store in one transaction, and hands the line to Node at any difference.
  */
-import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { planStamp } from '../../container/run-plan.js';
 import { SHARED } from '../../shared-constants.js';
@@ -150,5 +152,23 @@ export function writeBuildRecord(store: Store, input: BuildRecordInput): string 
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
   renameSync(tmp, file);
+  keepNewest(recordsDir(store), MAX_RECORDS);
   return null;
+}
+
+/** Records are kept for this many lines at most (the least recently written go): a line per directory adds up. */
+const MAX_RECORDS = 64;
+
+function keepNewest(dir: string, max: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return;
+  }
+  if (names.length <= max) return;
+  const aged = names
+    .map((n) => ({ path: join(dir, n), mtime: lstatSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { path } of aged.slice(max)) rmSync(path, { force: true });
 }

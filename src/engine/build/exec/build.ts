@@ -223,7 +223,9 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
  * (the shell's `$$`, which `exec rm` keeps), so that a berth opening the
  * store while it works leaves the directory to it instead of removing it
  * in that command's time (sweepScratch removes only entries of dead
- * processes); what a killed `rm` leaves is swept once it is gone.
+ * processes); what a killed `rm` leaves is swept once it is gone. It
+ * never crosses into another file system (a mount left in the scratch by a
+ * failure: sweepScratch detaches those before it removes anything).
  */
 function dispose(scratch: string, trash: string): void {
   let discarded = false;
@@ -234,7 +236,7 @@ function dispose(scratch: string, trash: string): void {
   }
   if (!discarded) return removeTree(scratch);
   try {
-    const script = 'd="${1%/*}/w-$$-gone-${1##*-}"; mv -- "$1" "$d" && exec rm -rf -- "$d"';
+    const script = 'd="${1%/*}/w-$$-gone-${1##*-}"; mv -- "$1" "$d" && exec rm -rf --one-file-system -- "$d"';
     const rm = spawn('sh', ['-c', script, 'sh', scratch], { detached: true, stdio: 'ignore' });
     rm.on('error', () => removeTree(scratch));
     rm.unref();

@@ -7,8 +7,8 @@
  *
  *   - written by this build of berth (the run plans' stamp), for this root,
  *     runroot and line, with stderr a terminal or not as it was;
- *   - every path it names has the same (dev, ino, mode, size, mtime ns,
- *     ctime ns), or is still absent; the layer trees and config blob are
+ *   - every path it names has the same (dev, ino, mode, size, mtime,
+ *     ctime), or is still absent; the layer trees and config blob are
  *     there;
  *   - in the store, in one transaction: the image is there, its tags and
  *     the base images' tags name what they named, and each step's cache

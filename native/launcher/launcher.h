@@ -34,6 +34,9 @@ typedef struct {
   int nremove_events;
 } ctr_t;
 
+/* A `build` line answered from its build replay record (build.c); hands the line to Node when it cannot be. */
+__attribute__((noreturn)) void build_replay(int argc, char **argv);
+
 /* From a created record on: the engine's startContainer and run.ts's foreground session. Returns the exit status. */
 int run_created(const ctr_t *c, plan_t *plan, plan_values *v);
 

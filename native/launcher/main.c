@@ -5,7 +5,8 @@
  * (src/engine/container/run-plan.ts) and hands every other command line,
  * unchanged, to Node (dist/cli/main.js). It hands over before it has written
  * anything; once the container's record is in the store, it sees the run
- * through as the engine would (README.md, "The native launcher").
+ * through as the engine would (README.md, "The native launcher"). A `build`
+ * line whose build replay record still holds is answered from it (build.c).
  *
  * BERTH_NATIVE_RUN=0 always hands over; BERTH_NATIVE_RUN=only never does
  * (it says why it could not take the command line and exits 125).
@@ -134,6 +135,11 @@ static void parse(int argc, char **argv, cmdline *c)
   }
   if (!local && other_engine_named())
     hand_over("another engine is named (DOCKER_HOST, DOCKER_CONTEXT or a docker context)");
+  if (!c->root || !*c->root) c->root = BERTH_LAYOUT_DEFAULT_ROOT;
+  if (!c->runroot || !*c->runroot) c->runroot = BERTH_LAYOUT_DEFAULT_RUNROOT;
+  if (i < argc &&
+      (!strcmp(argv[i], "build") || (!strcmp(argv[i], "image") && i + 1 < argc && !strcmp(argv[i + 1], "build"))))
+    build_replay(argc, argv);
   if (i < argc && !strcmp(argv[i], "container")) i++;
   if (i >= argc || strcmp(argv[i], "run")) hand_over("not a run command");
   for (i++; i < argc && argv[i][0] == '-'; i++) {
@@ -151,8 +157,6 @@ static void parse(int argc, char **argv, cmdline *c)
   c->image = argv[i];
   c->cmd = argv + i + 1;
   c->ncmd = argc - i - 1;
-  if (!c->root || !*c->root) c->root = BERTH_LAYOUT_DEFAULT_ROOT;
-  if (!c->runroot || !*c->runroot) c->runroot = BERTH_LAYOUT_DEFAULT_RUNROOT;
 }
 
 /* docker's rule, as names.ts NAME_RE: both from native/constants.json containerName */

@@ -210,6 +210,40 @@ bool store_layers_held(store_t *s, const char *const *layers, int n)
   return true;
 }
 
+int store_build_replay(store_t *s, const store_replay *r, berr_t *err)
+{
+  if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
+  int rc = 0;
+  if (step1(s, "SELECT 1 FROM images WHERE id = ?", &r->image, 1) != SQLITE_ROW)
+    rc = (fail(err, 0, "the image %s is gone", r->image), 1);
+  for (int k = 0; !rc && k < r->ntags; k++) {
+    const char *v[] = {r->tags[k], r->image};
+    if (step1(s, "SELECT 1 FROM tags WHERE name = ? AND image_id = ?", v, 2) != SQLITE_ROW)
+      rc = (fail(err, 0, "the tag %s names another image", r->tags[k]), 1);
+  }
+  for (int k = 0; !rc && k < r->nbases; k++)
+    if (step1(s, "SELECT 1 FROM tags WHERE name = ? AND image_id = ?", r->bases + 2 * k, 2) != SQLITE_ROW)
+      rc = (fail(err, 0, "the base %s names another image", r->bases[2 * k]), 1);
+  /* the cache's table is made on a build's first use: a store without it has no entry */
+  for (int k = 0; !rc && k < r->nsteps; k++)
+    if (step1(s,
+              "SELECT 1 FROM build_cache c JOIN layers l ON l.chain_id = c.chain_id WHERE c.key = ? AND c.chain_id = ?",
+              r->steps + 2 * k, 2) != SQLITE_ROW)
+      rc = (fail(err, 0, "the cache has no entry %s", r->steps[2 * k]), 1);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  char ms[32];
+  snprintf(ms, sizeof ms, "%lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+  for (int k = 0; !rc && k < r->nsteps; k++) {
+    const char *v[] = {ms, r->steps[2 * k]};
+    if (step1(s, "UPDATE build_cache SET last_used = CAST(? AS INTEGER), usage_count = usage_count + 1 WHERE key = ?",
+              v, 2) != SQLITE_DONE)
+      rc = db_fail(s, err, "mark the cache used");
+  }
+  if (!rc) rc = add_events(s, r->events, r->nevents, err);
+  return finish(s, rc, err);
+}
+
 int store_remove(store_t *s, const char *id, const char *die_attrs, const char *attrs, const store_ev *extra,
                  int nextra, berr_t *err)
 {

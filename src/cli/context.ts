@@ -44,6 +44,8 @@ export class Cli {
   constructor(
     readonly globals: GlobalOptions,
     io: { stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream } = {},
+    /** The command line as given, after the program's name (a build keys its replay record by it). */
+    readonly argv: readonly string[] = [],
   ) {
     this.stdout = io.stdout ?? process.stdout;
     this.stderr = io.stderr ?? process.stderr;

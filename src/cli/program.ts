@@ -14,7 +14,11 @@ function flatten(args: unknown[]): string[] {
   return args.flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])).map(String);
 }
 
-export function buildProgram(cli: { current?: Cli }, onResult: (code: number) => void, verbs: Verb[]): Command {
+export function buildProgram(
+  cli: { current?: Cli; argv?: string[] },
+  onResult: (code: number) => void,
+  verbs: Verb[],
+): Command {
   const program = new Command('berth')
     .description('A container manager with its own engine. With no command, opens the full-screen app.')
     .option('--root <dir>', 'Root of the image and container store (env BERTH_ROOT)')
@@ -55,7 +59,7 @@ export function buildProgram(cli: { current?: Cli }, onResult: (code: number) =>
     cmd.action(async (...a: unknown[]) => {
       const command = a[a.length - 1] as Command;
       const globals = program.opts<GlobalOptions>();
-      const c = new Cli(globals);
+      const c = new Cli(globals, {}, cli.argv ?? []);
       cli.current = c;
       const code = await verb.run(c, flatten(command.processedArgs), command.opts());
       onResult(code ?? 0);
@@ -122,7 +126,7 @@ function withGoFlags(program: Command, argv: string[]): string[] {
 
 /** Run the CLI; resolves to the exit status. */
 export async function runCli(argv: string[]): Promise<number> {
-  const holder: { current?: Cli } = {};
+  const holder: { current?: Cli; argv?: string[] } = { argv };
   let code = 0;
   // only the verb argv names is loaded; help and unknown commands need them all
   const load =

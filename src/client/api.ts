@@ -26,11 +26,14 @@ import type { SystemInfo, DistributionInfo } from '../engine/types.js';
 export type { WaitCondition } from '../engine/container/wait.js';
 import type { WaitCondition } from '../engine/container/wait.js';
 export type { BuildRequest } from '../engine/build/exec/build.js';
+export type { BuildRecordInput } from '../engine/build/replay/record.js';
+export type { BuildDepends } from '../engine/build/replay/depends.js';
 export type { ContextSource } from '../engine/build/context.js';
 export type { SolveStatus, Vertex, VertexLog, VertexStatus, VertexWarning } from '../engine/build/progress.js';
-export { TRACE_ID, isTrace, resultOf } from '../engine/build/progress.js';
+export { TRACE_ID, dependsOf, isTrace, resultOf } from '../engine/build/progress.js';
 export { BuildError } from '../engine/build/errors.js';
 import type { BuildRequest } from '../engine/build/exec/build.js';
+import type { BuildRecordInput } from '../engine/build/replay/record.js';
 export type { NetworkResource, NetworkContainer } from '../engine/network/shapes.js';
 export type { NetworkCreate } from '../engine/network/create.js';
 import type { NetworkResource } from '../engine/network/shapes.js';
@@ -178,6 +181,13 @@ export interface BuildApi {
    * build's error is thrown. Stopping the iteration or the signal cancels it.
    */
   buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ProgressMessage>;
+  /**
+   * Keep what lets the native launcher answer this build command line again without Node while
+   * nothing it depended on changed (engine/build/replay/record.ts; capability runPlan). The
+   * input's `depends` is the last message's `aux.Depends` of a build with `record`. Resolves to
+   * null when kept, else why not.
+   */
+  saveBuildRecord(input: BuildRecordInput): Promise<string | null>;
   /** `builder prune`. */
   pruneBuildCache(opts?: {
     all?: boolean;

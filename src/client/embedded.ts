@@ -31,6 +31,7 @@ import type {
   EventOptions,
   PlainRunRequest,
   WaitCondition,
+  BuildRecordInput,
   BuildRequest,
   PullOptions,
   PushOptions,
@@ -297,6 +298,9 @@ export class EmbeddedBackend implements Backend {
   }
   buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }) {
     return this.engine.build(req, opts);
+  }
+  async saveBuildRecord(input: BuildRecordInput) {
+    return this.engine.saveBuildRecord(input);
   }
   async pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }) {
     return this.engine.pruneBuildCache(opts);

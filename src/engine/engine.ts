@@ -67,6 +67,7 @@ import { waitForCondition, type WaitCondition } from './container/wait.js';
 import { buildCacheUsesLayer } from './build/cache/cache-db.js';
 import { buildCacheUsage, pruneBuildCache } from './build/cache/usage.js';
 import type { BuildRequest } from './build/exec/build.js';
+import { removeBuildRecords, writeBuildRecord, type BuildRecordInput } from './build/replay/record.js';
 import { allStats, containerStats } from './stats/streams.js';
 import type {
   CommitOptions,
@@ -323,7 +324,17 @@ export class Engine {
     deleted: string[];
     spaceReclaimed: number;
   } {
+    // the records name cache entries: gone with them (a pruned cache makes the records' lines run again)
+    removeBuildRecords(this.store);
     return pruneBuildCache(this.store, opts);
+  }
+
+  /**
+   * Write the replay record of a build command line for the native launcher (build/replay/record.ts);
+   * null when written, else why not.
+   */
+  saveBuildRecord(input: BuildRecordInput): string | null {
+    return writeBuildRecord(this.store, input);
   }
 
   // ---- containers ----

@@ -18,6 +18,11 @@ export interface SharedConstants {
     markerPrefix: string;
     markers: Record<'id12' | 'id16' | 'id64' | 'name' | 'image' | 'created' | 'started' | 'cmd' | 'ip' | 'mac', string>;
   };
+  /**
+   * Build replay records: the version the launcher reads; how long before a build began the files it read
+   * must have last changed for a record to be written (covers coarse file timestamps).
+   */
+  buildRecord: { version: number; settleMs: number };
   /** docker's rule: one of firstChars, then at least minLength - 1 of restChars (the inside of a [...] class). */
   containerName: { firstChars: string; restChars: string; minLength: number };
   /**
@@ -30,6 +35,8 @@ export interface SharedConstants {
     database: string;
     containers: string;
     plans: string;
+    /** Build replay records (build/replay/record.ts), under the root. */
+    buildRecords: string;
     containerRun: string;
   };
   /** Files in a container's runtime directory (native/PROTOCOL.md). */

@@ -9,6 +9,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   BuildError,
+  dependsOf,
   isBerthError,
   isTrace,
   resultOf,
@@ -17,6 +18,7 @@ import {
 } from '../../client/api.js';
 import { formatBuildError } from '../../client/format/build-progress.js';
 import { BuildDisplay, progressMode } from '../build-display.js';
+import { keepRecord, OutputTap, recordLine } from '../build-record.js';
 import { ExitError, UsageError } from '../context.js';
 import { bool, collect, list, str, type Verb } from '../verb.js';
 
@@ -133,6 +135,21 @@ export const verb: Verb = {
       }
       dockerfile = { path: abs };
     } else if (file) dockerfile = { path: file };
+    const backend = await cli.backend();
+    const iidfile = str(opts, 'iidfile');
+    // a line the native launcher may answer again from a record while nothing it read changed
+    const line = recordLine(cli, backend, {
+      local: source.kind === 'dir' && file !== '-',
+      quiet,
+      tty: mode === 'tty',
+      noCache: opts.cache === false,
+      pull: bool(opts, 'pull'),
+      iidfile: !!iidfile,
+      secrets: list(opts, 'secret').length > 0,
+      buildArgs: list(opts, 'buildArg'),
+    });
+    const out = new OutputTap(cli.stdout);
+    const err = new OutputTap(cli.stderr);
     const req: BuildRequest = {
       context: { source, ...(dockerfile ? { dockerfile } : {}) },
       tags: list(opts, 'tag'),
@@ -144,18 +161,20 @@ export const verb: Verb = {
       ...(str(opts, 'platform') ? { platform: str(opts, 'platform')! } : {}),
       network: str(opts, 'network') ?? 'default',
       secrets: secrets(list(opts, 'secret')),
+      ...(line ? { record: true } : {}),
     };
-    const backend = await cli.backend();
-    const display = new BuildDisplay(cli.stderr, mode);
+    const display = new BuildDisplay(err.writer, mode);
     const ctl = new AbortController();
     const onSignal = () => ctl.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let id: string | null = null;
+    let depends = null;
     try {
       for await (const m of backend.buildImage(req, { signal: ctl.signal })) {
         if (isTrace(m)) display.update(m.aux);
         id = resultOf(m) ?? id;
+        depends = dependsOf(m) ?? depends;
       }
       display.finish();
     } catch (e) {
@@ -172,8 +191,9 @@ export const verb: Verb = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    const iidfile = str(opts, 'iidfile');
     if (iidfile && id) writeFileSync(iidfile, id);
-    if (quiet && id) cli.out(id);
+    if (quiet && id) out.writer.write(`${id}\n`);
+    if (line && depends)
+      await keepRecord(backend, line, depends, { stdout: out.text, stderr: err.text, stderrTty: !!cli.stderr.isTTY });
   },
 };

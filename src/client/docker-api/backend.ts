@@ -10,7 +10,15 @@ import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
-import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest, SystemInfo } from '../api.js';
+import type {
+  Backend,
+  BackendInfo,
+  BuildRecordInput,
+  BuildRequest,
+  NetworkCreate,
+  PlainRunRequest,
+  SystemInfo,
+} from '../api.js';
 import { isBerthError } from '../errors.js';
 import { capabilities, requireFeature, type Capabilities } from '../types/capabilities.js';
 import type {
@@ -367,6 +375,10 @@ export class DockerBackend extends ImageOps implements Backend {
   }
   async *buildImage(_req: BuildRequest): AsyncGenerator<ProgressMessage> {
     requireFeature(this.caps, 'build');
+  }
+  async saveBuildRecord(_input: BuildRecordInput): Promise<string | null> {
+    requireFeature(this.caps, 'runPlan');
+    throw new Error('unreachable');
   }
   async pruneBuildCache(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     requireFeature(this.caps, 'build');

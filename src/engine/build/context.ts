@@ -41,6 +41,12 @@ export interface BuildContext {
   dockerfile: string;
   dockerfileName: string;
   dockerfileBytes: number;
+  /**
+   * The host files the Dockerfile and .dockerignore were read from or looked for (there or
+   * not), for a build replay record; null when the build read something that cannot be checked
+   * again by its metadata (a context or Dockerfile from stdin or a URL).
+   */
+  hostFiles: string[] | null;
 }
 
 const prepareError = (msg: string, cause?: unknown) =>
@@ -123,6 +129,11 @@ function gitSubdir(root: string, sub: string): string {
   return dir;
 }
 
+const ignoreFiles = (ctxDir: string, dockerfilePath: string | null) => [
+  ...(dockerfilePath ? [`${dockerfilePath}.dockerignore`] : []),
+  join(ctxDir, '.dockerignore'),
+];
+
 function loadIgnore(ctxDir: string, dockerfilePath: string | null): { matcher: IgnoreMatcher | null; bytes: number } {
   const own = dockerfilePath ? `${dockerfilePath}.dockerignore` : null;
   const file = own && existsSync(own) ? own : join(ctxDir, '.dockerignore');
@@ -197,6 +208,7 @@ export async function openContext(input: ContextInput, scratch: string, signal?:
     dockerfile: dockerfileText.toString('utf8'),
     dockerfileName: name,
     dockerfileBytes: dockerfileText.length,
+    hostFiles: src.kind === 'dir' && dockerfilePath ? [dockerfilePath, ...ignoreFiles(dir, dockerfilePath)] : null,
   };
 }
 

@@ -8,6 +8,7 @@
  * the app as a panel; an API server can pass it on.
  */
 import type { ProgressMessage } from '../types.js';
+import type { BuildDepends } from './replay/depends.js';
 
 export type { ProgressMessage };
 
@@ -60,6 +61,10 @@ export const isTrace = (m: ProgressMessage): m is ProgressMessage & { aux: Solve
 /** The image ID message that ends a build. */
 export const resultOf = (m: ProgressMessage): string | null =>
   !m.id && m.aux && typeof m.aux.ID === 'string' ? m.aux.ID : null;
+
+/** The last message's record of what the build depended on (a build with `record`), or null. */
+export const dependsOf = (m: ProgressMessage): BuildDepends | null =>
+  !m.id && m.aux && typeof m.aux.Depends === 'object' ? (m.aux.Depends as BuildDepends) : null;
 
 export type Emit = (m: ProgressMessage) => void;
 

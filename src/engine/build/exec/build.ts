@@ -24,6 +24,7 @@ import { plan } from '../plan/plan.js';
 import type { BuildPlan, PlannedStage } from '../plan/types.js';
 import { TRACE_ID, VertexHandle, type Emit } from '../progress.js';
 import { withSource } from '../errors.js';
+import { DependsTracker } from '../replay/depends.js';
 import { commitImage, imageConfigBytes } from './image.js';
 import type { StageResult } from './sources.js';
 import { executeStep, type StepEnv } from './step.js';
@@ -40,6 +41,11 @@ export interface BuildRequest {
   platform?: string;
   network?: string;
   secrets?: ReadonlyMap<string, Buffer>;
+  /**
+   * Gather what the result depends on: the last message then carries it as `aux.Depends`
+   * (replay/depends.ts), for a build replay record (replay/record.ts).
+   */
+  record?: boolean;
 }
 
 export interface BuildDeps {
@@ -47,6 +53,8 @@ export interface BuildDeps {
   /** Find an image for FROM or COPY --from (the store; a pull when the engine can). */
   resolveImage(ref: string, platform: Platform, pull: boolean, emit: Emit, signal: AbortSignal): Promise<BaseImage>;
 }
+
+const FULL_ID = /^(sha256:)?[0-9a-f]{64}$/;
 
 const digest = () => 'sha256:' + randomBytes(32).toString('hex');
 
@@ -73,6 +81,9 @@ function usesContext(p: BuildPlan): boolean {
 /** Run the build; resolves to the image ID. */
 export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, signal: AbortSignal): Promise<string> {
   const { store } = deps;
+  const track = req.record ? new DependsTracker(Date.now()) : null;
+  if (req.pull) track?.unreplayable('--pull');
+  if (req.secrets?.size) track?.unreplayable('secrets');
   const tags = normalizeTags(req.tags);
   const scratch = makeScratch(store.layout.tmpDir, 'build');
   const trash = join(scratch, 'trash');
@@ -85,6 +96,10 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
   try {
     const ctx = await openContext(req.context, scratch, inner.signal);
     dockerfile = { name: ctx.dockerfileName, text: ctx.dockerfile };
+    if (track) {
+      ctx.view.touched = new Set();
+      track.context(ctx.dir, ctx.hostFiles, ctx.view.touched);
+    }
     const vdef = new VertexHandle(
       emit,
       digest(),
@@ -122,12 +137,15 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
         const v = new VertexHandle(emit, digest(), `[internal] load metadata for ${displayRef(ref)}`).start();
         // a pull's messages become statuses of this vertex, as BuildKit shows a FROM's layers
         const pulled: Emit = (m) => {
+          track?.unreplayable('a base image was pulled');
           if (!m.id || !m.status || m.id.startsWith('moby.')) return;
           const done = /^(Pull complete|Already exists)$/.test(m.status);
           v.status(m.id, `${m.status} ${m.id}`, m.progressDetail?.current ?? 0, m.progressDetail?.total, done);
         };
         try {
           const img = await deps.resolveImage(ref, platform, !!req.pull, pulled, inner.signal);
+          // a record checks the base again by its tag: a name the store has as a tag of this image
+          track?.base(!FULL_ID.test(ref) && store.images.tagTarget(img.name) === img.id ? img.name : null, img.id);
           v.done();
           return img;
         } catch (e) {
@@ -158,6 +176,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
       secrets: req.secrets ?? new Map(),
       emit,
       nextDir: () => join(scratch, `step-${dirs++}`),
+      ...(track ? { track } : {}),
     };
     for (const stage of resolved.plan.stages) {
       const p = runStage(env, stage, resolved.images, results);
@@ -183,7 +202,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     vexp.status('image', `writing image ${id}`, 0, undefined, true);
     for (const t of tags) vexp.status(`name-${t}`, `naming to ${t}`, 0, undefined, true);
     vexp.done();
-    emit({ aux: { ID: id } });
+    emit({ aux: { ID: id, ...(track ? { Depends: track.result(id, tags) } : {}) } });
     return id;
   } catch (e) {
     if (signal.aborted) throw new BerthError('CANCELLED', 'build cancelled', { cause: e });
@@ -200,7 +219,13 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
  * had (a --no-cache rebuild makes the same layer again) can be many files,
  * whose deletion is slow (on a file system mounted with discard, each
  * unlink waits for it) and not part of the result: a detached `rm` takes
- * them, and the next berth to open the store sweeps what it may leave.
+ * them. It first renames the directory to a scratch name of its own pid
+ * (the shell's `$$`, which `exec rm` keeps), so that a berth opening the
+ * store while it works leaves the directory to it instead of removing it
+ * in that command's time (sweepScratch removes only entries of dead
+ * processes); what a killed `rm` leaves is swept once it is gone. It
+ * never crosses into another file system (a mount left in the scratch by a
+ * failure: sweepScratch detaches those before it removes anything).
  */
 function dispose(scratch: string, trash: string): void {
   let discarded = false;
@@ -211,7 +236,8 @@ function dispose(scratch: string, trash: string): void {
   }
   if (!discarded) return removeTree(scratch);
   try {
-    const rm = spawn('rm', ['-rf', '--', scratch], { detached: true, stdio: 'ignore' });
+    const script = 'd="${1%/*}/w-$$-gone-${1##*-}"; mv -- "$1" "$d" && exec rm -rf --one-file-system -- "$d"';
+    const rm = spawn('sh', ['-c', script, 'sh', scratch], { detached: true, stdio: 'ignore' });
     rm.on('error', () => removeTree(scratch));
     rm.unref();
   } catch {

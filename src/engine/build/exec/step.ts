@@ -20,6 +20,7 @@ import { EMPTY_VIEW, resolveIn, statIn, type FsView } from '../fs/view.js';
 import type { CopyStep, MkdirStep, PlanStep, RunStep } from '../plan/types.js';
 import { VertexHandle, type Emit } from '../progress.js';
 import { StepError } from '../errors.js';
+import type { DependsTracker } from '../replay/depends.js';
 import { commitStepLayer, layerFromTree } from './layer.js';
 import { RunFailed, runContainer } from './run.js';
 import { StepSources, type SourceContext, type StageResult } from './sources.js';
@@ -31,6 +32,8 @@ export interface StepEnv extends SourceContext {
   secrets: ReadonlyMap<string, Buffer>;
   emit: Emit;
   nextDir(): string;
+  /** What the result depends on, when the build gathers it. */
+  track?: DependsTracker;
 }
 
 const LOG_LINES = 10;
@@ -202,9 +205,12 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
         inputs.push(...o.inputs);
       }
     }
+    if (step.op === 'copy' && step.sources.some((s) => s.kind === 'url' || s.kind === 'git'))
+      env.track?.unreplayable('a source is a URL');
     const key = stepKey(parent.key, step, inputs);
     const hit = cached(env, parent, key);
     if (hit) {
+      env.track?.step(key, hit.chains[hit.chains.length - 1]!, true);
       v.done(true);
       return hit;
     }
@@ -223,6 +229,7 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
       { key, description: planStep.name, createdAt },
       env.trash,
     );
+    env.track?.step(key, chain, false);
     v.done();
     return { key, chains: [...parent.chains, chain], layers: [...parent.layers, { diffId: layer.diffId, createdAt }] };
   } catch (e) {

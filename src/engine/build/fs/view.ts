@@ -55,7 +55,8 @@ export function resolveIn(view: FsView, path: string, followLast: boolean): stri
 
 function lstatOrNull(p: string): Stats | null {
   try {
-    return lstatSync(p);
+    // a missing entry is the common case (a new layer's tree, the rootfs below it): no exception made for it
+    return lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -103,6 +104,11 @@ export const EMPTY_VIEW: FsView = {
  */
 export class ContextView extends DirView {
   private readonly visibleDirs = new Map<string, boolean>();
+  /**
+   * When set, every path the build looked at (lstat, there or not; readdir), relative to the
+   * context: what a build replay record depends on (build/replay/record.ts).
+   */
+  touched: Set<string> | null = null;
 
   constructor(
     root: string,
@@ -117,7 +123,9 @@ export class ContextView extends DirView {
     if (!st.isDirectory() || this.matcher.canSkipDir(rel)) return false;
     let v = this.visibleDirs.get(rel);
     if (v === undefined) {
+      this.touched?.add(rel);
       v = super.readdir(rel).some((n) => {
+        this.touched?.add(`${rel}/${n}`);
         const s = lstatOrNull(this.hostPath(`${rel}/${n}`));
         return s !== null && this.visible(`${rel}/${n}`, s);
       });
@@ -144,6 +152,7 @@ export class ContextView extends DirView {
   }
 
   override lstat(rel: string): Stats | null {
+    this.touched?.add(rel);
     if (!this.filtering) return super.lstat(rel);
     const parts = split(rel);
     for (let i = 1; i < parts.length; i++) if (!this.ancestorOk(parts.slice(0, i).join('/'))) return null;
@@ -152,6 +161,7 @@ export class ContextView extends DirView {
   }
 
   override readdir(rel: string): string[] {
+    this.touched?.add(rel);
     const names = super.readdir(rel);
     return this.filtering ? names.filter((n) => this.lstat(rel ? `${rel}/${n}` : n) !== null) : names;
   }

@@ -22,32 +22,15 @@
 import { build, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownImportMetaUrl } from '../tui/bundle-own-url.js';
 import { CLI_BUNDLE_EDITS, editModules } from '../tui/ink-edits.js';
 
 const CLI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(CLI, '..');
 const OUTDIR = join(CLI, 'bundle');
 const CONSTANTS = join(DIST, '..', 'native', 'constants.json');
-
-/** `import.meta.url` in a dist module: that module's own URL, wherever its code lands. */
-const ownUrl: Plugin = {
-  name: 'own-import-meta-url',
-  setup(b) {
-    b.onLoad({ filter: /\.js$/ }, async (args) => {
-      if (!relative(DIST, args.path).match(/^(cli|client|engine|server)\//)) return undefined;
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      const rel = relative(OUTDIR, args.path).split('\\').join('/');
-      return {
-        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
-        loader: 'js',
-      };
-    });
-  },
-};
 
 /** The app is started by main.js, never from the command line's bundle. */
 const noApp: Plugin = {
@@ -72,7 +55,11 @@ await build({
   },
   // native addons stay where npm put them
   external: ['better-sqlite3', 'lzma-native'],
-  plugins: [ownUrl, noApp, editModules(CLI_BUNDLE_EDITS)],
+  plugins: [
+    ownImportMetaUrl(DIST, OUTDIR, ['cli', 'client', 'engine', 'server']),
+    noApp,
+    editModules(CLI_BUNDLE_EDITS),
+  ],
   logLevel: 'warning',
   legalComments: 'none',
 });

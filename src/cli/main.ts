@@ -12,7 +12,7 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
   // React's production build (about a third less to load, faster to render); the
   // bundled app (npm run build makes it) loads several times faster than its modules
   process.env.NODE_ENV ??= 'production';
-  const bundle = new URL('../tui/berth-app.js', import.meta.url);
+  const bundle = new URL('../tui/app/start.js', import.meta.url);
   const { startApp } = (await import(
     existsSync(bundle) ? bundle.href : '../tui/start.js'
   )) as typeof import('../tui/start.js');

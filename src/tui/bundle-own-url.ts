@@ -10,9 +10,14 @@ import type { Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 
-/** `import.meta.url` in a module under `dist` (its first directory one of `dirs`): that module's own URL. */
-export function ownImportMetaUrl(dist: string, outdir: string, dirs: string[]): Plugin {
+/**
+ * `import.meta.url` in a module under `dist` (its first directory one of `dirs`): that module's own
+ * URL, relative to the output file's URL (an ES module's `import.meta.url`; a CommonJS output's
+ * file name).
+ */
+export function ownImportMetaUrl(dist: string, outdir: string, dirs: string[], format: 'esm' | 'cjs' = 'esm'): Plugin {
   const under = new RegExp(`^(${dirs.join('|')})/`);
+  const base = format === 'esm' ? 'import.meta.url' : "require('node:url').pathToFileURL(__filename)";
   return {
     name: 'own-import-meta-url',
     setup(b) {
@@ -22,7 +27,7 @@ export function ownImportMetaUrl(dist: string, outdir: string, dirs: string[]): 
         if (!text.includes('import.meta.url')) return undefined;
         const rel = relative(outdir, args.path).split('\\').join('/');
         return {
-          contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
+          contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, ${base}).href`),
           loader: 'js',
         };
       });

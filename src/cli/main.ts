@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** berth: with no arguments the full-screen app, otherwise a docker-style command. */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 // the global options (store, host, context) with their values: alone, they open the app
@@ -12,7 +13,7 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
   // React's production build (about a third less to load, faster to render); the
   // bundled app (npm run build makes it) loads several times faster than its modules
   process.env.NODE_ENV ??= 'production';
-  const bundle = new URL('../tui/berth-app.js', import.meta.url);
+  const bundle = new URL('../tui/app/start.js', import.meta.url);
   const { startApp } = (await import(
     existsSync(bundle) ? bundle.href : '../tui/start.js'
   )) as typeof import('../tui/start.js');
@@ -27,10 +28,13 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
       throw e;
     });
   }
-  // only the commands need the command tree; bundled (npm run build makes it), it loads in a fraction of the time
-  const bundled = new URL('./bundle/program.js', import.meta.url);
-  const { runCli } = (await import(
-    existsSync(bundled) ? bundled.href : './program.js'
-  )) as typeof import('./program.js');
-  process.exitCode = await runCli(argv);
+  // only the commands need the command tree; bundled with its code cache (npm run build makes them),
+  // it loads in a fraction of the time (code-cache.ts)
+  const bundled = fileURLToPath(new URL('./bundle/cli.cjs', import.meta.url));
+  type Program = typeof import('./program.js');
+  const { exports: program, renew } = existsSync(bundled)
+    ? (await import('./code-cache.js')).loadBundle<Program>(bundled)
+    : { exports: (await import('./program.js')) as Program, renew: () => undefined };
+  process.exitCode = await program.runCli(argv);
+  renew();
 }

@@ -168,3 +168,6 @@ export async function runCli(argv: string[]): Promise<number> {
     await holder.current?.close().catch(() => undefined);
   }
 }
+
+/** Every verb loaded (the code cache's build step runs the top level of every module). */
+export { allVerbs } from './verbs.js';

@@ -136,6 +136,7 @@ export class Engine {
         containerDb(store)
           .usingImage(imageId)
           .map((r) => ({ id: r.id, running: isRunning(stateOf(store, r)) })),
+      containerCounts: () => containerDb(store).countByImage(),
       layerInUse: (chain) => containerDb(store).layerInUse(chain) || buildCacheUsesLayer(store.db, chain),
     };
   }

@@ -1,5 +1,5 @@
 /**
- * Edits to Ink's renderer (and string-width) made when the app is bundled
+ * Edits to Ink's renderer (and string-width, and yoga's loader) made when the app is bundled
  * (bundle.ts), each found exactly once or the build fails (a new version
  * must be looked at again).
  *
@@ -169,6 +169,17 @@ function rowCachedGet(out) {
 export const NARROW_TEXT =
   '^[\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2500-\\u25FC\\u2800-\\u28FF]*$';
 
+/**
+ * Ink's layout engine, yoga, is WebAssembly kept in its module as a data: URL.
+ * Emscripten's loader fetches that URL with fetch() wherever fetch exists:
+ * in Node that loads the whole of Node's undici (fetch's implementation)
+ * first, some 40 ms of the app's start. Here a data: URL is decoded as the
+ * loader does where there is no fetch.
+ */
+export const YOGA_EDITS: [string, string][] = [
+  ['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return w||ua(H)||"function"!=typeof fetch?'],
+];
+
 /** Edits by module path under node_modules. */
 export const BUNDLE_EDITS: Record<string, [string, string][]> = {
   'ink/build/output.js': [
@@ -195,6 +206,7 @@ export const BUNDLE_EDITS: Record<string, [string, string][]> = {
       `    if (cache.size > ${CACHE_BOUND})\n        cache.clear();\n    cache.set(text, dimensions);`,
     ],
   ],
+  'yoga-layout/dist/binaries/yoga-wasm-base64-esm.js': YOGA_EDITS,
   'string-width/index.js': [
     [
       '\tif (/^[\\u0020-\\u007E]*$/.test(string)) {',

@@ -46,9 +46,12 @@ export function createServices(backend: Backend, o: ServiceOptions): Services {
   };
 }
 
+/**
+ * The lists first; the stats stream (the CPU and MEM cells: reading every running container's
+ * cgroup) once the first frame with the lists is drawn, so that frame does not wait for it.
+ */
 export function startServices(s: Services): void {
-  s.feed.start();
-  s.stats.start();
+  void s.feed.start().then(() => setImmediate(() => s.stats.start()));
 }
 
 export function stopServices(s: Services): void {

@@ -68,7 +68,8 @@ export async function startApp(argv: string[]): Promise<number> {
   }
   const [{ createElement }, { render }, { App }, theme, { openBackend }, { hostEntries, startEntry }] =
     await Promise.all([
-      import('react'),
+      // React is CommonJS: its exports are the default export, in the bundle's chunk as in Node
+      import('react').then((m) => m.default),
       import('ink'),
       import('./App.js'),
       detectTheme(),

@@ -22,6 +22,13 @@ describeIf(reason)('image commands', () => {
   });
   afterEach(() => t?.cleanup());
 
+  it("images: each image's Containers counts the containers created from it (one query for the whole list)", async () => {
+    for (const image of ['bb', 'bb', 'bb-layers:v0']) expect((await b('create', image, 'true')).exitCode).toBe(0);
+    expect((await b('images', '--format', '{{.Repository}}:{{.Tag}} {{.Containers}}')).stdout).toBe(
+      'bb-layers:latest 0\nbb-layers:v1 0\nbb-layers:v0 1\nbb:latest 2\n',
+    );
+  });
+
   it('images: docker default table, -q, --no-trunc, json, templates', async () => {
     // the CREATED cells depend on the clock; the tabwriter rule does not
     const table = parseTable((await b('images')).stdout, ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE']);

@@ -1,13 +1,14 @@
 /**
- * The edits the app's bundle makes to Ink and string-width (src/tui/ink-edits.ts)
- * change how fast a frame is made, never what it is: the edited modules are
- * loaded here beside the originals and compared with them.
+ * The edits the app's bundle makes to Ink, string-width and yoga's loader
+ * (src/tui/ink-edits.ts) change how fast a frame is made or the app starts,
+ * never what it is: the edited modules are loaded here beside the originals
+ * and compared with them.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import stringWidth from 'string-width';
 import { applyEdits, BUNDLE_EDITS, CLI_BUNDLE_EDITS, NARROW_TEXT } from '../../src/tui/ink-edits.js';
 import { REPO } from '../helpers/env.js';
@@ -16,10 +17,11 @@ const require = createRequire(import.meta.url);
 const written: string[] = [];
 
 /** The module as edited, written beside the original (so its imports resolve) and imported. */
-async function edited<T>(module: string): Promise<T> {
+async function edited<T>(module: string, edit = true): Promise<T> {
   const original = join(dirname(require.resolve('ink')), '..', '..', module);
-  const path = original.replace(/\.js$/, `.berth-test-${process.pid}.js`);
-  writeFileSync(path, applyEdits(module, readFileSync(original, 'utf8')));
+  const path = original.replace(/\.js$/, `.berth-test-${process.pid}${edit ? '' : '-original'}.js`);
+  const text = readFileSync(original, 'utf8');
+  writeFileSync(path, edit ? applyEdits(module, text) : text);
   written.push(path);
   return (await import(pathToFileURL(path).href)) as T;
 }
@@ -54,7 +56,7 @@ describe('bundle edits', () => {
           .join('/'),
       ),
     );
-    expect([...edited].sort()).toEqual(['ink', 'string-width']);
+    expect([...edited].sort()).toEqual(['ink', 'string-width', 'yoga-layout']);
     for (const name of edited) {
       const installed = (json(join('node_modules', name, 'package.json')) as { version: string }).version;
       expect(pkg.dependencies[name], name).toBe(installed);
@@ -156,5 +158,29 @@ describe('bundle edits', () => {
         expect(a.get()).toEqual(b.uncachedGet());
       }
     }
+  });
+
+  it("loads yoga's WebAssembly without fetch (which would load Node's undici first); the original fetches it", async () => {
+    type LoadYoga = () => Promise<{ Node: unknown; Config: unknown }>;
+    const module = 'yoga-layout/dist/binaries/yoga-wasm-base64-esm.js';
+    const load = async (edit: boolean) => {
+      const { default: loadYoga } = await edited<{ default: LoadYoga }>(module, edit);
+      // a fetch that would fail: the loader falls back to decoding the data: URL itself
+      const fetch = vi.fn(() => Promise.reject(new Error('no fetch here')));
+      vi.stubGlobal('fetch', fetch);
+      try {
+        const yoga = await loadYoga();
+        return { yoga, fetched: fetch.mock.calls.length };
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    };
+    const edit = await load(true);
+    expect(edit.fetched).toBe(0);
+    expect(typeof edit.yoga.Node).toBe('function');
+    expect(typeof edit.yoga.Config).toBe('function');
+    const original = await load(false);
+    expect(original.fetched).toBe(1);
+    expect(Object.keys(edit.yoga).sort()).toEqual(Object.keys(original.yoga).sort());
   });
 });

@@ -1,5 +1,5 @@
 /** SQL for container records: rows in, records out; no policy. */
-import type { Db } from '../store/db.js';
+import { statement, type Db } from '../store/db.js';
 import type { Attachments } from '../network/types.js';
 import type { ContainerRecord, HostConfig, MountPoint, PersistedState } from './types.js';
 
@@ -39,12 +39,12 @@ export class ContainerDb {
   constructor(readonly db: Db) {}
 
   get(id: string): ContainerRecord | null {
-    const r = this.db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined;
+    const r = statement(this.db, 'SELECT * FROM containers WHERE id = ?').get(id) as Row | undefined;
     return r ? toRecord(r) : null;
   }
 
   byName(name: string): ContainerRecord | null {
-    const r = this.db.prepare('SELECT * FROM containers WHERE name = ?').get(name) as Row | undefined;
+    const r = statement(this.db, 'SELECT * FROM containers WHERE name = ?').get(name) as Row | undefined;
     return r ? toRecord(r) : null;
   }
 
@@ -59,15 +59,24 @@ export class ContainerDb {
   }
 
   all(): ContainerRecord[] {
-    return (this.db.prepare('SELECT * FROM containers').all() as Row[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM containers').all() as Row[]).map(toRecord);
   }
 
   usingImage(imageId: string): ContainerRecord[] {
-    return (this.db.prepare('SELECT * FROM containers WHERE image_id = ?').all(imageId) as Row[]).map(toRecord);
+    return (statement(this.db, 'SELECT * FROM containers WHERE image_id = ?').all(imageId) as Row[]).map(toRecord);
+  }
+
+  /** The number of containers of each image ID that has any. */
+  countByImage(): Map<string, number> {
+    const rows = statement(this.db, 'SELECT image_id, COUNT(*) AS n FROM containers GROUP BY image_id').all() as {
+      image_id: string;
+      n: number;
+    }[];
+    return new Map(rows.map((r) => [r.image_id, r.n]));
   }
 
   layerInUse(chainId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM container_layers WHERE chain_id = ? LIMIT 1').get(chainId) !== undefined;
+    return statement(this.db, 'SELECT 1 FROM container_layers WHERE chain_id = ? LIMIT 1').get(chainId) !== undefined;
   }
 
   insert(c: ContainerRecord): void {

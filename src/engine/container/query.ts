@@ -69,6 +69,7 @@ export function summarize(
   lookup?: (name: string) => NetworkRecord | null,
 ): ContainerSummary {
   const view = networkView(store, rec, st, lookup);
+  // the paths only for the size (a list of hundreds spent a tenth of its time making them)
   const rw = size ? duSync(containerPaths(store.layout, rec.id).upper) : undefined;
   const imageSize = rw !== undefined ? (store.images.image(rec.imageId)?.size ?? 0) : 0;
   return {

@@ -24,7 +24,8 @@ export function summarize(
   row: ImageRow,
   tags: string[],
   digests: string[],
-  users?: ImageUsers,
+  /** The containers created from it; -1 when not counted. */
+  containers = -1,
 ): ImageSummary {
   const config = imageConfig(store, row.id);
   return {
@@ -37,7 +38,7 @@ export function summarize(
     SharedSize: -1,
     VirtualSize: row.size,
     Labels: config.config?.Labels ?? {},
-    Containers: users ? users.containersUsing(row.id).length : -1,
+    Containers: containers,
   };
 }
 
@@ -66,6 +67,7 @@ export function listImages(store: Store, opts: ImageListOptions = {}, users?: Im
   const refs = filters.get('reference') ?? [];
   const { tags, digests } = store.images.allNames();
   const rows = store.images.images();
+  const counts = users?.containerCounts() ?? null;
   const hasChildren = new Set(rows.map((r) => r.parent).filter((p): p is string => !!p));
   const out: { s: ImageSummary; created: bigint }[] = [];
   for (const row of rows) {
@@ -74,7 +76,13 @@ export function listImages(store: Store, opts: ImageListOptions = {}, users?: Im
     const created = createdNanos(row.created);
     if (before !== null && !(created < before)) continue;
     if (since !== null && !(created > since)) continue;
-    let s = summarize(store, row, tags.get(row.id) ?? [], digests.get(row.id) ?? [], users);
+    let s = summarize(
+      store,
+      row,
+      tags.get(row.id) ?? [],
+      digests.get(row.id) ?? [],
+      counts ? (counts.get(row.id) ?? 0) : -1,
+    );
     if (labels.length && !labels.every((l) => matchLabel(s.Labels, l))) continue;
     if (refs.length) {
       const matched = s.RepoTags.filter((t) => refs.some((p) => matchReference(p, t)));

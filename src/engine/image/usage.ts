@@ -15,6 +15,7 @@ export function imageDiskUsage(store: Store, users: ImageUsers): { images: DiskU
   const layersOf = new Map(rows.map((r) => [r.id, store.images.layersOf(r.id)]));
   const refCount = new Map<string, number>();
   for (const ls of layersOf.values()) for (const l of ls) refCount.set(l.chainId, (refCount.get(l.chainId) ?? 0) + 1);
+  const counts = users.containerCounts();
   const images = rows.map((r) => {
     const ls = layersOf.get(r.id)!;
     const shared = ls.filter((l) => refCount.get(l.chainId)! > 1).reduce((s, l) => s + l.size, 0);
@@ -25,7 +26,7 @@ export function imageDiskUsage(store: Store, users: ImageUsers): { images: DiskU
       size: r.size,
       sharedSize: shared,
       uniqueSize: r.size - shared,
-      containers: users.containersUsing(r.id).length,
+      containers: counts.get(r.id) ?? 0,
     };
   });
   const layersSize = store.images.layers().reduce((s, l) => s + l.size, 0);

@@ -21,7 +21,7 @@ import type { PushOptions } from '../types.js';
 import { buildManifest } from './manifest.js';
 import { MT } from './media-types.js';
 import { pushLayer, type PushedLayer } from './push-layer.js';
-import { pool } from './pull.js';
+import { pool } from './pull-fetch.js';
 import { shortId, throttle, type Emit } from './progress.js';
 import { RegistryDb } from './registry-db.js';
 import type { RegistryService } from './service.js';

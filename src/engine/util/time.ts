@@ -22,13 +22,13 @@ export function nowRFC3339Nano(): string {
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
-/** Go's time.ParseDuration, in nanoseconds. */
+/** Go's time.ParseDuration, in nanoseconds (micro as µ or μ; escaped: the command line's bundle is ASCII). */
 export function parseGoDuration(s: string): number {
-  const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(s);
+  const m = /^([-+]?)((?:\d*\.?\d+(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+|0)$/.exec(s);
   if (!m) throw invalidArg(`time: invalid duration "${s}"`);
   if (m[2] === '0') return 0;
   let total = 0;
-  for (const part of m[2]!.matchAll(/(\d*\.?\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+  for (const part of m[2]!.matchAll(/(\d*\.?\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/g))
     total += Number(part[1]) * UNIT_NS[part[2]!]!;
   return m[1] === '-' ? -total : total;
 }

@@ -1,7 +1,8 @@
 /**
- * The lists following the engine: a first load of each list (none waits for
- * another, so the first frame is not held by the slowest), then the event
- * feed (changes made by any process on this store) triggering a refresh of
+ * The lists following the engine: a first load of each list the first frame
+ * shows (none waits for another, so the first frame is not held by the
+ * slowest), then, once that frame is drawn, the networks list and the event
+ * feed (changes made by any process on this store, from the start) triggering a refresh of
  * the lists an event touches. A slow poll (five minutes: listing hundreds of
  * containers and images costs some 60 ms) backs the feed up, for a change
  * no event told of (a monitor killed outright); a container that ends with
@@ -24,6 +25,9 @@ export interface FeedOptions {
 }
 
 export type FeedMode = 'starting' | 'events' | 'polling';
+
+/** The lists the first frame shows: loaded first, before anything else the app starts. */
+export const FIRST_FRAME_LISTS: ListId[] = ['containers', 'images', 'volumes'];
 
 /** Which lists an event can change. */
 export function listsTouched(e: Pick<EngineEvent, 'Type' | 'Action'>): ListId[] {
@@ -68,9 +72,23 @@ export class EngineFeed {
     this.o = { backstopMs: 300_000, pollMs: 1000, debounceMs: 40, ...o };
   }
 
-  start(): void {
-    for (const l of ['containers', 'images', 'volumes', 'networks'] as const) void this.refresh(l);
-    void this.follow();
+  /**
+   * The first load of the lists the first frame shows (its header counts them), then the rest, once
+   * that frame is drawn: the networks list (which the header also counts: it shows a moment later)
+   * and the event feed. Resolves when the first frame's lists are in the store.
+   */
+  start(): Promise<void> {
+    // the feed is taken up after the first frame, from now: what changes meanwhile is replayed
+    const since = Date.now();
+    const first = Promise.all(FIRST_FRAME_LISTS.map((l) => this.refresh(l)));
+    void first.then(() =>
+      setImmediate(() => {
+        if (this.abort.signal.aborted) return;
+        void this.refresh('networks');
+        void this.follow(since);
+      }),
+    );
+    return first.then(() => undefined);
   }
 
   stop(): void {
@@ -148,8 +166,7 @@ export class EngineFeed {
     this.poll.unref?.();
   }
 
-  private async follow(): Promise<void> {
-    const since = Date.now();
+  private async follow(since = Date.now()): Promise<void> {
     try {
       const it = this.backend.events({ since, signal: this.abort.signal });
       this.mode = 'events';

@@ -30,6 +30,17 @@ static void restore_tty(void)
   tio_saved = false;
 }
 
+/* this terminal raw (once): before the command starts, so that what it asks of the terminal at once (a shell's
+   cursor position query) is answered into the command, not echoed on the screen */
+static void raw_tty(void)
+{
+  if (tio_saved || !isatty(0) || tcgetattr(0, &saved_tio) < 0) return;
+  tio_saved = true;
+  struct termios raw = saved_tio;
+  cfmakeraw(&raw);
+  tcsetattr(0, TCSADRAIN, &raw);
+}
+
 static int die(const berr_t *err)
 {
   restore_tty();
@@ -193,12 +204,7 @@ static int proxy(int master, pid_t child)
   sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, NULL);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (isatty(0) && tcgetattr(0, &saved_tio) == 0) {
-    tio_saved = true;
-    struct termios raw = saved_tio;
-    cfmakeraw(&raw);
-    tcsetattr(0, TCSADRAIN, &raw);
-  }
+  raw_tty();
   /* a raw terminal has no end-of-file key: when it reads as ended, it hung up */
   const bool raw_in = tio_saved;
   copy_winsize(master);
@@ -277,6 +283,7 @@ int exec_main(const exec_opts *o)
     /* the size before the command starts: set later (by the proxy), a command that asks at once
        (`stty size`) could find 0 rows */
     copy_winsize(master);
+    if (!o->detach) raw_tty();
   }
   int st[2];
   if (pipe2(st, O_CLOEXEC) < 0) {
@@ -367,6 +374,7 @@ int exec_main(const exec_opts *o)
   if (n > 0) {
     msg[n] = 0;
     waitpid(child, NULL, 0);
+    restore_tty();
     fprintf(stderr, "%s\n", msg + 1);
     return (unsigned char)msg[0];
   }

@@ -14,6 +14,24 @@ export interface TerminalIo {
   stderr: NodeJS.WriteStream;
 }
 
+/**
+ * The terminal raw before the container starts, as docker does it: what the program asks of the terminal at
+ * once (a shell's cursor position query) is answered into it, not echoed on the screen. pumpSession keeps it
+ * raw and restores it at the end; the returned undo is for a start that fails.
+ */
+export function rawBeforeStart(cli: TerminalIo, on: boolean): () => void {
+  const stdin = cli.stdin;
+  if (!on || !stdin.isTTY) return () => undefined;
+  stdin.setRawMode(true);
+  return () => {
+    try {
+      stdin.setRawMode(false);
+    } catch {
+      // the terminal went away
+    }
+  };
+}
+
 export interface PumpOptions {
   tty: boolean;
   stdin: boolean;

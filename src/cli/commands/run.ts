@@ -1,7 +1,7 @@
 /** `berth run`: create, attach, start; in the foreground stream the output and return the exit code. */
 import { Command, Option } from 'commander';
 import { isBerthError } from '../../client/api.js';
-import { pumpSession } from '../../client/attach-io.js';
+import { pumpSession, rawBeforeStart } from '../../client/attach-io.js';
 import { configureCreateFlags, createRequest } from '../container-flags.js';
 import { ExitError } from '../context.js';
 import { errorMessage } from '../errors.js';
@@ -44,9 +44,11 @@ export const verb: Verb = {
       ? undefined
       : { stdin: !!req.attachStdin, stdout: !!req.attachStdout, stderr: !!req.attachStderr, cleanup: !!req.autoRemove };
     let started;
+    const undoRaw = rawBeforeStart(cli, !detach && !!req.tty && !!req.attachStdin);
     try {
       started = await backend.startContainer(id, attach ? { attach } : {});
     } catch (e) {
+      undoRaw();
       const code = (e as { exitCode?: number }).exitCode;
       if (req.autoRemove) await backend.removeContainer(id, { force: true }).catch(() => undefined);
       throw new ExitError(code ?? 125, `Error: ${errorMessage(e)}`);

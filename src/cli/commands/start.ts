@@ -1,5 +1,5 @@
 /** `berth start [-a] [-i] CONTAINER...`. */
-import { pumpSession } from '../../client/attach-io.js';
+import { pumpSession, rawBeforeStart } from '../../client/attach-io.js';
 import { errorMessage } from '../errors.js';
 import { bool, str, type Verb } from '../verb.js';
 
@@ -23,10 +23,19 @@ export const verb: Verb = {
     if (attach) {
       const info = await backend.inspectContainer(args[0]!);
       const wantStdin = bool(opts, 'interactive') && info.Config.OpenStdin;
-      const { id, session } = await backend.startContainer(args[0]!, {
-        attach: { stdin: wantStdin, stdout: true, stderr: true },
-      });
-      if (!session) return 0;
+      const undoRaw = rawBeforeStart(cli, info.Config.Tty && wantStdin);
+      let started;
+      try {
+        started = await backend.startContainer(args[0]!, { attach: { stdin: wantStdin, stdout: true, stderr: true } });
+      } catch (e) {
+        undoRaw();
+        throw e;
+      }
+      const { id, session } = started;
+      if (!session) {
+        undoRaw();
+        return 0;
+      }
       const r = await pumpSession(cli, session, {
         tty: info.Config.Tty,
         stdin: wantStdin,

@@ -33,7 +33,7 @@ import type {
 import type { CheckReport } from '../types/images.js';
 import type { LoginResult, RegistryCredentials } from '../types/registry.js';
 import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
-import { Connection, filtersJson } from './connection.js';
+import { Connection, filtersJson, type ConnectionOptions } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
 import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
@@ -66,8 +66,8 @@ export class DockerBackend extends ImageOps implements Backend {
   }
 
   /** Connect and negotiate the API version; UNAVAILABLE in one line when the engine cannot be reached. */
-  static async open(endpoint: Endpoint, context = ''): Promise<DockerBackend> {
-    const conn = new Connection(endpoint);
+  static async open(endpoint: Endpoint, context = '', o: ConnectionOptions = {}): Promise<DockerBackend> {
+    const conn = new Connection(endpoint, o);
     try {
       await conn.open();
     } catch (e) {
@@ -185,10 +185,13 @@ export class DockerBackend extends ImageOps implements Backend {
     }
   }
   async stopContainer(ref: string, timeout?: number, signal?: string): Promise<void> {
-    await this.conn.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: timeout, signal } });
+    // the engine answers once the grace time is over and the container killed
+    const timeoutMs = ((timeout ?? 10) + 120) * 1000;
+    await this.conn.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: timeout, signal }, timeoutMs });
   }
   async restartContainer(ref: string, timeout?: number): Promise<void> {
-    await this.conn.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: timeout } });
+    const timeoutMs = ((timeout ?? 10) + 120) * 1000;
+    await this.conn.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: timeout }, timeoutMs });
   }
   async killContainer(ref: string, signal?: string): Promise<void> {
     await this.conn.call('POST', `/containers/${enc(ref)}/kill`, { query: { signal } });
@@ -200,7 +203,11 @@ export class DockerBackend extends ImageOps implements Backend {
     await this.conn.call('POST', `/containers/${enc(ref)}/unpause`);
   }
   async waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
-    const r = (await this.conn.json('POST', `/containers/${enc(ref)}/wait`, signal ? { signal } : {})) as {
+    // as long as the container runs
+    const r = (await this.conn.json('POST', `/containers/${enc(ref)}/wait`, {
+      stream: true,
+      ...(signal ? { signal } : {}),
+    })) as {
       StatusCode: number;
       Error?: { Message?: string } | null;
     };
@@ -272,6 +279,8 @@ export class DockerBackend extends ImageOps implements Backend {
       },
       // the container's config unchanged (podman's service wants a body)
       body: {},
+      // a big container's layer takes a while to write
+      timeoutMs: 30 * 60_000,
     })) as { Id: string };
     return r.Id;
   }

@@ -4,11 +4,22 @@
  * output shapes (the same table headers as with the embedded engine, the
  * same rows, logs and inspect as the docker CLI gives for that host), exec
  * carries stdin, output and the exit code over a hijacked connection,
- * commit, save and load go over the link, and a link dropped mid-follow or
+ * commit, save and load go over the link, cp goes both ways through the
+ * archive endpoints, and a link dropped mid-follow or
  * mid-save ends the command with one line.
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -149,6 +160,44 @@ export function remoteBackendSuite(target: RemoteTarget): void {
       expect((await peerDocker(['inspect', '-f', '{{.Id}}', `${tag}:c1`])).stdout).toBe(cid);
       // and the embedded engine takes what came over the link
       expect((await berth(local, ['load', '-i', file])).stdout).toBe(`Loaded image: ${tag}:c1\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cp both ways through the archive endpoints, with docker’s naming rules', async () => {
+    const setup = 'mkdir -p /tmp/d/sub && echo one > /tmp/d/a && echo two > /tmp/d/sub/b && ln -sf /tmp/d/a /tmp/link';
+    expect((await peerDocker(['exec', name, 'sh', '-c', setup])).exitCode).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'berth-remote-cp-'));
+    const read = (...p: string[]) => readFileSync(join(dir, ...p), 'utf8');
+    try {
+      // out: a file under a new name, a directory as a new one, a directory's contents into one that exists
+      expect((await remote(['cp', `${name}:/tmp/d/a`, join(dir, 'a-copy')])).exitCode).toBe(0);
+      expect(read('a-copy')).toBe('one\n');
+      expect((await remote(['cp', `${name}:/tmp/d`, join(dir, 'd2')])).exitCode).toBe(0);
+      expect([read('d2', 'a'), read('d2', 'sub', 'b')]).toEqual(['one\n', 'two\n']);
+      mkdirSync(join(dir, 'into'));
+      expect((await remote(['cp', `${name}:/tmp/d/.`, join(dir, 'into')])).exitCode).toBe(0);
+      expect(readdirSync(join(dir, 'into')).sort()).toEqual(['a', 'sub']);
+      // a link as a link, or followed with -L
+      expect((await remote(['cp', `${name}:/tmp/link`, join(dir, 'l1')])).exitCode).toBe(0);
+      expect(readlinkSync(join(dir, 'l1'))).toBe('/tmp/d/a');
+      expect((await remote(['cp', '-L', `${name}:/tmp/link`, join(dir, 'l2')])).exitCode).toBe(0);
+      expect(read('l2')).toBe('one\n');
+      // in: a file under a new name, a directory into one that exists
+      writeFileSync(join(dir, 'up.txt'), 'sent up\n');
+      expect((await remote(['cp', join(dir, 'up.txt'), `${name}:/tmp/renamed.txt`])).exitCode).toBe(0);
+      expect((await peerDocker(['exec', name, 'cat', '/tmp/renamed.txt'])).stdout).toBe('sent up');
+      expect((await remote(['cp', join(dir, 'd2'), `${name}:/tmp/d`])).exitCode).toBe(0);
+      expect((await peerDocker(['exec', name, 'cat', '/tmp/d/d2/sub/b'])).stdout).toBe('two');
+      // what is not there: one line, exit 1
+      const missing = await remote(['cp', `${name}:/tmp/nothing`, join(dir, 'x')]);
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+      expect(missing.stderr).toMatch(/\/tmp\/nothing/);
+      const noParent = await remote(['cp', join(dir, 'up.txt'), `${name}:/nowhere/x`]);
+      expect(noParent.exitCode).toBe(1);
+      expect(noParent.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -69,6 +69,18 @@ describeIf(peerSkipReason())('the app on a remote dockerd', () => {
     await app.waitFor(`${tag}-b`);
   });
 
+  it('the shell an exec opens: the login shell in the container’s /etc/passwd when it is there, else /bin/sh', async () => {
+    const ref = `${tag}-a`;
+    expect(await b.containerShell(ref)).toBe('/bin/sh');
+    const edit = 'cp /bin/sh /bin/ash2 && sed -i "s#^root:\\(.*\\):/bin/sh\\$#root:\\1:/bin/ash2#" /etc/passwd';
+    expect((await peerDocker(['exec', ref, 'sh', '-c', edit])).exitCode).toBe(0);
+    expect((await peerDocker(['exec', ref, 'cat', '/etc/passwd'])).stdout).toMatch(/^root:.*:\/bin\/ash2$/m);
+    expect(await b.containerShell(ref)).toBe('/bin/ash2');
+    // a login shell the container does not have
+    expect((await peerDocker(['exec', ref, 'sh', '-c', 'rm /bin/ash2'])).exitCode).toBe(0);
+    expect(await b.containerShell(ref)).toBe('/bin/sh');
+  });
+
   it('a dropped link: the app says so, takes the link up again and the lists go on', async () => {
     const proxy = await unixProxy(process.env.PEER_DOCKER_HOST!.slice('unix://'.length));
     const viaProxy = await DockerBackend.open(parseHost(proxy.url));

@@ -2,12 +2,12 @@
  * The remote backend: the Backend interface over the Docker Engine API, for
  * a dockerd, podman's service or berth's own, reached by unix socket, TCP
  * (TLS) or ssh (see endpoint.ts, connection.ts). Containers here; images,
- * volumes and registry work in image-ops.ts; streams in streams.ts. What
+ * volumes and registry work in image-ops.ts; cp in copy-ops.ts; streams in streams.ts. What
  * only an engine in this process can do is reported missing in
  * capabilities(), and those methods throw NOT_SUPPORTED with the reason.
  */
 import { hostname } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
 import type { Backend, BackendInfo, BuildRequest, NetworkCreate, PlainRunRequest, SystemInfo } from '../api.js';
@@ -35,6 +35,7 @@ import type { LoginResult, RegistryCredentials } from '../types/registry.js';
 import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
 import { Connection, filtersJson, type ConnectionOptions } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
+import * as cp from './copy-ops.js';
 import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
 import * as nets from './network-ops.js';
@@ -58,7 +59,6 @@ export class DockerBackend extends ImageOps implements Backend {
       runPlan: remote,
       exitHook: remote,
       storeCheck: `${remote}: the engine checks its own store`,
-      copy: 'not yet over the Docker Engine API (berth cp works with the embedded engine)',
       registryTags: 'not in the Docker Engine API',
       login: 'credentials are kept by the embedded engine only; give them for each pull or push',
       build: 'not yet over the Docker Engine API (berth build works with the embedded engine)',
@@ -123,15 +123,15 @@ export class DockerBackend extends ImageOps implements Backend {
     requireFeature(this.caps, 'registryTags');
     throw new Error('unreachable');
   }
-  async statContainerPath(): Promise<PathStat> {
-    requireFeature(this.caps, 'copy');
-    throw new Error('unreachable');
+  statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat> {
+    return cp.statPath(this.conn, ref, path, follow);
   }
-  async copyFromContainer(): Promise<void> {
-    requireFeature(this.caps, 'copy');
+  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void> {
+    return cp.copyFrom(this.conn, ref, src, name, out, follow);
   }
-  async copyToContainer(): Promise<void> {
-    requireFeature(this.caps, 'copy');
+  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
+    // the engine checks the archive before it writes (dockerd and berth's service alike)
+    return cp.copyTo(this.conn, ref, dest, input, top, keepOwners);
   }
 
   // ---- containers --------------------------------------------------------------
@@ -291,9 +291,9 @@ export class DockerBackend extends ImageOps implements Backend {
     if (o.cpus) body.NanoCpus = parseCpus(o.cpus);
     await this.conn.call('POST', `/containers/${enc(ref)}/update`, { body });
   }
-  async containerShell(_ref: string): Promise<string> {
-    // the API has no way to read the container's /etc/passwd without cp: the shell every image has
-    return '/bin/sh';
+  containerShell(ref: string): Promise<string> {
+    // as the embedded engine: the user's login shell in the container's /etc/passwd, else /bin/sh
+    return cp.loginShell(this.conn, ref);
   }
 
   async execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {

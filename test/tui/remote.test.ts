@@ -81,6 +81,26 @@ describeIf(peerSkipReason())('the app on a remote dockerd', () => {
     expect(await b.containerShell(ref)).toBe('/bin/sh');
   });
 
+  it('the stats of every running container: one that starts joins, one that stops drops out', async () => {
+    const ac = new AbortController();
+    const seen: string[][] = [];
+    const reading = (async () => {
+      for await (const batch of b.allStats({ intervalMs: 500, signal: ac.signal })) seen.push(batch.map((s) => s.name));
+    })();
+    try {
+      await until(() => seen.some((names) => names.includes(`${tag}-a`)), 20_000);
+      await peerDocker(['rm', '-f', `${tag}-s`]);
+      expect((await peerDocker(['run', '-d', '--name', `${tag}-s`, 'bb:latest', 'sleep', '600'])).exitCode).toBe(0);
+      await until(() => seen.at(-1)!.includes(`${tag}-s`), 20_000);
+      expect((await peerDocker(['rm', '-f', `${tag}-s`])).exitCode).toBe(0);
+      await until(() => !seen.at(-1)!.includes(`${tag}-s`), 20_000);
+    } finally {
+      ac.abort();
+      await reading;
+      await peerDocker(['rm', '-f', `${tag}-s`]);
+    }
+  });
+
   it('a dropped link: the app says so, takes the link up again and the lists go on', async () => {
     const proxy = await unixProxy(process.env.PEER_DOCKER_HOST!.slice('unix://'.length));
     const viaProxy = await DockerBackend.open(parseHost(proxy.url));

@@ -22,7 +22,6 @@ import type {
   ContainerSummary,
   ExecOptions,
   ExecStart,
-  ExitInfo,
   FilesystemChange,
   LogLine,
   LogOptions,
@@ -36,6 +35,7 @@ import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSam
 import { Connection, filtersJson, type ConnectionOptions } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
 import * as cp from './copy-ops.js';
+import { execSession } from './exec-ops.js';
 import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
 import * as nets from './network-ops.js';
@@ -296,39 +296,8 @@ export class DockerBackend extends ImageOps implements Backend {
     return cp.loginShell(this.conn, ref);
   }
 
-  async execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {
-    const { Id } = (await this.conn.json('POST', `/containers/${enc(ref)}/exec`, {
-      body: {
-        Cmd: o.cmd,
-        Tty: !!o.tty,
-        AttachStdin: !!o.interactive && !o.detach,
-        AttachStdout: !o.detach,
-        AttachStderr: !o.detach,
-        Env: o.env,
-        WorkingDir: o.workdir,
-        User: o.user,
-        Privileged: !!o.privileged,
-      },
-    })) as { Id: string };
-    const exit = async (): Promise<ExitInfo | null> => {
-      // the engine may say Running for a moment after the stream ends
-      for (let i = 0; i < 50; i++) {
-        const x = (await this.conn.json('GET', `/exec/${Id}/json`)) as { Running: boolean; ExitCode: number | null };
-        if (!x.Running) return { exitCode: x.ExitCode ?? 0, oomKilled: false };
-        await sleep(20 + i * 10);
-      }
-      return null;
-    };
-    if (o.detach) {
-      await this.conn.call('POST', `/exec/${Id}/start`, { body: { Detach: true, Tty: !!o.tty } });
-      return { kind: 'session', session: finishedSession({ exitCode: 0, oomKilled: false }) };
-    }
-    const socket = await this.conn.hijack(`/exec/${Id}/start`, { body: { Detach: false, Tty: !!o.tty } });
-    const session = hijackedSession(socket, !!o.tty, {
-      resize: (h, w) => this.conn.call('POST', `/exec/${Id}/resize`, { query: { h, w } }),
-      exit,
-    });
-    return { kind: 'session', session };
+  execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {
+    return execSession(this.conn, ref, o);
   }
   async attachContainer(
     ref: string,
@@ -394,16 +363,4 @@ export class DockerBackend extends ImageOps implements Backend {
   events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
     return streams.events(this.conn, opts);
   }
-}
-
-/** A session with nothing to carry (a detached exec). */
-function finishedSession(exit: ExitInfo): AttachSession {
-  return {
-    onData: () => undefined,
-    write: () => undefined,
-    closeStdin: () => undefined,
-    resize: () => undefined,
-    exited: Promise.resolve(exit),
-    close: () => undefined,
-  };
 }

@@ -63,10 +63,16 @@ export async function* containerStats(
   }
 }
 
+/** The list of running containers is looked at again at least this often (a backstop for the events). */
+const RELIST_MS = 30_000;
+
 /**
  * Every running container's latest reading, one batch per interval: a
- * stats stream per running container (the list is looked at again each
- * interval), so a container that starts joins and one that stops drops out.
+ * stats stream per running container, so one that stops drops out (its
+ * stream ends). A container that starts joins when the engine's events say
+ * so (one quiet connection), rather than by listing the containers each
+ * interval, which cost the link 0.7 KB per running container every beat;
+ * the list is looked at again every 30 s as a backstop.
  */
 export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGenerator<StatsSample[]> {
   const every = Math.max(100, o.intervalMs ?? 1000);
@@ -90,14 +96,31 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
       }
     })();
   };
+  let stale = true;
+  let listedAt = 0;
+  const starts = new Map([
+    ['type', ['container']],
+    ['event', ['start', 'unpause', 'restart']],
+  ]);
+  void (async () => {
+    try {
+      for await (const _ of events(conn, { filters: starts, signal: outer.signal })) stale = true;
+    } catch {
+      // no events (or the link went): the backstop list goes on
+    }
+  })();
   try {
     while (!outer.signal.aborted) {
-      const list = (await conn.json('GET', '/containers/json', {
-        signal: outer.signal,
-      })) as { Id: string; Names?: string[] }[];
-      const ids = new Set(list.map((c) => c.Id));
-      for (const [id, e] of running) if (!ids.has(id)) e.ctl.abort();
-      for (const c of list) if (!running.has(c.Id)) follow(c.Id, (c.Names?.[0] ?? '').replace(/^\//, ''));
+      if (stale || Date.now() - listedAt >= RELIST_MS) {
+        stale = false;
+        listedAt = Date.now();
+        const list = (await conn.json('GET', '/containers/json', {
+          signal: outer.signal,
+        })) as { Id: string; Names?: string[] }[];
+        const ids = new Set(list.map((c) => c.Id));
+        for (const [id, e] of running) if (!ids.has(id)) e.ctl.abort();
+        for (const c of list) if (!running.has(c.Id)) follow(c.Id, (c.Names?.[0] ?? '').replace(/^\//, ''));
+      }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, every);
         outer.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });

@@ -8,9 +8,17 @@
  * socket in a private directory of this process (0700), one ssh per
  * connection it makes there; when an ssh ends, its connection ends, so a
  * dropped link fails the requests on it instead of hanging them.
+ *
+ * Unlike the docker CLI (a command makes a connection or two), the app
+ * holds a connection per follow (logs, events, each running container's
+ * stats): each ssh after the first rides the first one's link as a new
+ * channel (ssh's ControlMaster, its control socket in the same private
+ * directory), so a connection costs a round trip, not a handshake and a
+ * login. The master stays 30 s after its last channel, and is told to exit
+ * when the dialer closes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +37,10 @@ export interface SshTarget {
 export const DIAL =
   'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; else exec podman system dial-stdio; fi';
 
-/** The ssh command line (the docker CLI's connhelper's, with the podman fallback). */
-export function sshArgs(t: SshTarget, remote: string[] = [DIAL]): string[] {
+/** The ssh command line (the docker CLI's connhelper's, with the podman fallback); `control`: the ControlPath to share. */
+export function sshArgs(t: SshTarget, remote: string[] = [DIAL], control = ''): string[] {
   return [
+    ...(control ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=30'] : []),
     '-o',
     'ConnectTimeout=30',
     '-o',
@@ -81,7 +90,9 @@ export class SshDialer {
   }
 
   private dial(sock: Socket): void {
-    const child = spawn(this.program, sshArgs(this.target), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.program, sshArgs(this.target, [DIAL], this.control()), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.children.add(child);
     child.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-2000);
@@ -106,9 +117,27 @@ export class SshDialer {
     child.stdout!.pipe(sock);
   }
 
+  private control(): string {
+    return this.dir ? join(this.dir, 'cm') : '';
+  }
+
   async close(): Promise<void> {
     for (const c of this.children) c.kill('SIGTERM');
     this.children.clear();
+    if (this.dir && existsSync(this.control())) {
+      // the shared link's master (in the background since the first ssh): it goes now
+      const t = this.target;
+      const stop = spawn(
+        this.program,
+        ['-o', `ControlPath=${this.control()}`, '-O', 'exit', ...(t.user ? ['-l', t.user] : []), '--', t.host],
+        { stdio: 'ignore' },
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (stop.kill('SIGKILL'), resolve()), 5_000);
+        stop.on('error', () => (clearTimeout(timer), resolve()));
+        stop.on('exit', () => (clearTimeout(timer), resolve()));
+      });
+    }
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });

@@ -69,26 +69,36 @@ const PEER_DOCKER = process.env.PEER_DOCKER || 'docker';
 if (!PEER?.startsWith('unix://')) throw new Error('the peer dockerd is not running: scripts/peers.sh start');
 const peerDocker = (...a) => sh(PEER_DOCKER, ['-H', PEER, ...a]);
 
-/** CPU ticks of a process and every descendant (the app, its ssh clients). */
+/**
+ * CPU ticks of a process and every descendant (the app, its ssh clients), with what their
+ * children that ended had used (an ssh that ended midway would otherwise take its ticks out of
+ * the sum), and the shared ssh link's master (ssh's ControlMaster: in the background, no longer
+ * under the app once the ssh that started it ends; this bench's is the only one of the app's).
+ */
 function treeTicks(root) {
   const kids = new Map();
   const ticks = new Map();
+  const masters = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
       const ppid = Number(f[1]);
-      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
       if (!kids.has(ppid)) kids.set(ppid, []);
       kids.get(ppid).push(Number(d));
+      if (/berth-ssh-\w+\/cm \[mux\]/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) masters.push(Number(d));
     } catch {
       // gone meanwhile
     }
   }
   let sum = 0;
-  const todo = [root];
+  const seen = new Set();
+  const todo = [root, ...masters];
   while (todo.length) {
     const p = todo.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
     sum += ticks.get(p) ?? 0;
     todo.push(...(kids.get(p) ?? []));
   }
@@ -374,11 +384,15 @@ async function keysIdleStatsOn(t, app) {
   app.child.stdin.write('g]');
   const mark = app.bytes;
   const since = () => app.out.slice(-Math.max(1, app.bytes - mark));
-  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 10_000).then(
+  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 30_000).then(
     () => true,
     () => false,
   );
   let stats = null;
+  if (!charts)
+    process.stderr.write(
+      `${t.name}: no Stats charts within 30 s; the screen's end: ${JSON.stringify(since().slice(-600))}\n`,
+    );
   if (charts) {
     await sleep(3000);
     stats = await measure(pid, t.link, IDLE_S);

@@ -80,7 +80,10 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
   const stop = () => outer.abort();
   o.signal?.addEventListener('abort', stop, { once: true });
   const running = new Map<string, { ctl: AbortController; latest: StatsSample | null }>();
-  let failure: unknown = null;
+  // a stream that fails leaves its container out for a while (an engine or link that takes no more
+  // streams); the list is looked at again at once, and a link that is gone fails that
+  const failedAt = new Map<string, number>();
+  let stale = true;
   const follow = (id: string, name: string) => {
     const ctl = new AbortController();
     const entry = { ctl, latest: null as StatsSample | null };
@@ -89,14 +92,16 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
     void (async () => {
       try {
         for await (const s of containerStats(conn, id, name, { signal: ctl.signal })) entry.latest = s;
-      } catch (e) {
-        if (!ctl.signal.aborted) failure ??= e;
+      } catch {
+        if (!ctl.signal.aborted) {
+          failedAt.set(id, Date.now());
+          stale = true;
+        }
       } finally {
         running.delete(id);
       }
     })();
   };
-  let stale = true;
   let listedAt = 0;
   const starts = new Map([
     ['type', ['container']],
@@ -119,13 +124,15 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
         })) as { Id: string; Names?: string[] }[];
         const ids = new Set(list.map((c) => c.Id));
         for (const [id, e] of running) if (!ids.has(id)) e.ctl.abort();
-        for (const c of list) if (!running.has(c.Id)) follow(c.Id, (c.Names?.[0] ?? '').replace(/^\//, ''));
+        for (const c of list) {
+          if (running.has(c.Id) || Date.now() - (failedAt.get(c.Id) ?? -RELIST_MS) < RELIST_MS) continue;
+          follow(c.Id, (c.Names?.[0] ?? '').replace(/^\//, ''));
+        }
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, every);
         outer.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
       });
-      if (failure) throw failure;
       if (outer.signal.aborted) return;
       yield [...running.values()].flatMap((e) => (e.latest ? [e.latest] : []));
     }

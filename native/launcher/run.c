@@ -142,7 +142,7 @@ int run_created(const ctr_t *c, plan_t *plan, plan_values *v)
   if (ms) json_free(ms);
   v->started = started;
   autofree char *state = plan_fill(json_str(json_get(doc, "running"), ""), v);
-  if (!state || store_state(c->store, c->id, state, "start", c->attrs, &err) < 0)
+  if (!state || store_started(c->store, c->id, state, c->attrs, &err) < 0)
     fprintf(stderr, "Error: %s\n", state ? err.msg : "the plan's running state");
   if (C.detach) {
     printf("%s\n", c->id);

@@ -186,6 +186,18 @@ int store_state(store_t *s, const char *id, const char *state, const char *actio
   return finish(s, rc, err);
 }
 
+int store_started(store_t *s, const char *id, const char *state, const char *attrs, berr_t *err)
+{
+  if (exec(s, "BEGIN IMMEDIATE", err) < 0) return -1;
+  const char *v[] = {state, id};
+  if (step1(s, "UPDATE containers SET state = ? WHERE id = ? AND json_extract(state, '$.status') = 'created'", v, 2) !=
+      SQLITE_DONE)
+    return finish(s, db_fail(s, err, "record the state"), err);
+  /* another process saw the whole run first (a quick command) and recorded its start and end (records.ts) */
+  if (sqlite3_changes(s->db) == 0) return finish(s, 0, err);
+  return finish(s, add_event(s, id, "start", attrs, err), err);
+}
+
 int store_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err)
 {
   return add_event(s, id, action, attrs, err);

@@ -45,6 +45,9 @@ int store_tag(store_t *s, const char *name, char *image_id, size_t len, berr_t *
 int store_create(store_t *s, ctr_row *c, berr_t *err);
 /* Record a state and an event (start, die) in one transaction. */
 int store_state(store_t *s, const char *id, const char *state, const char *action, const char *attrs, berr_t *err);
+/* The running state and start event of a container still recorded as created; nothing when another process has
+   recorded the run already. */
+int store_started(store_t *s, const char *id, const char *state, const char *attrs, berr_t *err);
 int store_event(store_t *s, const char *id, const char *action, const char *attrs, berr_t *err);
 /* Does every layer still rest under an image? (else the engine must remove the container: its layers go too) */
 bool store_layers_held(store_t *s, const char *const *layers, int n);

@@ -274,6 +274,9 @@ int exec_main(const exec_opts *o)
       return die(&err);
     }
     snprintf(slave_path, sizeof slave_path, "/dev/pts/%d", n);
+    /* the size before the command starts: set later (by the proxy), a command that asks at once
+       (`stty size`) could find 0 rows */
+    copy_winsize(master);
   }
   int st[2];
   if (pipe2(st, O_CLOEXEC) < 0) {

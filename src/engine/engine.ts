@@ -109,6 +109,8 @@ import type { RegistrySettings } from './registry/settings.js';
 export interface EngineOptions extends Partial<EngineDirs> {
   /** argv the container monitor runs when a container exits for good (see `cleanupContainer`). */
   exitCommand?: (id: string) => string[];
+  /** A test seam: runs after the monitor started a container's process, before the start is recorded. */
+  afterMonitorStart?: (id: string) => Promise<void>;
   /** Registry settings; by default the `registry` section of berth's config file (registry/settings.ts). */
   registry?: RegistrySettings;
 }
@@ -124,7 +126,10 @@ export class Engine {
   private constructor(store: Store, opts: EngineOptions) {
     this.store = store;
     this.registrySettings = opts.registry;
-    this.hooks = opts.exitCommand ? { exitCommand: opts.exitCommand } : {};
+    this.hooks = {
+      ...(opts.exitCommand ? { exitCommand: opts.exitCommand } : {}),
+      ...(opts.afterMonitorStart ? { afterMonitorStart: opts.afterMonitorStart } : {}),
+    };
     this.users = {
       containersUsing: (imageId) =>
         containerDb(store)
@@ -135,7 +140,7 @@ export class Engine {
   }
 
   static open(opts: EngineOptions = {}): Engine {
-    const { exitCommand, registry, ...dirs } = opts;
+    const { exitCommand, afterMonitorStart, registry, ...dirs } = opts;
     const d = { ...defaultDirs(), ...Object.fromEntries(Object.entries(dirs).filter(([, v]) => v)) } as EngineDirs;
     const store = Store.open(d);
     try {
@@ -143,7 +148,11 @@ export class Engine {
     } catch {
       /* the sweep is best effort: a host without ip or nft still opens its store */
     }
-    return new Engine(store, { ...(exitCommand ? { exitCommand } : {}), ...(registry ? { registry } : {}) });
+    return new Engine(store, {
+      ...(exitCommand ? { exitCommand } : {}),
+      ...(afterMonitorStart ? { afterMonitorStart } : {}),
+      ...(registry ? { registry } : {}),
+    });
   }
 
   get dirs(): EngineDirs {

@@ -4,13 +4,11 @@
  * is refused with 400 before anything is done.
  */
 import type { IncomingMessage } from 'node:http';
+import { DEADLINES } from './deadlines.js';
 import { badRequest, badRequestClosing, HttpError } from './errors.js';
 
 /** The largest JSON body berth reads (container create with every field set is a few KiB). */
 export const MAX_JSON_BODY = 4 * 1024 * 1024;
-
-/** How long a request body may send nothing before the request is dropped. */
-export const BODY_IDLE_MS = 60_000;
 
 /** After a refused body, what is still read (and dropped) so the client sees the answer before the close. */
 export const LINGER = { bytes: 1024 * 1024, ms: 2_000 };
@@ -50,7 +48,7 @@ export function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<B
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const timer = setTimeout(() => fail(new HttpError(408, 'request body timed out', true)), BODY_IDLE_MS);
+    const timer = setTimeout(() => fail(new HttpError(408, 'request body timed out', true)), DEADLINES.bodyIdleMs);
     const fail = (e: Error) => {
       if (done) return;
       done = true;

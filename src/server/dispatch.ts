@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Backend } from '../client/api.js';
 import { commonHeaders } from './about.js';
+import { DEADLINES } from './deadlines.js';
 import { errorBody, httpErrorOf, HttpError } from './errors.js';
 import { ResponseHijacker, SocketHijacker, type Hijacker } from './hijack.js';
 import type { Ctx, Route, Router } from './router.js';
@@ -21,8 +22,6 @@ export const LIMITS = {
   maxHeaderSize: 16 * 1024,
   /** Headers per request. */
   maxHeadersCount: 200,
-  /** A client must send its whole request head within this. */
-  headersTimeoutMs: 20_000,
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: 5_000,
 };
@@ -92,7 +91,7 @@ function parse(deps: DispatchDeps, req: IncomingMessage, signal: AbortSignal): P
 export function createApiServer(deps: DispatchDeps): Server {
   const server = createServer({
     maxHeaderSize: LIMITS.maxHeaderSize,
-    headersTimeout: LIMITS.headersTimeoutMs,
+    headersTimeout: DEADLINES.headMs,
     // bodies may be large (image load, archive PUT): no deadline for the whole request, an idle limit instead (body.ts)
     requestTimeout: 0,
     keepAliveTimeout: LIMITS.keepAliveTimeoutMs,

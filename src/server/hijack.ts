@@ -11,6 +11,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { MAX_JSON_BODY } from './body.js';
+import { DEADLINES } from './deadlines.js';
 import { badRequest, errorBody, httpErrorOf } from './errors.js';
 
 export const RAW_STREAM = 'application/vnd.docker.raw-stream';
@@ -79,7 +80,7 @@ export class SocketHijacker implements Hijacker {
         return true;
       };
       if (take()) return;
-      const timer = setTimeout(() => done(badRequest('request body timed out')), 30_000);
+      const timer = setTimeout(() => done(badRequest('request body timed out')), DEADLINES.hijackBodyMs);
       const done = (e?: Error) => {
         clearTimeout(timer);
         this.socket.off('data', onData);

@@ -10,11 +10,10 @@
  * the one to look at. Everything else passes through untouched.
  */
 import type { Socket } from 'node:net';
+import { DEADLINES } from './deadlines.js';
 
 const HIJACK_PATH = /^POST (\/v\d+\.\d+)?\/(containers\/[^/ ]+\/attach|exec\/[^/ ]+\/start)(\?[^ ]*)? HTTP\/1\.[01]$/;
 
-/** How long a new connection may take to send its first request head before it is dropped. */
-export const FIRST_HEAD_TIMEOUT_MS = 20_000;
 /** Past this many bytes the head is passed on as it is (the http server refuses it). */
 const MAX_SNIFF = 16 * 1024;
 
@@ -41,7 +40,7 @@ export function frontConnection(
   handOn: (s: Socket, first: Buffer) => void,
 ): void {
   let buf: Buffer = Buffer.alloc(0);
-  const timer = setTimeout(() => socket.destroy(), FIRST_HEAD_TIMEOUT_MS);
+  const timer = setTimeout(() => socket.destroy(), DEADLINES.firstHeadMs);
   const finish = () => {
     clearTimeout(timer);
     socket.off('data', onData);

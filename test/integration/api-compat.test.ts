@@ -94,7 +94,9 @@ describeIf(peerSkipReason())('the docker CLI against berth and against dockerd',
         if (process.env.COMPAT_REPORT) appendFileSync(process.env.COMPAT_REPORT, text + '\n');
         const differing = results.filter((r) => !r.same).map((r) => r.id);
         const expected = results.filter((r) => r.id in KNOWN).map((r) => r.id);
-        expect(differing).toEqual(expected);
+        // the message carries both outputs of each unexpected difference (CI shows only the failure)
+        const unexpected = results.filter((r) => !r.same && !(r.id in KNOWN));
+        expect(differing, report(unexpected)).toEqual(expected);
       },
       30 * 60_000,
     );

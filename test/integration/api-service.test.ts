@@ -253,55 +253,67 @@ describeIf(skipReason())('berth system service: its own rules against an attacke
   itIf(null)(
     'a header flood and slow clients are cut off by timeouts, and the service keeps answering',
     async () => {
-      /** A raw connection that sends `first`, optionally trickles more; resolves with what came back when it closes. */
-      const raw = (first: string, trickle?: string) =>
-        new Promise<{ got: string; closed: boolean }>((resolve) => {
-          let got = '';
-          const s: Socket = netConnect(sock, () => s.write(first));
-          let n = 0;
-          // one header byte every 250 ms, at most 240 of them (a minute): never a whole head
-          const drip = trickle ? setInterval(() => n++ < 240 && s.write(trickle), 250) : null;
-          const guard = setTimeout(() => {
-            s.destroy();
-            resolve({ got, closed: false });
-          }, 90_000);
-          s.on('data', (d) => (got += d));
-          s.on('error', () => undefined);
-          s.on('close', () => {
-            if (drip) clearInterval(drip);
-            clearTimeout(guard);
-            resolve({ got, closed: true });
+      // a service of its own whose deadlines for slow clients are 3 s, not 20 s and 60 s (deadlines.ts), so
+      // that the test waits seconds: the rules are the same
+      const slowSock = join(t.base, 'slow.sock');
+      const slow = spawnService(t, ['--time', '0', `unix://${slowSock}`], {
+        env: { XDG_CONFIG_HOME: join(t.base, 'cfg'), BERTH_API_SLOW_CLIENT_MS: '3000' },
+      });
+      expect(await slow.waitLog(/serving the Docker Engine API/)).not.toBeNull();
+      const onSlow = () => ({ socketPath: slowSock });
+      try {
+        /** A raw connection that sends `first`, optionally trickles more; resolves with what came back when it closes. */
+        const raw = (first: string, trickle?: string) =>
+          new Promise<{ got: string; closed: boolean }>((resolve) => {
+            let got = '';
+            const s: Socket = netConnect(slowSock, () => s.write(first));
+            let n = 0;
+            // one header byte every 250 ms, at most 240 of them (a minute): never a whole head
+            const drip = trickle ? setInterval(() => n++ < 240 && s.write(trickle), 250) : null;
+            const guard = setTimeout(() => {
+              s.destroy();
+              resolve({ got, closed: false });
+            }, 90_000);
+            s.on('data', (d) => (got += d));
+            s.on('error', () => undefined);
+            s.on('close', () => {
+              if (drip) clearInterval(drip);
+              clearTimeout(guard);
+              resolve({ got, closed: true });
+            });
           });
-        });
-      // a head bigger than the limit: 431 at once, connection closed
-      const flood = raw('GET /_ping HTTP/1.1\r\nHost: x\r\n' + `X-A: ${'b'.repeat(100)}\r\n`.repeat(200) + '\r\n');
-      // half a request head, then silence
-      const half = raw('GET /_ping HTTP/1.1\r\nHost: x\r\n');
-      // a head sent a byte at a time, slower than the deadline
-      const trickle = raw('GET /_ping HTTP/1.1\r\n', 'X');
-      // a body promised and never sent
-      const body = raw(
-        'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Ima',
-      );
-      const f = await flood;
-      expect(f.closed).toBe(true);
-      expect(f.got).toMatch(/^HTTP\/1\.1 431 /);
-      // while the slow ones hang on, others are served
-      expect((await call(on(), 'GET', '/_ping')).body).toBe('OK');
-      for (const [what, p] of [
-        ['half head', half],
-        ['trickled head', trickle],
-        ['unsent body', body],
-      ] as const) {
-        const r = await p;
-        expect([what, r.closed]).toEqual([what, true]);
-        expect(r.got).not.toMatch(/^HTTP\/1\.1 200 /);
+        // a head bigger than the limit: 431 at once, connection closed
+        const flood = raw('GET /_ping HTTP/1.1\r\nHost: x\r\n' + `X-A: ${'b'.repeat(100)}\r\n`.repeat(200) + '\r\n');
+        // half a request head, then silence
+        const half = raw('GET /_ping HTTP/1.1\r\nHost: x\r\n');
+        // a head sent a byte at a time, slower than the deadline
+        const trickle = raw('GET /_ping HTTP/1.1\r\n', 'X');
+        // a body promised and never sent
+        const body = raw(
+          'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Ima',
+        );
+        const f = await flood;
+        expect(f.closed).toBe(true);
+        expect(f.got).toMatch(/^HTTP\/1\.1 431 /);
+        // while the slow ones hang on, others are served
+        expect((await call(onSlow(), 'GET', '/_ping')).body).toBe('OK');
+        for (const [what, p] of [
+          ['half head', half],
+          ['trickled head', trickle],
+          ['unsent body', body],
+        ] as const) {
+          const r = await p;
+          expect([what, r.closed]).toEqual([what, true]);
+          expect(r.got).not.toMatch(/^HTTP\/1\.1 200 /);
+        }
+        expect((await call(onSlow(), 'GET', '/_ping')).body).toBe('OK');
+        expect(slow.proc.exitCode).toBeNull();
+        expect(
+          JSON.parse((await call(onSlow(), 'GET', '/v1.41/containers/json?all=1&filters={"name":["^/probe$"]}')).body),
+        ).toEqual([]);
+      } finally {
+        await slow.stop();
       }
-      expect((await call(on(), 'GET', '/_ping')).body).toBe('OK');
-      expect(svc.proc.exitCode).toBeNull();
-      expect(
-        JSON.parse((await call(on(), 'GET', '/v1.41/containers/json?all=1&filters={"name":["^/probe$"]}')).body),
-      ).toEqual([]);
     },
     120_000,
   );

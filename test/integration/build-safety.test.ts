@@ -173,7 +173,7 @@ describeIf(skip)('build safety', () => {
 
   itIf(skip)('Ctrl-C during a RUN: no image, no container left running, no mount, no scratch files', async () => {
     const images = (await berth(t, ['images', '-q', '-a'])).stdout;
-    const dir = ctx({ Dockerfile: 'FROM bb\nRUN echo started && sleep 120\nRUN echo never\n' });
+    const dir = ctx({ Dockerfile: 'FROM bb\nRUN echo started && sleep 121\nRUN echo never\n' });
     const child = execa('node', [CLI, 'build', '--progress', 'plain', '--network', 'none', '-t', 'cancelled:1', dir], {
       env: t.env,
       reject: false,
@@ -199,7 +199,7 @@ describeIf(skip)('build safety', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(t.root);
     const monitors = await execa('pgrep', ['-f', `berth-monitor.*${t.root}`], { reject: false });
     expect(monitors.stdout).toBe('');
-    const sleeping = await execa('pgrep', ['-f', 'sleep 120'], { reject: false });
+    const sleeping = await execa('pgrep', ['-f', 'sleep 121'], { reject: false });
     for (const pid of sleeping.stdout.split('\n').filter(Boolean)) {
       // a sleep of our build would have our store in its overlay; none may be left
       const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');

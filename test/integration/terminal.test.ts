@@ -1,9 +1,11 @@
 /** -it, attach, start -ai and exec -it through a real terminal (tmux): shells, resize, detach keys. */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, berth, describeIf, skipReason } from '../helpers/env.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { Terminal } from '../helpers/terminal.js';
+import { startApiService } from '../helpers/api-service.js';
 
 let tmuxMissing: string | null = null;
 try {
@@ -75,6 +77,30 @@ describeIf(reason)('berth in a terminal', () => {
     expect(await t2.exitCode()).toBe(1);
     expect(await state('det1')).toBe('running');
     await berth(e.t, ['rm', '-f', 'det1']);
+  });
+
+  it('run -it and exec -it set the size before the command starts (a command that asks at once finds it)', async () => {
+    // before the fix, run -it always answered "stty: standard input" (no size) and exec -it did
+    // about four times in ten: the size came after the command had started
+    // ... and through an engine's API (here berth's own service), the size goes in the create request
+    expect((await berth(e.t, ['run', '-d', '--name', 'asks', 'bb', 'sleep', '600'])).exitCode).toBe(0);
+    const svc = await startApiService(e.t, { sock: join(e.t.base, 'api.sock') });
+    try {
+      const each = (args: string) => `node ${CLI} ${args} 2>&1`;
+      const cmd = [
+        each('run -it --rm bb busybox stty size'),
+        ...Array.from({ length: 6 }, () => each('exec -it asks busybox stty size')),
+        each(`-H ${svc.host} run -it --rm bb busybox stty size`),
+        'echo done',
+      ].join('; ');
+      const t = await Terminal.start(['sh', '-c', `${cmd}; sleep 30`], { env: e.t.env, cols: 101, rows: 33 });
+      terms.push(t);
+      await t.waitFor(/^done$/m, 60_000);
+      const answers = (await t.screen()).split('\n').filter((l) => /\S/.test(l) && l.trim() !== 'done');
+      expect(answers.map((l) => l.trim())).toEqual(Array.from({ length: 8 }, () => '33 101'));
+    } finally {
+      await svc.stop();
+    }
   });
 
   it('start -ai and exec -it get the terminal with its size', async () => {

@@ -54,7 +54,7 @@ describeIf(skipReason())('the app builds images', () => {
     file('app/hello.txt', 'hello\n');
     file('app/other.Dockerfile', 'FROM bb\nLABEL from=other\n');
     file('apples.txt', 'not a directory\n');
-    file('slow/Dockerfile', 'FROM bb\nRUN echo step-started && sleep 120\nRUN echo never\n');
+    file('slow/Dockerfile', 'FROM bb\nRUN echo step-started && sleep 122\nRUN echo never\n');
     file(
       'fails/Dockerfile',
       "FROM bb\nRUN echo first line && printf 'bad\\033]0;pwned\\007\\033[2J\\233x end\\n' && exit 3\n",
@@ -172,7 +172,7 @@ describeIf(skipReason())('the app builds images', () => {
       const running = await a.waitFor((f) => /=> => # step-started/.test(f), 60_000);
       expect(running).toMatch(/\[\+\] Building \d+\.\d+s \(\d+\/\d+\)/);
       expect(running).toMatch(/=> \[1\/3\] FROM docker\.io\/library\/bb(:latest)?\s+\d+\.\d+s/);
-      expect(running).toMatch(/=> \[2\/3\] RUN echo step-started && sleep 120\s+\d+\.\d+s/);
+      expect(running).toMatch(/=> \[2\/3\] RUN echo step-started && sleep 122\s+\d+\.\d+s/);
       expect(running).toContain('Esc cancels');
       await a.press(KEYS.escape);
       await a.waitFor('building slow: cancelled; nothing was left behind', 30_000);
@@ -184,7 +184,7 @@ describeIf(skipReason())('the app builds images', () => {
       expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(e.t.root);
       const monitors = await execa('pgrep', ['-f', `berth-monitor.*${e.t.root}`], { reject: false });
       expect(monitors.stdout).toBe('');
-      const sleeping = await execa('pgrep', ['-f', 'sleep 120'], { reject: false });
+      const sleeping = await execa('pgrep', ['-f', 'sleep 122'], { reject: false });
       for (const pid of sleeping.stdout.split('\n').filter(Boolean)) {
         let mounts = '';
         try {

@@ -26,6 +26,10 @@ export const verb: Verb = {
     if (req.tty && req.attachStdin && !cli.stdin.isTTY) {
       throw new ExitError(1, 'Error: the input device is not a TTY');
     }
+    // the terminal's size from the start, as podman does: a command that asks at once (`stty size`) finds it
+    if (req.tty && cli.stdout.isTTY && cli.stdout.rows > 0 && cli.stdout.columns > 0) {
+      req.consoleSize = [cli.stdout.rows, cli.stdout.columns];
+    }
     await ensureImage(cli, backend, req.image, opts);
     let id: string;
     try {

@@ -205,6 +205,8 @@ export function createBody(r: ContainerCreateRequest): Json {
     PidsLimit: r.pidsLimit,
     ShmSize: size(r.shmSize),
     LogConfig: r.logDriver || r.logOpts?.length ? { Type: r.logDriver ?? '', Config: kv(r.logOpts) } : undefined,
+    // the terminal's size from the start (API 1.42 and later; older engines ignore it)
+    ConsoleSize: r.consoleSize,
   };
   return {
     Image: r.image,

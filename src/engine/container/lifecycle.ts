@@ -46,6 +46,11 @@ import { containerNetworkMode } from './network-mode.js';
 export interface LifecycleHooks {
   /** argv the monitor runs after the container exits for good (persists state, --rm). */
   exitCommand?: (id: string) => string[];
+  /**
+   * Runs between the monitor's start of the process and this process's record of the start: the moment another
+   * process (the exit command of an --rm container, any reader) may see a quick run whole (a test seam).
+   */
+  afterMonitorStart?: (id: string) => Promise<void>;
 }
 
 function event(store: Store, rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -220,9 +225,16 @@ export async function startContainer(
     }
     throw e;
   }
+  await hooks.afterMonitorStart?.(rec.id);
   const ms = readMonitorState(p.run);
-  containerDb(store).setState(rec.id, runningState(rec.state, ms?.startedAt ?? nowRFC3339Nano()));
-  event(store, rec, 'start');
+  immediate(store.db, () => {
+    // unless another process has seen this run already (it may have ended: then that process recorded its start
+    // and its end, see stateOf), and unless an --rm container is gone with it
+    const now = containerDb(store).get(rec.id);
+    if (!now || now.state.status !== rec.state.status || now.state.startedAt !== rec.state.startedAt) return;
+    containerDb(store).setState(rec.id, runningState(rec.state, ms?.startedAt ?? nowRFC3339Nano()));
+    event(store, rec, 'start');
+  });
   return { id: rec.id, session, alreadyRunning: false };
 }
 

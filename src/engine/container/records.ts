@@ -9,7 +9,7 @@ import { formatRFC3339Nano } from '../util/time.js';
 import { releaseStale } from '../network/release.js';
 import { ContainerDb } from './container-db.js';
 import { currentState, persistable, type CurrentState } from './state.js';
-import type { ContainerRecord } from './types.js';
+import { ZERO_TIME, type ContainerRecord } from './types.js';
 
 export function containerDb(store: Store): ContainerDb {
   return new ContainerDb(store.db);
@@ -63,7 +63,18 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
         );
         store.event({ type: 'container', action: 'start', actorId: rec.id, attributes: attributes() }, started);
       }
-      if (next.status === 'exited' && before.status !== 'exited' && before.status !== 'created') {
+      // a whole run that ended before the process that started it recorded its start (a quick command: the
+      // monitor's exit command of an --rm container, or any reader, may look first): its start, then its end
+      const unseenRun =
+        next.status === 'exited' &&
+        !['running', 'paused', 'restarting'].includes(before.status) &&
+        next.startedAt !== ZERO_TIME &&
+        next.startedAt !== before.startedAt &&
+        next.restartCount === before.restartCount;
+      if (unseenRun) {
+        store.event({ type: 'container', action: 'start', actorId: rec.id, attributes: attributes() }, started);
+      }
+      if (next.status === 'exited' && (unseenRun || (before.status !== 'exited' && before.status !== 'created'))) {
         store.event(
           {
             type: 'container',

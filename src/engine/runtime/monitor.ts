@@ -143,14 +143,22 @@ export function procStartTime(pid: number): number {
 }
 
 export function readMonitorState(stateDir: string): MonitorState | null {
-  let raw: Omit<MonitorState, 'monitorAlive'>;
-  try {
-    raw = JSON.parse(readFileSync(join(stateDir, SHARED.monitor.stateFile), 'utf8'));
-  } catch {
-    return null;
-  }
-  const alive = pidAlive(raw.monitorPid) && procStartTime(raw.monitorPid) === raw.monitorStartTime;
-  return { ...raw, monitorAlive: alive };
+  const read = (): Omit<MonitorState, 'monitorAlive'> | null => {
+    try {
+      return JSON.parse(readFileSync(join(stateDir, SHARED.monitor.stateFile), 'utf8'));
+    } catch {
+      return null;
+    }
+  };
+  const aliveOf = (r: Omit<MonitorState, 'monitorAlive'>) =>
+    pidAlive(r.monitorPid) && procStartTime(r.monitorPid) === r.monitorStartTime;
+  const raw = read();
+  if (!raw) return null;
+  if (aliveOf(raw)) return { ...raw, monitorAlive: true };
+  // gone: what it wrote last is read again, for it may have written its end (and exited) between the first
+  // read and the look at its process; read once, a run that had just ended looked like a killed monitor (137)
+  const last = read() ?? raw;
+  return { ...last, monitorAlive: aliveOf(last) };
 }
 
 /**

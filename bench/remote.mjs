@@ -14,7 +14,8 @@
  *               ends; the namespace (veth and qdiscs with it) is deleted in a finally.
  *               The bytes on the link are the veth's counters.
  *
- * The peer gets 20 running containers too. Measured for each:
+ * The peer gets 20 running containers too; the app's list is filtered to the bench's 20
+ * (the peer has other containers, which come and go). Measured for each:
  *
  *   - first frame: start to the header with every count (budget 1 s), median of --runs
  *   - keypress to screen p95 for local actions, j/k in the list (budget 50 ms)
@@ -68,26 +69,36 @@ const PEER_DOCKER = process.env.PEER_DOCKER || 'docker';
 if (!PEER?.startsWith('unix://')) throw new Error('the peer dockerd is not running: scripts/peers.sh start');
 const peerDocker = (...a) => sh(PEER_DOCKER, ['-H', PEER, ...a]);
 
-/** CPU ticks of a process and every descendant (the app, its ssh clients). */
+/**
+ * CPU ticks of a process and every descendant (the app, its ssh clients), with what their
+ * children that ended had used (an ssh that ended midway would otherwise take its ticks out of
+ * the sum), and the shared ssh link's master (ssh's ControlMaster: in the background, no longer
+ * under the app once the ssh that started it ends; this bench's is the only one of the app's).
+ */
 function treeTicks(root) {
   const kids = new Map();
   const ticks = new Map();
+  const masters = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
       const ppid = Number(f[1]);
-      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
       if (!kids.has(ppid)) kids.set(ppid, []);
       kids.get(ppid).push(Number(d));
+      if (/berth-ssh-\w+\/cm \[mux\]/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) masters.push(Number(d));
     } catch {
       // gone meanwhile
     }
   }
   let sum = 0;
-  const todo = [root];
+  const seen = new Set();
+  const todo = [root, ...masters];
   while (todo.length) {
     const p = todo.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
     sum += ticks.get(p) ?? 0;
     todo.push(...(kids.get(p) ?? []));
   }
@@ -118,7 +129,7 @@ async function embeddedTarget(base) {
   for (let i = 0; i < RUNNING; i++) {
     const { id } = await b.createContainer({
       image: 'bb',
-      name: `svc-${i}`,
+      name: `berthbench-${process.pid}-${i}`,
       cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 5; done'],
     });
     await b.startContainer(id);
@@ -137,7 +148,8 @@ async function embeddedTarget(base) {
 
 /** A unix socket relay to the peer's socket that counts the bytes both ways. */
 async function unixTarget(base, store) {
-  const sock = join(base, 'relay.sock');
+  // a short path: the header shows it (twice, with the hosts list's name) beside the counts
+  const sock = join(tmpdir(), `bbr${process.pid}.sock`);
   let bytes = 0;
   const conns = new Set();
   const server = createServer((c) => {
@@ -159,6 +171,7 @@ async function unixTarget(base, store) {
     async close() {
       for (const c of conns) c.destroy();
       await new Promise((r) => server.close(r));
+      rmSync(sock, { force: true });
     },
   };
 }
@@ -315,21 +328,43 @@ async function sshTarget(base, store) {
 
 // ---- the measurements ----------------------------------------------------------
 
+/** Every target's app in a terminal this wide: a remote header names the host and endpoint beside the counts. */
+const COLUMNS = 180;
+const open = (t) => startApp(t.store, t.env ?? {}, t.args, { cols: COLUMNS });
+
 async function firstFrame(t) {
   const times = [];
   for (let i = 0; i < RUNS; i++) {
-    const app = startApp(t.store, t.env ?? {}, t.args);
-    const at = await waitOutput(app, (o) => FULL_FRAME.test(o), 60_000);
-    times.push(at - app.t0);
-    await settle(app, 300);
-    await stopApp(app);
+    const app = open(t);
+    try {
+      const at = await waitOutput(app, (o) => FULL_FRAME.test(o), 60_000);
+      times.push(at - app.t0);
+      await settle(app, 300);
+    } finally {
+      await stopApp(app);
+    }
   }
   return { medianMs: +pct(times, 50).toFixed(1), runs: times.map((x) => +x.toFixed(1)) };
 }
 
 async function keysIdleStats(t) {
-  const app = startApp(t.store, t.env ?? {}, t.args);
+  const app = open(t);
+  try {
+    return await keysIdleStatsOn(t, app);
+  } finally {
+    await stopApp(app);
+  }
+}
+
+async function keysIdleStatsOn(t, app) {
   await waitOutput(app, (o) => FULL_FRAME.test(o), 60_000);
+  await settle(app, 2000);
+  // the bench's own containers only (another engine has others, which may come and go): the list
+  // is the same on every target, each key moves the selection, and the first row runs
+  app.child.stdin.write(`/berthbench-${process.pid}-\r`);
+  // (on the embedded engine they are all there is: nothing to say "shown")
+  const filtered = new RegExp(`${RUNNING} shown|${RUNNING} running / ${RUNNING}\\b`);
+  await waitOutput(app, (o) => filtered.test(o.slice(-20_000)), 20_000);
   await settle(app, 2000);
   const pid = appPid(app);
   const lat = [];
@@ -349,16 +384,19 @@ async function keysIdleStats(t) {
   app.child.stdin.write('g]');
   const mark = app.bytes;
   const since = () => app.out.slice(-Math.max(1, app.bytes - mark));
-  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 10_000).then(
+  const charts = await waitOutput(app, () => /Memory/.test(since()) && /PIDs/.test(since()), 30_000).then(
     () => true,
     () => false,
   );
   let stats = null;
+  if (!charts)
+    process.stderr.write(
+      `${t.name}: no Stats charts within 30 s; the screen's end: ${JSON.stringify(since().slice(-600))}\n`,
+    );
   if (charts) {
     await sleep(3000);
     stats = await measure(pid, t.link, IDLE_S);
   }
-  await stopApp(app);
   return {
     keys: { p50Ms: +pct(lat, 50).toFixed(1), p95Ms: +pct(lat, 95).toFixed(1), presses: lat.length },
     idle,

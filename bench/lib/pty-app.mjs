@@ -20,7 +20,8 @@ export const pct = (xs, p) => {
 };
 export const HZ = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-export function startApp(store, env = {}, args = []) {
+/** `cols`: a wider terminal than COLS (a remote engine's header names its endpoint beside the counts). */
+export function startApp(store, env = {}, args = [], { cols = COLS } = {}) {
   const t0 = performance.now();
   const child = spawn(
     'script',
@@ -28,7 +29,7 @@ export function startApp(store, env = {}, args = []) {
       '-q',
       '-e',
       '-c',
-      `stty rows ${ROWS} cols ${COLS}; exec node ${CLI}${args.map((a) => ' ' + a).join('')}`,
+      `stty rows ${ROWS} cols ${cols}; exec node ${CLI}${args.map((a) => ' ' + a).join('')}`,
       '/dev/null',
     ],
     {
@@ -95,8 +96,19 @@ export function rssKb(pid) {
 }
 
 export async function stopApp(app) {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  const exited = new Promise((r) => app.child.on('exit', r));
   app.child.stdin.write('q');
-  await new Promise((r) => app.child.on('exit', r));
+  // an app that does not quit within 10 s (a bench that failed midway) is ended
+  const t = setTimeout(() => {
+    try {
+      process.kill(appPid(app), 'SIGTERM');
+    } catch {
+      app.child.kill('SIGTERM');
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(t);
 }
 
 export const FULL_FRAME = /\d+\/(\d+) containers running · (\d+) images · \d+ volumes/;

@@ -1,204 +1,23 @@
 /**
- * The remote backend against the real peer dockerd (its private socket) and
- * a podman service this test starts on a socket of its own: berth's
- * commands with -H give docker's output shapes (the same table headers as
- * with the embedded engine, the same rows, logs and inspect as the docker
- * CLI gives for that host), exec carries stdin, output and the exit code
- * over a hijacked connection, commit, save and load go over the link, and
- * a link dropped mid-follow or mid-save ends the command with one line.
+ * The remote backend against the real peer dockerd (its private socket), the
+ * suite in remote-suite.ts; and against a podman service this test starts on
+ * a socket of its own: load, run, ps, logs, exec, stats, commit and save.
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { berth, describeIf, fixture, peerDocker, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { berth, describeIf, fixture, peerSkipReason } from '../helpers/env.js';
 import { until } from '../helpers/engine.js';
-import { unixProxy, type UnixProxy } from '../helpers/unix-proxy.js';
+import { remoteBackendSuite } from './remote-suite.js';
 
-const tag = `i18r${process.pid}`;
+const tag = `i18p${process.pid}`;
 const none = { env: {} };
 
-describeIf(peerSkipReason())('berth -H against the peer dockerd', () => {
-  const host = () => process.env.PEER_DOCKER_HOST!;
-  const remote = (args: string[], o: Parameters<typeof berth>[2] = {}) => berth(none, ['-H', host(), ...args], o);
-  let local: TempRoot;
-  const name = `${tag}-c`;
-  let id = '';
-
-  beforeAll(async () => {
-    local = tempRoot('berth-remote-');
-    expect((await peerDocker(['load', '-i', fixture('busybox.docker-save.tar')])).exitCode).toBe(0);
-    await peerDocker(['rm', '-f', name]);
-    const r = await peerDocker([
-      'run',
-      '-d',
-      '--name',
-      name,
-      'bb:latest',
-      'sh',
-      '-c',
-      'echo out one; echo err one >&2; echo out two; while true; do sleep 1; done',
-    ]);
-    expect(r.exitCode).toBe(0);
-    id = r.stdout.trim();
-    await until(async () => (await peerDocker(['logs', name])).stdout.includes('out two'));
-  }, 60_000);
-  afterAll(async () => {
-    await peerDocker(['rm', '-f', name]);
-    await peerDocker(['rmi', '-f', `${tag}:c1`, `${tag}:saved`]);
-    local?.cleanup();
-  });
-
-  it('ps and images: the embedded engine’s headers, docker’s rows', async () => {
-    const ps = await remote(['ps', '-a', '--no-trunc']);
-    expect(ps.exitCode).toBe(0);
-    const words = (table: string) => table.split('\n')[0]!.split(/\s{2,}/);
-    expect(words(ps.stdout)).toEqual(words((await berth(local, ['ps', '-a'])).stdout));
-    const row = ps.stdout.split('\n').find((l) => l.startsWith(id))!;
-    expect(row).toMatch(/bb:latest\s+"sh -c 'echo out one;.*Up .*\s+\S+-c$/);
-    // this suite's containers only: other suites use the peer at the same time
-    const fmt = ['ps', '-a', '--filter', `name=${tag}`, '--format', '{{.ID}} {{.Names}} {{.Image}} {{.State}}'];
-    const theirs = (await peerDocker(fmt)).stdout.trim().split('\n').sort();
-    expect((await remote(fmt)).stdout.trim().split('\n').sort()).toEqual(theirs);
-
-    const images = await remote(['images']);
-    expect(words(images.stdout)).toEqual(words((await berth(local, ['images'])).stdout));
-    const f = ['images', '--filter', 'reference=bb', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'];
-    expect((await remote(f)).stdout.trim().split('\n').sort()).toEqual(
-      (await peerDocker(f)).stdout.trim().split('\n').sort(),
-    );
-  });
-
-  it('logs (demuxed, with timestamps and --tail) and inspect as docker gives them', async () => {
-    for (const args of [
-      ['logs', name],
-      ['logs', '-t', name],
-      ['logs', '--tail', '1', name],
-    ]) {
-      const mine = await remote(args);
-      const theirs = await peerDocker(args);
-      expect(mine.exitCode).toBe(0);
-      // (the docker CLI's output comes without its last newline: execa strips it)
-      expect(mine.stdout).toBe(theirs.stdout ? theirs.stdout + '\n' : '');
-      expect(mine.stderr).toBe(theirs.stderr ? theirs.stderr + '\n' : '');
-    }
-    const inspect = JSON.parse((await remote(['inspect', name])).stdout) as {
-      Id: string;
-      State: { Running: boolean };
-    }[];
-    expect(inspect[0]!.Id).toBe(id);
-    expect(inspect[0]!.State.Running).toBe(true);
-    expect((await remote(['inspect', '-f', '{{.Config.Image}}', name])).stdout).toBe('bb:latest\n');
-    const missing = await remote(['inspect', `${tag}-nothing`]);
-    expect(missing.exitCode).toBe(1);
-    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-  });
-
-  it('exec over a hijacked connection: stdin, stdout, stderr apart, the exit code', async () => {
-    const r = await remote(['exec', '-i', name, 'sh', '-c', 'cat; echo to-err >&2; exit 7'], { input: 'piped in\n' });
-    expect(r.stdout).toBe('piped in\n');
-    expect(r.stderr).toBe('to-err\n');
-    expect(r.exitCode).toBe(7);
-    const stopped = await remote(['exec', `${tag}-nothing`, 'true']);
-    expect(stopped.exitCode).not.toBe(0);
-    expect(stopped.stderr).toMatch(/No such container/);
-  });
-
-  it('top, stats and events', async () => {
-    const top = await remote(['top', name]);
-    expect(top.stdout.split('\n')[0]).toMatch(/^UID\s+PID\s+PPID/);
-    const stats = await remote(['stats', '--no-stream', name]);
-    expect(stats.exitCode).toBe(0);
-    expect(stats.stdout).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+${name}\\s+\\d+\\.\\d\\d%`, 'm'));
-    const since = String(Math.floor(Date.now() / 1000) - 600);
-    const until_ = String(Math.floor(Date.now() / 1000) + 1);
-    const ev = ['events', '--since', since, '--until', until_, '--filter', `container=${name}`];
-    const mine = await remote(ev);
-    expect(mine.exitCode).toBe(0);
-    expect(mine.stdout).toBe((await peerDocker(ev)).stdout + '\n');
-    expect(mine.stdout).toMatch(/ container start /);
-  });
-
-  it('commit, save and load over the link', async () => {
-    const c = await remote(['commit', '-m', 'from berth', name, `${tag}:c1`]);
-    expect(c.exitCode).toBe(0);
-    const cid = c.stdout.trim();
-    expect((await peerDocker(['inspect', '-f', '{{.Id}} {{.Comment}}', `${tag}:c1`])).stdout).toBe(`${cid} from berth`);
-    const dir = mkdtempSync(join(tmpdir(), 'berth-remote-save-'));
-    try {
-      const file = join(dir, 'img.tar');
-      expect((await remote(['save', '-o', file, `${tag}:c1`])).exitCode).toBe(0);
-      expect((await peerDocker(['rmi', `${tag}:c1`])).exitCode).toBe(0);
-      const l = await remote(['load', '-i', file]);
-      expect(l.stdout).toBe(`Loaded image: ${tag}:c1\n`);
-      expect((await peerDocker(['inspect', '-f', '{{.Id}}', `${tag}:c1`])).stdout).toBe(cid);
-      // and the embedded engine takes what came over the link
-      expect((await berth(local, ['load', '-i', file])).stdout).toBe(`Loaded image: ${tag}:c1\n`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('an engine that is not there: one line, exit 1', async () => {
-    const r = await berth(none, ['-H', 'unix:///nonexistent/docker.sock', 'ps']);
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe(
-      'Error: Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock. Is the docker daemon running?\n',
-    );
-    const both = await berth(none, ['-H', host(), '--context', 'x', 'ps']);
-    expect(both.stderr).toMatch(/conflicting options: either specify --host or --context, not both/);
-  });
-
-  describeIf(null)('a dropped link', () => {
-    let proxy: UnixProxy;
-    beforeAll(async () => {
-      proxy = await unixProxy(host().slice('unix://'.length));
-    });
-    afterAll(async () => proxy?.close());
-
-    it('mid-follow: logs -f ends with one line instead of waiting', async () => {
-      const p: ResultPromise = execa('node', [join('dist', 'cli', 'main.js'), '-H', proxy.url, 'logs', '-f', name], {
-        reject: false,
-      });
-      let out = '';
-      p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      await until(() => out.includes('out two'));
-      proxy.drop();
-      const r = await p;
-      expect(r.exitCode).toBe(1);
-      // the log's own stderr line, then the failure in one line
-      expect(String(r.stderr).split('\n')).toEqual([
-        'err one',
-        expect.stringMatching(/^Error: lost the connection to the engine at unix:\/\/\S+: .+$/),
-      ]);
-    });
-
-    it('mid-save: the save fails with one line and leaves no file', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'berth-remote-drop-'));
-      try {
-        proxy.holdAfter(300_000);
-        const p = execa(
-          'node',
-          [join('dist', 'cli', 'main.js'), '-H', proxy.url, 'save', '-o', join(dir, 'x.tar'), 'bb:latest'],
-          { reject: false },
-        );
-        // the answer is held partway: the save is waiting on the link when it drops
-        await until(() => readdirSync(dir).some((f) => statSync(join(dir, f)).size > 100_000));
-        proxy.drop();
-        const r = await p;
-        expect(r.exitCode).toBe(1);
-        expect(String(r.stderr).trim().split('\n')).toHaveLength(1);
-        expect(String(r.stderr)).toMatch(/lost the connection to the engine/);
-        expect(readdirSync(dir)).toEqual([]);
-        expect(existsSync(join(dir, 'x.tar'))).toBe(false);
-      } finally {
-        proxy.holdAfter(Infinity);
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
-});
+describeIf(peerSkipReason())('berth -H against the peer dockerd', () =>
+  remoteBackendSuite({ start: async () => process.env.PEER_DOCKER_HOST!, stop: async () => undefined }),
+);
 
 describeIf(peerSkipReason())('berth -H against podman system service', () => {
   let dir = '';

@@ -309,6 +309,17 @@ function sshSuite(podmanOnly: boolean) {
     expect(v.stdout).toMatch(/Engine:\s+docker 20\.10/);
     // no port of the dialer's: its socket is in a private directory, gone with the command
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('berth-ssh-'))).toEqual([]);
+    // and the master of the shared link (ssh's ControlMaster, in the background) with it
+    const masters = readdirSync('/proc')
+      .filter((f) => /^\d+$/.test(f))
+      .filter((pid) => {
+        try {
+          return /berth-ssh-\w+\/cm/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
+    expect(masters).toEqual([]);
   });
 
   only(podmanOnly)('podman’s service over the same link', async () => {

@@ -36,6 +36,16 @@ describe('hosts', () => {
     );
     const a = sshArgs({ user: '', host: 'h', port: null });
     expect(a.slice(a.indexOf('--'))).toEqual(['--', 'h', DIAL]);
+    // the dialer's connections share one link: ssh's ControlMaster on a control socket of its own
+    const shared = sshArgs({ user: '', host: 'h', port: null }, [DIAL], '/tmp/x/cm');
+    expect(shared.slice(0, 6)).toEqual([
+      '-o',
+      'ControlMaster=auto',
+      '-o',
+      'ControlPath=/tmp/x/cm',
+      '-o',
+      'ControlPersist=30',
+    ]);
     expect(DIAL).toMatch(/exec docker system dial-stdio; else exec podman system dial-stdio/);
   });
   it('chooses as the docker CLI does; berth’s default context is the embedded engine', () => {

@@ -2,12 +2,12 @@
  * The remote backend: the Backend interface over the Docker Engine API, for
  * a dockerd, podman's service or berth's own, reached by unix socket, TCP
  * (TLS) or ssh (see endpoint.ts, connection.ts). Containers here; images,
- * volumes and registry work in image-ops.ts; streams in streams.ts. What
+ * volumes and registry work in image-ops.ts; cp in copy-ops.ts; streams in streams.ts. What
  * only an engine in this process can do is reported missing in
  * capabilities(), and those methods throw NOT_SUPPORTED with the reason.
  */
 import { hostname } from 'node:os';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { defaultDirs } from '../../engine/store/paths.js';
 import type {
@@ -30,7 +30,6 @@ import type {
   ContainerSummary,
   ExecOptions,
   ExecStart,
-  ExitInfo,
   FilesystemChange,
   LogLine,
   LogOptions,
@@ -41,8 +40,10 @@ import type {
 import type { CheckReport } from '../types/images.js';
 import type { LoginResult, RegistryCredentials } from '../types/registry.js';
 import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
-import { Connection, filtersJson } from './connection.js';
+import { Connection, filtersJson, type ConnectionOptions } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
+import * as cp from './copy-ops.js';
+import { execSession } from './exec-ops.js';
 import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
 import * as nets from './network-ops.js';
@@ -66,7 +67,6 @@ export class DockerBackend extends ImageOps implements Backend {
       runPlan: remote,
       exitHook: remote,
       storeCheck: `${remote}: the engine checks its own store`,
-      copy: 'not yet over the Docker Engine API (berth cp works with the embedded engine)',
       registryTags: 'not in the Docker Engine API',
       login: 'credentials are kept by the embedded engine only; give them for each pull or push',
       build: 'not yet over the Docker Engine API (berth build works with the embedded engine)',
@@ -74,8 +74,8 @@ export class DockerBackend extends ImageOps implements Backend {
   }
 
   /** Connect and negotiate the API version; UNAVAILABLE in one line when the engine cannot be reached. */
-  static async open(endpoint: Endpoint, context = ''): Promise<DockerBackend> {
-    const conn = new Connection(endpoint);
+  static async open(endpoint: Endpoint, context = '', o: ConnectionOptions = {}): Promise<DockerBackend> {
+    const conn = new Connection(endpoint, o);
     try {
       await conn.open();
     } catch (e) {
@@ -131,15 +131,15 @@ export class DockerBackend extends ImageOps implements Backend {
     requireFeature(this.caps, 'registryTags');
     throw new Error('unreachable');
   }
-  async statContainerPath(): Promise<PathStat> {
-    requireFeature(this.caps, 'copy');
-    throw new Error('unreachable');
+  statContainerPath(ref: string, path: string, follow?: boolean): Promise<PathStat> {
+    return cp.statPath(this.conn, ref, path, follow);
   }
-  async copyFromContainer(): Promise<void> {
-    requireFeature(this.caps, 'copy');
+  copyFromContainer(ref: string, src: string, name: string, out: Writable, follow?: boolean): Promise<void> {
+    return cp.copyFrom(this.conn, ref, src, name, out, follow);
   }
-  async copyToContainer(): Promise<void> {
-    requireFeature(this.caps, 'copy');
+  copyToContainer(ref: string, dest: string, input: Readable, top: string, keepOwners?: boolean): Promise<void> {
+    // the engine checks the archive before it writes (dockerd and berth's service alike)
+    return cp.copyTo(this.conn, ref, dest, input, top, keepOwners);
   }
 
   // ---- containers --------------------------------------------------------------
@@ -193,10 +193,13 @@ export class DockerBackend extends ImageOps implements Backend {
     }
   }
   async stopContainer(ref: string, timeout?: number, signal?: string): Promise<void> {
-    await this.conn.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: timeout, signal } });
+    // the engine answers once the grace time is over and the container killed
+    const timeoutMs = ((timeout ?? 10) + 120) * 1000;
+    await this.conn.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: timeout, signal }, timeoutMs });
   }
   async restartContainer(ref: string, timeout?: number): Promise<void> {
-    await this.conn.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: timeout } });
+    const timeoutMs = ((timeout ?? 10) + 120) * 1000;
+    await this.conn.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: timeout }, timeoutMs });
   }
   async killContainer(ref: string, signal?: string): Promise<void> {
     await this.conn.call('POST', `/containers/${enc(ref)}/kill`, { query: { signal } });
@@ -208,7 +211,11 @@ export class DockerBackend extends ImageOps implements Backend {
     await this.conn.call('POST', `/containers/${enc(ref)}/unpause`);
   }
   async waitContainer(ref: string, signal?: AbortSignal): Promise<{ exitCode: number; error: string }> {
-    const r = (await this.conn.json('POST', `/containers/${enc(ref)}/wait`, signal ? { signal } : {})) as {
+    // as long as the container runs
+    const r = (await this.conn.json('POST', `/containers/${enc(ref)}/wait`, {
+      stream: true,
+      ...(signal ? { signal } : {}),
+    })) as {
       StatusCode: number;
       Error?: { Message?: string } | null;
     };
@@ -280,6 +287,8 @@ export class DockerBackend extends ImageOps implements Backend {
       },
       // the container's config unchanged (podman's service wants a body)
       body: {},
+      // a big container's layer takes a while to write
+      timeoutMs: 30 * 60_000,
     })) as { Id: string };
     return r.Id;
   }
@@ -290,44 +299,13 @@ export class DockerBackend extends ImageOps implements Backend {
     if (o.cpus) body.NanoCpus = parseCpus(o.cpus);
     await this.conn.call('POST', `/containers/${enc(ref)}/update`, { body });
   }
-  async containerShell(_ref: string): Promise<string> {
-    // the API has no way to read the container's /etc/passwd without cp: the shell every image has
-    return '/bin/sh';
+  containerShell(ref: string): Promise<string> {
+    // as the embedded engine: the user's login shell in the container's /etc/passwd, else /bin/sh
+    return cp.loginShell(this.conn, ref);
   }
 
-  async execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {
-    const { Id } = (await this.conn.json('POST', `/containers/${enc(ref)}/exec`, {
-      body: {
-        Cmd: o.cmd,
-        Tty: !!o.tty,
-        AttachStdin: !!o.interactive && !o.detach,
-        AttachStdout: !o.detach,
-        AttachStderr: !o.detach,
-        Env: o.env,
-        WorkingDir: o.workdir,
-        User: o.user,
-        Privileged: !!o.privileged,
-      },
-    })) as { Id: string };
-    const exit = async (): Promise<ExitInfo | null> => {
-      // the engine may say Running for a moment after the stream ends
-      for (let i = 0; i < 50; i++) {
-        const x = (await this.conn.json('GET', `/exec/${Id}/json`)) as { Running: boolean; ExitCode: number | null };
-        if (!x.Running) return { exitCode: x.ExitCode ?? 0, oomKilled: false };
-        await sleep(20 + i * 10);
-      }
-      return null;
-    };
-    if (o.detach) {
-      await this.conn.call('POST', `/exec/${Id}/start`, { body: { Detach: true, Tty: !!o.tty } });
-      return { kind: 'session', session: finishedSession({ exitCode: 0, oomKilled: false }) };
-    }
-    const socket = await this.conn.hijack(`/exec/${Id}/start`, { body: { Detach: false, Tty: !!o.tty } });
-    const session = hijackedSession(socket, !!o.tty, {
-      resize: (h, w) => this.conn.call('POST', `/exec/${Id}/resize`, { query: { h, w } }),
-      exit,
-    });
-    return { kind: 'session', session };
+  execPlan(ref: string, o: ExecOptions): Promise<ExecStart> {
+    return execSession(this.conn, ref, o);
   }
   async attachContainer(
     ref: string,
@@ -397,16 +375,4 @@ export class DockerBackend extends ImageOps implements Backend {
   events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
     return streams.events(this.conn, opts);
   }
-}
-
-/** A session with nothing to carry (a detached exec). */
-function finishedSession(exit: ExitInfo): AttachSession {
-  return {
-    onData: () => undefined,
-    write: () => undefined,
-    closeStdin: () => undefined,
-    resize: () => undefined,
-    exited: Promise.resolve(exit),
-    close: () => undefined,
-  };
 }

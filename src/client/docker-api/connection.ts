@@ -18,6 +18,13 @@ export const CLIENT_API_VERSION = '1.43';
 /** What the docker CLI assumes of an engine whose ping names no version. */
 const FALLBACK_API_VERSION = '1.24';
 
+export interface ConnectionOptions {
+  /** How long making the link and the first ping may take, ms (10 s). */
+  connectTimeoutMs?: number;
+  /** How long a request that is not a stream may wait for its answer, or between two pieces of it, ms (120 s). */
+  requestTimeoutMs?: number;
+}
+
 export const versionLess = (a: string, b: string): boolean => {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);
   const [b1 = 0, b2 = 0] = b.split('.').map(Number);
@@ -64,8 +71,10 @@ export interface RequestOptions {
   body?: object | Readable;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** The answer streams for as long as the engine likes (logs -f, events, stats): no body timeout. */
+  /** The answer streams for as long as the engine likes (logs -f, events, stats, a wait): no timeout. */
   stream?: boolean;
+  /** A request that may take long (a commit, a stop with its grace time), ms; else the connection's. */
+  timeoutMs?: number;
 }
 
 export class Connection {
@@ -76,7 +85,16 @@ export class Connection {
   /** /version's answer. */
   engine: { Version?: string; ApiVersion?: string; Os?: string; Arch?: string; Components?: { Name: string }[] } = {};
 
-  constructor(readonly endpoint: Endpoint) {}
+  private readonly connectMs: number;
+  private readonly requestMs: number;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    o: ConnectionOptions = {},
+  ) {
+    this.connectMs = o.connectTimeoutMs ?? 10_000;
+    this.requestMs = o.requestTimeoutMs ?? 120_000;
+  }
 
   /** Connect, ping and learn the engine's version (once; again after close). */
   open(): Promise<void> {
@@ -93,7 +111,8 @@ export class Connection {
     // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
     const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
     const ep = this.endpoint;
-    const opts = { keepAliveTimeout: 4_000, connectTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 };
+    // no timeouts on the pool: each request sets its own (none for streams)
+    const opts = { keepAliveTimeout: 4_000, connectTimeout: this.connectMs, headersTimeout: 0, bodyTimeout: 0 };
     if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
     else if (ep.kind === 'ssh') {
       this.dialer = new SshDialer(ep);
@@ -111,11 +130,12 @@ export class Connection {
         },
       });
     } else this.client = new Pool(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
-    const ping = await this.raw('GET', '/_ping', { signal: AbortSignal.timeout(15_000) });
+    // an engine that takes the connection and never answers cannot be reached either
+    const ping = await this.raw('GET', '/_ping', { timeoutMs: this.connectMs });
     const header = ping.headers['api-version'];
     await ping.body.dump();
     this.version = negotiate(Array.isArray(header) ? header[0] : header);
-    const version = await this.raw('GET', '/version', { signal: AbortSignal.timeout(15_000) });
+    const version = await this.raw('GET', '/version', { timeoutMs: this.connectMs });
     this.engine = version.statusCode === 200 ? ((await version.body.json()) as typeof this.engine) : {};
     if (version.statusCode !== 200) await version.body.dump();
   }
@@ -132,11 +152,15 @@ export class Connection {
   }
 
   /** A connection error of the link itself (not the engine's answer, not our abort). */
-  linkError(e: unknown, during = true): unknown {
+  linkError(e: unknown, during = true, timeoutMs = 0): unknown {
     if (isBerthError(e)) return e;
     const name = (e as Error)?.name;
     if (name === 'AbortError') return new BerthError('CANCELLED', 'cancelled', { cause: e });
     const code = (e as NodeJS.ErrnoException)?.code ?? '';
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      const s = Math.round(timeoutMs / 1000);
+      return this.unavailable(new Error(`no answer ${s ? `within ${s}s` : 'in time'}`), during);
+    }
     const connect = ['ECONNREFUSED', 'ENOENT', 'EACCES', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENOTFOUND'];
     return this.unavailable(e, during && !connect.includes(code));
   }
@@ -149,17 +173,21 @@ export class Connection {
     if (body !== undefined && !isStream) headers['content-type'] = 'application/json';
     if (isStream) headers['content-type'] ??= 'application/x-tar';
     const prefix = path === '/_ping' ? '' : `/v${this.version}`;
+    // nothing that is not a stream waits forever on a host that took the request and went silent
+    const timeout = o.stream ? 0 : (o.timeoutMs ?? this.requestMs);
     try {
       return await this.client.request({
         method: method as Dispatcher.HttpMethod,
         path: prefix + path + queryString(o.query),
         headers,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
         ...(body !== undefined ? { body } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (e) {
       // a link that was up (the version is known) and broke is lost; one that never came up cannot be made
-      throw this.linkError(e, !!this.version);
+      throw this.linkError(e, !!this.version, timeout);
     }
   }
 

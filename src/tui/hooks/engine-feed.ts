@@ -11,7 +11,7 @@
  * runs every second. A refresh that finds the
  * same list as before changes nothing, so an idle app does not redraw.
  */
-import { isBerthError, type Backend, type EngineEvent } from '../../client/api.js';
+import { isBerthError, type Backend, type BerthError, type EngineEvent } from '../../client/api.js';
 import type { Store } from '../state/store.js';
 import type { ListId } from '../state/types.js';
 
@@ -53,6 +53,8 @@ export class EngineFeed {
   mode: FeedMode = 'starting';
   /** The wait before the event feed is taken up again after a remote link went down (doubles to 30 s). */
   private relinkMs = 1000;
+  /** A retry of the link is scheduled. */
+  private relinking = false;
   private readonly abort = new AbortController();
   private readonly signatures = new Map<ListId, string>();
   private readonly inflight = new Map<ListId, Promise<void>>();
@@ -124,6 +126,7 @@ export class EngineFeed {
               ? await this.backend.listNetworks()
               : await this.backend.listVolumes();
       if (this.abort.signal.aborted) return;
+      if (this.store.get().linkDown !== null) this.store.dispatch({ type: 'link', down: null });
       if (list === 'containers') this.refreshWords(items as { State: string; StartedAt: string }[]);
       const sig = JSON.stringify(items);
       if (this.signatures.get(list) === sig && this.store.get().data[list] !== null) return;
@@ -131,8 +134,44 @@ export class EngineFeed {
       this.store.dispatch({ type: 'data', list, items } as Parameters<Store['dispatch']>[0]);
     } catch (e) {
       if (this.abort.signal.aborted) return;
+      if (isBerthError(e, 'UNAVAILABLE')) return this.linkLost(e);
       this.store.dispatch({ type: 'message', message: { kind: 'error', text: `${list}: ${(e as Error).message}` } });
     }
+  }
+
+  /**
+   * The link to a remote engine is down (a load or the feed said so): the header says so, the
+   * polls stop, and the link is tried again after 1 s, then 2, 4, ... up to 30 s; a retry that
+   * reaches the engine loads every list and takes the feed up again.
+   */
+  private linkLost(e: BerthError): void {
+    this.store.dispatch({ type: 'link', down: e.message });
+    if (this.relinking) return;
+    this.relinking = true;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    const wait = this.relinkMs;
+    this.relinkMs = Math.min(this.relinkMs * 2, 30_000);
+    this.store.dispatch({
+      type: 'message',
+      message: { kind: 'error', text: `${e.message}; reconnecting in ${Math.round(wait / 1000)}s` },
+    });
+    const t = setTimeout(() => void this.relink(), wait);
+    t.unref?.();
+    this.abort.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+  }
+
+  private async relink(): Promise<void> {
+    this.relinking = false;
+    if (this.abort.signal.aborted) return;
+    // a load that fails again schedules the next try (linkLost)
+    await this.refresh('containers');
+    if (this.abort.signal.aborted || this.store.get().linkDown !== null) return;
+    this.relinkMs = 1000;
+    if (this.store.get().message?.text.includes('; reconnecting in '))
+      this.store.dispatch({ type: 'message', message: null });
+    for (const l of ['images', 'volumes', 'networks'] as const) void this.refresh(l);
+    void this.follow();
   }
 
   /**
@@ -172,7 +211,6 @@ export class EngineFeed {
       this.mode = 'events';
       this.startPolling(this.o.backstopMs);
       for await (const e of it) {
-        this.relinkMs = 1000;
         this.schedule(listsTouched(e));
       }
       if (!this.abort.signal.aborted) {
@@ -181,19 +219,10 @@ export class EngineFeed {
       }
     } catch (e) {
       if (this.abort.signal.aborted) return;
-      if (isBerthError(e) && e.code === 'UNAVAILABLE') {
-        // the link to a remote engine is down: poll (each poll tries the link again) and take the
-        // feed up again with backoff; the lists and the footer say what failed meanwhile
-        this.store.dispatch({
-          type: 'message',
-          message: { kind: 'error', text: `${e.message}; reconnecting in ${Math.round(this.relinkMs / 1000)}s` },
-        });
+      if (isBerthError(e, 'UNAVAILABLE')) {
+        // the link to a remote engine is down: taken up again with backoff (the header says so meanwhile)
         this.mode = 'polling';
-        this.startPolling(this.o.pollMs);
-        const t = setTimeout(() => void this.follow(), this.relinkMs);
-        t.unref?.();
-        this.abort.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
-        this.relinkMs = Math.min(this.relinkMs * 2, 30_000);
+        this.linkLost(e);
         return;
       }
       // no feed in this backend (or it broke): fall back to polling, quietly

@@ -8,6 +8,7 @@ export function Header({ width }: { width: number }) {
   const svc = useServices();
   const { backend, theme } = svc;
   const data = useAppState((s) => s.data);
+  const linkDown = useAppState((s) => s.linkDown);
   const info = backend.info();
   const cs = data.containers;
   const counts = [
@@ -25,6 +26,19 @@ export function Header({ width }: { width: number }) {
   const which = hosts && hosts.size > 1 ? `[${hosts.name(svc)} ${hosts.currentIndex + 1}/${hosts.size}] ` : '';
   const left = ` berth ${theme.glyphs.dot} ${which}${info.host} ${theme.glyphs.dot} ${where} `;
   const room = Math.max(0, width - left.length);
+  if (linkDown !== null) {
+    // a remote engine out of reach: said where the counts were (they are from before the link went down)
+    return (
+      <Text wrap="truncate">
+        <Text bold color={theme.colors.accent}>
+          {fit(left, Math.min(left.length, width), 'left', theme.glyphs.ellipsis)}
+        </Text>
+        <Text bold color={theme.colors.error}>
+          {fit('link down, reconnecting ', room, 'right', theme.glyphs.ellipsis)}
+        </Text>
+      </Text>
+    );
+  }
   return (
     <Text wrap="truncate">
       <Text bold color={theme.colors.accent}>

@@ -65,6 +65,7 @@ export type Action =
   | { type: 'searchResults'; results: SearchResult[] }
   | { type: 'closeOverlay' }
   | { type: 'message'; message: Message | null }
+  | { type: 'link'; down: string | null }
   | { type: 'logged'; entries: number; path: string }
   | { type: 'logs'; change: Partial<LogsView> }
   | { type: 'logsSearchKey'; input: string; key: KeyPress };
@@ -89,6 +90,7 @@ export function initialState(o: InitialOptions = {}): AppState {
     marks: [],
     overlay: null,
     message: null,
+    linkDown: null,
     logged: null,
     maximized: false,
     scroll: 0,
@@ -334,6 +336,8 @@ export function reduce(s: AppState, a: Action): AppState {
       return s.overlay ? { ...s, overlay: null } : s;
     case 'message':
       return s.message === a.message ? s : { ...s, message: a.message };
+    case 'link':
+      return s.linkDown === a.down ? s : { ...s, linkDown: a.down };
     case 'logged':
       return s.logged?.entries === a.entries ? s : { ...s, logged: { entries: a.entries, path: a.path } };
     case 'logs':

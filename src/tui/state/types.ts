@@ -143,6 +143,8 @@ export interface AppState {
   marks: string[];
   overlay: Overlay | null;
   message: Message | null;
+  /** Why the link to a remote engine is down (null while it is up); the header says so. */
+  linkDown: string | null;
   /** Output that was not the app's (warnings, stray stderr) went to this log while the app showed. */
   logged: { entries: number; path: string } | null;
   /** The main panel fills the screen (logs full screen). */

@@ -7,6 +7,9 @@
  *   ps     `docker ps -a` with 300 containers (created, not started)
  *   run    `docker run --rm --network none bb true`
  *   stats  `docker stats --no-stream` with 50 running containers
+ *   activation  the first `docker version` on a socket that systemd-socket-activate
+ *          holds, which starts the service (as the unit pair in contrib/systemd/
+ *          does), against the same command on the service once it runs
  *
  * It prints the median wall time of each side, the ratio berth/dockerd, the
  * budget from issue 17, the CPU seconds the service and dockerd used during
@@ -86,6 +89,45 @@ function many(host, n, what) {
   }
 }
 
+/** The first request on a socket-activated service: systemd-socket-activate listens, the request starts the service. */
+async function activation() {
+  const first = [];
+  const warm = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const path = join(work, `activated-${r}.sock`);
+    const act = spawn(
+      'systemd-socket-activate',
+      [
+        '-l',
+        path,
+        process.execPath,
+        cli,
+        '--root',
+        join(berthRoot, 'root'),
+        '--runroot',
+        join(berthRoot, 'run'),
+      ].concat(['system', 'service', '--time', '0']),
+      { stdio: ['ignore', 'ignore', 'ignore'], env },
+    );
+    try {
+      for (let i = 0; i < 500 && !existsSync(path); i++) await new Promise((res) => setTimeout(res, 10));
+      if (!existsSync(path)) throw new Error('systemd-socket-activate did not listen');
+      first.push(timed(() => docker(`unix://${path}`, 'version')));
+      warm.push(timed(() => docker(`unix://${path}`, 'version')));
+    } finally {
+      act.kill('SIGTERM');
+      await new Promise((res) => act.once('exit', res));
+    }
+  }
+  const f = summary(first);
+  const w = summary(warm);
+  const ms = (x) => `${(x * 1000).toFixed(1)} ms`;
+  log(
+    `activation: first docker version ${ms(f.median)}, then ${ms(w.median)} on the running service; load ${load1().toFixed(2)}`,
+  );
+  return { first: f, running: w };
+}
+
 function cpuOf(pid) {
   const c = processCpu(pid);
   return c.user + c.system;
@@ -140,6 +182,7 @@ async function main() {
     log(`starting ${STATS_CONTAINERS} containers on each side`);
     for (const s of sides) many(s.host, STATS_CONTAINERS, 'run -d --network none -l bench=stats bb sleep 3600');
     measure('stats', ['stats', '--no-stream']);
+    results.activation = await activation();
   } finally {
     for (const s of sides) {
       const ids = spawnSync(DOCKER, ['ps', '-aq'], { encoding: 'utf8', env: { ...env, DOCKER_HOST: s.host } }).stdout;

@@ -98,6 +98,9 @@ for (const out of Object.values(result.metafile.outputs))
   for (const i of out.imports)
     if (i.kind === 'dynamic-import') throw new Error(`${i.path}: an import() left in the command line's bundle`);
 
+// ASCII, which code-cache.ts reads as one-byte characters (esbuild escapes the rest; this says if that changes)
+if (readFileSync(BUNDLE).some((b) => b > 0x7f)) throw new Error(`${BUNDLE}: not ASCII`);
+
 // every verb loaded once: the cache holds the top level of every module the command line has
 const bytes = await writeCodeCache<typeof import('./program.js')>(BUNDLE, async (m) => {
   await m.allVerbs();

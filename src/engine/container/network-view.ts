@@ -13,6 +13,7 @@ import { attachmentsOf } from '../network/container-options.js';
 import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
 import type { NetworkRecord } from '../network/types.js';
+import { isRunning } from './records.js';
 import type { CurrentState } from './state.js';
 import type { ContainerRecord } from './types.js';
 
@@ -23,8 +24,6 @@ interface View {
   ports: PortsView;
   summaryPorts: ContainerSummary['Ports'];
 }
-
-const running = (st: CurrentState) => st.status === 'running' || st.status === 'paused' || st.status === 'restarting';
 
 /** Networks by name, looked up once for many containers (a list of 300 names a few networks). */
 export function networkLookup(db: NetworkDb): (name: string) => NetworkRecord | null {
@@ -43,7 +42,7 @@ export function networkView(
   lookup?: (name: string) => NetworkRecord | null,
 ): View {
   const db = new NetworkDb(store.db);
-  const live = running(st);
+  const live = isRunning(st);
   const eps = live ? db.endpointsOf(rec.id) : [];
   const networks: Record<string, EndpointSettings> = {};
   const byName = lookup ?? ((name: string) => db.byName(name));

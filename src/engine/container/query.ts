@@ -6,7 +6,7 @@ import { containerPaths } from '../runtime/container-fs.js';
 import type { Store } from '../store/store.js';
 import type { ContainerSummary } from '../types.js';
 import { checkFilterKeys, matchLabel } from '../util/filters.js';
-import { containerDb, findContainer, stateOf } from './records.js';
+import { containerDb, findContainer, isRunning, stateOf } from './records.js';
 import { hostConfigView } from './docker-shapes.js';
 import { networkLookup, networkSettings, networkView } from './network-view.js';
 import type { NetworkRecord } from '../network/types.js';
@@ -190,8 +190,7 @@ export function listContainers(store: Store, opts: ListOptions = {}): ContainerS
     if (before.length && !before.every((b) => i > b)) return;
     if (since.length && !since.every((s) => i < s)) return;
     const st = stateOf(store, rec);
-    const running = st.status === 'running' || st.status === 'paused' || st.status === 'restarting';
-    if (!all && !running) return;
+    if (!all && !isRunning(st)) return;
     if (f.has('id') && !f.get('id')!.some((p) => rec.id.startsWith(p))) return;
     if (names.length && !names.some((re) => re.test(rec.name) || re.test(`/${rec.name}`))) return;
     if (f.has('label') && !f.get('label')!.every((l) => matchLabel(rec.config.Labels, l))) return;
@@ -231,7 +230,7 @@ export function inspectContainer(store: Store, ref: string, size = false): Recor
     Args: rec.args,
     State: {
       Status: st.status,
-      Running: st.status === 'running' || st.status === 'paused' || st.status === 'restarting',
+      Running: isRunning(st),
       Paused: st.status === 'paused',
       Restarting: st.status === 'restarting',
       OOMKilled: st.oomKilled,

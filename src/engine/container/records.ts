@@ -70,7 +70,7 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
       // monitor's exit command of an --rm container, or any reader, may look first): its start, then its end
       const unseenRun =
         next.status === 'exited' &&
-        !['running', 'paused', 'restarting'].includes(before.status) &&
+        !isRunning(before) &&
         next.startedAt !== ZERO_TIME &&
         next.startedAt !== before.startedAt &&
         next.restartCount === before.restartCount;
@@ -98,5 +98,5 @@ export function stateOf(store: Store, rec: ContainerRecord): CurrentState {
   return cur;
 }
 
-export const isRunning = (s: CurrentState) =>
+export const isRunning = (s: Pick<CurrentState, 'status'>) =>
   s.status === 'running' || s.status === 'paused' || s.status === 'restarting';

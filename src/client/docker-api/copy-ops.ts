@@ -10,7 +10,7 @@
  */
 import { posix } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { passwdShell } from '../../engine/container/shell.js';
+import { openableShell } from '../../engine/container/shell.js';
 import { readTar } from '../../engine/tar/reader.js';
 import { TarWriter } from '../../engine/tar/writer.js';
 import { BerthError, isBerthError } from '../errors.js';
@@ -202,8 +202,8 @@ export async function loginShell(conn: Connection, ref: string): Promise<string>
   } catch (e) {
     if (!isBerthError(e, 'NOT_FOUND')) throw e;
   }
-  const shell = passwdShell(passwd, info.Config.User ?? '');
-  if (!shell || /\/(nologin|false)$/.test(shell)) return '/bin/sh';
+  const shell = openableShell(passwd, info.Config.User ?? '');
+  if (!shell) return '/bin/sh';
   try {
     await headStat(conn, info.Id, ref, shell);
     return shell;

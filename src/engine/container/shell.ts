@@ -21,6 +21,12 @@ export function passwdShell(passwd: string | null, user: string): string | null 
   return shell && shell.startsWith('/') ? shell : null;
 }
 
+/** The login shell to open: passwdShell's, unless it is one that refuses a login (nologin, false). Pure. */
+export function openableShell(passwd: string | null, user: string): string | null {
+  const shell = passwdShell(passwd, user);
+  return shell && !/\/(nologin|false)$/.test(shell) ? shell : null;
+}
+
 export function loginShell(store: Store, ref: string): string {
   const rec = findContainer(store, ref);
   const st = stateOf(store, rec);
@@ -33,8 +39,8 @@ export function loginShell(store: Store, ref: string): string {
   } catch {
     passwd = null;
   }
-  const shell = passwdShell(passwd, rec.config.User ?? '');
-  if (shell && !/\/(nologin|false)$/.test(shell)) {
+  const shell = openableShell(passwd, rec.config.User ?? '');
+  if (shell) {
     try {
       lstatSync(join(root, shell));
       return shell;

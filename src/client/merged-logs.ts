@@ -6,6 +6,7 @@
  * time of the last line of its backlog and skips what the backlog had, so
  * no line is shown twice or lost between the two.
  */
+import { pushStream } from '../engine/util/push-stream.js';
 import type { Backend, LogLine } from './api.js';
 
 export interface SourcedLine extends LogLine {
@@ -46,48 +47,31 @@ export async function* mergedLogs(
   yield* mergeByTime(backlogs);
   if (!o.follow || signal?.aborted) return;
 
-  // follow every log at once; lines are handed on in the order they arrive
-  const queue: SourcedLine[] = [];
-  let failure: unknown = null;
-  let running = refs.length;
-  let wake: (() => void) | null = null;
-  const poke = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  refs.forEach((ref, source) => {
-    const backlog = backlogs[source]!;
-    const last = backlog.length ? backlog[backlog.length - 1]!.timeNs : null;
-    // `since` takes lines at that very time too: skip the ones the backlog had
-    let seen = last === null ? 0 : backlog.filter((l) => l.timeNs === last).length;
-    void (async () => {
-      const opts = { follow: true, ...(last !== null ? { since: sinceOf(last) } : {}), ...(signal ? { signal } : {}) };
-      for await (const l of backend.containerLogs(ref, opts)) {
-        if (last !== null && l.timeNs < last) continue;
-        if (last !== null && l.timeNs === last && seen > 0) {
-          seen--;
-          continue;
-        }
-        queue.push({ ...l, source });
-        poke();
-      }
-    })()
-      .catch((e: unknown) => {
-        if (!signal?.aborted) failure ??= e;
-      })
-      .finally(() => {
-        running--;
-        poke();
-      });
-  });
-  while (true) {
-    if (queue.length) {
-      yield queue.shift()!;
-      continue;
-    }
-    if (failure) throw failure;
-    if (!running || signal?.aborted) return;
-    await new Promise<void>((r) => (wake = r));
-  }
+  // follow every log at once; lines are handed on in the order they arrive (the operation's signal ends them all
+  // when the consumer stops or the caller's signal fires)
+  yield* pushStream<SourcedLine>(
+    (emit, sig) =>
+      Promise.all(
+        refs.map(async (ref, source) => {
+          const backlog = backlogs[source]!;
+          const last = backlog.length ? backlog[backlog.length - 1]!.timeNs : null;
+          // `since` takes lines at that very time too: skip the ones the backlog had
+          let seen = last === null ? 0 : backlog.filter((l) => l.timeNs === last).length;
+          const opts = { follow: true, ...(last !== null ? { since: sinceOf(last) } : {}), signal: sig };
+          try {
+            for await (const l of backend.containerLogs(ref, opts)) {
+              if (last !== null && l.timeNs < last) continue;
+              if (last !== null && l.timeNs === last && seen > 0) {
+                seen--;
+                continue;
+              }
+              emit({ ...l, source });
+            }
+          } catch (e) {
+            if (!sig.aborted) throw e;
+          }
+        }),
+      ),
+    signal,
+  );
 }

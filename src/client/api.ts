@@ -9,7 +9,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-export { BerthError, isBerthError, type ErrorCode } from './errors.js';
+export { BerthError, BuildFailure, isBerthError, type ErrorCode } from './errors.js';
 export type * from './types/images.js';
 export type * from './types/containers.js';
 export type * from './types/volumes.js';
@@ -177,8 +177,11 @@ export interface ContainerApi {
 export interface BuildApi {
   /**
    * Build an image: BuildKit's progress (docker's JSON messages with the
-   * solve status in `aux` under TRACE_ID), ending with `{aux: {ID}}`; the
-   * build's error is thrown. Stopping the iteration or the signal cancels it.
+   * solve status in `aux` under TRACE_ID), or from a remote engine the
+   * classic builder's messages (`stream`, `status`, the context upload under
+   * CONTEXT_UPLOAD_ID: format/classic-build.ts), ending with `{aux: {ID}}`;
+   * the build's error is thrown (a remote build's as BuildFailure, with its
+   * exit status). Stopping the iteration or the signal cancels it.
    */
   buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ProgressMessage>;
   /**

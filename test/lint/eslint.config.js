@@ -1,5 +1,6 @@
 // Lint rules that keep the architecture honest (DESIGN.md section 1):
 // tui -> client -> engine, cli -> client -> engine, server -> client -> engine
+// (common/ is below both engine/ and client/, and imports only engine/errors)
 // (engine/ and client/ never import server/); keymap/ and theme/ import
 // nothing from hooks or components. Type checking is done by tsc.
 import tsParser from '@typescript-eslint/parser';
@@ -42,6 +43,19 @@ export default [
     // a separate helper process (chrooted into a container), so it owns argv and exit
     files: ['src/engine/runtime/fs-helper.ts'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // what the engine and the client both read the same way (.dockerignore, archive sniffing)
+    files: ['src/common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        upward(
+          ['client', 'cli', 'tui', 'server'],
+          'common/ is shared by the engine and the client: it imports neither',
+        ),
+      ],
+    },
   },
   {
     files: ['src/client/**'],

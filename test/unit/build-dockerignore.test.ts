@@ -1,6 +1,6 @@
 /** .dockerignore with docker's pattern rules. */
 import { describe, expect, it } from 'vitest';
-import { IgnoreMatcher, parseDockerignore } from '../../src/engine/build/dockerignore.js';
+import { IgnoreMatcher, parseDockerignore } from '../../src/common/dockerignore.js';
 
 const m = (text: string) => new IgnoreMatcher(parseDockerignore(text));
 

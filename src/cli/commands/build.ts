@@ -9,6 +9,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   BuildError,
+  BuildFailure,
   dependsOf,
   isBerthError,
   isTrace,
@@ -17,6 +18,7 @@ import {
   type ContextSource,
 } from '../../client/api.js';
 import { formatBuildError } from '../../client/format/build-progress.js';
+import { ClassicBuild, isClassic } from '../../client/format/classic-build.js';
 import { BuildDisplay, progressMode } from '../build-display.js';
 import { keepRecord, OutputTap, recordLine } from '../build-record.js';
 import { ExitError, UsageError } from '../context.js';
@@ -162,6 +164,7 @@ export const verb: Verb = {
       network: str(opts, 'network') ?? 'default',
       secrets: secrets(list(opts, 'secret')),
       ...(line ? { record: true } : {}),
+      ...(quiet ? { quiet: true } : {}),
     };
     const display = new BuildDisplay(err.writer, mode);
     const ctl = new AbortController();
@@ -170,15 +173,32 @@ export const verb: Verb = {
     process.on('SIGTERM', onSignal);
     let id: string | null = null;
     let depends = null;
+    // a remote engine's classic builder: its text on stdout, as the docker CLI prints it with DOCKER_BUILDKIT=0
+    const classic = new ClassicBuild();
+    let traced = false;
+    let plain = false;
+    const finish = () => (traced || !plain ? display.finish() : undefined);
     try {
       for await (const m of backend.buildImage(req, { signal: ctl.signal })) {
-        if (isTrace(m)) display.update(m.aux);
+        if (isTrace(m)) {
+          traced = true;
+          display.update(m.aux);
+        } else if (isClassic(m)) {
+          plain = true;
+          const text = classic.apply(m, !!cli.stdout.isTTY);
+          if (text && !quiet) out.writer.write(text);
+        }
         id = resultOf(m) ?? id;
         depends = dependsOf(m) ?? depends;
       }
-      display.finish();
+      finish();
     } catch (e) {
-      display.finish();
+      finish();
+      if (e instanceof BuildFailure && !ctl.signal.aborted) {
+        // docker's one line, and its status: a RUN step's exit code
+        cli.err(e.message);
+        return e.status;
+      }
       const cancelled = isBerthError(e, 'CANCELLED') || ctl.signal.aborted;
       const lines = cancelled
         ? formatBuildError({ message: 'Canceled: context canceled', solve: true })

@@ -2,7 +2,7 @@
  * The remote backend: the Backend interface over the Docker Engine API, for
  * a dockerd, podman's service or berth's own, reached by unix socket, TCP
  * (TLS) or ssh (see endpoint.ts, connection.ts). Containers here; images,
- * volumes and registry work in image-ops.ts; cp in copy-ops.ts; streams in streams.ts. What
+ * volumes and registry work in image-ops.ts; build in build-ops.ts; cp in copy-ops.ts; streams in streams.ts. What
  * only an engine in this process can do is reported missing in
  * capabilities(), and those methods throw NOT_SUPPORTED with the reason.
  */
@@ -40,6 +40,7 @@ import type {
 import type { CheckReport } from '../types/images.js';
 import type { LoginResult, RegistryCredentials } from '../types/registry.js';
 import type { EngineEvent, EventOptions, ProgressMessage, StatsOptions, StatsSample } from '../types/streams.js';
+import * as builds from './build-ops.js';
 import { Connection, filtersJson, type ConnectionOptions } from './connection.js';
 import { containerSummary, createBody } from './convert.js';
 import * as cp from './copy-ops.js';
@@ -69,7 +70,6 @@ export class DockerBackend extends ImageOps implements Backend {
       storeCheck: `${remote}: the engine checks its own store`,
       registryTags: 'not in the Docker Engine API',
       login: 'credentials are kept by the embedded engine only; give them for each pull or push',
-      build: 'not yet over the Docker Engine API (berth build works with the embedded engine)',
     });
   }
 
@@ -351,16 +351,15 @@ export class DockerBackend extends ImageOps implements Backend {
   disconnectNetwork(network: string, container: string, force?: boolean) {
     return nets.disconnectNetwork(this.conn, network, container, force);
   }
-  async *buildImage(_req: BuildRequest): AsyncGenerator<ProgressMessage> {
-    requireFeature(this.caps, 'build');
+  buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }): AsyncGenerator<ProgressMessage> {
+    return builds.build(this.conn, req, opts);
   }
   async saveBuildRecord(_input: BuildRecordInput): Promise<string | null> {
     requireFeature(this.caps, 'runPlan');
     throw new Error('unreachable');
   }
-  async pruneBuildCache(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
-    requireFeature(this.caps, 'build');
-    throw new Error('unreachable');
+  pruneBuildCache(opts?: { all?: boolean; filters?: Map<string, string[]> }) {
+    return builds.pruneBuildCache(this.conn, opts);
   }
 
   // ---- streams -------------------------------------------------------------------

@@ -8,7 +8,7 @@
  * unpacked contexts live in the build's scratch directory.
  */
 import { execFile } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,7 +17,8 @@ import { autoDecompress } from '../archive/compression.js';
 import { openUrl } from '../archive/import.js';
 import { BerthError } from '../errors.js';
 import { extractTar } from '../layer/extract.js';
-import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
+import { ignoreFiles, loadIgnore, looksLikeTar } from '../../common/context-files.js';
+import type { IgnoreMatcher } from '../../common/dockerignore.js';
 import { ContextView, DirView, resolveIn } from './fs/view.js';
 
 export type ContextSource =
@@ -54,22 +55,6 @@ const prepareError = (msg: string, cause?: unknown) =>
 
 export const isGitUrl = (s: string) =>
   /^git:\/\//.test(s) || /^git@/.test(s) || /^github\.com\//.test(s) || /^https?:\/\/[^#]*\.git(#.*)?$/.test(s);
-
-/** docker's IsArchive: compressed by magic bytes, or a readable tar header. */
-function looksLikeTar(head: Buffer): boolean {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true;
-  if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') return true;
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return true;
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return true;
-  if (head.length < 512) return false;
-  const magic = head.toString('latin1', 257, 262);
-  if (magic === 'ustar') return true;
-  // an old v7 tar: the header checksum adds up
-  const stored = parseInt(head.toString('latin1', 148, 156).replace(/\0.*$/, '').trim(), 8);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : head[i]!;
-  return stored === sum;
-}
 
 async function untarInto(data: AsyncIterable<Buffer>, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -127,24 +112,6 @@ function gitSubdir(root: string, sub: string): string {
   }
   if (!st.isDirectory()) throw prepareError(`error setting git context, not a directory: ${dir}`);
   return dir;
-}
-
-const ignoreFiles = (ctxDir: string, dockerfilePath: string | null) => [
-  ...(dockerfilePath ? [`${dockerfilePath}.dockerignore`] : []),
-  join(ctxDir, '.dockerignore'),
-];
-
-function loadIgnore(ctxDir: string, dockerfilePath: string | null): { matcher: IgnoreMatcher | null; bytes: number } {
-  const own = dockerfilePath ? `${dockerfilePath}.dockerignore` : null;
-  const file = own && existsSync(own) ? own : join(ctxDir, '.dockerignore');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { matcher: null, bytes: 0 };
-  }
-  const patterns = parseDockerignore(text);
-  return { matcher: patterns.length ? new IgnoreMatcher(patterns) : null, bytes: Buffer.byteLength(text) };
 }
 
 /** Resolve the context and read the Dockerfile; `scratch` holds anything downloaded or unpacked. */

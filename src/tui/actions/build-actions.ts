@@ -3,7 +3,8 @@
  * (relative to the app's directory, as docker build's PATH and -f are), the
  * build run through the backend with its steps drawn live in the dialog
  * (the terminal display of `berth build`: each step, its time, the running
- * step's last lines, at most ten frames a second), Esc cancelling through
+ * step's last lines, at most ten frames a second; a remote engine's classic
+ * steps and context upload the same way), Esc cancelling through
  * the dialog's signal (the engine then leaves no image, container, mount or
  * scratch file), the built image selected in Images. A failure keeps the
  * steps in the dialog, the failed one with its last lines.
@@ -12,6 +13,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isTrace, resultOf } from '../../client/api.js';
 import { BuildProgress } from '../../client/format/build-progress.js';
+import { ClassicBuild, isClassic } from '../../client/format/classic-build.js';
 import { shortId } from '../../client/format/table.js';
 import { familiarRepoTag } from '../../client/validate.js';
 import type { Services } from '../hooks/context.js';
@@ -59,10 +61,13 @@ async function run(svc: Services, f: FormState): Promise<string> {
     busy: { label: `Building ${text(f.values.context).trim()}`, started: Date.now(), bytes: 0, layers: 0, current: '' },
   });
   const progress = new BuildProgress();
+  // a remote engine's classic builder: its steps from the text it streams
+  const classic = new ClassicBuild();
+  let view: BuildProgress | ClassicBuild = progress;
   let last = 0;
   const show = (finished = false) => {
     last = Date.now();
-    d({ type: 'formOutput', output: { header: progress.header(last, finished), rows: progress.rows(last, 4) } });
+    d({ type: 'formOutput', output: { header: view.header(last, finished), rows: view.rows(last, 4) } });
   };
   show();
   // the times move on while a step prints nothing
@@ -70,14 +75,19 @@ async function run(svc: Services, f: FormState): Promise<string> {
   let id: string | null = null;
   try {
     for await (const m of svc.backend.buildImage(req, { signal: c.signal })) {
-      if (isTrace(m)) {
-        progress.apply(m.aux);
-        if (Date.now() - last >= 100) show();
+      if (isTrace(m)) progress.apply(m.aux);
+      else if (isClassic(m)) {
+        view = classic;
+        classic.apply(m);
       }
+      if (Date.now() - last >= 100) show();
       id = resultOf(m) ?? id;
     }
     if (!id) throw new Error('the build produced no image');
     return id;
+  } catch (e) {
+    classic.failed = true;
+    throw e;
   } finally {
     clearInterval(tick);
     show(true);

@@ -41,6 +41,8 @@ export interface BuildRequest {
   platform?: string;
   network?: string;
   secrets?: ReadonlyMap<string, Buffer>;
+  /** Nothing but the image ID is wanted (the API's q; a remote engine then streams no steps). */
+  quiet?: boolean;
   /**
    * Gather what the result depends on: the last message then carries it as `aux.Depends`
    * (replay/depends.ts), for a build replay record (replay/record.ts).

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { BerthError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { BuildContext } from '../context.js';
-import { IgnoreMatcher } from '../dockerignore.js';
+import { IgnoreMatcher } from '../../../common/dockerignore.js';
 import { openRootfs, type Rootfs } from '../fs/rootfs.js';
 import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
 import { DirView, resolveIn, type FsView } from '../fs/view.js';

@@ -32,7 +32,7 @@ import {
 import { join, posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
-import type { IgnoreMatcher } from '../dockerignore.js';
+import type { IgnoreMatcher } from '../../../common/dockerignore.js';
 import { xattrsOf } from './sources.js';
 import { DirView, MergedView, resolveIn, statIn, type FsView } from './view.js';
 

@@ -12,7 +12,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
-import type { IgnoreMatcher } from '../dockerignore.js';
+import type { IgnoreMatcher } from '../../../common/dockerignore.js';
 import { resolveIn, type FsView } from './view.js';
 
 export const hasWildcard = (p: string) => /(^|[^\\])[*?[]/.test(p);

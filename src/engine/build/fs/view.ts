@@ -9,7 +9,7 @@
 import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
-import type { IgnoreMatcher } from '../dockerignore.js';
+import type { IgnoreMatcher } from '../../../common/dockerignore.js';
 
 export interface FsView {
   /** lstat of a path in the view; null when it is not there (or ignored). */

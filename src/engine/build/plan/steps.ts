@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import { BerthError, invalidArg } from '../../errors.js';
 import { chompHeredoc, parseHeredocWord } from '../dockerfile/lines.js';
-import { cleanPath } from '../dockerignore.js';
+import { cleanPath } from '../../../common/dockerignore.js';
 import { processWord } from '../dockerfile/shell-words.js';
 import type { CopyInstruction, RunInstruction } from '../dockerfile/types.js';
 import type { PlanOptions } from './dispatch.js';

@@ -10,7 +10,7 @@
  * BuildKit's context walk applies them). Pure.
  */
 import { posix } from 'node:path';
-import { invalidArg } from '../errors.js';
+import { invalidArg } from '../engine/errors.js';
 
 /** Go's filepath.Clean for slash paths. */
 export function cleanPath(p: string): string {

@@ -200,6 +200,11 @@ export const verb: Verb = {
         return e.status;
       }
       const cancelled = isBerthError(e, 'CANCELLED') || ctl.signal.aborted;
+      if (cancelled && plain) {
+        // the classic builder's words for a build whose client went away
+        cli.err('ERROR: context canceled');
+        return 1;
+      }
       const lines = cancelled
         ? formatBuildError({ message: 'Canceled: context canceled', solve: true })
         : e instanceof BuildError

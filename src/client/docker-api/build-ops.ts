@@ -49,7 +49,8 @@ export async function registryConfig(registries: string[]): Promise<string> {
         ? { identitytoken: c.secret, serveraddress: key }
         : { username: c.username, password: c.secret, serveraddress: key };
   }
-  return Buffer.from(JSON.stringify(cfg)).toString('base64url');
+  // base64url with its padding, as Go's URLEncoding writes it (podman's service wants the padding)
+  return Buffer.from(JSON.stringify(cfg)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 /** Counts what passes; at most ten progress calls a second, and one with the total at the end. */
@@ -136,9 +137,9 @@ export function build(
           }
           const built = /^Successfully built ([0-9a-f]+)/m.exec(m.stream ?? '');
           if (built) short = built[1]!;
-          // q=1: the engine's only line is the image's ID
-          const quiet = /^(sha256:[0-9a-f]{64})\s*$/.exec(m.stream ?? '');
-          if (quiet) id ||= quiet[1]!;
+          // q=1: the engine's only line is the image's ID (podman's without its sha256:)
+          const quiet = req.quiet ? /^(?:sha256:)?([0-9a-f]{64})\s*$/.exec(m.stream ?? '') : null;
+          if (quiet) id ||= `sha256:${quiet[1]!}`;
           emit(m);
         }
       } catch (e) {

@@ -15,9 +15,10 @@ import type { ProgressRow } from './build-progress.js';
 export const CONTEXT_UPLOAD_ID = 'berth.build.context';
 
 const UPLOAD = 'Sending build context to Docker daemon';
-const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
+/** docker's "Step 1/5 : FROM ...", podman's "STEP 1/5: FROM ...". */
+const STEP = /^(?:Step|STEP) (\d+)\/(\d+) ?: (.*)$/;
 /** The classic builder's own bookkeeping lines: not a step's output. */
-const QUIET = /^( ---> |Removing intermediate container |Successfully built |Successfully tagged )/;
+const QUIET = /^( ---> |--> |Removing intermediate container |Successfully built |Successfully tagged |COMMIT )/;
 const MAX_LOGS = 200;
 const secs = (ms: number) => (Math.max(ms, 0) / 1000).toFixed(1) + 's';
 
@@ -84,7 +85,7 @@ export class ClassicBuild {
       this.steps.push({ title: `Step ${step[1]}/${step[2]} : ${step[3]}`, started: now, cached: false, logs: [] });
       return;
     }
-    if (/^ ---> Using cache$/.test(l) && cur) cur.cached = true;
+    if (/^ ?-+> Using cache\b/.test(l) && cur) cur.cached = true;
     if (/^Successfully built /.test(l) && cur && cur.completed === undefined) cur.completed = now;
     if (QUIET.test(l) || !cur) return;
     cur.logs.push(l);

@@ -84,6 +84,8 @@ export function build(
 ): AsyncGenerator<ProgressMessage> {
   return pushStream<ProgressMessage>(
     async (emit, signal) => {
+      if (req.secrets?.size)
+        throw new BerthError('NOT_SUPPORTED', '--secret needs BuildKit: this engine builds with the classic builder');
       const up = await contextUpload(req.context);
       const registries = up.dockerfileText ? baseRegistries(up.dockerfileText) : [];
       const labels = req.labels && Object.keys(req.labels).length ? JSON.stringify(req.labels) : undefined;

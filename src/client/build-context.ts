@@ -63,10 +63,13 @@ export function contextEntries(dir: string, matcher: IgnoreMatcher | null, keep:
     }
     for (const n of names) {
       const r = rel ? `${rel}/${n}` : n;
-      const st = lstatSync(join(dir, r));
+      // gone since the directory was read: not in the context
+      const st = lstatSync(join(dir, r), { throwIfNoEntry: false });
+      if (!st) continue;
       const ignored = !!matcher && !keep.has(r) && matcher.ignores(r);
       if (st.isDirectory()) {
-        if (ignored && matcher!.canSkipDir(r)) continue;
+        const holdsKept = [...keep].some((k) => k.startsWith(`${r}/`));
+        if (ignored && !holdsKept && matcher!.canSkipDir(r)) continue;
         if (!ignored) out.push({ rel: r, st });
         walk(r);
       } else if (!ignored && (st.isFile() || st.isSymbolicLink())) out.push({ rel: r, st });

@@ -62,6 +62,12 @@ describe('the context a remote engine is sent', () => {
     writeFileSync(join(d, '.dockerignore'), 'ignored\n!ignored/keep.txt\nDockerfile\n.dockerignore\n');
     const got = await entries((await contextUpload({ source: { kind: 'dir', path: d } })).body);
     expect([...got.keys()]).toEqual(['.dockerignore', 'Dockerfile', 'ignored/keep.txt']);
+    // -f naming a Dockerfile in an ignored directory: sent all the same (docker's CLI adds it as an exception)
+    writeFileSync(join(d, 'ignored', 'Dockerfile'), 'FROM bb:latest\n');
+    const up = await contextUpload({ source: { kind: 'dir', path: d }, dockerfile: { path: 'ignored/Dockerfile' } });
+    expect(up.dockerfile).toBe('ignored/Dockerfile');
+    // (the context's own Dockerfile is no longer the build's: .dockerignore leaves it out)
+    expect([...(await entries(up.body)).keys()]).toEqual(['.dockerignore', 'ignored/Dockerfile', 'ignored/keep.txt']);
   });
 
   it('a Dockerfile outside the context goes in as .dockerfile.<random>, named in .dockerignore', async () => {

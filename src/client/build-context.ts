@@ -5,15 +5,16 @@
  * the context (common/context-files.ts), the Dockerfile and `.dockerignore`
  * always in it; a Dockerfile outside the context, or `-f -`, added as
  * `.dockerfile.<random>` and named in `.dockerignore` (so COPY never sees
- * it); `-` a tar passed on as it comes, or a lone Dockerfile put in a tar;
- * a URL fetched by the engine (the API's `remote`). Entries are owned by
+ * it); `-` or an http(s) URL (fetched here, as the docker CLI fetches it):
+ * a tar passed on as it comes, or a lone Dockerfile put in a tar; a git
+ * repository cloned by the engine (the API's `remote`). Entries are owned by
  * root, as the docker CLI writes them.
  */
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { loadIgnore, looksLikeTar } from '../common/context-files.js';
+import { isGitUrl, loadIgnore, looksLikeTar } from '../common/context-files.js';
 import type { IgnoreMatcher } from '../common/dockerignore.js';
 import { newHeader, type TarHeader } from '../engine/tar/header.js';
 import { TarWriter } from '../engine/tar/writer.js';
@@ -216,7 +217,25 @@ export async function contextUpload(input: ContextInputLike): Promise<ContextUpl
   const df = input.dockerfile;
   if (src.kind === 'dir') return fromDir(src.path, df);
   if (src.kind === 'stdin') return fromStdin(src.stream, df);
+  if (/^https?:\/\//.test(src.url) && !isGitUrl(src.url)) return fromStdin(await download(src.url), df);
+  // a git repository: the engine clones it (the API's remote), as dockerd does for a remote context
   if (df && 'content' in df)
-    throw new BerthError('NOT_SUPPORTED', 'a Dockerfile from stdin with a URL context is not supported by this engine');
+    throw new BerthError('NOT_SUPPORTED', 'a Dockerfile from stdin with a git context is not supported by this engine');
   return { body: null, remote: src.url, dockerfile: df?.path ?? '', dockerfileText: null };
+}
+
+/** An http(s) context fetched here, as the docker CLI fetches it, and streamed on: a tar, or a Dockerfile. */
+async function download(url: string): Promise<AsyncIterable<Buffer>> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (e) {
+    const why = ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
+    throw prepareError(`unable to download remote context ${url}: ${why}`, e);
+  }
+  if (!res.ok || !res.body) {
+    await res.body?.cancel().catch(() => undefined);
+    throw prepareError(`unable to download remote context ${url}: ${res.status} ${res.statusText}`.trim());
+  }
+  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Buffer>;
 }

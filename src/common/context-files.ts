@@ -9,6 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
 
+/** A git repository as docker names one for a build context (git://, git@, github.com/, an http(s) URL ending .git). */
+export const isGitUrl = (s: string) =>
+  /^git:\/\//.test(s) || /^git@/.test(s) || /^github\.com\//.test(s) || /^https?:\/\/[^#]*\.git(#.*)?$/.test(s);
+
 /** docker's IsArchive: compressed by magic bytes, or a readable tar header. */
 export function looksLikeTar(head: Buffer): boolean {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true;

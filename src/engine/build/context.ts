@@ -17,7 +17,7 @@ import { autoDecompress } from '../archive/compression.js';
 import { openUrl } from '../archive/import.js';
 import { BerthError } from '../errors.js';
 import { extractTar } from '../layer/extract.js';
-import { ignoreFiles, loadIgnore, looksLikeTar } from '../../common/context-files.js';
+import { ignoreFiles, isGitUrl, loadIgnore, looksLikeTar } from '../../common/context-files.js';
 import type { IgnoreMatcher } from '../../common/dockerignore.js';
 import { ContextView, DirView, resolveIn } from './fs/view.js';
 
@@ -52,9 +52,6 @@ export interface BuildContext {
 
 const prepareError = (msg: string, cause?: unknown) =>
   new BerthError('INVALID_ARGUMENT', `unable to prepare context: ${msg}`, { cause });
-
-export const isGitUrl = (s: string) =>
-  /^git:\/\//.test(s) || /^git@/.test(s) || /^github\.com\//.test(s) || /^https?:\/\/[^#]*\.git(#.*)?$/.test(s);
 
 async function untarInto(data: AsyncIterable<Buffer>, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });

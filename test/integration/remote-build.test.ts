@@ -13,7 +13,12 @@ import { berth, describeIf, peerSkipReason, skipReason, tempRoot, type TempRoot 
 import { remoteBuildSuite } from './remote-build-suite.js';
 
 describeIf(peerSkipReason())('berth -H build against the peer dockerd', () =>
-  remoteBuildSuite({ start: async () => process.env.PEER_DOCKER_HOST!, stop: async () => undefined, failStatus: 3 }),
+  remoteBuildSuite({
+    start: async () => process.env.PEER_DOCKER_HOST!,
+    stop: async () => undefined,
+    failStatus: 3,
+    namesRunContainer: true,
+  }),
 );
 
 describeIf(peerSkipReason())('berth -H build against podman system service', () => {

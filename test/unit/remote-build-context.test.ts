@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contextUpload } from '../../src/client/build-context.js';
-import { baseRegistries } from '../../src/client/docker-api/build-ops.js';
+import { baseRegistries, registryConfig } from '../../src/client/docker-api/build-ops.js';
 import { ClassicBuild, CONTEXT_UPLOAD_ID } from '../../src/client/format/classic-build.js';
 import { readTar } from '../../src/engine/tar/reader.js';
 import { fixture } from '../helpers/env.js';
@@ -130,7 +130,7 @@ describe('what the remote build needs besides the context', () => {
     const c = new ClassicBuild();
     expect(c.apply({ id: CONTEXT_UPLOAD_ID, progressDetail: { current: 1024 } })).toBe('');
     expect(c.apply({ id: CONTEXT_UPLOAD_ID, progressDetail: { current: 6656, total: 6656 } })).toBe(
-      'Sending build context to Docker daemon  6.656kB\n\n',
+      'Sending build context to Docker daemon  6.656kB\r\r\n',
     );
     const text = [
       'Step 1/2 : FROM bb:latest\n',
@@ -158,5 +158,38 @@ describe('what the remote build needs besides the context', () => {
     // a pull's status lines, not its bars
     expect(c.apply({ id: 'abc', status: 'Pulling fs layer' })).toBe('abc: Pulling fs layer\n');
     expect(c.apply({ id: 'abc', status: 'Downloading', progressDetail: { current: 5, total: 9 } })).toBe('');
+  });
+});
+
+describe('X-Registry-Config', () => {
+  it('carries berth’s credentials for the registries named, docker’s AuthConfig map in padded base64url', async () => {
+    const d = temp();
+    writeFileSync(
+      join(d, 'config.json'),
+      JSON.stringify({
+        auths: {
+          'registry.example.com': { auth: Buffer.from('ann:s3cret').toString('base64') },
+          'https://index.docker.io/v1/': { auth: Buffer.from('hubuser:hubpass').toString('base64') },
+        },
+      }),
+    );
+    const saved = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = d;
+    try {
+      const header = await registryConfig(['registry.example.com', 'docker.io', 'other.example.org']);
+      expect(header).toMatch(/^[A-Za-z0-9_-]+=*$/);
+      expect(JSON.parse(Buffer.from(header, 'base64url').toString('utf8'))).toEqual({
+        'registry.example.com': { username: 'ann', password: 's3cret', serveraddress: 'registry.example.com' },
+        'https://index.docker.io/v1/': {
+          username: 'hubuser',
+          password: 'hubpass',
+          serveraddress: 'https://index.docker.io/v1/',
+        },
+      });
+      expect(await registryConfig([])).toBe('e30=');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_CONFIG;
+      else process.env.DOCKER_CONFIG = saved;
+    }
   });
 });

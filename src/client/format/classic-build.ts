@@ -54,7 +54,8 @@ export class ClassicBuild {
         this.upload.completed = now;
       }
       const line = `${UPLOAD}  ${humanSize(this.upload.bytes, 4)}`;
-      if (done) return `${tty ? '\r' : ''}${line}\n\n`;
+      // the docker CLI's bytes: its progress line ends "\r\r\n"
+      if (done) return `${tty ? '\r' : ''}${line}\r\r\n`;
       return tty ? `\r${line}` : '';
     }
     if (m.stream !== undefined) {

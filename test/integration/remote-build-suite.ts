@@ -9,7 +9,7 @@
  * CLI; Ctrl-C ends the CLI without a hang.
  */
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,17 @@ export function remoteBuildSuite(target: BuildTarget): void {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/exit (code|status)?:? ?3|non-zero code: 3/);
   }, 120_000);
+
+  it('a Dockerfile the engine cannot parse: its answer in one line, as the docker CLI shows it', async () => {
+    const ctx = join(work, 'bad');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM bb:latest\nFOO bar\n');
+    const b = await remote(['build', ctx]);
+    expect(b.exitCode).not.toBe(0);
+    const lines = b.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/FOO/i);
+  }, 60_000);
 
   it('-q prints the image ID alone; --iidfile writes it', async () => {
     const iid = join(work, 'iid');

@@ -148,6 +148,9 @@ export function build(
         // the tar could not be read (a file went away while it was sent): that, not the broken request
         const cause = up.body?.errored;
         if (cause && !signal.aborted) throw new BerthError('IO', `error sending the build context: ${cause.message}`);
+        // the engine refused the build (a Dockerfile it cannot parse, a parameter it lacks): docker's words
+        if (isBerthError(e) && !(e instanceof BuildFailure) && !['UNAVAILABLE', 'CANCELLED'].includes(e.code))
+          throw new BuildFailure(`Error response from daemon: ${e.message}`, 1);
         throw e;
       }
       if (signal.aborted) throw new BerthError('CANCELLED', 'build cancelled');

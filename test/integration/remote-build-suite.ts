@@ -24,6 +24,11 @@ export interface BuildTarget {
   stop(): Promise<void>;
   /** The exit status of a RUN that exits 3 (docker and berth say 3; podman's service says nothing: 1). */
   failStatus: number;
+  /**
+   * `builder prune` there: 'prunes' (berth's service), 'missing' (podman's service has no
+   * POST /build/prune), or undefined: not tried (the peer dockerd's cache is shared with other tests).
+   */
+  prune?: 'prunes' | 'missing';
   /** The engine runs a RUN in a container it names in " ---> Running in ID" (dockerd). */
   namesRunContainer?: boolean;
 }
@@ -122,6 +127,19 @@ export function remoteBuildSuite(target: BuildTarget): void {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/FOO/i);
   }, 60_000);
+
+  // (no prune of the peer dockerd: its build cache is shared with the other tests; checked by hand)
+  if (target.prune)
+    it('builder prune: POST /build/prune where the engine has it, one line where it has not', async () => {
+      const p = await remote(['builder', 'prune', '-a', '-f']);
+      if (target.prune === 'prunes') {
+        expect(p.exitCode, p.stderr).toBe(0);
+        expect(p.stdout).toMatch(/^Total reclaimed space: \S+$/m);
+      } else {
+        expect(p.exitCode).toBe(1);
+        expect(p.stderr).toMatch(/^Error: this engine has no build cache to prune \(.*\)\n$/);
+      }
+    }, 60_000);
 
   it('-q prints the image ID alone; --iidfile writes it', async () => {
     const iid = join(work, 'iid');

@@ -83,6 +83,7 @@ describeIf(peerSkipReason())('berth -H build against podman system service', () 
     },
     // podman's service names no exit code in its error: the docker CLI exits 1 too
     failStatus: 1,
+    prune: 'missing',
   });
 });
 
@@ -100,5 +101,6 @@ describeIf(skipReason() ?? peerSkipReason())('berth -H build against berth syste
       t?.cleanup();
     },
     failStatus: 3,
+    prune: 'prunes',
   });
 });

@@ -40,7 +40,9 @@ export function remoteBuildSuite(target: BuildTarget): void {
   let url = '';
   let work = '';
   const tag = `rb${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
-  const remote = (args: string[], o: Parameters<typeof berth>[2] = {}) => berth(none, ['-H', url, ...args], o);
+  // a command that hangs is killed before the test's own timeout, so its output so far is in the failure
+  const remote = (args: string[], o: Parameters<typeof berth>[2] = {}) =>
+    berth(none, ['-H', url, ...args], { timeout: 120_000, ...o });
 
   beforeAll(async () => {
     url = await target.start();
@@ -56,7 +58,7 @@ export function remoteBuildSuite(target: BuildTarget): void {
 
   it('builds COPY, RUN, ENV, a build argument and a tag there; .dockerignore leaves files out', async () => {
     const b = await remote(['build', '-t', `${tag}:1`, '--build-arg', 'GREETING=hello-remote', CONTEXT]);
-    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.exitCode, `${b.stderr}${b.stdout}`).toBe(0);
     expect(b.stdout).toMatch(/^Sending build context to Docker daemon {2}\d/);
     // berth's service numbers the steps that make layers and names the base in full
     expect(b.stdout).toMatch(/^Step 1\/\d+ ?: FROM (docker\.io\/library\/)?bb:latest$/im);
@@ -144,7 +146,7 @@ export function remoteBuildSuite(target: BuildTarget): void {
   it('-q prints the image ID alone; --iidfile writes it', async () => {
     const iid = join(work, 'iid');
     const b = await remote(['build', '-q', '--iidfile', iid, '--build-arg', 'GREETING=hello-remote', CONTEXT]);
-    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.exitCode, `${b.stderr}${b.stdout}`).toBe(0);
     expect(b.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     expect(readFileSync(iid, 'utf8')).toBe(b.stdout.trim());
     const inspect = await remote(['image', 'inspect', '--format', '{{.Id}}', b.stdout.trim()]);
@@ -155,7 +157,7 @@ export function remoteBuildSuite(target: BuildTarget): void {
     const outside = join(work, 'Outside.Dockerfile');
     writeFileSync(outside, 'FROM bb:latest\nCOPY . /ctx/\nRUN ls -A /ctx > /listing\n');
     const b = await remote(['build', '-t', `${tag}:out`, '-f', outside, CONTEXT]);
-    expect(b.exitCode, b.stderr).toBe(0);
+    expect(b.exitCode, `${b.stderr}${b.stdout}`).toBe(0);
     const ls = await remote(['run', '--rm', `${tag}:out`, 'cat', '/listing']);
     expect(ls.stdout.split('\n').filter(Boolean)).toEqual([
       '.dockerignore',
@@ -186,7 +188,7 @@ export function remoteBuildSuite(target: BuildTarget): void {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const b = await remote(['build', '-t', `${tag}:url`, '--build-arg', 'GREETING=url', `${base}/ctx.tar`]);
-      expect(b.exitCode, b.stderr).toBe(0);
+      expect(b.exitCode, `${b.stderr}${b.stdout}`).toBe(0);
       const run = await remote(['run', '--rm', `${tag}:url`, 'sh', '-c', 'cat /data/args.txt; ls /ctx']);
       expect(run.stdout).toBe('greeting=url\nDockerfile\nDockerfile.fail\nDockerfile.slow\nhello.txt\nsub\n');
       const d = await remote(['build', '-t', `${tag}:urldf`, `${base}/Dockerfile`]);

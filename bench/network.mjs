@@ -27,7 +27,7 @@
  * average at each step: numbers taken on a shared machine are noisy.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { networkInterfaces, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,20 @@ function hostAddress() {
     if (a) return a.address;
   }
   return null;
+}
+
+/** A reader of the CPU time (ns) of the cgroup of a process: cgroup v1's cpuacct.usage, or v2's cpu.stat. */
+function cgroupCpuNs(pid) {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = lines.find((l) => /^\d+:[^:]*\bcpuacct\b[^:]*:/.test(l));
+  if (v1) {
+    const [, ctrl, path] = v1.split(':');
+    const file = join('/sys/fs/cgroup', ctrl, path, 'cpuacct.usage');
+    return () => Number(readFileSync(file, 'utf8'));
+  }
+  const v2 = lines.find((l) => l.startsWith('0::'));
+  const file = join('/sys/fs/cgroup', v2.slice(3), 'cpu.stat');
+  return () => Number(/^usage_usec (\d+)/m.exec(readFileSync(file, 'utf8'))[1]) * 1000;
 }
 
 /** The lookup loop of bench/dns-lookup.mjs in a container's network namespace. */
@@ -170,16 +184,25 @@ try {
       rounds: tputRounds,
       floor: 0.9,
       log,
+      serverCpuNs: cgroupCpuNs(Number(inspect('{{.State.Pid}}', 'tput'))),
     });
     noteLoad('throughput');
     result.throughput = {
       MiBs: t.MiBs,
+      cpuMsPerGiB: t.cpuMsPerGiB,
       loopbackRatio: t.ratios.loopback.median,
       ...(self ? { hostAddressRatio: t.ratios.hostAddress.median } : {}),
       ratios: t.ratios,
       loadavg1: t.loadavg1,
     };
-    log(JSON.stringify({ MiBs: t.MiBs, loopback: t.ratios.loopback, hostAddress: t.ratios.hostAddress }));
+    log(
+      JSON.stringify({
+        MiBs: t.MiBs,
+        cpuMsPerGiB: t.cpuMsPerGiB,
+        loopback: t.ratios.loopback,
+        hostAddress: t.ratios.hostAddress,
+      }),
+    );
     berth('rm', '-f', 'tput');
   }
 

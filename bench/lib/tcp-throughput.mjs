@@ -10,7 +10,12 @@
  * every permutation of the paths, so no path always runs first, last or
  * after a given other. The figure of a path is the median of its per-round
  * ratios to the reference path (each ratio taken within one round), with the
- * spread of those ratios; the MiB/s medians are given beside them.
+ * spread of those ratios; the MiB/s medians are given beside them. Beside
+ * the wall time, the CPU time of each download on the receiving side (this
+ * process) and on the sending side (`serverCpuNs`: the container's cgroup)
+ * is kept: CPU per byte is what a path costs, and a busy machine disturbs it
+ * far less than throughput (packets handled in softirq are charged to
+ * whichever side's task the kernel ran them in, so only the sum compares).
  */
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
@@ -82,20 +87,44 @@ export function ratioSummary(ratios, floor) {
  * download after one warm-up download each; ratios against paths[ref].
  * `log` gets a line per round.
  */
-export async function throughputRounds({ paths, ref, file, bytes, rounds, floor, log }) {
+export async function throughputRounds({ paths, ref, file, bytes, rounds, floor, log, serverCpuNs }) {
   const names = Object.keys(paths);
   const orders = permutations(names);
   const secs = Object.fromEntries(names.map((k) => [k, []]));
+  const cpu = Object.fromEntries(names.map((k) => [k, { receiver: [], server: [] }]));
   const loads = [];
+  const measured = async (k) => {
+    const c0 = process.cpuUsage();
+    const s0 = serverCpuNs?.() ?? 0;
+    secs[k].push(await download(...paths[k], file, bytes));
+    const c = process.cpuUsage(c0);
+    cpu[k].receiver.push((c.user + c.system) / 1000);
+    if (serverCpuNs) cpu[k].server.push((serverCpuNs() - s0) / 1e6);
+  };
   for (const k of names) await download(...paths[k], file, bytes); // warm-up: caches, ARP, conntrack
   for (let i = 0; i < rounds; i++) {
     const order = orders[i % orders.length];
-    for (const k of order) secs[k].push(await download(...paths[k], file, bytes));
+    for (const k of order) await measured(k);
     loads.push(Math.round(loadavg()[0] * 100) / 100);
     log?.(`  round ${i + 1}: ${order.map((k) => `${k} ${Math.round(bytes / secs[k][i] / 1048576)}`).join(', ')} MiB/s`);
   }
   const mibs = (k) => Math.round(bytes / quantile(secs[k], 0.5) / 1048576);
-  const out = { MiBs: Object.fromEntries(names.map((k) => [k, mibs(k)])), ratios: {}, loadavg1: loads };
+  const perGiB = (ms) => Math.round((quantile(ms, 0.5) * 1073741824) / bytes);
+  const cpuMsPerGiB = Object.fromEntries(
+    names.map((k) => [
+      k,
+      {
+        receiver: perGiB(cpu[k].receiver),
+        ...(serverCpuNs
+          ? {
+              server: perGiB(cpu[k].server),
+              sum: perGiB(cpu[k].receiver.map((r, i) => r + cpu[k].server[i])),
+            }
+          : {}),
+      },
+    ]),
+  );
+  const out = { MiBs: Object.fromEntries(names.map((k) => [k, mibs(k)])), cpuMsPerGiB, ratios: {}, loadavg1: loads };
   for (const k of names.filter((n) => n !== ref)) {
     const per = secs[k].map((s, i) => secs[ref][i] / s); // throughput ratio = inverse time ratio, same bytes
     out.ratios[k] = { ...ratioSummary(per, floor), perRound: per.map(r3) };

@@ -20,7 +20,7 @@
  *    lookup p50 on each and `berth run --rm --network NET bb true` on each,
  *    alternating; ratios 100 vs 1 (budget: flat).
  *
- *   node bench/network.mjs [--runs N] [--mib N] [--rounds N] [--count N] [--many N] [--only run,throughput,dns]
+ *   node bench/network.mjs [--runs N] [--mib N] [--rounds N] [--count N] [--many N] [--only run,throughput,dns] [--receiver node|curl]
  *
  * Needs root, the built tree (npm run build) and the peers (scripts/peers.sh:
  * podman). Prints one JSON object on stdout (progress on stderr) with the load
@@ -42,6 +42,9 @@ const tputRounds = opt('--rounds', 12);
 const count = opt('--count', 2000);
 const many = opt('--many', 100);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : ['run', 'throughput', 'dns'];
+/** Who receives the throughput downloads: this process (node:http) or curl (C). */
+const receiver = args.includes('--receiver') ? args[args.indexOf('--receiver') + 1] : 'node';
+if (!['node', 'curl'].includes(receiver)) throw new Error(`--receiver: node or curl, not ${receiver}`);
 const want = (measure) => only.includes(measure);
 
 const env = peerEnv();
@@ -119,7 +122,16 @@ function lookups(container, server, name) {
 }
 
 const result = {
-  conditions: { cores: (await import('node:os')).cpus().length, runs, mib, rounds: tputRounds, count, many, only },
+  conditions: {
+    cores: (await import('node:os')).cpus().length,
+    runs,
+    mib,
+    rounds: tputRounds,
+    count,
+    many,
+    only,
+    receiver,
+  },
 };
 try {
   log('loading the busybox fixture into berth and podman');
@@ -185,6 +197,7 @@ try {
       floor: 0.9,
       log,
       serverCpuNs: cgroupCpuNs(Number(inspect('{{.State.Pid}}', 'tput'))),
+      receiver,
     });
     noteLoad('throughput');
     result.throughput = {

@@ -17,6 +17,7 @@
  * far less than throughput (packets handled in softirq are charged to
  * whichever side's task the kernel ran them in, so only the sum compares).
  */
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
 
@@ -37,6 +38,31 @@ export function download(host, port, path, bytes) {
     req.on('error', reject);
     req.setTimeout(120_000, () => req.destroy(new Error(`download from ${host}:${port} timed out`)));
     req.end();
+  });
+}
+
+/**
+ * The same download by curl (a C receiver that drops the body), for a figure
+ * of the path rather than of Node's HTTP client: resolves to the seconds and
+ * the receiver's CPU milliseconds (bash's `time` of the curl process).
+ */
+export function downloadCurl(host, port, path, bytes) {
+  return new Promise((resolve, reject) => {
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+    const script = `TIMEFORMAT='%3U %3S'; time curl -sS --max-time 120 -o /dev/null -w '%{size_download} %{time_total}\\n' "$1"`;
+    const p = spawn('bash', ['-c', script, 'bash', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (b) => (out += b));
+    p.stderr.on('data', (b) => (err += b));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const [n, s] = out.trim().split(/\s+/).map(Number);
+      const cpu = err.trim().split('\n').pop().split(/\s+/).map(Number);
+      if (code !== 0) reject(new Error(`curl ${url} failed: ${err.trim()}`));
+      else if (n !== bytes) reject(new Error(`short download from ${host}:${port}: ${n} of ${bytes} bytes`));
+      else resolve({ s, cpuMs: (cpu[0] + cpu[1]) * 1000 });
+    });
   });
 }
 
@@ -87,7 +113,17 @@ export function ratioSummary(ratios, floor) {
  * download after one warm-up download each; ratios against paths[ref].
  * `log` gets a line per round.
  */
-export async function throughputRounds({ paths, ref, file, bytes, rounds, floor, log, serverCpuNs }) {
+export async function throughputRounds({
+  paths,
+  ref,
+  file,
+  bytes,
+  rounds,
+  floor,
+  log,
+  serverCpuNs,
+  receiver = 'node',
+}) {
   const names = Object.keys(paths);
   const orders = permutations(names);
   const secs = Object.fromEntries(names.map((k) => [k, []]));
@@ -96,12 +132,19 @@ export async function throughputRounds({ paths, ref, file, bytes, rounds, floor,
   const measured = async (k) => {
     const c0 = process.cpuUsage();
     const s0 = serverCpuNs?.() ?? 0;
-    secs[k].push(await download(...paths[k], file, bytes));
-    const c = process.cpuUsage(c0);
-    cpu[k].receiver.push((c.user + c.system) / 1000);
+    if (receiver === 'curl') {
+      const d = await downloadCurl(...paths[k], file, bytes);
+      secs[k].push(d.s);
+      cpu[k].receiver.push(d.cpuMs);
+    } else {
+      secs[k].push(await download(...paths[k], file, bytes));
+      const c = process.cpuUsage(c0);
+      cpu[k].receiver.push((c.user + c.system) / 1000);
+    }
     if (serverCpuNs) cpu[k].server.push((serverCpuNs() - s0) / 1e6);
   };
-  for (const k of names) await download(...paths[k], file, bytes); // warm-up: caches, ARP, conntrack
+  const get = receiver === 'curl' ? downloadCurl : download;
+  for (const k of names) await get(...paths[k], file, bytes); // warm-up: caches, ARP, conntrack
   for (let i = 0; i < rounds; i++) {
     const order = orders[i % orders.length];
     for (const k of order) await measured(k);

@@ -99,7 +99,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     dockerfile = { name: ctx.dockerfileName, text: ctx.dockerfile };
     if (track) {
       ctx.view.touched = new Set();
-      track.context(ctx.dir, ctx.hostFiles, ctx.view.touched);
+      ctx.view.seen = new Map();
+      track.context(ctx.dir, ctx.hostFiles, ctx.view.touched, ctx.view.seen);
     }
     const vdef = new VertexHandle(
       emit,

@@ -38,7 +38,7 @@ import { join, posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
 import type { IgnoreMatcher } from '../dockerignore.js';
-import { xattrsOf, type ReadMemo } from './reads.js';
+import { MAX_ENTRIES, xattrsOf, type ReadMemo } from './reads.js';
 import { DirView, MergedView, resolveIn, statIn, type FsView } from './view.js';
 
 export interface Owner {
@@ -166,7 +166,10 @@ export class TreeWriter {
 
   /** rel is a new entry, with no attributes yet (or another name of a known inode: its entry). */
   private madeEntry(rel: string, entry?: KnownEntry): void {
-    if (this.exact) this.made.set(rel, entry ?? { xattrs: NO_XATTRS });
+    if (!this.exact) return;
+    // past this many, the tree is read back as it always was (what is kept here stays bounded)
+    if (this.made.size >= MAX_ENTRIES) return this.untrack();
+    this.made.set(rel, entry ?? { xattrs: NO_XATTRS });
   }
 
   /** Copy an existing directory up into the tree (with its ancestors), so entries can be made in it. */

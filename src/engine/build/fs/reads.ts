@@ -10,8 +10,9 @@
  * component and checked to be the entry the lstat saw (a file swapped for
  * a link or another file between the two is an error, as in the copy), so
  * nothing read here comes from outside the view. Bytes are kept for files
- * up to PER_FILE, while the build's total stays under BUDGET; larger files
- * are hashed as a stream and copied from the file, as before.
+ * up to PER_FILE, while the build's total stays under BUDGET, and entries
+ * up to MAX_ENTRIES; larger files, and entries past that, are read again by
+ * the copy, as before.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, constants as C, type Stats } from 'node:fs';
@@ -20,6 +21,8 @@ import { native } from '../../native.js';
 
 const PER_FILE = 256 * 1024;
 const BUDGET = 64 * 1024 * 1024;
+/** Entries kept at most (a stat and a few objects each): a context of millions is read as before past that. */
+export const MAX_ENTRIES = 1 << 18;
 const ARENA = 1 << 20;
 
 /** Extended attributes a copy carries (the overlay's own, SELinux labels and ACLs stay behind). */
@@ -89,8 +92,9 @@ export class ReadMemo {
     const had = this.entries.get(host);
     if (had && sameEntry(had.st, st)) return had;
     const e: ReadEntry = { st, xattrs: xattrsOf(host), digest: '', data: null };
-    if (st.isFile()) this.readFile(host, e, name);
-    this.entries.set(host, e);
+    const keep = !!had || this.entries.size < MAX_ENTRIES;
+    if (st.isFile()) this.readFile(host, e, name, keep);
+    if (keep) this.entries.set(host, e);
     return e;
   }
 
@@ -114,14 +118,14 @@ export class ReadMemo {
     return this.arena.subarray(this.used, this.used + size + 1);
   }
 
-  private readFile(host: string, e: ReadEntry, name: string): void {
+  private readFile(host: string, e: ReadEntry, name: string, keep: boolean): void {
     const fd = openSync(host, C.O_RDONLY | C.O_NOFOLLOW);
     try {
       const s = fstatSync(fd);
       if (!s.isFile() || s.ino !== e.st.ino || s.dev !== e.st.dev)
         throw new BerthError('INVALID_ARGUMENT', `/${name} changed while it was read`);
       const size = e.st.size;
-      const slot = this.slot(size);
+      const slot = keep ? this.slot(size) : null;
       if (slot) {
         const n = size ? readSync(fd, slot, 0, slot.length, 0) : 0;
         // a short read of a regular file is its end; anything else is a file changing under the build

@@ -158,7 +158,8 @@ export class ContextView extends DirView {
   }
 
   private remember(rel: string, st: Stats | null): Stats | null {
-    if (this.seen && !this.seen.has(rel)) this.seen.set(rel, st);
+    // bounded: past that, a record stats the rest itself
+    if (this.seen && this.seen.size < 1 << 18 && !this.seen.has(rel)) this.seen.set(rel, st);
     return st;
   }
 

@@ -1,6 +1,7 @@
 /**
  * COPY from the context and from a stage as the layer gets it: the bytes,
- * modes, links and extended attributes the cache key covered (the checksum
+ * modes, owners (root's, also in a set-group-ID directory), links and
+ * extended attributes the cache key covered (the checksum
  * reads each file once and the copy writes what it read; large files are
  * read again), and COPY --exclude, whose files are in neither the key nor
  * the layer (they were in the layer before: a change to an excluded file
@@ -120,6 +121,23 @@ describeIf(skip)('build COPY', () => {
       expect(changed.get('c/small')!.header.xattrs.get('user.note')?.toString()).toBe('two');
     },
   );
+
+  itIf(skip)("files copied into a set-group-ID directory are root's, not the directory group's", async () => {
+    const ctx = dirs.ctx({
+      Dockerfile: 'FROM bb\nRUN mkdir -p /sg && chgrp 50 /sg && chmod 2775 /sg\nCOPY a.txt /sg/\nCOPY d/ /sg/sub/\n',
+      'a.txt': 'a\n',
+      'd/b.txt': 'b\n',
+    });
+    const r = await build(t, ['-t', 'setgid:1', ctx]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const layers = await layersOf('setgid:1');
+    const owner = (l: Map<string, LayerEntry>, name: string) => {
+      const h = l.get(name)!.header;
+      return `${h.uid}:${h.gid}`;
+    };
+    expect(owner(layers.at(-2)!, 'sg/a.txt')).toBe('0:0');
+    expect(owner(layers.at(-1)!, 'sg/sub/b.txt')).toBe('0:0');
+  });
 
   itIf(skip)('a --no-cache rebuild of the same files gives the same layer', async () => {
     const ctx = dirs.ctx({ Dockerfile: 'FROM bb\nCOPY . /c/\n', 'd/a': 'a\n', 'd/b': 'b\n' });

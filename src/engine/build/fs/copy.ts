@@ -67,6 +67,10 @@ export interface KnownEntry {
   xattrs: ReadonlyMap<string, Buffer>;
 }
 
+/** The owner open() gives a new file (outside a set-group-ID directory). */
+const EUID = process.geteuid?.() ?? -1;
+const EGID = process.getegid?.() ?? -1;
+
 /** The attributes of a new entry until one is set (shared, never written to). */
 const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
 
@@ -131,6 +135,7 @@ export class TreeWriter {
   untrack(): void {
     this.exact = false;
     this.made.clear();
+    this.setgid.clear();
   }
 
   /**
@@ -151,6 +156,19 @@ export class TreeWriter {
       return null;
     }
     return (rel) => this.made.get(rel);
+  }
+
+  /** Whether a directory of the tree has the set-group-ID bit now (new files then take its group). */
+  private readonly setgid = new Map<string, boolean>();
+
+  private setgidDir(rel: string): boolean {
+    let v = this.setgid.get(rel);
+    if (v === undefined) {
+      const st = this.top.lstat(rel);
+      v = !st || (st.mode & 0o2000) !== 0;
+      this.setgid.set(rel, v);
+    }
+    return v;
   }
 
   private setXattr(rel: string, k: string, v: Buffer): void {
@@ -217,6 +235,7 @@ export class TreeWriter {
       mkdirSync(this.host(p), mode & 0o777);
       this.madeEntry(p);
       chmodSync(this.host(p), mode & 0o7777);
+      this.setgid.delete(p);
       if (owner) lchownSync(this.host(p), owner.uid, owner.gid);
       this.dirs.add(p);
       this.fresh.add(p);
@@ -225,6 +244,7 @@ export class TreeWriter {
 
   private setInfo(rel: string, st: Stats, owner: Owner, mode: number): void {
     const h = this.host(rel);
+    this.setgid.delete(rel);
     lchownSync(h, owner.uid, owner.gid);
     if (!st.isSymbolicLink()) chmodSync(h, mode);
     if (st.isSymbolicLink()) lutimesSync(h, st.atimeMs / 1000, st.mtimeMs / 1000);
@@ -281,12 +301,21 @@ export class TreeWriter {
 
   /** A file whose bytes the checksum read: written from them. */
   private writeFile(data: Buffer, st: Stats, rel: string, o: CopyOptions): void {
+    const mode = this.modeFor(st, o);
+    const owner = this.ownerFor(st, o);
+    // no chown when the file already has its owner: this process's, in a directory without
+    // the set-group-ID bit (the mode is always set: the umask is the process's, which another
+    // part of it may change for a moment)
+    const parent = posix.dirname(rel);
+    const ownerAtOpen = owner.uid === EUID && owner.gid === EGID && !this.setgidDir(parent === '.' ? '' : parent);
     const outFd = openSync(this.host(rel), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
     this.madeEntry(rel, { data, xattrs: NO_XATTRS });
     try {
       let off = 0;
       while (off < data.length) off += writeSync(outFd, data, off, data.length - off);
-      this.setFileInfo(outFd, st, o);
+      if (!ownerAtOpen) fchownSync(outFd, owner.uid, owner.gid);
+      fchmodSync(outFd, mode);
+      futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
     } finally {
       closeSync(outFd);
     }

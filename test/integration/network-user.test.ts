@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { until } from '../helpers/engine.js';
 import { berth, describeIf, fixture, itIf, skipReason, tempRoot, type TempRoot } from '../helpers/env.js';
-import { hostAddress, httpGet } from '../helpers/network.js';
+import { hostAddress, httpGet, storeTable } from '../helpers/network.js';
 
 const reason = skipReason();
 
@@ -196,7 +196,12 @@ describeIf(reason)('user-defined networks', () => {
   });
 
   it("--internal: no route out, the host's address unreachable, names on the network still answered", async () => {
+    const hooks = () =>
+      execFileSync('nft', ['list', 'table', 'inet', storeTable(t.root)], { encoding: 'utf8' }).match(/hook \w+/g);
+    // no internal network yet: no input hook, so a packet for the host walks none of the store's rules
+    expect(hooks()).not.toContain('hook input');
     await sh(['network', 'create', '--internal', 'sealed']);
+    expect(hooks()).toContain('hook input');
     await server('inner', 'sealed');
     const host = hostAddress();
     const r = await run([
@@ -240,6 +245,10 @@ describeIf(reason)('user-defined networks', () => {
     const p = await run(['run', '-d', '--name', 'inner-p', '--network', 'sealed', '-p', '80', 'bb', 'sleep', '100']);
     expect(p.exitCode).toBe(0);
     expect((await run(['port', 'inner-p'])).stdout).toBe('');
+    // the last internal network gone, its input hook goes too
+    await sh(['rm', '-f', 'inner', 'inner-p']);
+    await sh(['network', 'rm', 'sealed']);
+    expect(hooks()).not.toContain('hook input');
   });
 
   it('connect and disconnect a running container; docker’s refusals; events', async () => {

@@ -147,15 +147,35 @@ describe('the nft table', () => {
     expect(s).toContain('flush chain inet berth forward');
     expect(s).not.toMatch(/flush (set|map) inet berth ports4/);
     expect(s).toContain('add element inet berth masq4 { 172.17.0.0/16 }');
-    expect(s).toContain('add rule inet berth forward iifname "br-x" oifname != "br-x" drop');
+    // isolation and internal networks by set lookups: a fixed number of rules per packet, whatever the networks
+    expect(s).toContain('add element inet berth internal { "br-x" }');
+    expect(s).toContain('add element inet berth same { "berth0" . "berth0", "br-x" . "br-x" }');
+    expect(s).toContain('add rule inet berth forward iifname @internal iifname . oifname != @same drop');
+    expect(s.indexOf('forward oifname @internal')).toBeLessThan(s.indexOf('forward ct status dnat accept'));
+    expect(s).not.toMatch(/add rule inet berth \w+ [io]ifname "/);
     // an internal network reaches the host only for its DNS on the gateway (and answers to the host)
+    expect(s).toContain('add element inet berth dns4 { "br-x" . 172.18.0.1 }');
+    expect(s).toContain('add rule inet berth input iifname @internal jump internal_in');
     expect(s).toContain(
-      'add rule inet berth input iifname "br-x" ip daddr 172.18.0.1 meta l4proto { tcp, udp } th dport 53 accept',
+      'add rule inet berth internal_in meta l4proto { tcp, udp } th dport 53 iifname . ip daddr @dns4 accept',
     );
-    expect(s.indexOf('input iifname "br-x" ct state established,related accept')).toBeLessThan(
-      s.indexOf('input iifname "br-x" drop'),
-    );
-    expect(s).not.toContain('input iifname "berth0"');
+    expect(s.indexOf('internal_in ct state established,related accept')).toBeLessThan(s.indexOf('internal_in drop'));
+    expect(s).not.toContain('delete chain');
+    // without an internal network no input hook at all: a packet for the host walks none of berth's rules
+    const plain = tableScript('berth', [
+      { bridge: 'berth0', subnet: '172.17.0.0/16', gateway: '172.17.0.1', internal: false },
+    ]);
+    expect(plain).toContain('delete chain inet berth input\n');
+    expect(plain).not.toContain('add rule inet berth input');
+    // as many rules with twelve networks as with two
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      bridge: `br-${i}`,
+      subnet: `172.${20 + i}.0.0/16`,
+      gateway: `172.${20 + i}.0.1`,
+      internal: i % 3 === 0,
+    }));
+    const rules = (script: string) => script.split('\n').filter((l) => l.startsWith('add rule')).length;
+    expect(rules(tableScript('berth', many))).toBe(rules(s));
     expect(
       portsUpScript('berth', '172.17.0.2', [{ proto: 'udp', hostIp: '', hostPort: 53, containerPort: 5353 }]),
     ).toBe('add element inet berth ports4 { udp . 53 : 172.17.0.2 . 5353 }\n');

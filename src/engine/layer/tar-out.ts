@@ -41,7 +41,7 @@ function xattrsOf(abs: string): Map<string, Buffer> {
   return out;
 }
 
-function headerOf(e: WalkEntry, name: string, type: EntryType): TarHeader {
+function headerOf(e: WalkEntry, name: string, type: EntryType, xattrs?: ReadonlyMap<string, Buffer>): TarHeader {
   const rdev = Number(e.st.rdev);
   return newHeader({
     name,
@@ -54,7 +54,7 @@ function headerOf(e: WalkEntry, name: string, type: EntryType): TarHeader {
     linkname: type === 'symlink' ? readlinkSync(e.abs) : '',
     devmajor: type === 'char' || type === 'block' ? (rdev >> 8) & 0xfff : 0,
     devminor: type === 'char' || type === 'block' ? (rdev & 0xff) | ((rdev >> 12) & 0xfff00) : 0,
-    xattrs: xattrsOf(e.abs),
+    xattrs: xattrs ? new Map(xattrs) : xattrsOf(e.abs),
   });
 }
 
@@ -65,6 +65,13 @@ interface TreeTarOptions {
   signal?: AbortSignal;
   /** Called for each entry before it is written (build: sizes, cleaning an upper dir for reuse as a tree). */
   onEntry?: (e: WalkEntry) => void;
+  /**
+   * What the caller knows an entry holds, having just made it (build: a COPY's tree): its
+   * extended attributes (every one, the overlay's own aside) and a file's bytes, used
+   * instead of reading them back (so a known directory has no opaque marker). A file whose
+   * size differs is read.
+   */
+  known?: (rel: string) => { data?: Buffer; xattrs: ReadonlyMap<string, Buffer> } | undefined;
 }
 
 async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, overlay: boolean): Promise<void> {
@@ -76,6 +83,7 @@ async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, 
     const type = typeOf(e);
     if (!type) continue;
     const name = prefix + e.rel;
+    const known = opts.known?.(e.rel);
     if (overlay && type === 'char' && e.st.rdev === 0n) {
       const slash = name.lastIndexOf('/');
       const wh = `${name.slice(0, slash + 1)}${WHITEOUT_PREFIX}${name.slice(slash + 1)}`;
@@ -86,7 +94,7 @@ async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, 
       const key = `${e.st.dev}:${e.st.ino}`;
       const first = links.get(key);
       if (first !== undefined) {
-        const h = headerOf(e, name, 'link');
+        const h = headerOf(e, name, 'link', known?.xattrs);
         h.linkname = first;
         h.size = 0;
         await tar.add(h);
@@ -94,9 +102,10 @@ async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, 
       }
       links.set(key, name);
     }
-    const h = headerOf(e, name, type);
-    await tar.add(h, type === 'file' ? { path: e.abs } : undefined, opts.signal);
-    if (overlay && type === 'dir') {
+    const h = headerOf(e, name, type, known?.xattrs);
+    const data = known?.data?.length === h.size ? known.data : undefined;
+    await tar.add(h, type === 'file' ? (data ?? { path: e.abs }) : undefined, opts.signal);
+    if (overlay && type === 'dir' && !known) {
       let opaque: Buffer | null = null;
       try {
         opaque = native().lgetxattr(e.abs, 'trusted.overlay.opaque');

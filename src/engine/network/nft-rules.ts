@@ -19,8 +19,8 @@ export interface BridgeNet {
   internal: boolean;
 }
 
-const CHAINS = ['hostports', 'prerouting', 'output', 'postrouting', 'forward', 'input'];
-const SETS = ['bridges', 'nets4', 'masq4'];
+const CHAINS = ['hostports', 'prerouting', 'output', 'postrouting', 'forward', 'input', 'internal_in'];
+const SETS = ['bridges', 'nets4', 'masq4', 'internal', 'same', 'dns4'];
 
 /** The table's name for a store: `berth` for the default root, `berth_<hash>` for any other. */
 export function tableName(rootHash: string | null): string {
@@ -29,9 +29,20 @@ export function tableName(rootHash: string | null): string {
 
 const q = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
-/** The whole table but the port maps' elements: idempotent, one transaction. */
+/**
+ * The whole table but the port maps' elements: idempotent, one transaction.
+ *
+ * Per packet, an established flow walks no NAT rule (the kernel applies a
+ * connection's NAT from its conntrack entry) and, in the filter chains, a
+ * fixed number of rules whatever the number of networks: bridges, internal
+ * networks and their DNS addresses are set elements, looked up by hash.
+ * Without an internal network there is no input chain at all, so a packet
+ * for the host (a published port's from 127.0.0.1 among them) walks none of
+ * berth's rules.
+ */
 export function tableScript(table: string, nets: BridgeNet[]): string {
   const t = `inet ${table}`;
+  const internal = nets.filter((n) => n.internal);
   const lines = [
     `table ${t} {`,
     `  map ports4 { type inet_proto . inet_service : ipv4_addr . inet_service ; }`,
@@ -39,7 +50,12 @@ export function tableScript(table: string, nets: BridgeNet[]): string {
     `  set bridges { type ifname ; }`,
     `  set nets4 { type ipv4_addr ; flags interval ; auto-merge ; }`,
     `  set masq4 { type ipv4_addr ; flags interval ; auto-merge ; }`,
+    // internal bridges; (bridge . bridge) for each bridge; (internal bridge . its gateway) for its DNS
+    `  set internal { type ifname ; }`,
+    `  set same { type ifname . ifname ; }`,
+    `  set dns4 { type ifname . ipv4_addr ; }`,
     `  chain hostports { }`,
+    `  chain internal_in { }`,
     `  chain prerouting { type nat hook prerouting priority dstnat ; policy accept ; }`,
     `  chain output { type nat hook output priority -100 ; policy accept ; }`,
     `  chain postrouting { type nat hook postrouting priority srcnat ; policy accept ; }`,
@@ -52,8 +68,13 @@ export function tableScript(table: string, nets: BridgeNet[]): string {
   if (nets.length) {
     lines.push(`add element ${t} bridges { ${nets.map((n) => q(n.bridge)).join(', ')} }`);
     lines.push(`add element ${t} nets4 { ${nets.map((n) => n.subnet).join(', ')} }`);
+    lines.push(`add element ${t} same { ${nets.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`).join(', ')} }`);
     const masq = nets.filter((n) => !n.internal);
     if (masq.length) lines.push(`add element ${t} masq4 { ${masq.map((n) => n.subnet).join(', ')} }`);
+  }
+  if (internal.length) {
+    lines.push(`add element ${t} internal { ${internal.map((n) => q(n.bridge)).join(', ')} }`);
+    lines.push(`add element ${t} dns4 { ${internal.map((n) => `${q(n.bridge)} . ${n.gateway}`).join(', ')} }`);
   }
   lines.push(
     // a published port, for a connection to any address of the host (the host's own 127.0.0.1 included)
@@ -67,23 +88,26 @@ export function tableScript(table: string, nets: BridgeNet[]): string {
     `add rule ${t} postrouting ct status dnat ip saddr @nets4 ip daddr @nets4 masquerade`,
     // leaving the host
     `add rule ${t} postrouting ip saddr @masq4 oifname != @bridges masquerade`,
-  );
-  for (const n of nets.filter((x) => x.internal)) {
     // an internal network has no way out, and no way in but from itself
-    lines.push(`add rule ${t} forward iifname ${q(n.bridge)} oifname != ${q(n.bridge)} drop`);
-    lines.push(`add rule ${t} forward oifname ${q(n.bridge)} iifname != ${q(n.bridge)} drop`);
-    // the host only for the network's DNS responder on the gateway: no host service is a way out either
+    `add rule ${t} forward iifname @internal iifname . oifname != @same drop`,
+    `add rule ${t} forward oifname @internal iifname . oifname != @same drop`,
+    // published ports reach their container from anywhere; otherwise two bridges never reach each other
+    `add rule ${t} forward ct status dnat accept`,
+    `add rule ${t} forward iifname @bridges oifname @bridges iifname . oifname != @same drop`,
+  );
+  if (internal.length) {
     lines.push(
-      `add rule ${t} input iifname ${q(n.bridge)} ip daddr ${n.gateway} meta l4proto { tcp, udp } th dport 53 accept`,
+      `add rule ${t} input iifname @internal jump internal_in`,
+      // the host only for the network's DNS responder on the gateway: no host service is a way out either
+      `add rule ${t} internal_in meta l4proto { tcp, udp } th dport 53 iifname . ip daddr @dns4 accept`,
+      // (answers to what the host started, e.g. the host reaching a container by its address, still come in)
+      `add rule ${t} internal_in ct state established,related accept`,
+      `add rule ${t} internal_in drop`,
     );
-    // (answers to what the host started, e.g. the host reaching a container by its address, still come in)
-    lines.push(`add rule ${t} input iifname ${q(n.bridge)} ct state established,related accept`);
-    lines.push(`add rule ${t} input iifname ${q(n.bridge)} drop`);
+  } else {
+    // no hook for nothing to do: the input chain comes back with the first internal network
+    lines.push(`delete chain ${t} input`);
   }
-  // published ports reach their container from anywhere; otherwise two bridges never reach each other
-  lines.push(`add rule ${t} forward ct status dnat accept`);
-  for (const n of nets.filter((x) => !x.internal))
-    lines.push(`add rule ${t} forward iifname ${q(n.bridge)} oifname != ${q(n.bridge)} oifname @bridges drop`);
   return lines.join('\n') + '\n';
 }
 

@@ -187,9 +187,9 @@ export function applyPax(h: TarHeader, pax: Map<string, Buffer>): void {
 // ---- encoding ----
 
 function writeString(b: Buffer, s: string, off: number, len: number): boolean {
-  const bytes = Buffer.from(s, 'utf8');
-  if (bytes.length > len) return false;
-  bytes.copy(b, off);
+  if (!s) return true;
+  if (Buffer.byteLength(s, 'utf8') > len) return false;
+  b.write(s, off, len, 'utf8');
   return true;
 }
 
@@ -256,9 +256,12 @@ function rawHeader(h: TarHeader, name: string, prefix: string, flag: string, siz
   return b;
 }
 
+/** Zeros that are never written to: padding is a view of them (no allocation per entry). */
+const ZEROS = Buffer.alloc(BLOCK);
+
 export function padding(size: number): Buffer {
   const rem = size % BLOCK;
-  return rem ? Buffer.alloc(BLOCK - rem) : Buffer.alloc(0);
+  return ZEROS.subarray(0, rem ? BLOCK - rem : 0);
 }
 
 /**

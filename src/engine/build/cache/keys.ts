@@ -46,6 +46,9 @@ function keyView(step: StepOp): unknown {
         chmod: step.chmod ?? null,
         link: step.link,
         exclude: step.exclude,
+        // keys of --exclude steps made before the copy left the excluded files out (the key did)
+        // named layers that hold them: those are not reused
+        ...(step.exclude.length ? { excludeCopied: true } : {}),
         sources: step.sources,
       };
     case 'mkdir':

@@ -24,6 +24,7 @@ import { plan } from '../plan/plan.js';
 import type { BuildPlan, PlannedStage } from '../plan/types.js';
 import { TRACE_ID, VertexHandle, type Emit } from '../progress.js';
 import { withSource } from '../errors.js';
+import { ReadMemo } from '../fs/reads.js';
 import { DependsTracker } from '../replay/depends.js';
 import { commitImage, imageConfigBytes } from './image.js';
 import type { StageResult } from './sources.js';
@@ -100,7 +101,8 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
     dockerfile = { name: ctx.dockerfileName, text: ctx.dockerfile };
     if (track) {
       ctx.view.touched = new Set();
-      track.context(ctx.dir, ctx.hostFiles, ctx.view.touched);
+      ctx.view.seen = new Map();
+      track.context(ctx.dir, ctx.hostFiles, ctx.view.touched, ctx.view.seen);
     }
     const vdef = new VertexHandle(
       emit,
@@ -171,6 +173,7 @@ export async function runBuild(deps: BuildDeps, req: BuildRequest, emit: Emit, s
       images: resolved.images,
       stage: (i) => results.get(i) ?? Promise.reject(new BerthError('RUNTIME', `stage ${i} is not part of the build`)),
       contextSums,
+      reads: new ReadMemo(),
       signal: inner.signal,
       scratch,
       trash,

@@ -4,8 +4,9 @@
  * uncompressed tar blob in overlay form (whiteouts and opaque markers as
  * docker writes them), its tree kept (a COPY tree as it is; a RUN's tree
  * unpacked from the tar, which leaves the overlay's own attributes behind),
- * then, after a flush, one IMMEDIATE transaction that moves the tree into
- * layers/<chain>, adopts the blob, inserts the layer row and the record.
+ * then, after a flush (unless the store has that layer in full already),
+ * one IMMEDIATE transaction that moves the tree into layers/<chain>, adopts
+ * the blob, inserts the layer row and the record.
  */
 import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import type { Store } from '../../store/store.js';
 import { TarWriter } from '../../tar/writer.js';
 import { BuildCacheDb } from '../cache/cache-db.js';
 import { createHash } from 'node:crypto';
+import type { KnownEntry } from '../fs/copy.js';
 
 export interface StepLayer {
   diffId: string;
@@ -27,6 +29,9 @@ export interface StepLayer {
   size: number;
   tarSize: number;
 }
+
+/** What the writer of a tree knows each entry holds (fs/copy.ts TreeWriter.known). */
+export type TreeKnown = (rel: string) => KnownEntry | undefined;
 
 export const chainOf = (parent: string | null, diffId: string) =>
   parent ? 'sha256:' + createHash('sha256').update(`${parent} ${diffId}`).digest('hex') : diffId;
@@ -44,17 +49,35 @@ export async function layerFromTree(
   tree: string,
   upper: boolean,
   signal?: AbortSignal,
+  known?: TreeKnown | null,
 ): Promise<StepLayer> {
   const blobPath = join(dir, 'layer.tar');
   const writer = store.blobs.writerAt(blobPath);
   let size = 0;
   const seen = new Set<string>();
   try {
+    // the tar's many small pieces (headers, bodies, padding) go to the blob in 1 MiB writes
+    const batch = Buffer.allocUnsafe(1 << 20);
+    let used = 0;
+    const flush = () => {
+      if (used) writer.write(batch.subarray(0, used));
+      used = 0;
+    };
     const out = new Writable({
       highWaterMark: 1 << 20,
       write(chunk: Buffer, _enc, cb) {
         try {
-          writer.write(chunk);
+          if (used + chunk.length > batch.length) flush();
+          if (chunk.length >= batch.length) writer.write(chunk);
+          else used += chunk.copy(batch, used);
+          cb();
+        } catch (e) {
+          cb(e as Error);
+        }
+      },
+      final(cb) {
+        try {
+          flush();
           cb();
         } catch (e) {
           cb(e as Error);
@@ -64,6 +87,7 @@ export async function layerFromTree(
     const tar = new TarWriter(out);
     await tarFromUpper(tar, tree, {
       ...(signal ? { signal } : {}),
+      ...(known ? { known } : {}),
       onEntry: (e) => {
         if (e.st.isDirectory() || (upper && e.st.isCharacterDevice() && e.st.rdev === 0n)) return;
         const key = `${e.st.dev}:${e.st.ino}`;
@@ -112,11 +136,17 @@ export function commitStepLayer(
   trash: string,
 ): string {
   const chain = chainOf(parents[parents.length - 1] ?? null, layer.diffId);
-  sync(store);
+  const dest = store.layout.layerDir(chain.slice(7));
+  // a layer the store has in full (a --no-cache rebuild of the same files) takes nothing of
+  // this step's from the disk: the flush is only for what is new
+  const present = () => !!store.images.layer(chain) && existsSync(dest) && store.blobs.has(layer.diffId);
+  const flushed = !present();
+  if (flushed) sync(store);
   const now = Date.now();
   immediate(store.db, () => {
+    // removed since it was looked at: this step's tree and blob are taken after all
+    if (!flushed && !present()) sync(store);
     const row = store.images.layer(chain);
-    const dest = store.layout.layerDir(chain.slice(7));
     for (const p of parents)
       if (!store.images.layer(p)) throw new BerthError('NOT_FOUND', `layer ${p} was removed during the build`);
     if (row && existsSync(dest))

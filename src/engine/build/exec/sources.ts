@@ -15,6 +15,7 @@ import type { Store } from '../../store/store.js';
 import type { BuildContext } from '../context.js';
 import { IgnoreMatcher } from '../../../common/dockerignore.js';
 import { openRootfs, type Rootfs } from '../fs/rootfs.js';
+import type { ReadMemo } from '../fs/reads.js';
 import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
 import { DirView, resolveIn, type FsView } from '../fs/view.js';
 import { BuildCacheDb } from '../cache/cache-db.js';
@@ -37,6 +38,8 @@ export interface SourceContext {
   stage(index: number): Promise<StageResult>;
   /** Checksums of context paths already computed in this build. */
   contextSums: Map<string, string>;
+  /** What the checksums read (attributes, small files' bytes), for the copies. */
+  reads: ReadMemo;
   signal: AbortSignal;
 }
 
@@ -166,7 +169,7 @@ export class StepSources {
       const key = `${rel}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
       let s = memo ? this.sc.contextSums.get(key) : undefined;
       if (s === undefined) {
-        s = checksum(view, rel, { owners, exclude });
+        s = checksum(view, rel, { owners, exclude, memo: this.sc.reads });
         if (memo) this.sc.contextSums.set(key, s);
       }
       db?.putSum(chain!, p, options, s);
@@ -177,17 +180,19 @@ export class StepSources {
   /** Open one COPY/ADD source; returns it and the checksum inputs for the key. */
   async source(src: CopySource, exclude: string[], n: number): Promise<{ open: OpenSource; inputs: string[] }> {
     const ex = exclude.length ? new IgnoreMatcher(exclude) : null;
+    // COPY --exclude leaves out of the copy what it leaves out of the key
+    const excluded = ex ? { exclude: ex } : {};
     if (src.kind === 'context') {
       const view = this.sc.context.view;
       const paths = resolveWildcards(view, src.path);
-      return { open: { view, paths, owners: false }, inputs: this.sums(view, paths, false, ex, true) };
+      return { open: { view, paths, owners: false, ...excluded }, inputs: this.sums(view, paths, false, ex, true) };
     }
     if (src.kind === 'stage' || src.kind === 'image') {
       const chains = await this.chainsOf(src);
       const view = this.lazyRootfs(chains);
       const paths = resolveWildcards(view, src.path);
       return {
-        open: { view, paths, owners: true },
+        open: { view, paths, owners: true, ...excluded },
         inputs: this.sums(view, paths, true, ex, false, chains.at(-1) ?? ''),
       };
     }
@@ -234,7 +239,8 @@ export class StepSources {
       throw new BerthError('IO', `failed to fetch remote ${src.url}: ${err}`, { cause: e });
     }
     const view = new DirView(repo);
-    const gitDir = src.keepGitDir ? null : new IgnoreMatcher(['.git']);
+    const left = [...(src.keepGitDir ? [] : ['.git']), ...exclude];
+    const gitDir = left.length ? new IgnoreMatcher(left) : null;
     return {
       open: { view, paths: ['/'], owners: false, ...(gitDir ? { exclude: gitDir } : {}) },
       inputs: this.sums(view, ['/'], false, gitDir, false),

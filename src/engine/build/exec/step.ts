@@ -21,7 +21,7 @@ import type { CopyStep, MkdirStep, PlanStep, RunStep } from '../plan/types.js';
 import { VertexHandle, type Emit } from '../progress.js';
 import { StepError } from '../errors.js';
 import type { DependsTracker } from '../replay/depends.js';
-import { commitStepLayer, layerFromTree } from './layer.js';
+import { commitStepLayer, layerFromTree, type TreeKnown } from './layer.js';
 import { RunFailed, runContainer } from './run.js';
 import { StepSources, type SourceContext, type StageResult } from './sources.js';
 
@@ -128,7 +128,7 @@ async function copyStep(
   dir: string,
   src: StepSources,
   opened: Awaited<ReturnType<StepSources['source']>>[],
-): Promise<string> {
+): Promise<{ tree: string; known: TreeKnown | null }> {
   const tree = join(dir, 'tree');
   mkdirSync(tree);
   const lower = step.link ? EMPTY_VIEW : src.rootfs(parent.chains);
@@ -143,6 +143,7 @@ async function copyStep(
         ...(step.chmod !== undefined ? { chmod: step.chmod } : {}),
         exclude: open.exclude ?? null,
         signal: env.signal,
+        memo: env.reads,
       };
       const rel = resolveIn(open.view, path, true);
       if (
@@ -153,6 +154,7 @@ async function copyStep(
       ) {
         const destDir = resolveIn(w.merged, step.dest, true);
         w.mkdirAll(destDir, 0o755, owner);
+        w.untrack();
         await extractTar(await archiveBytes(open.view.hostPath(rel)), w.host(destDir), {
           keepOwners: !owner,
           ...(owner ? { owner } : {}),
@@ -162,7 +164,7 @@ async function copyStep(
       copySource(w, open.view, path, step.dest, opts);
     }
   }
-  return tree;
+  return { tree, known: w.known() };
 }
 
 function mkdirStep(step: MkdirStep, parent: StageResult, dir: string, src: StepSources): string {
@@ -215,12 +217,13 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
       return hit;
     }
     let tree: string;
+    let known: TreeKnown | null = null;
     const dir = src.dir;
     if (step.op === 'run') tree = await runStep(env, step, parent, dir, v, logs, src);
-    else if (step.op === 'copy') tree = await copyStep(env, step, parent, dir, src, opened);
+    else if (step.op === 'copy') ({ tree, known } = await copyStep(env, step, parent, dir, src, opened));
     else tree = mkdirStep(step, parent, dir, src);
     src.close();
-    const layer = await layerFromTree(env.store, dir, tree, step.op === 'run', env.signal);
+    const layer = await layerFromTree(env.store, dir, tree, step.op === 'run', env.signal, known);
     const createdAt = formatRFC3339Nano(new Date());
     const chain = commitStepLayer(
       env.store,

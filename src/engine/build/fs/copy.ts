@@ -8,6 +8,11 @@
  * --chown, hard links within one source kept. Directories that exist below
  * are copied up with their attributes, so the tree is the layer's diff in
  * overlay form (a COPY never deletes, so it holds no whiteouts).
+ *
+ * What the checksum read (a ReadMemo) is written as it was read, without
+ * reading the source again. The writer remembers what it made (each
+ * entry's bytes and the attributes it set) so that the layer's tar can be
+ * written from that instead of reading the tree back (`known`).
  */
 import {
   closeSync,
@@ -33,7 +38,7 @@ import { join, posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
 import type { IgnoreMatcher } from '../../../common/dockerignore.js';
-import { xattrsOf } from './sources.js';
+import { MAX_ENTRIES, xattrsOf, type ReadMemo } from './reads.js';
 import { DirView, MergedView, resolveIn, statIn, type FsView } from './view.js';
 
 export interface Owner {
@@ -50,7 +55,24 @@ export interface CopyOptions {
   chmod?: number | string;
   exclude?: IgnoreMatcher | null;
   signal?: AbortSignal;
+  /** What the checksum read of the source's entries. */
+  memo?: ReadMemo | null;
 }
+
+/** What the tree holds at an entry as the writer made it. */
+export interface KnownEntry {
+  /** A regular file's bytes, when the writer had them in memory. */
+  data?: Buffer;
+  /** Every extended attribute the entry has (one entry for the names of one inode). */
+  xattrs: ReadonlyMap<string, Buffer>;
+}
+
+/** The owner open() gives a new file (outside a set-group-ID directory). */
+const EUID = process.geteuid?.() ?? -1;
+const EGID = process.getegid?.() ?? -1;
+
+/** The attributes of a new entry until one is set (shared, never written to). */
+const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
 
 const fail = (msg: string) => new BerthError('INVALID_ARGUMENT', msg);
 const BUF = Buffer.allocUnsafe(1 << 20);
@@ -90,6 +112,12 @@ export class TreeWriter {
   private readonly dirs = new Set<string>(['']);
   /** Directories made here that nothing below has: their entries have no counterpart below. */
   private readonly fresh = new Set<string>();
+  /**
+   * Every entry the writer made, while nothing else wrote into the tree (`exact`): what the
+   * tar of the tree may use instead of reading it back.
+   */
+  private readonly made = new Map<string, KnownEntry>();
+  private exact = true;
 
   constructor(
     readonly tree: string,
@@ -101,6 +129,65 @@ export class TreeWriter {
 
   host(rel: string): string {
     return rel ? join(this.tree, rel) : this.tree;
+  }
+
+  /** Something other than the writer writes into the tree (ADD's archive extraction): no entry is known. */
+  untrack(): void {
+    this.exact = false;
+    this.made.clear();
+    this.setgid.clear();
+  }
+
+  /**
+   * What the writer made at rel, if it knows it exactly: null when something else wrote into
+   * the tree, or the tree's own root has attributes (the file system or its ACLs give new
+   * entries some: every entry is then read back).
+   */
+  known(): ((rel: string) => KnownEntry | undefined) | null {
+    if (!this.exact) return null;
+    try {
+      if (
+        native()
+          .llistxattr(this.tree)
+          .some((n) => !n.startsWith('trusted.overlay.'))
+      )
+        return null;
+    } catch {
+      return null;
+    }
+    return (rel) => this.made.get(rel);
+  }
+
+  /** Whether a directory of the tree has the set-group-ID bit now (new files then take its group). */
+  private readonly setgid = new Map<string, boolean>();
+
+  private setgidDir(rel: string): boolean {
+    let v = this.setgid.get(rel);
+    if (v === undefined) {
+      const st = this.top.lstat(rel);
+      v = !st || (st.mode & 0o2000) !== 0;
+      this.setgid.set(rel, v);
+    }
+    return v;
+  }
+
+  private setXattr(rel: string, k: string, v: Buffer): void {
+    try {
+      native().lsetxattr(this.host(rel), k, v);
+    } catch {
+      return; /* the layer cannot hold it: dropped, as BuildKit's copy does */
+    }
+    const e = this.made.get(rel);
+    if (!e) return;
+    e.xattrs = new Map(e.xattrs).set(k, v);
+  }
+
+  /** rel is a new entry, with no attributes yet (or another name of a known inode: its entry). */
+  private madeEntry(rel: string, entry?: KnownEntry): void {
+    if (!this.exact) return;
+    // past this many, the tree is read back as it always was (what is kept here stays bounded)
+    if (this.made.size >= MAX_ENTRIES) return this.untrack();
+    this.made.set(rel, entry ?? { xattrs: NO_XATTRS });
   }
 
   /** Copy an existing directory up into the tree (with its ancestors), so entries can be made in it. */
@@ -120,14 +207,10 @@ export class TreeWriter {
       if (!below) return;
       if (!below.isDirectory()) throw fail(`mkdir /${p}: not a directory`);
       mkdirSync(this.host(p));
+      this.madeEntry(p);
       this.dirs.add(p);
       this.setInfo(p, below, { uid: below.uid, gid: below.gid }, below.mode & 0o7777);
-      for (const [k, v] of xattrsOf(this.merged.hostPath(p)))
-        try {
-          native().lsetxattr(this.host(p), k, v);
-        } catch {
-          /* dropped, as BuildKit drops xattrs it cannot set */
-        }
+      for (const [k, v] of xattrsOf(this.merged.hostPath(p))) this.setXattr(p, k, v);
     }
   }
 
@@ -150,7 +233,9 @@ export class TreeWriter {
       if (s) throw fail(`mkdir /${p}: not a directory`);
       this.copyUp(parts.slice(0, i - 1).join('/'));
       mkdirSync(this.host(p), mode & 0o777);
+      this.madeEntry(p);
       chmodSync(this.host(p), mode & 0o7777);
+      this.setgid.delete(p);
       if (owner) lchownSync(this.host(p), owner.uid, owner.gid);
       this.dirs.add(p);
       this.fresh.add(p);
@@ -159,6 +244,7 @@ export class TreeWriter {
 
   private setInfo(rel: string, st: Stats, owner: Owner, mode: number): void {
     const h = this.host(rel);
+    this.setgid.delete(rel);
     lchownSync(h, owner.uid, owner.gid);
     if (!st.isSymbolicLink()) chmodSync(h, mode);
     if (st.isSymbolicLink()) lutimesSync(h, st.atimeMs / 1000, st.mtimeMs / 1000);
@@ -175,10 +261,14 @@ export class TreeWriter {
     return o.chown ?? (o.keepOwners ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
   }
 
-  /** What is at rel now: only the tree can have it under a directory made here. */
+  /**
+   * What is at rel now: only the tree can have it under a directory made here, and only what
+   * the writer made there while it knows all it made.
+   */
   private existing(rel: string): Stats | null {
     const parent = posix.dirname(rel);
-    return this.fresh.has(parent === '.' ? '' : parent) ? this.top.lstat(rel) : this.merged.lstat(rel);
+    if (!this.fresh.has(parent === '.' ? '' : parent)) return this.merged.lstat(rel);
+    return this.exact && !this.made.has(rel) ? null : this.top.lstat(rel);
   }
 
   /** The target is free for a non-directory: a file below is shadowed, one in the tree removed. */
@@ -186,7 +276,10 @@ export class TreeWriter {
     const st = this.existing(rel);
     if (!st) return;
     if (st.isDirectory()) throw fail(`cannot replace to directory /${rel} with file`);
-    if (this.top.lstat(rel)) rmSync(this.host(rel));
+    if (this.top.lstat(rel)) {
+      rmSync(this.host(rel));
+      this.made.delete(rel);
+    }
   }
 
   private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions): void {
@@ -194,13 +287,54 @@ export class TreeWriter {
     const first = st.nlink > 1 ? this.inodes.get(key) : undefined;
     if (first !== undefined) {
       linkSync(this.host(first), this.host(rel));
+      // another name of the same inode: the same bytes and attributes
+      const had = this.made.get(first);
+      if (had) this.madeEntry(rel, had);
+      else this.untrack();
       return;
     }
+    const read = o.memo?.known(src.hostPath(srcRel));
+    if (read?.data && read.st === st) this.writeFile(read.data, st, rel, o);
+    else this.copyFileBytes(src, srcRel, st, rel, o);
+    if (st.nlink > 1) this.inodes.set(key, rel);
+  }
+
+  /** A file whose bytes the checksum read: written from them. */
+  private writeFile(data: Buffer, st: Stats, rel: string, o: CopyOptions): void {
+    const mode = this.modeFor(st, o);
+    const owner = this.ownerFor(st, o);
+    // no chown when the file already has its owner: this process's, in a directory without
+    // the set-group-ID bit (the mode is always set: the umask is the process's, which another
+    // part of it may change for a moment)
+    const parent = posix.dirname(rel);
+    const ownerAtOpen = owner.uid === EUID && owner.gid === EGID && !this.setgidDir(parent === '.' ? '' : parent);
+    const outFd = openSync(this.host(rel), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    this.madeEntry(rel, { data, xattrs: NO_XATTRS });
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(outFd, data, off, data.length - off);
+      if (!ownerAtOpen) fchownSync(outFd, owner.uid, owner.gid);
+      fchmodSync(outFd, mode);
+      futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
+    } finally {
+      closeSync(outFd);
+    }
+  }
+
+  private setFileInfo(outFd: number, st: Stats, o: CopyOptions): void {
+    const owner = this.ownerFor(st, o);
+    fchownSync(outFd, owner.uid, owner.gid);
+    fchmodSync(outFd, this.modeFor(st, o));
+    futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
+  }
+
+  private copyFileBytes(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions): void {
     const inFd = openSync(src.hostPath(srcRel), C.O_RDONLY | C.O_NOFOLLOW);
     try {
       const s = fstatSync(inFd);
       if (!s.isFile() || s.ino !== st.ino) throw fail(`/${srcRel} changed while it was copied`);
       const outFd = openSync(this.host(rel), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+      this.madeEntry(rel);
       try {
         for (;;) {
           const n = readSync(inFd, BUF, 0, BUF.length, null);
@@ -208,34 +342,26 @@ export class TreeWriter {
           let off = 0;
           while (off < n) off += writeSync(outFd, BUF, off, n - off);
         }
-        const owner = this.ownerFor(st, o);
-        fchownSync(outFd, owner.uid, owner.gid);
-        fchmodSync(outFd, this.modeFor(st, o));
-        futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
+        this.setFileInfo(outFd, st, o);
       } finally {
         closeSync(outFd);
       }
     } finally {
       closeSync(inFd);
     }
-    if (st.nlink > 1) this.inodes.set(key, rel);
   }
 
-  private copyXattrs(src: FsView, srcRel: string, rel: string): void {
-    for (const [k, v] of xattrsOf(src.hostPath(srcRel))) {
-      try {
-        native().lsetxattr(this.host(rel), k, v);
-      } catch {
-        /* the layer cannot hold it: dropped, as BuildKit's copy does */
-      }
-    }
+  private copyXattrs(src: FsView, srcRel: string, rel: string, o: CopyOptions): void {
+    const host = src.hostPath(srcRel);
+    for (const [k, v] of o.memo?.known(host)?.xattrs ?? xattrsOf(host)) this.setXattr(rel, k, v);
   }
 
   /** fsutil copier.copy: one entry (and a directory's contents) from src to the tree at rel. */
   copyEntry(src: FsView, srcRel: string, rel: string, o: CopyOptions, overwriteMeta: boolean, name = ''): void {
     if (o.signal?.aborted) throw o.signal.reason ?? new BerthError('CANCELLED', 'build cancelled');
     if (name && o.exclude?.ignores(name)) return;
-    const st = src.lstat(srcRel);
+    // the entry as the checksum saw it, when it read it (its bytes are what the key covers)
+    const st = o.memo?.known(src.hostPath(srcRel))?.st ?? src.lstat(srcRel);
     if (!st) throw fail(`failed to stat /${srcRel}`);
     const parent = posix.dirname(rel);
     this.copyUp(parent === '.' ? '' : parent);
@@ -244,6 +370,7 @@ export class TreeWriter {
       let created = false;
       if (!existing) {
         mkdirSync(this.host(rel), st.mode & 0o777);
+        this.madeEntry(rel);
         // nothing had it, neither the tree nor the rootfs below
         this.dirs.add(rel);
         this.fresh.add(rel);
@@ -254,18 +381,20 @@ export class TreeWriter {
         this.copyEntry(src, srcRel ? `${srcRel}/${n}` : n, rel ? `${rel}/${n}` : n, o, true, name ? `${name}/${n}` : n);
       if (created || overwriteMeta) {
         this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-        this.copyXattrs(src, srcRel, rel);
+        this.copyXattrs(src, srcRel, rel, o);
       } else utimesSync(this.host(rel), st.atimeMs / 1000, st.mtimeMs / 1000);
       return;
     }
     this.clearForFile(rel);
     if (st.isFile()) {
       this.copyFile(src, srcRel, st, rel, o);
-      this.copyXattrs(src, srcRel, rel);
+      this.copyXattrs(src, srcRel, rel, o);
       return;
     }
-    if (st.isSymbolicLink()) symlinkSync(src.readlink(srcRel), this.host(rel));
-    else if (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice()) {
+    if (st.isSymbolicLink()) {
+      symlinkSync(src.readlink(srcRel), this.host(rel));
+      this.madeEntry(rel);
+    } else if (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice()) {
       const type = st.isFIFO() ? 0o010000 : st.isCharacterDevice() ? 0o020000 : 0o060000;
       native().mknod(
         this.host(rel),
@@ -273,9 +402,10 @@ export class TreeWriter {
         (st.rdev >> 8) & 0xfff,
         (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
       );
+      this.madeEntry(rel);
     } else return; // sockets are not copied
     this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-    this.copyXattrs(src, srcRel, rel);
+    this.copyXattrs(src, srcRel, rel, o);
   }
 }
 

@@ -8,11 +8,10 @@
  * never modification times, as BuildKit's checksums. Pure reads.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { BerthError } from '../../errors.js';
-import { native } from '../../native.js';
 import type { IgnoreMatcher } from '../../../common/dockerignore.js';
+import { ReadMemo } from './reads.js';
 import { resolveIn, type FsView } from './view.js';
 
 export const hasWildcard = (p: string) => /(^|[^\\])[*?[]/.test(p);
@@ -76,57 +75,24 @@ export function followSource(view: FsView, path: string): string {
   return rel;
 }
 
-const XATTR_SKIP = /^(trusted\.overlay\.|security\.selinux$|system\.)/;
-
-export function xattrsOf(host: string): [string, Buffer][] {
-  let names: string[];
-  try {
-    names = native().llistxattr(host);
-  } catch {
-    return [];
-  }
-  const out: [string, Buffer][] = [];
-  for (const n of names.sort()) {
-    if (XATTR_SKIP.test(n)) continue;
-    try {
-      const v = native().lgetxattr(host, n);
-      if (v) out.push([n, v]);
-    } catch {
-      /* unreadable: not part of the copy either */
-    }
-  }
-  return out;
-}
-
-const BUF = Buffer.allocUnsafe(1 << 20);
-
-function fileDigest(host: string): string {
-  const h = createHash('sha256');
-  const fd = openSync(host, 'r');
-  try {
-    for (;;) {
-      const n = readSync(fd, BUF, 0, BUF.length, null);
-      if (n <= 0) break;
-      h.update(BUF.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
 /**
  * The checksum of what a source selects: the followed entry and, for a
- * directory, everything below it (minus `exclude`).
+ * directory, everything below it (minus `exclude`). What it reads is kept
+ * in `memo` (when given) for the copy.
  */
-export function checksum(view: FsView, rel: string, opts: { owners: boolean; exclude?: IgnoreMatcher | null }): string {
+export function checksum(
+  view: FsView,
+  rel: string,
+  opts: { owners: boolean; exclude?: IgnoreMatcher | null; memo?: ReadMemo },
+): string {
   const h = createHash('sha256');
+  const memo = opts.memo ?? new ReadMemo(0, 0);
   const visit = (r: string, name: string) => {
     const st = view.lstat(r);
     if (!st) return;
     if (name && opts.exclude?.ignores(name)) return;
     const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : st.isFIFO() ? 'p' : 'c';
-    const host = view.hostPath(r);
+    const read = memo.read(view.hostPath(r), st, r);
     const fields = [
       name,
       type,
@@ -135,10 +101,8 @@ export function checksum(view: FsView, rel: string, opts: { owners: boolean; exc
       type === 'f' ? String(st.size) : '',
       type === 'l' ? view.readlink(r) : '',
       type === 'c' ? String(st.rdev) : '',
-      xattrsOf(host)
-        .map(([k, v]) => `${k}=${v.toString('base64')}`)
-        .join(','),
-      type === 'f' ? fileDigest(host) : '',
+      read.xattrs.map(([k, v]) => `${k}=${v.toString('base64')}`).join(','),
+      read.digest,
     ];
     h.update(fields.join('\0') + '\n');
     if (type === 'd') for (const n of view.readdir(r)) visit(r ? `${r}/${n}` : n, name ? `${name}/${n}` : n);

@@ -109,6 +109,12 @@ export class ContextView extends DirView {
    * context: what a build replay record depends on (build/replay/record.ts).
    */
   touched: Set<string> | null = null;
+  /**
+   * With `touched`: the first lstat taken of each path (null: not there), by the view or by a
+   * read of it; a record takes these instead of a stat of its own (a change since then shows
+   * in a newer ctime all the same).
+   */
+  seen: Map<string, Stats | null> | null = null;
 
   constructor(
     root: string,
@@ -151,12 +157,18 @@ export class ContextView extends DirView {
     return ok;
   }
 
+  private remember(rel: string, st: Stats | null): Stats | null {
+    // bounded: past that, a record stats the rest itself
+    if (this.seen && this.seen.size < 1 << 18 && !this.seen.has(rel)) this.seen.set(rel, st);
+    return st;
+  }
+
   override lstat(rel: string): Stats | null {
     this.touched?.add(rel);
-    if (!this.filtering) return super.lstat(rel);
+    if (!this.filtering) return this.remember(rel, super.lstat(rel));
     const parts = split(rel);
     for (let i = 1; i < parts.length; i++) if (!this.ancestorOk(parts.slice(0, i).join('/'))) return null;
-    const st = lstatOrNull(this.hostPath(rel));
+    const st = this.remember(rel, lstatOrNull(this.hostPath(rel)));
     return st && this.visible(parts.join('/'), st) ? st : null;
   }
 

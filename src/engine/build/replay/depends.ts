@@ -7,6 +7,8 @@
  * looking at the store and the files' metadata (a pull, a URL, a secret, a
  * context from stdin) makes the build unreplayable, with the reason.
  */
+import type { Stats } from 'node:fs';
+
 export interface BuildDepends {
   /** When the build began (ms since the epoch): nothing it depends on may have changed since. */
   start: number;
@@ -18,6 +20,11 @@ export interface BuildDepends {
   dirs: string[];
   /** Host paths whose lstat the result depends on, there or not (context entries, with their directories). */
   paths: string[];
+  /**
+   * Beside paths, the lstat the build took of each, when it took one: [dev, ino, mode, size,
+   * mtime ms, ctime ms] as Node has them, null when it was not there, false when not taken.
+   */
+  seen?: (StatSeen | null | false)[];
   /** Host files read following links (the Dockerfile, .dockerignore): each must be a plain file or absent. */
   files: string[];
   /** [tag, image ID] of each base image (FROM, COPY --from), as the store resolved it. */
@@ -28,6 +35,8 @@ export interface BuildDepends {
   image: string;
   tags: string[];
 }
+
+export type StatSeen = [number, number, number, number, number, number];
 
 /** Add rel and every directory above it (relative, without the root) to `out`. */
 function addWithParents(out: Set<string>, rel: string): void {
@@ -46,6 +55,7 @@ export class DependsTracker {
   private contextDir = '';
   private files: string[] = [];
   private touched: Set<string> | null = null;
+  private seen: ReadonlyMap<string, Stats | null> | null = null;
 
   constructor(readonly start: number) {}
 
@@ -54,11 +64,17 @@ export class DependsTracker {
     this.why ??= reason;
   }
 
-  context(dir: string, hostFiles: string[] | null, touched: Set<string>): void {
+  context(
+    dir: string,
+    hostFiles: string[] | null,
+    touched: Set<string>,
+    seen: ReadonlyMap<string, Stats | null> | null = null,
+  ): void {
     if (!hostFiles) return this.unreplayable('the context or the Dockerfile is not a local file');
     this.contextDir = dir;
     this.files = hostFiles;
     this.touched = touched;
+    this.seen = seen;
   }
 
   base(tag: string | null, id: string): void {
@@ -77,6 +93,14 @@ export class DependsTracker {
     const rels = new Set<string>();
     for (const rel of this.touched ?? []) addWithParents(rels, rel);
     const paths = [...rels].map((r) => `${this.contextDir}/${r}`);
+    const seen = this.seen;
+    const stats = seen
+      ? [...rels].map((r): StatSeen | null | false => {
+          const st = seen.get(r);
+          if (st === undefined) return false;
+          return st && [st.dev, st.ino, st.mode, st.size, st.mtimeMs, st.ctimeMs];
+        })
+      : null;
     // a file added to or removed from a directory the build looked in changes that directory
     const dirs = new Set<string>([this.contextDir]);
     for (const f of this.files) dirs.add(f.slice(0, f.lastIndexOf('/')) || '/');
@@ -86,6 +110,7 @@ export class DependsTracker {
       allCached: this.cachedAll,
       dirs: [...dirs],
       paths,
+      ...(stats ? { seen: stats } : {}),
       files: this.files,
       bases: [...this.bases],
       steps: this.steps,

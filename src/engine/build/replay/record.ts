@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { planStamp } from '../../container/run-plan.js';
 import { SHARED } from '../../shared-constants.js';
 import type { Store } from '../../store/store.js';
-import type { BuildDepends } from './depends.js';
+import type { BuildDepends, StatSeen } from './depends.js';
 
 export const RECORD_VERSION = SHARED.buildRecord.version;
 const SETTLE_MS = SHARED.buildRecord.settleMs;
@@ -87,6 +87,14 @@ function entry(path: string, st: Stats | undefined, limitMs: number): Entry {
 
 const lstatOf = (p: string) => lstatSync(p, { throwIfNoEntry: false });
 
+/** A path's entry from the lstat the build took of it (null: not there), or from one taken now. */
+function seenEntry(path: string, seen: StatSeen | null | false | undefined, limitMs: number): Entry {
+  if (seen === false || seen === undefined) return entry(path, lstatOf(path), limitMs);
+  if (!seen) return [path];
+  if (seen[5] >= limitMs) throw new NotReplayable(`${path} changed just before or during the build`);
+  return [path, ...seen];
+}
+
 /**
  * Write the record for this line, replacing any; returns null when written, else why not (the
  * line then always goes to Node, and an older record for it is removed).
@@ -114,7 +122,7 @@ export function writeBuildRecord(store: Store, input: BuildRecordInput): string 
           if (st && !st.isFile()) throw new NotReplayable(`${p} is not a plain file`);
           return entry(p, st, limit);
         }),
-        ...d.paths.map((p) => entry(p, lstatOf(p), limit)),
+        ...d.paths.map((p, i) => seenEntry(p, d.seen?.[i], limit)),
       ];
     } catch (e) {
       if (!(e instanceof NotReplayable)) throw e;

@@ -111,8 +111,14 @@ export class Connection {
     // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
     const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
     const ep = this.endpoint;
-    // no timeouts on the pool: each request sets its own (none for streams)
-    const opts = { keepAliveTimeout: 4_000, connectTimeout: this.connectMs, headersTimeout: 0, bodyTimeout: 0 };
+    // no timeouts on the pool: each request sets its own (none for streams); over ssh an idle connection
+    // is kept a minute (an ssh process and a channel each): the idle lists' stats rounds come back to it
+    const opts = {
+      keepAliveTimeout: ep.kind === 'ssh' ? 60_000 : 4_000,
+      connectTimeout: this.connectMs,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
     if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
     else if (ep.kind === 'ssh') {
       this.dialer = new SshDialer(ep);
@@ -130,14 +136,17 @@ export class Connection {
         },
       });
     } else this.client = new Pool(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
-    // an engine that takes the connection and never answers cannot be reached either
-    const ping = await this.raw('GET', '/_ping', { timeoutMs: this.connectMs });
+    // an engine that takes the connection and never answers cannot be reached either; the ping (the API
+    // version) and /version (any version answers it) at once: one round trip before the first requests
+    const [ping, version] = await Promise.all([
+      this.raw('GET', '/_ping', { timeoutMs: this.connectMs }),
+      this.raw('GET', '/version', { timeoutMs: this.connectMs }),
+    ]);
     const header = ping.headers['api-version'];
     await ping.body.dump();
-    this.version = negotiate(Array.isArray(header) ? header[0] : header);
-    const version = await this.raw('GET', '/version', { timeoutMs: this.connectMs });
     this.engine = version.statusCode === 200 ? ((await version.body.json()) as typeof this.engine) : {};
     if (version.statusCode !== 200) await version.body.dump();
+    this.version = negotiate(Array.isArray(header) ? header[0] : header);
   }
 
   /** The link failed: a dialer's ssh said why on stderr. */
@@ -172,7 +181,8 @@ export class Connection {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (body !== undefined && !isStream) headers['content-type'] = 'application/json';
     if (isStream) headers['content-type'] ??= 'application/x-tar';
-    const prefix = path === '/_ping' ? '' : `/v${this.version}`;
+    // the ping and /version, sent before the version is known, go without one
+    const prefix = path === '/_ping' || !this.version ? '' : `/v${this.version}`;
     // nothing that is not a stream waits forever on a host that took the request and went silent
     const timeout = o.stream ? 0 : (o.timeoutMs ?? this.requestMs);
     try {

@@ -33,7 +33,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlPlan, PERSIST_SECONDS, type ControlPlan } from './ssh-master.js';
+import { controlPlan, PERSIST_SECONDS, recallEngine, rememberEngine, type ControlPlan } from './ssh-master.js';
 
 export interface SshTarget {
   user: string;
@@ -122,6 +122,15 @@ export class SshDialer {
       this.server!.listen(path, () => resolve());
     });
     return path;
+  }
+
+  /** What the connection learnt of the engine over the kept link when it was made (null: none, or no link kept). */
+  recall(): { version: string; engine: object } | null {
+    return this.plan.mode === 'persist' && existsSync(this.plan.shared) ? recallEngine(this.plan.shared) : null;
+  }
+
+  remember(known: { version: string; engine: object }): void {
+    if (this.plan.mode === 'persist') rememberEngine(this.plan.shared, known);
   }
 
   /** How the dialer shares links: the user's ControlPath, a kept first link, or the session's only. */

@@ -15,7 +15,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -77,4 +77,29 @@ export async function controlPlan(program: string, t: SshTarget, env = process.e
     .update(`${program}\0${t.user}\0${t.host}\0${t.port ?? ''}`)
     .digest('hex');
   return { mode: 'persist', shared: join(dir, key.slice(0, 16)) };
+}
+
+/**
+ * The engine's API version and /version answer, as the session that made a kept link learnt them
+ * (beside its socket, 0600): a session on the same link sends its first requests without waiting for a ping.
+ */
+export function recallEngine(control: string): { version: string; engine: object } | null {
+  try {
+    const k = JSON.parse(readFileSync(`${control}.engine`, 'utf8')) as { version?: unknown; engine?: unknown };
+    return typeof k.version === 'string' && /^\d+\.\d+$/.test(k.version) && k.engine && typeof k.engine === 'object'
+      ? { version: k.version, engine: k.engine }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberEngine(control: string, known: { version: string; engine: object }): void {
+  try {
+    const tmp = `${control}.engine.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(known), { mode: 0o600 });
+    renameSync(tmp, `${control}.engine`);
+  } catch {
+    // not kept: the next session pings first
+  }
 }

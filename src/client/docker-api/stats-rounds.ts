@@ -9,7 +9,7 @@
  * sends one): the first round only takes that reference, and a container
  * appears from the second round it is seen in. Which containers run is
  * known as in the streaming mode: a list, again when the engine's events
- * say a container started, and every 30 s as a backstop; a reading that
+ * say a container started, and every minute as a backstop; a reading that
  * says the container stopped (or a 404) drops it.
  */
 import { isBerthError } from '../errors.js';
@@ -21,7 +21,7 @@ import { events } from './streams.js';
 /** From this period on (ms), readings are asked for once per period instead of streamed. */
 export const ROUNDS_FROM_MS = 5000;
 /** The list of running containers is looked at again at least this often (a backstop for the events). */
-const RELIST_MS = 30_000;
+const RELIST_MS = 60_000;
 /** Readings asked for at once in a round (each holds a connection: over ssh, a channel). */
 const AT_ONCE = 4;
 

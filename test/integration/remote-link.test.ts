@@ -15,7 +15,17 @@
  *   ControlPath with ControlMaster no gets no master at all.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +196,16 @@ describeIf(peerSkipReason())('the kept ssh link', () => {
     const second = await berth({ env: env('run') }, ['-H', host(), 'version']);
     expect(second.stdout).toMatch(/Engine:\s+docker 20\.10/);
     expect(mastersUnder(join(dir, 'run'))).toEqual(masters);
+    // what the first learnt of the engine is beside the socket, the user's only
+    const [remembered] = readdirSync(kept).filter((f) => f.endsWith('.engine'));
+    expect(statSync(join(kept, remembered!)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(kept, remembered!), 'utf8')).version).toBe('1.41');
+    // an engine that no longer speaks the remembered version (here: one no engine speaks): the
+    // requests made before the ping answered are sent again with the engine's
+    writeFileSync(join(kept, remembered!), JSON.stringify({ version: '1.99', engine: {} }));
+    const third = await berth({ env: env('run') }, ['-H', host(), 'ps', '-a', '--format', '{{.Names}}']);
+    expect([third.exitCode, third.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(kept, remembered!), 'utf8')).version).toBe('1.41');
   }, 60_000);
 
   it('BERTH_SSH_PERSIST=0 keeps no link after the command', async () => {

@@ -27,10 +27,16 @@ const AT_ONCE = 4;
 
 type Json = Record<string, unknown> & { cpu_stats?: Json; precpu_stats?: Json };
 
+/** Wait `ms` or until the signal fires; its listener goes with the wait (a round every period must not pile them up). */
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 export async function* statsRounds(
@@ -58,12 +64,16 @@ export async function* statsRounds(
     }
   })();
 
-  const read = async (id: string, entry: { name: string; prev: Json | null }): Promise<StatsSample | null> => {
+  const read = async (
+    id: string,
+    entry: { name: string; prev: Json | null },
+    round: AbortSignal,
+  ): Promise<StatsSample | null> => {
     let r: Json;
     try {
       r = (await conn.json('GET', `/containers/${encodeURIComponent(id)}/stats`, {
         query: { stream: false, 'one-shot': true },
-        signal,
+        signal: round,
       })) as Json;
     } catch (e) {
       if (isBerthError(e, 'UNAVAILABLE') || isBerthError(e, 'CANCELLED')) throw e;
@@ -94,14 +104,22 @@ export async function* statsRounds(
       }
       const todo = [...known];
       const batch: StatsSample[] = [];
-      await Promise.all(
-        Array.from({ length: Math.min(AT_ONCE, todo.length) }, async () => {
-          for (let next = todo.shift(); next && !signal.aborted; next = todo.shift()) {
-            const s = await read(next[0], next[1]);
-            if (s) batch.push(s);
-          }
-        }),
-      );
+      // the round's requests listen to a signal of the round's (one listener on the long-lived one)
+      const roundCtl = new AbortController();
+      const endRound = () => roundCtl.abort();
+      signal.addEventListener('abort', endRound, { once: true });
+      try {
+        await Promise.all(
+          Array.from({ length: Math.min(AT_ONCE, todo.length) }, async () => {
+            for (let next = todo.shift(); next && !signal.aborted; next = todo.shift()) {
+              const s = await read(next[0], next[1], roundCtl.signal);
+              if (s) batch.push(s);
+            }
+          }),
+        );
+      } finally {
+        signal.removeEventListener('abort', endRound);
+      }
       if (signal.aborted) return;
       // the first round is the reference the CPU shares are counted from
       if (round > 0) yield batch.sort((a, b) => a.id.localeCompare(b.id));

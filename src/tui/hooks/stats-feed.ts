@@ -28,7 +28,7 @@ export const LIST_PERIOD_MS = 2000;
 /** No key for this long: the lists' cells are sampled at the idle beat. */
 export const IDLE_AFTER_MS = 5000;
 /** How often the lists' CPU and MEM cells change at most while idle. */
-export const IDLE_PERIOD_MS = 15_000;
+export const IDLE_PERIOD_MS = 20_000;
 
 export class StatsFeed {
   status: StatsStatus = 'starting';

@@ -468,7 +468,8 @@ try {
   const emb = results[0];
   const cell = (r, f) => (r ? f(r) : '-');
   process.stderr.write(
-    `\nload average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${RUNNING} running containers each\n`,
+    `\nload average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${RUNNING} running containers each; over ssh` +
+      ' the first frame is cold (no ssh master), (warm) on the master an earlier berth kept\n',
   );
   process.stderr.write(
     'target          first frame  (warm)     key p95   idle CPU  idle link B/s  Stats CPU  Stats link B/s\n',

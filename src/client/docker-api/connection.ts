@@ -85,6 +85,8 @@ export class Connection {
   /** /version's answer. */
   engine: { Version?: string; ApiVersion?: string; Os?: string; Arch?: string; Components?: { Name: string }[] } = {};
 
+  /** The engine has answered a request on this connection. */
+  private reached = false;
   /** The check of a kept link's remembered version, while it runs. */
   private checking: Promise<void> | null = null;
   private readonly connectMs: number;
@@ -217,7 +219,7 @@ export class Connection {
     // nothing that is not a stream waits forever on a host that took the request and went silent
     const timeout = o.stream ? 0 : (o.timeoutMs ?? this.requestMs);
     try {
-      return await this.client.request({
+      const r = await this.client.request({
         method: method as Dispatcher.HttpMethod,
         path: prefix + path + queryString(o.query),
         headers,
@@ -226,9 +228,12 @@ export class Connection {
         ...(body !== undefined ? { body } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      this.reached = true;
+      return r;
     } catch (e) {
-      // a link that was up (the version is known) and broke is lost; one that never came up cannot be made
-      throw this.linkError(e, !!this.version, timeout);
+      // a link that was up (the engine answered) and broke is lost; one that never came up cannot be made
+      // (a kept link's remembered version is no sign the engine is there)
+      throw this.linkError(e, this.reached, timeout);
     }
   }
 

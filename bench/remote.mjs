@@ -17,7 +17,9 @@
  * The peer gets 20 running containers too; the app's list is filtered to the bench's 20
  * (the peer has other containers, which come and go). Measured for each:
  *
- *   - first frame: start to the header with every count (budget 1 s), median of --runs
+ *   - first frame: start to the header with every count (budget 1 s), median of --runs; over ssh
+ *     twice: cold (no ssh master: a handshake and a login first) and warm (the master an earlier
+ *     berth kept, ssh-master.ts; the bench's own XDG_RUNTIME_DIR holds it)
  *   - keypress to screen p95 for local actions, j/k in the list (budget 50 ms)
  *   - idle, from --settle seconds after the last key, over --idle seconds: CPU of the
  *     app and its children (ssh) in % of one core (budget 1 %), bytes/s on the link
@@ -87,7 +89,8 @@ function treeTicks(root) {
       ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
       if (!kids.has(ppid)) kids.set(ppid, []);
       kids.get(ppid).push(Number(d));
-      if (/berth-ssh-\w+\/cm \[mux\]/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) masters.push(Number(d));
+      // a session's links (berth-ssh-XXXXXX/cmN) and the kept one (berth-ssh-UID/HASH)
+      if (/berth-ssh-\w+\/\w+ \[mux\]/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'))) masters.push(Number(d));
     } catch {
       // gone meanwhile
     }
@@ -209,6 +212,8 @@ async function sshTarget(base, store) {
   const net = `10.254.${process.pid % 250}`;
   const dir = join(base, 'ssh');
   mkdirSync(dir);
+  const runtime = join(base, 'ssh-runtime');
+  mkdirSync(runtime, { mode: 0o700 });
   let relay = null;
   const cleanup = () => {
     relay?.close();
@@ -318,12 +323,27 @@ async function sshTarget(base, store) {
     delay: relay ? 'relay' : 'netem',
     store,
     args: ['-H', relay ? `ssh://root@127.0.0.1:${relay.port}` : `ssh://root@${net}.2`],
-    env: { BERTH_SSH: join(dir, 'ssh') },
+    env: { BERTH_SSH: join(dir, 'ssh'), XDG_RUNTIME_DIR: runtime },
     link: { bytes: () => counter('rx') + counter('tx') },
+    /** No master left: the next app makes its link (a handshake and a login). */
+    cold: () => endMasters(runtime),
     async close() {
+      endMasters(runtime);
       cleanup();
     },
   };
+}
+
+/** End the ssh masters the app kept under `dir` (the bench's XDG_RUNTIME_DIR): the processes of this bench's apps. */
+function endMasters(dir) {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`${dir}/`)) process.kill(Number(d), 'SIGTERM');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 // ---- the measurements ----------------------------------------------------------
@@ -332,13 +352,16 @@ async function sshTarget(base, store) {
 const COLUMNS = 180;
 const open = (t) => startApp(t.store, t.env ?? {}, t.args, { cols: COLUMNS });
 
-async function firstFrame(t) {
+/** `warm`: after one run that is not counted (its ssh master stays); cold: no master before each run. */
+async function firstFrame(t, warm = false) {
   const times = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = warm ? -1 : 0; i < RUNS; i++) {
+    if (!warm) t.cold?.();
+    if (!warm) await sleep(200);
     const app = open(t);
     try {
       const at = await waitOutput(app, (o) => FULL_FRAME.test(o), 60_000);
-      times.push(at - app.t0);
+      if (i >= 0) times.push(at - app.t0);
       await settle(app, 300);
     } finally {
       await stopApp(app);
@@ -436,22 +459,27 @@ try {
     if (ONLY && t.name !== ONLY && t.name !== 'embedded') continue;
     process.stderr.write(`measuring ${t.name} ...\n`);
     const ff = await firstFrame(t);
+    const warm = t.cold ? await firstFrame(t, true) : null;
     const k = await keysIdleStats(t);
-    const r = { target: t.name, firstFrame: ff, ...k };
+    const r = { target: t.name, firstFrame: ff, ...(warm ? { firstFrameWarm: warm } : {}), ...k };
     results.push(r);
     report({ bench: 'remote', ...r, ...(t.delay ? { delay: t.delay } : {}), loadAverage: +loadavg()[0].toFixed(2) });
   }
   const emb = results[0];
   const cell = (r, f) => (r ? f(r) : '-');
   process.stderr.write(
-    `\nload average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${RUNNING} running containers each\n`,
+    `\nload average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${RUNNING} running containers each; over ssh` +
+      ' the first frame is cold (no ssh master), (warm) on the master an earlier berth kept\n',
   );
-  process.stderr.write('target          first frame  key p95   idle CPU  idle link B/s  Stats CPU  Stats link B/s\n');
+  process.stderr.write(
+    'target          first frame  (warm)     key p95   idle CPU  idle link B/s  Stats CPU  Stats link B/s\n',
+  );
   for (const r of results)
     process.stderr.write(
       [
         r.target.padEnd(15),
         `${r.firstFrame.medianMs} ms`.padStart(11),
+        cell(r.firstFrameWarm, (w) => `${w.medianMs} ms`).padStart(9),
         `${r.keys.p95Ms} ms`.padStart(9),
         `${r.idle.cpuPercent} %`.padStart(9),
         String(r.idle.linkBytesPerSecond ?? '-').padStart(14),

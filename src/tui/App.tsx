@@ -62,12 +62,13 @@ function TooSmall({ message }: { message: string }) {
 }
 
 function Screen({ size }: { size?: Size | undefined }) {
-  const { store, theme } = useServices();
+  const { store, theme, stats } = useServices();
   const { columns, rows } = useTerminalSize(size);
   const now = useClock();
   // one input hook that is always active keeps the terminal in raw mode
-  // while focus moves between panes (each pane's hook comes and goes)
-  useInput(() => undefined, { isActive: true });
+  // while focus moves between panes (each pane's hook comes and goes); a key
+  // brings the lists' stats beat back from idle
+  useInput(() => stats.touch(), { isActive: true });
   useAppState(layoutKey);
   const s = store.get();
   const small = tooSmall(columns, rows);

@@ -41,6 +41,7 @@ import {
   type TempRoot,
 } from '../helpers/env.js';
 import { makeCerts } from '../helpers/registry-certs.js';
+import { killKeptMasters, mastersUnder } from '../helpers/ssh-masters.js';
 
 const mark = `i18h${process.pid}`;
 /** This test's container only (other suites use the peer at the same time). */
@@ -216,11 +217,20 @@ function sshSuite(podmanOnly: boolean) {
   let sshd: ChildProcess | null = null;
   let service: ReturnType<typeof execa> | null = null;
   let port = 0;
-  const sshEnv = () => ({ BERTH_SSH: join(dir, 'ssh'), DOCKER_CONFIG: join(dir, 'docker-config') });
+  // the link berth keeps for the next command (ssh-master.ts) in this test's directory
+  const sshEnv = () => ({
+    BERTH_SSH: join(dir, 'ssh'),
+    DOCKER_CONFIG: join(dir, 'docker-config'),
+    XDG_RUNTIME_DIR: join(dir, 'run'),
+    // the dialer's private directory too (another test's may come and go in the system's meanwhile)
+    TMPDIR: join(dir, 'tmp'),
+  });
   const host = () => `ssh://root@127.0.0.1:${port}`;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-sshd-'));
+    mkdirSync(join(dir, 'run'));
+    mkdirSync(join(dir, 'tmp'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
@@ -291,6 +301,7 @@ function sshSuite(podmanOnly: boolean) {
   }, 60_000);
   afterAll(async () => {
     await peerDocker(['rm', '-f', mark]);
+    killKeptMasters(join(dir, 'run'));
     sshd?.kill('SIGTERM');
     service?.kill('SIGTERM');
     await service;
@@ -307,19 +318,11 @@ function sshSuite(podmanOnly: boolean) {
     expect(r.stdout.trim()).toBe(theirs);
     const v = await berth({ env: sshEnv() }, ['-H', host(), 'version']);
     expect(v.stdout).toMatch(/Engine:\s+docker 20\.10/);
-    // no port of the dialer's: its socket is in a private directory, gone with the command
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('berth-ssh-'))).toEqual([]);
-    // and the master of the shared link (ssh's ControlMaster, in the background) with it
-    const masters = readdirSync('/proc')
-      .filter((f) => /^\d+$/.test(f))
-      .filter((pid) => {
-        try {
-          return /berth-ssh-\w+\/cm/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-        } catch {
-          return false;
-        }
-      });
-    expect(masters).toEqual([]);
+    // no port of the dialer's: its socket is in a private directory, gone with the command (the kept
+    // link's is in XDG_RUNTIME_DIR)
+    expect(readdirSync(join(dir, 'tmp')).filter((f) => f.startsWith('berth-ssh-'))).toEqual([]);
+    // and the masters of the session's own links (ssh's ControlMaster, in the background) with it
+    expect(mastersUnder(join(dir, 'tmp'))).toEqual([]);
   });
 
   only(podmanOnly)('podman’s service over the same link', async () => {

@@ -49,6 +49,7 @@ import type { Endpoint } from './endpoint.js';
 import { ImageOps, splitTag } from './image-ops.js';
 import * as nets from './network-ops.js';
 import { hijackedSession } from './session.js';
+import { ROUNDS_FROM_MS, statsRounds } from './stats-rounds.js';
 import * as streams from './streams.js';
 import { systemInfoOf } from './system-info.js';
 
@@ -369,7 +370,9 @@ export class DockerBackend extends ImageOps implements Backend {
     yield* streams.containerStats(this.conn, info.Id, info.Name.replace(/^\//, ''), opts);
   }
   allStats(opts?: StatsOptions): AsyncGenerator<StatsSample[]> {
-    return streams.allStats(this.conn, opts);
+    // a slow beat (the app's idle lists) asks for a reading per period instead of streaming them
+    const every = opts?.intervalMs ?? 1000;
+    return every >= ROUNDS_FROM_MS ? statsRounds(this.conn, every, opts) : streams.allStats(this.conn, opts);
   }
   events(opts?: EventOptions): AsyncGenerator<EngineEvent> {
     return streams.events(this.conn, opts);

@@ -85,6 +85,10 @@ export class Connection {
   /** /version's answer. */
   engine: { Version?: string; ApiVersion?: string; Os?: string; Arch?: string; Components?: { Name: string }[] } = {};
 
+  /** The engine has answered a request on this connection. */
+  private reached = false;
+  /** The check of a kept link's remembered version, while it runs. */
+  private checking: Promise<void> | null = null;
   private readonly connectMs: number;
   private readonly requestMs: number;
 
@@ -111,8 +115,14 @@ export class Connection {
     // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
     const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
     const ep = this.endpoint;
-    // no timeouts on the pool: each request sets its own (none for streams)
-    const opts = { keepAliveTimeout: 4_000, connectTimeout: this.connectMs, headersTimeout: 0, bodyTimeout: 0 };
+    // no timeouts on the pool: each request sets its own (none for streams); over ssh an idle connection
+    // is kept a minute (an ssh process and a channel each): the idle lists' stats rounds come back to it
+    const opts = {
+      keepAliveTimeout: ep.kind === 'ssh' ? 60_000 : 4_000,
+      connectTimeout: this.connectMs,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
     if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
     else if (ep.kind === 'ssh') {
       this.dialer = new SshDialer(ep);
@@ -130,14 +140,41 @@ export class Connection {
         },
       });
     } else this.client = new Pool(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, opts);
-    // an engine that takes the connection and never answers cannot be reached either
-    const ping = await this.raw('GET', '/_ping', { timeoutMs: this.connectMs });
+    // a link an earlier berth kept (ssh-master.ts) leads to the engine it spoke to: its API version and
+    // /version answer are taken as they were, the first requests go at once, and the ping checks them
+    // meanwhile (a request an engine refuses as too new is sent again once it has answered)
+    const known = this.dialer?.recall();
+    if (known) {
+      this.version = known.version;
+      this.engine = known.engine as typeof this.engine;
+      // the check is a ping (the kept link carries few of a session's connections); /version again when
+      // the engine's version is not the one remembered
+      this.checking = this.check(known.version).catch(() => undefined);
+      return;
+    }
+    await this.negotiate();
+  }
+
+  private async check(remembered: string): Promise<void> {
+    const ping = await this.raw('GET', '/_ping', { timeoutMs: this.connectMs }, true);
     const header = ping.headers['api-version'];
     await ping.body.dump();
-    this.version = negotiate(Array.isArray(header) ? header[0] : header);
-    const version = await this.raw('GET', '/version', { timeoutMs: this.connectMs });
+    if (negotiate(Array.isArray(header) ? header[0] : header) !== remembered) await this.negotiate();
+  }
+
+  /** The ping (the API version) and /version (any version answers it) at once: one round trip. */
+  private async negotiate(): Promise<void> {
+    // an engine that takes the connection and never answers cannot be reached either
+    const [ping, version] = await Promise.all([
+      this.raw('GET', '/_ping', { timeoutMs: this.connectMs }, true),
+      this.raw('GET', '/version', { timeoutMs: this.connectMs }, true),
+    ]);
+    const header = ping.headers['api-version'];
+    await ping.body.dump();
     this.engine = version.statusCode === 200 ? ((await version.body.json()) as typeof this.engine) : {};
     if (version.statusCode !== 200) await version.body.dump();
+    this.version = negotiate(Array.isArray(header) ? header[0] : header);
+    this.dialer?.remember({ version: this.version, engine: this.engine });
   }
 
   /** The link failed: a dialer's ssh said why on stderr. */
@@ -165,18 +202,24 @@ export class Connection {
     return this.unavailable(e, during && !connect.includes(code));
   }
 
-  private async raw(method: string, path: string, o: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
+  private async raw(
+    method: string,
+    path: string,
+    o: RequestOptions = {},
+    unversioned = false,
+  ): Promise<Dispatcher.ResponseData> {
     if (!this.client) throw new BerthError('UNAVAILABLE', `not connected to ${this.endpoint.url}`);
     const isStream = !!o.body && typeof (o.body as Readable).pipe === 'function';
     const body = o.body === undefined ? undefined : isStream ? (o.body as Readable) : JSON.stringify(o.body);
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (body !== undefined && !isStream) headers['content-type'] = 'application/json';
     if (isStream) headers['content-type'] ??= 'application/x-tar';
-    const prefix = path === '/_ping' ? '' : `/v${this.version}`;
+    // the ping and /version, sent before the version is known, go without one
+    const prefix = path === '/_ping' || unversioned || !this.version ? '' : `/v${this.version}`;
     // nothing that is not a stream waits forever on a host that took the request and went silent
     const timeout = o.stream ? 0 : (o.timeoutMs ?? this.requestMs);
     try {
-      return await this.client.request({
+      const r = await this.client.request({
         method: method as Dispatcher.HttpMethod,
         path: prefix + path + queryString(o.query),
         headers,
@@ -185,16 +228,29 @@ export class Connection {
         ...(body !== undefined ? { body } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      this.reached = true;
+      return r;
     } catch (e) {
-      // a link that was up (the version is known) and broke is lost; one that never came up cannot be made
-      throw this.linkError(e, !!this.version, timeout);
+      // a link that was up (the engine answered) and broke is lost; one that never came up cannot be made
+      // (a kept link's remembered version is no sign the engine is there)
+      throw this.linkError(e, this.reached, timeout);
     }
   }
 
   /** A request whose answer must be 2xx (or 304): the engine's error message otherwise. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
     await this.open();
-    const r = await this.raw(method, path, o);
+    let r = await this.raw(method, path, o);
+    const resendable = !o.body || typeof (o.body as Readable).pipe !== 'function';
+    if (r.statusCode === 400 && this.checking && resendable) {
+      // a remembered version the engine no longer speaks: once the ping has answered, with its version
+      const was = this.version;
+      await this.checking;
+      if (this.version !== was) {
+        await r.body.dump().catch(() => undefined);
+        r = await this.raw(method, path, o);
+      }
+    }
     if (r.statusCode < 300 || r.statusCode === 304) return r;
     let message = '';
     try {
@@ -310,6 +366,7 @@ export class Connection {
     const c = this.client;
     this.client = null;
     this.opening = null;
+    this.checking = null;
     await c?.destroy().catch(() => undefined);
     await this.dialer?.close();
     this.dialer = null;

@@ -12,18 +12,28 @@
  * Unlike the docker CLI (a command makes a connection or two), the app
  * holds a connection per follow (logs, events, each running container's
  * stats): each ssh after the first rides the first one's link as a new
- * channel (ssh's ControlMaster, its control socket in the same private
- * directory), so a connection costs a round trip, not a handshake and a
- * login. sshd allows 10 sessions on one link (MaxSessions): a link
- * carries at most 8 of the dialer's connections, and the next ones open
- * another. A master stays 30 s after its last channel, and is told to exit
- * when the dialer closes.
+ * channel (ssh's ControlMaster), so a connection costs a round trip, not a
+ * handshake and a login. Until a link's master is up, no other ssh is
+ * started for it (each would make a handshake of its own); once it is, a
+ * few channels are opened ahead (spares), so the first frame's requests,
+ * made at once, do not each wait for a channel. sshd allows 10 sessions on
+ * one link (MaxSessions): a link carries at most 8 of the dialer's
+ * connections, and the next ones open another.
+ *
+ * The first link is kept for the next session (ssh-master.ts: ControlPersist
+ * of 10 minutes, its socket in a private 0700 directory of the user's), so
+ * a second berth on the same host starts without a handshake; it carries
+ * at most 4 connections of a session, so two sessions fit on it. The other
+ * links are this session's: they stay 30 s after their last channel and are
+ * told to exit when the dialer closes. A user's own ControlPath (ssh -G) is
+ * left to their ssh config; BERTH_SSH_PERSIST=0 keeps no link after a session.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { controlPlan, PERSIST_SECONDS, recallEngine, rememberEngine, type ControlPlan } from './ssh-master.js';
 
 export interface SshTarget {
   user: string;
@@ -39,10 +49,16 @@ export interface SshTarget {
 export const DIAL =
   'if command -v docker >/dev/null 2>&1; then exec docker system dial-stdio; else exec podman system dial-stdio; fi';
 
-/** The ssh command line (the docker CLI's connhelper's, with the podman fallback); `control`: the ControlPath to share. */
-export function sshArgs(t: SshTarget, remote: string[] = [DIAL], control = ''): string[] {
+/**
+ * The ssh command line (the docker CLI's connhelper's, with the podman fallback); `control`: the
+ * ControlPath to share, its master staying `persist` seconds after its last channel.
+ */
+export function sshArgs(t: SshTarget, remote: string[] = [DIAL], control = '', persist = 30): string[] {
   return [
-    ...(control ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=30'] : []),
+    ...(control ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', `ControlPersist=${persist}`] : []),
+    // the API's JSON (each container's stats above all) is very repetitive: a fraction of it on the link
+    '-o',
+    'Compression=yes',
     '-o',
     'ConnectTimeout=30',
     '-o',
@@ -58,15 +74,26 @@ export function sshArgs(t: SshTarget, remote: string[] = [DIAL], control = ''): 
   ];
 }
 
-/** Connections one shared ssh link carries at most (sshd's MaxSessions is 10 by default). */
+/** Connections one link carries at most (sshd's MaxSessions is 10 by default); the kept link, of one session. */
 const PER_LINK = 8;
+const PER_KEPT_LINK = 4;
+/** Channels opened ahead on the first link once its master is up (the first frame's requests); unused ones go after 30 s. */
+const SPARES = 3;
+const SPARE_MS = 30_000;
 
 export class SshDialer {
-  /** Live connections on each shared link (by its control socket's number). */
+  /** Live connections on each link (by its number). */
   private readonly perLink: number[] = [];
+  /** Each link's master is up (its control socket is there), or its first ssh ended. */
+  private readonly up: (Promise<void> | undefined)[] = [];
+  private readonly spares: { child: ChildProcess; link: number }[] = [];
+  private plan: ControlPlan = { mode: 'session', shared: '' };
   private server: Server | null = null;
   private dir = '';
+  private closed = false;
   private readonly children = new Set<ChildProcess>();
+  /** The HTTP client's connections (one waiting for its link's master is ended by close()). */
+  private readonly sockets = new Set<Socket>();
   private stderrTail = '';
 
   constructor(
@@ -87,6 +114,7 @@ export class SshDialer {
 
   async listen(): Promise<string> {
     this.dir = mkdtempSync(join(tmpdir(), 'berth-ssh-'));
+    this.plan = await controlPlan(this.program, this.target);
     const path = join(this.dir, 'dial.sock');
     this.server = createServer((sock) => this.dial(sock));
     await new Promise<void>((resolve, reject) => {
@@ -96,11 +124,49 @@ export class SshDialer {
     return path;
   }
 
+  /** What the connection learnt of the engine over the kept link when it was made (null: none, or no link kept). */
+  recall(): { version: string; engine: object } | null {
+    return this.plan.mode === 'persist' && existsSync(this.plan.shared) ? recallEngine(this.plan.shared) : null;
+  }
+
+  remember(known: { version: string; engine: object }): void {
+    if (this.plan.mode === 'persist') rememberEngine(this.plan.shared, known);
+  }
+
+  /** How the dialer shares links: the user's ControlPath, a kept first link, or the session's only. */
+  get controlMode(): ControlPlan['mode'] {
+    return this.plan.mode;
+  }
+
+  private limit(link: number): number {
+    return link === 0 && this.plan.mode === 'persist' ? PER_KEPT_LINK : PER_LINK;
+  }
+
   private dial(sock: Socket): void {
-    let link = this.perLink.findIndex((n) => n < PER_LINK);
+    this.sockets.add(sock);
+    sock.on('close', () => this.sockets.delete(sock));
+    const spare = this.spares.shift();
+    if (spare) return this.wire(sock, spare.child);
+    let link = this.perLink.findIndex((n, i) => n < this.limit(i));
     if (link < 0) link = this.perLink.push(0) - 1;
     this.perLink[link]!++;
-    const child = spawn(this.program, sshArgs(this.target, [DIAL], this.control(link)), {
+    // the first ssh of a link makes its master; the others wait for it rather than each making a link
+    if (this.up[link] === undefined) {
+      const child = this.spawn(link);
+      void this.masterUp(link, child);
+      return this.wire(sock, child);
+    }
+    void this.masterUp(link).then(() => {
+      if (sock.destroyed || this.closed) return void (this.perLink[link]!--, sock.destroy());
+      this.wire(sock, this.spawn(link));
+    });
+  }
+
+  /** An ssh for a new connection on `link`, counted on it until it ends. */
+  private spawn(link: number): ChildProcess {
+    const control = this.control(link);
+    const persist = link === 0 && this.plan.mode === 'persist' ? PERSIST_SECONDS : 30;
+    const child = spawn(this.program, sshArgs(this.target, [DIAL], control, persist), {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.children.add(child);
@@ -108,24 +174,71 @@ export class SshDialer {
     const uncount = () => {
       if (counted) this.perLink[link]!--;
       counted = false;
+      this.children.delete(child);
     };
     child.on('exit', uncount);
-    child.on('error', uncount);
+    child.on('error', (e) => {
+      this.stderrTail += `\n${this.program}: ${e.message}`;
+      uncount();
+    });
     child.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-2000);
     });
+    return child;
+  }
+
+  /**
+   * Resolves when `link`'s master is up: its control socket is there (at once for one a previous
+   * session left), or the ssh that was to make it ended (the next one tries). Polled: ssh says nothing.
+   */
+  private masterUp(link: number, maker?: ChildProcess): Promise<void> {
+    const control = this.control(link);
+    if (!control) return Promise.resolve();
+    this.up[link] ??= new Promise<void>((resolve) => {
+      if (existsSync(control)) return resolve();
+      const started = Date.now();
+      const look = () => {
+        const ended = !maker || maker.exitCode !== null || maker.signalCode !== null;
+        if (this.closed || existsSync(control) || ended || Date.now() - started > 60_000) {
+          if (!existsSync(control)) this.up[link] = undefined; // the next dial makes the master again
+          return resolve();
+        }
+        setTimeout(look, 25);
+      };
+      setTimeout(look, 25);
+    }).then(() => {
+      // the first frame's requests come at once: channels ready for them on the first link
+      if (link === 0 && this.plan.mode !== 'user' && !this.closed && existsSync(control)) this.openSpares();
+    });
+    return this.up[link]!;
+  }
+
+  private openSpares(): void {
+    for (let i = 0; i < SPARES && this.perLink[0]! < this.limit(0); i++) {
+      this.perLink[0]!++;
+      const child = this.spawn(0);
+      const entry = { child, link: 0 };
+      this.spares.push(entry);
+      const drop = () => {
+        const at = this.spares.indexOf(entry);
+        if (at >= 0) this.spares.splice(at, 1);
+      };
+      child.on('exit', drop);
+      setTimeout(() => {
+        if (this.spares.includes(entry)) (drop(), child.kill('SIGTERM'));
+      }, SPARE_MS).unref?.();
+    }
+  }
+
+  /** The connection and its ssh, each ending the other. */
+  private wire(sock: Socket, child: ChildProcess): void {
     const end = () => {
       sock.destroy();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     };
-    child.on('error', (e) => {
-      this.stderrTail += `\n${this.program}: ${e.message}`;
-      end();
-    });
-    child.on('exit', () => {
-      this.children.delete(child);
-      end();
-    });
+    if (child.exitCode !== null || child.signalCode !== null) return end();
+    child.on('error', end);
+    child.on('exit', end);
     sock.on('error', end);
     sock.on('close', end);
     child.stdout!.on('error', end);
@@ -135,7 +248,8 @@ export class SshDialer {
   }
 
   private control(link: number): string {
-    return this.dir ? join(this.dir, `cm${link}`) : '';
+    if (this.plan.mode === 'user' || !this.dir) return '';
+    return link === 0 && this.plan.mode === 'persist' ? this.plan.shared : join(this.dir, `cm${link}`);
   }
 
   private async stopMaster(control: string): Promise<void> {
@@ -154,10 +268,15 @@ export class SshDialer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.sockets) s.destroy();
     for (const c of this.children) c.kill('SIGTERM');
     this.children.clear();
-    // the shared links' masters (in the background since the first ssh of each): they go now
-    await Promise.all(this.perLink.map((_, i) => this.stopMaster(this.control(i))));
+    this.spares.length = 0;
+    // this session's links' masters (in the background since the first ssh of each) go now; a kept
+    // link's stays for the next session, for as long as its ControlPersist
+    const mine = this.perLink.map((_, i) => i).filter((i) => !(i === 0 && this.plan.mode === 'persist'));
+    await Promise.all(mine.map((i) => this.stopMaster(this.control(i))));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });

@@ -88,7 +88,6 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
     const ctl = new AbortController();
     const entry = { ctl, latest: null as StatsSample | null };
     running.set(id, entry);
-    outer.signal.addEventListener('abort', () => ctl.abort(), { once: true });
     void (async () => {
       try {
         for await (const s of containerStats(conn, id, name, { signal: ctl.signal })) entry.latest = s;
@@ -102,6 +101,8 @@ export async function* allStats(conn: Connection, o: StatsOptions = {}): AsyncGe
       }
     })();
   };
+  // one listener ends every stream (one per stream warned past 10 running containers)
+  outer.signal.addEventListener('abort', () => running.forEach((e) => e.ctl.abort()), { once: true });
   let listedAt = 0;
   const starts = new Map([
     ['type', ['container']],

@@ -10,6 +10,12 @@
  * otherwise at the lists' beat (LIST_PERIOD_MS): the lists show nothing
  * faster, and sampling 20 running containers each second was a third of an
  * idle app's CPU. The charts' windows keep filling at the slower beat.
+ *
+ * When no key was pressed for IDLE_AFTER_MS (and no Stats tab holds the
+ * feed), batches come every IDLE_PERIOD_MS: nobody is moving about the
+ * screen, and a remote engine's per-container streams were most of an idle
+ * app's link and CPU. The cells keep the last values they had (older, never
+ * made up); the next key brings the lists' beat back at once (touch()).
  */
 import { isBerthError, type Backend, type StatsSample } from '../../client/api.js';
 import { appendSample } from '../charts/index.js';
@@ -19,6 +25,10 @@ export type StatsStatus = 'starting' | 'live' | 'unavailable';
 
 /** How often the lists' CPU and MEM cells change at most. */
 export const LIST_PERIOD_MS = 2000;
+/** No key for this long: the lists' cells are sampled at the idle beat. */
+export const IDLE_AFTER_MS = 5000;
+/** How often the lists' CPU and MEM cells change at most while idle. */
+export const IDLE_PERIOD_MS = 20_000;
 
 export class StatsFeed {
   status: StatsStatus = 'starting';
@@ -42,6 +52,11 @@ export class StatsFeed {
   private absent = new Set<string>();
   /** Ends the current subscription (to subscribe again at another period). */
   private current: AbortController | null = null;
+  /** When the last key was pressed (the feed's start counts as one). */
+  private keyAt = Date.now();
+  /** No key for IDLE_AFTER_MS: the idle beat. */
+  private idle = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly backend: Backend,
@@ -50,20 +65,59 @@ export class StatsFeed {
     private readonly intervalMs = 1000,
     /** Called when the set of running containers changed since the previous batch. */
     private readonly onRunningChanged: () => void = () => undefined,
+    /** No key for this long (ms) and the idle beat (ms); 0: never idle. */
+    private readonly idleAfterMs = IDLE_AFTER_MS,
+    private readonly idlePeriodMs = IDLE_PERIOD_MS,
   ) {}
 
   start(): void {
+    this.keyAt = Date.now();
+    this.armIdle(this.idleAfterMs);
     void this.run();
   }
 
   stop(): void {
     this.abort.abort();
     this.current?.abort();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   /** The period batches come at now (ms). */
   get periodMs(): number {
-    return this.holders > 0 ? this.intervalMs : Math.max(this.intervalMs, LIST_PERIOD_MS);
+    if (this.holders > 0) return this.intervalMs;
+    const list = Math.max(this.intervalMs, LIST_PERIOD_MS);
+    return this.idle ? Math.max(list, this.idlePeriodMs) : list;
+  }
+
+  /** Whether the idle beat is on (no key for a while, no Stats tab). */
+  get isIdle(): boolean {
+    return this.idle && this.holders === 0;
+  }
+
+  /** A key was pressed: the lists' beat again at once if it was idle. */
+  touch(): void {
+    this.keyAt = Date.now();
+    if (!this.idle) return;
+    const before = this.periodMs;
+    this.idle = false;
+    if (this.periodMs !== before) this.current?.abort();
+    this.armIdle(this.idleAfterMs);
+  }
+
+  /** Look again in `ms` whether a key came meanwhile (one timer, not one per key). */
+  private armIdle(ms: number): void {
+    if (!this.idleAfterMs || this.abort.signal.aborted) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      const quiet = Date.now() - this.keyAt;
+      if (quiet < this.idleAfterMs) return this.armIdle(this.idleAfterMs - quiet);
+      const before = this.periodMs;
+      this.idle = true;
+      if (this.periodMs !== before) this.current?.abort();
+    }, ms);
+    this.idleTimer.unref?.();
   }
 
   /** Batches once a second until the returned release is called (the Stats tab holds it while it shows). */

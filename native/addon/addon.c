@@ -5,9 +5,8 @@
  * container's merged view for export and cp), syncfs, pidfds (so that
  * cp reaches a running container's root only while its process is the one
  * that was checked), the ext4 "top directory" attribute (chattr +T) for
- * the store's scratch directory, flock (host-wide network changes are
- * made one at a time by every berth process), and a whole new file made on
- * libuv's pool (a pull's unpacker hands its small files there).
+ * the store's scratch directory, and flock (host-wide network changes are
+ * made one at a time by every berth process).
  *
  * Every function throws an Error with `code` (e.g. "ENOENT"), `errno`,
  * `syscall` and `path` set, like Node's own fs errors.
@@ -25,11 +24,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define MAX_ARGS 7
+#define MAX_ARGS 6
 #define PATH_BUF 4096
 
 static const char *errno_name(int e)
@@ -314,138 +312,6 @@ static napi_value js_syncfs_async(napi_env env, napi_callback_info info)
   return promise;
 }
 
-/* createFileAsync(path, data, mode, uid, gid, mtime, chmod): a new regular file
- * with its bytes, owner and times, made whole on a thread of libuv's pool; a
- * promise. The caller has made its parent directories; the file is created
- * with O_EXCL | O_NOFOLLOW (never through what is already there) and mode;
- * then fchown when uid >= 0 (gid too), fchmod when chmod is true (set-ID bits,
- * which a chown clears, or bits the umask took), the modification and access
- * times (seconds, fractions kept), close. A layer's small files go this way
- * while the caller's thread goes on parsing the layer (layer/unpack.ts). The
- * data Buffer is held until the work is done. On failure the file may be
- * left, partly written: the caller discards the whole tree. */
-struct create_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref data_ref;
-  const char *data;
-  size_t len;
-  uint32_t mode;
-  int32_t uid, gid;
-  double mtime;
-  bool chmod;
-  int err;
-  const char *syscall;
-  char path[PATH_BUF];
-};
-
-static void create_execute(napi_env env, void *data)
-{
-  (void)env;
-  struct create_work *w = data;
-  int fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)w->mode);
-  if (fd < 0) {
-    w->err = errno;
-    w->syscall = "open";
-    return;
-  }
-  for (size_t off = 0; off < w->len;) {
-    ssize_t n = write(fd, w->data + off, w->len - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      w->err = errno;
-      w->syscall = "write";
-      goto out;
-    }
-    off += (size_t)n;
-  }
-  if (w->uid >= 0 && fchown(fd, (uid_t)w->uid, (gid_t)w->gid) < 0) {
-    w->err = errno;
-    w->syscall = "fchown";
-    goto out;
-  }
-  if (w->chmod && fchmod(fd, (mode_t)w->mode) < 0) {
-    w->err = errno;
-    w->syscall = "fchmod";
-    goto out;
-  }
-  struct timespec ts[2];
-  double whole = (double)(long long)w->mtime;
-  ts[0].tv_sec = (time_t)whole;
-  ts[0].tv_nsec = (long)((w->mtime - whole) * 1e9);
-  if (ts[0].tv_nsec < 0) {
-    ts[0].tv_sec -= 1;
-    ts[0].tv_nsec += 1000000000L;
-  }
-  ts[1] = ts[0];
-  if (futimens(fd, ts) < 0) {
-    w->err = errno;
-    w->syscall = "futimens";
-  }
-out:
-  if (close(fd) < 0 && !w->err) {
-    w->err = errno;
-    w->syscall = "close";
-  }
-}
-
-static void create_complete(napi_env env, napi_status status, void *data)
-{
-  struct create_work *w = data;
-  if (status == napi_ok && w->err == 0) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, w->deferred, undef);
-  } else {
-    napi_reject_deferred(env, w->deferred,
-                         errno_error(env, w->err ? w->err : EIO, w->syscall ? w->syscall : "open", w->path));
-  }
-  napi_delete_reference(env, w->data_ref);
-  napi_delete_async_work(env, w->work);
-  free(w);
-}
-
-static napi_value js_create_file_async(napi_env env, napi_callback_info info)
-{
-  GET_ARGS(7);
-  struct create_work *w = calloc(1, sizeof *w);
-  if (!w) return throw_errno(env, ENOMEM, "open", NULL);
-  void *bytes = NULL;
-  bool is_buffer = false;
-  if (arg_string(env, argv, argc, 0, w->path, sizeof w->path)) goto fail;
-  if (argc < 7 || napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
-      napi_get_buffer_info(env, argv[1], &bytes, &w->len) != napi_ok) {
-    throw_type(env, "expected a Buffer argument");
-    goto fail;
-  }
-  w->data = bytes;
-  if (arg_uint(env, argv, argc, 2, &w->mode)) goto fail;
-  if (napi_get_value_int32(env, argv[3], &w->uid) != napi_ok ||
-      napi_get_value_int32(env, argv[4], &w->gid) != napi_ok ||
-      napi_get_value_double(env, argv[5], &w->mtime) != napi_ok ||
-      napi_get_value_bool(env, argv[6], &w->chmod) != napi_ok) {
-    throw_type(env, "expected uid, gid, mtime (numbers) and chmod (a boolean)");
-    goto fail;
-  }
-  if (napi_create_reference(env, argv[1], 1, &w->data_ref) != napi_ok) {
-    throw_errno(env, ENOMEM, "open", w->path);
-    goto fail;
-  }
-  napi_value promise, name;
-  napi_create_promise(env, &w->deferred, &promise);
-  napi_create_string_utf8(env, "berth:createFile", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, create_execute, create_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
-    napi_delete_reference(env, w->data_ref);
-    throw_errno(env, EIO, "open", w->path);
-    goto fail;
-  }
-  return promise;
-fail:
-  free(w);
-  return NULL;
-}
-
 /* setTopdir(path): give a directory the "top of unrelated hierarchies" attribute
  * (FS_TOPDIR_FL, chattr +T), so that ext4's Orlov allocator spreads each new
  * subdirectory over the block groups instead of packing it beside its siblings.
@@ -546,7 +412,6 @@ static napi_value init(napi_env env, napi_value exports)
       {"umount", NULL, js_umount, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"syncfsAsync", NULL, js_syncfs_async, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"createFileAsync", NULL, js_create_file_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setTopdir", NULL, js_set_topdir, NULL, NULL, NULL, napi_enumerable, NULL},
       {"chroot", NULL, js_chroot, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},

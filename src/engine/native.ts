@@ -19,19 +19,6 @@ export interface NativeAddon {
   syncfs(path: string): void;
   /** syncfs on a thread of libuv's pool. */
   syncfsAsync(path: string): Promise<void>;
-  /**
-   * A new regular file (O_EXCL, O_NOFOLLOW) with its bytes, then fchown when uid >= 0, fchmod when chmod,
-   * its times (seconds) and close, on a thread of libuv's pool; data is held until then.
-   */
-  createFileAsync(
-    path: string,
-    data: Buffer,
-    mode: number,
-    uid: number,
-    gid: number,
-    mtime: number,
-    chmod: boolean,
-  ): Promise<void>;
   /** chattr +T: true when the directory has ext4's "top directory" attribute, false when its file system has none. */
   setTopdir(path: string): boolean;
   chroot(path: string): void;

@@ -103,9 +103,9 @@ describeIf(reason)('unpacking layers into overlay form', () => {
     }
   });
 
-  // the same cases with the pull's mode too: small new files made on libuv's pool, large ones written there
+  // the same cases in the pull's mode too: large files written on libuv's pool, chunk by chunk
   for (const poolWrites of [false, true])
-    describe(`hostile layers are refused or contained${poolWrites ? ', files made on the pool (a pull)' : ''}`, () => {
+    describe(`hostile layers are refused or contained${poolWrites ? ', large files written on the pool (a pull)' : ''}`, () => {
       const opts = { poolWrites };
       let outside: string;
       let target: string;

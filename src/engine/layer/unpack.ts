@@ -29,7 +29,6 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 import { native } from '../native.js';
-import { InFlight } from '../util/in-flight.js';
 import { PoolWriter } from '../util/pool-writer.js';
 import { TarFormatError, type TarHeader } from '../tar/header.js';
 import { readTar } from '../tar/reader.js';
@@ -47,11 +46,8 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 const OPEN_FLAGS = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW;
-/** With poolWrites, files from this size on are written on libuv's pool, chunk by chunk. */
+/** With poolWrites, files from this size on are written on libuv's pool. */
 const POOL_WRITES_FROM = 512 * 1024;
-/** With poolWrites, new files up to this size are made whole on libuv's pool, this many at a time. */
-const POOL_FILES_UPTO = 256 * 1024;
-const POOL_FILES = 16;
 
 const bad = (msg: string, cause?: unknown) => new BerthError('INVALID_ARCHIVE', msg, { cause });
 
@@ -67,8 +63,6 @@ class Unpacker {
   /** Read once: the bits open() leaves out of a new file's mode. */
   private readonly umask = process.umask();
   entries = 0;
-  /** Files being made on libuv's pool: only new files, and none while anything else is done (see entry). */
-  private readonly files = new InFlight(POOL_FILES);
 
   constructor(
     private readonly dir: string,
@@ -149,23 +143,12 @@ class Unpacker {
     }
   }
 
-  /** Every file started on the pool is complete (throws the first failure). */
-  settle(): Promise<void> {
-    return this.files.settle();
-  }
-
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     this.entries++;
     const rel = entryPath(h.name);
     if (rel === null) throw bad(`layer entry "${h.name}" points outside the layer`);
     const wh = rel ? whiteoutOf(rel) : ({ kind: 'none' } as const);
     if (wh.kind === 'meta') return;
-    // A small new file is made on the pool while the layer is read on. Anything else (a path already
-    // here, a directory, a link, a whiteout) waits until no file is being made: what it removes, replaces
-    // or changes is never under a file still being created.
-    if (this.poolWrites && wh.kind === 'none' && rel && h.type === 'file' && !this.kinds.has(rel)) {
-      if (h.size <= POOL_FILES_UPTO && !h.xattrs.size) return this.poolFile(rel, h, body);
-    } else if (this.files.size) await this.files.settle();
     if (wh.kind === 'opaque') {
       if (wh.dir) {
         this.ensureParents(wh.dir, h.name);
@@ -289,35 +272,6 @@ class Unpacker {
     }
   }
 
-  /** A new small file made whole on the pool (its parents are made here first, as for any entry). */
-  private async poolFile(rel: string, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
-    this.ensureParents(rel, h.name);
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const c of body) {
-      chunks.push(c);
-      n += c.length;
-    }
-    if (n !== h.size) throw bad(`layer tar is truncated in "${h.name}"`);
-    const mode = h.mode & 0o7777;
-    const parent = posix.dirname(rel);
-    const chown =
-      this.root && (h.uid !== this.uid || h.gid !== this.gid || this.setgidDirs.has(parent === '.' ? '' : parent));
-    this.kinds.set(rel, 'other');
-    if (h.size > 0) this.sizes.set(rel, h.size);
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
-    const job = native().createFileAsync(
-      this.abs(rel),
-      data,
-      mode,
-      chown ? h.uid : -1,
-      chown ? h.gid : -1,
-      h.mtime,
-      (mode & (0o6000 | this.umask)) !== 0,
-    );
-    await this.files.add(job);
-  }
-
   finish(): UnpackResult {
     // Deepest first, so setting a parent's time is not undone by its children.
     const dirs = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length);
@@ -342,15 +296,9 @@ export async function unpackLayer(
 ): Promise<UnpackResult> {
   const u = new Unpacker(dir, opts.poolWrites);
   try {
-    try {
-      for await (const e of readTar(tar as AsyncIterable<Buffer>, { allowEmpty: true })) {
-        if (opts.signal?.aborted) throw new BerthError('CANCELLED', 'cancelled');
-        await u.entry(e.header, e.body);
-      }
-      await u.settle();
-    } finally {
-      // never return (nor have the caller remove the tree) while a file is still being made in it
-      await u.settle().catch(() => undefined);
+    for await (const e of readTar(tar as AsyncIterable<Buffer>, { allowEmpty: true })) {
+      if (opts.signal?.aborted) throw new BerthError('CANCELLED', 'cancelled');
+      await u.entry(e.header, e.body);
     }
     return u.finish();
   } catch (e) {

@@ -29,7 +29,6 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 import { native } from '../native.js';
-import { PoolWriter } from '../util/pool-writer.js';
 import { TarFormatError, type TarHeader } from '../tar/header.js';
 import { readTar } from '../tar/reader.js';
 import { entryPath, whiteoutOf } from './paths.js';
@@ -46,8 +45,6 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 const OPEN_FLAGS = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW;
-/** With poolWrites, files from this size on are written on libuv's pool. */
-const POOL_WRITES_FROM = 512 * 1024;
 
 const bad = (msg: string, cause?: unknown) => new BerthError('INVALID_ARCHIVE', msg, { cause });
 
@@ -64,10 +61,7 @@ class Unpacker {
   private readonly umask = process.umask();
   entries = 0;
 
-  constructor(
-    private readonly dir: string,
-    private readonly poolWrites = false,
-  ) {}
+  constructor(private readonly dir: string) {}
 
   private abs(rel: string): string {
     return rel ? join(this.dir, rel) : this.dir;
@@ -208,24 +202,18 @@ class Unpacker {
           this.root && (h.uid !== this.uid || h.gid !== this.gid || this.setgidDirs.has(parent === '.' ? '' : parent));
         const fd = openSync(path, OPEN_FLAGS, mode);
         this.kinds.set(rel, 'other');
-        const pool = this.poolWrites && h.size >= POOL_WRITES_FROM ? new PoolWriter(fd) : null;
         try {
           let n = 0;
           for await (const chunk of body) {
-            if (pool) await pool.write(chunk);
-            else {
-              let off = 0;
-              while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-            }
+            let off = 0;
+            while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
             n += chunk.length;
           }
-          await pool?.drain();
           if (n !== h.size) throw bad(`layer tar is truncated in "${h.name}"`);
           if (chown) fchownSync(fd, h.uid, h.gid);
           if (mode & (0o6000 | this.umask)) fchmodSync(fd, mode);
           futimesSync(fd, h.mtime, h.mtime);
         } finally {
-          if (pool?.busy) await pool.drain().catch(() => undefined);
           closeSync(fd);
         }
         this.xattrs(path, h);
@@ -285,16 +273,9 @@ class Unpacker {
 export async function unpackLayer(
   tar: AsyncIterable<Buffer> | Readable,
   dir: string,
-  opts: {
-    signal?: AbortSignal;
-    /**
-     * Write large files' bytes on libuv's pool, leaving this thread to parse and hash: only for an input
-     * whose chunks are never reused once passed on (a few are still being written while it goes on).
-     */
-    poolWrites?: boolean;
-  } = {},
+  opts: { signal?: AbortSignal } = {},
 ): Promise<UnpackResult> {
-  const u = new Unpacker(dir, opts.poolWrites);
+  const u = new Unpacker(dir);
   try {
     for await (const e of readTar(tar as AsyncIterable<Buffer>, { allowEmpty: true })) {
       if (opts.signal?.aborted) throw new BerthError('CANCELLED', 'cancelled');

@@ -40,9 +40,9 @@ async function* remember(src: AsyncIterable<Buffer>, failed: (e: unknown) => voi
   }
 }
 
-async function* tap(src: AsyncIterable<Buffer>, each: (c: Buffer) => void | Promise<void>): AsyncGenerator<Buffer> {
+async function* tap(src: AsyncIterable<Buffer>, each: (c: Buffer) => void): AsyncGenerator<Buffer> {
   for await (const c of src) {
-    await each(c);
+    each(c);
     yield c;
   }
 }
@@ -83,17 +83,14 @@ export async function pullLayer(
     const { head, rest } = await peek(nonClosing(raw), 6);
     const data = (await decompress(detectCompression(head), rest))[Symbol.asyncIterator]();
     try {
-      // the uncompressed tar is hashed here and written on libuv's pool (this thread has enough to do)
       const res = await unpackLayer(
-        nonClosing(tap(nonClosing(data), (c) => blob.writeQueued(c))),
+        nonClosing(tap(nonClosing(data), (c) => blob.write(c))),
         diffDir,
-        // the decompressor's (or the connection's) chunks are fresh buffers, never reused
-        { poolWrites: true, ...(signal ? { signal } : {}) },
+        signal ? { signal } : {},
       );
       size = res.size;
       // the tar's end marker may come before the end of the stream: the rest still counts for the digests
-      for await (const c of nonClosing(data)) await blob.writeQueued(c);
-      await blob.drain();
+      for await (const c of nonClosing(data)) blob.write(c);
     } catch (e) {
       failure = e;
     }
@@ -103,7 +100,6 @@ export async function pullLayer(
     blob.abort();
     throw e;
   }
-  if (failure) await blob.drain().catch(() => undefined);
   blob.close(false);
   // a cancel, or a download that failed, is that (not a digest mismatch of the bytes that came)
   if (signal?.aborted || downloadError) {

@@ -19,7 +19,6 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../errors.js';
-import { PoolWriter } from '../util/pool-writer.js';
 import type { Layout } from './paths.js';
 import { scratchName } from './scratch.js';
 
@@ -107,8 +106,6 @@ export class BlobStore {
 export class BlobWriter {
   private fd: number | null;
   private readonly hash = createHash('sha256');
-  /** The writes of writeQueued(), on libuv's pool. */
-  private pool: PoolWriter | null = null;
   bytes = 0;
 
   constructor(
@@ -120,28 +117,10 @@ export class BlobWriter {
 
   write(chunk: Buffer): void {
     if (this.fd === null) throw new BerthError('IO', 'blob writer already closed');
-    if (this.pool) throw new BerthError('IO', 'blob writer: write() after writeQueued()');
     this.hash.update(chunk);
     let off = 0;
     while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
     this.bytes += chunk.length;
-  }
-
-  /**
-   * Like write(), with the copy into the file done on libuv's pool (a few chunks in flight, each left
-   * unchanged by the caller): the calling thread only hashes. drain() before close() or commit().
-   */
-  async writeQueued(chunk: Buffer): Promise<void> {
-    if (this.fd === null) throw new BerthError('IO', 'blob writer already closed');
-    this.hash.update(chunk);
-    this.pool ??= new PoolWriter(this.fd, 4, this.bytes);
-    this.bytes += chunk.length;
-    await this.pool.write(chunk);
-  }
-
-  /** Every queued write has finished (throws the first that failed). */
-  async drain(): Promise<void> {
-    await this.pool?.drain();
   }
 
   digest(): string {
@@ -162,7 +141,6 @@ export class BlobWriter {
   /** Close (optionally fsync) without moving; the file stays at tmpPath. */
   close(sync = true): void {
     if (this.fd === null) return;
-    if (this.pool?.busy) throw new BerthError('IO', 'blob writer closed with writes in flight');
     if (sync) fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = null;
@@ -182,14 +160,7 @@ export class BlobWriter {
 
   abort(): void {
     if (this.fd !== null) {
-      const fd = this.fd;
-      // queued writes still in flight: the descriptor is closed once they are done (never reused under them)
-      if (this.pool?.busy)
-        void this.pool
-          .drain()
-          .catch(() => undefined)
-          .finally(() => closeSync(fd));
-      else closeSync(fd);
+      closeSync(this.fd);
       this.fd = null;
     }
     try {

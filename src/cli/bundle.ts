@@ -56,8 +56,10 @@ const noApp: Plugin = {
 /**
  * `await import('node:https')` and the like become require() (a CommonJS file compiled by
  * code-cache.ts has no loader for import()); the bundle's own modules are imported lazily by esbuild.
+ * better-sqlite3's JavaScript is bundled (in the code cache, it costs nothing to load; from node_modules,
+ * a dozen files read and compiled at every start) and its addon is loaded by path (store/db.ts).
  */
-const EXTERNAL = ['better-sqlite3', 'lzma-native'];
+const EXTERNAL = ['lzma-native'];
 const requireDynamic: Plugin = {
   name: 'require-dynamic',
   setup(b) {

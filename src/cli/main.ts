@@ -37,4 +37,11 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
     : { exports: (await import('./program.js')) as Program, renew: () => undefined };
   process.exitCode = await program.runCli(argv);
   renew();
+  // The command is over, its work awaited. Once its output is written (nothing left in the streams'
+  // buffers; a failed write, `berth images | true`, has had its turn: its handler above exits with 141),
+  // leave rather than wait for Node to tear down the heap and join its threads: some milliseconds of a
+  // short command (bench/pull-push.mjs, a pull of an image present).
+  setImmediate(() => {
+    if (!process.stdout.writableLength && !process.stderr.writableLength) process.exit();
+  });
 }

@@ -243,5 +243,69 @@ describeIf(reason)('unpacking layers into overlay form', () => {
       expect([s.uid, s.gid, s.mtimeMs]).toEqual([7, 8, 2000_000]);
       expect(statSync(join(dir, 'd')).mtimeMs).toBe(1000_000);
     });
+
+    it('a directory replaced by a symbolic link after files were made in it: nothing lands outside', async () => {
+      const files = Array.from({ length: 256 }, (_, i) => ({
+        h: { name: `d/f${i}`, type: 'file' as const, mode: 0o644 },
+        data: `file ${i}`,
+      }));
+      const t = await tarOf([
+        { h: { name: 'd', type: 'dir' } },
+        ...files,
+        { h: { name: 'd', type: 'symlink', linkname: outside } },
+        ...files.slice(0, 8).map((f) => ({ ...f, h: { ...f.h, name: f.h.name.replace('d/', 'e/') } })),
+      ]);
+      const dir = fresh();
+      await unpackLayer(once(t), dir);
+      outsideUnchanged();
+      expect(lstatSync(join(dir, 'd')).isSymbolicLink()).toBe(true);
+      expect(readdirSync(join(dir, 'e')).length).toBe(8);
+    });
+
+    it('writes large files whole, with their modes and times', async () => {
+      const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'abc');
+      const mid = Buffer.alloc(300 * 1024, 'xyz');
+      const t = await tarOf([
+        { h: { name: 'big', type: 'file', mode: 0o640, mtime: 3000 }, data: big.toString() },
+        { h: { name: 'mid', type: 'file', mode: 0o600, mtime: 4000 }, data: mid.toString() },
+      ]);
+      const dir = fresh();
+      const { size } = await unpackLayer(once(t), dir);
+      expect(size).toBe(big.length + mid.length);
+      expect(readFileSync(join(dir, 'big')).equals(big)).toBe(true);
+      expect(readFileSync(join(dir, 'mid')).equals(mid)).toBe(true);
+      const s = statSync(join(dir, 'big'));
+      expect([s.mode & 0o7777, s.mtimeMs]).toEqual([0o640, 3000_000]);
+    });
+
+    // files are created with their mode and chowned only when they need it: these are the cases that do
+    it("keeps root's files' modes and groups in set-group-ID directories and past the umask", async () => {
+      const dir = fresh();
+      const old = process.umask(0o027);
+      try {
+        const t = await tarOf([
+          { h: { name: 'g', type: 'dir', mode: 0o2775, uid: 0, gid: 50, mtime: 1000 } },
+          { h: { name: 'g/f', type: 'file', mode: 0o664, uid: 0, gid: 0, mtime: 2000 }, data: 'x' },
+          // g/sub has no entry of its own: made for g/sub/f, it inherits g's set-group-ID bit
+          { h: { name: 'g/sub/f', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 2000 }, data: 'y' },
+          { h: { name: 'g/s', type: 'file', mode: 0o6755, uid: 0, gid: 0, mtime: 2000 }, data: 'z' },
+          { h: { name: 'plain', type: 'file', mode: 0o777, uid: 0, gid: 0, mtime: 2000 }, data: 'w' },
+          { h: { name: 'mine', type: 'file', mode: 0o4711, uid: 0, gid: 9, mtime: 2000 }, data: 'v' },
+        ]);
+        await unpackLayer(once(t), dir);
+      } finally {
+        process.umask(old);
+      }
+      const got = (p: string) => {
+        const s = statSync(join(dir, p));
+        return [s.mode & 0o7777, s.uid, s.gid];
+      };
+      expect(got('g')).toEqual([0o2775, 0, 50]);
+      expect(got('g/f')).toEqual([0o664, 0, 0]);
+      expect(got('g/sub/f')).toEqual([0o644, 0, 0]);
+      expect(got('g/s')).toEqual([0o6755, 0, 0]);
+      expect(got('plain')).toEqual([0o777, 0, 0]);
+      expect(got('mine')).toEqual([0o4711, 0, 9]);
+    });
   });
 });

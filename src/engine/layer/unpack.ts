@@ -52,7 +52,13 @@ class Unpacker {
   private readonly kinds = new Map<string, Kind>([['', 'dir']]);
   private readonly sizes = new Map<string, number>();
   private readonly dirTimes = new Map<string, number>();
+  /** Directories of this layer with the set-group-ID bit: what is created in them takes their group. */
+  private readonly setgidDirs = new Set<string>();
   private readonly root = process.getuid?.() === 0;
+  private readonly uid = process.geteuid?.() ?? -1;
+  private readonly gid = process.getegid?.() ?? -1;
+  /** Read once: the bits open() leaves out of a new file's mode. */
+  private readonly umask = process.umask();
   entries = 0;
 
   constructor(private readonly dir: string) {}
@@ -74,7 +80,15 @@ class Unpacker {
       if (k === 'other') throw bad(`layer entry "${name}" is below "${cur}", which is not a directory`);
       mkdirSync(this.abs(cur), 0o755);
       this.kinds.set(cur, 'dir');
+      // a directory made in a set-group-ID directory inherits the bit
+      if (this.setgidDirs.has(posix.dirname(cur) === '.' ? '' : posix.dirname(cur))) this.setgidDirs.add(cur);
     }
+  }
+
+  /** Record whether the directory at rel (its mode just set) has the set-group-ID bit. */
+  private dirMode(rel: string, mode: number): void {
+    if (mode & 0o2000) this.setgidDirs.add(rel);
+    else this.setgidDirs.delete(rel);
   }
 
   /** Remove what is at rel unless both it and the newcomer are directories. Returns true when a directory stays. */
@@ -96,10 +110,8 @@ class Unpacker {
     return false;
   }
 
-  private owner(path: string, h: TarHeader, fd?: number): void {
-    if (!this.root) return;
-    if (fd !== undefined) fchownSync(fd, h.uid, h.gid);
-    else lchownSync(path, h.uid, h.gid);
+  private owner(path: string, h: TarHeader): void {
+    if (this.root) lchownSync(path, h.uid, h.gid);
   }
 
   private xattrs(path: string, h: TarHeader): void {
@@ -159,6 +171,7 @@ class Unpacker {
       if (h.type !== 'dir') throw bad(`layer entry "${h.name}" replaces the layer root with a non-directory`);
       this.owner(this.dir, h);
       chmodSync(this.dir, h.mode & 0o7777);
+      this.dirMode('', h.mode);
       this.xattrs(this.dir, h);
       this.dirTimes.set(this.dir, h.mtime);
       return;
@@ -173,13 +186,21 @@ class Unpacker {
         }
         this.owner(path, h);
         chmodSync(path, h.mode & 0o7777);
+        this.dirMode(rel, h.mode);
         this.xattrs(path, h);
         this.dirTimes.set(path, h.mtime);
         return;
       }
       case 'file': {
         this.clear(rel, false);
-        const fd = openSync(path, OPEN_FLAGS, 0o600);
+        // Created with its mode, so that a file (most of a layer's entries) needs no chown nor chmod when it
+        // is this process's own and its mode is not narrowed by the umask: a chown after creation clears the
+        // set-ID bits, so those are set again after it. The descriptor is writable whatever the mode.
+        const mode = h.mode & 0o7777;
+        const parent = posix.dirname(rel);
+        const chown =
+          this.root && (h.uid !== this.uid || h.gid !== this.gid || this.setgidDirs.has(parent === '.' ? '' : parent));
+        const fd = openSync(path, OPEN_FLAGS, mode);
         this.kinds.set(rel, 'other');
         try {
           let n = 0;
@@ -189,8 +210,8 @@ class Unpacker {
             n += chunk.length;
           }
           if (n !== h.size) throw bad(`layer tar is truncated in "${h.name}"`);
-          this.owner(path, h, fd);
-          fchmodSync(fd, h.mode & 0o7777);
+          if (chown) fchownSync(fd, h.uid, h.gid);
+          if (mode & (0o6000 | this.umask)) fchmodSync(fd, mode);
           futimesSync(fd, h.mtime, h.mtime);
         } finally {
           closeSync(fd);

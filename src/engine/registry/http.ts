@@ -8,7 +8,6 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { BerthError } from '../errors.js';
 import { isInsecure, splitHostPort, type RegistrySettings } from './settings.js';
@@ -208,7 +207,10 @@ export class Transport {
   ): { ca?: string[]; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
     const files = hostTls(hostport, this.settings.certsDirs);
     return {
-      ...(files.ca.length ? { ca: [...rootCertificates, ...files.ca.map(String)] } : {}),
+      // node:tls loads only here (a pull of an image present from a plain-HTTP registry never needs it)
+      ...(files.ca.length
+        ? { ca: [...process.getBuiltinModule('node:tls').rootCertificates, ...files.ca.map(String)] }
+        : {}),
       ...(files.cert ? { cert: files.cert, key: files.key! } : {}),
       rejectUnauthorized: !insecure,
     };

@@ -15,7 +15,6 @@
  * directories, as the tests do. 127.0.0.0/8 is always insecure, as in docker.
  */
 import { readFileSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +169,8 @@ export async function isInsecure(hostport: string, settings: RegistrySettings): 
   if (isIP(host)) addrs = [host];
   else {
     try {
+      // loaded only for a name (it starts c-ares, which reads resolv.conf): an address needs no lookup
+      const { lookup } = await import('node:dns/promises');
       addrs = (await lookup(host, { all: true })).map((a) => a.address);
     } catch {
       return false;

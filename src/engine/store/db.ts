@@ -4,7 +4,9 @@
  * image and the layer directories it points to, delete layers) run in
  * IMMEDIATE transactions, which serialise writers across processes.
  */
-import { chmodSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BerthError } from '../errors.js';
 import { migrations } from './migrations.js';
@@ -35,6 +37,27 @@ export function statement(db: Db, sql: string): Database.Statement {
 }
 
 /**
+ * better-sqlite3's compiled addon, named by its path: without it the package finds the addon through the
+ * `bindings` package, which tries a dozen paths and reads stack traces (some milliseconds at every start, a
+ * good part of a short command's time). Where npm put it, else (another layout) left to `bindings`.
+ */
+let addonPath: string | null | undefined;
+function nativeBinding(): { nativeBinding?: string } {
+  if (addonPath === undefined) {
+    let path: string | null = null;
+    try {
+      const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+      path = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+      if (!existsSync(path)) path = null;
+    } catch {
+      path = null;
+    }
+    addonPath = path;
+  }
+  return addonPath ? { nativeBinding: addonPath } : {};
+}
+
+/**
  * The database and its WAL and shared-memory files are readable by their
  * owner only (containers' environments often carry secrets). SQLite gives
  * the -wal and -shm files the database file's mode, so the file is made
@@ -55,7 +78,7 @@ export function openDb(path: string): Db {
   let db: Db;
   try {
     privateDbFiles(path);
-    db = new Database(path, { timeout: 30_000 });
+    db = new Database(path, { timeout: 30_000, ...nativeBinding() });
   } catch (e) {
     throw new BerthError('IO', `cannot open the metadata database ${path}: ${(e as Error).message}`, { cause: e });
   }

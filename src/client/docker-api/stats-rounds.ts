@@ -1,5 +1,6 @@
 /**
- * Every running container's stats at a slow beat (the app's idle lists):
+ * Every running container's stats at the lists' beat (every 2 s, and at the
+ * idle beat):
  * one reading per container per period, asked for as a one-shot
  * (`stream=false&one-shot=true`) over a few kept-alive connections, rather
  * than a stream per container that the engine writes to once a second
@@ -18,8 +19,12 @@ import type { Connection } from './connection.js';
 import { emptyReading, statsSample } from './convert.js';
 import { events } from './streams.js';
 
-/** From this period on (ms), readings are asked for once per period instead of streamed. */
-export const ROUNDS_FROM_MS = 5000;
+/**
+ * From this period on (ms), readings are asked for once per period instead of streamed: the lists'
+ * 2 s beat already (a stream per running container holds a connection each, over ssh an ssh process
+ * and a channel each; a round holds AT_ONCE), so only the Stats tab's 1 s beat streams.
+ */
+export const ROUNDS_FROM_MS = 2000;
 /** The list of running containers is looked at again at least this often (a backstop for the events). */
 const RELIST_MS = 60_000;
 /** Readings asked for at once in a round (each holds a connection: over ssh, a channel). */

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { isGitUrl, loadIgnore, looksLikeTar } from '../common/context-files.js';
+import { isGitUrl, loadIgnore, looksLikeTar, prepareError, readDockerfile } from '../common/context-files.js';
 import type { IgnoreMatcher } from '../common/dockerignore.js';
 import { newHeader, type TarHeader } from '../engine/tar/header.js';
 import { TarWriter } from '../engine/tar/writer.js';
@@ -35,9 +35,6 @@ export interface ContextUpload {
   /** The Dockerfile's text when it is known here (its FROM lines name the registries to send credentials for). */
   dockerfileText: string | null;
 }
-
-const prepareError = (msg: string, cause?: unknown) =>
-  new BerthError('INVALID_ARGUMENT', `unable to prepare context: ${msg}`, { cause });
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -115,26 +112,16 @@ function fromDir(
   let inside: string | null = null;
   let outside: Buffer | null = null;
   let dockerfilePath: string | null = null;
-  if (df && 'content' in df) outside = df.content;
+  let text: Buffer;
+  if (df && 'content' in df) text = outside = df.content;
   else {
     dockerfilePath = df ? resolve(dir, df.path) : join(dir, 'Dockerfile');
-    let text: Buffer;
-    try {
-      text = readFileSync(dockerfilePath);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT')
-        throw prepareError(
-          `unable to evaluate symlinks in Dockerfile path: lstat ${dockerfilePath}: no such file or directory`,
-          e,
-        );
-      throw prepareError(`cannot read ${dockerfilePath}: ${(e as Error).message}`, e);
-    }
+    text = readDockerfile(dockerfilePath);
     const rel = relative(dir, dockerfilePath);
     if (rel && !rel.startsWith('..') && !rel.startsWith(sep)) inside = rel.split(sep).join('/');
     else outside = text;
   }
-  const dockerfileText = outside ? outside.toString('utf8') : readFileSync(dockerfilePath!, 'utf8');
+  const dockerfileText = text.toString('utf8');
   if (!dockerfileText.length) throw new BerthError('INVALID_ARGUMENT', 'the Dockerfile cannot be empty');
   const { matcher } = loadIgnore(dir, dockerfilePath);
   // the docker CLI sends the Dockerfile and .dockerignore whatever .dockerignore says (the engine reads both)

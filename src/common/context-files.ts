@@ -7,7 +7,23 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BerthError } from '../engine/errors.js';
 import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
+
+/** A context that cannot be prepared, in docker's words. */
+export const prepareError = (msg: string, cause?: unknown) =>
+  new BerthError('INVALID_ARGUMENT', `unable to prepare context: ${msg}`, { cause });
+
+/** The Dockerfile's bytes at `path`; a missing or unreadable one is one line, as docker says it. */
+export function readDockerfile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw prepareError(`unable to evaluate symlinks in Dockerfile path: lstat ${path}: no such file or directory`, e);
+    throw prepareError(`cannot read ${path}: ${(e as Error).message}`, e);
+  }
+}
 
 /** A git repository as docker names one for a build context (git://, git@, github.com/, an http(s) URL ending .git). */
 export const isGitUrl = (s: string) =>

@@ -17,7 +17,14 @@ import { autoDecompress } from '../archive/compression.js';
 import { openUrl } from '../archive/import.js';
 import { BerthError } from '../errors.js';
 import { extractTar } from '../layer/extract.js';
-import { ignoreFiles, isGitUrl, loadIgnore, looksLikeTar } from '../../common/context-files.js';
+import {
+  ignoreFiles,
+  isGitUrl,
+  loadIgnore,
+  looksLikeTar,
+  prepareError,
+  readDockerfile,
+} from '../../common/context-files.js';
 import type { IgnoreMatcher } from '../../common/dockerignore.js';
 import { ContextView, DirView, resolveIn } from './fs/view.js';
 
@@ -49,9 +56,6 @@ export interface BuildContext {
    */
   hostFiles: string[] | null;
 }
-
-const prepareError = (msg: string, cause?: unknown) =>
-  new BerthError('INVALID_ARGUMENT', `unable to prepare context: ${msg}`, { cause });
 
 async function untarInto(data: AsyncIterable<Buffer>, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -150,17 +154,7 @@ export async function openContext(input: ContextInput, scratch: string, signal?:
   else if (!dockerfileText) {
     dockerfilePath = df ? resolve(dir, df.path) : join(dir, 'Dockerfile');
     name = df ? df.path.split('/').pop()! : 'Dockerfile';
-    try {
-      dockerfileText = readFileSync(dockerfilePath);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT')
-        throw prepareError(
-          `unable to evaluate symlinks in Dockerfile path: lstat ${dockerfilePath}: no such file or directory`,
-          e,
-        );
-      throw prepareError(`cannot read ${dockerfilePath}: ${(e as Error).message}`, e);
-    }
+    dockerfileText = readDockerfile(dockerfilePath);
   }
   if (dockerfileText.length === 0) throw new BerthError('INVALID_ARGUMENT', 'the Dockerfile cannot be empty');
   const { matcher, bytes } = loadIgnore(dir, dockerfilePath);

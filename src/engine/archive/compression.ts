@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { BerthError } from '../errors.js';
+import { chunksOf } from '../util/stream-chunks.js';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
@@ -72,7 +73,7 @@ async function* throughNodeStream(
     ? (inner as unknown as Readable)
     : new Readable({ read() {} }).wrap(inner as NodeJS.ReadableStream);
   try {
-    for await (const chunk of out) yield chunk as Buffer;
+    yield* chunksOf(out);
   } catch (e) {
     if (srcError) throw srcError;
     throw corrupt(kind, e);

@@ -5,7 +5,9 @@
  * with the bytes already passed on skipped). Foreign layers come from their
  * `urls` first. Never yields more than the descriptor's size.
  */
+import type { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
+import { chunksOf } from '../util/stream-chunks.js';
 import type { Repository } from './client.js';
 import { discard, isTransient, MAX_ATTEMPTS, retryDelay, type HttpResponse } from './http.js';
 import type { Descriptor } from './manifest.js';
@@ -57,7 +59,7 @@ export async function* blobStream(
     }
     let skip = offset > 0 && res.status === 200 ? offset : 0;
     try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for await (const chunk of chunksOf(res.body as Readable)) {
         let c = chunk;
         if (skip) {
           if (c.length <= skip) {

@@ -31,7 +31,7 @@ PKGS=(
   docker.io podman runc skopeo docker-registry # the peer engines and registry
   busybox-static tmux zstd xz-utils bzip2      # fixtures' rootfs, e2e app tests, compressed archives
   python3                                       # the app's pseudo-terminal tests (test/helpers/pty-driver.py)
-  iproute2 procps util-linux curl               # ip/ss, ps/pgrep, setpriv/unshare, registry probes
+  iproute2 nftables procps util-linux curl      # ip/ss and nft (berth's networks), ps/pgrep, setpriv/unshare, registry probes
   openssl apache2-utils                         # test registries: their CA and certificates, htpasswd (bcrypt)
   debootstrap time                              # benchmarks: the Debian image; GNU time: peak memory (benchmarks, hostile-images.test.ts)
   openssh-server openssh-client                 # berth -H ssh:// to a private sshd (remote-hosts.test.ts)

@@ -40,7 +40,7 @@ import {
 import { join, posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
-import { MAX_ENTRIES, xattrsOf } from './reads.js';
+import { MAX_ENTRIES, xattrsOf, type ReadEntry } from './reads.js';
 import type { CopyOptions, KnownEntry, Owner, TreeKnowledge } from './copy-types.js';
 import { applySymbolicMode } from './mode.js';
 import { UnwrittenFiles, writeNewFile } from './unwritten.js';
@@ -243,9 +243,9 @@ export class TreeWriter {
     }
   }
 
-  private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions): void {
-    const key = `${st.dev}:${st.ino}`;
-    const first = st.nlink > 1 ? this.inodes.get(key) : undefined;
+  private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions, read: ReadEntry | null): void {
+    const key = st.nlink > 1 ? `${st.dev}:${st.ino}` : '';
+    const first = key ? this.inodes.get(key) : undefined;
     if (first !== undefined) {
       if (this.unwritten?.has(first)) this.settle();
       linkSync(this.host(first), this.host(rel));
@@ -255,10 +255,9 @@ export class TreeWriter {
       else this.untrack();
       return;
     }
-    const read = o.memo?.known(src.hostPath(srcRel));
     if (read?.data && read.st === st) this.writeFile(read.data, st, rel, o, read.xattrs.length === 0);
     else this.copyFileBytes(src, srcRel, st, rel, o);
-    if (st.nlink > 1) this.inodes.set(key, rel);
+    if (key) this.inodes.set(key, rel);
   }
 
   /**
@@ -313,9 +312,8 @@ export class TreeWriter {
     }
   }
 
-  private copyXattrs(src: FsView, srcRel: string, rel: string, o: CopyOptions): void {
-    const host = src.hostPath(srcRel);
-    for (const [k, v] of o.memo?.known(host)?.xattrs ?? xattrsOf(host)) this.setXattr(rel, k, v);
+  private copyXattrs(src: FsView, srcRel: string, rel: string, read: ReadEntry | null): void {
+    for (const [k, v] of read?.xattrs ?? xattrsOf(src.hostPath(srcRel))) this.setXattr(rel, k, v);
   }
 
   /** fsutil copier.copy: one entry (and a directory's contents) from src to the tree at rel. */
@@ -325,7 +323,8 @@ export class TreeWriter {
     // a second copy to the same place (another source): what the first made must be on the disk
     if (this.unwritten?.has(rel)) this.settle();
     // the entry as the checksum saw it, when it read it (its bytes are what the key covers)
-    const st = o.memo?.known(src.hostPath(srcRel))?.st ?? src.lstat(srcRel);
+    const read = o.memo?.known(src.hostPath(srcRel)) ?? null;
+    const st = read?.st ?? src.lstat(srcRel);
     if (!st) throw fail(`failed to stat /${srcRel}`);
     const parent = posix.dirname(rel);
     this.copyUp(parent === '.' ? '' : parent);
@@ -345,14 +344,14 @@ export class TreeWriter {
         this.copyEntry(src, srcRel ? `${srcRel}/${n}` : n, rel ? `${rel}/${n}` : n, o, true, name ? `${name}/${n}` : n);
       if (created || overwriteMeta) {
         this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-        this.copyXattrs(src, srcRel, rel, o);
+        this.copyXattrs(src, srcRel, rel, read);
       } else utimesSync(this.host(rel), st.atimeMs / 1000, st.mtimeMs / 1000);
       return;
     }
     this.clearForFile(rel);
     if (st.isFile()) {
-      this.copyFile(src, srcRel, st, rel, o);
-      this.copyXattrs(src, srcRel, rel, o);
+      this.copyFile(src, srcRel, st, rel, o, read);
+      this.copyXattrs(src, srcRel, rel, read);
       return;
     }
     if (st.isSymbolicLink()) {
@@ -369,7 +368,7 @@ export class TreeWriter {
       this.madeEntry(rel);
     } else return; // sockets are not copied
     this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-    this.copyXattrs(src, srcRel, rel, o);
+    this.copyXattrs(src, srcRel, rel, read);
   }
 }
 

@@ -64,13 +64,27 @@ class FileStat {
     readonly size: bigint,
     readonly mtimeMs: bigint,
   ) {}
-  isFile = () => true;
-  isDirectory = () => false;
-  isSymbolicLink = () => false;
-  isCharacterDevice = () => false;
-  isBlockDevice = () => false;
-  isFIFO = () => false;
-  isSocket = () => false;
+  isFile(): boolean {
+    return true;
+  }
+  isDirectory(): boolean {
+    return false;
+  }
+  isSymbolicLink(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
 }
 
 interface File {

@@ -4,6 +4,7 @@
  */
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
+import { sortByBytes } from '../../common/byte-order.js';
 
 export interface WalkEntry {
   /** Path relative to the root, "/"-separated, no leading slash. */
@@ -11,8 +12,6 @@ export interface WalkEntry {
   abs: string;
   st: BigIntStats;
 }
-
-const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 export interface WalkOptions {
   exclude?: (rel: string) => boolean;
@@ -33,7 +32,7 @@ export function* walkTree(root: string, opts: WalkOptions = {}, rel = ''): Gener
     return;
   }
   if (given) names.push(...given.keys());
-  names.sort(byBytes);
+  sortByBytes(names);
   for (const name of names) {
     const r = rel ? `${rel}/${name}` : name;
     if (opts.exclude?.(r)) continue;

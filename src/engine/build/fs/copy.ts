@@ -77,7 +77,7 @@ export class TreeWriter {
   ) {
     this.merged = new MergedView(tree, lower);
     this.top = new DirView(tree);
-    this.unwritten = opts.defer ? new UnwrittenFiles() : null;
+    this.unwritten = opts.defer ? new UnwrittenFiles(tree) : null;
   }
 
   /** Write the files kept in memory: the tree is then complete on the disk. */

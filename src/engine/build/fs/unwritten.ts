@@ -5,8 +5,9 @@
  * store does not have that layer in full already (a `--no-cache` rebuild of
  * the same files writes none, and so deletes none afterwards). Written, each
  * is what the copy would have made at once: the same bytes, owner, mode and
- * times, and the times of the directories that receive them are kept as the
- * tar saw them.
+ * times. A directory's mtime becomes the present when it receives its first
+ * (what making the file would have done), and the directories keep the
+ * times the tar saw when the files are written.
  */
 import {
   closeSync,
@@ -109,6 +110,9 @@ export class UnwrittenFiles {
   private readonly byDir = new Map<string, Map<string, File>>();
   private next = 1n;
 
+  /** tree: where the writer makes the tree (the files' directories are there now). */
+  constructor(private readonly tree: string) {}
+
   get size(): number {
     return this.files.size;
   }
@@ -148,7 +152,13 @@ export class UnwrittenFiles {
     const dir = posix.dirname(rel);
     const d = dir === '.' ? '' : dir;
     let names = this.byDir.get(d);
-    if (!names) this.byDir.set(d, (names = new Map()));
+    if (!names) {
+      this.byDir.set(d, (names = new Map()));
+      // a file made in a directory changes its mtime to the present: the tar sees what a file
+      // written now would have left (a directory the copy gives its times sets them after this)
+      const host = d ? join(this.tree, d) : this.tree;
+      utimesSync(host, lstatSync(host).atimeMs / 1000, Date.now() / 1000);
+    }
     names.set(rel.slice(d ? d.length + 1 : 0), f);
   }
 

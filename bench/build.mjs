@@ -14,7 +14,12 @@
  * 300 ms; copy <= 0.5x docker. The machine's load average is reported with
  * the numbers.
  *
- *   node bench/build.mjs [--runs N]
+ *   node bench/build.mjs [--runs N] [--only cold,warm,copy] [--cli PATH]
+ *
+ * --only runs those cases alone (the untimed first build is always made).
+ * --cli also measures another build of berth (its dist/cli/main.js, whose
+ * checkout's bin/berth is run, with a root of its own), alternated with this
+ * one and docker in the same runs: e.g. --cli /work/main/dist/cli/main.js.
  *
  * Needs root and the peers (scripts/peers.sh). Prints one JSON object.
  */
@@ -28,6 +33,12 @@ const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const runs = Number(opt('--runs', '5'));
+const only = opt('--only', 'cold,warm,copy').split(',');
+const otherCli = opt('--cli', null);
+if (args.includes('--help') || !(runs >= 1) || only.some((c) => !['cold', 'warm', 'copy'].includes(c))) {
+  process.stderr.write('usage: node bench/build.mjs [--runs N] [--only cold,warm,copy] [--cli PATH]\n');
+  process.exit(args.includes('--help') ? 0 : 2);
+}
 const fixtures = resolve(repo, 'test', 'fixtures');
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -38,8 +49,13 @@ for (const m of execFileSync(peers, ['start'], { encoding: 'utf8' }).matchAll(/^
   env[m[1]] = m[2];
 
 const base = mkdtempSync(join(tmpdir(), 'berth-bench-build-'));
-const berthArgs = ['--root', join(base, 'root'), '--runroot', join(base, 'run')];
-const berth = (...a) => spawnSync(join(repo, 'bin', 'berth'), [...berthArgs, ...a], { env, encoding: 'utf8' });
+const berthOf = (pkg, name) => {
+  const a = ['--root', join(base, `root-${name}`), '--runroot', join(base, `run-${name}`)];
+  return (...b) => spawnSync(join(pkg, 'bin', 'berth'), [...a, ...b], { env, encoding: 'utf8' });
+};
+const berth = berthOf(repo, 'berth');
+const other = otherCli ? berthOf(resolve(otherCli, '..', '..', '..'), 'other') : null;
+const engines = other ? ['berth', 'other', 'docker'] : ['berth', 'docker'];
 const docker = (...a) =>
   spawnSync(env.PEER_DOCKER, ['-H', env.PEER_DOCKER_HOST, ...a], {
     env: { ...env, DOCKER_BUILDKIT: '1' },
@@ -101,47 +117,52 @@ for (let d = 0; d < 100; d++) {
 writeFileSync(join(many, 'Dockerfile'), `FROM ${BASE}\nCOPY . /ctx\n`);
 
 log('loading the busybox fixture into berth and the peer');
-if (berth('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
-  throw new Error('berth load failed');
-if (berth('tag', 'bb', BASE).status !== 0) throw new Error('berth tag failed');
+for (const b of other ? [berth, other] : [berth]) {
+  if (b('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar')).status !== 0)
+    throw new Error('berth load failed');
+  if (b('tag', 'bb', BASE).status !== 0) throw new Error('berth tag failed');
+}
 const loaded = docker('load', '-q', '-i', join(fixtures, 'busybox.docker-save.tar'));
 if (loaded.status !== 0) throw new Error(loaded.stderr);
 docker('tag', 'bb:latest', BASE);
 
 const build = (engine, dir, extra = []) =>
-  engine === 'berth'
-    ? berth('build', '-q', '--network', 'none', ...extra, dir)
-    : docker('build', '-q', '--network', 'none', ...extra, dir);
+  engine === 'docker'
+    ? docker('build', '-q', '--network', 'none', ...extra, dir)
+    : (engine === 'other' ? other : berth)('build', '-q', '--network', 'none', ...extra, dir);
 
 // one untimed build each: the base image's first use, the page cache
-for (const e of ['berth', 'docker']) time(() => build(e, multi));
+for (const e of engines) time(() => build(e, multi));
 
-const result = { cold: { berth: [], docker: [] }, warm: { berth: [], docker: [] }, copy: { berth: [], docker: [] } };
+const result = Object.fromEntries(only.map((c) => [c, Object.fromEntries(engines.map((e) => [e, []]))]));
 const load = [];
 for (let i = 0; i < runs; i++) {
   load.push(loadavg()[0]);
-  const order = i % 2 ? ['docker', 'berth'] : ['berth', 'docker'];
-  for (const e of order) result.cold[e].push(time(() => build(e, multi, ['--no-cache'])));
-  for (const e of order) result.warm[e].push(time(() => build(e, multi)));
-  for (const e of order) result.copy[e].push(time(() => build(e, many, ['--no-cache'])));
+  // the order turns each run, so that none is always first
+  const order = engines.map((_, j) => engines[(i + j) % engines.length]);
+  if (result.cold) for (const e of order) result.cold[e].push(time(() => build(e, multi, ['--no-cache'])));
+  if (result.warm) for (const e of order) result.warm[e].push(time(() => build(e, multi)));
+  if (result.copy) for (const e of order) result.copy[e].push(time(() => build(e, many, ['--no-cache'])));
   log(`run ${i + 1}/${runs}: load ${loadavg()[0].toFixed(1)}`);
 }
 load.push(loadavg()[0]);
 
 const med = Object.fromEntries(
-  Object.entries(result).map(([k, v]) => [k, { berth: median(v.berth), docker: median(v.docker) }]),
+  Object.entries(result).map(([k, v]) => [k, Object.fromEntries(engines.map((e) => [e, median(v[e])]))]),
 );
+const ratios = Object.fromEntries(Object.entries(med).map(([k, m]) => [k, m.berth / m.docker]));
+const otherRatios = other
+  ? Object.fromEntries(Object.entries(med).map(([k, m]) => [k, m.other / m.docker]))
+  : undefined;
 const report = {
   bench: 'build',
   runs,
+  ...(other ? { otherCli: resolve(otherCli) } : {}),
   loadAverage: { min: Math.min(...load), max: Math.max(...load) },
   seconds: result,
   median: med,
-  ratios: {
-    cold: med.cold.berth / med.cold.docker,
-    warm: med.warm.berth / med.warm.docker,
-    copy: med.copy.berth / med.copy.docker,
-  },
+  ratios,
+  ...(otherRatios ? { otherRatios } : {}),
   budget: { cold: '<= 0.7', warm: '<= 0.3 and under 0.3 s', copy: '<= 0.5' },
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -15,6 +15,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stat
 import { join, relative, resolve, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { isGitUrl, loadIgnore, looksLikeTar, prepareError, readDockerfile } from '../common/context-files.js';
+import { sortByBytes } from '../common/byte-order.js';
 import type { IgnoreMatcher } from '../common/dockerignore.js';
 import { newHeader, type TarHeader } from '../engine/tar/header.js';
 import { TarWriter } from '../engine/tar/writer.js';
@@ -36,8 +37,6 @@ export interface ContextUpload {
   dockerfileText: string | null;
 }
 
-const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
 interface Entry {
   rel: string;
   st: Stats;
@@ -55,7 +54,7 @@ export function contextEntries(dir: string, matcher: IgnoreMatcher | null, keep:
     let names: string[];
     const abs = rel ? join(dir, rel) : dir;
     try {
-      names = readdirSync(abs).sort(byBytes);
+      names = sortByBytes(readdirSync(abs));
     } catch (e) {
       throw prepareError(`error checking context: can't open '${abs}': ${(e as Error).message}`, e);
     }

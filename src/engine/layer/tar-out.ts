@@ -8,7 +8,7 @@ import { native } from '../native.js';
 import { newHeader, type EntryType, type TarHeader } from '../tar/header.js';
 import type { TarWriter } from '../tar/writer.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
-import { walkTree, type WalkEntry } from './walk.js';
+import { walkTree, type WalkEntry, type WalkOptions } from './walk.js';
 
 function typeOf(e: WalkEntry): EntryType | null {
   const s = e.st;
@@ -72,12 +72,17 @@ interface TreeTarOptions {
    * size differs is read.
    */
   known?: (rel: string) => { data?: Buffer; xattrs: ReadonlyMap<string, Buffer> } | undefined;
+  /** Files not on the disk yet, by directory (walk.ts WalkOptions.extra); known() has each one's bytes. */
+  unwritten?: WalkOptions['extra'];
 }
 
 async function writeEntries(tar: TarWriter, root: string, opts: TreeTarOptions, overlay: boolean): Promise<void> {
   const links = new Map<string, string>(); // dev:ino -> first name
   const prefix = opts.prefix ? opts.prefix.replace(/\/+$/, '') + '/' : '';
-  for (const e of walkTree(root, opts.exclude ? { exclude: opts.exclude } : {})) {
+  const walk: WalkOptions = {};
+  if (opts.exclude) walk.exclude = opts.exclude;
+  if (opts.unwritten) walk.extra = opts.unwritten;
+  for (const e of walkTree(root, walk)) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     opts.onEntry?.(e);
     const type = typeOf(e);

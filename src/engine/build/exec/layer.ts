@@ -4,9 +4,10 @@
  * uncompressed tar blob in overlay form (whiteouts and opaque markers as
  * docker writes them), its tree kept (a COPY tree as it is; a RUN's tree
  * unpacked from the tar, which leaves the overlay's own attributes behind),
- * then, after a flush (unless the store has that layer in full already),
- * one IMMEDIATE transaction that moves the tree into layers/<chain>, adopts
- * the blob, inserts the layer row and the record.
+ * then, when the store does not have that layer in full already, the files
+ * a COPY kept in memory written into the tree and a flush, and one
+ * IMMEDIATE transaction that moves the tree into layers/<chain>, adopts the
+ * blob, inserts the layer row and the record.
  */
 import { chmodSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,8 @@ import type { Store } from '../../store/store.js';
 import { TarWriter } from '../../tar/writer.js';
 import { BuildCacheDb } from '../cache/cache-db.js';
 import { createHash } from 'node:crypto';
-import type { KnownEntry } from '../fs/copy.js';
+import type { TreeKnowledge } from '../fs/copy.js';
+import type { UnwrittenFiles } from '../fs/unwritten.js';
 
 export interface StepLayer {
   diffId: string;
@@ -28,10 +30,12 @@ export interface StepLayer {
   treeRoot: string;
   size: number;
   tarSize: number;
+  /** Files of the tree still in memory (a COPY's): written into `treeRoot/diff` if the layer is new. */
+  unwritten?: UnwrittenFiles;
 }
 
 /** What the writer of a tree knows each entry holds (fs/copy.ts TreeWriter.known). */
-export type TreeKnown = (rel: string) => KnownEntry | undefined;
+export type TreeKnown = TreeKnowledge;
 
 export const chainOf = (parent: string | null, diffId: string) =>
   parent ? 'sha256:' + createHash('sha256').update(`${parent} ${diffId}`).digest('hex') : diffId;
@@ -87,7 +91,8 @@ export async function layerFromTree(
     const tar = new TarWriter(out);
     await tarFromUpper(tar, tree, {
       ...(signal ? { signal } : {}),
-      ...(known ? { known } : {}),
+      ...(known ? { known: known.entry } : {}),
+      ...(known?.unwritten ? { unwritten: known.unwritten.inDir } : {}),
       onEntry: (e) => {
         if (e.st.isDirectory() || (upper && e.st.isCharacterDevice() && e.st.rdev === 0n)) return;
         const key = `${e.st.dev}:${e.st.ino}`;
@@ -106,10 +111,23 @@ export async function layerFromTree(
   mkdirSync(treeRoot, { recursive: true });
   renameSync(tree, join(treeRoot, 'diff'));
   if (upper) chmodSync(join(treeRoot, 'diff'), 0o755);
-  return { diffId: writer.digest(), blobPath, treeRoot, size, tarSize: writer.bytes };
+  return {
+    diffId: writer.digest(),
+    blobPath,
+    treeRoot,
+    size,
+    tarSize: writer.bytes,
+    ...(known?.unwritten ? { unwritten: known.unwritten } : {}),
+  };
 }
 
-function sync(store: Store): void {
+/** The tree made complete on the disk (the files still in memory written), then the store flushed. */
+function sync(store: Store, layer: StepLayer): void {
+  try {
+    layer.unwritten?.write(join(layer.treeRoot, 'diff'));
+  } catch (e) {
+    throw new BerthError('IO', `cannot write the layer's files: ${(e as Error).message}`, { cause: e });
+  }
   try {
     native().syncfs(store.layout.root);
   } catch (e) {
@@ -138,14 +156,15 @@ export function commitStepLayer(
   const chain = chainOf(parents[parents.length - 1] ?? null, layer.diffId);
   const dest = store.layout.layerDir(chain.slice(7));
   // a layer the store has in full (a --no-cache rebuild of the same files) takes nothing of
-  // this step's from the disk: the flush is only for what is new
+  // this step's from the disk: the files still in memory are not written, the flush is only
+  // for what is new
   const present = () => !!store.images.layer(chain) && existsSync(dest) && store.blobs.has(layer.diffId);
   const flushed = !present();
-  if (flushed) sync(store);
+  if (flushed) sync(store, layer);
   const now = Date.now();
   immediate(store.db, () => {
     // removed since it was looked at: this step's tree and blob are taken after all
-    if (!flushed && !present()) sync(store);
+    if (!flushed && !present()) sync(store, layer);
     const row = store.images.layer(chain);
     for (const p of parents)
       if (!store.images.layer(p)) throw new BerthError('NOT_FOUND', `layer ${p} was removed during the build`);

@@ -132,7 +132,7 @@ async function copyStep(
   const tree = join(dir, 'tree');
   mkdirSync(tree);
   const lower = step.link ? EMPTY_VIEW : src.rootfs(parent.chains);
-  const w = new TreeWriter(tree, lower);
+  const w = new TreeWriter(tree, lower, { defer: true });
   const owner = step.chown ? chownOwner(step.chown, step.link ? src.rootfs(parent.chains) : w.merged) : null;
   for (const { open } of opened) {
     await open.fetch?.();

@@ -12,7 +12,10 @@
  * What the checksum read (a ReadMemo) is written as it was read, without
  * reading the source again. The writer remembers what it made (each
  * entry's bytes and the attributes it set) so that the layer's tar can be
- * written from that instead of reading the tree back (`known`).
+ * written from that instead of reading the tree back (`known`). A writer
+ * made with `defer` keeps the files it writes from those bytes in memory
+ * (fs/unwritten.ts) until the tar has been written: the step writes them
+ * only when its layer is new.
  */
 import {
   closeSync,
@@ -37,72 +40,19 @@ import {
 import { join, posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import { native } from '../../native.js';
-import type { IgnoreMatcher } from '../../../common/dockerignore.js';
-import { MAX_ENTRIES, xattrsOf, type ReadMemo } from './reads.js';
+import { MAX_ENTRIES, xattrsOf, type ReadEntry } from './reads.js';
+import type { CopyOptions, KnownEntry, Owner, TreeKnowledge } from './copy-types.js';
+import { applySymbolicMode } from './mode.js';
+import { UnwrittenFiles, writeNewFile } from './unwritten.js';
 import { DirView, MergedView, resolveIn, statIn, type FsView } from './view.js';
 
-export interface Owner {
-  uid: number;
-  gid: number;
-}
-
-export interface CopyOptions {
-  /** --chown, resolved; null: the source's owners (keepOwners) or root's. */
-  chown: Owner | null;
-  /** Keep the sources' owners (COPY --from); the context's files become root's. */
-  keepOwners: boolean;
-  /** --chmod as a number, or a symbolic mode. */
-  chmod?: number | string;
-  exclude?: IgnoreMatcher | null;
-  signal?: AbortSignal;
-  /** What the checksum read of the source's entries. */
-  memo?: ReadMemo | null;
-}
-
-/** What the tree holds at an entry as the writer made it. */
-export interface KnownEntry {
-  /** A regular file's bytes, when the writer had them in memory. */
-  data?: Buffer;
-  /** Every extended attribute the entry has (one entry for the names of one inode). */
-  xattrs: ReadonlyMap<string, Buffer>;
-}
-
-/** The owner open() gives a new file (outside a set-group-ID directory). */
-const EUID = process.geteuid?.() ?? -1;
-const EGID = process.getegid?.() ?? -1;
+export type { CopyOptions, KnownEntry, Owner, TreeKnowledge } from './copy-types.js';
 
 /** The attributes of a new entry until one is set (shared, never written to). */
 const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
 
 const fail = (msg: string) => new BerthError('INVALID_ARGUMENT', msg);
 const BUF = Buffer.allocUnsafe(1 << 20);
-
-/** A symbolic chmod (u+x,g-w,o=r,a+X) applied to a mode. */
-export function applySymbolicMode(mode: number, spec: string, isDir: boolean): number {
-  let m = mode & 0o7777;
-  for (const clause of spec.split(',')) {
-    const c = /^([ugoa]*)([-+=])([rwxXst]*)$/.exec(clause);
-    if (!c) throw fail(`invalid chmod parameter: '${spec}'`);
-    const who = c[1] || 'a';
-    let bits = 0;
-    for (const p of c[3]!) {
-      if (p === 'r') bits |= 0o444;
-      if (p === 'w') bits |= 0o222;
-      if (p === 'x' || (p === 'X' && (isDir || mode & 0o111))) bits |= 0o111;
-      if (p === 's') bits |= 0o6000;
-      if (p === 't') bits |= 0o1000;
-    }
-    let mask = 0;
-    if (who.includes('u') || who.includes('a')) mask |= 0o4700;
-    if (who.includes('g') || who.includes('a')) mask |= 0o2070;
-    if (who.includes('o') || who.includes('a')) mask |= 0o1007;
-    bits &= mask;
-    if (c[2] === '+') m |= bits;
-    else if (c[2] === '-') m &= ~bits;
-    else m = (m & ~mask) | bits;
-  }
-  return m;
-}
 
 export class TreeWriter {
   readonly merged: MergedView;
@@ -118,13 +68,21 @@ export class TreeWriter {
    */
   private readonly made = new Map<string, KnownEntry>();
   private exact = true;
+  private readonly unwritten: UnwrittenFiles | null;
 
   constructor(
     readonly tree: string,
     lower: FsView,
+    opts: { defer?: boolean } = {},
   ) {
     this.merged = new MergedView(tree, lower);
     this.top = new DirView(tree);
+    this.unwritten = opts.defer ? new UnwrittenFiles(tree) : null;
+  }
+
+  /** Write the files kept in memory: the tree is then complete on the disk. */
+  settle(): void {
+    if (this.unwritten?.size) this.unwritten.write(this.tree);
   }
 
   host(rel: string): string {
@@ -133,6 +91,7 @@ export class TreeWriter {
 
   /** Something other than the writer writes into the tree (ADD's archive extraction): no entry is known. */
   untrack(): void {
+    this.settle();
     this.exact = false;
     this.made.clear();
     this.setgid.clear();
@@ -143,19 +102,21 @@ export class TreeWriter {
    * the tree, or the tree's own root has attributes (the file system or its ACLs give new
    * entries some: every entry is then read back).
    */
-  known(): ((rel: string) => KnownEntry | undefined) | null {
+  known(): TreeKnowledge | null {
     if (!this.exact) return null;
+    let own: boolean;
     try {
-      if (
-        native()
-          .llistxattr(this.tree)
-          .some((n) => !n.startsWith('trusted.overlay.'))
-      )
-        return null;
+      own = native()
+        .llistxattr(this.tree)
+        .some((n) => !n.startsWith('trusted.overlay.'));
     } catch {
+      own = true;
+    }
+    if (own) {
+      this.settle();
       return null;
     }
-    return (rel) => this.made.get(rel);
+    return { entry: (rel) => this.made.get(rel), unwritten: this.unwritten?.size ? this.unwritten : null };
   }
 
   /** Whether a directory of the tree has the set-group-ID bit now (new files then take its group). */
@@ -282,10 +243,11 @@ export class TreeWriter {
     }
   }
 
-  private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions): void {
-    const key = `${st.dev}:${st.ino}`;
-    const first = st.nlink > 1 ? this.inodes.get(key) : undefined;
+  private copyFile(src: FsView, srcRel: string, st: Stats, rel: string, o: CopyOptions, read: ReadEntry | null): void {
+    const key = st.nlink > 1 ? `${st.dev}:${st.ino}` : '';
+    const first = key ? this.inodes.get(key) : undefined;
     if (first !== undefined) {
+      if (this.unwritten?.has(first)) this.settle();
       linkSync(this.host(first), this.host(rel));
       // another name of the same inode: the same bytes and attributes
       const had = this.made.get(first);
@@ -293,31 +255,30 @@ export class TreeWriter {
       else this.untrack();
       return;
     }
-    const read = o.memo?.known(src.hostPath(srcRel));
-    if (read?.data && read.st === st) this.writeFile(read.data, st, rel, o);
+    if (read?.data && read.st === st) this.writeFile(read.data, st, rel, o, read.xattrs.length === 0);
     else this.copyFileBytes(src, srcRel, st, rel, o);
-    if (st.nlink > 1) this.inodes.set(key, rel);
+    if (key) this.inodes.set(key, rel);
   }
 
-  /** A file whose bytes the checksum read: written from them. */
-  private writeFile(data: Buffer, st: Stats, rel: string, o: CopyOptions): void {
+  /**
+   * A file whose bytes the checksum read: written from them, or kept in memory until the tar
+   * is written when the writer defers and the file gets no extended attributes.
+   */
+  private writeFile(data: Buffer, st: Stats, rel: string, o: CopyOptions, plain: boolean): void {
     const mode = this.modeFor(st, o);
     const owner = this.ownerFor(st, o);
-    // no chown when the file already has its owner: this process's, in a directory without
-    // the set-group-ID bit (the mode is always set: the umask is the process's, which another
-    // part of it may change for a moment)
-    const parent = posix.dirname(rel);
-    const ownerAtOpen = owner.uid === EUID && owner.gid === EGID && !this.setgidDir(parent === '.' ? '' : parent);
-    const outFd = openSync(this.host(rel), C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    const atime = st.atimeMs / 1000;
+    const mtime = st.mtimeMs / 1000;
     this.madeEntry(rel, { data, xattrs: NO_XATTRS });
+    if (this.unwritten && this.exact && plain && UnwrittenFiles.fits(mtime))
+      return this.unwritten.add(rel, data, mode, owner, atime, mtime);
+    const parent = posix.dirname(rel);
+    const setgid = this.setgidDir(parent === '.' ? '' : parent);
     try {
-      let off = 0;
-      while (off < data.length) off += writeSync(outFd, data, off, data.length - off);
-      if (!ownerAtOpen) fchownSync(outFd, owner.uid, owner.gid);
-      fchmodSync(outFd, mode);
-      futimesSync(outFd, st.atimeMs / 1000, st.mtimeMs / 1000);
-    } finally {
-      closeSync(outFd);
+      writeNewFile(this.host(rel), data, mode, owner, setgid, atime, mtime);
+    } catch (e) {
+      this.made.delete(rel);
+      throw e;
     }
   }
 
@@ -351,17 +312,19 @@ export class TreeWriter {
     }
   }
 
-  private copyXattrs(src: FsView, srcRel: string, rel: string, o: CopyOptions): void {
-    const host = src.hostPath(srcRel);
-    for (const [k, v] of o.memo?.known(host)?.xattrs ?? xattrsOf(host)) this.setXattr(rel, k, v);
+  private copyXattrs(src: FsView, srcRel: string, rel: string, read: ReadEntry | null): void {
+    for (const [k, v] of read?.xattrs ?? xattrsOf(src.hostPath(srcRel))) this.setXattr(rel, k, v);
   }
 
   /** fsutil copier.copy: one entry (and a directory's contents) from src to the tree at rel. */
   copyEntry(src: FsView, srcRel: string, rel: string, o: CopyOptions, overwriteMeta: boolean, name = ''): void {
     if (o.signal?.aborted) throw o.signal.reason ?? new BerthError('CANCELLED', 'build cancelled');
     if (name && o.exclude?.ignores(name)) return;
+    // a second copy to the same place (another source): what the first made must be on the disk
+    if (this.unwritten?.has(rel)) this.settle();
     // the entry as the checksum saw it, when it read it (its bytes are what the key covers)
-    const st = o.memo?.known(src.hostPath(srcRel))?.st ?? src.lstat(srcRel);
+    const read = o.memo?.known(src.hostPath(srcRel)) ?? null;
+    const st = read?.st ?? src.lstat(srcRel);
     if (!st) throw fail(`failed to stat /${srcRel}`);
     const parent = posix.dirname(rel);
     this.copyUp(parent === '.' ? '' : parent);
@@ -381,14 +344,14 @@ export class TreeWriter {
         this.copyEntry(src, srcRel ? `${srcRel}/${n}` : n, rel ? `${rel}/${n}` : n, o, true, name ? `${name}/${n}` : n);
       if (created || overwriteMeta) {
         this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-        this.copyXattrs(src, srcRel, rel, o);
+        this.copyXattrs(src, srcRel, rel, read);
       } else utimesSync(this.host(rel), st.atimeMs / 1000, st.mtimeMs / 1000);
       return;
     }
     this.clearForFile(rel);
     if (st.isFile()) {
-      this.copyFile(src, srcRel, st, rel, o);
-      this.copyXattrs(src, srcRel, rel, o);
+      this.copyFile(src, srcRel, st, rel, o, read);
+      this.copyXattrs(src, srcRel, rel, read);
       return;
     }
     if (st.isSymbolicLink()) {
@@ -405,7 +368,7 @@ export class TreeWriter {
       this.madeEntry(rel);
     } else return; // sockets are not copied
     this.setInfo(rel, st, this.ownerFor(st, o), this.modeFor(st, o));
-    this.copyXattrs(src, srcRel, rel, o);
+    this.copyXattrs(src, srcRel, rel, read);
   }
 }
 
@@ -415,6 +378,8 @@ export class TreeWriter {
  * with CopyDirContents and FollowLinks.
  */
 export function copySource(w: TreeWriter, src: FsView, path: string, dest: string, o: CopyOptions): void {
+  // the paths below are looked up on the disk: what an earlier source made must be there
+  w.settle();
   const dirMode = typeof o.chmod === 'number' ? o.chmod : 0o755;
   const trimmed = dest.replace(/\/+$/, '');
   const ensure = dest.endsWith('/') ? trimmed : posix.dirname(trimmed);

@@ -14,6 +14,7 @@
  * up to MAX_ENTRIES; larger files, and entries past that, are read again by
  * the copy, as before.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, constants as C, type Stats } from 'node:fs';
 import { BerthError } from '../../errors.js';
@@ -71,6 +72,11 @@ const sameEntry = (a: Stats, b: Stats) =>
   a.ctimeMs === b.ctimeMs;
 
 const STREAM_BUF = Buffer.allocUnsafe(1 << 20);
+
+/** Node's one-shot hash (from 20.12), a fifth of a Hash object's cost for a small file. */
+const oneShot = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
+const sha256Hex = (data: Buffer): string =>
+  oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 
 export class ReadMemo {
   private readonly entries = new Map<string, ReadEntry>();
@@ -134,7 +140,7 @@ export class ReadMemo {
           this.used += size;
           this.kept += size;
           e.data = data;
-          e.digest = createHash('sha256').update(data).digest('hex');
+          e.digest = sha256Hex(data);
           return;
         }
       }

@@ -10,6 +10,7 @@ import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { IgnoreMatcher } from '../../../common/dockerignore.js';
+import { sortByBytes } from '../../../common/byte-order.js';
 
 export interface FsView {
   /** lstat of a path in the view; null when it is not there (or ignored). */
@@ -21,7 +22,6 @@ export interface FsView {
   hostPath(rel: string): string;
 }
 
-const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const split = (p: string) => p.split('/').filter((c) => c && c !== '.');
 
 /**
@@ -79,7 +79,7 @@ export class DirView implements FsView {
   readdir(rel: string): string[] {
     let names: string[];
     try {
-      names = readdirSync(this.hostPath(rel)).sort(byBytes);
+      names = sortByBytes(readdirSync(this.hostPath(rel)));
     } catch {
       return [];
     }
@@ -198,7 +198,7 @@ export class MergedView implements FsView {
     return this.pick(rel).readlink(rel);
   }
   readdir(rel: string): string[] {
-    return [...new Set([...this.top.readdir(rel), ...this.lower.readdir(rel)])].sort(byBytes);
+    return sortByBytes([...new Set([...this.top.readdir(rel), ...this.lower.readdir(rel)])]);
   }
   hostPath(rel: string): string {
     return this.pick(rel).hostPath(rel);

@@ -6,7 +6,8 @@
  * cp reaches a running container's root only while its process is the one
  * that was checked), the ext4 "top directory" attribute (chattr +T) for
  * the store's scratch directory, and flock (host-wide network changes are
- * made one at a time by every berth process).
+ * made one at a time by every berth process), and a batch writer of small
+ * files (write-files.c).
  *
  * Every function throws an Error with `code` (e.g. "ENOENT"), `errno`,
  * `syscall` and `path` set, like Node's own fs errors.
@@ -26,6 +27,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include "errors.h"
 
 #define MAX_ARGS 6
 #define PATH_BUF 4096
@@ -53,7 +56,7 @@ static const char *errno_name(int e)
   }
 }
 
-static napi_value errno_error(napi_env env, int e, const char *syscall, const char *path)
+napi_value errno_error(napi_env env, int e, const char *syscall, const char *path)
 {
   char msg[PATH_BUF + 128];
   snprintf(msg, sizeof msg, "%s: %s, %s '%s'", errno_name(e), strerror(e), syscall, path ? path : "");
@@ -417,6 +420,7 @@ static napi_value init(napi_env env, napi_value exports)
       {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pidfdAlive", NULL, js_pidfd_alive, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"writeFilesAsync", NULL, js_write_files_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

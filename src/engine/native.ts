@@ -28,6 +28,12 @@ export interface NativeAddon {
   pidfdAlive(fd: number): boolean;
   /** Wait for an exclusive lock on an open file (flock LOCK_EX), or release it. */
   flock(fd: number, exclusive: boolean): void;
+  /**
+   * Create files on a thread of libuv's pool (write-files.c): `paths` each ended by a NUL, their
+   * bytes one after the other in `data`, 7 numbers each in `meta` (length, mode, uid, gid, chown
+   * 1/0, atime, mtime in seconds). None may exist.
+   */
+  writeFilesAsync(paths: string, data: Buffer, meta: Float64Array): Promise<void>;
 }
 
 /** Linux mount(2) flags used by the engine. */

@@ -122,6 +122,20 @@ export async function layerFromTree(
 }
 
 /** The tree made complete on the disk (the files still in memory written), then the store flushed. */
+async function syncAsync(store: Store, layer: StepLayer): Promise<void> {
+  try {
+    await layer.unwritten?.writeAll(join(layer.treeRoot, 'diff'));
+  } catch (e) {
+    throw new BerthError('IO', `cannot write the layer's files: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    await native().syncfsAsync(store.layout.root);
+  } catch (e) {
+    throw new BerthError('IO', `cannot flush the store to disk: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** syncAsync inside a transaction (a layer removed since it was looked at): on this thread. */
 function sync(store: Store, layer: StepLayer): void {
   try {
     layer.unwritten?.write(join(layer.treeRoot, 'diff'));
@@ -146,13 +160,13 @@ export interface CacheEntry {
  * record the step; returns the new chain ID. An identical layer already
  * there (another build made it) is used as it is.
  */
-export function commitStepLayer(
+export async function commitStepLayer(
   store: Store,
   parents: string[],
   layer: StepLayer,
   entry: CacheEntry | null,
   trash: string,
-): string {
+): Promise<string> {
   const chain = chainOf(parents[parents.length - 1] ?? null, layer.diffId);
   const dest = store.layout.layerDir(chain.slice(7));
   // a layer the store has in full (a --no-cache rebuild of the same files) takes nothing of
@@ -160,7 +174,7 @@ export function commitStepLayer(
   // for what is new
   const present = () => !!store.images.layer(chain) && existsSync(dest) && store.blobs.has(layer.diffId);
   const flushed = !present();
-  if (flushed) sync(store, layer);
+  if (flushed) await syncAsync(store, layer);
   const now = Date.now();
   immediate(store.db, () => {
     // removed since it was looked at: this step's tree and blob are taken after all

@@ -225,7 +225,7 @@ export async function executeStep(env: StepEnv, planStep: PlanStep, parent: Stag
     src.close();
     const layer = await layerFromTree(env.store, dir, tree, step.op === 'run', env.signal, known);
     const createdAt = formatRFC3339Nano(new Date());
-    const chain = commitStepLayer(
+    const chain = await commitStepLayer(
       env.store,
       parent.chains,
       layer,

@@ -22,6 +22,7 @@ import {
   type BigIntStats,
 } from 'node:fs';
 import { join, posix } from 'node:path';
+import { native } from '../../native.js';
 
 /** The owner open() gives a new file (outside a set-group-ID directory). */
 const EUID = process.geteuid?.() ?? -1;
@@ -183,6 +184,48 @@ export class UnwrittenFiles {
       const ns = (t: bigint) => (Number(t / 1000n) + 0.5) / 1e6;
       utimesSync(host, ns(before.atimeNs), ns(before.mtimeNs));
     }
+    this.files.clear();
+    this.byDir.clear();
+  }
+
+  /**
+   * What write() does, off the caller's thread: the directories in `batches` groups of about as
+   * many files each, every group written by the addon on a thread of libuv's pool at once (on
+   * two cores, two file systems calls at a time instead of one), then each directory's times
+   * put back. The store's tree is this process's own until it is committed.
+   */
+  async writeAll(base: string, batches = 2): Promise<void> {
+    const dirs = [...this.byDir].map(([dir, names]) => {
+      const host = dir ? join(base, dir) : base;
+      const before = lstatSync(host, { bigint: true });
+      return { host, before, setgid: (before.mode & 0o2000n) !== 0n, names: [...names] };
+    });
+    const groups = Array.from({ length: Math.max(1, batches) }, () => ({ count: 0, dirs: [] as typeof dirs }));
+    for (const d of [...dirs].sort((a, b) => b.names.length - a.names.length)) {
+      const g = groups.reduce((min, x) => (x.count < min.count ? x : min));
+      g.dirs.push(d);
+      g.count += d.names.length;
+    }
+    await Promise.all(
+      groups
+        .filter((g) => g.count)
+        .map((g) => {
+          const meta = new Float64Array(g.count * 7);
+          const datas: Buffer[] = [];
+          let paths = '';
+          let i = 0;
+          for (const d of g.dirs)
+            for (const [name, f] of d.names) {
+              paths += join(d.host, name) + '\0';
+              datas.push(f.data);
+              const chown = f.uid !== EUID || f.gid !== EGID || d.setgid ? 1 : 0;
+              meta.set([f.data.length, f.mode, f.uid, f.gid, chown, f.atime, f.mtime], i++ * 7);
+            }
+          return native().writeFilesAsync(paths, Buffer.concat(datas), meta);
+        }),
+    );
+    const us = (t: bigint) => (Number(t / 1000n) + 0.5) / 1e6;
+    for (const d of dirs) utimesSync(d.host, us(d.before.atimeNs), us(d.before.mtimeNs));
     this.files.clear();
     this.byDir.clear();
   }

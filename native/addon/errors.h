@@ -1,0 +1,10 @@
+/* The addon's errors: an Error with code, errno, syscall and path, as Node's fs gives (addon.c). */
+#ifndef BERTH_ADDON_ERRORS_H
+#define BERTH_ADDON_ERRORS_H
+#include <node_api.h>
+
+napi_value errno_error(napi_env env, int e, const char *syscall, const char *path);
+
+/* writeFilesAsync(paths, data, meta): write-files.c */
+napi_value js_write_files_async(napi_env env, napi_callback_info info);
+#endif

@@ -45,9 +45,14 @@ const hostArgs = (t: Target) => [
   t.host,
 ];
 
-function run(program: string, args: string[], ms: number): Promise<{ code: number | null; out: string }> {
+function run(
+  program: string,
+  args: string[],
+  ms: number,
+  signal?: AbortSignal,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const c = spawn(program, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const c = spawn(program, args, { stdio: ['ignore', 'pipe', 'ignore'], ...(signal ? { signal } : {}) });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     const timer = setTimeout(() => c.kill('SIGKILL'), ms);
@@ -57,8 +62,13 @@ function run(program: string, args: string[], ms: number): Promise<{ code: numbe
 }
 
 /** Ask the remote host where its engine's socket is, over the link whose master is at `control`. */
-export async function learnSocket(program: string, t: Target, control: string): Promise<string | null> {
-  const r = await run(program, ['-o', `ControlPath=${control}`, '-T', ...hostArgs(t), LEARN], 15_000);
+export async function learnSocket(
+  program: string,
+  t: Target,
+  control: string,
+  signal?: AbortSignal,
+): Promise<string | null> {
+  const r = await run(program, ['-o', `ControlPath=${control}`, '-T', ...hostArgs(t), LEARN], 15_000, signal);
   return r.code === 0 ? socketOf(r.out) : null;
 }
 
@@ -151,6 +161,8 @@ export class EngineForward {
   private learning = false;
   private closed = false;
   private readonly opened: Opened[] = [];
+  /** Ends the question of learn() when the dialer closes first (a short command's session). */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly program: string,
@@ -200,7 +212,7 @@ export class EngineForward {
   learn(): void {
     if (this.remote || this.learning || this.broken || this.closed || !this.control()) return;
     this.learning = true;
-    void learnSocket(this.program, this.target, this.control()).then((socket) => {
+    void learnSocket(this.program, this.target, this.control(), this.abort.signal).then((socket) => {
       if (!socket || this.closed || this.broken) return;
       this.remote = socket;
       this.changed();
@@ -232,6 +244,7 @@ export class EngineForward {
 
   close(): void {
     this.closed = true;
+    this.abort.abort();
     for (const o of this.opened.splice(0)) o.sock.destroy();
   }
 }

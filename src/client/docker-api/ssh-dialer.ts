@@ -166,7 +166,8 @@ export class SshDialer {
   private keep(): void {
     if (this.plan.mode !== 'persist' || !this.known) return;
     const socket = this.forward.remote;
-    rememberEngine(this.plan.shared, { ...this.known, ...(socket ? { socket } : {}) });
+    const { version, engine } = this.known;
+    rememberEngine(this.plan.shared, { version, engine, ...(socket ? { socket } : {}) });
   }
 
   /** How the dialer shares links: the user's ControlPath, a kept first link, or the session's only. */

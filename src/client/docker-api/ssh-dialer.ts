@@ -27,6 +27,13 @@
  * links are this session's: they stay 30 s after their last channel and are
  * told to exit when the dialer closes. A user's own ControlPath (ssh -G) is
  * left to their ssh config; BERTH_SSH_PERSIST=0 keeps no link after a session.
+ *
+ * Once the engine's socket on the remote host is known (asked once, then
+ * remembered with the API version), the first link's master forwards it
+ * (ssh-forward.ts) and connections go through that forward: a channel each,
+ * no ssh here and no dial-stdio there; dial-stdio stays the way in until
+ * then, and for a connection the forward fails. With the socket known and no
+ * master, the first ssh is the master alone (-N), its forward the way in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -19,14 +19,22 @@
  *
  *   - first frame: start to the header with every count (budget 1 s), median of --runs; over ssh
  *     twice: cold (no ssh master: a handshake and a login first) and warm (the master an earlier
- *     berth kept, ssh-master.ts; the bench's own XDG_RUNTIME_DIR holds it)
+ *     berth kept, ssh-master.ts, a session of 5 s that is not counted; the bench's own
+ *     XDG_RUNTIME_DIR holds it)
  *   - keypress to screen p95 for local actions, j/k in the list (budget 50 ms)
  *   - idle, from --settle seconds after the last key, over --idle seconds: CPU of the
  *     app and its children (ssh) in % of one core (budget 1 %), bytes/s on the link
  *     (budget 2 KB/s)
  *   - the Stats tab live on a running container (20 running): the same two figures
+ *   - over ssh, the floor under the same delay (a "floor" line): `ssh true` with no master, and
+ *     the docker CLI's `ps` (the peer's binary) with no master and on one (not counted: the first)
  *
  *   node bench/remote.mjs [--runs 3] [--keys 60] [--idle 30] [--settle 10] [--delay-ms 100]
+ *                         [--only ssh+100ms|unix] [--cli PATH]
+ *
+ * --only: that target alone (with --only, the embedded one is not measured and gets no containers:
+ * it needs nftables); --cli: the app of another build (e.g. main's dist/cli/main.js), to compare
+ * two builds in one run, alternating.
  *
  * Needs root (containers, namespaces, tc) and the peers (`scripts/peers.sh start`).
  * Prints a line of JSON per measurement and a table at the end.
@@ -126,6 +134,9 @@ async function measure(pid, link, seconds) {
 async function embeddedTarget(base) {
   const root = join(base, 'root');
   const runroot = join(base, 'run');
+  // another target alone: the store only (the app's own files), no containers
+  if (ONLY && ONLY !== 'embedded')
+    return { name: 'embedded', store: { root, runroot }, args: [], link: { bytes: () => null }, async close() {} };
   const { EmbeddedBackend } = await import(join(REPO, 'dist', 'client', 'embedded.js'));
   const b = new EmbeddedBackend({ root, runroot });
   await b.loadImages(createReadStream(join(REPO, 'test', 'fixtures', 'layers.docker-save.tar')));
@@ -289,6 +300,16 @@ async function sshTarget(base, store) {
     );
     writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec ssh -F ${join(dir, 'ssh_config')} "$@"\n`);
     chmodSync(join(dir, 'ssh'), 0o755);
+    // the docker CLI runs `ssh` from PATH: a directory with one named so, without a master and with one
+    const ssh = sh('sh', ['-c', 'command -v ssh']).trim();
+    for (const [d, extra] of [
+      ['peer-cold', ''],
+      ['peer-warm', ` -o ControlMaster=auto -o ControlPath=${runtime}/peer-cm -o ControlPersist=60`],
+    ]) {
+      mkdirSync(join(dir, d));
+      writeFileSync(join(dir, d, 'ssh'), `#!/bin/sh\nexec ${ssh} -F ${join(dir, 'ssh_config')}${extra} "$@"\n`);
+      chmodSync(join(dir, d, 'ssh'), 0o755);
+    }
     mkdirSync('/run/sshd', { recursive: true });
     spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')], {
       stdio: 'ignore',
@@ -325,6 +346,31 @@ async function sshTarget(base, store) {
     args: ['-H', relay ? `ssh://root@127.0.0.1:${relay.port}` : `ssh://root@${net}.2`],
     env: { BERTH_SSH: join(dir, 'ssh'), XDG_RUNTIME_DIR: runtime },
     link: { bytes: () => counter('rx') + counter('tx') },
+    /** The floor under the same delay: ssh alone (no master), the docker CLI's `ps` cold and on a master. */
+    async peer() {
+      const [host, port] = relay ? ['127.0.0.1', String(relay.port)] : [`${net}.2`, '22'];
+      const runs = async (cmd, args, env = {}, first = false) => {
+        const times = [];
+        for (let i = first ? -1 : 0; i < RUNS; i++) {
+          const t0 = performance.now();
+          // not execFileSync: the relay runs on this process's event loop
+          const code = await new Promise((r) =>
+            spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, ...env } }).on('exit', r),
+          );
+          if (code !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit status ${code}`);
+          if (i >= 0) times.push(performance.now() - t0);
+        }
+        return { medianMs: +pct(times, 50).toFixed(1), runs: times.map((x) => +x.toFixed(1)) };
+      };
+      const docker = ['-H', `ssh://root@${host}:${port}`, 'ps', '-q'];
+      const path = (d) => ({ PATH: `${join(dir, d)}:${process.env.PATH}` });
+      return {
+        sshTrueCold: await runs(join(dir, 'ssh'), ['-o', 'ControlMaster=no', '-p', port, `root@${host}`, 'true']),
+        dockerPsCold: await runs(PEER_DOCKER, docker, path('peer-cold')),
+        // the first makes the master, not counted
+        dockerPsWarm: await runs(PEER_DOCKER, docker, path('peer-warm'), true),
+      };
+    },
     /** No master left: the next app makes its link (a handshake and a login). */
     cold: () => endMasters(runtime),
     async close() {
@@ -362,7 +408,9 @@ async function firstFrame(t, warm = false) {
     try {
       const at = await waitOutput(app, (o) => FULL_FRAME.test(o), 60_000);
       if (i >= 0) times.push(at - app.t0);
-      await settle(app, 300);
+      // the earlier berth of a warm start is a session, not a blink: what it learns in its first
+      // seconds (where the engine's socket is, ssh-forward.ts) is there for the next
+      await settle(app, i < 0 ? 5000 : 300);
     } finally {
       await stopApp(app);
     }
@@ -456,16 +504,23 @@ try {
   targets.push(await unixTarget(base, embedded.store));
   targets.push(await sshTarget(base, embedded.store));
   for (const t of targets) {
-    if (ONLY && t.name !== ONLY && t.name !== 'embedded') continue;
+    if (ONLY && t.name !== ONLY) continue;
     process.stderr.write(`measuring ${t.name} ...\n`);
     const ff = await firstFrame(t);
     const warm = t.cold ? await firstFrame(t, true) : null;
     const k = await keysIdleStats(t);
-    const r = { target: t.name, firstFrame: ff, ...(warm ? { firstFrameWarm: warm } : {}), ...k };
+    const peer = t.peer ? await t.peer() : null;
+    const r = {
+      target: t.name,
+      firstFrame: ff,
+      ...(warm ? { firstFrameWarm: warm } : {}),
+      ...k,
+      ...(peer ? { peer } : {}),
+    };
     results.push(r);
     report({ bench: 'remote', ...r, ...(t.delay ? { delay: t.delay } : {}), loadAverage: +loadavg()[0].toFixed(2) });
   }
-  const emb = results[0];
+  const emb = results.find((r) => r.target === 'embedded');
   const cell = (r, f) => (r ? f(r) : '-');
   process.stderr.write(
     `\nload average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ${RUNNING} running containers each; over ssh` +
@@ -488,6 +543,11 @@ try {
       ].join('  ') +
         (r === emb ? '  (embedded: the reference)' : '') +
         '\n',
+    );
+  for (const r of results.filter((x) => x.peer))
+    process.stderr.write(
+      `${r.target} floor: ssh true with no master ${r.peer.sshTrueCold.medianMs} ms; docker CLI (peer) ps cold ` +
+        `${r.peer.dockerPsCold.medianMs} ms, on an ssh master ${r.peer.dockerPsWarm.medianMs} ms\n`,
     );
 } finally {
   for (const t of targets.reverse()) await t.close().catch((e) => process.stderr.write(`cleanup: ${e.message}\n`));

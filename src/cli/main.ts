@@ -13,6 +13,9 @@ if (argv.length === 0 || (onlyGlobals && !argv.includes('-h') && !argv.includes(
   // React's production build (about a third less to load, faster to render); the
   // bundled app (npm run build makes it) loads several times faster than its modules
   process.env.NODE_ENV ??= 'production';
+  // a remote engine over ssh: its first channels open while the app loads (early-link.ts)
+  if (argv.some((a) => a.includes('ssh://')) || process.env.DOCKER_HOST?.includes('ssh://'))
+    (await import('../client/docker-api/early-link.js')).startEarly(argv);
   const bundle = new URL('../tui/app/start.js', import.meta.url);
   const { startApp } = (await import(
     existsSync(bundle) ? bundle.href : '../tui/start.js'

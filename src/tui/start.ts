@@ -219,8 +219,12 @@ export async function startApp(argv: string[]): Promise<number> {
   stdin.on('end', onEnd);
 
   own();
-  mount(hosts.current());
+  // the first frame's lists are asked for before React mounts the app, and a few turns of the event
+  // loop let their connections be made and the requests written (the mount holds the loop some 50-100
+  // ms): over a slow link their round trip overlaps the mount rather than following it
   startServices(hosts.current());
+  for (let i = 0; i < 8; i++) await new Promise((r) => setImmediate(r));
+  mount(hosts.current());
   const result = await done;
 
   unmount();

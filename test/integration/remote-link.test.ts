@@ -12,7 +12,13 @@
  * - the kept ssh link: a first command over ssh leaves its master in a 0700
  *   directory of the user's, and a second command rides it (the same
  *   master, no other made); BERTH_SSH_PERSIST=0 keeps none; a user's own
- *   ControlPath with ControlMaster no gets no master at all.
+ *   ControlPath with ControlMaster no gets no master at all;
+ * - the engine's socket forwarded by the kept master: a session learns
+ *   where it is, the next one's connections go through the forward (no
+ *   ssh and no dial-stdio each), also those opened before the app's code
+ *   loads (early-link.ts); a forward to a socket the engine is no longer on
+ *   hands its connections to dial-stdio, and a kept host that cannot be
+ *   reached fails in one line.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -31,7 +37,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DockerBackend } from '../../src/client/docker-api/backend.js';
+import { startEarly, takeEarly } from '../../src/client/docker-api/early-link.js';
 import { parseHost } from '../../src/client/docker-api/endpoint.js';
+import { keptControl, rememberEngine } from '../../src/client/docker-api/ssh-master.js';
 import type { StatsSample } from '../../src/client/types/streams.js';
 import { StatsFeed } from '../../src/tui/hooks/stats-feed.js';
 import { initialState } from '../../src/tui/state/reducer.js';
@@ -137,7 +145,7 @@ describeIf(peerSkipReason())('the kept ssh link', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-link-'));
-    for (const r of ['run', 'run-off', 'run-user']) mkdirSync(join(dir, r));
+    for (const r of ['run', 'run-off', 'run-user', 'run-fwd', 'run-dead']) mkdirSync(join(dir, r));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')]);
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
@@ -181,7 +189,7 @@ describeIf(peerSkipReason())('the kept ssh link', () => {
     );
   }, 60_000);
   afterAll(() => {
-    for (const r of ['run', 'run-off', 'run-user']) killKeptMasters(join(dir, r));
+    for (const r of ['run', 'run-off', 'run-user', 'run-fwd', 'run-dead']) killKeptMasters(join(dir, r));
     sshd?.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   });
@@ -219,5 +227,127 @@ describeIf(peerSkipReason())('the kept ssh link', () => {
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     expect(mastersUnder(join(dir, 'run-user'))).toEqual([]);
     expect(existsSync(join(dir, 'run-user', `berth-ssh-${process.getuid!()}`))).toBe(false);
+  }, 60_000);
+
+  /** This process's environment as a session's (the dialer reads BERTH_SSH and XDG_RUNTIME_DIR), until the returned undo. */
+  const sessionEnv = (vars: Record<string, string>) => {
+    const was = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    return () => {
+      for (const [k, v] of Object.entries(was)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+  };
+  /** This process's ssh children running dial-stdio (a connection each). */
+  const dialStdio = () =>
+    readdirSync('/proc').filter((pid) => {
+      try {
+        return (
+          /^\d+$/.test(pid) &&
+          readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(process.pid) &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dial-stdio')
+        );
+      } catch {
+        return false;
+      }
+    });
+  const kept = () => join(dir, 'run-fwd', `berth-ssh-${process.getuid!()}`);
+  const record = () => {
+    const [f] = readdirSync(kept()).filter((n) => n.endsWith('.engine'));
+    return f ? (JSON.parse(readFileSync(join(kept(), f), 'utf8')) as { version: string; socket?: string }) : null;
+  };
+  const peerSocket = () => process.env.PEER_DOCKER_HOST!.replace(/^unix:\/\//, '');
+
+  it('a session learns where the engine’s socket is; the next one’s connections go through the master’s forward', async () => {
+    const undo = sessionEnv(env('run-fwd'));
+    try {
+      const first = await DockerBackend.open(parseHost(host()));
+      try {
+        await first.listContainers({ all: true });
+        await until(() => record()?.socket === peerSocket(), 20_000, 50);
+      } finally {
+        await first.close();
+      }
+      expect(readdirSync(kept()).filter((f) => f.endsWith('.fwd'))).toHaveLength(1);
+      const second = await DockerBackend.open(parseHost(host()));
+      try {
+        const [list] = await Promise.all([
+          second.listContainers({ all: true }),
+          second.listImages(),
+          second.listVolumes(),
+          second.listNetworks(),
+        ]);
+        expect(Array.isArray(list)).toBe(true);
+        expect(dialStdio()).toEqual([]);
+      } finally {
+        await second.close();
+      }
+      expect(mastersUnder(join(dir, 'run-fwd'))).toHaveLength(1);
+    } finally {
+      undo();
+    }
+  }, 60_000);
+
+  it('the connections opened before the app’s code loads are the dialer’s; none for another host', async () => {
+    const undo = sessionEnv(env('run-fwd'));
+    try {
+      const local = startEarly(['-H', host()]);
+      expect(local).toMatch(/\.fwd$/);
+      const b = await DockerBackend.open(parseHost(host()));
+      try {
+        await b.listContainers({ all: true });
+        expect(takeEarly(local)).toEqual([]); // taken by the dialer
+        expect(dialStdio()).toEqual([]);
+      } finally {
+        await b.close();
+      }
+      // DOCKER_HOST as well; not for a unix socket, nor when --context or --root names another engine
+      expect(startEarly([], { ...process.env, DOCKER_HOST: host() })).toBe(local);
+      for (const o of takeEarly(local)) o.sock.destroy();
+      expect(startEarly(['-H', 'unix:///var/run/docker.sock'])).toBe('');
+      expect(startEarly(['--context', 'x'], { ...process.env, DOCKER_HOST: host() })).toBe('');
+      expect(startEarly(['--root', '/tmp/x'], { ...process.env, DOCKER_HOST: host() })).toBe('');
+    } finally {
+      undo();
+    }
+  }, 60_000);
+
+  it('a forward to a socket the engine is no longer on: its connections go through dial-stdio, and the socket is asked again', async () => {
+    const undo = sessionEnv(env('run-fwd'));
+    try {
+      const [f] = readdirSync(kept()).filter((n) => n.endsWith('.engine'));
+      const was = JSON.parse(readFileSync(join(kept(), f!), 'utf8')) as { version: string; engine: object };
+      writeFileSync(join(kept(), f!), JSON.stringify({ ...was, socket: '/nonexistent/docker.sock' }));
+      const b = await DockerBackend.open(parseHost(host()));
+      try {
+        const list = await b.listContainers({ all: true });
+        expect(Array.isArray(list)).toBe(true);
+        await until(() => record() !== null && record()!.socket !== '/nonexistent/docker.sock', 20_000, 50);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      undo();
+    }
+  }, 60_000);
+
+  it('a kept host that cannot be reached: one line and a non-zero exit', async () => {
+    const dead = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const e = env('run-dead');
+    const control = keptControl(e.BERTH_SSH, { user: 'root', host: '127.0.0.1', port: dead }, { ...process.env, ...e });
+    // what a session learnt when the host was there: its version and socket (no master now)
+    rememberEngine(control, { version: '1.41', engine: {}, socket: peerSocket() });
+    const r = await berth({ env: e }, ['-H', `ssh://root@127.0.0.1:${dead}`, 'ps']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/ssh:\/\/root@127\.0\.0\.1:\d+/);
+    expect(mastersUnder(join(dir, 'run-dead'))).toEqual([]);
   }, 60_000);
 });

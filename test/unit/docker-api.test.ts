@@ -4,6 +4,8 @@ import { apiTime, engineEvent, loadedFrom, statsSample } from '../../src/client/
 import { parseHost, resolveEndpoint, type ResolveEnv } from '../../src/client/docker-api/endpoint.js';
 import { Demuxer, frame, LineSplitter, splitTimestamp } from '../../src/client/docker-api/mux.js';
 import { DIAL, sshArgs } from '../../src/client/docker-api/ssh-dialer.js';
+import { earlyHost } from '../../src/client/docker-api/early-link.js';
+import { socketOf } from '../../src/client/docker-api/ssh-forward.js';
 import { splitTag } from '../../src/client/docker-api/image-ops.js';
 import { isBerthError } from '../../src/client/api.js';
 
@@ -47,6 +49,35 @@ describe('hosts', () => {
       'ControlPersist=30',
     ]);
     expect(DIAL).toMatch(/exec docker system dial-stdio; else exec podman system dial-stdio/);
+    // no remote command: the master alone
+    const alone = sshArgs({ user: '', host: 'h', port: null }, [], '/tmp/x/cm');
+    expect(alone).toContain('-N');
+    expect(alone.slice(alone.indexOf('--'))).toEqual(['--', 'h']);
+  });
+  it('the engine’s socket on the remote host, as the remote CLI says it: a unix path or nothing', () => {
+    expect(socketOf('unix:///var/run/docker.sock\n')).toBe('/var/run/docker.sock');
+    expect(socketOf('unix:///run/user/1000/podman/podman.sock')).toBe('/run/user/1000/podman/podman.sock');
+    for (const other of [
+      'tcp://10.0.0.1:2375',
+      'ssh://box',
+      '',
+      'unix://rel',
+      'unix:///a b',
+      'unix:///a:b',
+      'no docker',
+    ])
+      expect(socketOf(other), other).toBeNull();
+  });
+  it('the host the app opens early: -H or DOCKER_HOST over ssh, nothing for --context or a store', () => {
+    const env = { DOCKER_HOST: 'ssh://d' };
+    expect(earlyHost(['-H', 'ssh://h'], env)).toBe('ssh://h');
+    expect(earlyHost(['--host=ssh://h'], env)).toBe('ssh://h');
+    expect(earlyHost([], env)).toBe('ssh://d');
+    expect(earlyHost(['-H', 'unix:///x.sock'], env)).toBeNull();
+    expect(earlyHost(['--context', 'c'], env)).toBeNull();
+    expect(earlyHost(['--root', '/r'], env)).toBeNull();
+    expect(earlyHost(['--root', '/r', '-H', 'ssh://h'], env)).toBe('ssh://h');
+    expect(earlyHost([], {})).toBeNull();
   });
   it('chooses as the docker CLI does; berth’s default context is the embedded engine', () => {
     const env = (o: Partial<ResolveEnv> = {}): ResolveEnv => ({

@@ -110,13 +110,16 @@ export class Connection {
   }
 
   private async doOpen(): Promise<void> {
+    const ep = this.endpoint;
+    // over ssh the dialer's setup (it asks `ssh -G` about the host) runs while undici loads
+    const dialing = ep.kind === 'ssh' ? (this.dialer = new SshDialer(ep)).listen() : null;
+    dialing?.catch(() => undefined); // awaited below
     // a CommonJS module: its exports are the namespace's, or its default's once bundled
     const m = (await import('undici')) as unknown as typeof import('undici') & { default?: typeof import('undici') };
     // a pool: each follow (logs, events, stats) holds a connection of its own for as long as it runs
     const { Pool } = typeof m.Pool === 'function' ? m : m.default!;
-    const ep = this.endpoint;
     // no timeouts on the pool: each request sets its own (none for streams); over ssh an idle connection
-    // is kept a minute (an ssh process and a channel each): the idle lists' stats rounds come back to it
+    // is kept a minute (a channel each, and an ssh process when not forwarded): the idle lists' stats rounds come back to it
     const opts = {
       keepAliveTimeout: ep.kind === 'ssh' ? 60_000 : 4_000,
       connectTimeout: this.connectMs,
@@ -125,8 +128,7 @@ export class Connection {
     };
     if (ep.kind === 'unix') this.client = new Pool('http://localhost', { ...opts, socketPath: ep.path });
     else if (ep.kind === 'ssh') {
-      this.dialer = new SshDialer(ep);
-      const path = await this.dialer.listen();
+      const path = await dialing!;
       this.client = new Pool('http://localhost', { ...opts, socketPath: path });
     } else if (ep.tls) {
       const t = ep.tls;

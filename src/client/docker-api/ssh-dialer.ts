@@ -27,13 +27,29 @@
  * links are this session's: they stay 30 s after their last channel and are
  * told to exit when the dialer closes. A user's own ControlPath (ssh -G) is
  * left to their ssh config; BERTH_SSH_PERSIST=0 keeps no link after a session.
+ *
+ * Once the engine's socket on the remote host is known (asked once, then
+ * remembered with the API version), the first link's master forwards it
+ * (ssh-forward.ts) and connections go through that forward: a channel each,
+ * no ssh here and no dial-stdio there; dial-stdio stays the way in until
+ * then, and for a connection the forward fails. With the socket known and no
+ * master, the first ssh is the master alone (-N), its forward the way in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlPlan, PERSIST_SECONDS, recallEngine, rememberEngine, type ControlPlan } from './ssh-master.js';
+import { takeEarly } from './early-link.js';
+import { EngineForward } from './ssh-forward.js';
+import {
+  controlPlan,
+  PERSIST_SECONDS,
+  recallEngine,
+  rememberEngine,
+  type ControlPlan,
+  type KnownEngine,
+} from './ssh-master.js';
 
 export interface SshTarget {
   user: string;
@@ -66,6 +82,8 @@ export function sshArgs(t: SshTarget, remote: string[] = [DIAL], control = '', p
     '-o',
     'ServerAliveCountMax=2',
     '-T',
+    // no remote command: a master alone (with ControlPersist it goes to the background once it is up)
+    ...(remote.length ? [] : ['-N']),
     ...(t.user ? ['-l', t.user] : []),
     ...(t.port ? ['-p', String(t.port)] : []),
     '--',
@@ -95,11 +113,22 @@ export class SshDialer {
   /** The HTTP client's connections (one waiting for its link's master is ended by close()). */
   private readonly sockets = new Set<Socket>();
   private stderrTail = '';
+  /** The master's forward of the engine's socket (ssh-forward.ts), once known. */
+  private readonly forward: EngineForward;
+  private known: KnownEngine | null = null;
 
   constructor(
     private readonly target: SshTarget,
     private readonly program = process.env.BERTH_SSH || 'ssh',
-  ) {}
+  ) {
+    this.forward = new EngineForward(
+      program,
+      target,
+      () => this.control(0),
+      () => this.keep(),
+      takeEarly,
+    );
+  }
 
   /** What ssh last said on stderr (its one-line reason when the link fails). */
   lastError(): string {
@@ -115,6 +144,12 @@ export class SshDialer {
   async listen(): Promise<string> {
     this.dir = mkdtempSync(join(tmpdir(), 'berth-ssh-'));
     this.plan = await controlPlan(this.program, this.target);
+    if (this.plan.mode === 'persist') {
+      this.known = recallEngine(this.plan.shared);
+      this.forward.remote = this.known?.socket ?? '';
+      // a master an earlier session kept: the forward it has (or is given now) carries the first requests
+      if (existsSync(this.plan.shared)) this.forward.start();
+    }
     const path = join(this.dir, 'dial.sock');
     this.server = createServer((sock) => this.dial(sock));
     await new Promise<void>((resolve, reject) => {
@@ -125,12 +160,21 @@ export class SshDialer {
   }
 
   /** What the connection learnt of the engine over the kept link when it was made (null: none, or no link kept). */
-  recall(): { version: string; engine: object } | null {
-    return this.plan.mode === 'persist' && existsSync(this.plan.shared) ? recallEngine(this.plan.shared) : null;
+  recall(): KnownEngine | null {
+    return this.plan.mode === 'persist' && existsSync(this.plan.shared) ? this.known : null;
   }
 
-  remember(known: { version: string; engine: object }): void {
-    if (this.plan.mode === 'persist') rememberEngine(this.plan.shared, known);
+  remember(known: KnownEngine): void {
+    this.known = { version: known.version, engine: known.engine };
+    this.keep();
+  }
+
+  /** What is known of the engine, kept beside the kept link's socket for the next session. */
+  private keep(): void {
+    if (this.plan.mode !== 'persist' || !this.known) return;
+    const socket = this.forward.remote;
+    const { version, engine } = this.known;
+    rememberEngine(this.plan.shared, { version, engine, ...(socket ? { socket } : {}) });
   }
 
   /** How the dialer shares links: the user's ControlPath, a kept first link, or the session's only. */
@@ -145,28 +189,50 @@ export class SshDialer {
   private dial(sock: Socket): void {
     this.sockets.add(sock);
     sock.on('close', () => this.sockets.delete(sock));
+    if (this.forward.ready) return void this.forward.ready.then((ok) => this.through(sock, ok));
+    this.viaSsh(sock);
+  }
+
+  /** Through the forward (`ok`: it is there), or dial-stdio when it is not or fails before the engine answers. */
+  private through(sock: Socket, ok: boolean): void {
+    if (sock.destroyed || this.closed) return void sock.destroy();
+    if (!ok) return this.viaSsh(sock);
+    this.forward.carry(sock, (held) => this.viaSsh(sock, held));
+  }
+
+  /** A connection through `docker system dial-stdio` (`held`: what it sent to a forward that failed). */
+  private viaSsh(sock: Socket, held: Buffer[] = []): void {
+    if (sock.destroyed || this.closed) return void sock.destroy();
     const spare = this.spares.shift();
-    if (spare) return this.wire(sock, spare.child);
+    if (spare) return this.wire(sock, spare.child, held);
     let link = this.perLink.findIndex((n, i) => n < this.limit(i));
     if (link < 0) link = this.perLink.push(0) - 1;
     this.perLink[link]!++;
     // the first ssh of a link makes its master; the others wait for it rather than each making a link
+    if (this.up[link] === undefined && link === 0 && this.forward.remote && this.control(0) && !held.length) {
+      // the engine's socket is known: the master alone, then its forward (no exec's reply, no docker CLI to wait for)
+      this.perLink[link]!++;
+      void this.masterUp(link, this.spawn(link, []));
+    }
     if (this.up[link] === undefined) {
       const child = this.spawn(link);
       void this.masterUp(link, child);
-      return this.wire(sock, child);
+      return this.wire(sock, child, held);
     }
-    void this.masterUp(link).then(() => {
+    void this.masterUp(link).then(async () => {
       if (sock.destroyed || this.closed) return void (this.perLink[link]!--, sock.destroy());
-      this.wire(sock, this.spawn(link));
+      // the master is up: its forward, when there is one, rather than another ssh
+      if (this.forward.ready && !held.length && (await this.forward.ready))
+        return void (this.perLink[link]!--, this.through(sock, true));
+      this.wire(sock, this.spawn(link), held);
     });
   }
 
   /** An ssh for a new connection on `link`, counted on it until it ends. */
-  private spawn(link: number): ChildProcess {
+  private spawn(link: number, remote = [DIAL]): ChildProcess {
     const control = this.control(link);
     const persist = link === 0 && this.plan.mode === 'persist' ? PERSIST_SECONDS : 30;
-    const child = spawn(this.program, sshArgs(this.target, [DIAL], control, persist), {
+    const child = spawn(this.program, sshArgs(this.target, remote, control, persist), {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.children.add(child);
@@ -207,8 +273,12 @@ export class SshDialer {
       };
       setTimeout(look, 25);
     }).then(() => {
-      // the first frame's requests come at once: channels ready for them on the first link
-      if (link === 0 && this.plan.mode !== 'user' && !this.closed && existsSync(control)) this.openSpares();
+      // the first frame's requests come at once: channels ready for them on the first link (the
+      // forward's when the engine's socket is known, else dial-stdio's while it is asked)
+      if (link !== 0 || this.plan.mode === 'user' || this.closed || !existsSync(control)) return;
+      this.forward.start();
+      if (!this.forward.ready) this.openSpares();
+      this.forward.learn();
     });
     return this.up[link]!;
   }
@@ -231,7 +301,7 @@ export class SshDialer {
   }
 
   /** The connection and its ssh, each ending the other. */
-  private wire(sock: Socket, child: ChildProcess): void {
+  private wire(sock: Socket, child: ChildProcess, held: Buffer[] = []): void {
     const end = () => {
       sock.destroy();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -243,6 +313,7 @@ export class SshDialer {
     sock.on('close', end);
     child.stdout!.on('error', end);
     child.stdin!.on('error', end);
+    for (const b of held) child.stdin!.write(b);
     sock.pipe(child.stdin!);
     child.stdout!.pipe(sock);
   }
@@ -273,6 +344,7 @@ export class SshDialer {
     for (const c of this.children) c.kill('SIGTERM');
     this.children.clear();
     this.spares.length = 0;
+    this.forward.close();
     // this session's links' masters (in the background since the first ssh of each) go now; a kept
     // link's stays for the next session, for as long as its ControlPersist
     const mine = this.perLink.map((_, i) => i).filter((i) => !(i === 0 && this.plan.mode === 'persist'));

@@ -70,31 +70,50 @@ export function persistDir(env: NodeJS.ProcessEnv = process.env): string | null 
 export async function controlPlan(program: string, t: SshTarget, env = process.env): Promise<ControlPlan> {
   if (await userControlPath(program, t)) return { mode: 'user', shared: '' };
   if (env.BERTH_SSH_PERSIST === '0') return { mode: 'session', shared: '' };
+  const shared = keptControl(program, t, env);
+  return shared ? { mode: 'persist', shared } : { mode: 'session', shared: '' };
+}
+
+/** The kept link's control socket for this host (whether or not it is there), or '' without a private directory. */
+export function keptControl(program: string, t: SshTarget, env = process.env): string {
   const dir = persistDir(env);
-  if (!dir) return { mode: 'session', shared: '' };
+  if (!dir) return '';
   // one link per ssh program (a wrapper may bring its own config), user, host and port
   const key = createHash('sha256')
     .update(`${program}\0${t.user}\0${t.host}\0${t.port ?? ''}`)
     .digest('hex');
-  return { mode: 'persist', shared: join(dir, key.slice(0, 16)) };
+  return join(dir, key.slice(0, 16));
 }
+
+/** Where a link's master forwards the remote engine's socket `remote` (ssh-forward.ts): one path for each. */
+export const forwardPath = (control: string, remote: string): string =>
+  `${control}.${createHash('sha256').update(remote).digest('hex').slice(0, 8)}.fwd`;
 
 /**
  * The engine's API version and /version answer, as the session that made a kept link learnt them
- * (beside its socket, 0600): a session on the same link sends its first requests without waiting for a ping.
+ * (beside its socket, 0600): a session on the same link sends its first requests without waiting for a ping;
+ * with them, where the engine's socket is on the remote host (the master forwards it, ssh-forward.ts).
  */
-export function recallEngine(control: string): { version: string; engine: object } | null {
+export interface KnownEngine {
+  version: string;
+  engine: object;
+  /** The engine's socket on the remote host (ssh-forward.ts), when learnt. */
+  socket?: string;
+}
+
+export function recallEngine(control: string): KnownEngine | null {
   try {
-    const k = JSON.parse(readFileSync(`${control}.engine`, 'utf8')) as { version?: unknown; engine?: unknown };
+    const k = JSON.parse(readFileSync(`${control}.engine`, 'utf8')) as Record<string, unknown>;
+    const socket = typeof k.socket === 'string' && /^\/[^\s:]+$/.test(k.socket) ? { socket: k.socket } : {};
     return typeof k.version === 'string' && /^\d+\.\d+$/.test(k.version) && k.engine && typeof k.engine === 'object'
-      ? { version: k.version, engine: k.engine }
+      ? { version: k.version, engine: k.engine, ...socket }
       : null;
   } catch {
     return null;
   }
 }
 
-export function rememberEngine(control: string, known: { version: string; engine: object }): void {
+export function rememberEngine(control: string, known: KnownEngine): void {
   try {
     const tmp = `${control}.engine.${process.pid}`;
     writeFileSync(tmp, JSON.stringify(known), { mode: 0o600 });

@@ -7,6 +7,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MFD_EXEC
@@ -21,6 +22,20 @@ bool running_sealed(void)
   if (fd < 0) return false;
   int seals = fcntl(fd, F_GET_SEALS);
   return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+int add_seals(int fd, int seals)
+{
+  /* The kernel refuses F_SEAL_WRITE (EBUSY) while a page of the file has a reference it did not
+   * expect: I/O in flight, a page being migrated or compacted, a pipe holding it. It waits only a
+   * moment itself; on a busy machine that was too short (the test suite saw "seal the copy of
+   * berth-monitor: device or resource busy" once). Try again for up to about a second. */
+  for (int attempt = 0;; attempt++) {
+    if (fcntl(fd, F_ADD_SEALS, seals) == 0) return 0;
+    if (errno != EBUSY || attempt >= 50) return -1;
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
 }
 
 int sealed_copy(berr_t *err)
@@ -44,7 +59,7 @@ int sealed_copy(berr_t *err)
     }
     left -= n;
   }
-  if (fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
+  if (add_seals(fd, SEALS) < 0) {
     int e = errno;
     close(fd);
     errno = e;

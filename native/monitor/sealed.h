@@ -11,6 +11,8 @@
 
 /* Does this process run from a sealed copy? */
 bool running_sealed(void);
+/* fcntl(F_ADD_SEALS) that waits out pages the kernel briefly holds (EBUSY), up to about a second. */
+int add_seals(int fd, int seals);
 /* A sealed copy of /proc/self/exe: a close-on-exec fd to execveat, or -1 with err. */
 int sealed_copy(berr_t *err);
 /* Unless this process already runs from a sealed copy, execute one with the same argv and

@@ -1,6 +1,9 @@
 /* Unit tests of the monitor's pure pieces. Prints TAP; exits non-zero on failure. */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/uio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,7 @@
 #include "../monitor/monitor-private.h"
 #include "../monitor/mountfd.h"
 #include "../monitor/rootfs.h"
+#include "../monitor/sealed.h"
 #include "../monitor/strbuf.h"
 #include "../monitor/util.h"
 #include "../launcher/plan.h"
@@ -478,6 +482,41 @@ static void test_plan_stamp(void)
   CHECK(system(path) == 0, "stamp: cleanup");
 }
 
+/* A page of the memfd held by a pipe (vmsplice) makes F_SEAL_WRITE fail with EBUSY until the
+ * pipe lets it go; add_seals waits for that instead of failing at once. */
+static void *drain_later(void *arg)
+{
+  int *p = arg;
+  struct timespec pause = {0, 100 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+  char buf[4096];
+  while (read(p[0], buf, sizeof buf) > 0) {}
+  return NULL;
+}
+
+static void test_add_seals(void)
+{
+  int fd = memfd_create("seal-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  CHECK(fd >= 0 && ftruncate(fd, 4096) == 0, "a memfd of one page");
+  void *page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  int p[2];
+  CHECK(page != MAP_FAILED && pipe(p) == 0, "mapped, and a pipe");
+  struct iovec iov = {page, 4096};
+  CHECK(vmsplice(p[1], &iov, 1, 0) == 4096, "the page spliced into the pipe");
+  close(p[1]);
+  munmap(page, 4096); /* a shared mapping that could be made writable refuses the seal for good */
+  int seals = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+  int busy = fcntl(fd, F_ADD_SEALS, seals) < 0 && errno == EBUSY;
+  CHECK(busy, "while the pipe holds the page, a single F_ADD_SEALS fails with EBUSY");
+  pthread_t t;
+  pthread_create(&t, NULL, drain_later, p);
+  CHECK(add_seals(fd, seals) == 0, "add_seals succeeds once the pipe lets the page go");
+  pthread_join(t, NULL);
+  CHECK((fcntl(fd, F_GET_SEALS) & seals) == seals, "the seals are on");
+  close(p[0]);
+  close(fd);
+}
+
 int main(void)
 {
   test_json();
@@ -493,6 +532,7 @@ int main(void)
   test_launcher();
   test_launcher_rows();
   test_plan_stamp();
+  test_add_seals();
   printf("1..%d\n", n);
   return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +143,24 @@ static int x32_call(void)
   return 0;
 }
 
+/* Does this kernel run i386 system calls at all? Some do not (no IA32 emulation, or a hypervisor
+ * without it): int $0x80 then faults (SIGSEGV) before any filter sees it. */
+static bool i386_entry(void)
+{
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) _exit(i386_call());
+  int st;
+  waitpid(pid, &st, 0);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static bool has_i386;
+
 static int other_arches(void)
 {
-  if (int80(64 /* i386 getppid */) != -EPERM) return 1;
-  if (int80(20 /* i386 getpid */) <= 0) return 2;
+  if (has_i386 && int80(64 /* i386 getppid */) != -EPERM) return 1;
+  if (has_i386 && int80(20 /* i386 getpid */) <= 0) return 2;
   if (syscall(0x40000000 | 110 /* x32 getppid */) >= 0 || errno != EPERM) return 3;
   errno = 0;
   if (syscall(0x40000000 | 39 /* x32 getpid */) < 0 && errno == EPERM) return 4; /* allowed (or ENOSYS) */
@@ -201,11 +216,16 @@ static void test_seccomp(void)
   p = compile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
               "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
               &err);
-  CHECK(p && in_child(p, other_arches) == 0, "seccomp: i386 and x32 syscalls are looked up in their own tables");
+  has_i386 = i386_entry();
+  CHECK(p && in_child(p, other_arches) == 0,
+        has_i386 ? "seccomp: i386 and x32 syscalls are looked up in their own tables"
+                 : "seccomp: x32 syscalls are looked up in their own table (this kernel runs no i386 syscall: "
+                   "int $0x80 faults)");
   seccomp_free(p);
   p = compile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"]}", &err);
-  CHECK(p && in_child(p, i386_call) == 128 + SIGSYS,
-        "seccomp: an i386 syscall is killed when the profile lists no i386");
+  CHECK(p && in_child(p, i386_call) == 128 + (has_i386 ? SIGSYS : SIGSEGV),
+        has_i386 ? "seccomp: an i386 syscall is killed when the profile lists no i386"
+                 : "seccomp: an i386 syscall never runs (this kernel faults int $0x80 before the filter)");
   CHECK(p && in_child(p, x32_call) == 128 + SIGSYS, "seccomp: an x32 syscall is killed when the profile lists no x32");
   seccomp_free(p);
 #endif

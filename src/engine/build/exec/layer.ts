@@ -121,17 +121,23 @@ export async function layerFromTree(
   };
 }
 
+const writeFailed = (e: unknown) =>
+  new BerthError('IO', `cannot write the layer's files: ${(e as Error).message}`, { cause: e });
+const flushFailed = (e: unknown) =>
+  new BerthError('IO', `cannot flush the store to disk: ${(e as Error).message}`, { cause: e });
+
 /** The tree made complete on the disk (the files still in memory written), then the store flushed. */
 async function syncAsync(store: Store, layer: StepLayer): Promise<void> {
+  // (try/await: the addon throws at once for what it cannot start, as well as rejecting)
   try {
     await layer.unwritten?.writeAll(join(layer.treeRoot, 'diff'));
   } catch (e) {
-    throw new BerthError('IO', `cannot write the layer's files: ${(e as Error).message}`, { cause: e });
+    throw writeFailed(e);
   }
   try {
     await native().syncfsAsync(store.layout.root);
   } catch (e) {
-    throw new BerthError('IO', `cannot flush the store to disk: ${(e as Error).message}`, { cause: e });
+    throw flushFailed(e);
   }
 }
 
@@ -140,12 +146,12 @@ function sync(store: Store, layer: StepLayer): void {
   try {
     layer.unwritten?.write(join(layer.treeRoot, 'diff'));
   } catch (e) {
-    throw new BerthError('IO', `cannot write the layer's files: ${(e as Error).message}`, { cause: e });
+    throw writeFailed(e);
   }
   try {
     native().syncfs(store.layout.root);
   } catch (e) {
-    throw new BerthError('IO', `cannot flush the store to disk: ${(e as Error).message}`, { cause: e });
+    throw flushFailed(e);
   }
 }
 

@@ -28,6 +28,10 @@ import { native } from '../../native.js';
 const EUID = process.geteuid?.() ?? -1;
 const EGID = process.getegid?.() ?? -1;
 
+/** Whether a new file needs a chown to get this owner: not when open() gave it already. */
+const needsChown = (owner: { uid: number; gid: number }, setgidDir: boolean): boolean =>
+  owner.uid !== EUID || owner.gid !== EGID || setgidDir;
+
 /** Create the file at path (which must not exist) with data, its owner, mode and times. */
 export function writeNewFile(
   path: string,
@@ -45,7 +49,7 @@ export function writeNewFile(
     // no chown when the file already has its owner: this process's, in a directory without
     // the set-group-ID bit (the mode is always set: the umask is the process's, which another
     // part of it may change for a moment)
-    if (owner.uid !== EUID || owner.gid !== EGID || setgidDir) fchownSync(fd, owner.uid, owner.gid);
+    if (needsChown(owner, setgidDir)) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, mode);
     futimesSync(fd, atime, mtime);
   } finally {
@@ -175,17 +179,10 @@ export class UnwrittenFiles {
    * time, keeping that directory's times as they were; nothing is kept after.
    */
   write(base: string): void {
-    for (const [dir, names] of this.byDir) {
-      const host = dir ? join(base, dir) : base;
-      const before = lstatSync(host, { bigint: true });
-      const setgid = (before.mode & 0o2000n) !== 0n;
-      for (const [name, f] of names) writeNewFile(join(host, name), f.data, f.mode, f, setgid, f.atime, f.mtime);
-      // whole microseconds, as the kernel had them (libuv keeps microseconds, cutting the rest)
-      const ns = (t: bigint) => (Number(t / 1000n) + 0.5) / 1e6;
-      utimesSync(host, ns(before.atimeNs), ns(before.mtimeNs));
-    }
-    this.files.clear();
-    this.byDir.clear();
+    const dirs = this.dirsAt(base);
+    for (const d of dirs)
+      for (const [name, f] of d.names) writeNewFile(join(d.host, name), f.data, f.mode, f, d.setgid, f.atime, f.mtime);
+    this.done(dirs);
   }
 
   /**
@@ -195,11 +192,7 @@ export class UnwrittenFiles {
    * put back. The store's tree is this process's own until it is committed.
    */
   async writeAll(base: string, batches = 2): Promise<void> {
-    const dirs = [...this.byDir].map(([dir, names]) => {
-      const host = dir ? join(base, dir) : base;
-      const before = lstatSync(host, { bigint: true });
-      return { host, before, setgid: (before.mode & 0o2000n) !== 0n, names: [...names] };
-    });
+    const dirs = this.dirsAt(base);
     const groups = Array.from({ length: Math.max(1, batches) }, () => ({ count: 0, dirs: [] as typeof dirs }));
     for (const d of [...dirs].sort((a, b) => b.names.length - a.names.length)) {
       const g = groups.reduce((min, x) => (x.count < min.count ? x : min));
@@ -218,12 +211,27 @@ export class UnwrittenFiles {
             for (const [name, f] of d.names) {
               paths += join(d.host, name) + '\0';
               datas.push(f.data);
-              const chown = f.uid !== EUID || f.gid !== EGID || d.setgid ? 1 : 0;
+              const chown = needsChown(f, d.setgid) ? 1 : 0;
               meta.set([f.data.length, f.mode, f.uid, f.gid, chown, f.atime, f.mtime], i++ * 7);
             }
           return native().writeFilesAsync(paths, Buffer.concat(datas), meta);
         }),
     );
+    this.done(dirs);
+  }
+
+  /** Each directory that receives files, under base, with its lstat before they are written. */
+  private dirsAt(base: string) {
+    return [...this.byDir].map(([dir, names]) => {
+      const host = dir ? join(base, dir) : base;
+      const before = lstatSync(host, { bigint: true });
+      return { host, before, setgid: (before.mode & 0o2000n) !== 0n, names: [...names] };
+    });
+  }
+
+  /** The directories' times put back as they were before the files were written; nothing is kept after. */
+  private done(dirs: { host: string; before: BigIntStats }[]): void {
+    // whole microseconds, as the kernel had them (libuv keeps microseconds, cutting the rest)
     const us = (t: bigint) => (Number(t / 1000n) + 0.5) / 1e6;
     for (const d of dirs) utimesSync(d.host, us(d.before.atimeNs), us(d.before.mtimeNs));
     this.files.clear();

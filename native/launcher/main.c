@@ -72,6 +72,13 @@ void hand_over(const char *why)
   argv[0] = "node";
   argv[1] = main_js;
   for (int k = 1; k <= argc; k++) argv[k + 1] = orig_argv[k];
+  /* Node would read and parse NODE_EXTRA_CA_CERTS before running anything (35-40 ms); berth's
+   * TLS clients read it from BERTH_EXTRA_CA_CERTS when they first connect (src/common/extra-ca.ts) */
+  const char *extra_ca = getenv("NODE_EXTRA_CA_CERTS");
+  if (extra_ca && *extra_ca) {
+    setenv("BERTH_EXTRA_CA_CERTS", extra_ca, 1);
+    unsetenv("NODE_EXTRA_CA_CERTS");
+  }
   execvp("node", argv);
   fprintf(stderr, "berth: cannot run node: %s\n", strerror(errno));
   exit(125);

@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// the launcher handed NODE_EXTRA_CA_CERTS over as BERTH_EXTRA_CA_CERTS, for berth's TLS clients to read
+// when they need it (common/extra-ca.ts); the programs berth runs get it back as the user set it
+if (process.env.BERTH_EXTRA_CA_CERTS) process.env.NODE_EXTRA_CA_CERTS ??= process.env.BERTH_EXTRA_CA_CERTS;
 const argv = process.argv.slice(2);
 // the global options (store, host, context) with their values: alone, they open the app
 const globalOption = /^(--(root|runroot|host|context)(=.*)?|-[Hc].*)$/;

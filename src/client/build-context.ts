@@ -16,6 +16,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { isGitUrl, loadIgnore, looksLikeTar, prepareError, readDockerfile } from '../common/context-files.js';
 import { sortByBytes } from '../common/byte-order.js';
+import { fetchTrusting } from '../common/extra-ca.js';
 import type { IgnoreMatcher } from '../common/dockerignore.js';
 import { newHeader, type TarHeader } from '../engine/tar/header.js';
 import { TarWriter } from '../engine/tar/writer.js';
@@ -214,7 +215,7 @@ export async function contextUpload(input: ContextInputLike): Promise<ContextUpl
 async function download(url: string): Promise<AsyncIterable<Buffer>> {
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow' });
+    res = await fetch(url, await fetchTrusting({ redirect: 'follow' as const }));
   } catch (e) {
     const why = ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
     throw prepareError(`unable to download remote context ${url}: ${why}`, e);

@@ -13,7 +13,8 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EmbeddedBackend } from '../../src/client/embedded.js';
-import { berth, describeIf, fixture, peerSkipReason, tempRoot, type TempRoot } from '../helpers/env.js';
+import { execa } from 'execa';
+import { berth, describeIf, fixture, peerSkipReason, REPO, tempRoot, type TempRoot } from '../helpers/env.js';
 import { BB_ID } from '../helpers/facts.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { pushFixture } from '../helpers/registry-peers.js';
@@ -333,6 +334,44 @@ describeIf(peerSkipReason() ?? (ownAddress() ? null : 'no non-loopback address o
           env: { BERTH_CERTS_D: join(t.base, 'empty'), XDG_CONFIG_HOME: cfg },
         });
         expect([r.exitCode, r.stderr]).toEqual([0, '']);
+      } finally {
+        t2.cleanup();
+      }
+    });
+
+    it("NODE_EXTRA_CA_CERTS: bin/berth's Node does not read it at its start; a TLS connection trusts it", async () => {
+      const bin = join(REPO, 'bin', 'berth');
+      const empty = { BERTH_CERTS_D: join(t.base, 'empty') };
+      // Node itself warns at its start about a file it cannot read: here nothing reads it
+      const unread = await execa(bin, ['images', '-q'], {
+        env: { ...t.env, ...empty, NODE_EXTRA_CA_CERTS: join(t.base, 'no-such-bundle.pem') },
+        reject: false,
+      });
+      expect([unread.exitCode, unread.stderr]).toEqual([0, '']);
+      const t2 = tempRoot('berth-extra-ca-');
+      try {
+        const extra = { ...t2.env, ...empty, NODE_EXTRA_CA_CERTS: join(t.base, 'pki', 'ca.crt') };
+        // the registry client (manifest, blobs) trusts the CA ...
+        const pulled = await execa(bin, ['pull', '-q', `${host}/s/bb:1`], { env: extra, reject: false });
+        expect([pulled.exitCode, pulled.stderr]).toEqual([0, '']);
+        // ... and so does a build's ADD of a URL (Node's fetch)
+        const ctx = join(t2.base, 'ctx');
+        mkdirSync(ctx);
+        writeFileSync(
+          join(ctx, 'Dockerfile'),
+          `FROM ${host}/s/bb:1\nADD https://${host}/v2/s/bb/blobs/${BB_ID} /config.json\n`,
+        );
+        const built = await execa(bin, ['build', '-q', '-t', 'extra-ca:1', ctx], { env: extra, reject: false });
+        expect([built.exitCode, built.stderr]).toEqual([0, '']);
+        // without it, the same certificate is refused
+        const refused = await execa(bin, ['pull', '-q', `${host}/s/bb:1`], {
+          env: { ...t2.env, BERTH_ROOT: join(t2.base, 'other'), ...empty },
+          reject: false,
+        });
+        expect([refused.exitCode, refused.stderr]).toEqual([
+          1,
+          `Error: Get "https://${host}/v2/s/bb/manifests/1": x509: certificate signed by unknown authority`,
+        ]);
       } finally {
         t2.cleanup();
       }

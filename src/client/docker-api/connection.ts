@@ -9,6 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { trustedCa } from '../../common/extra-ca.js';
 import { BerthError, isBerthError, type ErrorCode } from '../errors.js';
 import type { Endpoint } from './endpoint.js';
 import { SshDialer } from './ssh-dialer.js';
@@ -132,10 +133,12 @@ export class Connection {
       this.client = new Pool('http://localhost', { ...opts, socketPath: path });
     } else if (ep.tls) {
       const t = ep.tls;
+      // --tlscacert alone, as docker; else Node's roots and a deferred NODE_EXTRA_CA_CERTS (extra-ca.ts)
+      const ca = t.ca ?? trustedCa();
       this.client = new Pool(`https://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`, {
         ...opts,
         connect: {
-          ...(t.ca ? { ca: t.ca } : {}),
+          ...(ca ? { ca } : {}),
           ...(t.cert ? { cert: t.cert } : {}),
           ...(t.key ? { key: t.key } : {}),
           rejectUnauthorized: t.verify,

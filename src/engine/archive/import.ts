@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fetchTrusting } from '../../common/extra-ca.js';
 import { BerthError } from '../errors.js';
 import { applyChanges } from '../image/changes.js';
 import { parsePlatform } from '../image/platform.js';
@@ -62,7 +63,7 @@ export function hostArchitecture(): string {
 export async function openUrl(url: string, signal?: AbortSignal): Promise<Readable> {
   let res: Response;
   try {
-    res = await fetch(url, signal ? { signal } : {});
+    res = await fetch(url, await fetchTrusting(signal ? { signal } : {}));
   } catch (e) {
     throw new BerthError('IO', `Get "${url}": ${(e as Error).message}`, { cause: e });
   }

@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
+import { trustedCa } from '../../common/extra-ca.js';
 import { BerthError } from '../errors.js';
 import { isInsecure, splitHostPort, type RegistrySettings } from './settings.js';
 import { hostTls } from './tls-files.js';
@@ -206,11 +207,9 @@ export class Transport {
     insecure: boolean,
   ): { ca?: string[]; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
     const files = hostTls(hostport, this.settings.certsDirs);
+    const ca = trustedCa(files.ca.map(String));
     return {
-      // node:tls loads only here (a pull of an image present from a plain-HTTP registry never needs it)
-      ...(files.ca.length
-        ? { ca: [...process.getBuiltinModule('node:tls').rootCertificates, ...files.ca.map(String)] }
-        : {}),
+      ...(ca ? { ca } : {}),
       ...(files.cert ? { cert: files.cert, key: files.key! } : {}),
       rejectUnauthorized: !insecure,
     };

@@ -14,6 +14,7 @@ import { BerthError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { BuildContext } from '../context.js';
 import { IgnoreMatcher } from '../../../common/dockerignore.js';
+import { fetchTrusting } from '../../../common/extra-ca.js';
 import { openRootfs, type Rootfs } from '../fs/rootfs.js';
 import type { ReadMemo } from '../fs/reads.js';
 import { checksum, followSource, resolveWildcards, SourceNotFound } from '../fs/sources.js';
@@ -68,7 +69,7 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 async function download(url: string, file: string, signal: AbortSignal): Promise<Date | null> {
   let res: Response;
   try {
-    res = await fetch(url, { signal });
+    res = await fetch(url, await fetchTrusting({ signal }));
   } catch (e) {
     throw new BerthError('IO', `failed to load cache key: Get "${url}": ${(e as Error).message}`, { cause: e });
   }

@@ -22,9 +22,9 @@
  *   node bench/build.mjs [--runs N] [--only cold,warm,copy,copysame] [--cli PATH]
  *
  * --only runs those cases alone (the untimed first build is always made).
- * --cli also measures another build of berth (its dist/cli/main.js, whose
+ * --cli also measures another build of berth (its dist/cli/main.cjs, whose
  * checkout's bin/berth is run, with a root of its own), alternated with this
- * one and docker in the same runs: e.g. --cli /work/main/dist/cli/main.js.
+ * one and docker in the same runs: e.g. --cli /work/main/dist/cli/main.cjs.
  *
  * Needs root and the peers (scripts/peers.sh). Prints one JSON object.
  */

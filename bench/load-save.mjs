@@ -27,7 +27,7 @@
  *                            [--workdir DIR] [--rebuild] [--trace-inodes]
  *                            [--cli PATH]
  *
- * --cli runs another build of berth (its dist/cli/main.js), e.g. one made
+ * --cli runs another build of berth (its dist/cli/main.cjs), e.g. one made
  * from an older commit, to compare.
  * --trace-inodes records ext4's inode-allocation tracepoints (perf) around
  * each store-fs load and reports how long the allocator took per inode the

@@ -12,7 +12,7 @@
  *
  *   node bench/pull-push.mjs [--runs N] [--workdir DIR] [--rebuild] [--cli PATH]
  *
- * --cli measures another build's berth (its dist/cli/main.js) with this
+ * --cli measures another build's berth (its dist/cli/main.cjs) with this
  * benchmark.
  *
  * Needs root, the built berth, debootstrap and the peers (scripts/peers.sh

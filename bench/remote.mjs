@@ -33,7 +33,7 @@
  *                         [--only ssh+100ms|unix] [--cli PATH]
  *
  * --only: that target alone (with --only, the embedded one is not measured and gets no containers:
- * it needs nftables); --cli: the app of another build (e.g. main's dist/cli/main.js), to compare
+ * it needs nftables); --cli: the app of another build (e.g. main's dist/cli/main.cjs), to compare
  * two builds in one run, alternating.
  *
  * Needs root (containers, namespaces, tc) and the peers (`scripts/peers.sh start`).

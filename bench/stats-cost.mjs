@@ -71,7 +71,7 @@ if (withDocker) {
 const base = mkdtempSync(join(tmpdir(), 'berth-bench-stats-'));
 const root = join(base, 'root');
 const runroot = join(base, 'run');
-const berthBin = join(repo, 'dist', 'cli', 'main.js');
+const berthBin = join(repo, 'dist', 'cli', 'main.cjs');
 const berth = (...a) =>
   spawnSync('node', [berthBin, '--root', root, '--runroot', runroot, ...a], { env, encoding: 'utf8' });
 const LABEL = `berth-bench=stats-cost-${process.pid}`;

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const cli = join(repo, 'dist', 'cli', 'main.js');
+export const cli = join(repo, 'dist', 'cli', 'main.cjs');
 export const log = (s) => process.stderr.write(`${s}\n`);
 export const IMAGE_TAG = 'berth-bench/deb:big';
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The checkout's CLI, or another build's (`--cli PATH`: main's, to compare in one run). */
 const cliAt = process.argv.indexOf('--cli');
-export const CLI = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(REPO, 'dist', 'cli', 'main.js');
+export const CLI = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(REPO, 'dist', 'cli', 'main.cjs');
 export const COLS = 120;
 export const ROWS = 40;
 

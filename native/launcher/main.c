@@ -3,7 +3,7 @@
  * takes `berth [--root D] [--runroot D] run|container run [--rm] [-d]
  * [--name N] IMAGE [CMD...]` by itself when the image has a run plan
  * (src/engine/container/run-plan.ts) and hands every other command line,
- * unchanged, to Node (dist/cli/main.js). It hands over before it has written
+ * unchanged, to Node (dist/cli/main.cjs). It hands over before it has written
  * anything; once the container's record is in the store, it sees the run
  * through as the engine would (README.md, "The native launcher"). A `build`
  * line whose build replay record still holds is answered from it (build.c).
@@ -55,7 +55,7 @@ char *self_dir(void)
   return dir;
 }
 
-/* Hand the command line to Node: <package>/dist/cli/main.js beside native/build/Release. */
+/* Hand the command line to Node: <package>/dist/cli/main.cjs beside native/build/Release. */
 void hand_over(const char *why)
 {
   const char *mode = getenv("BERTH_NATIVE_RUN");
@@ -65,7 +65,7 @@ void hand_over(const char *why)
   }
   const char *dir = self_dir();
   char main_js[PATH_MAX];
-  snprintf(main_js, sizeof main_js, "%s/../../../dist/cli/main.js", dir ? dir : ".");
+  snprintf(main_js, sizeof main_js, "%s/../../../dist/cli/main.cjs", dir ? dir : ".");
   int argc = 0;
   while (orig_argv[argc]) argc++;
   char **argv = xmalloc(sizeof(char *) * (size_t)(argc + 2));

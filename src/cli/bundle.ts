@@ -7,7 +7,7 @@
  * some sixty for `berth pull`; one file compiled from its code cache starts
  * in a fraction of that (bench/run-latency.mjs and bench/pull-push.mjs
  * measure it). The verbs stay lazily loaded: a verb's modules run their top
- * level only when a command line names it. dist/cli/main.js loads the
+ * level only when a command line names it. dist/cli/main.cjs loads the
  * bundle when it is there, else program.js.
  *
  * The modules that find files relative to themselves (the native addon and
@@ -34,16 +34,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ownImportMetaUrl } from '../tui/bundle-own-url.js';
 import { CLI_BUNDLE_EDITS, editModules } from '../tui/ink-edits.js';
-import { cacheFile, writeCodeCache } from './code-cache.js';
+import { cacheFile, writeCodeCache } from './code-cache.cjs';
 
 const CLI = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(CLI, '..');
 const OUTDIR = join(CLI, 'bundle');
-/** The bundle main.js loads. */
+/** The bundle main.cjs loads. */
 export const BUNDLE = join(OUTDIR, 'cli.cjs');
 const CONSTANTS = join(DIST, '..', 'native', 'constants.json');
 
-/** The app is started by main.js, never from the command line's bundle. */
+/** The app is started by main.cjs, never from the command line's bundle. */
 const noApp: Plugin = {
   name: 'no-app',
   setup(b) {

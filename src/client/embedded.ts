@@ -46,7 +46,7 @@ import { capabilities } from './types/capabilities.js';
 const ALL: Capabilities = capabilities();
 
 /** The CLI entry, run by a container's monitor when the container exits for good. */
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 
 export class EmbeddedBackend implements Backend {
   readonly engine: Engine;

@@ -7,7 +7,7 @@
  * The native launcher (native/launcher/main.c) and bin/berth hand the
  * variable to Node as BERTH_EXTRA_CA_CERTS instead; every TLS client berth
  * makes then trusts Node's own roots and these certificates, as Node would
- * have, by giving them as its `ca` (trustedCa). dist/cli/main.js puts the
+ * have, by giving them as its `ca` (trustedCa). dist/cli/main.cjs puts the
  * variable back in the environment for the programs berth runs.
  *
  * As with Node, a file that cannot be read or holds no certificate adds

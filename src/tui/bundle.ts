@@ -12,7 +12,7 @@
  * Every module the app runs is in the bundle, so there is one copy of each
  * (errors are told apart by class). The modules that find files relative
  * to themselves keep doing so from their place in dist (bundle-own-url.ts).
- * The command line is never part of it: the engine names dist/cli/main.js
+ * The command line is never part of it: the engine names dist/cli/main.cjs
  * as a path for the processes it starts.
  *
  *   node dist/tui/bundle.js

@@ -1,7 +1,7 @@
 /**
  * The compose project view end to end: real docker-compose 1.29 brings a
  * two-service project up through berth's API service, and the real app
- * (`node dist/cli/main.js` in tmux, on the same store) groups it by
+ * (`node dist/cli/main.cjs` in tmux, on the same store) groups it by
  * project, shows its merged logs with docker-compose's service tags, and
  * stops and starts the whole project, which docker-compose's own `ps` sees.
  */

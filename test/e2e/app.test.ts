@@ -1,5 +1,5 @@
 /**
- * The real app (`node dist/cli/main.js` with no command) in tmux against the
+ * The real app (`node dist/cli/main.cjs` with no command) in tmux against the
  * real engine: navigate, filter, commit a running container through the
  * dialog, tag, save and load back; exec a shell and attach, coming back to
  * an intact screen; the Stats charts moving; resize, a terminal too small, SIGTERM; and the shell's
@@ -178,7 +178,7 @@ describeIf(reason)('the app in a terminal', () => {
     s.resize(100, 30);
     await s.waitFor(/1 Containers/);
     // a dropped SSH link or a kill: the shell's screen comes back
-    const pid = execFileSync('pgrep', ['-P', String(s.panePid()), '-f', 'main.js'], { encoding: 'utf8' }).trim();
+    const pid = execFileSync('pgrep', ['-P', String(s.panePid()), '-f', 'main.cjs'], { encoding: 'utf8' }).trim();
     process.kill(Number(pid), 'SIGTERM');
     const after = await s.waitFor('EXITED 143');
     expect(after).toContain('START-MARK');

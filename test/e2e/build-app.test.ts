@@ -1,5 +1,5 @@
 /**
- * The real app (`node dist/cli/main.js`) building in a pseudo-terminal the
+ * The real app (`node dist/cli/main.cjs`) building in a pseudo-terminal the
  * test holds (helpers/pty.ts): the build dialog with Tab completion, the
  * steps drawn live with a RUN's output (its escape sequences drawn as
  * nothing), Esc during the RUN leaving nothing behind, a build whose image

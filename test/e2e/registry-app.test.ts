@@ -1,5 +1,5 @@
 /**
- * The real app (`node dist/cli/main.js`) in a pseudo-terminal the test holds
+ * The real app (`node dist/cli/main.cjs`) in a pseudo-terminal the test holds
  * (helpers/pty.ts) against real registries on loopback: a pull with docker's
  * per-layer lines, a pull cancelled with Esc while the fault proxy holds a
  * blob (nothing partial left in the store), the pull again, a push of the

@@ -10,7 +10,7 @@ import { dropNetworks } from './network.js';
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Archives written by docker, podman and skopeo, kept in the repository (test/fixtures/README.md). */
 export const FIXTURES = resolve(REPO, 'test', 'fixtures');
-export const CLI = join(REPO, 'dist', 'cli', 'main.js');
+export const CLI = join(REPO, 'dist', 'cli', 'main.cjs');
 
 export const isRoot = process.getuid?.() === 0;
 

@@ -235,7 +235,7 @@ describeIf(reason)('hostile images', () => {
       try {
         execFileSync(
           '/usr/bin/time',
-          ['-f', 'PEAK %M', 'node', join(process.cwd(), 'dist/cli/main.js'), 'load', '-q', '-i', archive],
+          ['-f', 'PEAK %M', 'node', join(process.cwd(), 'dist/cli/main.cjs'), 'load', '-q', '-i', archive],
           {
             env: { ...process.env, ...t.env },
             stdio: ['ignore', 'ignore', 'pipe'],

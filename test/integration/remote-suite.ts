@@ -221,7 +221,7 @@ export function remoteBackendSuite(target: RemoteTarget): void {
     afterAll(async () => proxy?.close());
 
     it('mid-follow: logs -f ends with one line instead of waiting', async () => {
-      const p: ResultPromise = execa('node', [join('dist', 'cli', 'main.js'), '-H', proxy.url, 'logs', '-f', name], {
+      const p: ResultPromise = execa('node', [join('dist', 'cli', 'main.cjs'), '-H', proxy.url, 'logs', '-f', name], {
         reject: false,
       });
       let out = '';
@@ -243,7 +243,7 @@ export function remoteBackendSuite(target: RemoteTarget): void {
         proxy.holdAfter(300_000);
         const p = execa(
           'node',
-          [join('dist', 'cli', 'main.js'), '-H', proxy.url, 'save', '-o', join(dir, 'x.tar'), 'bb:latest'],
+          [join('dist', 'cli', 'main.cjs'), '-H', proxy.url, 'save', '-o', join(dir, 'x.tar'), 'bb:latest'],
           { reject: false },
         );
         // the answer is held partway: the save is waiting on the link when it drops

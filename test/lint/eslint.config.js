@@ -11,7 +11,7 @@ const upward = (dirs, why) => ({
 
 export default [
   {
-    files: ['src/**/*.ts', 'src/**/*.tsx', 'test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.cts', 'src/**/*.tsx', 'test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts'],
     languageOptions: { parser: tsParser, ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       'no-debugger': 'error',

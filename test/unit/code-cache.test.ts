@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFile, loadBundle, writeCodeCache } from '../../src/cli/code-cache.js';
+import { cacheFile, loadBundle, writeCodeCache } from '../../src/cli/code-cache.cjs';
 import { REPO } from '../helpers/env.js';
 
 const dirs: string[] = [];
@@ -42,12 +42,12 @@ describe('code cache', () => {
     const cli = join(REPO, 'dist', 'cli', 'bundle', 'cli.cjs');
     expect(existsSync(cacheFile(cli))).toBe(true);
     // a fresh node with the default flags, as bin/berth runs it (the test runner's own flags may differ)
-    const probe = `import { loadBundle } from ${JSON.stringify(join(REPO, 'dist', 'cli', 'code-cache.js'))};
+    const probe = `import { loadBundle } from ${JSON.stringify(join(REPO, 'dist', 'cli', 'code-cache.cjs'))};
       const { exports, cached } = loadBundle(${JSON.stringify(cli)});
       console.log(cached, typeof exports.runCli);`;
     const r = await execa('node', ['--input-type=module', '-e', probe]);
     expect(r.stdout).toBe('true function');
-    const v = await execa('node', [join(REPO, 'dist', 'cli', 'main.js'), 'version']);
+    const v = await execa('node', [join(REPO, 'dist', 'cli', 'main.cjs'), 'version']);
     expect(v.stdout).toMatch(/^berth version \d+\.\d+\.\d+\n/);
   });
 

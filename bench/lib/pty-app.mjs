@@ -12,6 +12,8 @@ export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The checkout's CLI, or another build's (`--cli PATH`: main's, to compare in one run). */
 const cliAt = process.argv.indexOf('--cli');
 export const CLI = cliAt >= 0 ? resolve(process.argv[cliAt + 1]) : join(REPO, 'dist', 'cli', 'main.cjs');
+/** What a user runs (`npx berth` ends there): that checkout's bin/berth, its launcher, then Node. */
+const BIN = resolve(CLI, '..', '..', '..', 'bin', 'berth');
 export const COLS = 120;
 export const ROWS = 40;
 
@@ -27,13 +29,7 @@ export function startApp(store, env = {}, args = [], { cols = COLS } = {}) {
   const t0 = performance.now();
   const child = spawn(
     'script',
-    [
-      '-q',
-      '-e',
-      '-c',
-      `stty rows ${ROWS} cols ${cols}; exec node ${CLI}${args.map((a) => ' ' + a).join('')}`,
-      '/dev/null',
-    ],
+    ['-q', '-e', '-c', `stty rows ${ROWS} cols ${cols}; exec ${BIN}${args.map((a) => ' ' + a).join('')}`, '/dev/null'],
     {
       env: {
         ...process.env,

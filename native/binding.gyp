@@ -56,7 +56,7 @@
       "target_name": "berth-launch",
       "type": "executable",
       "dependencies": ["berth-constants", "berth-sqlite"],
-      "sources": ["launcher/main.c", "launcher/build.c", "launcher/run.c", "launcher/plan.c", "launcher/rows.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c"],
+      "sources": ["launcher/main.c", "launcher/build.c", "launcher/pull.c", "launcher/record.c", "launcher/run.c", "launcher/plan.c", "launcher/rows.c", "launcher/ref.c", "launcher/session.c", "launcher/store.c", "monitor/util.c", "monitor/strbuf.c", "monitor/json.c"],
       "ldflags": ["-static", "-Wl,--gc-sections", "-s"]
     },
     {

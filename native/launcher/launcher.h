@@ -3,6 +3,7 @@
 #define BERTH_LAUNCHER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "plan.h"
 #include "store.h"
 
@@ -33,6 +34,14 @@ typedef struct {
   const store_ev *remove_events; /* recorded between die and destroy when it is removed (network disconnect) */
   int nremove_events;
 } ctr_t;
+
+/* FNV-1a 64 of the working directory and the arguments, NUL-separated (record.ts lineHash). */
+uint64_t line_hash(const char *cwd, char *const *args, int n);
+/* A replay record's facts apart from the store (record.c): its version, the build of berth, root and runroot, the
+ * line, whether stderr is a terminal, its files' entries. 0 when they hold, else -1 and err says which. */
+int record_holds(const jval *doc, int version, const char *cwd, char *const *args, int nargs, berr_t *err);
+/* A `pull` line answered from its pull replay record (pull.c); hands the line to Node when it cannot be. */
+__attribute__((noreturn)) void pull_replay(int argc, char **argv);
 
 /* A `build` line answered from its build replay record (build.c); hands the line to Node when it cannot be. */
 __attribute__((noreturn)) void build_replay(int argc, char **argv);

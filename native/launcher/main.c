@@ -6,7 +6,8 @@
  * unchanged, to Node (dist/cli/main.cjs). It hands over before it has written
  * anything; once the container's record is in the store, it sees the run
  * through as the engine would (README.md, "The native launcher"). A `build`
- * line whose build replay record still holds is answered from it (build.c).
+ * line whose build replay record still holds is answered from it (build.c), a
+ * `pull` line of an image already here from its pull replay record (pull.c).
  *
  * BERTH_NATIVE_RUN=0 always hands over; BERTH_NATIVE_RUN=only never does
  * (it says why it could not take the command line and exits 125).
@@ -147,6 +148,9 @@ static void parse(int argc, char **argv, cmdline *c)
   if (i < argc &&
       (!strcmp(argv[i], "build") || (!strcmp(argv[i], "image") && i + 1 < argc && !strcmp(argv[i + 1], "build"))))
     build_replay(argc, argv);
+  if (i < argc &&
+      (!strcmp(argv[i], "pull") || (!strcmp(argv[i], "image") && i + 1 < argc && !strcmp(argv[i + 1], "pull"))))
+    pull_replay(argc, argv);
   if (i < argc && !strcmp(argv[i], "container")) i++;
   if (i >= argc || strcmp(argv[i], "run")) hand_over("not a run command");
   for (i++; i < argc && argv[i][0] == '-'; i++) {

@@ -221,6 +221,11 @@ int store_build_replay(store_t *s, const store_replay *r, berr_t *err)
     if (step1(s, "SELECT 1 FROM tags WHERE name = ? AND image_id = ?", v, 2) != SQLITE_ROW)
       rc = (fail(err, 0, "the tag %s names another image", r->tags[k]), 1);
   }
+  for (int k = 0; !rc && k < r->ndigests; k++) {
+    const char *v[] = {r->digests[k], r->image};
+    if (step1(s, "SELECT 1 FROM repo_digests WHERE name = ? AND image_id = ?", v, 2) != SQLITE_ROW)
+      rc = (fail(err, 0, "the digest name %s names another image", r->digests[k]), 1);
+  }
   for (int k = 0; !rc && k < r->nbases; k++)
     if (step1(s, "SELECT 1 FROM tags WHERE name = ? AND image_id = ?", r->bases + 2 * k, 2) != SQLITE_ROW)
       rc = (fail(err, 0, "the base %s names another image", r->bases[2 * k]), 1);

@@ -55,11 +55,14 @@ bool store_layers_held(store_t *s, const char *const *layers, int n);
 int store_remove(store_t *s, const char *id, const char *die_attrs, const char *attrs, const store_ev *extra,
                  int nextra, berr_t *err);
 
-/* What a build replay record (src/engine/build/replay/record.ts) says of the store. */
+/* What a build or pull replay record (src/engine/build/replay/record.ts, registry/pull-record.ts) says of the
+ * store. */
 typedef struct {
   const char *image;
   const char *const *tags; /* the tags the build set: each names the image */
   int ntags;
+  const char *const *digests; /* the repository digest names (a pull's): each names the image */
+  int ndigests;
   const char *const *bases; /* tag, image ID, tag, image ID, ...: each base tag names that image */
   int nbases;
   const char *const *steps; /* cache key, chain ID, ...: each key's entry gives that layer, which is there */
@@ -69,8 +72,8 @@ typedef struct {
 } store_replay;
 
 /* In one transaction: check every fact of the record, then mark the steps' cache entries used and record the events,
- * as the engine does for a build whose steps all come from the cache. 0 done; 1 a fact differs (err says which;
- * nothing written); -1 error. */
+ * as the engine does for a build whose steps all come from the cache (for a pull: its event). 0 done; 1 a fact differs
+ * (err says which; nothing written); -1 error. */
 int store_build_replay(store_t *s, const store_replay *r, berr_t *err);
 
 #endif

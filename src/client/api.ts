@@ -34,6 +34,8 @@ export { TRACE_ID, dependsOf, isTrace, resultOf } from '../engine/build/progress
 export { BuildError } from '../engine/build/errors.js';
 import type { BuildRequest } from '../engine/build/exec/build.js';
 import type { BuildRecordInput } from '../engine/build/replay/record.js';
+import type { PullRecordInput } from '../engine/registry/pull-record.js';
+export type { PullRecordInput } from '../engine/registry/pull-record.js';
 export type { NetworkResource, NetworkContainer } from '../engine/network/shapes.js';
 export type { NetworkCreate } from '../engine/network/create.js';
 import type { NetworkResource } from '../engine/network/shapes.js';
@@ -257,6 +259,11 @@ export interface RegistryApi {
    * signal, cancels the pull and leaves nothing behind.
    */
   pullImage(ref: string, opts?: PullOptions): AsyncIterable<ProgressMessage>;
+  /**
+   * Keep the replay record of a `pull` line whose image was here (the native launcher answers the line
+   * again from it: engine/registry/pull-record.ts), after pullImage(ref) finished; null when kept, else why not.
+   */
+  savePullRecord(ref: string, input: PullRecordInput): Promise<string | null>;
   /**
    * Push a tag (or with allTags every tag of the repository): docker's messages (Preparing,
    * Waiting, Pushing with progressDetail, Pushed, Layer already exists, Mounted from ...; then

@@ -32,6 +32,7 @@ import type {
   PlainRunRequest,
   WaitCondition,
   BuildRecordInput,
+  PullRecordInput,
   BuildRequest,
   PullOptions,
   PushOptions,
@@ -131,6 +132,9 @@ export class EmbeddedBackend implements Backend {
   }
   pushImage(ref: string, opts?: PushOptions) {
     return this.engine.pushImage(ref, opts);
+  }
+  savePullRecord(ref: string, input: PullRecordInput) {
+    return this.engine.savePullRecord(ref, input);
   }
   login(server: string | undefined, creds: RegistryCredentials, signal?: AbortSignal) {
     return this.engine.login(server, creds, signal);

@@ -3,6 +3,7 @@
  * store for a root directory and wires the modules together. No process-wide
  * state: several engines on several roots can live in one process.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { LoadOptions } from './archive/load.js';
@@ -104,6 +105,8 @@ import type {
   SearchResult,
   DistributionInfo,
 } from './types.js';
+import type { PresentPull } from './registry/pull.js';
+import type { PullRecordInput } from './registry/pull-record.js';
 import type { RegistryService } from './registry/service.js';
 import type { RegistrySettings } from './registry/settings.js';
 
@@ -259,7 +262,25 @@ export class Engine {
       import('./registry/progress.js'),
       this.registry(),
     ]);
-    yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal), opts.signal);
+    const start = Date.now();
+    this.presentPulls.delete(ref);
+    const present = (p: PresentPull) =>
+      this.presentPulls.set(ref, { ...p, start, schemeFile: svc.ctx.transport.schemeFile(p.hostport) });
+    yield* progressStream((emit, signal) => pullImage(this.store, svc, ref, opts, emit, signal, present), opts.signal);
+  }
+
+  /** The last pull of each reference that found its image here by the plain-HTTP HEAD (for its replay record). */
+  private readonly presentPulls = new Map<string, PresentPull & { start: number; schemeFile: string | null }>();
+
+  /** Write the replay record of a pull line (registry/pull-record.ts); null when written, else why not. */
+  async savePullRecord(ref: string, input: PullRecordInput): Promise<string | null> {
+    const { writePullRecord, pullRecordPath } = await import('./registry/pull-record.js');
+    const present = this.presentPulls.get(ref);
+    if (!present) {
+      rmSync(pullRecordPath(this.store, input.argv), { force: true });
+      return 'the image was not found here by the plain-HTTP HEAD';
+    }
+    return writePullRecord(this.store, input, present);
   }
 
   /** Push an image (docker's progress messages, an aux {Tag, Digest, Size} per tag; throws the failure). */

@@ -23,6 +23,7 @@ export interface SharedConstants {
    * must have last changed for a record to be written (covers coarse file timestamps).
    */
   buildRecord: { version: number; settleMs: number };
+  pullRecord: { version: number };
   /** docker's rule: one of firstChars, then at least minLength - 1 of restChars (the inside of a [...] class). */
   containerName: { firstChars: string; restChars: string; minLength: number };
   /**
@@ -37,6 +38,7 @@ export interface SharedConstants {
     plans: string;
     /** Build replay records (build/replay/record.ts), under the root. */
     buildRecords: string;
+    pullRecords: string;
     containerRun: string;
   };
   /** Files in a container's runtime directory (native/PROTOCOL.md). */

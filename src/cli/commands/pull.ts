@@ -1,6 +1,8 @@
 /** `berth pull [-a] [-q] [--platform P] NAME[:TAG|@DIGEST]`: docker's pull with its output. */
 import { isBerthError } from '../../client/api.js';
+import { OutputTap } from '../build-record.js';
 import { ExitError } from '../context.js';
+import { pullRecordLine } from '../pull-record.js';
 import { showPull } from '../pulling.js';
 import { canonical } from '../reference-names.js';
 import { bool, str, type Verb } from '../verb.js';
@@ -23,12 +25,30 @@ export const verb: Verb = {
     if (name.defaulted && !quiet) cli.out('Using default tag: latest');
     const backend = await cli.backend();
     const platform = str(opts, 'platform');
+    // a `pull [-q] NAME:TAG` line keeps what it printed for its replay record (cli/pull-record.ts)
+    const line = pullRecordLine(cli, backend, input);
+    const out = new OutputTap(cli.stdout);
     try {
-      await showPull(cli, backend, input, { allTags: all, quiet, ...(platform ? { platform } : {}) });
+      await showPull(cli, backend, input, {
+        allTags: all,
+        quiet,
+        out: line ? out.writer : cli.stdout,
+        ...(platform ? { platform } : {}),
+      });
     } catch (e) {
       if (isBerthError(e, 'CANCELLED')) throw new ExitError(130);
       throw e;
     }
-    cli.out(name.full);
+    if (!line) return cli.out(name.full);
+    out.writer.write(`${name.full}\n`);
+    await backend
+      .savePullRecord(input, {
+        argv: line,
+        stdout: out.text,
+        stderr: '',
+        stdoutTty: !!cli.stdout.isTTY,
+        stderrTty: !!cli.stderr.isTTY,
+      })
+      .catch(() => undefined);
   },
 };

@@ -14,6 +14,7 @@ import type {
   Backend,
   BackendInfo,
   BuildRecordInput,
+  PullRecordInput,
   BuildRequest,
   NetworkCreate,
   PlainRunRequest,
@@ -354,6 +355,9 @@ export class DockerBackend extends ImageOps implements Backend {
   }
   buildImage(req: BuildRequest, opts?: { signal?: AbortSignal }): AsyncGenerator<ProgressMessage> {
     return builds.build(this.conn, req, opts);
+  }
+  async savePullRecord(_ref: string, _input: PullRecordInput): Promise<string | null> {
+    return 'not the embedded engine';
   }
   async saveBuildRecord(_input: BuildRecordInput): Promise<string | null> {
     requireFeature(this.caps, 'runPlan');

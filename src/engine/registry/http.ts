@@ -173,7 +173,7 @@ const loadUndici = () =>
   }));
 
 /** How long a registry's scheme (https, or plain http for an insecure one) is remembered in the runtime directory. */
-const SCHEME_TTL_MS = 24 * 3600 * 1000;
+export const SCHEME_TTL_MS = 24 * 3600 * 1000;
 
 export class Transport {
   private readonly dispatchers = new Map<string, Dispatcher>();
@@ -220,9 +220,14 @@ export class Transport {
     return proxyFor(hostport, protocol, this.env) !== null;
   }
 
+  /** The file remembering a registry's scheme (null: none is remembered). */
+  schemeFile(hostport: string): string | null {
+    return this.cacheDir && join(this.cacheDir, `scheme-${hostport.replace(/[^\w.:[\]-]/g, '_')}`);
+  }
+
   private cachedScheme(hostport: string): 'http' | 'https' | null {
-    if (!this.cacheDir) return null;
-    const file = join(this.cacheDir, `scheme-${hostport.replace(/[^\w.:[\]-]/g, '_')}`);
+    const file = this.schemeFile(hostport);
+    if (!file) return null;
     try {
       if (Date.now() - statSync(file).mtimeMs > SCHEME_TTL_MS) return null;
       const v = readFileSync(file, 'utf8').trim();
@@ -233,10 +238,11 @@ export class Transport {
   }
 
   private rememberScheme(hostport: string, scheme: 'http' | 'https'): void {
-    if (!this.cacheDir) return;
+    const file = this.schemeFile(hostport);
+    if (!this.cacheDir || !file) return;
     try {
       mkdirSync(this.cacheDir, { recursive: true, mode: 0o700 });
-      writeFileSync(join(this.cacheDir, `scheme-${hostport.replace(/[^\w.:[\]-]/g, '_')}`), scheme);
+      writeFileSync(file, scheme);
     } catch {
       /* a cache only */
     }

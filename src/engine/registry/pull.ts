@@ -25,10 +25,29 @@ import {
 import type { Store } from '../store/store.js';
 import type { PullOptions } from '../types.js';
 import { hostPlatform } from './platform-match.js';
-import { quickHeadDigest } from './quick-head.js';
+import { quickHeadDigest, type QuickHead } from './quick-head.js';
+import { immediate } from '../store/db.js';
 import type { Emit } from './progress.js';
 import { fetchManifest, names, resolveImage } from './resolve-manifest.js';
 import type { RegistryService } from './service.js';
+
+/**
+ * A pull that found its tag's image here through the plain-HTTP HEAD alone: what a pull replay
+ * record (pull-record.ts) needs to let the native launcher answer the same line again.
+ */
+export interface PresentPull {
+  /** The registry's host[:port], the repository path and tag, as the HEAD named them. */
+  hostport: string;
+  path: string;
+  tag: string;
+  head: QuickHead;
+  /** The image, its tag and digest names (normalized). */
+  image: string;
+  tagName: string;
+  digestName: string;
+  /** The pull event: [type, action, actor, attributes JSON]. */
+  event: [string, string, string, string];
+}
 
 function wantedPlatform(opts: PullOptions): { platform: Platform; explicit: boolean } {
   if (!opts.platform) return { platform: hostPlatform(), explicit: false };
@@ -42,6 +61,7 @@ export async function pullImage(
   opts: PullOptions,
   emit: Emit,
   signal: AbortSignal,
+  present?: (p: PresentPull) => void,
 ): Promise<void> {
   const parsed = parseReference(input);
   const { platform, explicit } = wantedPlatform(opts);
@@ -55,7 +75,7 @@ export async function pullImage(
     return;
   }
   const ref = withDefaultTag(parsed);
-  const r = await pullOne(store, service, ref, platform, explicit, emit, signal, opts);
+  const r = await pullOne(store, service, ref, platform, explicit, emit, signal, opts, present);
   emit({
     status: `Status: ${r.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}`,
   });
@@ -74,6 +94,7 @@ async function pullOne(
   emit: Emit,
   signal: AbortSignal,
   opts: PullOptions,
+  present?: (p: PresentPull) => void,
 ): Promise<{ id: string; digest: string; updated: boolean }> {
   // docker says this once the manifest is there (so not before an error), naming the repository path
   // (a digest pull's line is named by the whole reference, as docker names it)
@@ -88,15 +109,35 @@ async function pullOne(
   const had = ref.digest ? store.images.digestTarget(localName(ref)) : store.images.tagTarget(localName(ref));
   if (had && platformOk(had)) {
     let digest = ref.digest ?? null;
+    let quick: QuickHead | null = null;
+    const main = hosts[hosts.length - 1]!;
     if (!digest) {
-      const main = hosts[hosts.length - 1]!;
       // Node's own http when nothing stands in the way; the full client otherwise (credentials, proxies)
       if (main.scheme === null && !opts.auth && !(await main.credentials())) {
-        digest = await quickHeadDigest(service.ctx.transport, main.host, ref.path, ref.tag!, names(ref), signal);
+        quick = await quickHeadDigest(service.ctx.transport, main.host, ref.path, ref.tag!, names(ref), signal);
+        digest = quick?.digest ?? null;
       }
       digest ??= (await main.repository(ref.path).headManifest(ref.tag!, names(ref), signal))?.digest ?? null;
     }
-    if (digest && store.images.digestTarget(`${repoName(ref)}@${digest}`) === had) {
+    const digestName = `${repoName(ref)}@${digest}`;
+    if (digest && store.images.digestTarget(digestName) === had) {
+      // docker records a pull of an image that was up to date too
+      const labels = store.blobs.readJson<{ config?: { Labels?: Record<string, string> | null } }>(had).config?.Labels;
+      const attributes = { ...(labels ?? {}), name: familiarName(ref) };
+      immediate(store.db, () =>
+        store.event({ type: 'image', action: 'pull', actorId: familiarString(ref), attributes }),
+      );
+      if (quick?.scheme === 'http' && present)
+        present({
+          hostport: main.host,
+          path: ref.path,
+          tag: ref.tag!,
+          head: quick,
+          image: had,
+          tagName: localName(ref),
+          digestName,
+          event: ['image', 'pull', familiarString(ref), JSON.stringify(attributes)],
+        });
       pulling();
       emit({ status: `Digest: ${digest}` });
       return { id: had, digest, updated: false };

@@ -11,6 +11,13 @@ import { responseError } from './errors.js';
 import type { Transport } from './http.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 
+/** What the HEAD asked and was answered: the digest, and the request (for a pull replay record). */
+export interface QuickHead {
+  digest: string;
+  scheme: 'https' | 'http';
+  accept: string;
+}
+
 export async function quickHeadDigest(
   transport: Transport,
   hostport: string,
@@ -18,7 +25,7 @@ export async function quickHeadDigest(
   reference: string,
   names: { ref: string; repo: string },
   signal?: AbortSignal,
-): Promise<string | null> {
+): Promise<QuickHead | null> {
   if (transport.proxied(hostport, 'https:') || transport.proxied(hostport, 'http:')) return null;
   let scheme: 'https' | 'http';
   let insecure: boolean;
@@ -29,12 +36,13 @@ export async function quickHeadDigest(
   }
   const mod = scheme === 'https' ? await import('node:https') : await import('node:http');
   const url = new URL(`${scheme}://${hostport}/v2/${path}/manifests/${reference}`);
+  const accept = MANIFEST_ACCEPT.join(', ');
   const res = await new Promise<IncomingMessage | null>((resolve) => {
     const req = mod.request(
       url,
       {
         method: 'HEAD',
-        headers: { accept: MANIFEST_ACCEPT.join(', ') },
+        headers: { accept },
         timeout: 15_000,
         ...(signal ? { signal } : {}),
         ...(scheme === 'https' ? transport.tlsOptions(hostport, insecure) : {}),
@@ -54,5 +62,5 @@ export async function quickHeadDigest(
   if (res.statusCode === 404) throw responseError(404, '', { kind: 'manifest', ...names });
   const digest = res.headers['docker-content-digest'];
   if (res.statusCode !== 200 || typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) return null;
-  return digest;
+  return { digest, scheme, accept };
 }

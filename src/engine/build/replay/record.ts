@@ -167,7 +167,8 @@ export function writeBuildRecord(store: Store, input: BuildRecordInput): string 
 /** Records are kept for this many lines at most (the least recently written go): a line per directory adds up. */
 const MAX_RECORDS = 64;
 
-function keepNewest(dir: string, max: number): void {
+/** Keep the newest `max` records of a directory (by mtime); the others go. */
+export function keepNewest(dir: string, max: number): void {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json'));

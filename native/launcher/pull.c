@@ -131,8 +131,8 @@ static int head_manifest(const jval *doc, const char *digest, berr_t *err)
   buf[got] = 0;
   if (!strstr(buf, "\r\n\r\n")) return fail(err, 0, "the registry's answer is malformed or incomplete");
   int status = 0;
-  if (sscanf(buf, "HTTP/1.%*1[01] %3d ", &status) != 1 || status != 200)
-    return fail(err, 0, "the registry answered %d", status);
+  if (sscanf(buf, "HTTP/1.%*1[01] %3d ", &status) != 1) return fail(err, 0, "the registry's answer is malformed");
+  if (status != 200) return fail(err, 0, "the registry answered %d", status);
   char got_digest[128];
   if (!header(buf, "docker-content-digest", got_digest, sizeof got_digest) || strcmp(got_digest, digest))
     return fail(err, 0, "the registry names another manifest");

@@ -8,6 +8,7 @@
  * never starts Node (it exits 125 where it would hand over).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -51,6 +52,15 @@ describeIf(peerSkipReason())('pull replay records (the launcher answers a presen
     return node;
   }
 
+  /** Change the record of the line that pulls `ref`. */
+  function rewrite(ref: string, change: (doc: Record<string, unknown>) => Record<string, unknown>): void {
+    const dir = join(t.root, 'pull-records');
+    for (const n of readdirSync(dir)) {
+      const doc = JSON.parse(readFileSync(join(dir, n), 'utf8')) as { argv: string[] };
+      if (doc.argv.includes(ref)) writeFileSync(join(dir, n), JSON.stringify(change(doc)));
+    }
+  }
+
   const pullEvents = async (ref: string) =>
     (await berth(t, ['events', '--since', '0', '--until', '0s', '--filter', 'event=pull'])).stdout
       .split('\n')
@@ -83,6 +93,9 @@ describeIf(peerSkipReason())('pull replay records (the launcher answers a presen
     const seen = reg.accessLog().slice(before);
     expect(seen.map((e) => `${e.method} ${e.path}`)).toEqual(['HEAD /v2/lib/p/manifests/a']);
     expect(await pullEvents(ref)).toBe(events + 1);
+    // Node records docker's pull event for an image that was up to date too
+    expect((await berth(t, ['pull', '-q', ref])).stdout).toBe(`${ref}\n`);
+    expect(await pullEvents(ref)).toBe(events + 2);
   });
 
   it('hands over when another image was pushed under the tag: Node pulls it', async () => {
@@ -140,14 +153,41 @@ describeIf(peerSkipReason())('pull replay records (the launcher answers a presen
 
     const other = `${reg.host}/lib/p:f`;
     await primed(['pull', '-q', other]);
-    const dir = join(t.root, 'pull-records');
-    for (const n of readdirSync(dir)) {
-      const doc = JSON.parse(readFileSync(join(dir, n), 'utf8')) as { argv: string[]; stamp: string };
-      if (doc.argv.includes(other)) writeFileSync(join(dir, n), JSON.stringify({ ...doc, stamp: 'another' }));
-    }
+    rewrite(other, (doc) => ({ ...doc, stamp: 'another' }));
     const stale = await launch(['pull', '-q', other], 'only');
     expect([stale.exitCode, stale.stderr]).toEqual([125, expect.stringMatching(/another build/)]);
     expect((await launch(['pull', '-q', other], 'auto')).stdout).toBe(`${other}\n`);
+    // Node kept a new record; past the scheme's memory (a day) it is not used
+    expect((await launch(['pull', '-q', other], 'only')).exitCode).toBe(0);
+    rewrite(other, (doc) => ({ ...doc, expires: Date.now() - 1 }));
+    const expired = await launch(['pull', '-q', other], 'only');
+    expect([expired.exitCode, expired.stderr]).toEqual([125, expect.stringMatching(/remembered no longer/)]);
+  });
+
+  it('hands over on another status or a malformed answer, before writing anything', async () => {
+    const ref = `${reg.host}/lib/p:a`;
+    const answers = [
+      'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n',
+      'hello\r\n\r\n',
+      'HTTP/1.1 200 OK\r\n',
+    ];
+    const server = createServer((c) => {
+      c.once('data', () => c.end(answers.shift()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      rewrite(ref, (doc) => ({ ...doc, port }));
+      const events = await pullEvents(ref);
+      for (const why of [/answered 500/, /malformed/, /malformed or incomplete/]) {
+        const r = await launch(['pull', '-q', ref], 'only');
+        expect([r.exitCode, r.stderr]).toEqual([125, expect.stringMatching(why)]);
+      }
+      expect(await pullEvents(ref)).toBe(events);
+    } finally {
+      server.close();
+    }
+    expect((await launch(['pull', '-q', ref], 'auto')).stdout).toBe(`${ref}\n`);
   });
 
   it('hands over when the registry is gone: Node prints its one-line error', async () => {

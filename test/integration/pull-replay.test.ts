@@ -172,7 +172,7 @@ describeIf(peerSkipReason())('pull replay records (the launcher answers a presen
       'HTTP/1.1 200 OK\r\n',
     ];
     const server = createServer((c) => {
-      c.once('data', () => c.end(answers.shift()));
+      c.once('data', () => c.end(answers.shift() ?? ''));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -2,7 +2,7 @@
 /**
  * bench/pull-push: pull the 268 MB Debian image of bench/load-save.mjs from a
  * distribution registry on loopback into fresh stores, alternating runs:
- * `berth pull` against `docker pull` (a private dockerd of the peer's binary
+ * `berth pull` (bin/berth, as a user runs it) against `docker pull` (a private dockerd of the peer's binary
  * and flags), `podman pull` (fresh storage each run) and `skopeo copy
  * docker://… oci:DIR` (which does not unpack). Then `berth push` against
  * `docker push` of the same image to a fresh registry; berth pull's peak
@@ -90,7 +90,10 @@ const compressedBytes = manifest.layers.reduce((n, l) => n + l.size, 0) + manife
 
 const berthRoot = join(mnt, 'berth-root');
 const berthEnv = (root) => ({ BERTH_ROOT: root, BERTH_RUNROOT: `${root}-run` });
-const berth = (root, ...a) => run('node', [cli, ...a], berthEnv(root));
+// as a user runs it: the measured checkout's bin/berth (the launcher, then Node; the launcher answers a present pull
+// from its record and hands Node NODE_EXTRA_CA_CERTS to read only when it opens a TLS connection)
+const berthBin = join(dirname(cli), '..', '..', 'bin', 'berth');
+const berth = (root, ...a) => run(berthBin, a, berthEnv(root));
 const rmrf = (p) => rmSync(p, { recursive: true, force: true });
 const podmanDir = join(mnt, 'podman');
 const podman = (...a) =>
@@ -175,9 +178,7 @@ try {
   if (has.pull) {
     cleanups.berth();
     peakKb = peakRssKb({ ...env, ...berthEnv(berthRoot) }, 'node', [cli, 'pull', '-q', REF]);
-    // as a user runs it: the measured checkout's bin/berth (its launcher answers a present pull from the record)
-    const berthBin = join(dirname(cli), '..', '..', 'bin', 'berth');
-    presentPull('berth', () => run(berthBin, ['pull', '-q', REF], berthEnv(berthRoot)));
+    presentPull('berth', () => berth(berthRoot, 'pull', '-q', REF));
     cleanups.berth();
   }
   pulls.docker();

@@ -32,7 +32,7 @@
 
 #include "errors.h"
 
-#define FIELDS 6
+#define FIELDS     6
 #define STREAM_BUF (1 << 20)
 
 struct read_work {
@@ -57,8 +57,7 @@ struct read_work {
 static ssize_t read_full(int fd, unsigned char *buf, size_t len, off_t off)
 {
   ssize_t n;
-  do
-    n = pread(fd, buf, len, off);
+  do n = pread(fd, buf, len, off);
   while (n < 0 && errno == EINTR);
   return n;
 }

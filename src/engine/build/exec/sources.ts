@@ -191,7 +191,10 @@ export class StepSources {
     if (src.kind === 'context') {
       const view = this.sc.context.view;
       const paths = resolveWildcards(view, src.path);
-      return { open: { view, paths, owners: false, ...excluded }, inputs: await this.sums(view, paths, false, ex, true) };
+      return {
+        open: { view, paths, owners: false, ...excluded },
+        inputs: await this.sums(view, paths, false, ex, true),
+      };
     }
     if (src.kind === 'stage' || src.kind === 'image') {
       const chains = await this.chainsOf(src);

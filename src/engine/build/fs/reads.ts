@@ -6,6 +6,10 @@
  * instead of reading the file a second time. The layer then holds exactly
  * what its cache key covers, even when a file changes during the build.
  *
+ * A checksum reads its entries with readMany: the regular files in
+ * batches on libuv's pool (native/addon/read-files.c: open, compare, read,
+ * sha256 there), beside the walk; read() is the one-entry form.
+ *
  * Files are opened without following a symbolic link in the last
  * component and checked to be the entry the lstat saw (a file swapped for
  * a link or another file between the two is an error, as in the copy), so
@@ -134,10 +138,19 @@ export class ReadMemo {
     const half = files.length < 64 ? files.length : files.length >> 1;
     const batches = [files.slice(0, half), files.slice(half)].filter((b) => b.length);
     const keeps = [keep.slice(0, half), keep.slice(half)];
-    const runs = batches.map((b, j) => this.readBatch(b.map((i) => items[i]!), keeps[j]!));
+    const runs = batches.map((b, j) =>
+      this.readBatch(
+        b.map((i) => items[i]!),
+        keeps[j]!,
+      ),
+    );
     const done = await Promise.allSettled(runs);
     for (const [j, d] of done.entries()) {
-      if (d.status === 'rejected') throw this.readError(d.reason, batches[j]!.map((i) => items[i]!));
+      if (d.status === 'rejected')
+        throw this.readError(
+          d.reason,
+          batches[j]!.map((i) => items[i]!),
+        );
       for (const [k, e] of d.value.entries()) {
         const i = batches[j]![k]!;
         out[i] = e;

@@ -21,7 +21,7 @@
       ],
       "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)"]}
     },
-    {"target_name": "berth_native", "sources": ["addon/addon.c", "addon/write-files.c"]},
+    {"target_name": "berth_native", "sources": ["addon/addon.c", "addon/write-files.c", "addon/read-files.c"]},
     {
       "target_name": "syscall-table",
       "type": "none",

@@ -421,6 +421,7 @@ static napi_value init(napi_env env, napi_value exports)
       {"pidfdAlive", NULL, js_pidfd_alive, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeFilesAsync", NULL, js_write_files_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readFilesAsync", NULL, js_read_files_async, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

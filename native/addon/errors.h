@@ -7,4 +7,7 @@ napi_value errno_error(napi_env env, int e, const char *syscall, const char *pat
 
 /* writeFilesAsync(paths, data, meta): write-files.c */
 napi_value js_write_files_async(napi_env env, napi_callback_info info);
+
+/* readFilesAsync(paths, meta, arena, out, digests): read-files.c */
+napi_value js_read_files_async(napi_env env, napi_callback_info info);
 #endif

@@ -34,6 +34,13 @@ export interface NativeAddon {
    * 1/0, atime, mtime in seconds). None may exist.
    */
   writeFilesAsync(paths: string, data: Buffer, meta: Float64Array): Promise<void>;
+  /**
+   * Read regular files on a thread of libuv's pool (read-files.c): `paths` each ended by a NUL,
+   * 6 numbers each in `meta` (the walk's lstat: dev, ino, mode, size; keep 1/0; offset in
+   * `arena`). Fills `out` (2 each: kept 1/0, has attributes 1/0) and `digests` (32 bytes each,
+   * sha256). A file that is not the entry the lstat saw rejects with syscall "changed".
+   */
+  readFilesAsync(paths: string, meta: Float64Array, arena: Buffer, out: Float64Array, digests: Buffer): Promise<void>;
 }
 
 /** Linux mount(2) flags used by the engine. */

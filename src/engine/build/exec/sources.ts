@@ -145,20 +145,24 @@ export class StepSources {
   }
 
   /** Checksums of the paths a view source names (a missing one, unless a wildcard, fails). */
-  private sums(
+  private async sums(
     view: FsView,
     paths: string[],
     owners: boolean,
     exclude: IgnoreMatcher | null,
     memo: boolean,
     chain: string | null = null,
-  ): string[] {
+  ): Promise<string[]> {
     const db = chain !== null ? new BuildCacheDb(this.sc.store.db) : null;
     const options = `${owners}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
-    return paths.map((p) => {
+    const out: string[] = [];
+    for (const p of paths) {
       // a stage's result or an image never changes: its checksums are remembered by its top layer
       const known = db?.sum(chain!, p, options);
-      if (known) return `${p}:${known}`;
+      if (known) {
+        out.push(`${p}:${known}`);
+        continue;
+      }
       let rel: string;
       try {
         rel = followSource(view, p);
@@ -170,12 +174,13 @@ export class StepSources {
       const key = `${rel}\0${exclude ? JSON.stringify(exclude.patterns.map((x) => x.pattern)) : ''}`;
       let s = memo ? this.sc.contextSums.get(key) : undefined;
       if (s === undefined) {
-        s = checksum(view, rel, { owners, exclude, memo: this.sc.reads });
+        s = await checksum(view, rel, { owners, exclude, memo: this.sc.reads });
         if (memo) this.sc.contextSums.set(key, s);
       }
       db?.putSum(chain!, p, options, s);
-      return `${p}:${s}`;
-    });
+      out.push(`${p}:${s}`);
+    }
+    return out;
   }
 
   /** Open one COPY/ADD source; returns it and the checksum inputs for the key. */
@@ -186,7 +191,10 @@ export class StepSources {
     if (src.kind === 'context') {
       const view = this.sc.context.view;
       const paths = resolveWildcards(view, src.path);
-      return { open: { view, paths, owners: false, ...excluded }, inputs: this.sums(view, paths, false, ex, true) };
+      return {
+        open: { view, paths, owners: false, ...excluded },
+        inputs: await this.sums(view, paths, false, ex, true),
+      };
     }
     if (src.kind === 'stage' || src.kind === 'image') {
       const chains = await this.chainsOf(src);
@@ -194,7 +202,7 @@ export class StepSources {
       const paths = resolveWildcards(view, src.path);
       return {
         open: { view, paths, owners: true, ...excluded },
-        inputs: this.sums(view, paths, true, ex, false, chains.at(-1) ?? ''),
+        inputs: await this.sums(view, paths, true, ex, false, chains.at(-1) ?? ''),
       };
     }
     const dir = join(this.dir, `src-${n}`);
@@ -244,7 +252,7 @@ export class StepSources {
     const gitDir = left.length ? new IgnoreMatcher(left) : null;
     return {
       open: { view, paths: ['/'], owners: false, ...(gitDir ? { exclude: gitDir } : {}) },
-      inputs: this.sums(view, ['/'], false, gitDir, false),
+      inputs: await this.sums(view, ['/'], false, gitDir, false),
     };
   }
 }

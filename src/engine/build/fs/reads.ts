@@ -6,6 +6,10 @@
  * instead of reading the file a second time. The layer then holds exactly
  * what its cache key covers, even when a file changes during the build.
  *
+ * A checksum reads its entries with readMany: the regular files in
+ * batches on libuv's pool (native/addon/read-files.c: open, compare, read,
+ * sha256 there), beside the walk; read() is the one-entry form.
+ *
  * Files are opened without following a symbolic link in the last
  * component and checked to be the entry the lstat saw (a file swapped for
  * a link or another file between the two is an error, as in the copy), so
@@ -51,6 +55,13 @@ export function xattrsOf(host: string): [string, Buffer][] {
     }
   }
   return out;
+}
+
+/** An entry to read: its host path, the lstat the walk saw and its name in errors. */
+export interface ReadItem {
+  host: string;
+  st: Stats;
+  name: string;
 }
 
 export interface ReadEntry {
@@ -102,6 +113,95 @@ export class ReadMemo {
     if (st.isFile()) this.readFile(host, e, name, keep);
     if (keep) this.entries.set(host, e);
     return e;
+  }
+
+  /**
+   * The entries read, as read() reads each, in one go: the regular files
+   * beside the main thread (native readFilesAsync, in two batches on
+   * libuv's pool), every other entry here. The same entries, digests,
+   * kept bytes and errors as read() one after the other.
+   */
+  async readMany(items: ReadItem[]): Promise<ReadEntry[]> {
+    const out: ReadEntry[] = new Array(items.length);
+    const files: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { host, st, name } = items[i]!;
+      const had = this.entries.get(host);
+      if (had && sameEntry(had.st, st)) out[i] = had;
+      else if (!st.isFile()) out[i] = this.read(host, st, name);
+      else files.push(i);
+    }
+    if (!files.length) return out;
+    // the entries kept as read() keeps them: those before MAX_ENTRIES, and any seen before
+    let room = MAX_ENTRIES - this.entries.size;
+    const keep = files.map((i) => !!this.entries.get(items[i]!.host) || room-- > 0);
+    const half = files.length < 64 ? files.length : files.length >> 1;
+    const batches = [files.slice(0, half), files.slice(half)].filter((b) => b.length);
+    const keeps = [keep.slice(0, half), keep.slice(half)];
+    const runs = batches.map((b, j) =>
+      this.readBatch(
+        b.map((i) => items[i]!),
+        keeps[j]!,
+      ),
+    );
+    const done = await Promise.allSettled(runs);
+    for (const [j, d] of done.entries()) {
+      if (d.status === 'rejected')
+        throw this.readError(
+          d.reason,
+          batches[j]!.map((i) => items[i]!),
+        );
+      for (const [k, e] of d.value.entries()) {
+        const i = batches[j]![k]!;
+        out[i] = e;
+        if (keeps[j]![k]) this.entries.set(items[i]!.host, e);
+      }
+    }
+    return out;
+  }
+
+  /** One batch of files read natively; the entries in order. */
+  private async readBatch(items: ReadItem[], keep: boolean[]): Promise<ReadEntry[]> {
+    const n = items.length;
+    const meta = new Float64Array(n * 6);
+    let arenaLen = 0;
+    for (let k = 0; k < n; k++) {
+      const st = items[k]!.st;
+      const size = st.size;
+      const kept = keep[k]! && size <= this.perFile && this.kept + size <= this.budget;
+      if (kept) this.kept += size;
+      meta.set([st.dev, st.ino, st.mode, size, kept ? 1 : 0, arenaLen], k * 6);
+      // one byte more than the size: a read that fills it means the file grew
+      if (kept) arenaLen += size + 1;
+    }
+    const arena = Buffer.allocUnsafe(arenaLen);
+    const res = new Float64Array(n * 2);
+    const digests = Buffer.allocUnsafe(n * 32);
+    const paths = items.map((x) => x.host).join('\0') + '\0';
+    await native().readFilesAsync(paths, meta, arena, res, digests);
+    const entries: ReadEntry[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const { host, st } = items[k]!;
+      const at = meta[k * 6 + 5]!;
+      let data: Buffer | null = null;
+      if (res[k * 2] === 1) data = arena.subarray(at, at + st.size);
+      else if (meta[k * 6 + 4] === 1) this.kept -= st.size;
+      entries[k] = {
+        st,
+        xattrs: res[k * 2 + 1] === 1 ? xattrsOf(host) : NONE,
+        digest: digests.toString('hex', k * 32, k * 32 + 32),
+        data,
+      };
+    }
+    return entries;
+  }
+
+  /** A batch's failure as read() reports it: a file not the entry the walk saw is named. */
+  private readError(e: unknown, items: ReadItem[]): unknown {
+    const err = e as NodeJS.ErrnoException;
+    if (err?.syscall !== 'changed') return e;
+    const name = items.find((x) => x.host === err.path)?.name ?? err.path;
+    return new BerthError('INVALID_ARGUMENT', `/${name} changed while it was read`);
   }
 
   /**

@@ -8,11 +8,15 @@
  * never modification times, as BuildKit's checksums. Pure reads.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { BerthError } from '../../errors.js';
 import type { IgnoreMatcher } from '../../../common/dockerignore.js';
-import { ReadMemo } from './reads.js';
+import { ReadMemo, type ReadEntry, type ReadItem } from './reads.js';
 import { resolveIn, type FsView } from './view.js';
+
+/** Entries walked before their reads start (a chunk's files are read in two batches). */
+const CHUNK = 2048;
 
 export const hasWildcard = (p: string) => /(^|[^\\])[*?[]/.test(p);
 
@@ -77,22 +81,44 @@ export function followSource(view: FsView, path: string): string {
 
 /**
  * The checksum of what a source selects: the followed entry and, for a
- * directory, everything below it (minus `exclude`). What it reads is kept
- * in `memo` (when given) for the copy.
+ * directory, everything below it (minus `exclude`). The tree is walked
+ * first, then its entries read in one go (the files beside the main
+ * thread), then hashed in the walk's order. What it reads is kept in
+ * `memo` (when given) for the copy.
  */
-export function checksum(
+export async function checksum(
   view: FsView,
   rel: string,
   opts: { owners: boolean; exclude?: IgnoreMatcher | null; memo?: ReadMemo },
-): string {
-  const h = createHash('sha256');
+): Promise<string> {
   const memo = opts.memo ?? new ReadMemo(0, 0);
+  const walked: { r: string; name: string; st: Stats; type: string }[] = [];
+  // the entries are read a chunk at a time while the walk goes on (the reads run beside it)
+  const parts: Promise<ReadEntry[]>[] = [];
+  let chunk: ReadItem[] = [];
+  const flush = () => {
+    const part = memo.readMany(chunk);
+    part.catch(() => {}); // awaited below, in order: the first entry's error is the one thrown
+    parts.push(part);
+    chunk = [];
+  };
   const visit = (r: string, name: string) => {
     const st = view.lstat(r);
     if (!st) return;
     if (name && opts.exclude?.ignores(name)) return;
     const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : st.isFIFO() ? 'p' : 'c';
-    const read = memo.read(view.hostPath(r), st, r);
+    walked.push({ r, name, st, type });
+    chunk.push({ host: view.hostPath(r), st, name: r });
+    if (chunk.length >= CHUNK) flush();
+    if (type === 'd') for (const n of view.readdir(r)) visit(r ? `${r}/${n}` : n, name ? `${name}/${n}` : n);
+  };
+  visit(rel, '');
+  flush();
+  const reads: ReadEntry[] = [];
+  for (const part of parts) for (const e of await part) reads.push(e);
+  const h = createHash('sha256');
+  for (const [i, { r, name, st, type }] of walked.entries()) {
+    const read = reads[i]!;
     const fields = [
       name,
       type,
@@ -105,9 +131,7 @@ export function checksum(
       read.digest,
     ];
     h.update(fields.join('\0') + '\n');
-    if (type === 'd') for (const n of view.readdir(r)) visit(r ? `${r}/${n}` : n, name ? `${name}/${n}` : n);
-  };
-  visit(rel, '');
+  }
   return h.digest('hex');
 }
 

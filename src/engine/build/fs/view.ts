@@ -64,10 +64,14 @@ function lstatOrNull(p: string): Stats | null {
 
 /** A directory as it is (a single layer tree: its whiteout devices are not files). */
 export class DirView implements FsView {
+  /** The root as join() normalizes it, for hostPath's plain concatenation ('' for /). */
+  private readonly base: string;
   constructor(
     readonly root: string,
     private readonly hideWhiteouts = false,
-  ) {}
+  ) {
+    this.base = join(root, 'x').slice(0, -2);
+  }
   lstat(rel: string): Stats | null {
     const st = lstatOrNull(this.hostPath(rel));
     if (st && this.hideWhiteouts && st.isCharacterDevice() && st.rdev === 0) return null;
@@ -86,7 +90,12 @@ export class DirView implements FsView {
     return this.hideWhiteouts ? names.filter((n) => this.lstat(rel ? `${rel}/${n}` : n)) : names;
   }
   hostPath(rel: string): string {
-    return rel ? join(this.root, rel) : this.root;
+    if (!rel) return this.root;
+    // a walk's clean path (no empty, . or .. part, nor a first one that starts with a dot) is
+    // joined as join() would join it, at a fraction of its cost (a build joins one per entry)
+    if (rel[0] !== '/' && rel[0] !== '.' && !rel.endsWith('/') && !rel.includes('//') && !rel.includes('/.'))
+      return `${this.base}/${rel}`;
+    return join(this.root, rel);
   }
 }
 

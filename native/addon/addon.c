@@ -76,6 +76,17 @@ napi_value errno_error(napi_env env, int e, const char *syscall, const char *pat
   return err;
 }
 
+void settle_promise(napi_env env, napi_deferred deferred, napi_status status, int err, const char *syscall,
+                    const char *path)
+{
+  if (status == napi_ok && err == 0) {
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    napi_resolve_deferred(env, deferred, undef);
+  } else
+    napi_reject_deferred(env, deferred, errno_error(env, err ? err : EIO, syscall, path));
+}
+
 static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path)
 {
   napi_throw(env, errno_error(env, e, syscall, path));
@@ -276,13 +287,7 @@ static void syncfs_execute(napi_env env, void *data)
 static void syncfs_complete(napi_env env, napi_status status, void *data)
 {
   struct syncfs_work *w = data;
-  if (status == napi_ok && w->err == 0) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, w->deferred, undef);
-  } else {
-    napi_reject_deferred(env, w->deferred, errno_error(env, w->err ? w->err : EIO, "syncfs", w->path));
-  }
+  settle_promise(env, w->deferred, status, w->err, "syncfs", w->path);
   napi_delete_async_work(env, w->work);
   free(w);
 }

@@ -4,6 +4,10 @@
 #include <node_api.h>
 
 napi_value errno_error(napi_env env, int e, const char *syscall, const char *path);
+/* An async work's promise settled: resolved (undefined) when the work ran and err is 0, else rejected with the
+ * errno error of err (EIO when the work did not run) naming syscall and path. */
+void settle_promise(napi_env env, napi_deferred deferred, napi_status status, int err, const char *syscall,
+                    const char *path);
 
 /* writeFilesAsync(paths, data, meta): write-files.c */
 napi_value js_write_files_async(napi_env env, napi_callback_info info);

@@ -188,15 +188,7 @@ static void free_work(napi_env env, struct read_work *w)
 static void read_complete(napi_env env, napi_status status, void *data)
 {
   struct read_work *w = data;
-  if (status == napi_ok && w->err == 0) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, w->deferred, undef);
-  } else {
-    napi_reject_deferred(
-        env, w->deferred,
-        errno_error(env, w->err ? w->err : EIO, w->err_syscall ? w->err_syscall : "readFiles", w->err_path));
-  }
+  settle_promise(env, w->deferred, status, w->err, w->err_syscall ? w->err_syscall : "readFiles", w->err_path);
   napi_delete_async_work(env, w->work);
   free_work(env, w);
 }

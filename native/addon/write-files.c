@@ -119,15 +119,7 @@ static void write_execute(napi_env env, void *data)
 static void write_complete(napi_env env, napi_status status, void *data)
 {
   struct write_work *w = data;
-  if (status == napi_ok && w->err == 0) {
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    napi_resolve_deferred(env, w->deferred, undef);
-  } else {
-    napi_reject_deferred(
-        env, w->deferred,
-        errno_error(env, w->err ? w->err : EIO, w->err_syscall ? w->err_syscall : "writeFiles", w->err_path));
-  }
+  settle_promise(env, w->deferred, status, w->err, w->err_syscall ? w->err_syscall : "writeFiles", w->err_path);
   napi_delete_reference(env, w->data_ref);
   napi_delete_reference(env, w->meta_ref);
   napi_delete_async_work(env, w->work);

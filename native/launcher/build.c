@@ -56,35 +56,17 @@ void build_replay(int argc, char **argv)
   if (!getcwd(cwd, sizeof cwd)) hand_over("no working directory");
   char *const *args = argv + 1;
   int nargs = argc - 1;
-  char path[PATH_MAX];
-  if ((size_t)snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_BUILD_RECORDS "/%016llx.json", C.root,
-                       (unsigned long long)line_hash(cwd, args, nargs)) >= sizeof path)
-    hand_over("the root's path is too long");
-  berr_t err = {0};
-  autofree char *text = read_file(path, NULL, &err);
-  if (!text) hand_over("no build record for this line");
-  jval *doc = json_parse(text, &err);
-  if (!doc) hand_over(err.msg);
-  if (record_holds(doc, BERTH_BUILD_RECORD_VERSION, cwd, args, nargs, &err) < 0) hand_over(err.msg);
+  jval *doc = record_for_line(BERTH_LAYOUT_BUILD_RECORDS, "build", BERTH_BUILD_RECORD_VERSION, cwd, args, nargs);
 
   int ntags = 0, nbases = 0, nsteps = 0, nevents = 0;
   const char *const *tags = json_strv(json_get(doc, "tags"));
   for (; tags && tags[ntags]; ntags++) {}
   const char **bases = pairs(json_get(doc, "bases"), &nbases), **steps = pairs(json_get(doc, "steps"), &nsteps);
-  const jval *ev = json_get(doc, "events");
-  if (!tags || !bases || !steps || !ev || ev->t != J_ARR) hand_over("the record is malformed");
-  store_ev *events = xmalloc(sizeof(store_ev) * (ev->n + 1));
-  for (size_t k = 0; k < ev->n; k++, nevents++) {
-    const jval *e = &ev->items[k];
-    events[k] = (store_ev){.type = json_str(json_get_at(e, 0), NULL),
-                           .action = json_str(json_get_at(e, 1), NULL),
-                           .actor = json_str(json_get_at(e, 2), NULL),
-                           .attrs = json_str(json_get_at(e, 3), NULL)};
-    if (!events[k].type || !events[k].action || !events[k].actor || !events[k].attrs)
-      hand_over("the record is malformed");
-  }
+  if (!tags || !bases || !steps) hand_over("the record is malformed");
+  store_ev *events = record_events(doc, &nevents);
   const char *image = json_str(json_get(doc, "image"), NULL);
   if (!image) hand_over("the record is malformed");
+  berr_t err = {0};
   store_t store = {0};
   if (store_open(&store, C.root, &err) < 0) hand_over(err.msg);
   store_replay r = {.image = image,
@@ -98,7 +80,5 @@ void build_replay(int argc, char **argv)
                     .nevents = nevents};
   if (store_build_replay(&store, &r, &err) != 0) hand_over(err.msg);
   store_close(&store);
-  const char *out = json_str(json_get(doc, "stdout"), ""), *errs = json_str(json_get(doc, "stderr"), "");
-  int rc = write_all(1, out, strlen(out)) < 0 || write_all(2, errs, strlen(errs)) < 0 ? 1 : 0;
-  exit(rc);
+  record_print_exit(doc);
 }

@@ -40,6 +40,13 @@ uint64_t line_hash(const char *cwd, char *const *args, int n);
 /* A replay record's facts apart from the store (record.c): its version, the build of berth, root and runroot, the
  * line, whether stderr is a terminal, its files' entries. 0 when they hold, else -1 and err says which. */
 int record_holds(const jval *doc, int version, const char *cwd, char *const *args, int nargs, berr_t *err);
+/* The record of this line in <root>/<dir>/<line hash>.json, parsed, when record_holds says it holds; otherwise the
+ * line goes to Node ("no <what> record for this line", or what does not hold). */
+jval *record_for_line(const char *dir, const char *what, int version, const char *cwd, char *const *args, int nargs);
+/* The record's events ([type, action, actor, attrs] each), their count in n; a malformed one hands the line over. */
+store_ev *record_events(const jval *doc, int *n);
+/* Print the output the record keeps, on stdout and stderr, and exit: 0, or 1 when a write failed. */
+__attribute__((noreturn)) void record_print_exit(const jval *doc);
 /* A `pull` line answered from its pull replay record (pull.c); hands the line to Node when it cannot be. */
 __attribute__((noreturn)) void pull_replay(int argc, char **argv);
 

@@ -144,16 +144,8 @@ void pull_replay(int argc, char **argv)
   if (geteuid() != 0) hand_over("not root");
   char *const *args = argv + 1;
   int nargs = argc - 1;
-  char path[PATH_MAX];
-  if ((size_t)snprintf(path, sizeof path, "%s/" BERTH_LAYOUT_PULL_RECORDS "/%016llx.json", C.root,
-                       (unsigned long long)line_hash("", args, nargs)) >= sizeof path)
-    hand_over("the root's path is too long");
+  jval *doc = record_for_line(BERTH_LAYOUT_PULL_RECORDS, "pull", BERTH_PULL_RECORD_VERSION, "", args, nargs);
   berr_t err = {0};
-  autofree char *text = read_file(path, NULL, &err);
-  if (!text) hand_over("no pull record for this line");
-  jval *doc = json_parse(text, &err);
-  if (!doc) hand_over(err.msg);
-  if (record_holds(doc, BERTH_PULL_RECORD_VERSION, "", args, nargs, &err) < 0) hand_over(err.msg);
   if (json_bool(json_get(doc, "stdoutTty"), false) != (isatty(1) == 1))
     hand_over("stdout is a terminal or not, unlike when recorded");
   if (!env_holds(json_get(doc, "env"))) hand_over("the environment differs from the record's");
@@ -168,21 +160,11 @@ void pull_replay(int argc, char **argv)
   const char *image = json_str(json_get(doc, "image"), NULL), *digest = json_str(json_get(doc, "digest"), NULL);
   const char *const *tags = json_strv(json_get(doc, "tags"));
   const char *const *digests = json_strv(json_get(doc, "digests"));
-  const jval *ev = json_get(doc, "events");
-  if (!image || !digest || !tags || !digests || !ev || ev->t != J_ARR) hand_over("the record is malformed");
-  int ntags = 0, ndigests = 0;
+  if (!image || !digest || !tags || !digests) hand_over("the record is malformed");
+  int ntags = 0, ndigests = 0, nevents = 0;
   for (; tags[ntags]; ntags++) {}
   for (; digests[ndigests]; ndigests++) {}
-  store_ev *events = xmalloc(sizeof(store_ev) * (ev->n + 1));
-  for (size_t k = 0; k < ev->n; k++) {
-    const jval *e = &ev->items[k];
-    events[k] = (store_ev){.type = json_str(json_get_at(e, 0), NULL),
-                           .action = json_str(json_get_at(e, 1), NULL),
-                           .actor = json_str(json_get_at(e, 2), NULL),
-                           .attrs = json_str(json_get_at(e, 3), NULL)};
-    if (!events[k].type || !events[k].action || !events[k].actor || !events[k].attrs)
-      hand_over("the record is malformed");
-  }
+  store_ev *events = record_events(doc, &nevents);
 
   if (head_manifest(doc, digest, &err) < 0) hand_over(err.msg);
   store_t store = {0};
@@ -193,9 +175,8 @@ void pull_replay(int argc, char **argv)
                     .digests = digests,
                     .ndigests = ndigests,
                     .events = events,
-                    .nevents = (int)ev->n};
+                    .nevents = nevents};
   if (store_build_replay(&store, &r, &err) != 0) hand_over(err.msg);
   store_close(&store);
-  const char *out = json_str(json_get(doc, "stdout"), ""), *errs = json_str(json_get(doc, "stderr"), "");
-  exit(write_all(1, out, strlen(out)) < 0 || write_all(2, errs, strlen(errs)) < 0 ? 1 : 0);
+  record_print_exit(doc);
 }

@@ -1,11 +1,14 @@
 /*
- * What the replay records share (build.c, pull.c): the line's hash, and the
- * checks of a record's facts apart from the store (the line, the build of
- * berth, the files). src/engine/build/replay/record.ts writes the same.
+ * What the replay records share (build.c, pull.c): the line's hash, finding
+ * and checking a record's facts apart from the store (the line, the build of
+ * berth, the files), its events, and printing its output.
+ * src/engine/build/replay/record.ts writes the same.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,4 +78,47 @@ int record_holds(const jval *doc, int version, const char *cwd, char *const *arg
     if (access(json_str(&exists->items[k], ""), F_OK) < 0)
       return fail_errno(err, "%s", json_str(&exists->items[k], ""));
   return 0;
+}
+
+jval *record_for_line(const char *dir, const char *what, int version, const char *cwd, char *const *args, int nargs)
+{
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s/%016llx.json", C.root, dir,
+                       (unsigned long long)line_hash(cwd, args, nargs)) >= sizeof path)
+    hand_over("the root's path is too long");
+  berr_t err = {0};
+  autofree char *text = read_file(path, NULL, &err);
+  if (!text) {
+    char why[64];
+    snprintf(why, sizeof why, "no %s record for this line", what);
+    hand_over(why);
+  }
+  jval *doc = json_parse(text, &err);
+  if (!doc) hand_over(err.msg);
+  if (record_holds(doc, version, cwd, args, nargs, &err) < 0) hand_over(err.msg);
+  return doc;
+}
+
+store_ev *record_events(const jval *doc, int *n)
+{
+  const jval *ev = json_get(doc, "events");
+  if (!ev || ev->t != J_ARR) hand_over("the record is malformed");
+  store_ev *events = xmalloc(sizeof(store_ev) * (ev->n + 1));
+  for (size_t k = 0; k < ev->n; k++) {
+    const jval *e = &ev->items[k];
+    events[k] = (store_ev){.type = json_str(json_get_at(e, 0), NULL),
+                           .action = json_str(json_get_at(e, 1), NULL),
+                           .actor = json_str(json_get_at(e, 2), NULL),
+                           .attrs = json_str(json_get_at(e, 3), NULL)};
+    if (!events[k].type || !events[k].action || !events[k].actor || !events[k].attrs)
+      hand_over("the record is malformed");
+  }
+  *n = (int)ev->n;
+  return events;
+}
+
+void record_print_exit(const jval *doc)
+{
+  const char *out = json_str(json_get(doc, "stdout"), ""), *errs = json_str(json_get(doc, "stderr"), "");
+  exit(write_all(1, out, strlen(out)) < 0 || write_all(2, errs, strlen(errs)) < 0 ? 1 : 0);
 }

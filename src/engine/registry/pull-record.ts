@@ -25,11 +25,11 @@
  * The launcher checks all of it, sends the HEAD, and hands the line to
  * Node at any difference, before it has written anything.
  */
-import { readFileSync, rmSync, statSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { planStamp } from '../container/run-plan.js';
-import { keepNewest, lineHash } from '../build/replay/record.js';
+import { lineHash, saveRecord } from '../build/replay/record.js';
 import { SHARED } from '../shared-constants.js';
 import type { Store } from '../store/store.js';
 import { dockerConfigPath, podmanAuthPath } from './credentials.js';
@@ -39,7 +39,6 @@ import { settingsFile } from './settings.js';
 
 export const PULL_RECORD_VERSION = SHARED.pullRecord.version;
 const SETTLE_MS = SHARED.buildRecord.settleMs;
-const MAX_RECORDS = 64;
 
 /** The variables that choose the files above or a proxy (http.ts proxyFor, credentials.ts, settings.ts). */
 const ENV_NAMES = [
@@ -161,10 +160,6 @@ export function writePullRecord(
     rmSync(file, { force: true });
     return why ?? 'no record';
   }
-  mkdirSync(pullRecordsDir(store), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(why), { mode: 0o600 });
-  renameSync(tmp, file);
-  keepNewest(pullRecordsDir(store), MAX_RECORDS);
+  saveRecord(pullRecordsDir(store), file, why);
   return null;
 }

@@ -156,19 +156,27 @@ export function writeBuildRecord(store: Store, input: BuildRecordInput): string 
     ],
     events: d.tags.map((name) => ['image', 'tag', d.image, JSON.stringify({ name })]),
   };
-  mkdirSync(recordsDir(store), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-  renameSync(tmp, file);
-  keepNewest(recordsDir(store), MAX_RECORDS);
+  saveRecord(recordsDir(store), file, record);
   return null;
 }
 
 /** Records are kept for this many lines at most (the least recently written go): a line per directory adds up. */
 const MAX_RECORDS = 64;
 
+/**
+ * A replay record (a build's, a pull's: registry/pull-record.ts) written whole or not at all into `dir`, only
+ * this user's to read; then the newest MAX_RECORDS of the directory are kept.
+ */
+export function saveRecord(dir: string, file: string, record: object): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  renameSync(tmp, file);
+  keepNewest(dir, MAX_RECORDS);
+}
+
 /** Keep the newest `max` records of a directory (by mtime); the others go. */
-export function keepNewest(dir: string, max: number): void {
+function keepNewest(dir: string, max: number): void {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json'));

@@ -266,7 +266,12 @@ describeIf(peerSkipReason())('the kept ssh link', () => {
       const first = await DockerBackend.open(parseHost(host()));
       try {
         await first.listContainers({ all: true });
-        await until(() => record()?.socket === peerSocket(), 20_000, 50);
+        // the socket is remembered as soon as it is learnt; the master's forward of it (`ssh -O forward`) follows
+        await until(
+          () => record()?.socket === peerSocket() && readdirSync(kept()).some((f) => f.endsWith('.fwd')),
+          20_000,
+          50,
+        );
       } finally {
         await first.close();
       }

@@ -10,21 +10,29 @@
  * the registry's access log, and its wall time). Prints one JSON object with
  * medians, spreads and ratios against the budgets of issue 14.
  *
- *   node bench/pull-push.mjs [--runs N] [--workdir DIR] [--rebuild] [--cli PATH]
+ *   node bench/pull-push.mjs [--runs N] [--fs store|loop] [--dir DIR] [--workdir DIR] [--rebuild] [--cli PATH]
+ *
+ * --fs chooses where every store (berth's, docker's, podman's, skopeo's
+ * directory) and the registry's storage live:
+ *   store  (the default) the file system that holds berth's default store,
+ *          as users have it: a fresh directory DIR/berth-bench-pull (--dir,
+ *          /var/lib by default, so beside /var/lib/berth), removed after;
+ *   loop   one fresh ext4 on a loop device, made for the run (a controlled
+ *          variant: no other files, nothing recently freed).
  *
  * --cli measures another build's berth (its dist/cli/main.cjs) with this
  * benchmark.
  *
  * Needs root, the built berth, debootstrap and the peers (scripts/peers.sh
  * start). The registry is the peer's docker-registry binary, a private
- * instance with its storage on the same fresh ext4 as every tool's store, so
- * the benchmark never fills or depends on the shared peer registry. While
+ * instance with its storage on the same file system as every tool's store,
+ * so the benchmark never fills or depends on the shared peer registry. While
  * berth has no `pull` (or `push`), its columns are null and `berth.note` says
  * so; the peers' numbers are still measured.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import os from 'node:os';
 import {
   IMAGE_TAG,
@@ -50,6 +58,14 @@ const opt = (name, def) => {
 const runs = Number(opt('--runs', '5'));
 const cli = opt('--cli', ownCli);
 const work = opt('--workdir', '/var/tmp/berth-bench');
+const fsKind = opt('--fs', 'store');
+const storeDir = resolve(opt('--dir', '/var/lib'));
+if (fsKind !== 'store' && fsKind !== 'loop') {
+  process.stderr.write(
+    'usage: node bench/pull-push.mjs [--runs N] [--fs store|loop] [--dir DIR] [--workdir DIR] [--rebuild] [--cli PATH]\n',
+  );
+  process.exit(2);
+}
 const loadAtStart = os.loadavg();
 
 const env = peerEnv();
@@ -76,9 +92,21 @@ if (!has.pull) notes.push("`berth pull` is not in this build (unknown command): 
 if (!has.push) notes.push("`berth push` is not in this build (unknown command): berth's push numbers are null");
 for (const n of notes) log(`note: ${n}`);
 
-// ---- one fresh ext4 for every store, the registry's too ----------------------
-const fs = freshExt4(env, scratch);
+// ---- one file system for every store, the registry's too ---------------------
+/** Where the stores live: a fresh directory on the default store's file system, or a fresh ext4. */
+function storesOn() {
+  if (fsKind === 'loop') return freshExt4(env, scratch);
+  const mnt = join(storeDir, 'berth-bench-pull');
+  rmSync(mnt, { recursive: true, force: true });
+  mkdirSync(mnt, { recursive: true });
+  return { mnt, remove: () => rmSync(mnt, { recursive: true, force: true }) };
+}
+const fs = storesOn();
 const mnt = fs.mnt;
+const fsDevice = execFileSync('findmnt', ['-n', '-o', 'SOURCE,FSTYPE,TARGET', '--target', mnt], { encoding: 'utf8' })
+  .trim()
+  .replace(/\s+/g, ' ');
+log(`stores on ${fsKind === 'loop' ? 'a fresh ext4 (loop)' : "the default store's file system"}: ${mnt} (${fsDevice})`);
 const reg = await startBenchRegistry(join(mnt, 'registry'), join(scratch, 'registry.log'));
 const pushReg = await startBenchRegistry(join(mnt, 'push-registry'), join(scratch, 'push-registry.log'));
 const dockerd = await privateDockerd(env, scratch, join(mnt, 'docker'));
@@ -243,7 +271,9 @@ try {
   const report = {
     bench: 'pull-push',
     image: { ref: REF, archiveBytes: statSync(image).size, compressedBytes, layers: manifest.layers.length },
-    registry: "the peer's docker-registry 2.8, a private instance on loopback (plain HTTP), storage on the fresh ext4",
+    registry:
+      "the peer's docker-registry 2.8, a private instance on loopback (plain HTTP), its storage beside the stores",
+    fileSystem: { setting: fsKind, dir: mnt, mount: fsDevice },
     runs,
     berth: { cli, pull: has.pull, push: has.push, note: notes.join('; ') || null },
     seconds,

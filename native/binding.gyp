@@ -1,5 +1,6 @@
 {
   "variables": {
+    "isal": "<!(test -f /usr/include/isa-l/igzip_lib.h && echo 1 || echo 0)",
     "sqlite_dir": "<!(node -p \"const p = require('path'); p.relative('.', p.join(p.dirname(require.resolve('better-sqlite3/package.json')), 'deps', 'sqlite3'))\")"
   },
   "target_defaults": {
@@ -21,7 +22,11 @@
       ],
       "direct_dependent_settings": {"include_dirs": ["<(SHARED_INTERMEDIATE_DIR)"]}
     },
-    {"target_name": "berth_native", "sources": ["addon/addon.c", "addon/write-files.c", "addon/read-files.c"]},
+    {
+      "target_name": "berth_native",
+      "sources": ["addon/addon.c", "addon/write-files.c", "addon/read-files.c", "addon/hash-write.c", "addon/inflate.c"],
+      "conditions": [["isal==1", {"defines": ["BERTH_ISAL"], "libraries": ["-lisal"]}]]
+    },
     {
       "target_name": "syscall-table",
       "type": "none",

@@ -38,6 +38,7 @@ PKGS=(
   clang-format                                  # the C formatter lint checks
   clang-14 libclang-rt-14-dev                   # the native fuzz targets (libFuzzer, sanitizers)
   strace                                        # the mount race test slows a mount down with it
+  libisal-dev                                   # ISA-L's inflate for pulls and loads (the addon builds with it when present)
   dnsutils                                      # dig: the DNS responder's tests (dns-responder*.test.ts)
   systemd                                       # systemd-socket-activate: the API service's socket activation test
   docker-compose                                # compose 1.29 against berth's API service (api-compose.test.ts)

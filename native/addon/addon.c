@@ -52,6 +52,11 @@ static const char *errno_name(int e)
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ELOOP: return "ELOOP";
     case ESRCH: return "ESRCH";
+    case EBADF: return "EBADF";
+    case ENOSYS: return "ENOSYS";
+    case ENOMEM: return "ENOMEM";
+    case EDQUOT: return "EDQUOT";
+    case EFBIG: return "EFBIG";
     default: return "EIO";
   }
 }
@@ -427,6 +432,12 @@ static napi_value init(napi_env env, napi_value exports)
       {"flock", NULL, js_flock, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeFilesAsync", NULL, js_write_files_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readFilesAsync", NULL, js_read_files_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"hashWriter", NULL, js_hash_writer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"hashWriteAsync", NULL, js_hash_write_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"hashDigest", NULL, js_hash_digest, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inflater", NULL, js_inflater, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inflateAsync", NULL, js_inflate_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inflateAvailable", NULL, NULL, NULL, NULL, inflate_available(env), napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

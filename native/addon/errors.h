@@ -14,4 +14,14 @@ napi_value js_write_files_async(napi_env env, napi_callback_info info);
 
 /* readFilesAsync(paths, meta, arena, out, digests): read-files.c */
 napi_value js_read_files_async(napi_env env, napi_callback_info info);
+
+/* hashWriter(fd), hashWriteAsync(state, buffer), hashDigest(state): hash-write.c */
+napi_value js_hash_writer(napi_env env, napi_callback_info info);
+napi_value js_hash_write_async(napi_env env, napi_callback_info info);
+napi_value js_hash_digest(napi_env env, napi_callback_info info);
+
+/* inflater(), inflateAsync(state, in, out), and whether they work (built with ISA-L): inflate.c */
+napi_value js_inflater(napi_env env, napi_callback_info info);
+napi_value js_inflate_async(napi_env env, napi_callback_info info);
+napi_value inflate_available(napi_env env);
 #endif

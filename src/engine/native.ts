@@ -41,7 +41,25 @@ export interface NativeAddon {
    * sha256). A file that is not the entry the lstat saw rejects with syscall "changed".
    */
   readFilesAsync(paths: string, meta: Float64Array, arena: Buffer, out: Float64Array, digests: Buffer): Promise<void>;
+  /** A SHA-256 state updated on libuv's pool (hash-write.c); with fd >= 0, what it hashes is also written there. */
+  hashWriter(fd: number): HashState;
+  /** Hash (and write) the bytes after those before; one call at a time per state. */
+  hashWriteAsync(state: HashState, data: Buffer): Promise<void>;
+  /** The SHA-256 of the bytes so far (32 bytes). */
+  hashDigest(state: HashState): Buffer;
+  /** Whether the addon was built with ISA-L (inflate.c); without it, inflater() throws ENOSYS. */
+  readonly inflateAvailable: boolean;
+  /** A new gzip stream's state. */
+  inflater(): InflateState;
+  /** Inflate from `input` into `output`: [input bytes used, output bytes made, 1 ended / 2 a member ended / 0]. */
+  inflateAsync(state: InflateState, input: Buffer, output: Buffer): Promise<[number, number, number]>;
 }
+
+/** The addon's inflate state (an external). */
+export type InflateState = { readonly __inflateState: unique symbol };
+
+/** The addon's SHA-256 state (an external). */
+export type HashState = { readonly __hashState: unique symbol };
 
 /** Linux mount(2) flags used by the engine. */
 export const MS = {

@@ -262,6 +262,46 @@ describeIf(reason)('unpacking layers into overlay form', () => {
       expect(readdirSync(join(dir, 'e')).length).toBe(8);
     });
 
+    // small files are written in batches on libuv's pool (layer/file-batches.ts) while the tar is read on:
+    // an entry that replaces, links to or whites out a file still in flight must find it written first
+    it('files still being written in batches are replaced, linked to and whited out in order', async () => {
+      const files = Array.from({ length: 1200 }, (_, i) => ({
+        h: { name: `d/f${i}`, type: 'file' as const, mode: 0o640, mtime: 5000 + i },
+        data: `file ${i}\n`.repeat(1 + (i % 50)),
+      }));
+      const t = await tarOf([
+        { h: { name: 'd', type: 'dir', mode: 0o755, mtime: 100 } },
+        ...files,
+        { h: { name: 'd/f1199', type: 'file', mode: 0o600, mtime: 9 }, data: 'replaced' },
+        { h: { name: 'd/hard', type: 'link', linkname: 'd/f1198' } },
+        { h: { name: 'd/f1197', type: 'dir', mode: 0o700 } },
+        { h: { name: 'd/f1197/in', type: 'file', mode: 0o644 }, data: 'inside' },
+        { h: { name: 'd/.wh.f1196', type: 'file', mode: 0o644 } },
+        { h: { name: 'd/f1195', type: 'symlink', linkname: 'f0' } },
+      ]);
+      const dir = fresh();
+      const { size } = await unpackLayer(once(t), dir);
+      const d = join(dir, 'd');
+      for (const f of files.slice(0, 1195)) {
+        const p = join(dir, f.h.name);
+        expect(readFileSync(p, 'utf8')).toBe(f.data);
+        const s = statSync(p);
+        expect([s.mode & 0o7777, s.mtimeMs]).toEqual([0o640, f.h.mtime * 1000]);
+      }
+      expect(readFileSync(join(d, 'f1199'), 'utf8')).toBe('replaced');
+      expect(statSync(join(d, 'f1199')).mode & 0o7777).toBe(0o600);
+      expect(statSync(join(d, 'hard')).ino).toBe(statSync(join(d, 'f1198')).ino);
+      expect(readFileSync(join(d, 'hard'), 'utf8')).toBe(files[1198]!.data);
+      expect(readFileSync(join(d, 'f1197', 'in'), 'utf8')).toBe('inside');
+      const wh = lstatSync(join(d, 'f1196'));
+      expect([wh.isCharacterDevice(), wh.rdev]).toEqual([true, 0]);
+      expect(readlinkSync(join(d, 'f1195'))).toBe('f0');
+      // the directory's time is set after every file in it was written
+      expect(statSync(d).mtimeMs).toBe(100_000);
+      const kept = files.slice(0, 1195).reduce((n, f) => n + f.data.length, 0);
+      expect(size).toBe(kept + 'replaced'.length + files[1198]!.data.length + 'inside'.length + 2);
+    });
+
     it('writes large files whole, with their modes and times', async () => {
       const big = Buffer.alloc(3 * 1024 * 1024 + 7, 'abc');
       const mid = Buffer.alloc(300 * 1024, 'xyz');

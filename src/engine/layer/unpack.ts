@@ -29,6 +29,7 @@ import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../errors.js';
 import { native } from '../native.js';
+import { BATCH_FILE_MAX, FileBatches } from './file-batches.js';
 import { TarFormatError, type TarHeader } from '../tar/header.js';
 import { readTar } from '../tar/reader.js';
 import { entryPath, whiteoutOf } from './paths.js';
@@ -60,6 +61,8 @@ class Unpacker {
   /** Read once: the bits open() leaves out of a new file's mode. */
   private readonly umask = process.umask();
   entries = 0;
+  /** Small files on their way to the disk (file-batches.ts). */
+  readonly batches = new FileBatches();
 
   constructor(private readonly dir: string) {}
 
@@ -143,6 +146,9 @@ class Unpacker {
     if (rel === null) throw bad(`layer entry "${h.name}" points outside the layer`);
     const wh = rel ? whiteoutOf(rel) : ({ kind: 'none' } as const);
     if (wh.kind === 'meta') return;
+    // what this entry replaces (or links to) may be a file still in flight: written first
+    const touches = wh.kind === 'whiteout' ? wh.path : wh.kind === 'opaque' ? wh.dir : rel;
+    if (this.batches.dirty && (this.kinds.has(touches) || h.type === 'link')) await this.batches.drain();
     if (wh.kind === 'opaque') {
       if (wh.dir) {
         this.ensureParents(wh.dir, h.name);
@@ -200,6 +206,13 @@ class Unpacker {
         const parent = posix.dirname(rel);
         const chown =
           this.root && (h.uid !== this.uid || h.gid !== this.gid || this.setgidDirs.has(parent === '.' ? '' : parent));
+        if (h.size <= BATCH_FILE_MAX && h.xattrs.size === 0) {
+          this.kinds.set(rel, 'other');
+          if (!(await this.batches.add(path, h.size, body, { mode, uid: h.uid, gid: h.gid, chown, mtime: h.mtime })))
+            throw bad(`layer tar is truncated in "${h.name}"`);
+          if (h.size > 0) this.sizes.set(rel, h.size);
+          return;
+        }
         const fd = openSync(path, OPEN_FLAGS, mode);
         this.kinds.set(rel, 'other');
         try {
@@ -260,7 +273,8 @@ class Unpacker {
     }
   }
 
-  finish(): UnpackResult {
+  async finish(): Promise<UnpackResult> {
+    await this.batches.drain();
     // Deepest first, so setting a parent's time is not undone by its children.
     const dirs = [...this.dirTimes].sort((a, b) => b[0].length - a[0].length);
     for (const [p, t] of dirs) lutimesSync(p, t, t); // never through a link
@@ -281,8 +295,9 @@ export async function unpackLayer(
       if (opts.signal?.aborted) throw new BerthError('CANCELLED', 'cancelled');
       await u.entry(e.header, e.body);
     }
-    return u.finish();
+    return await u.finish();
   } catch (e) {
+    await u.batches.settle();
     if (e instanceof BerthError) throw e;
     if (e instanceof TarFormatError) throw bad(`layer ${e.message}`, e);
     const err = e as NodeJS.ErrnoException;

@@ -66,3 +66,27 @@ export async function* chunksOf(out: Readable): AsyncGenerator<Buffer> {
     if (!ended) out.destroy();
   }
 }
+
+/**
+ * The stream in pieces of at least `min` bytes (the last may be shorter). A decompressor on libuv's
+ * pool takes each piece to a thread of the pool and back: from a socket's 64 KiB reads, those trips
+ * cost the caller's thread about twice what they cost from pieces of a megabyte.
+ */
+export async function* gathered(src: AsyncIterable<Buffer>, min: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let len = 0;
+  for await (const c of src) {
+    if (!len && c.length >= min) {
+      yield c;
+      continue;
+    }
+    parts.push(c);
+    len += c.length;
+    if (len >= min) {
+      yield Buffer.concat(parts, len);
+      parts = [];
+      len = 0;
+    }
+  }
+  if (len) yield Buffer.concat(parts, len);
+}

@@ -1,0 +1,176 @@
+/*
+ * A stream's SHA-256, and optionally the file it is written to, updated on a
+ * thread of libuv's pool while the caller's thread goes on (a pull's layer:
+ * the download's digest; the uncompressed tar blob with its DiffID):
+ *   hashWriter(fd)                 a new state; fd -1 only hashes
+ *   hashWriteAsync(state, buffer)  hash the bytes and, with a file, write
+ *                                  them all at its offset; one call at a
+ *                                  time per state (EBUSY otherwise)
+ *   hashDigest(state)              the digest of the bytes so far (32
+ *                                  bytes); the state goes on
+ * The caller owns the file descriptor (opens and closes it).
+ */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "errors.h"
+
+struct hash_state {
+  EVP_MD_CTX *ctx;
+  int fd;
+  int busy;
+};
+
+struct hash_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref buf_ref, state_ref;
+  struct hash_state *st;
+  const unsigned char *data;
+  size_t len;
+  int err;
+  const char *syscall;
+};
+
+static void state_free(napi_env env, void *data, void *hint)
+{
+  (void)env;
+  (void)hint;
+  struct hash_state *st = data;
+  EVP_MD_CTX_free(st->ctx);
+  free(st);
+}
+
+static struct hash_state *state_of(napi_env env, napi_value v)
+{
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
+napi_value js_hash_writer(napi_env env, napi_callback_info info)
+{
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc >= 1 && napi_get_value_int32(env, argv[0], &fd) != napi_ok) fd = -1;
+  struct hash_state *st = calloc(1, sizeof *st);
+  if (!st || !(st->ctx = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(st->ctx, EVP_sha256(), NULL)) {
+    if (st) EVP_MD_CTX_free(st->ctx);
+    free(st);
+    napi_throw(env, errno_error(env, ENOMEM, "hashWriter", NULL));
+    return NULL;
+  }
+  st->fd = fd;
+  napi_value ext;
+  if (napi_create_external(env, st, state_free, NULL, &ext) != napi_ok) {
+    state_free(env, st, NULL);
+    napi_throw(env, errno_error(env, EIO, "hashWriter", NULL));
+    return NULL;
+  }
+  return ext;
+}
+
+static void hash_execute(napi_env env, void *data)
+{
+  (void)env;
+  struct hash_work *w = data;
+  if (!EVP_DigestUpdate(w->st->ctx, w->data, w->len)) {
+    w->err = EIO;
+    w->syscall = "sha256";
+    return;
+  }
+  size_t off = 0;
+  while (w->st->fd >= 0 && off < w->len) {
+    ssize_t n = write(w->st->fd, w->data + off, w->len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      w->err = n < 0 ? errno : EIO;
+      w->syscall = "write";
+      return;
+    }
+    off += (size_t)n;
+  }
+}
+
+static void hash_complete(napi_env env, napi_status status, void *data)
+{
+  struct hash_work *w = data;
+  w->st->busy = 0;
+  settle_promise(env, w->deferred, status, w->err, w->syscall ? w->syscall : "hashWrite", NULL);
+  napi_delete_reference(env, w->buf_ref);
+  napi_delete_reference(env, w->state_ref);
+  napi_delete_async_work(env, w->work);
+  free(w);
+}
+
+napi_value js_hash_write_async(napi_env env, napi_callback_info info)
+{
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct hash_state *st = argc == 2 ? state_of(env, argv[0]) : NULL;
+  void *bytes;
+  size_t len;
+  if (!st || napi_get_buffer_info(env, argv[1], &bytes, &len) != napi_ok) {
+    napi_throw(env, errno_error(env, EINVAL, "hashWrite", NULL));
+    return NULL;
+  }
+  if (st->busy) {
+    napi_throw(env, errno_error(env, EBUSY, "hashWrite", NULL));
+    return NULL;
+  }
+  struct hash_work *w = calloc(1, sizeof *w);
+  if (!w) {
+    napi_throw(env, errno_error(env, ENOMEM, "hashWrite", NULL));
+    return NULL;
+  }
+  w->st = st;
+  w->data = bytes;
+  w->len = len;
+  napi_value promise, name;
+  napi_create_string_utf8(env, "berth:hashWrite", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[1], 1, &w->buf_ref) != napi_ok ||
+      napi_create_reference(env, argv[0], 1, &w->state_ref) != napi_ok ||
+      napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
+      napi_create_async_work(env, NULL, name, hash_execute, hash_complete, w, &w->work) != napi_ok ||
+      napi_queue_async_work(env, w->work) != napi_ok) {
+    /* nothing was queued: what was made is let go (a created promise stays pending, unreturned) */
+    if (w->buf_ref) napi_delete_reference(env, w->buf_ref);
+    if (w->state_ref) napi_delete_reference(env, w->state_ref);
+    if (w->work) napi_delete_async_work(env, w->work);
+    free(w);
+    napi_throw(env, errno_error(env, EIO, "hashWrite", NULL));
+    return NULL;
+  }
+  st->busy = 1;
+  return promise;
+}
+
+napi_value js_hash_digest(napi_env env, napi_callback_info info)
+{
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct hash_state *st = argc == 1 ? state_of(env, argv[0]) : NULL;
+  if (!st || st->busy) {
+    napi_throw(env, errno_error(env, st ? EBUSY : EINVAL, "hashDigest", NULL));
+    return NULL;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_MD_CTX *copy = EVP_MD_CTX_new();
+  int ok = copy && EVP_MD_CTX_copy_ex(copy, st->ctx) && EVP_DigestFinal_ex(copy, md, &n);
+  EVP_MD_CTX_free(copy);
+  if (!ok) {
+    napi_throw(env, errno_error(env, EIO, "hashDigest", NULL));
+    return NULL;
+  }
+  napi_value out;
+  void *dst;
+  napi_create_buffer_copy(env, n, md, &dst, &out);
+  return out;
+}

@@ -2,6 +2,7 @@
 #ifndef BERTH_ADDON_ERRORS_H
 #define BERTH_ADDON_ERRORS_H
 #include <node_api.h>
+#include <sys/uio.h>
 
 napi_value errno_error(napi_env env, int e, const char *syscall, const char *path);
 /* An async work's promise settled: resolved (undefined) when the work ran and err is 0, else rejected with the
@@ -14,6 +15,10 @@ napi_value js_write_files_async(napi_env env, napi_callback_info info);
 
 /* readFilesAsync(paths, meta, arena, out, digests): read-files.c */
 napi_value js_read_files_async(napi_env env, napi_callback_info info);
+
+/* The Buffers of a JavaScript array as iovecs (malloc'd; the caller frees *iov and keeps a reference to the array
+ * while they are used): 0, EINVAL when it is not an array of Buffers, or ENOMEM (buffers.c). */
+int buffers_of(napi_env env, napi_value arr, struct iovec **iov, size_t *count, size_t *total);
 
 /* hashWriter(fd), hashWriteAsync(state, buffer), hashDigest(state): hash-write.c */
 napi_value js_hash_writer(napi_env env, napi_callback_info info);

@@ -3,14 +3,16 @@
  * thread of libuv's pool while the caller's thread goes on (a pull's layer:
  * the download's digest; the uncompressed tar blob with its DiffID):
  *   hashWriter(fd)                 a new state; fd -1 only hashes
- *   hashWriteAsync(state, buffer)  hash the bytes and, with a file, write
- *                                  them all at its offset; one call at a
- *                                  time per state (EBUSY otherwise)
+ *   hashWriteAsync(state, buffers) hash the bytes of an array of Buffers
+ *                                  and, with a file, write them all at its
+ *                                  offset; one call at a time per state
+ *                                  (EBUSY otherwise)
  *   hashDigest(state)              the digest of the bytes so far (32
  *                                  bytes); the state goes on
  * The caller owns the file descriptor (opens and closes it).
  */
 #include <errno.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,10 +28,10 @@ struct hash_state {
 struct hash_work {
   napi_async_work work;
   napi_deferred deferred;
-  napi_ref buf_ref, state_ref;
+  napi_ref bufs_ref, state_ref;
   struct hash_state *st;
-  const unsigned char *data;
-  size_t len;
+  struct iovec *iov;
+  size_t count;
   int err;
   const char *syscall;
 };
@@ -78,21 +80,38 @@ static void hash_execute(napi_env env, void *data)
 {
   (void)env;
   struct hash_work *w = data;
-  if (!EVP_DigestUpdate(w->st->ctx, w->data, w->len)) {
-    w->err = EIO;
-    w->syscall = "sha256";
-    return;
-  }
-  size_t off = 0;
-  while (w->st->fd >= 0 && off < w->len) {
-    ssize_t n = write(w->st->fd, w->data + off, w->len - off);
+  for (size_t i = 0; i < w->count; i++)
+    if (!EVP_DigestUpdate(w->st->ctx, w->iov[i].iov_base, w->iov[i].iov_len)) {
+      w->err = EIO;
+      w->syscall = "sha256";
+      return;
+    }
+  struct iovec *v = w->iov;
+  size_t left = w->count;
+  while (w->st->fd >= 0 && left > 0) {
+    if (v->iov_len == 0) {
+      v++;
+      left--;
+      continue;
+    }
+    ssize_t n = writev(w->st->fd, v, left > IOV_MAX ? IOV_MAX : (int)left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       w->err = n < 0 ? errno : EIO;
       w->syscall = "write";
       return;
     }
-    off += (size_t)n;
+    /* past what was written: whole buffers, then into the next */
+    size_t done = (size_t)n;
+    while (left > 0 && done >= v->iov_len) {
+      done -= v->iov_len;
+      v++;
+      left--;
+    }
+    if (left > 0) {
+      v->iov_base = (char *)v->iov_base + done;
+      v->iov_len -= done;
+    }
   }
 }
 
@@ -101,9 +120,10 @@ static void hash_complete(napi_env env, napi_status status, void *data)
   struct hash_work *w = data;
   w->st->busy = 0;
   settle_promise(env, w->deferred, status, w->err, w->syscall ? w->syscall : "hashWrite", NULL);
-  napi_delete_reference(env, w->buf_ref);
+  napi_delete_reference(env, w->bufs_ref);
   napi_delete_reference(env, w->state_ref);
   napi_delete_async_work(env, w->work);
+  free(w->iov);
   free(w);
 }
 
@@ -113,9 +133,7 @@ napi_value js_hash_write_async(napi_env env, napi_callback_info info)
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   struct hash_state *st = argc == 2 ? state_of(env, argv[0]) : NULL;
-  void *bytes;
-  size_t len;
-  if (!st || napi_get_buffer_info(env, argv[1], &bytes, &len) != napi_ok) {
+  if (!st) {
     napi_throw(env, errno_error(env, EINVAL, "hashWrite", NULL));
     return NULL;
   }
@@ -124,24 +142,26 @@ napi_value js_hash_write_async(napi_env env, napi_callback_info info)
     return NULL;
   }
   struct hash_work *w = calloc(1, sizeof *w);
-  if (!w) {
-    napi_throw(env, errno_error(env, ENOMEM, "hashWrite", NULL));
+  size_t total;
+  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count, &total) : ENOMEM;
+  if (e) {
+    free(w);
+    napi_throw(env, errno_error(env, e, "hashWrite", NULL));
     return NULL;
   }
   w->st = st;
-  w->data = bytes;
-  w->len = len;
   napi_value promise, name;
   napi_create_string_utf8(env, "berth:hashWrite", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[1], 1, &w->buf_ref) != napi_ok ||
+  if (napi_create_reference(env, argv[1], 1, &w->bufs_ref) != napi_ok ||
       napi_create_reference(env, argv[0], 1, &w->state_ref) != napi_ok ||
       napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
       napi_create_async_work(env, NULL, name, hash_execute, hash_complete, w, &w->work) != napi_ok ||
       napi_queue_async_work(env, w->work) != napi_ok) {
     /* nothing was queued: what was made is let go (a created promise stays pending, unreturned) */
-    if (w->buf_ref) napi_delete_reference(env, w->buf_ref);
+    if (w->bufs_ref) napi_delete_reference(env, w->bufs_ref);
     if (w->state_ref) napi_delete_reference(env, w->state_ref);
     if (w->work) napi_delete_async_work(env, w->work);
+    free(w->iov);
     free(w);
     napi_throw(env, errno_error(env, EIO, "hashWrite", NULL));
     return NULL;

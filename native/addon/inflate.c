@@ -5,8 +5,9 @@
  *   inflateAvailable                 whether the addon was built with ISA-L
  *                                    (binding.gyp: when its header was there)
  *   inflater()                       a new stream's state
- *   inflateAsync(state, in, out)     inflate from `in` into `out`; resolves
- *                                    [bytes of in used, bytes of out made,
+ *   inflateAsync(state, ins, out)    inflate from the array of Buffers `ins`,
+ *                                    in order, into `out`; resolves [bytes
+ *                                    of ins used, bytes of out made,
  *                                    state]: 1 the stream ended, 2 a member
  *                                    ended (the end, unless another comes),
  *                                    0 more is expected; one call at a time
@@ -37,8 +38,10 @@ struct inflate_work {
   napi_deferred deferred;
   napi_ref in_ref, out_ref, state_ref;
   struct inflater *z;
-  uint8_t *in, *out;
-  size_t in_len, out_len;
+  struct iovec *iov;
+  size_t count;
+  uint8_t *out;
+  size_t out_len;
   size_t used, made;
   int err;
 };
@@ -57,16 +60,10 @@ static void start_member(struct inflater *z)
   z->ended = 0;
 }
 
-static void inflate_execute(napi_env env, void *data)
+/* Inflate what st holds as input into what it holds as output, across members, until one runs out, the stream
+ * ends or it fails (w->err). */
+static void inflate_some(struct inflate_work *w, struct inflater *z, struct inflate_state *st)
 {
-  (void)env;
-  struct inflate_work *w = data;
-  struct inflater *z = w->z;
-  struct inflate_state *st = &z->st;
-  st->next_in = w->in;
-  st->avail_in = (uint32_t)w->in_len;
-  st->next_out = w->out;
-  st->avail_out = (uint32_t)w->out_len;
   while (!z->done && st->avail_out > 0) {
     if (z->ended) {
       if (st->avail_in == 0) break; /* another member, or the end: the next input tells */
@@ -89,7 +86,26 @@ static void inflate_execute(napi_env env, void *data)
     }
     if (st->avail_in == before_in && st->avail_out == before_out) break; /* needs more input */
   }
-  w->used = w->in_len - st->avail_in;
+}
+
+static void inflate_execute(napi_env env, void *data)
+{
+  (void)env;
+  struct inflate_work *w = data;
+  struct inflater *z = w->z;
+  struct inflate_state *st = &z->st;
+  st->next_out = w->out;
+  st->avail_out = (uint32_t)w->out_len;
+  st->next_in = NULL;
+  st->avail_in = 0;
+  if (w->count == 0) inflate_some(w, z, st); /* no more input: what is held inside is let out */
+  for (size_t i = 0; i < w->count; i++) {
+    st->next_in = w->iov[i].iov_base;
+    st->avail_in = (uint32_t)w->iov[i].iov_len;
+    inflate_some(w, z, st);
+    w->used += w->iov[i].iov_len - st->avail_in;
+    if (st->avail_in > 0 || w->err || z->done || st->avail_out == 0) break;
+  }
   w->made = w->out_len - st->avail_out;
 }
 
@@ -132,6 +148,7 @@ static void inflate_complete(napi_env env, napi_status status, void *data)
   napi_delete_reference(env, w->out_ref);
   napi_delete_reference(env, w->state_ref);
   napi_delete_async_work(env, w->work);
+  free(w->iov);
   free(w);
 }
 
@@ -159,11 +176,10 @@ napi_value js_inflate_async(napi_env env, napi_callback_info info)
   size_t argc = 3;
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  void *zp = NULL, *in = NULL, *out = NULL;
-  size_t in_len = 0, out_len = 0;
+  void *zp = NULL, *out = NULL;
+  size_t out_len = 0;
   if (argc < 3 || napi_get_value_external(env, argv[0], &zp) != napi_ok ||
-      napi_get_buffer_info(env, argv[1], &in, &in_len) != napi_ok ||
-      napi_get_buffer_info(env, argv[2], &out, &out_len) != napi_ok || in_len > UINT32_MAX || out_len > UINT32_MAX) {
+      napi_get_buffer_info(env, argv[2], &out, &out_len) != napi_ok || out_len > UINT32_MAX) {
     napi_throw(env, errno_error(env, EINVAL, "inflate", NULL));
     return NULL;
   }
@@ -173,13 +189,17 @@ napi_value js_inflate_async(napi_env env, napi_callback_info info)
     return NULL;
   }
   struct inflate_work *w = calloc(1, sizeof *w);
-  if (!w) {
-    napi_throw(env, errno_error(env, ENOMEM, "inflate", NULL));
+  size_t total = 0;
+  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count, &total) : ENOMEM;
+  for (size_t i = 0; !e && i < w->count; i++)
+    if (w->iov[i].iov_len > UINT32_MAX) e = EINVAL;
+  if (e) {
+    if (w) free(w->iov);
+    free(w);
+    napi_throw(env, errno_error(env, e, "inflate", NULL));
     return NULL;
   }
   w->z = z;
-  w->in = in;
-  w->in_len = in_len;
   w->out = out;
   w->out_len = out_len;
   napi_value promise, name;
@@ -194,6 +214,7 @@ napi_value js_inflate_async(napi_env env, napi_callback_info info)
     if (w->out_ref) napi_delete_reference(env, w->out_ref);
     if (w->state_ref) napi_delete_reference(env, w->state_ref);
     if (w->work) napi_delete_async_work(env, w->work);
+    free(w->iov);
     free(w);
     napi_throw(env, errno_error(env, EIO, "inflate", NULL));
     return NULL;

@@ -43,16 +43,16 @@ export interface NativeAddon {
   readFilesAsync(paths: string, meta: Float64Array, arena: Buffer, out: Float64Array, digests: Buffer): Promise<void>;
   /** A SHA-256 state updated on libuv's pool (hash-write.c); with fd >= 0, what it hashes is also written there. */
   hashWriter(fd: number): HashState;
-  /** Hash (and write) the bytes after those before; one call at a time per state. */
-  hashWriteAsync(state: HashState, data: Buffer): Promise<void>;
+  /** Hash (and write) the Buffers' bytes, in order, after those before; one call at a time per state. */
+  hashWriteAsync(state: HashState, data: Buffer[]): Promise<void>;
   /** The SHA-256 of the bytes so far (32 bytes). */
   hashDigest(state: HashState): Buffer;
   /** Whether the addon was built with ISA-L (inflate.c); without it, inflater() throws ENOSYS. */
   readonly inflateAvailable: boolean;
   /** A new gzip stream's state. */
   inflater(): InflateState;
-  /** Inflate from `input` into `output`: [input bytes used, output bytes made, 1 ended / 2 a member ended / 0]. */
-  inflateAsync(state: InflateState, input: Buffer, output: Buffer): Promise<[number, number, number]>;
+  /** Inflate from the Buffers of `input`, in order, into `output`: [input bytes used, output bytes made, 1 ended / 2 a member ended / 0]. */
+  inflateAsync(state: InflateState, input: Buffer[], output: Buffer): Promise<[number, number, number]>;
 }
 
 /** The addon's inflate state (an external). */

@@ -13,7 +13,7 @@ import { native } from '../native.js';
 
 /** A file larger than this is written by the caller as it streams (its bytes are not held). */
 export const BATCH_FILE_MAX = 256 << 10;
-const BATCH_BYTES = 1 << 20;
+const BATCH_BYTES = 512 << 10;
 const BATCH_FILES = 512;
 const IN_FLIGHT = 2;
 const FIELDS = 7;

@@ -245,13 +245,14 @@ export class Connection {
   /** A request whose answer must be 2xx (or 304): the engine's error message otherwise. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Dispatcher.ResponseData> {
     await this.open();
+    // the version this request goes with: the check may replace it before the engine's answer comes
+    const sentWith = this.version;
     let r = await this.raw(method, path, o);
     const resendable = !o.body || typeof (o.body as Readable).pipe !== 'function';
     if (r.statusCode === 400 && this.checking && resendable) {
       // a remembered version the engine no longer speaks: once the ping has answered, with its version
-      const was = this.version;
       await this.checking;
-      if (this.version !== was) {
+      if (this.version !== sentWith) {
         await r.body.dump().catch(() => undefined);
         r = await this.raw(method, path, o);
       }

@@ -24,7 +24,7 @@
     },
     {
       "target_name": "berth_native",
-      "sources": ["addon/addon.c", "addon/write-files.c", "addon/read-files.c", "addon/hash-write.c", "addon/inflate.c", "addon/buffers.c"],
+      "sources": ["addon/addon.c", "addon/write-files.c", "addon/read-files.c", "addon/hash-write.c", "addon/inflate.c", "addon/pool-work.c"],
       "conditions": [["isal==1", {"defines": ["BERTH_ISAL"], "libraries": ["-lisal"]}]]
     },
     {

@@ -274,8 +274,7 @@ static napi_value js_syncfs(napi_env env, napi_callback_info info)
  * directory is opened at once (its errors are thrown), the flush runs beside
  * the caller's thread (a pull flushes what it has written while it goes on). */
 struct syncfs_work {
-  napi_async_work work;
-  napi_deferred deferred;
+  struct pool_work pw;
   int fd;
   int err;
   char path[PATH_BUF];
@@ -292,8 +291,8 @@ static void syncfs_execute(napi_env env, void *data)
 static void syncfs_complete(napi_env env, napi_status status, void *data)
 {
   struct syncfs_work *w = data;
-  settle_promise(env, w->deferred, status, w->err, "syncfs", w->path);
-  napi_delete_async_work(env, w->work);
+  settle_promise(env, w->pw.deferred, status, w->err, "syncfs", w->path);
+  pool_release(env, &w->pw);
   free(w);
 }
 
@@ -313,11 +312,8 @@ static napi_value js_syncfs_async(napi_env env, napi_callback_info info)
     free(w);
     return err;
   }
-  napi_value promise, name;
-  napi_create_promise(env, &w->deferred, &promise);
-  napi_create_string_utf8(env, "berth:syncfs", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, syncfs_execute, syncfs_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
+  napi_value promise = pool_queue(env, &w->pw, "berth:syncfs", syncfs_execute, syncfs_complete, w, NULL, 0);
+  if (!promise) {
     close(w->fd);
     free(w);
     return throw_errno(env, EIO, "syncfs", NULL);

@@ -16,16 +16,30 @@ napi_value js_write_files_async(napi_env env, napi_callback_info info);
 /* readFilesAsync(paths, meta, arena, out, digests): read-files.c */
 napi_value js_read_files_async(napi_env env, napi_callback_info info);
 
-/* The Buffers of a JavaScript array as iovecs (malloc'd; the caller frees *iov and keeps a reference to the array
- * while they are used): 0, EINVAL when it is not an array of Buffers, or ENOMEM (buffers.c). */
-int buffers_of(napi_env env, napi_value arr, struct iovec **iov, size_t *count, size_t *total);
+/* What every piece of the addon's work on libuv's pool begins with: its work, its promise, and references that keep
+ * the JavaScript values it reads alive while it runs (pool-work.c). Zeroed (calloc) before use. */
+#define POOL_KEEP_MAX 4
+struct pool_work {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep[POOL_KEEP_MAX];
+};
+/* Keep the n values of `keep` alive, make the promise and queue the work (`data`, whose pool_work is pw): the
+ * promise, or NULL with nothing kept or queued. */
+napi_value pool_queue(napi_env env, struct pool_work *pw, const char *name, napi_async_execute_callback execute,
+                      napi_async_complete_callback complete, void *data, const napi_value *keep, size_t n);
+/* The values kept and the work let go (a complete callback's last step before freeing; safe on a zeroed pw). */
+void pool_release(napi_env env, struct pool_work *pw);
+/* The Buffers of a JavaScript array as iovecs (malloc'd; the caller frees *iov and keeps the array alive while they
+ * are used): 0, EINVAL when it is not an array of Buffers, or ENOMEM. */
+int buffers_of(napi_env env, napi_value arr, struct iovec **iov, size_t *count);
 
-/* hashWriter(fd), hashWriteAsync(state, buffer), hashDigest(state): hash-write.c */
+/* hashWriter(fd), hashWriteAsync(state, buffers), hashDigest(state): hash-write.c */
 napi_value js_hash_writer(napi_env env, napi_callback_info info);
 napi_value js_hash_write_async(napi_env env, napi_callback_info info);
 napi_value js_hash_digest(napi_env env, napi_callback_info info);
 
-/* inflater(), inflateAsync(state, in, out), and whether they work (built with ISA-L): inflate.c */
+/* inflater(), inflateAsync(state, inputs, out), and whether they work (built with ISA-L): inflate.c */
 napi_value js_inflater(napi_env env, napi_callback_info info);
 napi_value js_inflate_async(napi_env env, napi_callback_info info);
 napi_value inflate_available(napi_env env);

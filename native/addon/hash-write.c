@@ -26,9 +26,7 @@ struct hash_state {
 };
 
 struct hash_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref bufs_ref, state_ref;
+  struct pool_work pw; /* keeps the state and the array of Buffers */
   struct hash_state *st;
   struct iovec *iov;
   size_t count;
@@ -119,10 +117,8 @@ static void hash_complete(napi_env env, napi_status status, void *data)
 {
   struct hash_work *w = data;
   w->st->busy = 0;
-  settle_promise(env, w->deferred, status, w->err, w->syscall ? w->syscall : "hashWrite", NULL);
-  napi_delete_reference(env, w->bufs_ref);
-  napi_delete_reference(env, w->state_ref);
-  napi_delete_async_work(env, w->work);
+  settle_promise(env, w->pw.deferred, status, w->err, w->syscall ? w->syscall : "hashWrite", NULL);
+  pool_release(env, &w->pw);
   free(w->iov);
   free(w);
 }
@@ -142,25 +138,15 @@ napi_value js_hash_write_async(napi_env env, napi_callback_info info)
     return NULL;
   }
   struct hash_work *w = calloc(1, sizeof *w);
-  size_t total;
-  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count, &total) : ENOMEM;
+  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count) : ENOMEM;
   if (e) {
     free(w);
     napi_throw(env, errno_error(env, e, "hashWrite", NULL));
     return NULL;
   }
   w->st = st;
-  napi_value promise, name;
-  napi_create_string_utf8(env, "berth:hashWrite", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[1], 1, &w->bufs_ref) != napi_ok ||
-      napi_create_reference(env, argv[0], 1, &w->state_ref) != napi_ok ||
-      napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
-      napi_create_async_work(env, NULL, name, hash_execute, hash_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
-    /* nothing was queued: what was made is let go (a created promise stays pending, unreturned) */
-    if (w->bufs_ref) napi_delete_reference(env, w->bufs_ref);
-    if (w->state_ref) napi_delete_reference(env, w->state_ref);
-    if (w->work) napi_delete_async_work(env, w->work);
+  napi_value promise = pool_queue(env, &w->pw, "berth:hashWrite", hash_execute, hash_complete, w, argv, 2);
+  if (!promise) {
     free(w->iov);
     free(w);
     napi_throw(env, errno_error(env, EIO, "hashWrite", NULL));

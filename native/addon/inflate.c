@@ -14,8 +14,8 @@
  *                                    per state (EBUSY)
  * Concatenated gzip members are one stream, as zlib's gunzip reads them: a
  * byte 0x1f after a member begins another; anything else ends the stream
- * and is not read, as there. A corrupt stream rejects with code EINVAL and syscall "inflate",
- * its message saying what ISA-L found.
+ * and is not read, as there. A corrupt stream rejects with code EINVAL and
+ * syscall "inflate", its message saying what ISA-L found.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -34,9 +34,7 @@ struct inflater {
 };
 
 struct inflate_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref in_ref, out_ref, state_ref;
+  struct pool_work pw; /* keeps the state, the array of inputs and the output */
   struct inflater *z;
   struct iovec *iov;
   size_t count;
@@ -127,12 +125,12 @@ static void inflate_complete(napi_env env, napi_status status, void *data)
   struct inflate_work *w = data;
   w->z->busy = 0;
   if (status != napi_ok) {
-    napi_reject_deferred(env, w->deferred, errno_error(env, EIO, "inflate", NULL));
+    napi_reject_deferred(env, w->pw.deferred, errno_error(env, EIO, "inflate", NULL));
   } else if (w->err) {
     napi_value e = errno_error(env, EINVAL, "inflate", NULL), msg;
     napi_create_string_utf8(env, isal_message(w->err), NAPI_AUTO_LENGTH, &msg);
     napi_set_named_property(env, e, "message", msg);
-    napi_reject_deferred(env, w->deferred, e);
+    napi_reject_deferred(env, w->pw.deferred, e);
   } else {
     napi_value arr, v;
     napi_create_array_with_length(env, 3, &arr);
@@ -142,12 +140,9 @@ static void inflate_complete(napi_env env, napi_status status, void *data)
     napi_set_element(env, arr, 1, v);
     napi_create_uint32(env, w->z->done ? 1 : w->z->ended ? 2 : 0, &v);
     napi_set_element(env, arr, 2, v);
-    napi_resolve_deferred(env, w->deferred, arr);
+    napi_resolve_deferred(env, w->pw.deferred, arr);
   }
-  napi_delete_reference(env, w->in_ref);
-  napi_delete_reference(env, w->out_ref);
-  napi_delete_reference(env, w->state_ref);
-  napi_delete_async_work(env, w->work);
+  pool_release(env, &w->pw);
   free(w->iov);
   free(w);
 }
@@ -189,8 +184,7 @@ napi_value js_inflate_async(napi_env env, napi_callback_info info)
     return NULL;
   }
   struct inflate_work *w = calloc(1, sizeof *w);
-  size_t total = 0;
-  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count, &total) : ENOMEM;
+  int e = w ? buffers_of(env, argv[1], &w->iov, &w->count) : ENOMEM;
   for (size_t i = 0; !e && i < w->count; i++)
     if (w->iov[i].iov_len > UINT32_MAX) e = EINVAL;
   if (e) {
@@ -202,18 +196,8 @@ napi_value js_inflate_async(napi_env env, napi_callback_info info)
   w->z = z;
   w->out = out;
   w->out_len = out_len;
-  napi_value promise, name;
-  napi_create_string_utf8(env, "berth:inflate", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[1], 1, &w->in_ref) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &w->out_ref) != napi_ok ||
-      napi_create_reference(env, argv[0], 1, &w->state_ref) != napi_ok ||
-      napi_create_promise(env, &w->deferred, &promise) != napi_ok ||
-      napi_create_async_work(env, NULL, name, inflate_execute, inflate_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok) {
-    if (w->in_ref) napi_delete_reference(env, w->in_ref);
-    if (w->out_ref) napi_delete_reference(env, w->out_ref);
-    if (w->state_ref) napi_delete_reference(env, w->state_ref);
-    if (w->work) napi_delete_async_work(env, w->work);
+  napi_value promise = pool_queue(env, &w->pw, "berth:inflate", inflate_execute, inflate_complete, w, argv, 3);
+  if (!promise) {
     free(w->iov);
     free(w);
     napi_throw(env, errno_error(env, EIO, "inflate", NULL));

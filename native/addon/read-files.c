@@ -36,10 +36,8 @@
 #define STREAM_BUF (1 << 20)
 
 struct read_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref refs[4];
-  char *paths; /* owned copy */
+  struct pool_work pw; /* keeps meta, arena, out and digests */
+  char *paths;         /* owned copy */
   size_t paths_len;
   const double *meta;
   size_t count;
@@ -179,8 +177,7 @@ static void read_execute(napi_env env, void *data)
 
 static void free_work(napi_env env, struct read_work *w)
 {
-  for (int i = 0; i < 4; i++)
-    if (w->refs[i]) napi_delete_reference(env, w->refs[i]);
+  pool_release(env, &w->pw);
   free(w->paths);
   free(w);
 }
@@ -188,8 +185,7 @@ static void free_work(napi_env env, struct read_work *w)
 static void read_complete(napi_env env, napi_status status, void *data)
 {
   struct read_work *w = data;
-  settle_promise(env, w->deferred, status, w->err, w->err_syscall ? w->err_syscall : "readFiles", w->err_path);
-  napi_delete_async_work(env, w->work);
+  settle_promise(env, w->pw.deferred, status, w->err, w->err_syscall ? w->err_syscall : "readFiles", w->err_path);
   free_work(env, w);
 }
 
@@ -236,13 +232,7 @@ napi_value js_read_files_async(napi_env env, napi_callback_info info)
   w->arena = arena;
   w->out = out;
   w->digests = digests;
-  for (int i = 0; i < 4; i++)
-    if (napi_create_reference(env, argv[i + 1], 1, &w->refs[i]) != napi_ok) return fail(env, w, EIO);
-  napi_value promise, name;
-  napi_create_promise(env, &w->deferred, &promise);
-  napi_create_string_utf8(env, "berth:readFiles", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, read_execute, read_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok)
-    return fail(env, w, EIO);
+  napi_value promise = pool_queue(env, &w->pw, "berth:readFiles", read_execute, read_complete, w, argv + 1, 4);
+  if (!promise) return fail(env, w, EIO);
   return promise;
 }

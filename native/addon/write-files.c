@@ -24,10 +24,8 @@
 #define FIELDS 7
 
 struct write_work {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref data_ref, meta_ref;
-  char *paths; /* owned copy */
+  struct pool_work pw; /* keeps data and meta */
+  char *paths;         /* owned copy */
   size_t paths_len;
   const unsigned char *data;
   size_t data_len;
@@ -119,10 +117,8 @@ static void write_execute(napi_env env, void *data)
 static void write_complete(napi_env env, napi_status status, void *data)
 {
   struct write_work *w = data;
-  settle_promise(env, w->deferred, status, w->err, w->err_syscall ? w->err_syscall : "writeFiles", w->err_path);
-  napi_delete_reference(env, w->data_ref);
-  napi_delete_reference(env, w->meta_ref);
-  napi_delete_async_work(env, w->work);
+  settle_promise(env, w->pw.deferred, status, w->err, w->err_syscall ? w->err_syscall : "writeFiles", w->err_path);
+  pool_release(env, &w->pw);
   free(w->paths);
   free(w);
 }
@@ -130,8 +126,6 @@ static void write_complete(napi_env env, napi_status status, void *data)
 static napi_value fail(napi_env env, struct write_work *w, int e, const char *what)
 {
   if (w) {
-    if (w->data_ref) napi_delete_reference(env, w->data_ref);
-    if (w->meta_ref) napi_delete_reference(env, w->meta_ref);
     free(w->paths);
     free(w);
   }
@@ -163,14 +157,7 @@ napi_value js_write_files_async(napi_env env, napi_callback_info info)
     return fail(env, w, EINVAL, "writeFiles");
   w->meta = meta;
   w->count = length / FIELDS;
-  if (napi_create_reference(env, argv[1], 1, &w->data_ref) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &w->meta_ref) != napi_ok)
-    return fail(env, w, EIO, "writeFiles");
-  napi_value promise, name;
-  napi_create_promise(env, &w->deferred, &promise);
-  napi_create_string_utf8(env, "berth:writeFiles", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_async_work(env, NULL, name, write_execute, write_complete, w, &w->work) != napi_ok ||
-      napi_queue_async_work(env, w->work) != napi_ok)
-    return fail(env, w, EIO, "writeFiles");
+  napi_value promise = pool_queue(env, &w->pw, "berth:writeFiles", write_execute, write_complete, w, argv + 1, 2);
+  if (!promise) return fail(env, w, EIO, "writeFiles");
   return promise;
 }
